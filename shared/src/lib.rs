@@ -1,0 +1,31 @@
+//! The one attribute model that `cognito-migrate` (bulk) and `cognito-migrate-trigger` share.
+//!
+//! A user read from the old pool ([`SourceUser`]) goes through one [`Mapping`] and comes out as a
+//! [`MigratedUser`]: the attributes the new pool receives, whichever half of the toolkit moves the
+//! user. The bulk half then writes that user as a row of Cognito's CSV import format
+//! ([`import_csv`]); the trigger returns it as a UserMigration response. Because both halves call
+//! the same [`Mapping::apply`], they cannot disagree on what a migrated user looks like.
+//!
+//! This crate knows nothing about clap, files, progress bars or Lambda. Its only network-shaped
+//! part is [`from_sdk`], the one place where SDK types become model types.
+//!
+//! Not for: talking to Cognito (the binaries own their clients), or deciding *whether* to migrate
+//! a user at sign-in (that is the trigger's decision logic).
+#![deny(missing_docs)]
+
+pub mod attributes;
+pub mod from_sdk;
+pub mod import_csv;
+pub mod mapping;
+pub mod reject;
+pub mod secret;
+pub mod secret_hash;
+pub mod target;
+pub mod user;
+pub mod validate;
+
+pub use mapping::{Mapping, MappingError, MigratedUser};
+pub use reject::RejectReason;
+pub use secret::Secret;
+pub use target::TargetRules;
+pub use user::{SourceStatus, SourceUser};

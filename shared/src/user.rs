@@ -1,0 +1,143 @@
+//! A user as the old pool holds it.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use crate::attributes;
+
+/// A user's status in the old pool (`UserStatusType`), with what it means for the migration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceStatus {
+    /// Signed up and confirmed: the password is known to the user and can be carried over by the
+    /// trigger at sign-in.
+    Confirmed,
+    /// Signed up, never confirmed.
+    Unconfirmed,
+    /// Created by an administrator; only a temporary password exists.
+    ForceChangePassword,
+    /// An administrator required a password reset.
+    ResetRequired,
+    /// Created by a federated sign-in.
+    ExternalProvider,
+    /// Compromised, archived, unknown or a status this tool does not know yet.
+    Other(String),
+}
+
+impl SourceStatus {
+    /// Parses Cognito's status string (`CONFIRMED`, `FORCE_CHANGE_PASSWORD`, ...).
+    pub fn parse(s: &str) -> SourceStatus {
+        match s {
+            "CONFIRMED" => SourceStatus::Confirmed,
+            "UNCONFIRMED" => SourceStatus::Unconfirmed,
+            "FORCE_CHANGE_PASSWORD" => SourceStatus::ForceChangePassword,
+            "RESET_REQUIRED" => SourceStatus::ResetRequired,
+            "EXTERNAL_PROVIDER" => SourceStatus::ExternalProvider,
+            other => SourceStatus::Other(other.to_string()),
+        }
+    }
+
+    /// Cognito's spelling of the status.
+    pub fn as_str(&self) -> &str {
+        match self {
+            SourceStatus::Confirmed => "CONFIRMED",
+            SourceStatus::Unconfirmed => "UNCONFIRMED",
+            SourceStatus::ForceChangePassword => "FORCE_CHANGE_PASSWORD",
+            SourceStatus::ResetRequired => "RESET_REQUIRED",
+            SourceStatus::ExternalProvider => "EXTERNAL_PROVIDER",
+            SourceStatus::Other(s) => s,
+        }
+    }
+
+    /// True when the user has a permanent password that the UserMigration trigger can carry over
+    /// at sign-in. Everyone else loses nothing by being bulk-imported (and landing in
+    /// `RESET_REQUIRED`) before cutover.
+    pub fn password_survives_sign_in(&self) -> bool {
+        matches!(self, SourceStatus::Confirmed)
+    }
+}
+
+impl fmt::Display for SourceStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The MFA settings of an old-pool user, as far as they can be read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MfaSettings {
+    /// SMS MFA is enabled for the user.
+    pub sms: bool,
+    /// TOTP (software token) MFA is enabled. Its secret cannot be exported, so the user must
+    /// enrol again in the new pool.
+    pub software_token: bool,
+}
+
+/// One user of the old pool: the input of the mapping.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceUser {
+    /// The old pool's user name (for email-as-username pools, a UUID).
+    pub username: String,
+    /// The user's status.
+    pub status: SourceStatus,
+    /// False when an administrator disabled the user.
+    pub enabled: bool,
+    /// Every attribute the old pool returned, `sub` included.
+    pub attributes: BTreeMap<String, String>,
+    /// MFA settings (known only from `AdminGetUser`; from `ListUsers` only legacy SMS options).
+    pub mfa: MfaSettings,
+}
+
+impl SourceUser {
+    /// A user with the given name and status, enabled, with no attributes.
+    pub fn new(username: impl Into<String>, status: SourceStatus) -> SourceUser {
+        SourceUser {
+            username: username.into(),
+            status,
+            enabled: true,
+            attributes: BTreeMap::new(),
+            mfa: MfaSettings::default(),
+        }
+    }
+
+    /// Adds an attribute (builder style, for tests and conversions).
+    pub fn with(mut self, name: &str, value: &str) -> SourceUser {
+        self.attributes.insert(name.to_string(), value.to_string());
+        self
+    }
+
+    /// The old pool's `sub`, or an empty string if the pool did not return it.
+    pub fn sub(&self) -> &str {
+        self.attributes
+            .get(attributes::SUB)
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The value of an attribute, if present.
+    pub fn attribute(&self, name: &str) -> Option<&str> {
+        self.attributes.get(name).map(String::as_str)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_round_trips_and_knows_whose_password_survives() {
+        for s in [
+            "CONFIRMED",
+            "UNCONFIRMED",
+            "FORCE_CHANGE_PASSWORD",
+            "RESET_REQUIRED",
+            "EXTERNAL_PROVIDER",
+            "ARCHIVED",
+        ] {
+            assert_eq!(SourceStatus::parse(s).as_str(), s);
+        }
+        assert!(SourceStatus::Confirmed.password_survives_sign_in());
+        assert!(!SourceStatus::ForceChangePassword.password_survives_sign_in());
+        assert!(!SourceStatus::ResetRequired.password_survives_sign_in());
+        assert!(!SourceStatus::Unconfirmed.password_survives_sign_in());
+    }
+}
