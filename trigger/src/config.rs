@@ -1,0 +1,459 @@
+//! The trigger's configuration, read once at cold start from the environment and checked then,
+//! so a deployment mistake shows up as one clear error naming the variable, not as every user
+//! being refused.
+//!
+//! | variable | meaning |
+//! |---|---|
+//! | `OLD_USER_POOL_ID` | required: the old pool, e.g. `eu-west-1_AbC123` |
+//! | `OLD_CLIENT_ID` | required: an app client of the old pool that allows `ALLOW_ADMIN_USER_PASSWORD_AUTH` |
+//! | `OLD_CLIENT_SECRET` | that client's secret, if it has one (tests, simple set-ups) |
+//! | `OLD_CLIENT_SECRET_ARN` | or: a Secrets Manager secret holding it, plain or as a JSON field |
+//! | `OLD_CLIENT_SECRET_KEY` | the JSON field name in that secret (default `client_secret`) |
+//! | `OLD_REGION` | the old pool's region (default: taken from `OLD_USER_POOL_ID`) |
+//! | `OLD_ROLE_ARN`, `OLD_EXTERNAL_ID` | a role to assume for an old pool in another account |
+//! | `MAPPING_FILE` or `MAPPING_JSON` | the attribute mapping, the format `cognito-migrate export` reads |
+//! | `OLD_POOL_TIMEOUT_MS` | time budget of one old-pool call, retries included (default 2000) |
+//! | `RETURN_OLD_USERNAME` | `true` (default) or `false`: see [`crate::decide::Options`] |
+//! | `LOG_LEVEL` | this crate's log level (default `info`) |
+//!
+//! `AWS_REGION`, credentials and `AWS_ENDPOINT_URL` are read by the AWS SDK as usual.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use shared::{Mapping, MappingError, Secret};
+
+use crate::decide::Options;
+
+/// Default time budget of one old-pool call, retries included. Two or three calls in a row must
+/// fit in Cognito's 5 seconds with room to answer.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_millis(2000);
+
+/// The whole invocation must have answered by then; Cognito gives up at 5 s.
+pub const INVOCATION_BUDGET: Duration = Duration::from_millis(4500);
+
+/// Where the old app client's secret comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientSecretSource {
+    /// The app client has no secret.
+    None,
+    /// Given directly (`OLD_CLIENT_SECRET`).
+    Inline(Secret),
+    /// Read from Secrets Manager at cold start (`OLD_CLIENT_SECRET_ARN`).
+    SecretsManager {
+        /// The secret's ARN.
+        arn: String,
+        /// The JSON field to read when the secret is a JSON object.
+        json_key: String,
+    },
+}
+
+/// A role to assume for the old pool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssumeRole {
+    /// `OLD_ROLE_ARN`.
+    pub role_arn: String,
+    /// `OLD_EXTERNAL_ID`, if the role's trust policy requires one.
+    pub external_id: Option<String>,
+}
+
+/// The checked configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The old pool's id.
+    pub old_pool_id: String,
+    /// The old app client's id.
+    pub old_client_id: String,
+    /// Its secret.
+    pub client_secret: ClientSecretSource,
+    /// The old pool's region.
+    pub old_region: Option<String>,
+    /// The role to assume, for a cross-account old pool.
+    pub assume_role: Option<AssumeRole>,
+    /// The attribute mapping.
+    pub mapping: Mapping,
+    /// Time budget of one old-pool call, retries included.
+    pub call_timeout: Duration,
+    /// Answer options.
+    pub options: Options,
+    /// `LOG_LEVEL`.
+    pub log_level: Option<String>,
+}
+
+/// A configuration that cannot work, naming the variable and what to set.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// A required variable is not set.
+    #[error("{name} is not set: {hint}")]
+    Missing {
+        /// The variable.
+        name: &'static str,
+        /// What it should hold.
+        hint: &'static str,
+    },
+    /// A variable has a value that cannot work.
+    #[error("{name} is invalid: {problem}")]
+    Invalid {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong (never the value of a secret).
+        problem: String,
+    },
+    /// The mapping cannot be used.
+    #[error("{0}")]
+    Mapping(#[from] MappingError),
+    /// The client secret cannot be read from Secrets Manager.
+    #[error("OLD_CLIENT_SECRET_ARN {arn}: {problem}")]
+    Secret {
+        /// The secret's ARN.
+        arn: String,
+        /// What failed.
+        problem: String,
+    },
+}
+
+fn invalid(name: &'static str, problem: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        problem: problem.into(),
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup` (the environment, or a map in tests). Empty
+    /// values count as unset.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+
+        let old_pool_id = get("OLD_USER_POOL_ID").ok_or(ConfigError::Missing {
+            name: "OLD_USER_POOL_ID",
+            hint: "the old user pool's id, e.g. eu-west-1_AbC123",
+        })?;
+        let pool_region = pool_region(&old_pool_id).ok_or_else(|| {
+            invalid(
+                "OLD_USER_POOL_ID",
+                format!("{old_pool_id} is not a user pool id (<region>_<id>)"),
+            )
+        })?;
+        let old_client_id = get("OLD_CLIENT_ID").ok_or(ConfigError::Missing {
+            name: "OLD_CLIENT_ID",
+            hint: "an app client id of the old pool that allows ALLOW_ADMIN_USER_PASSWORD_AUTH",
+        })?;
+        if !old_client_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '_')
+        {
+            return Err(invalid(
+                "OLD_CLIENT_ID",
+                format!("{old_client_id} is not an app client id"),
+            ));
+        }
+
+        let client_secret = match (lookup("OLD_CLIENT_SECRET"), get("OLD_CLIENT_SECRET_ARN")) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "OLD_CLIENT_SECRET",
+                    "set either OLD_CLIENT_SECRET or OLD_CLIENT_SECRET_ARN, not both",
+                ));
+            }
+            (Some(secret), None) if secret.trim().is_empty() => {
+                return Err(invalid(
+                    "OLD_CLIENT_SECRET",
+                    "is empty; unset it if the app client has no secret",
+                ));
+            }
+            (Some(secret), None) => ClientSecretSource::Inline(Secret::new(secret.trim())),
+            (None, Some(arn)) => {
+                if secret_region(&arn).is_none() {
+                    return Err(invalid(
+                        "OLD_CLIENT_SECRET_ARN",
+                        format!(
+                            "{arn} is not a Secrets Manager secret ARN (arn:aws:secretsmanager:<region>:<account>:secret:<name>)"
+                        ),
+                    ));
+                }
+                ClientSecretSource::SecretsManager {
+                    arn,
+                    json_key: get("OLD_CLIENT_SECRET_KEY")
+                        .unwrap_or_else(|| "client_secret".to_string()),
+                }
+            }
+            (None, None) => ClientSecretSource::None,
+        };
+
+        let old_region = Some(get("OLD_REGION").unwrap_or(pool_region));
+
+        let assume_role = match (get("OLD_ROLE_ARN"), get("OLD_EXTERNAL_ID")) {
+            (Some(role_arn), external_id) => {
+                if !(role_arn.starts_with("arn:") && role_arn.contains(":role/")) {
+                    return Err(invalid(
+                        "OLD_ROLE_ARN",
+                        format!("{role_arn} is not an IAM role ARN"),
+                    ));
+                }
+                Some(AssumeRole {
+                    role_arn,
+                    external_id,
+                })
+            }
+            (None, Some(_)) => {
+                return Err(invalid("OLD_EXTERNAL_ID", "is set but OLD_ROLE_ARN is not"));
+            }
+            (None, None) => None,
+        };
+
+        let mapping = match (get("MAPPING_FILE"), lookup("MAPPING_JSON")) {
+            (Some(_), Some(_)) => {
+                return Err(invalid(
+                    "MAPPING_FILE",
+                    "set either MAPPING_FILE or MAPPING_JSON, not both",
+                ));
+            }
+            (Some(path), None) => Mapping::load(&PathBuf::from(path))?,
+            (None, Some(json)) => Mapping::parse(&json, Path::new("MAPPING_JSON"))?,
+            (None, None) => Mapping::default(),
+        };
+
+        let call_timeout = match get("OLD_POOL_TIMEOUT_MS") {
+            None => DEFAULT_CALL_TIMEOUT,
+            Some(text) => match text.parse::<u64>() {
+                Ok(ms @ 100..=4000) => Duration::from_millis(ms),
+                _ => {
+                    return Err(invalid(
+                        "OLD_POOL_TIMEOUT_MS",
+                        format!(
+                            "{text}: give milliseconds from 100 to 4000 (the whole invocation must end within Cognito's 5 s)"
+                        ),
+                    ));
+                }
+            },
+        };
+
+        let return_old_username = match get("RETURN_OLD_USERNAME")
+            .map(|v| v.to_ascii_lowercase())
+            .as_deref()
+        {
+            None | Some("true" | "1" | "yes") => true,
+            Some("false" | "0" | "no") => false,
+            Some(other) => {
+                return Err(invalid(
+                    "RETURN_OLD_USERNAME",
+                    format!("{other}: give true or false"),
+                ));
+            }
+        };
+
+        Ok(Config {
+            old_pool_id,
+            old_client_id,
+            client_secret,
+            old_region,
+            assume_role,
+            mapping,
+            call_timeout,
+            options: Options {
+                return_old_username,
+            },
+            log_level: get("LOG_LEVEL"),
+        })
+    }
+
+    /// Time budget of one attempt: two attempts must fit in [`Config::call_timeout`].
+    pub fn attempt_timeout(&self) -> Duration {
+        self.call_timeout.mul_f64(0.6)
+    }
+}
+
+/// The region part of a user pool id (`eu-west-1_AbC123` → `eu-west-1`). Emulators use other
+/// prefixes (`local_...`), which are accepted too.
+fn pool_region(pool_id: &str) -> Option<String> {
+    let (region, id) = pool_id.split_once('_')?;
+    let region_ok = !region.is_empty()
+        && region
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let id_ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric());
+    (region_ok && id_ok).then(|| region.to_string())
+}
+
+/// The region of a Secrets Manager ARN.
+pub fn secret_region(arn: &str) -> Option<&str> {
+    let parts: Vec<&str> = arn.splitn(7, ':').collect();
+    match parts.as_slice() {
+        ["arn", _, "secretsmanager", region, _, "secret", name]
+            if !region.is_empty() && !name.is_empty() =>
+        {
+            Some(region)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    const BASE: [(&str, &str); 2] = [
+        ("OLD_USER_POOL_ID", "eu-west-1_AbC123"),
+        ("OLD_CLIENT_ID", "7nqd4vsmu4ms8tg53d3vcml9g"),
+    ];
+
+    fn with(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+        BASE.iter().chain(extra).copied().collect()
+    }
+
+    #[test]
+    fn minimal_configuration() {
+        let config = config(&BASE).unwrap();
+        assert_eq!(config.old_region.as_deref(), Some("eu-west-1"));
+        assert_eq!(config.client_secret, ClientSecretSource::None);
+        assert_eq!(config.call_timeout, DEFAULT_CALL_TIMEOUT);
+        assert_eq!(config.attempt_timeout(), Duration::from_millis(1200));
+        assert_eq!(config.mapping, Mapping::default());
+        assert!(config.options.return_old_username);
+        assert!(config.assume_role.is_none());
+    }
+
+    #[test]
+    fn missing_variables_are_named() {
+        let err = config(&[]).unwrap_err().to_string();
+        assert!(err.starts_with("OLD_USER_POOL_ID is not set"), "{err}");
+        let err = config(&[("OLD_USER_POOL_ID", "eu-west-1_AbC123")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("OLD_CLIENT_ID is not set"), "{err}");
+        let err = config(&[("OLD_USER_POOL_ID", "not a pool"), ("OLD_CLIENT_ID", "x")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("OLD_USER_POOL_ID is invalid"), "{err}");
+    }
+
+    #[test]
+    fn secrets_come_from_one_place_and_never_show_in_errors() {
+        let config_inline = config(&with(&[("OLD_CLIENT_SECRET", "s3cr3t-value")])).unwrap();
+        assert_eq!(
+            config_inline.client_secret,
+            ClientSecretSource::Inline(Secret::new("s3cr3t-value"))
+        );
+        assert!(!format!("{config_inline:?}").contains("s3cr3t-value"));
+
+        let err = config(&with(&[
+            ("OLD_CLIENT_SECRET", "s3cr3t-value"),
+            (
+                "OLD_CLIENT_SECRET_ARN",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:old-AbCdEf",
+            ),
+        ]))
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("not both") && !err.contains("s3cr3t-value"),
+            "{err}"
+        );
+
+        let from_sm = config(&with(&[(
+            "OLD_CLIENT_SECRET_ARN",
+            "arn:aws:secretsmanager:eu-west-1:123456789012:secret:old-AbCdEf",
+        )]))
+        .unwrap();
+        assert_eq!(
+            from_sm.client_secret,
+            ClientSecretSource::SecretsManager {
+                arn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:old-AbCdEf".into(),
+                json_key: "client_secret".into()
+            }
+        );
+        let err = config(&with(&[("OLD_CLIENT_SECRET_ARN", "old-secret")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("OLD_CLIENT_SECRET_ARN is invalid"), "{err}");
+    }
+
+    #[test]
+    fn cross_account_settings() {
+        let config = config(&with(&[
+            ("OLD_REGION", "us-east-1"),
+            (
+                "OLD_ROLE_ARN",
+                "arn:aws:iam::123456789012:role/old-pool-reader",
+            ),
+            ("OLD_EXTERNAL_ID", "xyz"),
+        ]))
+        .unwrap();
+        assert_eq!(config.old_region.as_deref(), Some("us-east-1"));
+        assert_eq!(
+            config.assume_role.unwrap().external_id.as_deref(),
+            Some("xyz")
+        );
+        let err = self::config(&with(&[("OLD_EXTERNAL_ID", "xyz")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("OLD_ROLE_ARN is not"), "{err}");
+    }
+
+    #[test]
+    fn mapping_and_budget() {
+        let config = config(&with(&[
+            (
+                "MAPPING_JSON",
+                r#"{"legacy_sub_attribute":"custom:old_id"}"#,
+            ),
+            ("OLD_POOL_TIMEOUT_MS", "1500"),
+            ("RETURN_OLD_USERNAME", "false"),
+        ]))
+        .unwrap();
+        assert_eq!(
+            config.mapping.legacy_sub_attribute.as_deref(),
+            Some("custom:old_id")
+        );
+        assert_eq!(config.call_timeout, Duration::from_millis(1500));
+        assert!(!config.options.return_old_username);
+
+        let err = self::config(&with(&[(
+            "MAPPING_JSON",
+            r#"{"rename":{"custom:x":"sub"}}"#,
+        )]))
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("sub can never be written"), "{err}");
+        let err = self::config(&with(&[("OLD_POOL_TIMEOUT_MS", "9000")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("OLD_POOL_TIMEOUT_MS is invalid"), "{err}");
+        let err = self::config(&with(&[("MAPPING_FILE", "/nonexistent/mapping.json")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/nonexistent/mapping.json"), "{err}");
+    }
+
+    #[test]
+    fn regions_from_ids() {
+        assert_eq!(pool_region("us-east-1_abc").as_deref(), Some("us-east-1"));
+        assert_eq!(pool_region("local_4a3pGQXw").as_deref(), Some("local"));
+        assert_eq!(pool_region("nounderscore"), None);
+        assert_eq!(
+            secret_region("arn:aws:secretsmanager:eu-west-1:123456789012:secret:a-b"),
+            Some("eu-west-1")
+        );
+        assert_eq!(secret_region("arn:aws:ssm:eu-west-1:1:parameter/x"), None);
+    }
+}

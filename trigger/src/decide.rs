@@ -1,0 +1,520 @@
+//! The decision, as a plain function: what the old pool said about a user → the answer Cognito
+//! gets, and the reason code that is logged for it.
+//!
+//! Who gets into an account is decided here and nowhere else. The rules:
+//! - Only a password the old pool accepted (tokens, or a second-factor challenge, which Cognito
+//!   only sends after checking the password) migrates a user as `CONFIRMED`.
+//! - A temporary password (`NEW_PASSWORD_REQUIRED`, or an old status that only has one) never
+//!   becomes a permanent one: that user is migrated as `RESET_REQUIRED`.
+//! - Forgot-password migrates only users who can receive the reset code (verified email or
+//!   phone), as `RESET_REQUIRED`.
+//! - Everyone else (unknown, wrong password, disabled, federated, unconfirmed, unmappable) gets
+//!   the same answer: no response at all, which Cognito reads as "no such user".
+//!
+//! The attributes come from the shared [`Mapping`], the same rules the bulk export applies.
+
+use shared::{Mapping, SourceStatus, SourceUser};
+
+use crate::event::{
+    DeliveryMedium, EventRejection, FinalUserStatus, MessageAction, MigrationRequest,
+    MigrationResponse, TriggerSource,
+};
+use crate::old_pool::{AuthOutcome, Refusal};
+
+/// The response attribute that carries the user name the new pool should create.
+///
+/// AWS: "You can return a `username` parameter only if the submitted user name matches an alias
+/// attribute"; otherwise it must equal the submitted name or be left out
+/// (<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-migrate-user.html>,
+/// `userAttributes`, and
+/// <https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-import-using-lambda.html>).
+pub const USERNAME_ATTRIBUTE: &str = "username";
+
+/// Settings that change the answer but not the rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// When a user signs in with an alias (email, phone) of an old user with a different user
+    /// name, answer with the old user name so the new pool keeps it. Right for a new pool that
+    /// has alias attributes; wrong for one that uses email or phone *as* the user name
+    /// (`UsernameAttributes`), where Cognito generates the user name itself.
+    pub return_old_username: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            return_old_username: true,
+        }
+    }
+}
+
+/// What the lookup in the old pool found for the typed name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// This user (its `username` differs from the typed name when the name was an alias).
+    Found(SourceUser),
+    /// Nobody.
+    NotFound,
+    /// The alias belongs to more than one user, so it identifies nobody.
+    AmbiguousAlias,
+}
+
+/// Why the trigger answered as it did; logged as `outcome`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    /// Password accepted, user migrated as `CONFIRMED`.
+    MigratedConfirmed,
+    /// Password accepted with a second-factor challenge, user migrated as `CONFIRMED`.
+    MigratedAfterSecondFactor,
+    /// Temporary password accepted, user migrated as `RESET_REQUIRED`.
+    MigratedResetRequired,
+    /// Forgot-password: user migrated as `RESET_REQUIRED` to receive a code.
+    MigratedForReset,
+    /// The event cannot be acted on.
+    Event(EventRejection),
+    /// No user has this name or alias.
+    UnknownUser,
+    /// The alias belongs to several users.
+    AmbiguousAlias,
+    /// The old pool refused the sign-in.
+    Refused(Refusal),
+    /// The old user is disabled.
+    Disabled,
+    /// The old user was created by a federated sign-in.
+    Federated,
+    /// The old user never confirmed the sign-up.
+    Unconfirmed,
+    /// An old status the trigger does not migrate (`COMPROMISED`, `ARCHIVED`, ...).
+    UnsupportedStatus,
+    /// The old pool answered with a challenge that does not prove the password.
+    UnprovenChallenge,
+    /// The shared mapping refused the user (its `RejectReason` code).
+    MappingRejected(&'static str),
+    /// Forgot-password for a user with no verified email or phone to send the code to.
+    NoVerifiedContact,
+}
+
+impl Reason {
+    /// The stable code written to the log.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Reason::MigratedConfirmed => "migrated-confirmed",
+            Reason::MigratedAfterSecondFactor => "migrated-confirmed-mfa",
+            Reason::MigratedResetRequired => "migrated-reset-required",
+            Reason::MigratedForReset => "migrated-for-reset",
+            Reason::Event(rejection) => rejection.code(),
+            Reason::UnknownUser => "unknown-user",
+            Reason::AmbiguousAlias => "ambiguous-alias",
+            Reason::Refused(refusal) => refusal.code(),
+            Reason::Disabled => "disabled",
+            Reason::Federated => "federated",
+            Reason::Unconfirmed => "unconfirmed",
+            Reason::UnsupportedStatus => "unsupported-status",
+            Reason::UnprovenChallenge => "unproven-challenge",
+            Reason::MappingRejected(_) => "mapping-rejected",
+            Reason::NoVerifiedContact => "no-verified-contact",
+        }
+    }
+}
+
+/// The trigger's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The response to write into the event; `None` returns the event untouched ("no such
+    /// user").
+    pub response: Option<MigrationResponse>,
+    /// Why.
+    pub reason: Reason,
+}
+
+impl Decision {
+    fn no_such_user(reason: Reason) -> Decision {
+        Decision {
+            response: None,
+            reason,
+        }
+    }
+}
+
+/// Reasons not to ask the old pool about a password at all: the answer would be "no" whatever
+/// the password. Asking anyway would only spend the old account's quota.
+pub fn precheck(user: &SourceUser) -> Option<Reason> {
+    if !user.enabled {
+        return Some(Reason::Disabled);
+    }
+    match user.status {
+        SourceStatus::Confirmed
+        | SourceStatus::ForceChangePassword
+        | SourceStatus::ResetRequired => None,
+        SourceStatus::ExternalProvider => Some(Reason::Federated),
+        SourceStatus::Unconfirmed => Some(Reason::Unconfirmed),
+        SourceStatus::Other(_) => Some(Reason::UnsupportedStatus),
+    }
+}
+
+/// Decides the answer for one request from what the old pool said: the lookup, and for
+/// sign-in the outcome of the password check (`None` when it was not asked).
+pub fn decide(
+    request: &MigrationRequest,
+    resolution: &Resolution,
+    auth: Option<&AuthOutcome>,
+    mapping: &Mapping,
+    options: &Options,
+) -> Decision {
+    let user = match resolution {
+        Resolution::Found(user) => user,
+        Resolution::NotFound => return Decision::no_such_user(Reason::UnknownUser),
+        Resolution::AmbiguousAlias => return Decision::no_such_user(Reason::AmbiguousAlias),
+    };
+    if let Some(reason) = precheck(user) {
+        return Decision::no_such_user(reason);
+    }
+    let (status, reason) = match request.trigger_source {
+        TriggerSource::Authentication => match auth {
+            Some(AuthOutcome::Authenticated) if user.status == SourceStatus::Confirmed => {
+                (FinalUserStatus::Confirmed, Reason::MigratedConfirmed)
+            }
+            Some(AuthOutcome::SecondFactor(_)) if user.status == SourceStatus::Confirmed => (
+                FinalUserStatus::Confirmed,
+                Reason::MigratedAfterSecondFactor,
+            ),
+            // A password that the old pool accepted for a user who only has a temporary one
+            // (an emulator that skips the challenge) is still temporary.
+            Some(
+                AuthOutcome::Authenticated
+                | AuthOutcome::SecondFactor(_)
+                | AuthOutcome::TemporaryPassword,
+            ) => (
+                FinalUserStatus::ResetRequired,
+                Reason::MigratedResetRequired,
+            ),
+            Some(AuthOutcome::Refused(refusal)) => {
+                return Decision::no_such_user(Reason::Refused(*refusal));
+            }
+            Some(AuthOutcome::OtherChallenge(_)) | None => {
+                return Decision::no_such_user(Reason::UnprovenChallenge);
+            }
+        },
+        TriggerSource::ForgotPassword => (FinalUserStatus::ResetRequired, Reason::MigratedForReset),
+    };
+    let migrated = match mapping.apply(user) {
+        Ok(migrated) => migrated,
+        Err(reject) => return Decision::no_such_user(Reason::MappingRejected(reject.code())),
+    };
+    let desired_delivery_mediums = match request.trigger_source {
+        TriggerSource::Authentication => None,
+        TriggerSource::ForgotPassword => {
+            let mut mediums = Vec::new();
+            if migrated.has_verified_email() {
+                mediums.push(DeliveryMedium::Email);
+            }
+            if migrated.has_verified_phone() {
+                mediums.push(DeliveryMedium::Sms);
+            }
+            if mediums.is_empty() {
+                return Decision::no_such_user(Reason::NoVerifiedContact);
+            }
+            Some(mediums)
+        }
+    };
+    let mut user_attributes = migrated.attributes;
+    if migrated.username == request.user_name || options.return_old_username {
+        user_attributes.insert(USERNAME_ATTRIBUTE.to_string(), migrated.username);
+    }
+    Decision {
+        response: Some(MigrationResponse {
+            user_attributes,
+            final_user_status: status,
+            message_action: MessageAction::Suppress,
+            desired_delivery_mediums,
+            enable_sms_mfa: migrated.sms_mfa.then_some(true),
+        }),
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use shared::Secret;
+
+    use super::*;
+
+    fn sign_in(name: &str) -> MigrationRequest {
+        MigrationRequest {
+            trigger_source: TriggerSource::Authentication,
+            user_name: name.to_string(),
+            password: Some(Secret::new("Passw0rd!")),
+        }
+    }
+
+    fn forgot(name: &str) -> MigrationRequest {
+        MigrationRequest {
+            trigger_source: TriggerSource::ForgotPassword,
+            user_name: name.to_string(),
+            password: None,
+        }
+    }
+
+    fn ada() -> SourceUser {
+        SourceUser::new("ada", SourceStatus::Confirmed)
+            .with("sub", "11111111-2222-4333-8444-555555555555")
+            .with("email", "ada@example.com")
+            .with("email_verified", "true")
+            .with("custom:tenant", "acme")
+    }
+
+    fn run(request: &MigrationRequest, user: SourceUser, auth: Option<AuthOutcome>) -> Decision {
+        decide(
+            request,
+            &Resolution::Found(user),
+            auth.as_ref(),
+            &Mapping::default(),
+            &Options::default(),
+        )
+    }
+
+    #[test]
+    fn right_password_migrates_confirmed_with_mapped_attributes() {
+        let decision = run(&sign_in("ada"), ada(), Some(AuthOutcome::Authenticated));
+        assert_eq!(decision.reason, Reason::MigratedConfirmed);
+        let response = decision.response.unwrap();
+        assert_eq!(response.final_user_status, FinalUserStatus::Confirmed);
+        assert_eq!(response.message_action, MessageAction::Suppress);
+        let attributes = &response.user_attributes;
+        assert_eq!(attributes.get("sub"), None);
+        assert_eq!(
+            attributes["custom:legacy_sub"],
+            "11111111-2222-4333-8444-555555555555"
+        );
+        assert_eq!(attributes["email_verified"], "true");
+        assert_eq!(attributes["custom:tenant"], "acme");
+        assert_eq!(attributes[USERNAME_ATTRIBUTE], "ada");
+        assert_eq!(response.enable_sms_mfa, None);
+        assert_eq!(response.desired_delivery_mediums, None);
+    }
+
+    #[test]
+    fn a_second_factor_challenge_proves_the_password() {
+        let mut user = ada().with("phone_number", "+15555550100");
+        user.mfa.sms = true;
+        let decision = run(
+            &sign_in("ada"),
+            user,
+            Some(AuthOutcome::SecondFactor("SMS_MFA".into())),
+        );
+        assert_eq!(decision.reason, Reason::MigratedAfterSecondFactor);
+        let response = decision.response.unwrap();
+        assert_eq!(response.final_user_status, FinalUserStatus::Confirmed);
+        assert_eq!(response.enable_sms_mfa, Some(true));
+    }
+
+    #[test]
+    fn a_temporary_password_never_becomes_permanent() {
+        let decision = run(&sign_in("ada"), ada(), Some(AuthOutcome::TemporaryPassword));
+        assert_eq!(decision.reason, Reason::MigratedResetRequired);
+        assert_eq!(
+            decision.response.unwrap().final_user_status,
+            FinalUserStatus::ResetRequired
+        );
+
+        // An emulator that hands out tokens for a temporary password does not change that.
+        let mut user = ada();
+        user.status = SourceStatus::ForceChangePassword;
+        let decision = run(&sign_in("ada"), user, Some(AuthOutcome::Authenticated));
+        assert_eq!(
+            decision.response.unwrap().final_user_status,
+            FinalUserStatus::ResetRequired
+        );
+    }
+
+    #[test]
+    fn every_kind_of_no_gives_the_same_empty_answer() {
+        let mut disabled = ada();
+        disabled.enabled = false;
+        let mut unconfirmed = ada();
+        unconfirmed.status = SourceStatus::Unconfirmed;
+        let mut compromised = ada();
+        compromised.status = SourceStatus::Other("COMPROMISED".into());
+        let federated = SourceUser::new("Google_1", SourceStatus::ExternalProvider);
+        let unmappable = ada().with("phone_number", "0151 1234");
+        let cases = [
+            (Resolution::NotFound, None, "unknown-user"),
+            (Resolution::AmbiguousAlias, None, "ambiguous-alias"),
+            (
+                Resolution::Found(ada()),
+                Some(AuthOutcome::Refused(Refusal::NotAuthorized)),
+                "wrong-password",
+            ),
+            (
+                Resolution::Found(ada()),
+                Some(AuthOutcome::Refused(Refusal::InvalidPassword)),
+                "wrong-password",
+            ),
+            (
+                Resolution::Found(ada()),
+                Some(AuthOutcome::Refused(Refusal::UserNotFound)),
+                "unknown-user",
+            ),
+            (
+                Resolution::Found(ada()),
+                Some(AuthOutcome::Refused(Refusal::Disabled)),
+                "disabled",
+            ),
+            (
+                Resolution::Found(ada()),
+                Some(AuthOutcome::Refused(Refusal::PasswordResetRequired)),
+                "password-reset-required",
+            ),
+            (
+                Resolution::Found(ada()),
+                Some(AuthOutcome::OtherChallenge("CUSTOM_CHALLENGE".into())),
+                "unproven-challenge",
+            ),
+            (Resolution::Found(ada()), None, "unproven-challenge"),
+            (
+                Resolution::Found(disabled),
+                Some(AuthOutcome::Authenticated),
+                "disabled",
+            ),
+            (
+                Resolution::Found(unconfirmed),
+                Some(AuthOutcome::Authenticated),
+                "unconfirmed",
+            ),
+            (
+                Resolution::Found(compromised),
+                Some(AuthOutcome::Authenticated),
+                "unsupported-status",
+            ),
+            (
+                Resolution::Found(federated),
+                Some(AuthOutcome::Authenticated),
+                "federated",
+            ),
+            (
+                Resolution::Found(unmappable),
+                Some(AuthOutcome::Authenticated),
+                "mapping-rejected",
+            ),
+        ];
+        for (resolution, auth, code) in cases {
+            let decision = decide(
+                &sign_in("ada"),
+                &resolution,
+                auth.as_ref(),
+                &Mapping::default(),
+                &Options::default(),
+            );
+            assert_eq!(decision.response, None, "{code}");
+            assert_eq!(decision.reason.code(), code);
+        }
+    }
+
+    #[test]
+    fn alias_sign_in_answers_with_the_old_user_name_only_when_told_to() {
+        let decision = run(
+            &sign_in("ada@example.com"),
+            ada(),
+            Some(AuthOutcome::Authenticated),
+        );
+        assert_eq!(
+            decision.response.unwrap().user_attributes[USERNAME_ATTRIBUTE],
+            "ada"
+        );
+
+        let options = Options {
+            return_old_username: false,
+        };
+        let decision = decide(
+            &sign_in("ada@example.com"),
+            &Resolution::Found(ada()),
+            Some(&AuthOutcome::Authenticated),
+            &Mapping::default(),
+            &options,
+        );
+        assert_eq!(
+            decision
+                .response
+                .unwrap()
+                .user_attributes
+                .get(USERNAME_ATTRIBUTE),
+            None
+        );
+    }
+
+    #[test]
+    fn forgot_password_needs_a_verified_contact_and_names_it() {
+        let decision = run(&forgot("ada"), ada(), None);
+        assert_eq!(decision.reason, Reason::MigratedForReset);
+        let response = decision.response.unwrap();
+        assert_eq!(response.final_user_status, FinalUserStatus::ResetRequired);
+        assert_eq!(
+            response.desired_delivery_mediums,
+            Some(vec![DeliveryMedium::Email])
+        );
+
+        let both = ada()
+            .with("phone_number", "+15555550100")
+            .with("phone_number_verified", "true");
+        let response = run(&forgot("ada"), both, None).response.unwrap();
+        assert_eq!(
+            response.desired_delivery_mediums,
+            Some(vec![DeliveryMedium::Email, DeliveryMedium::Sms])
+        );
+
+        let phone_only = SourceUser::new("bo", SourceStatus::Confirmed)
+            .with("phone_number", "+15555550100")
+            .with("phone_number_verified", "true")
+            .with("email", "bo@example.com");
+        let response = run(&forgot("bo"), phone_only, None).response.unwrap();
+        assert_eq!(
+            response.desired_delivery_mediums,
+            Some(vec![DeliveryMedium::Sms])
+        );
+
+        let unverified =
+            SourceUser::new("cy", SourceStatus::Confirmed).with("email", "cy@example.com");
+        let decision = run(&forgot("cy"), unverified, None);
+        assert_eq!(decision.response, None);
+        assert_eq!(decision.reason, Reason::NoVerifiedContact);
+    }
+
+    #[test]
+    fn forgot_password_never_migrates_disabled_users() {
+        let mut user = ada();
+        user.enabled = false;
+        assert_eq!(run(&forgot("ada"), user, None).reason, Reason::Disabled);
+    }
+
+    #[test]
+    fn the_mapping_file_is_applied() {
+        let mapping = Mapping::parse(
+            r#"{"rename":{"custom:tenant":"custom:org"},"legacy_sub_attribute":"custom:old_id"}"#,
+            Path::new("<test>"),
+        )
+        .unwrap();
+        let decision = decide(
+            &sign_in("ada"),
+            &Resolution::Found(ada()),
+            Some(&AuthOutcome::Authenticated),
+            &mapping,
+            &Options::default(),
+        );
+        let attributes = decision.response.unwrap().user_attributes;
+        assert_eq!(attributes["custom:org"], "acme");
+        assert_eq!(
+            attributes["custom:old_id"],
+            "11111111-2222-4333-8444-555555555555"
+        );
+        assert_eq!(attributes.get("custom:tenant"), None);
+    }
+
+    #[test]
+    fn the_same_evidence_gives_the_same_answer() {
+        let first = run(&sign_in("ada"), ada(), Some(AuthOutcome::Authenticated));
+        let second = run(&sign_in("ada"), ada(), Some(AuthOutcome::Authenticated));
+        assert_eq!(first, second);
+    }
+}

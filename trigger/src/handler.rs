@@ -1,0 +1,467 @@
+//! One invocation: read the event, ask the old pool what the decision needs, inside the time
+//! budget, decide, log one line, answer.
+//!
+//! The order of questions: look the user up first (`AdminGetUser`, then `ListUsers` by email or
+//! phone when the typed name is an alias the lookup does not resolve), and only then check the
+//! password against the resolved user name. Looking up first lets a disabled, federated or
+//! unconfirmed user be refused without spending an authentication, and makes alias sign-in work
+//! on pools where `AdminInitiateAuth` does not resolve aliases.
+
+use std::time::{Duration, Instant, SystemTime};
+
+use lambda_runtime::{Context, Diagnostic, LambdaEvent};
+use serde_json::Value;
+use shared::Mapping;
+
+use crate::config::{ConfigError, INVOCATION_BUDGET};
+use crate::decide::{self, Options, Reason, Resolution};
+use crate::event::{MigrationRequest, TriggerSource};
+use crate::logging;
+use crate::old_pool::{AliasKind, AuthOutcome, Lookup, OldPool, OldPoolError};
+
+/// Room left before Lambda's own deadline to send the answer.
+const ANSWER_MARGIN: Duration = Duration::from_millis(250);
+
+/// An invocation that cannot be answered. Cognito turns any of these into a failed sign-in the
+/// user can retry; the message says what an operator should check.
+#[derive(Debug, thiserror::Error)]
+pub enum TriggerError {
+    /// The old pool could not be asked.
+    #[error(transparent)]
+    OldPool(#[from] OldPoolError),
+    /// The function's configuration is unusable (reported on every invocation until fixed).
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+impl From<ConfigError> for TriggerError {
+    fn from(error: ConfigError) -> TriggerError {
+        TriggerError::Config(error.to_string())
+    }
+}
+
+impl From<TriggerError> for Diagnostic {
+    fn from(error: TriggerError) -> Diagnostic {
+        let error_type = match &error {
+            TriggerError::OldPool(OldPoolError::Timeout { .. }) => "OldPoolTimeout",
+            TriggerError::OldPool(OldPoolError::Throttled { .. }) => "OldPoolThrottled",
+            TriggerError::OldPool(OldPoolError::Unavailable { .. }) => "OldPoolUnavailable",
+            TriggerError::OldPool(OldPoolError::Misconfigured { .. }) => "OldPoolMisconfigured",
+            TriggerError::Config(_) => "ConfigurationError",
+        };
+        Diagnostic {
+            error_type: error_type.to_string(),
+            error_message: error.to_string(),
+        }
+    }
+}
+
+/// The trigger: the old pool, the mapping, and the answer options.
+#[derive(Debug)]
+pub struct Trigger<P> {
+    old_pool: P,
+    mapping: Mapping,
+    options: Options,
+    budget: Duration,
+}
+
+impl<P: OldPool + Sync> Trigger<P> {
+    /// A trigger asking `old_pool` and mapping attributes with `mapping`.
+    pub fn new(old_pool: P, mapping: Mapping, options: Options) -> Trigger<P> {
+        Trigger {
+            old_pool,
+            mapping,
+            options,
+            budget: INVOCATION_BUDGET,
+        }
+    }
+
+    /// The same trigger with another time budget per invocation (default
+    /// [`INVOCATION_BUDGET`]).
+    pub fn with_budget(mut self, budget: Duration) -> Trigger<P> {
+        self.budget = budget;
+        self
+    }
+
+    /// Handles one Lambda invocation.
+    pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, TriggerError> {
+        self.answer(event.payload, &event.context).await
+    }
+
+    /// Answers one event: the event itself when the user is not to be migrated, the event with
+    /// a `response` when they are, an error when the old pool cannot be asked.
+    pub async fn answer(&self, event: Value, context: &Context) -> Result<Value, TriggerError> {
+        let started = Instant::now();
+        let request = match MigrationRequest::parse(&event) {
+            Ok(request) => request,
+            Err(rejection) => {
+                logging::outcome(
+                    None,
+                    None,
+                    &Reason::Event(rejection),
+                    None,
+                    started.elapsed(),
+                );
+                return Ok(event);
+            }
+        };
+        let user_ref = logging::user_ref(&request.user_name);
+        let asked = tokio::time::timeout(self.time_left(context), self.ask(&request)).await;
+        let (resolution, auth) = match asked {
+            Ok(Ok(answers)) => answers,
+            Ok(Err(fault)) => return Err(self.fault(&request, &user_ref, fault, started)),
+            Err(_) => {
+                let fault = OldPoolError::Timeout {
+                    operation: "invocation",
+                };
+                return Err(self.fault(&request, &user_ref, fault, started));
+            }
+        };
+        let decision = decide::decide(
+            &request,
+            &resolution,
+            auth.as_ref(),
+            &self.mapping,
+            &self.options,
+        );
+        let migrated_as = match (&decision.response, &resolution) {
+            (Some(_), Resolution::Found(user)) => Some(user.username.as_str()),
+            _ => None,
+        };
+        logging::outcome(
+            Some(request.trigger_source),
+            Some(&user_ref),
+            &decision.reason,
+            migrated_as,
+            started.elapsed(),
+        );
+        Ok(match decision.response {
+            Some(response) => response.write_into(event),
+            None => event,
+        })
+    }
+
+    fn fault(
+        &self,
+        request: &MigrationRequest,
+        user_ref: &str,
+        fault: OldPoolError,
+        started: Instant,
+    ) -> TriggerError {
+        logging::fault(request.trigger_source, user_ref, &fault, started.elapsed());
+        TriggerError::OldPool(fault)
+    }
+
+    /// The budget left: [`INVOCATION_BUDGET`], or less when Lambda's deadline comes first.
+    fn time_left(&self, context: &Context) -> Duration {
+        if context.deadline == 0 {
+            return self.budget;
+        }
+        let until_deadline = context
+            .deadline()
+            .duration_since(SystemTime::now())
+            .unwrap_or_default()
+            .saturating_sub(ANSWER_MARGIN);
+        self.budget.min(until_deadline)
+    }
+
+    /// Asks the old pool what the decision needs.
+    async fn ask(
+        &self,
+        request: &MigrationRequest,
+    ) -> Result<(Resolution, Option<AuthOutcome>), OldPoolError> {
+        let resolution = self.resolve(&request.user_name).await?;
+        let auth = match (&resolution, &request.password, request.trigger_source) {
+            (Resolution::Found(user), Some(password), TriggerSource::Authentication)
+                if decide::precheck(user).is_none() =>
+            {
+                Some(self.old_pool.authenticate(&user.username, password).await?)
+            }
+            _ => None,
+        };
+        Ok((resolution, auth))
+    }
+
+    /// Finds the old user the typed name stands for: by user name (or an alias Cognito resolves
+    /// itself), else by a verified email or phone number.
+    async fn resolve(&self, typed: &str) -> Result<Resolution, OldPoolError> {
+        if let Lookup::Found(user) = self.old_pool.get_user(typed).await? {
+            return Ok(Resolution::Found(user));
+        }
+        let Some(kind) = AliasKind::of(typed) else {
+            return Ok(Resolution::NotFound);
+        };
+        let names = self.old_pool.find_by_alias(kind, typed).await?;
+        match names.as_slice() {
+            [] => Ok(Resolution::NotFound),
+            [name] => Ok(match self.old_pool.get_user(name).await? {
+                Lookup::Found(user) => Resolution::Found(user),
+                Lookup::NotFound => Resolution::NotFound,
+            }),
+            _ => Ok(Resolution::AmbiguousAlias),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    use serde_json::json;
+    use shared::{Secret, SourceStatus, SourceUser};
+
+    use super::*;
+    use crate::old_pool::Refusal;
+
+    /// A hand-written old pool: users by name, their passwords, and a log of the calls made.
+    #[derive(Default)]
+    struct FakePool {
+        users: BTreeMap<String, SourceUser>,
+        passwords: BTreeMap<String, (String, AuthOutcome)>,
+        calls: Mutex<Vec<String>>,
+        fault: Option<OldPoolError>,
+        delay: Option<Duration>,
+    }
+
+    impl FakePool {
+        fn with_user(mut self, user: SourceUser, password: &str, outcome: AuthOutcome) -> FakePool {
+            self.passwords
+                .insert(user.username.clone(), (password.to_string(), outcome));
+            self.users.insert(user.username.clone(), user);
+            self
+        }
+
+        fn calls(&self) -> Vec<String> {
+            self.calls.lock().unwrap().clone()
+        }
+
+        async fn enter(&self, call: String) -> Result<(), OldPoolError> {
+            self.calls.lock().unwrap().push(call);
+            if let Some(delay) = self.delay {
+                tokio::time::sleep(delay).await;
+            }
+            match &self.fault {
+                Some(fault) => Err(fault.clone()),
+                None => Ok(()),
+            }
+        }
+    }
+
+    impl OldPool for FakePool {
+        async fn get_user(&self, name: &str) -> Result<Lookup, OldPoolError> {
+            self.enter(format!("get {name}")).await?;
+            Ok(match self.users.get(name) {
+                Some(user) => Lookup::Found(user.clone()),
+                None => Lookup::NotFound,
+            })
+        }
+
+        async fn find_by_alias(
+            &self,
+            kind: AliasKind,
+            value: &str,
+        ) -> Result<Vec<String>, OldPoolError> {
+            self.enter(format!("list {} {value}", kind.attribute()))
+                .await?;
+            Ok(self
+                .users
+                .values()
+                .filter(|u| {
+                    u.attribute(kind.attribute()) == Some(value)
+                        && u.attribute(kind.verified_flag()) == Some("true")
+                })
+                .map(|u| u.username.clone())
+                .collect())
+        }
+
+        async fn authenticate(
+            &self,
+            username: &str,
+            password: &Secret,
+        ) -> Result<AuthOutcome, OldPoolError> {
+            self.enter(format!("auth {username}")).await?;
+            Ok(match self.passwords.get(username) {
+                Some((right, outcome)) if right == password.expose() => outcome.clone(),
+                Some(_) => AuthOutcome::Refused(Refusal::NotAuthorized),
+                None => AuthOutcome::Refused(Refusal::UserNotFound),
+            })
+        }
+    }
+
+    fn ada() -> SourceUser {
+        SourceUser::new("ada", SourceStatus::Confirmed)
+            .with("sub", "11111111-2222-4333-8444-555555555555")
+            .with("email", "ada@example.com")
+            .with("email_verified", "true")
+    }
+
+    fn pool() -> FakePool {
+        FakePool::default().with_user(ada(), "Right-Passw0rd", AuthOutcome::Authenticated)
+    }
+
+    fn sign_in(name: &str, password: &str) -> Value {
+        json!({
+            "version": "1", "triggerSource": "UserMigration_Authentication", "region": "us-east-1",
+            "userPoolId": "us-east-1_new", "userName": name,
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "newclient"},
+            "request": {"password": password, "validationData": null},
+            "response": {"userAttributes": null, "finalUserStatus": null, "messageAction": null,
+                         "desiredDeliveryMediums": null, "forceAliasCreation": null, "enableSMSMFA": null}
+        })
+    }
+
+    async fn answer(pool: FakePool, event: Value) -> (Result<Value, TriggerError>, Vec<String>) {
+        let trigger = Trigger::new(pool, Mapping::default(), Options::default());
+        let result = trigger
+            .handle(LambdaEvent::new(event, Context::default()))
+            .await;
+        (result, trigger.old_pool.calls())
+    }
+
+    #[tokio::test]
+    async fn right_password_is_checked_against_the_resolved_user_and_migrates() {
+        let (result, calls) = answer(pool(), sign_in("ada", "Right-Passw0rd")).await;
+        let answered = result.unwrap();
+        assert_eq!(calls, ["get ada", "auth ada"]);
+        assert_eq!(answered["response"]["finalUserStatus"], "CONFIRMED");
+        assert_eq!(answered["response"]["userAttributes"]["username"], "ada");
+        assert_eq!(
+            answered["request"]["password"], "Right-Passw0rd",
+            "the event is returned, not rebuilt"
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_user_and_wrong_password_answer_byte_for_byte_alike() {
+        let (wrong, _) = answer(pool(), sign_in("ada", "guess")).await;
+        let (unknown, calls) = answer(pool(), sign_in("nobody", "guess")).await;
+        assert_eq!(calls, ["get nobody"]);
+        let wrong = serde_json::to_vec(&wrong.unwrap()).unwrap();
+        let unknown = serde_json::to_vec(&unknown.unwrap()).unwrap();
+        let wrong_as_unknown = serde_json::to_vec(&sign_in("ada", "guess")).unwrap();
+        assert_eq!(wrong, wrong_as_unknown);
+        assert_eq!(
+            unknown,
+            serde_json::to_vec(&sign_in("nobody", "guess")).unwrap()
+        );
+    }
+
+    #[tokio::test]
+    async fn disabled_users_are_refused_without_an_authentication() {
+        let mut user = ada();
+        user.enabled = false;
+        let pool =
+            FakePool::default().with_user(user, "Right-Passw0rd", AuthOutcome::Authenticated);
+        let (result, calls) = answer(pool, sign_in("ada", "Right-Passw0rd")).await;
+        assert_eq!(result.unwrap(), sign_in("ada", "Right-Passw0rd"));
+        assert_eq!(calls, ["get ada"]);
+    }
+
+    #[tokio::test]
+    async fn an_email_resolves_to_the_old_user_name() {
+        let (result, calls) = answer(pool(), sign_in("ada@example.com", "Right-Passw0rd")).await;
+        assert_eq!(
+            calls,
+            [
+                "get ada@example.com",
+                "list email ada@example.com",
+                "get ada",
+                "auth ada"
+            ]
+        );
+        assert_eq!(
+            result.unwrap()["response"]["userAttributes"]["username"],
+            "ada"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_alias_shared_by_two_users_identifies_nobody() {
+        let twin = SourceUser::new("ada2", SourceStatus::Confirmed)
+            .with("email", "ada@example.com")
+            .with("email_verified", "true");
+        let pool = pool().with_user(twin, "Right-Passw0rd", AuthOutcome::Authenticated);
+        let (result, calls) = answer(pool, sign_in("ada@example.com", "Right-Passw0rd")).await;
+        assert_eq!(
+            result.unwrap(),
+            sign_in("ada@example.com", "Right-Passw0rd")
+        );
+        assert_eq!(calls, ["get ada@example.com", "list email ada@example.com"]);
+    }
+
+    #[tokio::test]
+    async fn forgot_password_never_authenticates() {
+        let event = json!({"version": "1", "triggerSource": "UserMigration_ForgotPassword", "userName": "ada",
+                           "request": {"clientMetadata": null}, "response": {}});
+        let (result, calls) = answer(pool(), event).await;
+        assert_eq!(calls, ["get ada"]);
+        let response = &result.unwrap()["response"];
+        assert_eq!(response["finalUserStatus"], "RESET_REQUIRED");
+        assert_eq!(response["desiredDeliveryMediums"], json!(["EMAIL"]));
+    }
+
+    #[tokio::test]
+    async fn malformed_events_come_back_untouched_without_asking_the_old_pool() {
+        for event in [
+            json!(null),
+            json!({"triggerSource": "CustomMessage_SignUp"}),
+            sign_in(&"x".repeat(10_240), "pw"),
+        ] {
+            let (result, calls) = answer(pool(), event.clone()).await;
+            assert_eq!(result.unwrap(), event);
+            assert!(calls.is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn faults_are_lambda_errors_with_a_named_type() {
+        let pool = FakePool {
+            fault: Some(OldPoolError::Misconfigured {
+                operation: "AdminGetUser",
+                detail:
+                    "ResourceNotFoundException: User pool does not exist (check OLD_USER_POOL_ID)"
+                        .into(),
+            }),
+            ..pool()
+        };
+        let (result, _) = answer(pool, sign_in("ada", "Right-Passw0rd")).await;
+        let diagnostic = Diagnostic::from(result.unwrap_err());
+        assert_eq!(diagnostic.error_type, "OldPoolMisconfigured");
+        assert!(diagnostic.error_message.contains("OLD_USER_POOL_ID"));
+        assert!(!diagnostic.error_message.contains("Right-Passw0rd"));
+    }
+
+    #[tokio::test]
+    async fn a_hanging_old_pool_is_cut_off_inside_the_budget() {
+        let pool = FakePool {
+            delay: Some(Duration::from_secs(60)),
+            ..pool()
+        };
+        let trigger = Trigger::new(pool, Mapping::default(), Options::default())
+            .with_budget(Duration::from_millis(100));
+        let started = Instant::now();
+        let result = trigger
+            .answer(sign_in("ada", "Right-Passw0rd"), &Context::default())
+            .await;
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(
+            Diagnostic::from(result.unwrap_err()).error_type,
+            "OldPoolTimeout"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_same_event_twice_gets_the_same_answer() {
+        let trigger = Trigger::new(pool(), Mapping::default(), Options::default());
+        let first = trigger
+            .answer(sign_in("ada", "Right-Passw0rd"), &Context::default())
+            .await
+            .unwrap();
+        let second = trigger
+            .answer(sign_in("ada", "Right-Passw0rd"), &Context::default())
+            .await
+            .unwrap();
+        assert_eq!(first, second);
+    }
+}

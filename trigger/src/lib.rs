@@ -1,0 +1,26 @@
+//! `cognito-migrate-trigger`: the UserMigration Lambda of the **new** user pool. When a user who
+//! is not in the new pool yet signs in (or asks for a password reset), Cognito calls it; it proves
+//! the typed password against the **old** pool and answers with the user's profile, mapped by the
+//! same [`shared::Mapping`] the bulk export uses, so the user keeps their password.
+//!
+//! One module per job:
+//! - [`config`]: environment, read and checked once at cold start;
+//! - [`clients`]: the old pool's SDK client and the client secret, built at cold start;
+//! - [`event`]: the UserMigration event and response, read tolerantly;
+//! - [`old_pool`]: the questions asked of the old pool, and how its errors are sorted;
+//! - [`decide`]: the decision, a plain function;
+//! - [`handler`]: one invocation, inside the time budget;
+//! - [`logging`]: JSON logs with a reason code, never a password, secret, token or event.
+//!
+//! Not for: creating users itself (Cognito does that from the answer), bulk export (the
+//! `cognito-migrate` binary), or sign-ins that never reach the trigger (SRP, federated,
+//! passwordless).
+#![deny(missing_docs)]
+
+pub mod clients;
+pub mod config;
+pub mod decide;
+pub mod event;
+pub mod handler;
+pub mod logging;
+pub mod old_pool;

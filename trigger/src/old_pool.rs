@@ -1,0 +1,558 @@
+//! The old pool, seen from the trigger: the three questions it asks ([`OldPool`]) and their real
+//! answers from Cognito ([`SdkOldPool`]).
+//!
+//! The trait keeps the decision logic testable with a hand-written fake; the SDK implementation
+//! is tested against moto. Every Cognito error is sorted here, once, into "the credentials or
+//! user are no good" (an ordinary answer) or an [`OldPoolError`] (an infrastructure fault that
+//! becomes a Lambda error): see [`classify`].
+
+use std::future::Future;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use shared::{Secret, SourceUser};
+
+/// The answer to "who is this?".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    /// The old pool has this user.
+    Found(SourceUser),
+    /// No such user.
+    NotFound,
+}
+
+/// An alias attribute the old pool can be searched by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AliasKind {
+    /// `email`.
+    Email,
+    /// `phone_number`.
+    PhoneNumber,
+}
+
+impl AliasKind {
+    /// The attribute name, as `ListUsers` filters spell it.
+    pub fn attribute(self) -> &'static str {
+        match self {
+            AliasKind::Email => "email",
+            AliasKind::PhoneNumber => "phone_number",
+        }
+    }
+
+    /// The `*_verified` flag that makes the attribute usable for sign-in.
+    pub fn verified_flag(self) -> &'static str {
+        match self {
+            AliasKind::Email => "email_verified",
+            AliasKind::PhoneNumber => "phone_number_verified",
+        }
+    }
+
+    /// The kind of alias a typed name looks like, if any: an address with `@`, or an E.164
+    /// number. Anything else is only ever a user name.
+    pub fn of(typed: &str) -> Option<AliasKind> {
+        if typed.contains('@') {
+            Some(AliasKind::Email)
+        } else if let Some(digits) = typed.strip_prefix('+')
+            && (2..=15).contains(&digits.len())
+            && digits.bytes().all(|b| b.is_ascii_digit())
+        {
+            Some(AliasKind::PhoneNumber)
+        } else {
+            None
+        }
+    }
+}
+
+/// What the old pool said to a user name and password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthOutcome {
+    /// Tokens: the password is right.
+    Authenticated,
+    /// An MFA step: the password is right, the old pool wants a second factor. The name is
+    /// Cognito's challenge name (`SMS_MFA`, `SOFTWARE_TOKEN_MFA`, ...).
+    SecondFactor(String),
+    /// `NEW_PASSWORD_REQUIRED`: the password is a temporary one an administrator set.
+    TemporaryPassword,
+    /// A challenge that does not prove the password (or that this trigger does not know).
+    OtherChallenge(String),
+    /// The old pool refused: wrong password, no such user, disabled, ...
+    Refused(Refusal),
+}
+
+/// Why the old pool refused a sign-in. All of these are answered alike ("no such user").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// `NotAuthorizedException`: wrong password (or unknown user with PreventUserExistenceErrors).
+    NotAuthorized,
+    /// `NotAuthorizedException` "User is disabled."
+    Disabled,
+    /// `UserNotFoundException`.
+    UserNotFound,
+    /// `InvalidPasswordException` (cognito-local's answer to a wrong password).
+    InvalidPassword,
+    /// `PasswordResetRequiredException`: an administrator reset the password.
+    PasswordResetRequired,
+    /// `UserNotConfirmedException`.
+    NotConfirmed,
+    /// `UserLambdaValidationException`: the old pool's own trigger refused the sign-in.
+    OldPoolTriggerRefused,
+}
+
+impl Refusal {
+    /// The reason code logged for this refusal.
+    pub fn code(self) -> &'static str {
+        match self {
+            Refusal::NotAuthorized => "wrong-password",
+            Refusal::Disabled => "disabled",
+            Refusal::UserNotFound => "unknown-user",
+            Refusal::InvalidPassword => "wrong-password",
+            Refusal::PasswordResetRequired => "password-reset-required",
+            Refusal::NotConfirmed => "unconfirmed",
+            Refusal::OldPoolTriggerRefused => "old-pool-trigger-refused",
+        }
+    }
+}
+
+/// An infrastructure fault: the trigger cannot say anything about the user. It becomes a Lambda
+/// error (Cognito then fails the sign-in and the user may retry), never "no such user", which
+/// would be a lie. Messages name the operation and what to check, never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OldPoolError {
+    /// No answer within the budget.
+    #[error(
+        "old pool {operation}: no answer within the time budget (check the old pool's endpoint and network path, OLD_POOL_TIMEOUT_MS)"
+    )]
+    Timeout {
+        /// The API operation.
+        operation: &'static str,
+    },
+    /// Still throttled after the retries the budget allows.
+    #[error(
+        "old pool {operation}: throttled ({code}); raise the old account's Cognito quota or spread the cutover"
+    )]
+    Throttled {
+        /// The API operation.
+        operation: &'static str,
+        /// `TooManyRequestsException` or `LimitExceededException`.
+        code: String,
+    },
+    /// The old pool or the network failed (5xx, connection refused, unreadable answer).
+    #[error("old pool {operation}: unavailable: {detail}")]
+    Unavailable {
+        /// The API operation.
+        operation: &'static str,
+        /// What failed.
+        detail: String,
+    },
+    /// The old pool rejects the trigger's own configuration: wrong pool or client id, missing
+    /// permission, flow not enabled, wrong client secret.
+    #[error("old pool {operation}: misconfigured: {detail}")]
+    Misconfigured {
+        /// The API operation.
+        operation: &'static str,
+        /// Cognito's code and message, and what to check.
+        detail: String,
+    },
+}
+
+/// The three questions the trigger asks the old pool.
+pub trait OldPool {
+    /// `AdminGetUser`: the user with this name (Cognito also accepts an alias here).
+    fn get_user(&self, name: &str) -> impl Future<Output = Result<Lookup, OldPoolError>> + Send;
+
+    /// `ListUsers` filtered by an alias attribute: the user names of users whose `kind`
+    /// attribute is `value` and verified.
+    fn find_by_alias(
+        &self,
+        kind: AliasKind,
+        value: &str,
+    ) -> impl Future<Output = Result<Vec<String>, OldPoolError>> + Send;
+
+    /// `AdminInitiateAuth` with `ADMIN_USER_PASSWORD_AUTH`.
+    fn authenticate(
+        &self,
+        username: &str,
+        password: &Secret,
+    ) -> impl Future<Output = Result<AuthOutcome, OldPoolError>> + Send;
+}
+
+/// How one Cognito error is treated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// An answer about the user or the credentials.
+    Refusal(Refusal),
+    /// An infrastructure fault.
+    Fault(OldPoolError),
+}
+
+/// Sorts a Cognito service error by its code and message.
+///
+/// The codes that mean "bad credentials or no such user" come from AWS and both emulators:
+/// moto says `NotAuthorizedException` (wrong password, "User is disabled.") and
+/// `UserNotFoundException`; cognito-local says `InvalidPasswordException` for a wrong password.
+/// A `NotAuthorizedException` about the client secret is a misconfiguration, not a wrong
+/// password: treating it as one would silently refuse every user.
+pub fn classify(operation: &'static str, code: Option<&str>, message: Option<&str>) -> ErrorClass {
+    let message = message.unwrap_or_default();
+    let code = code.unwrap_or_default();
+    let misconfigured = |hint: &str| {
+        ErrorClass::Fault(OldPoolError::Misconfigured {
+            operation,
+            detail: format!("{code}: {message} ({hint})"),
+        })
+    };
+    match code {
+        "NotAuthorizedException" => {
+            let lower = message.to_ascii_lowercase();
+            if lower.contains("secret") {
+                misconfigured(
+                    "check OLD_CLIENT_SECRET / OLD_CLIENT_SECRET_ARN against the old app client",
+                )
+            } else if lower.contains("disabled") {
+                ErrorClass::Refusal(Refusal::Disabled)
+            } else {
+                ErrorClass::Refusal(Refusal::NotAuthorized)
+            }
+        }
+        "UserNotFoundException" => ErrorClass::Refusal(Refusal::UserNotFound),
+        "InvalidPasswordException" => ErrorClass::Refusal(Refusal::InvalidPassword),
+        "PasswordResetRequiredException" => ErrorClass::Refusal(Refusal::PasswordResetRequired),
+        "UserNotConfirmedException" => ErrorClass::Refusal(Refusal::NotConfirmed),
+        "UserLambdaValidationException" => ErrorClass::Refusal(Refusal::OldPoolTriggerRefused),
+        "TooManyRequestsException" | "LimitExceededException" | "ThrottlingException" => {
+            ErrorClass::Fault(OldPoolError::Throttled {
+                operation,
+                code: code.to_string(),
+            })
+        }
+        "ResourceNotFoundException" => {
+            misconfigured("check OLD_USER_POOL_ID, OLD_CLIENT_ID and OLD_REGION")
+        }
+        "InvalidParameterException" | "InvalidUserPoolConfigurationException" => misconfigured(
+            "the old app client must allow ALLOW_ADMIN_USER_PASSWORD_AUTH; check OLD_CLIENT_ID",
+        ),
+        "AccessDeniedException"
+        | "UnrecognizedClientException"
+        | "InvalidSignatureException"
+        | "ExpiredTokenException"
+        | "InvalidClientTokenId" => misconfigured(
+            "the function's role (or OLD_ROLE_ARN) needs cognito-idp:AdminInitiateAuth, AdminGetUser and ListUsers on the old pool",
+        ),
+        _ => ErrorClass::Fault(OldPoolError::Unavailable {
+            operation,
+            detail: if code.is_empty() {
+                "no error code in the answer (HTTP 5xx or not Cognito)".to_string()
+            } else {
+                format!("{code}: {message}")
+            },
+        }),
+    }
+}
+
+/// Sorts an SDK error: transport failures and timeouts are faults, service errors go through
+/// [`classify`].
+fn classify_sdk<E, R>(operation: &'static str, error: &SdkError<E, R>) -> ErrorClass
+where
+    E: ProvideErrorMetadata,
+{
+    match error {
+        SdkError::TimeoutError(_) => ErrorClass::Fault(OldPoolError::Timeout { operation }),
+        SdkError::DispatchFailure(failure) => {
+            if failure.is_timeout() {
+                ErrorClass::Fault(OldPoolError::Timeout { operation })
+            } else {
+                ErrorClass::Fault(OldPoolError::Unavailable {
+                    operation,
+                    detail: if failure.is_io() {
+                        "cannot connect (check the endpoint and network path)".to_string()
+                    } else {
+                        "request could not be sent".to_string()
+                    },
+                })
+            }
+        }
+        SdkError::ServiceError(service) => {
+            classify(operation, service.err().code(), service.err().message())
+        }
+        SdkError::ResponseError(_) => ErrorClass::Fault(OldPoolError::Unavailable {
+            operation,
+            detail: "unreadable answer".to_string(),
+        }),
+        _ => ErrorClass::Fault(OldPoolError::Unavailable {
+            operation,
+            detail: "request could not be built".to_string(),
+        }),
+    }
+}
+
+/// Challenge names that Cognito only sends after the password was verified.
+const SECOND_FACTOR_CHALLENGES: [&str; 7] = [
+    "SMS_MFA",
+    "SOFTWARE_TOKEN_MFA",
+    "EMAIL_OTP",
+    "SMS_OTP",
+    "MFA_SETUP",
+    "SELECT_MFA_TYPE",
+    "DEVICE_SRP_AUTH",
+];
+
+/// Sorts a challenge name: second factors prove the password, a temporary password is flagged,
+/// anything else proves nothing.
+pub fn classify_challenge(name: &str) -> AuthOutcome {
+    if name == ChallengeNameType::NewPasswordRequired.as_str() {
+        AuthOutcome::TemporaryPassword
+    } else if SECOND_FACTOR_CHALLENGES.contains(&name) {
+        AuthOutcome::SecondFactor(name.to_string())
+    } else {
+        AuthOutcome::OtherChallenge(name.to_string())
+    }
+}
+
+/// The old pool through the AWS SDK.
+#[derive(Debug, Clone)]
+pub struct SdkOldPool {
+    client: Client,
+    pool_id: String,
+    client_id: String,
+    client_secret: Option<Secret>,
+}
+
+impl SdkOldPool {
+    /// An old pool reached through `client` (already configured with region, credentials,
+    /// timeouts and retries), signing in through the app client `client_id`.
+    pub fn new(
+        client: Client,
+        pool_id: impl Into<String>,
+        client_id: impl Into<String>,
+        client_secret: Option<Secret>,
+    ) -> SdkOldPool {
+        SdkOldPool {
+            client,
+            pool_id: pool_id.into(),
+            client_id: client_id.into(),
+            client_secret,
+        }
+    }
+}
+
+/// `ListUsers` filter values are double-quoted strings; a value that would need escaping is
+/// never a real email address or phone number, so it is not searched at all.
+fn filter_safe(value: &str) -> bool {
+    !value.contains(['"', '\\'])
+}
+
+impl OldPool for SdkOldPool {
+    async fn get_user(&self, name: &str) -> Result<Lookup, OldPoolError> {
+        const OPERATION: &str = "AdminGetUser";
+        match self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.pool_id)
+            .username(name)
+            .send()
+            .await
+        {
+            Ok(output) => Ok(Lookup::Found(shared::from_sdk::user_from_get(&output))),
+            Err(error) => match classify_sdk(OPERATION, &error) {
+                ErrorClass::Refusal(Refusal::UserNotFound) => Ok(Lookup::NotFound),
+                ErrorClass::Refusal(_) => Err(OldPoolError::Misconfigured {
+                    operation: OPERATION,
+                    detail: format!(
+                        "{}: refused (check the function's permissions on the old pool)",
+                        error.code().unwrap_or("unknown")
+                    ),
+                }),
+                ErrorClass::Fault(fault) => Err(fault),
+            },
+        }
+    }
+
+    async fn find_by_alias(
+        &self,
+        kind: AliasKind,
+        value: &str,
+    ) -> Result<Vec<String>, OldPoolError> {
+        const OPERATION: &str = "ListUsers";
+        if !filter_safe(value) {
+            return Ok(Vec::new());
+        }
+        let output = self
+            .client
+            .list_users()
+            .user_pool_id(&self.pool_id)
+            .filter(format!("{} = \"{}\"", kind.attribute(), value))
+            .limit(10)
+            .send()
+            .await
+            .map_err(|error| match classify_sdk(OPERATION, &error) {
+                ErrorClass::Fault(fault) => fault,
+                ErrorClass::Refusal(_) => OldPoolError::Misconfigured {
+                    operation: OPERATION,
+                    detail: "refused (check the function's permissions on the old pool)"
+                        .to_string(),
+                },
+            })?;
+        Ok(output
+            .users()
+            .iter()
+            .map(shared::from_sdk::user_from_list)
+            .filter(|user| {
+                user.attribute(kind.attribute()) == Some(value)
+                    && user.attribute(kind.verified_flag()) == Some("true")
+            })
+            .map(|user| user.username)
+            .collect())
+    }
+
+    async fn authenticate(
+        &self,
+        username: &str,
+        password: &Secret,
+    ) -> Result<AuthOutcome, OldPoolError> {
+        const OPERATION: &str = "AdminInitiateAuth";
+        let mut request = self
+            .client
+            .admin_initiate_auth()
+            .user_pool_id(&self.pool_id)
+            .client_id(&self.client_id)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("PASSWORD", password.expose());
+        if let Some(secret) = &self.client_secret {
+            request = request.auth_parameters(
+                "SECRET_HASH",
+                shared::secret_hash::secret_hash(username, &self.client_id, secret),
+            );
+        }
+        match request.send().await {
+            Ok(output) => Ok(match output.challenge_name() {
+                Some(challenge) => classify_challenge(challenge.as_str()),
+                None if output.authentication_result().is_some() => AuthOutcome::Authenticated,
+                None => AuthOutcome::OtherChallenge("NONE".to_string()),
+            }),
+            Err(error) => match classify_sdk(OPERATION, &error) {
+                ErrorClass::Refusal(refusal) => Ok(AuthOutcome::Refused(refusal)),
+                ErrorClass::Fault(fault) => Err(fault),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(code: &str, message: &str) -> Option<Refusal> {
+        match classify("AdminInitiateAuth", Some(code), Some(message)) {
+            ErrorClass::Refusal(r) => Some(r),
+            ErrorClass::Fault(_) => None,
+        }
+    }
+
+    #[test]
+    fn bad_credentials_and_unknown_users_are_refusals() {
+        assert_eq!(
+            refusal("NotAuthorizedException", "alice"),
+            Some(Refusal::NotAuthorized)
+        );
+        assert_eq!(
+            refusal("NotAuthorizedException", "Incorrect username or password."),
+            Some(Refusal::NotAuthorized)
+        );
+        assert_eq!(
+            refusal("NotAuthorizedException", "User is disabled."),
+            Some(Refusal::Disabled)
+        );
+        assert_eq!(
+            refusal("UserNotFoundException", "User does not exist."),
+            Some(Refusal::UserNotFound)
+        );
+        assert_eq!(
+            refusal("InvalidPasswordException", "Invalid password"),
+            Some(Refusal::InvalidPassword)
+        );
+        assert_eq!(
+            refusal(
+                "PasswordResetRequiredException",
+                "Password reset required for the user"
+            ),
+            Some(Refusal::PasswordResetRequired)
+        );
+        assert_eq!(
+            refusal("UserNotConfirmedException", "User is not confirmed."),
+            Some(Refusal::NotConfirmed)
+        );
+    }
+
+    #[test]
+    fn a_secret_problem_is_misconfiguration_not_a_wrong_password() {
+        for message in [
+            "Unable to verify secret hash for client 7nqd4vsmu4ms8tg53d3vcml9g",
+            "Client 7nqd4vsmu4ms8tg53d3vcml9g is configured for secret but secret was not received",
+        ] {
+            match classify(
+                "AdminInitiateAuth",
+                Some("NotAuthorizedException"),
+                Some(message),
+            ) {
+                ErrorClass::Fault(OldPoolError::Misconfigured { detail, .. }) => {
+                    assert!(detail.contains("OLD_CLIENT_SECRET"), "{detail}")
+                }
+                other => panic!("{message}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn infrastructure_faults_say_what_to_check() {
+        let fault = |code: Option<&str>| match classify("AdminGetUser", code, Some("m")) {
+            ErrorClass::Fault(f) => f.to_string(),
+            other => panic!("{code:?}: {other:?}"),
+        };
+        assert!(fault(Some("TooManyRequestsException")).contains("throttled"));
+        assert!(fault(Some("LimitExceededException")).contains("throttled"));
+        assert!(fault(Some("ResourceNotFoundException")).contains("OLD_USER_POOL_ID"));
+        assert!(
+            fault(Some("InvalidParameterException")).contains("ALLOW_ADMIN_USER_PASSWORD_AUTH")
+        );
+        assert!(fault(Some("AccessDeniedException")).contains("cognito-idp:AdminInitiateAuth"));
+        assert!(fault(Some("InternalErrorException")).contains("unavailable"));
+        assert!(fault(None).contains("HTTP 5xx"));
+    }
+
+    #[test]
+    fn challenges_that_prove_the_password() {
+        for name in [
+            "SMS_MFA",
+            "SOFTWARE_TOKEN_MFA",
+            "EMAIL_OTP",
+            "MFA_SETUP",
+            "SELECT_MFA_TYPE",
+        ] {
+            assert_eq!(
+                classify_challenge(name),
+                AuthOutcome::SecondFactor(name.to_string())
+            );
+        }
+        assert_eq!(
+            classify_challenge("NEW_PASSWORD_REQUIRED"),
+            AuthOutcome::TemporaryPassword
+        );
+        assert_eq!(
+            classify_challenge("CUSTOM_CHALLENGE"),
+            AuthOutcome::OtherChallenge("CUSTOM_CHALLENGE".to_string())
+        );
+    }
+
+    #[test]
+    fn alias_kinds_from_the_typed_name() {
+        assert_eq!(AliasKind::of("ada@example.com"), Some(AliasKind::Email));
+        assert_eq!(AliasKind::of("+15555550100"), Some(AliasKind::PhoneNumber));
+        assert_eq!(AliasKind::of("+1"), None);
+        assert_eq!(AliasKind::of("+1555abc"), None);
+        assert_eq!(AliasKind::of("ada"), None);
+        assert!(!filter_safe("a\"b@example.com"));
+        assert!(filter_safe("ada@example.com"));
+    }
+}
