@@ -1,1 +1,10 @@
+//! Test support for the end-to-end tests in `tests/tests/`: where the emulators run, SDK clients
+//! pointed at them, pool seeding, and where the built binaries are.
+//!
+//! The emulators are started by `scripts/testbed start` (or `scripts/test`, which also stops
+//! them); their addresses reach the tests through the `TESTBED_*` variables in `.testbed/env`.
 
+pub mod cli;
+pub mod export_files;
+pub mod pools;
+pub mod testbed;

@@ -1,0 +1,139 @@
+//! AWS options shared by every subcommand, and the SDK clients built from them.
+//!
+//! Precedence, as in the aws CLI: a per-side flag (`--source-region`) beats the both-sides flag
+//! (`--region`), which beats the environment (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`),
+//! which beats the profile's settings.
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::config::Region;
+use clap::Args;
+
+/// Region, profile and endpoint for both pools, with per-side overrides.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AwsArgs {
+    /// AWS region of both pools [env: AWS_REGION]. Overridden per side by --source-region/--target-region.
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// Named profile for both pools [env: AWS_PROFILE].
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// Endpoint URL for both pools, e.g. a local emulator [env: AWS_ENDPOINT_URL].
+    #[arg(long, global = true)]
+    pub endpoint_url: Option<String>,
+    /// Region of the old (source) pool.
+    #[arg(long, global = true)]
+    pub source_region: Option<String>,
+    /// Profile for the old (source) pool.
+    #[arg(long, global = true)]
+    pub source_profile: Option<String>,
+    /// Endpoint URL for the old (source) pool.
+    #[arg(long, global = true)]
+    pub source_endpoint_url: Option<String>,
+    /// Region of the new (target) pool.
+    #[arg(long, global = true)]
+    pub target_region: Option<String>,
+    /// Profile for the new (target) pool.
+    #[arg(long, global = true)]
+    pub target_profile: Option<String>,
+    /// Endpoint URL for the new (target) pool.
+    #[arg(long, global = true)]
+    pub target_endpoint_url: Option<String>,
+}
+
+/// Which pool a client talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The old pool, read from.
+    Source,
+    /// The new pool, written to.
+    Target,
+}
+
+/// The resolved settings of one side.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SideSettings {
+    /// Region, if given by a flag (else the SDK's chain decides).
+    pub region: Option<String>,
+    /// Profile, if given by a flag.
+    pub profile: Option<String>,
+    /// Endpoint, if given by a flag.
+    pub endpoint_url: Option<String>,
+}
+
+impl AwsArgs {
+    /// The flags in force for one side: the per-side flag, else the both-sides flag.
+    pub fn side(&self, side: Side) -> SideSettings {
+        let (region, profile, endpoint_url) = match side {
+            Side::Source => (
+                &self.source_region,
+                &self.source_profile,
+                &self.source_endpoint_url,
+            ),
+            Side::Target => (
+                &self.target_region,
+                &self.target_profile,
+                &self.target_endpoint_url,
+            ),
+        };
+        SideSettings {
+            region: region.clone().or_else(|| self.region.clone()),
+            profile: profile.clone().or_else(|| self.profile.clone()),
+            endpoint_url: endpoint_url.clone().or_else(|| self.endpoint_url.clone()),
+        }
+    }
+
+    /// A Cognito client for one side. SDK retries are off: every attempt goes through the run's
+    /// rate limiter and retry policy ([`crate::pacer`]), so the request rate never exceeds `--rps`.
+    pub async fn client(&self, side: Side) -> Client {
+        let settings = self.side(side);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(RetryConfig::disabled())
+            .timeout_config(
+                TimeoutConfig::builder()
+                    .connect_timeout(Duration::from_secs(5))
+                    .operation_attempt_timeout(Duration::from_secs(30))
+                    .build(),
+            );
+        if let Some(profile) = &settings.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &settings.region {
+            loader = loader.region(Region::new(region.clone()));
+        }
+        if let Some(endpoint) = &settings.endpoint_url {
+            loader = loader.endpoint_url(endpoint);
+        }
+        Client::new(&loader.load().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn per_side_flags_beat_both_sides_flags() {
+        let args = AwsArgs {
+            region: Some("eu-west-1".into()),
+            endpoint_url: Some("http://both".into()),
+            target_region: Some("us-east-1".into()),
+            source_profile: Some("old".into()),
+            ..AwsArgs::default()
+        };
+        assert_eq!(
+            args.side(Side::Source),
+            SideSettings {
+                region: Some("eu-west-1".into()),
+                profile: Some("old".into()),
+                endpoint_url: Some("http://both".into())
+            }
+        );
+        assert_eq!(args.side(Side::Target).region.as_deref(), Some("us-east-1"));
+        assert_eq!(args.side(Side::Target).profile, None);
+    }
+}

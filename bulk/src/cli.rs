@@ -1,0 +1,48 @@
+//! Command-line interface: one subcommand per job, dispatched by one `match`.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::aws::AwsArgs;
+use crate::export::{self, ExportArgs, ExportOutcome};
+
+/// Move the users of one Cognito user pool into another without password resets.
+///
+/// Exit status: 0 every user landed (or was skipped by choice); 1 the run finished but some users
+/// were rejected (see rejected.csv); 2 fatal or usage error; 130 interrupted (rerun with --resume).
+#[derive(Debug, Parser)]
+#[command(name = "cognito-migrate", version, about)]
+pub struct Cli {
+    /// AWS settings for both pools.
+    #[command(flatten)]
+    pub aws: AwsArgs,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Export every user of the old pool into the new pool's CSV import files.
+    Export(ExportArgs),
+}
+
+/// Exit status: some users were rejected.
+pub const EXIT_REJECTED: u8 = 1;
+/// Exit status: fatal or usage error.
+pub const EXIT_FATAL: u8 = 2;
+/// Exit status: interrupted by a signal.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// Runs the chosen subcommand and turns its result into the exit status.
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Export(args) => Ok(match export::run(args, &cli.aws).await? {
+            ExportOutcome::AllExported => ExitCode::SUCCESS,
+            ExportOutcome::SomeRejected => ExitCode::from(EXIT_REJECTED),
+            ExportOutcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
+        }),
+    }
+}

@@ -1,0 +1,359 @@
+//! The export's files: `users-NNNN.csv` (rotated before the import job's limits), `rejected.csv`,
+//! `skipped.csv`, `disabled.csv` and the per-shard ledgers, all append-only with tracked lengths
+//! so a checkpoint can say exactly how much of each is trustworthy.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::checkpoint::{FileState, FileStates, STATE_DIR};
+
+/// Header of `rejected.csv` and `skipped.csv`.
+pub const REASON_FILE_HEADER: [&str; 3] = ["username", "sub", "reason"];
+/// Header of `disabled.csv`.
+pub const DISABLED_FILE_HEADER: [&str; 2] = ["username", "sub"];
+
+/// One append-only file whose length is tracked.
+struct AppendFile {
+    writer: BufWriter<File>,
+    state: FileState,
+}
+
+impl AppendFile {
+    /// Creates the file and writes `header` (which does not count as a row).
+    fn create(dir: &Path, name: &str, header: &[u8]) -> anyhow::Result<AppendFile> {
+        let path = dir.join(name);
+        let file =
+            File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        let mut this = AppendFile {
+            writer: BufWriter::new(file),
+            state: FileState {
+                name: name.to_string(),
+                rows: 0,
+                bytes: 0,
+            },
+        };
+        this.writer.write_all(header)?;
+        this.state.bytes = header.len() as u64;
+        Ok(this)
+    }
+
+    /// Reopens a file and cuts it back to the length a checkpoint trusts.
+    fn reopen(dir: &Path, state: &FileState) -> anyhow::Result<AppendFile> {
+        let path = dir.join(&state.name);
+        let mut file = OpenOptions::new()
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot resume: {} is missing", path.display()))?;
+        let length = file.metadata()?.len();
+        if length < state.bytes {
+            anyhow::bail!(
+                "cannot resume: {} is shorter ({length} bytes) than the checkpoint records ({})",
+                path.display(),
+                state.bytes
+            );
+        }
+        file.set_len(state.bytes)?;
+        file.seek(SeekFrom::End(0))?;
+        Ok(AppendFile {
+            writer: BufWriter::new(file),
+            state: state.clone(),
+        })
+    }
+
+    fn append(&mut self, row: &[u8]) -> std::io::Result<()> {
+        self.writer.write_all(row)?;
+        self.state.rows += 1;
+        self.state.bytes += row.len() as u64;
+        Ok(())
+    }
+
+    fn sync(&mut self) -> std::io::Result<()> {
+        self.writer.flush()?;
+        self.writer.get_ref().sync_data()
+    }
+}
+
+/// Encodes one RFC 4180 record (with its line break) for the report files.
+pub fn csv_record(fields: &[&str]) -> Vec<u8> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer
+        .write_record(fields)
+        .expect("writing to memory cannot fail");
+    writer.into_inner().expect("flushing to memory cannot fail")
+}
+
+/// Limits of one import file.
+#[derive(Debug, Clone, Copy)]
+pub struct FileLimits {
+    /// Most data rows.
+    pub max_rows: u64,
+    /// Most bytes, header included.
+    pub max_bytes: u64,
+}
+
+/// All files of one export.
+pub struct Outputs {
+    dir: PathBuf,
+    header_line: String,
+    limits: FileLimits,
+    finished_users: Vec<FileState>,
+    users: Option<AppendFile>,
+    rejected: AppendFile,
+    skipped: AppendFile,
+    disabled: AppendFile,
+    ledgers: BTreeMap<String, AppendFile>,
+}
+
+fn users_file_name(index: usize) -> String {
+    format!("users-{index:04}.csv")
+}
+
+impl Outputs {
+    /// Creates the files of a new export in `dir`, which must be empty or absent.
+    pub fn create(
+        dir: &Path,
+        header_line: String,
+        limits: FileLimits,
+        shard_labels: &[String],
+    ) -> anyhow::Result<Outputs> {
+        fs::create_dir_all(dir.join(STATE_DIR))
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        let reason_header = csv_record(&REASON_FILE_HEADER);
+        let mut ledgers = BTreeMap::new();
+        for label in shard_labels {
+            let ledger =
+                AppendFile::create(&dir.join(STATE_DIR), &format!("seen-{label}.txt"), b"")?;
+            ledgers.insert(label.clone(), ledger);
+        }
+        Ok(Outputs {
+            dir: dir.to_path_buf(),
+            header_line,
+            limits,
+            finished_users: Vec::new(),
+            users: None,
+            rejected: AppendFile::create(dir, "rejected.csv", &reason_header)?,
+            skipped: AppendFile::create(dir, "skipped.csv", &reason_header)?,
+            disabled: AppendFile::create(dir, "disabled.csv", &csv_record(&DISABLED_FILE_HEADER))?,
+            ledgers,
+        })
+    }
+
+    /// Reopens the files of an interrupted export, cutting each back to its checkpointed length
+    /// and removing import files the checkpoint does not know.
+    pub fn resume(
+        dir: &Path,
+        header_line: String,
+        limits: FileLimits,
+        states: &FileStates,
+    ) -> anyhow::Result<Outputs> {
+        let mut finished_users = states.users.clone();
+        let users = match finished_users.pop() {
+            Some(last) => Some(AppendFile::reopen(dir, &last)?),
+            None => None,
+        };
+        for index in states.users.len() + 1.. {
+            let stray = dir.join(users_file_name(index));
+            if !stray.exists() {
+                break;
+            }
+            fs::remove_file(&stray)?;
+        }
+        let state_dir = dir.join(STATE_DIR);
+        let ledgers = states
+            .ledgers
+            .iter()
+            .map(|(label, state)| Ok((label.clone(), AppendFile::reopen(&state_dir, state)?)))
+            .collect::<anyhow::Result<_>>()?;
+        Ok(Outputs {
+            dir: dir.to_path_buf(),
+            header_line,
+            limits,
+            finished_users,
+            users,
+            rejected: AppendFile::reopen(dir, &states.rejected)?,
+            skipped: AppendFile::reopen(dir, &states.skipped)?,
+            disabled: AppendFile::reopen(dir, &states.disabled)?,
+            ledgers,
+        })
+    }
+
+    /// Appends an import row, starting a new file first when this row would pass a limit.
+    pub fn write_user(&mut self, row: &str) -> anyhow::Result<()> {
+        let fits = |file: &AppendFile| {
+            file.state.rows < self.limits.max_rows
+                && file.state.bytes + row.len() as u64 <= self.limits.max_bytes
+        };
+        if !self.users.as_ref().is_some_and(fits) {
+            if let Some(mut full) = self.users.take() {
+                full.sync()?;
+                self.finished_users.push(full.state);
+            }
+            let name = users_file_name(self.finished_users.len() + 1);
+            self.users = Some(AppendFile::create(
+                &self.dir,
+                &name,
+                self.header_line.as_bytes(),
+            )?);
+        }
+        self.users
+            .as_mut()
+            .expect("just ensured")
+            .append(row.as_bytes())?;
+        Ok(())
+    }
+
+    /// Appends to `rejected.csv`.
+    pub fn write_rejected(
+        &mut self,
+        username: &str,
+        sub: &str,
+        reason: &str,
+    ) -> std::io::Result<()> {
+        self.rejected.append(&csv_record(&[username, sub, reason]))
+    }
+
+    /// Appends to `skipped.csv`.
+    pub fn write_skipped(
+        &mut self,
+        username: &str,
+        sub: &str,
+        reason: &str,
+    ) -> std::io::Result<()> {
+        self.skipped.append(&csv_record(&[username, sub, reason]))
+    }
+
+    /// Appends to `disabled.csv`.
+    pub fn write_disabled(&mut self, username: &str, sub: &str) -> std::io::Result<()> {
+        self.disabled.append(&csv_record(&[username, sub]))
+    }
+
+    /// Records that a shard has handled `username` (user names never contain white space).
+    pub fn write_ledger(&mut self, shard_label: &str, username: &str) -> std::io::Result<()> {
+        let ledger = self
+            .ledgers
+            .get_mut(shard_label)
+            .expect("a ledger per shard");
+        ledger.append(format!("{username}\n").as_bytes())
+    }
+
+    /// The user names a shard's ledger holds (to de-duplicate a restarted shard).
+    pub fn read_ledger(&mut self, shard_label: &str) -> anyhow::Result<Vec<String>> {
+        let ledger = self
+            .ledgers
+            .get_mut(shard_label)
+            .expect("a ledger per shard");
+        ledger.writer.flush()?;
+        let path = self.dir.join(STATE_DIR).join(&ledger.state.name);
+        let text = fs::read_to_string(&path)?;
+        Ok(text.lines().map(str::to_string).collect())
+    }
+
+    /// Flushes and syncs every file, returning their lengths for a checkpoint.
+    pub fn sync(&mut self) -> anyhow::Result<FileStates> {
+        let mut users = self.finished_users.clone();
+        if let Some(current) = &mut self.users {
+            current.sync()?;
+            users.push(current.state.clone());
+        }
+        for file in [&mut self.rejected, &mut self.skipped, &mut self.disabled] {
+            file.sync()?;
+        }
+        let mut ledgers = BTreeMap::new();
+        for (label, ledger) in &mut self.ledgers {
+            ledger.sync()?;
+            ledgers.insert(label.clone(), ledger.state.clone());
+        }
+        Ok(FileStates {
+            users,
+            rejected: self.rejected.state.clone(),
+            skipped: self.skipped.state.clone(),
+            disabled: self.disabled.state.clone(),
+            ledgers,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMITS: FileLimits = FileLimits {
+        max_rows: 2,
+        max_bytes: 1_000,
+    };
+
+    #[test]
+    fn import_files_rotate_before_the_row_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = Outputs::create(dir.path(), "h\n".into(), LIMITS, &["all".into()]).unwrap();
+        for row in ["a\n", "b\n", "c\n"] {
+            out.write_user(row).unwrap();
+        }
+        let states = out.sync().unwrap();
+        assert_eq!(states.users.len(), 2);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("users-0001.csv")).unwrap(),
+            "h\na\nb\n"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("users-0002.csv")).unwrap(),
+            "h\nc\n"
+        );
+    }
+
+    #[test]
+    fn import_files_rotate_before_the_byte_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = FileLimits {
+            max_rows: 100,
+            max_bytes: 6,
+        };
+        let mut out = Outputs::create(dir.path(), "h\n".into(), limits, &["all".into()]).unwrap();
+        for row in ["aa\n", "bb\n"] {
+            out.write_user(row).unwrap();
+        }
+        assert_eq!(out.sync().unwrap().users.len(), 2);
+    }
+
+    #[test]
+    fn resume_cuts_files_back_to_the_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = Outputs::create(dir.path(), "h\n".into(), LIMITS, &["all".into()]).unwrap();
+        out.write_user("a\n").unwrap();
+        out.write_rejected("x", "s", "why, oh why").unwrap();
+        let states = out.sync().unwrap();
+        // Work after the checkpoint that a crash would leave behind.
+        out.write_user("b\n").unwrap();
+        out.write_user("c\n").unwrap();
+        out.write_rejected("y", "s", "late").unwrap();
+        out.sync().unwrap();
+        drop(out);
+
+        let mut out = Outputs::resume(dir.path(), "h\n".into(), LIMITS, &states).unwrap();
+        out.write_user("b\n").unwrap();
+        out.sync().unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("users-0001.csv")).unwrap(),
+            "h\na\nb\n"
+        );
+        assert!(!dir.path().join("users-0002.csv").exists());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("rejected.csv")).unwrap(),
+            "username,sub,reason\nx,s,\"why, oh why\"\n"
+        );
+    }
+
+    #[test]
+    fn ledgers_remember_user_names() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out =
+            Outputs::create(dir.path(), "h\n".into(), LIMITS, &["a".into(), "b".into()]).unwrap();
+        out.write_ledger("a", "ada").unwrap();
+        out.write_ledger("b", "bo").unwrap();
+        assert_eq!(out.read_ledger("a").unwrap(), ["ada"]);
+    }
+}

@@ -1,0 +1,169 @@
+//! Paging `ListUsers` shard by shard, concurrently, through the run's pacer.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::types::UserType;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
+use tokio::sync::mpsc;
+
+use super::shards;
+use crate::errors::explain;
+use crate::pacer::Pacer;
+
+/// The most users one `ListUsers` page may hold (Cognito rejects more).
+pub const PAGE_LIMIT: i32 = 60;
+/// How often one shard may restart after an expired pagination token before the run stops.
+const MAX_RESTARTS: u32 = 3;
+
+/// What a scan reports to the writer.
+pub enum ScanEvent {
+    /// One page of a shard, in order.
+    Page {
+        /// Shard index.
+        shard: usize,
+        /// The page's users.
+        users: Vec<UserType>,
+        /// Token of the next page; `None` after the last page.
+        next_token: Option<String>,
+    },
+    /// The shard's token expired and its scan starts again from the first page.
+    Restart {
+        /// Shard index.
+        shard: usize,
+    },
+    /// A request failed for good.
+    Failed(anyhow::Error),
+}
+
+/// A shard still to scan: its index, `sub` prefix and the token to continue from.
+pub type ShardWork = (usize, String, Option<String>);
+
+/// Scans shards from `queue` until it is empty, sending pages to `events`.
+pub async fn scan_shards(
+    client: Client,
+    pacer: Arc<Pacer>,
+    pool_id: String,
+    queue: Arc<Mutex<VecDeque<ShardWork>>>,
+    events: mpsc::Sender<ScanEvent>,
+) {
+    loop {
+        let next = queue.lock().expect("queue lock").pop_front();
+        let Some((shard, prefix, token)) = next else {
+            return;
+        };
+        if scan_one(&client, &pacer, &pool_id, shard, &prefix, token, &events)
+            .await
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Pages one shard to its end. `Err` means the writer is gone or the run failed: stop working.
+async fn scan_one(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+    shard: usize,
+    prefix: &str,
+    mut token: Option<String>,
+    events: &mpsc::Sender<ScanEvent>,
+) -> Result<(), ()> {
+    let filter = shards::filter(prefix);
+    let mut restarts = 0;
+    loop {
+        let result = pacer
+            .call(|| {
+                client
+                    .list_users()
+                    .user_pool_id(pool_id)
+                    .limit(PAGE_LIMIT)
+                    .set_filter(filter.clone())
+                    .set_pagination_token(token.clone())
+                    .send()
+            })
+            .await;
+        let event = match result {
+            Ok(page) => {
+                let next_token = page.pagination_token.filter(|t| !t.is_empty());
+                let last = next_token.is_none();
+                token = next_token.clone();
+                let event = ScanEvent::Page {
+                    shard,
+                    users: page.users.unwrap_or_default(),
+                    next_token,
+                };
+                events.send(event).await.map_err(|_| ())?;
+                if last {
+                    return Ok(());
+                }
+                continue;
+            }
+            Err(err) if token.is_some() && is_expired_token(&err) && restarts < MAX_RESTARTS => {
+                restarts += 1;
+                token = None;
+                ScanEvent::Restart { shard }
+            }
+            Err(err) => {
+                let err = explain("ListUsers", pool_id, err);
+                events.send(ScanEvent::Failed(err)).await.map_err(|_| ())?;
+                return Err(());
+            }
+        };
+        events.send(event).await.map_err(|_| ())?;
+    }
+}
+
+/// True when Cognito refused the pagination token (they expire after an hour).
+fn is_expired_token<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
+    match err.code() {
+        Some("InvalidToken") => true,
+        Some("InvalidParameterException") => err
+            .message()
+            .is_some_and(|m| m.to_lowercase().contains("token")),
+        _ => false,
+    }
+}
+
+/// Reads every user of the new pool into an index of user names and legacy `sub`s, for
+/// `--select not-in-target`.
+pub async fn index_target(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+    legacy_sub_attribute: Option<&str>,
+) -> anyhow::Result<super::select::TargetIndex> {
+    let mut index = super::select::TargetIndex::default();
+    let mut token: Option<String> = None;
+    loop {
+        let page = pacer
+            .call(|| {
+                client
+                    .list_users()
+                    .user_pool_id(pool_id)
+                    .limit(PAGE_LIMIT)
+                    .set_attributes_to_get(legacy_sub_attribute.map(|a| vec![a.to_string()]))
+                    .set_pagination_token(token.clone())
+                    .send()
+            })
+            .await
+            .map_err(|e| explain("ListUsers", pool_id, e))?;
+        for user in page.users() {
+            let legacy = legacy_sub_attribute.and_then(|name| {
+                user.attributes()
+                    .iter()
+                    .find(|a| a.name() == name)
+                    .and_then(|a| a.value())
+            });
+            index.insert(user.username().unwrap_or_default(), legacy);
+        }
+        token = page.pagination_token.filter(|t| !t.is_empty());
+        if token.is_none() {
+            return Ok(index);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Splitting one pool scan into disjoint shards by the first hex digit of `sub`.
+//!
+//! `sub` is a lower-case UUID, so `sub ^= "0"` … `sub ^= "f"` partition every pool into 16
+//! disjoint, complete parts that `ListUsers` can page concurrently. With one segment the scan is a
+//! single unfiltered one.
+
+const HEX: [&str; 16] = [
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f",
+];
+
+/// The `sub` prefixes to scan: one empty prefix (the whole pool) for a single segment, else 16.
+pub fn prefixes(segments: u8) -> Vec<String> {
+    if segments <= 1 {
+        vec![String::new()]
+    } else {
+        HEX.iter().map(|h| h.to_string()).collect()
+    }
+}
+
+/// The `ListUsers` filter for a prefix, or none for the whole pool.
+pub fn filter(prefix: &str) -> Option<String> {
+    (!prefix.is_empty()).then(|| format!("sub ^= \"{prefix}\""))
+}
+
+/// A file-name-safe label for a shard.
+pub fn label(prefix: &str) -> &str {
+    if prefix.is_empty() { "all" } else { prefix }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_segment_scans_everything_many_segments_partition_by_sub() {
+        assert_eq!(prefixes(1), [""]);
+        assert_eq!(filter(""), None);
+        let all = prefixes(4);
+        assert_eq!(all.len(), 16);
+        assert_eq!(filter(&all[10]).as_deref(), Some("sub ^= \"a\""));
+        assert_eq!(label(""), "all");
+    }
+}

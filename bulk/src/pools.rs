@@ -1,0 +1,69 @@
+//! Reading what the run needs to know about the two pools before it moves any user.
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::types::UserPoolType;
+use shared::TargetRules;
+use shared::import_csv::ImportHeader;
+
+use crate::errors::explain;
+use crate::pacer::Pacer;
+
+/// `DescribeUserPool`, with an actionable error.
+pub async fn describe(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+) -> anyhow::Result<UserPoolType> {
+    let output = pacer
+        .call(|| client.describe_user_pool().user_pool_id(pool_id).send())
+        .await
+        .map_err(|e| explain("DescribeUserPool", pool_id, e))?;
+    output
+        .user_pool
+        .ok_or_else(|| anyhow::anyhow!("DescribeUserPool on {pool_id} returned no pool"))
+}
+
+/// The new pool as an import target: its CSV header and its per-user rules.
+#[derive(Debug, Clone)]
+pub struct ImportTarget {
+    /// Columns exactly as `GetCSVHeader` returned them.
+    pub header: ImportHeader,
+    /// What every imported user must satisfy.
+    pub rules: TargetRules,
+}
+
+/// Reads the new pool's header, schema, auto-verified attributes and MFA configuration.
+///
+/// Fails when the pool has no auto-verified attribute: AWS does not start an import job for such a
+/// pool, so an export for it would be useless.
+pub async fn import_target(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+) -> anyhow::Result<ImportTarget> {
+    let pool = describe(client, pacer, pool_id).await?;
+    let columns = pacer
+        .call(|| client.get_csv_header().user_pool_id(pool_id).send())
+        .await
+        .map_err(|e| explain("GetCSVHeader", pool_id, e))?
+        .csv_header
+        .unwrap_or_default();
+    let header = ImportHeader::new(columns)?;
+    let mfa = pacer
+        .call(|| {
+            client
+                .get_user_pool_mfa_config()
+                .user_pool_id(pool_id)
+                .send()
+        })
+        .await
+        .map_err(|e| explain("GetUserPoolMfaConfig", pool_id, e))?;
+    let rules = shared::from_sdk::target_rules(&pool, &mfa, &header);
+    if rules.auto_verified.is_empty() {
+        anyhow::bail!(
+            "the new pool {pool_id} has no auto-verified attributes, so AWS will not start an import \
+             job for it: set AutoVerifiedAttributes to email and/or phone_number (UpdateUserPool), then run again"
+        );
+    }
+    Ok(ImportTarget { header, rules })
+}

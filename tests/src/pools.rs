@@ -1,0 +1,141 @@
+//! Creating pools, app clients and users through the real API of an emulator.
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeDataType, AttributeType, ExplicitAuthFlowsType, MessageActionType,
+    SchemaAttributeType, StringAttributeConstraintsType, VerifiedAttributeType,
+};
+
+/// A pool to create.
+#[derive(Debug, Clone, Default)]
+pub struct PoolSpec {
+    /// Name of the pool.
+    pub name: String,
+    /// Custom string attributes to add, without the `custom:` prefix.
+    pub custom_attributes: Vec<String>,
+    /// Contacts the pool verifies automatically (`email`, `phone_number`).
+    pub auto_verified: Vec<VerifiedAttributeType>,
+}
+
+impl PoolSpec {
+    /// A pool with the given name that auto-verifies email and has no custom attributes.
+    pub fn named(name: &str) -> PoolSpec {
+        PoolSpec {
+            name: name.to_string(),
+            custom_attributes: Vec::new(),
+            auto_verified: vec![VerifiedAttributeType::Email],
+        }
+    }
+
+    /// Adds custom string attributes.
+    pub fn with_custom(mut self, names: &[&str]) -> PoolSpec {
+        self.custom_attributes
+            .extend(names.iter().map(|n| n.to_string()));
+        self
+    }
+}
+
+/// Creates a pool and returns its id. Custom attributes are added after creation so the pool
+/// keeps its standard attributes (moto drops them when a `Schema` is given at creation).
+pub async fn create_pool(client: &Client, spec: &PoolSpec) -> String {
+    let pool = client
+        .create_user_pool()
+        .pool_name(&spec.name)
+        .set_auto_verified_attributes(Some(spec.auto_verified.clone()))
+        .send()
+        .await
+        .expect("CreateUserPool")
+        .user_pool
+        .expect("pool in response");
+    let id = pool.id.expect("pool id");
+    if !spec.custom_attributes.is_empty() {
+        let schema = spec
+            .custom_attributes
+            .iter()
+            .map(|name| {
+                SchemaAttributeType::builder()
+                    .name(name)
+                    .attribute_data_type(AttributeDataType::String)
+                    .mutable(true)
+                    .string_attribute_constraints(
+                        StringAttributeConstraintsType::builder()
+                            .max_length("2048")
+                            .build(),
+                    )
+                    .build()
+            })
+            .collect();
+        client
+            .add_custom_attributes()
+            .user_pool_id(&id)
+            .set_custom_attributes(Some(schema))
+            .send()
+            .await
+            .expect("AddCustomAttributes");
+    }
+    id
+}
+
+/// Creates an app client that allows the admin password flow; returns `(client_id, secret)`.
+pub async fn create_app_client(
+    client: &Client,
+    pool_id: &str,
+    with_secret: bool,
+) -> (String, Option<String>) {
+    let created = client
+        .create_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_name("migration")
+        .generate_secret(with_secret)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .expect("CreateUserPoolClient")
+        .user_pool_client
+        .expect("client in response");
+    (created.client_id.expect("client id"), created.client_secret)
+}
+
+/// Creates a user with the given attributes and, when `password` is given, a permanent password
+/// (status CONFIRMED); without one the user stays FORCE_CHANGE_PASSWORD.
+pub async fn create_user(
+    client: &Client,
+    pool_id: &str,
+    username: &str,
+    attributes: &[(&str, &str)],
+    password: Option<&str>,
+) {
+    let attributes = attributes
+        .iter()
+        .map(|(name, value)| {
+            AttributeType::builder()
+                .name(*name)
+                .value(*value)
+                .build()
+                .expect("attribute")
+        })
+        .collect();
+    client
+        .admin_create_user()
+        .user_pool_id(pool_id)
+        .username(username)
+        .set_user_attributes(Some(attributes))
+        .message_action(MessageActionType::Suppress)
+        .temporary_password("Temp-Passw0rd!")
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("AdminCreateUser {username}: {e:?}"));
+    if let Some(password) = password {
+        client
+            .admin_set_user_password()
+            .user_pool_id(pool_id)
+            .username(username)
+            .password(password)
+            .permanent(true)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("AdminSetUserPassword {username}: {e:?}"));
+    }
+}

@@ -1,0 +1,80 @@
+//! Where the emulators are and how to reach them.
+
+use std::path::PathBuf;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::config::{Credentials, Region};
+
+/// The running test bed, read from the `TESTBED_*` environment variables.
+#[derive(Debug, Clone)]
+pub struct Testbed {
+    /// moto's server with the project's import-job extension (the old pool, and new pools for
+    /// export/import tests).
+    pub moto_url: String,
+}
+
+fn required_env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| {
+        panic!(
+            "{name} is not set: the emulators are not running. Run scripts/test, or \
+             scripts/testbed start && . .testbed/env before cargo test"
+        )
+    })
+}
+
+impl Testbed {
+    /// Reads the test bed's addresses; panics with what to run when it is not started.
+    pub fn from_env() -> Testbed {
+        Testbed {
+            moto_url: required_env("TESTBED_MOTO_URL"),
+        }
+    }
+
+    /// A Cognito client for moto.
+    pub async fn moto_client(&self) -> Client {
+        client_for(&self.moto_url).await
+    }
+}
+
+/// A Cognito client for a local endpoint with dummy credentials; never probes the network for
+/// region or credentials.
+pub async fn client_for(endpoint: &str) -> Client {
+    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "testing", "testing", None, None, "testbed",
+        ))
+        .endpoint_url(endpoint)
+        .load()
+        .await;
+    Client::new(&config)
+}
+
+/// The path of a binary built by `cargo build --workspace --bins`, next to the test executable.
+///
+/// Tests never build binaries themselves: the test command builds them once beforehand.
+pub fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("test executable lives in target/<profile>/deps");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} is missing: build it first with cargo build --workspace --bins",
+        path.display()
+    );
+    path
+}
+
+/// Environment for a child process that talks to the test bed: dummy credentials, no metadata
+/// probing, the region the emulators use.
+pub fn aws_env() -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_REGION", "us-east-1".to_string()),
+        ("AWS_ACCESS_KEY_ID", "testing".to_string()),
+        ("AWS_SECRET_ACCESS_KEY", "testing".to_string()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
+    ]
+}

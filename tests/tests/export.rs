@@ -1,0 +1,666 @@
+//! `cognito-migrate export` against moto (old and new pool) with the project's GetCSVHeader
+//! extension: every mapping and format rule, hostile values, selection modes, segments, resume
+//! after a kill, expired tokens, and the reconciliation invariant.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use integration_tests::cli::{cognito_migrate, describe, export};
+use integration_tests::export_files::{assert_reconciles, import_rows, reason_rows, summary};
+use integration_tests::pools::{PoolSpec, create_pool, create_user};
+use integration_tests::testbed::Testbed;
+
+struct Pools {
+    client: Client,
+    endpoint: String,
+    old: String,
+    new: String,
+}
+
+async fn pools(name: &str) -> Pools {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(
+        &client,
+        &PoolSpec::named(&format!("{name}-old")).with_custom(&["tenant", "note"]),
+    )
+    .await;
+    let new = create_pool(
+        &client,
+        &PoolSpec::named(&format!("{name}-new")).with_custom(&["tenant", "note", "legacy_sub"]),
+    )
+    .await;
+    Pools {
+        client,
+        endpoint: testbed.moto_url,
+        old,
+        new,
+    }
+}
+
+async fn header(pools: &Pools) -> Vec<String> {
+    pools
+        .client
+        .get_csv_header()
+        .user_pool_id(&pools.new)
+        .send()
+        .await
+        .expect("GetCSVHeader")
+        .csv_header
+        .unwrap()
+}
+
+async fn sub_of(client: &Client, pool: &str, username: &str) -> String {
+    let user = client
+        .admin_get_user()
+        .user_pool_id(pool)
+        .username(username)
+        .send()
+        .await
+        .expect("AdminGetUser");
+    user.user_attributes()
+        .iter()
+        .find(|a| a.name() == "sub")
+        .and_then(|a| a.value())
+        .unwrap()
+        .to_string()
+}
+
+fn by_username(rows: Vec<BTreeMap<String, String>>) -> BTreeMap<String, BTreeMap<String, String>> {
+    rows.into_iter()
+        .map(|r| (r["cognito:username"].clone(), r))
+        .collect()
+}
+
+const VERIFIED: [(&str, &str); 2] = [("email_verified", "true"), ("email", "placeholder")];
+
+fn verified(email: &str) -> Vec<(&str, &str)> {
+    vec![("email", email), ("email_verified", "true")]
+}
+
+#[tokio::test]
+async fn every_format_rule_and_hostile_value_is_written_or_rejected_with_a_reason() {
+    let p = pools("format").await;
+    let _ = VERIFIED;
+    let long = "ж".repeat(2000);
+    let mut users: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        ("plain", verified("plain@example.com")),
+        (
+            "comma",
+            [
+                verified("comma@example.com"),
+                vec![("name", "Lovelace, Ada"), ("custom:note", "a,b,,c")],
+            ]
+            .concat(),
+        ),
+        (
+            "backslash",
+            [
+                verified("bs@example.com"),
+                vec![("custom:note", "C:\\dir\\file")],
+            ]
+            .concat(),
+        ),
+        (
+            "quotes",
+            [
+                verified("q@example.com"),
+                vec![("nickname", "The \"Count\"")],
+            ]
+            .concat(),
+        ),
+        (
+            "scripts",
+            [
+                verified("s@example.com"),
+                vec![
+                    ("name", "Zoë Ólafsdóttir 山田太郎 Дмитрий"),
+                    ("custom:note", "🦀🚀"),
+                ],
+            ]
+            .concat(),
+        ),
+        (
+            "long",
+            [
+                verified("long@example.com"),
+                vec![("custom:note", long.as_str())],
+            ]
+            .concat(),
+        ),
+        (
+            "dates",
+            [
+                verified("d@example.com"),
+                vec![("birthdate", "1985-02-01"), ("updated_at", "1471453471")],
+            ]
+            .concat(),
+        ),
+        (
+            "phone",
+            vec![
+                ("phone_number", "+15555550100"),
+                ("phone_number_verified", "true"),
+                ("email", "ph@example.com"),
+                ("email_verified", "true"),
+            ],
+        ),
+        (
+            "tenant",
+            [verified("t@example.com"), vec![("custom:tenant", "acme")]].concat(),
+        ),
+        // Rejected, each for its own reason:
+        (
+            "newline",
+            [
+                verified("nl@example.com"),
+                vec![("custom:note", "two\nlines")],
+            ]
+            .concat(),
+        ),
+        ("nocontact", vec![("name", "No Contact")]),
+        (
+            "unverified",
+            vec![("email", "u@example.com"), ("email_verified", "false")],
+        ),
+        (
+            "badphone",
+            [
+                verified("bp@example.com"),
+                vec![("phone_number", "555-1234")],
+            ]
+            .concat(),
+        ),
+        (
+            "trailingbs",
+            [verified("tb@example.com"), vec![("custom:note", "ends\\")]].concat(),
+        ),
+    ];
+    users.push(("disabled", verified("off@example.com")));
+    for (name, attributes) in &users {
+        create_user(&p.client, &p.old, name, attributes, Some("Passw0rd!")).await;
+    }
+    p.client
+        .admin_disable_user()
+        .user_pool_id(&p.old)
+        .username("disabled")
+        .send()
+        .await
+        .unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("export");
+    let run = export(&p.endpoint, &p.old, &p.new, &dir, &[]);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "some users are rejected: {}",
+        describe(&run)
+    );
+
+    let header = header(&p).await;
+    let (exported, rejected, skipped) = assert_reconciles(&dir, &header);
+    assert_eq!(exported.len() + rejected.len(), users.len());
+    assert!(skipped.is_empty());
+    let rows = by_username(import_rows(&dir, &header));
+    assert_eq!(rows["plain"]["email"], "plain@example.com");
+    assert_eq!(rows["plain"]["email_verified"], "TRUE");
+    assert_eq!(rows["plain"]["cognito:mfa_enabled"], "FALSE");
+    assert_eq!(
+        rows["plain"]["custom:legacy_sub"],
+        sub_of(&p.client, &p.old, "plain").await
+    );
+    assert!(!header.contains(&"sub".to_string()));
+    assert_eq!(rows["comma"]["name"], "Lovelace, Ada");
+    assert_eq!(rows["comma"]["custom:note"], "a,b,,c");
+    assert_eq!(rows["backslash"]["custom:note"], "C:\\dir\\file");
+    assert_eq!(rows["quotes"]["nickname"], "The \"Count\"");
+    assert_eq!(rows["scripts"]["name"], "Zoë Ólafsdóttir 山田太郎 Дмитрий");
+    assert_eq!(rows["scripts"]["custom:note"], "🦀🚀");
+    assert_eq!(rows["long"]["custom:note"], long);
+    assert_eq!(rows["dates"]["birthdate"], "02/01/1985");
+    assert_eq!(rows["dates"]["updated_at"], "1471453471");
+    assert_eq!(rows["phone"]["phone_number_verified"], "TRUE");
+    assert_eq!(rows["tenant"]["custom:tenant"], "acme");
+    assert!(rows.contains_key("disabled"), "disabled users are exported");
+    let raw = std::fs::read_to_string(dir.join("users-0001.csv")).unwrap();
+    assert!(
+        raw.contains("Lovelace\\, Ada"),
+        "commas are escaped with a backslash, never quoted"
+    );
+
+    let reasons: BTreeMap<String, String> = reason_rows(&dir, "rejected.csv")
+        .into_iter()
+        .map(|(u, _, r)| (u, r))
+        .collect();
+    assert_eq!(reasons.len(), 5, "{reasons:?}");
+    assert_eq!(
+        reasons["newline"],
+        "custom:note contains a line break, which the CSV import format cannot carry"
+    );
+    assert!(
+        reasons["nocontact"]
+            .starts_with("no verified email or phone: the user could never reset the password")
+    );
+    assert!(reasons["unverified"].starts_with("no verified email or phone"));
+    assert_eq!(
+        reasons["badphone"],
+        "phone_number not E.164 (+ then 2 to 15 digits)"
+    );
+    assert_eq!(
+        reasons["trailingbs"],
+        "custom:note ends with a backslash, which the CSV import format cannot carry"
+    );
+    let rejected_subs: Vec<String> = reason_rows(&dir, "rejected.csv")
+        .into_iter()
+        .map(|r| r.1)
+        .collect();
+    assert!(
+        rejected_subs.iter().all(|s| !s.is_empty()),
+        "rejects carry the old sub"
+    );
+
+    let disabled = std::fs::read_to_string(dir.join("disabled.csv")).unwrap();
+    assert!(
+        disabled.lines().any(|l| l.starts_with("disabled,")),
+        "{disabled}"
+    );
+    let summary = summary(&dir);
+    assert_eq!(summary["rejected_by_reason"]["no-verified-contact"], 2);
+    assert_eq!(summary["complete"], true);
+    assert_eq!(summary["files"][0]["name"], "users-0001.csv");
+    let mapping = std::fs::read_to_string(dir.join("mapping.json")).unwrap();
+    assert!(
+        mapping.contains("custom:legacy_sub"),
+        "the effective mapping is written for the trigger"
+    );
+}
+
+async fn seed_many(p: &Pools, count: usize, prefix: &str) {
+    let mut tasks = Vec::new();
+    for chunk in (0..count)
+        .collect::<Vec<_>>()
+        .chunks(count.div_ceil(8).max(1))
+    {
+        let client = p.client.clone();
+        let pool = p.old.clone();
+        let chunk = chunk.to_vec();
+        let prefix = prefix.to_string();
+        tasks.push(tokio::spawn(async move {
+            for i in chunk {
+                let name = format!("{prefix}{i:05}");
+                let email = format!("{name}@example.com");
+                let attributes = [
+                    ("email", email.as_str()),
+                    ("email_verified", if i % 10 == 0 { "false" } else { "true" }),
+                ];
+                create_user(&client, &pool, &name, &attributes, None).await;
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn one_and_sixteen_segments_give_the_same_files() {
+    let p = pools("segments").await;
+    seed_many(&p, 300, "seg").await;
+    let header = header(&p).await;
+    let out = tempfile::tempdir().unwrap();
+    let mut results = Vec::new();
+    for segments in ["1", "16"] {
+        let dir = out.path().join(segments);
+        let run = export(
+            &p.endpoint,
+            &p.old,
+            &p.new,
+            &dir,
+            &["--segments", segments, "--rps", "30"],
+        );
+        assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+        let (exported, rejected, skipped) = assert_reconciles(&dir, &header);
+        let mut rows: Vec<String> = import_rows(&dir, &header)
+            .into_iter()
+            .map(|r| format!("{r:?}"))
+            .collect();
+        rows.sort();
+        results.push((sorted(exported), sorted(rejected), skipped, rows));
+    }
+    assert_eq!(results[0].0.len(), 270);
+    assert_eq!(results[0].1.len(), 30);
+    assert_eq!(results[0], results[1]);
+}
+
+#[tokio::test]
+async fn import_files_rotate_at_the_row_limit() {
+    let p = pools("rotate").await;
+    seed_many(&p, 25, "rot").await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("e");
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &dir,
+        &["--max-rows-per-file", "10"],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    let header = header(&p).await;
+    let (exported, _, _) = assert_reconciles(&dir, &header);
+    assert_eq!(exported.len(), 22);
+    let files = summary(&dir)["files"].as_array().unwrap().clone();
+    let rows: Vec<u64> = files.iter().map(|f| f["rows"].as_u64().unwrap()).collect();
+    assert_eq!(rows, [10, 10, 2]);
+    assert!(dir.join("users-0003.csv").exists());
+}
+
+/// Runs an export, kills it with SIGKILL after `delay`, and returns whether it was still running.
+fn export_killed_after(p: &Pools, dir: &Path, delay: Duration, extra: &[&str]) -> bool {
+    let mut child = cognito_migrate(&p.endpoint)
+        .args([
+            "export",
+            "--source-pool-id",
+            &p.old,
+            "--target-pool-id",
+            &p.new,
+            "--out",
+        ])
+        .arg(dir)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(delay);
+    let running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    running
+}
+
+#[tokio::test]
+async fn a_killed_export_resumes_with_nothing_lost_or_duplicated() {
+    let p = pools("resume").await;
+    seed_many(&p, 400, "res").await;
+    let header = header(&p).await;
+    let out = tempfile::tempdir().unwrap();
+
+    let reference = out.path().join("reference");
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &reference,
+        &["--rps", "30", "--segments", "4"],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    let expected = assert_reconciles(&reference, &header);
+
+    // 16 shards of ~25 users at 2 requests/s: the run takes about 8 s; kill it mid-way, twice.
+    let dir = out.path().join("killed");
+    let slow = ["--rps", "2", "--segments", "4"];
+    assert!(
+        export_killed_after(&p, &dir, Duration::from_millis(3500), &slow),
+        "killed while running"
+    );
+    let mut resume: Vec<&str> = slow.to_vec();
+    resume.push("--resume");
+    assert!(
+        export_killed_after(&p, &dir, Duration::from_millis(2500), &resume),
+        "killed while running"
+    );
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &dir,
+        &["--rps", "30", "--segments", "4", "--resume"],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    let (exported, rejected, skipped) = assert_reconciles(&dir, &header);
+    assert_eq!(sorted(exported), sorted(expected.0));
+    assert_eq!(sorted(rejected), sorted(expected.1));
+    assert_eq!(skipped, expected.2);
+}
+
+#[tokio::test]
+async fn an_expired_pagination_token_restarts_the_shard_without_duplicates() {
+    let p = pools("expired").await;
+    seed_many(&p, 240, "exp").await;
+    let header = header(&p).await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("e");
+    // One unfiltered scan of 4 pages at 1 request/s: kill after the second page.
+    assert!(export_killed_after(
+        &p,
+        &dir,
+        Duration::from_millis(4500),
+        &["--rps", "1"]
+    ));
+    let checkpoint_path = dir.join(".export/checkpoint.json");
+    let mut checkpoint: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&checkpoint_path).unwrap()).unwrap();
+    let shard = &mut checkpoint["shards"][0];
+    assert!(shard["next_token"].is_string(), "killed mid-scan: {shard}");
+    shard["next_token"] = serde_json::json!("dGhpcyB0b2tlbiBoYXMgZXhwaXJlZA==");
+    std::fs::write(&checkpoint_path, serde_json::to_vec(&checkpoint).unwrap()).unwrap();
+
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &dir,
+        &["--resume", "--rps", "30"],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    let (exported, rejected, _) = assert_reconciles(&dir, &header);
+    assert_eq!(exported.len() + rejected.len(), 240);
+}
+
+#[tokio::test]
+async fn passwordless_leaves_confirmed_users_for_the_trigger() {
+    let p = pools("passwordless").await;
+    create_user(
+        &p.client,
+        &p.old,
+        "confirmed",
+        &verified("c@example.com"),
+        Some("Passw0rd!"),
+    )
+    .await;
+    create_user(
+        &p.client,
+        &p.old,
+        "temporary",
+        &verified("t@example.com"),
+        None,
+    )
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("e");
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &dir,
+        &["--select", "passwordless"],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let (exported, rejected, skipped) = assert_reconciles(&dir, &header(&p).await);
+    assert_eq!(exported, ["temporary"]);
+    assert!(rejected.is_empty());
+    assert_eq!(skipped, ["confirmed"]);
+    let reason = &reason_rows(&dir, "skipped.csv")[0].2;
+    assert!(reason.contains("UserMigration trigger"), "{reason}");
+}
+
+#[tokio::test]
+async fn not_in_target_skips_users_the_new_pool_already_has() {
+    let p = pools("sweep").await;
+    create_user(
+        &p.client,
+        &p.old,
+        "migrated",
+        &verified("m@example.com"),
+        Some("Passw0rd!"),
+    )
+    .await;
+    create_user(
+        &p.client,
+        &p.old,
+        "dormant",
+        &verified("d@example.com"),
+        Some("Passw0rd!"),
+    )
+    .await;
+    create_user(
+        &p.client,
+        &p.old,
+        "renamed",
+        &verified("r@example.com"),
+        Some("Passw0rd!"),
+    )
+    .await;
+    let renamed_sub = sub_of(&p.client, &p.old, "renamed").await;
+    create_user(
+        &p.client,
+        &p.new,
+        "migrated",
+        &verified("m@example.com"),
+        None,
+    )
+    .await;
+    create_user(
+        &p.client,
+        &p.new,
+        "someone-else",
+        &[
+            ("email", "r@example.com"),
+            ("email_verified", "true"),
+            ("custom:legacy_sub", &renamed_sub),
+        ],
+        None,
+    )
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("e");
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &dir,
+        &["--select", "not-in-target"],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let (exported, _, skipped) = assert_reconciles(&dir, &header(&p).await);
+    assert_eq!(exported, ["dormant"]);
+    assert_eq!(sorted(skipped), ["migrated", "renamed"]);
+}
+
+#[tokio::test]
+async fn a_mapping_file_renames_drops_and_defaults() {
+    let p = pools("mapping").await;
+    create_user(
+        &p.client,
+        &p.old,
+        "ada",
+        &[
+            ("email", "a@example.com"),
+            ("email_verified", "true"),
+            ("custom:note", "secret note"),
+            ("custom:tenant", "acme"),
+        ],
+        Some("Passw0rd!"),
+    )
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let mapping = out.path().join("mapping.json");
+    std::fs::write(
+        &mapping,
+        r#"{"rename":{"custom:tenant":"custom:note"},"drop":["custom:note"],"defaults":{"locale":"en-GB"},"legacy_sub_attribute":null}"#,
+    )
+    .unwrap();
+    let dir = out.path().join("e");
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &dir,
+        &["--mapping", mapping.to_str().unwrap()],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let header = header(&p).await;
+    let rows = by_username(import_rows(&dir, &header));
+    assert_eq!(rows["ada"]["custom:note"], "acme");
+    assert_eq!(rows["ada"]["custom:tenant"], "");
+    assert_eq!(rows["ada"]["locale"], "en-GB");
+    assert_eq!(rows["ada"]["custom:legacy_sub"], "");
+}
+
+#[tokio::test]
+async fn errors_say_what_to_do_next() {
+    let p = pools("errors").await;
+    let out = tempfile::tempdir().unwrap();
+    let run = export(
+        &p.endpoint,
+        "us-east-1_doesnotexist",
+        &p.new,
+        &out.path().join("a"),
+        &[],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("us-east-1_doesnotexist") && stderr.contains("region"),
+        "{stderr}"
+    );
+
+    std::fs::write(out.path().join("stray.txt"), "x").unwrap();
+    let run = export(&p.endpoint, &p.old, &p.new, out.path(), &[]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("--resume"),
+        "{}",
+        describe(&run)
+    );
+
+    let bad_mapping = out.path().join("bad.json");
+    std::fs::write(&bad_mapping, r#"{"rename":{"custom:x":"sub"}}"#).unwrap();
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &out.path().join("b"),
+        &["--mapping", bad_mapping.to_str().unwrap()],
+    );
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("sub can never be written"),
+        "{}",
+        describe(&run)
+    );
+
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &out.path().join("c"),
+        &["--rps", "31"],
+    );
+    assert_eq!(
+        run.status.code(),
+        Some(2),
+        "rps above the ListUsers quota is refused: {}",
+        describe(&run)
+    );
+}
