@@ -56,6 +56,24 @@ impl From<TriggerError> for Diagnostic {
     }
 }
 
+/// Logs a fault and turns it into the invocation's error.
+fn fault_error(
+    context: &Context,
+    request: &MigrationRequest,
+    user_ref: &str,
+    fault: OldPoolError,
+    started: Instant,
+) -> TriggerError {
+    logging::fault(
+        &context.request_id,
+        request.trigger_source,
+        user_ref,
+        &fault,
+        started.elapsed(),
+    );
+    TriggerError::OldPool(fault)
+}
+
 /// The trigger: the old pool, the mapping, and the answer options.
 #[derive(Debug)]
 pub struct Trigger<P> {
@@ -96,6 +114,7 @@ impl<P: OldPool + Sync> Trigger<P> {
             Ok(request) => request,
             Err(rejection) => {
                 logging::outcome(
+                    &context.request_id,
                     None,
                     None,
                     &Reason::Event(rejection),
@@ -109,12 +128,14 @@ impl<P: OldPool + Sync> Trigger<P> {
         let asked = tokio::time::timeout(self.time_left(context), self.ask(&request)).await;
         let (resolution, auth) = match asked {
             Ok(Ok(answers)) => answers,
-            Ok(Err(fault)) => return Err(self.fault(&request, &user_ref, fault, started)),
+            Ok(Err(fault)) => {
+                return Err(fault_error(context, &request, &user_ref, fault, started));
+            }
             Err(_) => {
                 let fault = OldPoolError::Timeout {
                     operation: "invocation",
                 };
-                return Err(self.fault(&request, &user_ref, fault, started));
+                return Err(fault_error(context, &request, &user_ref, fault, started));
             }
         };
         let decision = decide::decide(
@@ -129,6 +150,7 @@ impl<P: OldPool + Sync> Trigger<P> {
             _ => None,
         };
         logging::outcome(
+            &context.request_id,
             Some(request.trigger_source),
             Some(&user_ref),
             &decision.reason,
@@ -139,17 +161,6 @@ impl<P: OldPool + Sync> Trigger<P> {
             Some(response) => response.write_into(event),
             None => event,
         })
-    }
-
-    fn fault(
-        &self,
-        request: &MigrationRequest,
-        user_ref: &str,
-        fault: OldPoolError,
-        started: Instant,
-    ) -> TriggerError {
-        logging::fault(request.trigger_source, user_ref, &fault, started.elapsed());
-        TriggerError::OldPool(fault)
     }
 
     /// The budget left: [`INVOCATION_BUDGET`], or less when Lambda's deadline comes first.

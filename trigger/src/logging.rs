@@ -52,6 +52,7 @@ pub fn user_ref(typed: &str) -> String {
 
 /// Logs the outcome of one invocation.
 pub fn outcome(
+    request_id: &str,
     trigger_source: Option<TriggerSource>,
     user_ref: Option<&str>,
     reason: &Reason,
@@ -65,6 +66,7 @@ pub fn outcome(
     tracing::info!(
         outcome = reason.code(),
         detail,
+        request_id,
         trigger_source = trigger_source.map(TriggerSource::as_str),
         user_ref,
         old_username = migrated_as,
@@ -75,6 +77,7 @@ pub fn outcome(
 
 /// Logs an infrastructure fault that is returned as a Lambda error.
 pub fn fault(
+    request_id: &str,
     trigger_source: TriggerSource,
     user_ref: &str,
     error: &OldPoolError,
@@ -82,6 +85,7 @@ pub fn fault(
 ) {
     tracing::error!(
         outcome = fault_code(error),
+        request_id,
         trigger_source = trigger_source.as_str(),
         user_ref,
         error = %error,
