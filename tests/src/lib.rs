@@ -6,5 +6,6 @@
 
 pub mod cli;
 pub mod export_files;
+pub mod lambda;
 pub mod pools;
 pub mod testbed;

@@ -1,0 +1,732 @@
+//! `cognito-migrate-trigger` behind the test bed's Lambda host, invoked through the Lambda
+//! Invoke API with the event JSON Cognito sends, against an old pool in moto.
+//!
+//! Each test has its own old pool and its own function registration (moto and the host are
+//! shared), so the tests run in parallel.
+
+use std::time::Duration;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::types::SmsMfaSettingsType;
+use integration_tests::lambda::{
+    Function, LambdaHost, forgot_password_event, http, sign_in_event, trigger_env,
+};
+use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
+use integration_tests::testbed::{Testbed, binary};
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+
+const PASSWORD: &str = "Old-Passw0rd!";
+const TEMP_PASSWORD: &str = "Temp-Passw0rd!";
+
+struct OldPool {
+    testbed: Testbed,
+    client: Client,
+    pool_id: String,
+    client_id: String,
+    client_secret: Option<String>,
+}
+
+async fn old_pool(name: &str, custom: &[&str], with_secret: bool) -> OldPool {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let pool_id = create_pool(
+        &client,
+        &PoolSpec::named(&format!("trigger-{name}")).with_custom(custom),
+    )
+    .await;
+    let (client_id, client_secret) = create_app_client(&client, &pool_id, with_secret).await;
+    OldPool {
+        testbed,
+        client,
+        pool_id,
+        client_id,
+        client_secret,
+    }
+}
+
+impl OldPool {
+    /// Registers the trigger as function `name`, configured for this pool plus `extra`.
+    async fn function(&self, name: &str, extra: &[(&str, &str)]) -> (LambdaHost, String) {
+        let mut extra = extra.to_vec();
+        if let Some(secret) = &self.client_secret {
+            extra.push(("OLD_CLIENT_SECRET", secret));
+        }
+        let env = trigger_env(&self.testbed, &self.pool_id, &self.client_id, &extra);
+        register(name, env).await
+    }
+
+    async fn sub_of(&self, username: &str) -> String {
+        let user = self
+            .client
+            .admin_get_user()
+            .user_pool_id(&self.pool_id)
+            .username(username)
+            .send()
+            .await
+            .expect("AdminGetUser");
+        user.user_attributes()
+            .iter()
+            .find(|a| a.name() == "sub")
+            .and_then(|a| a.value())
+            .expect("sub")
+            .to_string()
+    }
+}
+
+async fn register(
+    name: &str,
+    env: std::collections::BTreeMap<String, String>,
+) -> (LambdaHost, String) {
+    let host = LambdaHost::from_env();
+    let function = Function {
+        name: format!("trigger-{name}"),
+        env,
+        timeout_seconds: 5.0,
+    };
+    host.register(&function, &binary("cognito-migrate-trigger"))
+        .await;
+    (host, function.name)
+}
+
+fn attributes(answer: &Value) -> &serde_json::Map<String, Value> {
+    answer["response"]["userAttributes"]
+        .as_object()
+        .unwrap_or_else(|| panic!("no userAttributes in {answer}"))
+}
+
+/// The answer that means "no such user": the event exactly as sent.
+fn assert_unchanged(answer: &Value, event: &Value) {
+    assert_eq!(answer, event, "expected the event back untouched");
+}
+
+#[tokio::test]
+async fn trigger_right_password_migrates_confirmed() {
+    let old = old_pool("right", &[], false).await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "alice",
+        &[
+            ("email", "alice@example.com"),
+            ("email_verified", "true"),
+            ("name", "Alice"),
+        ],
+        Some(PASSWORD),
+    )
+    .await;
+    let (host, name) = old.function("right", &[]).await;
+
+    let cold = host
+        .invoke_json(&name, &sign_in_event("alice", PASSWORD))
+        .await;
+    let warm = host
+        .invoke_json(&name, &sign_in_event("alice", PASSWORD))
+        .await;
+    eprintln!(
+        "right password: cold {:?} (host {:?} ms), warm {:?} (host {:?} ms)",
+        cold.elapsed, cold.host_duration_ms, warm.elapsed, warm.host_duration_ms
+    );
+    let answer = cold.ok();
+    let response = &answer["response"];
+    assert_eq!(response["finalUserStatus"], "CONFIRMED");
+    assert_eq!(response["messageAction"], "SUPPRESS");
+    assert!(response.get("enableSMSMFA").is_none());
+    let attributes = attributes(&answer);
+    assert_eq!(attributes["email"], "alice@example.com");
+    assert_eq!(attributes["email_verified"], "true");
+    assert_eq!(attributes["name"], "Alice");
+    assert_eq!(attributes["username"], "alice");
+    assert!(!attributes.contains_key("sub"));
+    assert_eq!(
+        attributes["custom:legacy_sub"],
+        old.sub_of("alice").await.as_str()
+    );
+    assert_eq!(
+        answer["request"],
+        sign_in_event("alice", PASSWORD)["request"]
+    );
+    assert_eq!(
+        warm.ok(),
+        answer,
+        "the same event twice gets the same answer"
+    );
+}
+
+#[tokio::test]
+async fn trigger_unknown_user_and_wrong_password_answer_byte_for_byte_alike() {
+    let with_alice = old_pool("enum-a", &[], false).await;
+    create_user(
+        &with_alice.client,
+        &with_alice.pool_id,
+        "alice",
+        &[("email", "a@example.com")],
+        Some(PASSWORD),
+    )
+    .await;
+    let without_alice = old_pool("enum-b", &[], false).await;
+    let (host, wrong_fn) = with_alice.function("enum-wrong", &[]).await;
+    let (_, unknown_fn) = without_alice.function("enum-unknown", &[]).await;
+
+    let event = serde_json::to_vec(&sign_in_event("alice", "Not-The-Passw0rd")).unwrap();
+    let wrong = host.invoke(&wrong_fn, &event).await;
+    let unknown = host.invoke(&unknown_fn, &event).await;
+    assert_eq!(wrong.status, 200);
+    assert!(wrong.function_error.is_none() && unknown.function_error.is_none());
+    assert_eq!(
+        wrong.body, unknown.body,
+        "wrong password and unknown user must be indistinguishable"
+    );
+    assert_unchanged(&wrong.json(), &sign_in_event("alice", "Not-The-Passw0rd"));
+
+    // An unverified email that only looks like an alias resolves to nobody either.
+    let alias = host
+        .invoke_json(&wrong_fn, &sign_in_event("a@example.com", PASSWORD))
+        .await;
+    assert_unchanged(&alias.ok(), &sign_in_event("a@example.com", PASSWORD));
+
+    let logs = host.logs(&wrong_fn).await;
+    assert!(logs.contains("\"outcome\":\"wrong-password\""), "{logs}");
+    let logs = host.logs(&unknown_fn).await;
+    assert!(logs.contains("\"outcome\":\"unknown-user\""), "{logs}");
+}
+
+#[tokio::test]
+async fn trigger_disabled_user_is_not_migrated() {
+    let old = old_pool("disabled", &[], false).await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "dora",
+        &[("email", "dora@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+    old.client
+        .admin_disable_user()
+        .user_pool_id(&old.pool_id)
+        .username("dora")
+        .send()
+        .await
+        .expect("AdminDisableUser");
+    let (host, name) = old.function("disabled", &[]).await;
+
+    let answer = host
+        .invoke_json(&name, &sign_in_event("dora", PASSWORD))
+        .await
+        .ok();
+    assert_unchanged(&answer, &sign_in_event("dora", PASSWORD));
+    let answer = host
+        .invoke_json(&name, &forgot_password_event("dora"))
+        .await
+        .ok();
+    assert_unchanged(&answer, &forgot_password_event("dora"));
+    assert!(host.logs(&name).await.contains("\"outcome\":\"disabled\""));
+}
+
+#[tokio::test]
+async fn trigger_temporary_password_migrates_as_reset_required() {
+    let old = old_pool("temporary", &[], false).await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "tim",
+        &[("email", "tim@example.com"), ("email_verified", "true")],
+        None,
+    )
+    .await;
+    let (host, name) = old.function("temporary", &[]).await;
+
+    let answer = host
+        .invoke_json(&name, &sign_in_event("tim", TEMP_PASSWORD))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "RESET_REQUIRED");
+    assert_eq!(attributes(&answer)["email"], "tim@example.com");
+
+    let wrong = host
+        .invoke_json(&name, &sign_in_event("tim", "Wrong-Passw0rd!"))
+        .await
+        .ok();
+    assert_unchanged(&wrong, &sign_in_event("tim", "Wrong-Passw0rd!"));
+}
+
+#[tokio::test]
+async fn trigger_sms_mfa_user_migrates_confirmed_with_sms_mfa() {
+    let old = old_pool("sms-mfa", &[], false).await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "sam",
+        &[
+            ("phone_number", "+15555550100"),
+            ("phone_number_verified", "true"),
+        ],
+        Some(PASSWORD),
+    )
+    .await;
+    old.client
+        .admin_set_user_mfa_preference()
+        .user_pool_id(&old.pool_id)
+        .username("sam")
+        .sms_mfa_settings(
+            SmsMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("AdminSetUserMFAPreference");
+    let (host, name) = old.function("sms-mfa", &[]).await;
+
+    let answer = host
+        .invoke_json(&name, &sign_in_event("sam", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "CONFIRMED");
+    assert_eq!(answer["response"]["enableSMSMFA"], true);
+    assert_eq!(attributes(&answer)["phone_number"], "+15555550100");
+    assert!(
+        host.logs(&name)
+            .await
+            .contains("\"outcome\":\"migrated-confirmed-mfa\"")
+    );
+
+    let wrong = host
+        .invoke_json(&name, &sign_in_event("sam", "Wrong-Passw0rd!"))
+        .await
+        .ok();
+    assert_unchanged(&wrong, &sign_in_event("sam", "Wrong-Passw0rd!"));
+}
+
+#[tokio::test]
+async fn trigger_alias_sign_in_keeps_the_old_user_name() {
+    let old = old_pool("alias", &[], false).await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "ada",
+        &[("email", "ada@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "phil",
+        &[
+            ("phone_number", "+15555550123"),
+            ("phone_number_verified", "true"),
+        ],
+        Some(PASSWORD),
+    )
+    .await;
+    let (host, name) = old.function("alias", &[]).await;
+
+    let answer = host
+        .invoke_json(&name, &sign_in_event("ada@example.com", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "CONFIRMED");
+    assert_eq!(attributes(&answer)["username"], "ada");
+    assert_eq!(attributes(&answer)["email"], "ada@example.com");
+
+    let answer = host
+        .invoke_json(&name, &sign_in_event("+15555550123", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(attributes(&answer)["username"], "phil");
+
+    let wrong = host
+        .invoke_json(&name, &sign_in_event("ada@example.com", "Wrong-Passw0rd!"))
+        .await
+        .ok();
+    assert_unchanged(&wrong, &sign_in_event("ada@example.com", "Wrong-Passw0rd!"));
+
+    // A new pool that uses email as the user name generates user names itself.
+    let (host, name) = old
+        .function("alias-no-username", &[("RETURN_OLD_USERNAME", "false")])
+        .await;
+    let answer = host
+        .invoke_json(&name, &sign_in_event("ada@example.com", PASSWORD))
+        .await
+        .ok();
+    assert!(!attributes(&answer).contains_key("username"));
+}
+
+#[tokio::test]
+async fn trigger_custom_attributes_and_legacy_id_follow_the_mapping() {
+    let old = old_pool("custom", &["tenant", "internal"], true).await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "carl",
+        &[
+            ("email", "carl@example.com"),
+            ("email_verified", "false"),
+            ("custom:tenant", "acme"),
+            ("custom:internal", "x"),
+        ],
+        Some(PASSWORD),
+    )
+    .await;
+    let sub = old.sub_of("carl").await;
+
+    let (host, name) = old.function("custom-default", &[]).await;
+    let answer = host
+        .invoke_json(&name, &sign_in_event("carl", PASSWORD))
+        .await
+        .ok();
+    let attrs = attributes(&answer);
+    assert_eq!(attrs["custom:tenant"], "acme");
+    assert_eq!(attrs["custom:legacy_sub"], sub.as_str());
+    assert_eq!(attrs["email_verified"], "false", "copied, never invented");
+    assert!(!attrs.contains_key("sub"));
+
+    let mapping = r#"{"legacy_sub_attribute":"custom:old_id","rename":{"custom:tenant":"custom:org"},"drop":["custom:internal"]}"#;
+    let (host, name) = old
+        .function("custom-mapped", &[("MAPPING_JSON", mapping)])
+        .await;
+    let answer = host
+        .invoke_json(&name, &sign_in_event("carl", PASSWORD))
+        .await
+        .ok();
+    let attrs = attributes(&answer);
+    assert_eq!(attrs["custom:org"], "acme");
+    assert_eq!(attrs["custom:old_id"], sub.as_str());
+    assert!(!attrs.contains_key("custom:tenant"));
+    assert!(!attrs.contains_key("custom:internal"));
+    assert!(!attrs.contains_key("custom:legacy_sub"));
+}
+
+#[tokio::test]
+async fn trigger_forgot_password_migrates_only_users_with_a_verified_contact() {
+    let old = old_pool("forgot", &[], false).await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "vera",
+        &[("email", "vera@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "pia",
+        &[
+            ("phone_number", "+15555550111"),
+            ("phone_number_verified", "true"),
+            ("email", "pia@example.com"),
+        ],
+        Some(PASSWORD),
+    )
+    .await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "uma",
+        &[("email", "uma@example.com")],
+        Some(PASSWORD),
+    )
+    .await;
+    let (host, name) = old.function("forgot", &[]).await;
+
+    let answer = host
+        .invoke_json(&name, &forgot_password_event("vera"))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "RESET_REQUIRED");
+    assert_eq!(answer["response"]["messageAction"], "SUPPRESS");
+    assert_eq!(
+        answer["response"]["desiredDeliveryMediums"],
+        json!(["EMAIL"])
+    );
+    assert_eq!(attributes(&answer)["email_verified"], "true");
+
+    let answer = host
+        .invoke_json(&name, &forgot_password_event("vera@example.com"))
+        .await
+        .ok();
+    assert_eq!(
+        attributes(&answer)["username"],
+        "vera",
+        "alias works for forgot-password too"
+    );
+
+    let answer = host
+        .invoke_json(&name, &forgot_password_event("pia"))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["desiredDeliveryMediums"], json!(["SMS"]));
+
+    let answer = host
+        .invoke_json(&name, &forgot_password_event("uma"))
+        .await
+        .ok();
+    assert_unchanged(&answer, &forgot_password_event("uma"));
+    let answer = host
+        .invoke_json(&name, &forgot_password_event("nobody"))
+        .await
+        .ok();
+    assert_unchanged(&answer, &forgot_password_event("nobody"));
+    assert!(
+        host.logs(&name)
+            .await
+            .contains("\"outcome\":\"no-verified-contact\"")
+    );
+}
+
+#[tokio::test]
+async fn trigger_malformed_events_are_answered_not_crashed_on() {
+    let old = old_pool("malformed", &[], false).await;
+    create_user(&old.client, &old.pool_id, "alice", &[], Some(PASSWORD)).await;
+    let (host, name) = old.function("malformed", &[]).await;
+
+    let mut wrong_type = sign_in_event("alice", PASSWORD);
+    wrong_type["userName"] = json!(12345);
+    let mut unknown_source = sign_in_event("alice", PASSWORD);
+    unknown_source["triggerSource"] = json!("PreSignUp_SignUp");
+    let events = [
+        sign_in_event(&"a".repeat(10 * 1024), PASSWORD),
+        sign_in_event("al\u{7}ice", PASSWORD),
+        wrong_type,
+        unknown_source,
+        json!({}),
+        json!([1, 2, 3]),
+    ];
+    for event in events {
+        let answer = host.invoke_json(&name, &event).await.ok();
+        assert_eq!(answer, event);
+    }
+    // Still alive and right afterwards.
+    let answer = host
+        .invoke_json(&name, &sign_in_event("alice", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "CONFIRMED");
+}
+
+#[tokio::test]
+async fn trigger_misconfiguration_is_a_named_error() {
+    let old = old_pool("misconfigured", &[], false).await;
+    let host = LambdaHost::from_env();
+
+    let mut env = trigger_env(&old.testbed, &old.pool_id, &old.client_id, &[]);
+    env.remove("OLD_CLIENT_ID");
+    let (_, name) = register("misconfigured-env", env).await;
+    let failed = host
+        .invoke_json(&name, &sign_in_event("alice", PASSWORD))
+        .await;
+    assert_eq!(failed.error_type(), "ConfigurationError");
+    assert!(
+        failed.json()["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("OLD_CLIENT_ID is not set")
+    );
+
+    let env = trigger_env(&old.testbed, "us-east-1_doesnotexist", &old.client_id, &[]);
+    let (_, name) = register("misconfigured-pool", env).await;
+    let failed = host
+        .invoke_json(&name, &sign_in_event("alice", PASSWORD))
+        .await;
+    assert_eq!(failed.error_type(), "OldPoolMisconfigured");
+    assert!(
+        failed.json()["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("OLD_USER_POOL_ID")
+    );
+}
+
+/// A port nothing listens on.
+async fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A listener that accepts connections and never answers: an old pool that hangs.
+async fn blackhole() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn trigger_old_pool_down_or_hanging_is_answered_inside_the_budget() {
+    let old = old_pool("budget", &[], false).await;
+    for (label, port) in [
+        ("down", closed_port().await),
+        ("hanging", blackhole().await),
+    ] {
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let (host, name) = old
+            .function(
+                &format!("budget-{label}"),
+                &[("AWS_ENDPOINT_URL", &endpoint)],
+            )
+            .await;
+        // The first invocation also starts the process; measure a warm one too.
+        for round in ["cold", "warm"] {
+            let failed = host
+                .invoke_json(&name, &sign_in_event("alice", PASSWORD))
+                .await;
+            eprintln!(
+                "old pool {label} ({round}): {:?} wall, host {:?} ms, {}",
+                failed.elapsed,
+                failed.host_duration_ms,
+                String::from_utf8_lossy(&failed.body)
+            );
+            let error_type = failed.error_type();
+            assert_ne!(
+                error_type, "Sandbox.Timedout",
+                "the function itself must answer in time"
+            );
+            assert!(
+                error_type == "OldPoolUnavailable" || error_type == "OldPoolTimeout",
+                "{error_type}"
+            );
+            assert!(
+                failed.elapsed < Duration::from_millis(4500),
+                "{label}: {:?}",
+                failed.elapsed
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn trigger_reads_the_client_secret_from_secrets_manager() {
+    let old = old_pool("secrets-manager", &[], true).await;
+    create_user(&old.client, &old.pool_id, "sid", &[], Some(PASSWORD)).await;
+    let secret = old.client_secret.clone().expect("client secret");
+    let secret_json = json!({"client_secret": secret}).to_string();
+    let body = json!({"Name": format!("old-client-{}", old.pool_id), "SecretString": secret_json})
+        .to_string();
+    let (status, _, answer) = http(
+        &old.testbed.moto_url,
+        "POST",
+        "/",
+        &[
+            ("X-Amz-Target", "secretsmanager.CreateSecret"),
+            ("Content-Type", "application/x-amz-json-1.1"),
+            (
+                "Authorization",
+                "AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/secretsmanager/aws4_request, SignedHeaders=host, Signature=0",
+            ),
+        ],
+        body.as_bytes(),
+    )
+    .await;
+    assert_eq!(
+        status,
+        200,
+        "CreateSecret: {}",
+        String::from_utf8_lossy(&answer)
+    );
+    let arn = serde_json::from_slice::<Value>(&answer).unwrap()["ARN"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let env = trigger_env(
+        &old.testbed,
+        &old.pool_id,
+        &old.client_id,
+        &[("OLD_CLIENT_SECRET_ARN", &arn)],
+    );
+    let (host, name) = register("secrets-manager", env).await;
+    let answer = host
+        .invoke_json(&name, &sign_in_event("sid", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "CONFIRMED");
+
+    let env = trigger_env(
+        &old.testbed,
+        &old.pool_id,
+        &old.client_id,
+        &[(
+            "OLD_CLIENT_SECRET_ARN",
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:missing-AbCdEf",
+        )],
+    );
+    let (host, name) = register("secrets-manager-missing", env).await;
+    let failed = host
+        .invoke_json(&name, &sign_in_event("sid", PASSWORD))
+        .await;
+    assert_eq!(failed.error_type(), "ConfigurationError");
+    assert!(!host.logs(&name).await.contains(&secret));
+}
+
+#[tokio::test]
+async fn trigger_logs_never_contain_passwords_secrets_or_tokens() {
+    let old = old_pool("logscan", &["tenant"], true).await;
+    let secret = old.client_secret.clone().expect("client secret");
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "lou",
+        &[
+            ("email", "lou@example.com"),
+            ("email_verified", "true"),
+            ("custom:tenant", "acme"),
+        ],
+        Some(PASSWORD),
+    )
+    .await;
+    create_user(&old.client, &old.pool_id, "tess", &[], None).await;
+    let (host, name) = old.function("logscan", &[("LOG_LEVEL", "debug")]).await;
+
+    // A password typed into the user-name field must not be logged either.
+    let typed_password_as_name = "Typed-As-Name-Passw0rd!";
+    let mut wrong_type = sign_in_event("lou", PASSWORD);
+    wrong_type["request"]["password"] = json!({"value": "Nested-Passw0rd!"});
+    let events = [
+        sign_in_event("lou", PASSWORD),
+        sign_in_event("lou", "Wrong-Passw0rd!"),
+        sign_in_event("lou@example.com", PASSWORD),
+        sign_in_event("tess", TEMP_PASSWORD),
+        sign_in_event(typed_password_as_name, "Another-Passw0rd!"),
+        forgot_password_event("lou"),
+        wrong_type,
+    ];
+    for event in &events {
+        host.invoke_json(&name, event).await.ok();
+    }
+    let logs = host.logs(&name).await;
+    for forbidden in [
+        PASSWORD,
+        "Wrong-Passw0rd!",
+        TEMP_PASSWORD,
+        typed_password_as_name,
+        "Another-Passw0rd!",
+        "Nested-Passw0rd!",
+        secret.as_str(),
+        "eyJ",
+        "SECRET_HASH",
+        "validationData",
+    ] {
+        assert!(
+            !logs.contains(forbidden),
+            "the logs contain {forbidden:?}:\n{logs}"
+        );
+    }
+    for expected in [
+        "migrated-confirmed",
+        "wrong-password",
+        "migrated-reset-required",
+        "migrated-for-reset",
+        "malformed-event",
+    ] {
+        assert!(logs.contains(expected), "no {expected} line:\n{logs}");
+    }
+}
