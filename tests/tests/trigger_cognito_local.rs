@@ -1,0 +1,332 @@
+//! End to end: cognito-local plays the **new** pool and really calls the trigger (hosted by the
+//! test bed's Lambda host as function `$TESTBED_COGNITO_LOCAL_FUNCTION`) during `InitiateAuth`
+//! and `ForgotPassword`; the old pool is in moto.
+//!
+//! Where cognito-local departs from AWS's documented behaviour, the test bed corrects it
+//! (`tests/emulator/cognito-local-patches/`), and these tests rely on the corrected behaviour:
+//! - ForgotPassword fires `UserMigration_ForgotPassword` for an unknown user (stock cognito-local
+//!   never does; AWS: "Migrate user Lambda trigger", trigger sources);
+//! - a trigger response without user attributes means "no such user" and creates nobody (stock
+//!   cognito-local creates a user from an empty response with the typed password);
+//! - an absent `finalUserStatus` means `RESET_REQUIRED` (stock: `CONFIRMED`).
+//!
+//! cognito-local's trigger is global to the process and there is one such function, so these
+//! tests take a lock and re-register the function with their own old pool first.
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserStatusType,
+};
+use integration_tests::lambda::{
+    Function, LambdaHost, cognito_local_function, cognito_local_url, trigger_env,
+};
+use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
+use integration_tests::testbed::{Testbed, binary, client_for};
+use tokio::sync::Mutex;
+
+static COGNITO_LOCAL: Mutex<()> = Mutex::const_new(());
+
+const PASSWORD: &str = "Old-Passw0rd!";
+
+struct Bed {
+    old: Client,
+    old_pool: String,
+    new: Client,
+    new_pool: String,
+    new_client: String,
+    host: LambdaHost,
+    function: String,
+}
+
+/// A fresh old pool in moto with `users`, a fresh new pool in cognito-local, and the trigger
+/// re-registered for them.
+async fn bed(name: &str) -> Bed {
+    let testbed = Testbed::from_env();
+    let old = testbed.moto_client().await;
+    let old_pool = create_pool(
+        &old,
+        &PoolSpec::named(&format!("e2e-{name}-old")).with_custom(&["tenant"]),
+    )
+    .await;
+    let (old_client, _) = create_app_client(&old, &old_pool, false).await;
+
+    let new = client_for(&cognito_local_url()).await;
+    let new_pool = new
+        .create_user_pool()
+        .pool_name(format!("e2e-{name}-new"))
+        .send()
+        .await
+        .expect("CreateUserPool in cognito-local")
+        .user_pool
+        .and_then(|p| p.id)
+        .expect("pool id");
+    let new_client = new
+        .create_user_pool_client()
+        .user_pool_id(&new_pool)
+        .client_name("app")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+        .send()
+        .await
+        .expect("CreateUserPoolClient in cognito-local")
+        .user_pool_client
+        .and_then(|c| c.client_id)
+        .expect("client id");
+
+    let host = LambdaHost::from_env();
+    let function = cognito_local_function();
+    host.register(
+        &Function {
+            name: function.clone(),
+            env: trigger_env(&testbed, &old_pool, &old_client, &[]),
+            timeout_seconds: 5.0,
+        },
+        &binary("cognito-migrate-trigger"),
+    )
+    .await;
+    Bed {
+        old,
+        old_pool,
+        new,
+        new_pool,
+        new_client,
+        host,
+        function,
+    }
+}
+
+impl Bed {
+    async fn sign_in(&self, username: &str, password: &str) -> Result<(), (String, String)> {
+        self.new
+            .initiate_auth()
+            .client_id(&self.new_client)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("PASSWORD", password)
+            .send()
+            .await
+            .map(|output| {
+                assert!(
+                    output.authentication_result().is_some(),
+                    "no tokens: {output:?}"
+                )
+            })
+            .map_err(|e| {
+                (
+                    e.code().unwrap_or_default().to_string(),
+                    e.message().unwrap_or_default().to_string(),
+                )
+            })
+    }
+
+    async fn new_user(
+        &self,
+        username: &str,
+    ) -> Option<aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput>
+    {
+        match self
+            .new
+            .admin_get_user()
+            .user_pool_id(&self.new_pool)
+            .username(username)
+            .send()
+            .await
+        {
+            Ok(user) => Some(user),
+            Err(e) if e.code() == Some("UserNotFoundException") => None,
+            Err(e) => panic!("AdminGetUser {username} in cognito-local: {e:?}"),
+        }
+    }
+
+    async fn new_pool_size(&self) -> usize {
+        self.new
+            .list_users()
+            .user_pool_id(&self.new_pool)
+            .send()
+            .await
+            .expect("ListUsers in cognito-local")
+            .users()
+            .len()
+    }
+
+    async fn migrations_logged(&self) -> usize {
+        let logs = self.host.logs(&self.function).await;
+        logs.matches("\"outcome\":\"migrated-").count()
+    }
+}
+
+fn attribute<'a>(
+    user: &'a aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput,
+    name: &str,
+) -> Option<&'a str> {
+    user.user_attributes()
+        .iter()
+        .find(|a| a.name() == name)
+        .and_then(|a| a.value())
+}
+
+#[tokio::test]
+async fn trigger_e2e_sign_in_migrates_once_with_the_old_attributes() {
+    let _serial = COGNITO_LOCAL.lock().await;
+    let bed = bed("sign-in").await;
+    create_user(
+        &bed.old,
+        &bed.old_pool,
+        "alice",
+        &[
+            ("email", "alice@example.com"),
+            ("email_verified", "true"),
+            ("custom:tenant", "acme"),
+        ],
+        Some(PASSWORD),
+    )
+    .await;
+    let old_sub = bed
+        .old
+        .admin_get_user()
+        .user_pool_id(&bed.old_pool)
+        .username("alice")
+        .send()
+        .await
+        .unwrap()
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "sub")
+        .and_then(|a| a.value().map(str::to_string))
+        .unwrap();
+
+    assert!(bed.new_user("alice").await.is_none());
+    bed.sign_in("alice", PASSWORD)
+        .await
+        .expect("first sign-in migrates");
+    let user = bed
+        .new_user("alice")
+        .await
+        .expect("alice now lives in the new pool");
+    assert_eq!(user.user_status(), Some(&UserStatusType::Confirmed));
+    assert_eq!(attribute(&user, "email"), Some("alice@example.com"));
+    assert_eq!(attribute(&user, "email_verified"), Some("true"));
+    assert_eq!(attribute(&user, "custom:tenant"), Some("acme"));
+    assert_eq!(
+        attribute(&user, "custom:legacy_sub"),
+        Some(old_sub.as_str())
+    );
+    assert_eq!(bed.migrations_logged().await, 1);
+
+    bed.sign_in("alice", PASSWORD)
+        .await
+        .expect("second sign-in");
+    assert_eq!(
+        bed.migrations_logged().await,
+        1,
+        "the second sign-in must not migrate again"
+    );
+    assert_eq!(bed.new_pool_size().await, 1);
+}
+
+#[tokio::test]
+async fn trigger_e2e_wrong_password_and_unknown_user_leave_no_user_and_look_alike() {
+    let _serial = COGNITO_LOCAL.lock().await;
+    let bed = bed("wrong").await;
+    create_user(
+        &bed.old,
+        &bed.old_pool,
+        "bob",
+        &[("email", "bob@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+
+    let wrong = bed
+        .sign_in("bob", "Not-The-Passw0rd")
+        .await
+        .expect_err("wrong password");
+    let unknown = bed
+        .sign_in("nobody", "Not-The-Passw0rd")
+        .await
+        .expect_err("unknown user");
+    assert_eq!(wrong.0, "NotAuthorizedException", "{wrong:?}");
+    assert_eq!(
+        wrong, unknown,
+        "the caller cannot tell a wrong password from an unknown user"
+    );
+    assert!(bed.new_user("bob").await.is_none());
+    assert_eq!(bed.new_pool_size().await, 0);
+
+    // The right password still works afterwards.
+    bed.sign_in("bob", PASSWORD).await.expect("right password");
+}
+
+#[tokio::test]
+async fn trigger_e2e_temporary_password_lands_as_reset_required() {
+    let _serial = COGNITO_LOCAL.lock().await;
+    let bed = bed("temporary").await;
+    create_user(
+        &bed.old,
+        &bed.old_pool,
+        "tim",
+        &[("email", "tim@example.com"), ("email_verified", "true")],
+        None,
+    )
+    .await;
+
+    let refused = bed
+        .sign_in("tim", "Temp-Passw0rd!")
+        .await
+        .expect_err("a temporary password is not kept");
+    assert_eq!(refused.0, "PasswordResetRequiredException", "{refused:?}");
+    let user = bed.new_user("tim").await.expect("migrated");
+    assert_eq!(user.user_status(), Some(&UserStatusType::ResetRequired));
+}
+
+#[tokio::test]
+async fn trigger_e2e_forgot_password_migrates_only_reachable_users() {
+    let _serial = COGNITO_LOCAL.lock().await;
+    let bed = bed("forgot").await;
+    create_user(
+        &bed.old,
+        &bed.old_pool,
+        "carol",
+        &[("email", "carol@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+    create_user(
+        &bed.old,
+        &bed.old_pool,
+        "dave",
+        &[("email", "dave@example.com")],
+        Some(PASSWORD),
+    )
+    .await;
+
+    bed.new
+        .forgot_password()
+        .client_id(&bed.new_client)
+        .username("carol")
+        .send()
+        .await
+        .expect("ForgotPassword carol");
+    let user = bed
+        .new_user("carol")
+        .await
+        .expect("carol migrated for the reset");
+    assert_eq!(user.user_status(), Some(&UserStatusType::ResetRequired));
+    let refused = bed
+        .sign_in("carol", PASSWORD)
+        .await
+        .expect_err("must reset first");
+    assert_eq!(refused.0, "PasswordResetRequiredException", "{refused:?}");
+
+    // dave has no verified contact: answered like an unknown user, and nobody is created.
+    bed.new
+        .forgot_password()
+        .client_id(&bed.new_client)
+        .username("dave")
+        .send()
+        .await
+        .expect("ForgotPassword dave (simulated delivery)");
+    assert!(bed.new_user("dave").await.is_none());
+}
