@@ -664,3 +664,85 @@ async fn errors_say_what_to_do_next() {
         describe(&run)
     );
 }
+
+#[tokio::test]
+async fn groups_and_memberships_are_exported() {
+    let p = pools("groups").await;
+    for name in ["ada", "bo"] {
+        create_user(
+            &p.client,
+            &p.old,
+            name,
+            &verified(&format!("{name}@example.com")),
+            Some("Passw0rd!"),
+        )
+        .await;
+    }
+    p.client
+        .create_group()
+        .user_pool_id(&p.old)
+        .group_name("admins")
+        .description("can do everything, really")
+        .precedence(1)
+        .role_arn("arn:aws:iam::123456789012:role/admins")
+        .send()
+        .await
+        .unwrap();
+    p.client
+        .create_group()
+        .user_pool_id(&p.old)
+        .group_name("readers")
+        .send()
+        .await
+        .unwrap();
+    for (group, user) in [("admins", "ada"), ("readers", "ada"), ("readers", "bo")] {
+        p.client
+            .admin_add_user_to_group()
+            .user_pool_id(&p.old)
+            .group_name(group)
+            .username(user)
+            .send()
+            .await
+            .unwrap();
+    }
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("e");
+    let run = export(&p.endpoint, &p.old, &p.new, &dir, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let lines = |file: &str| -> Vec<serde_json::Value> {
+        std::fs::read_to_string(dir.join(file))
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let mut groups = lines("groups.jsonl");
+    groups.sort_by_key(|g| g["name"].as_str().unwrap().to_string());
+    assert_eq!(
+        groups[0],
+        serde_json::json!({"name": "admins", "description": "can do everything, really", "precedence": 1, "role_arn": "arn:aws:iam::123456789012:role/admins"})
+    );
+    assert_eq!(groups[1]["name"], "readers");
+    assert_eq!(groups[1]["precedence"], serde_json::Value::Null);
+    let mut memberships: Vec<(String, String)> = lines("memberships.jsonl")
+        .iter()
+        .map(|m| {
+            (
+                m["group"].as_str().unwrap().into(),
+                m["username"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    memberships.sort();
+    assert_eq!(
+        memberships,
+        [
+            ("admins".into(), "ada".into()),
+            ("readers".into(), "ada".into()),
+            ("readers".into(), "bo".into())
+        ]
+    );
+    let summary = summary(&dir);
+    assert_eq!(summary["groups"], 2);
+    assert_eq!(summary["memberships"], 3);
+}

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use shared::Mapping;
 
+use super::groups::GroupCounts;
 use super::select::Select;
 
 /// Folder inside the output folder that holds the checkpoint and the per-shard ledgers.
@@ -108,8 +109,11 @@ pub struct Checkpoint {
     pub files: FileStates,
     /// Counts up to this checkpoint.
     pub counts: Counts,
-    /// Every shard is done and the summary is written.
+    /// Every shard has been read to its end.
     pub complete: bool,
+    /// Set once `groups.jsonl` and `memberships.jsonl` are written.
+    #[serde(default)]
+    pub groups: Option<GroupCounts>,
 }
 
 impl Checkpoint {
@@ -130,6 +134,7 @@ impl Checkpoint {
             files,
             counts: Counts::default(),
             complete: false,
+            groups: None,
         }
     }
 

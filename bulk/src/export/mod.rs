@@ -4,11 +4,13 @@
 //! Layout of the output folder (a contract other tools rely on): `users-NNNN.csv` (import files,
 //! header exactly as the new pool's `GetCSVHeader`), `rejected.csv` and `skipped.csv`
 //! (`username,sub,reason`), `disabled.csv` (exported users that are disabled in the old pool),
+//! `groups.jsonl` and `memberships.jsonl` (the old pool's groups, for `cognito-migrate groups`),
 //! `mapping.json` (the mapping in force: give it to the trigger), `summary.json`, and `.export/`
 //! (checkpoint and ledgers for `--resume`).
 
 mod checkpoint;
 mod classify;
+mod groups;
 mod outputs;
 mod scan;
 mod select;
@@ -174,6 +176,14 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     progress.finish();
     let interrupted = interrupted?;
     sink.save()?;
+    let group_counts = if !interrupted && sink.all_shards_done() {
+        let counts =
+            groups::export_groups(&source, &pacer, &args.source_pool_id, &args.out).await?;
+        sink.record_groups(counts)?;
+        counts
+    } else {
+        sink.checkpoint().groups.unwrap_or_default()
+    };
 
     let checkpoint = sink.checkpoint();
     let counts = &checkpoint.counts;
@@ -188,6 +198,8 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         rejected: counts.rejected,
         skipped: counts.skipped,
         disabled: counts.disabled,
+        groups: group_counts.groups,
+        memberships: group_counts.memberships,
         files: &checkpoint.files.users,
         rejected_by_reason: &counts.rejected_by_reason,
         skipped_by_reason: &counts.skipped_by_reason,
@@ -197,7 +209,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         legacy_sub_attribute: mapping.legacy_sub_attribute.as_deref(),
         requests: pacer.stats(),
         elapsed_seconds: started.elapsed().as_secs_f64(),
-        complete: checkpoint.complete,
+        complete: checkpoint.complete && checkpoint.groups.is_some(),
     };
     summary.write(&args.out)?;
     println!("{}", summary.text());

@@ -13,6 +13,7 @@ use shared::from_sdk::user_from_list;
 
 use super::checkpoint::{Checkpoint, Counts};
 use super::classify::{Classifier, Outcome};
+use super::groups::GroupCounts;
 use super::outputs::Outputs;
 use super::shards;
 
@@ -143,6 +144,12 @@ impl<'a> Sink<'a> {
         let label = shards::label(&cursor.prefix).to_string();
         let seen = self.outputs.read_ledger(&label)?;
         self.dedup.insert(shard, seen.into_iter().collect());
+        self.save()
+    }
+
+    /// Records that the groups files are written.
+    pub fn record_groups(&mut self, counts: GroupCounts) -> anyhow::Result<()> {
+        self.checkpoint.groups = Some(counts);
         self.save()
     }
 

@@ -23,6 +23,10 @@ pub struct Summary<'a> {
     pub skipped: u64,
     /// Exported users that are disabled in the old pool (`disabled.csv`).
     pub disabled: u64,
+    /// Groups written to `groups.jsonl`.
+    pub groups: u64,
+    /// Memberships written to `memberships.jsonl`.
+    pub memberships: u64,
     /// The import files, in order.
     pub files: &'a [FileState],
     /// Rejections per reason code.
@@ -41,7 +45,7 @@ pub struct Summary<'a> {
     pub requests: PacerStats,
     /// Seconds this invocation took.
     pub elapsed_seconds: f64,
-    /// True when every shard has been read to its end.
+    /// True when every shard has been read to its end and the groups are written.
     pub complete: bool,
 }
 
@@ -82,6 +86,10 @@ impl Summary<'_> {
                 self.disabled
             ));
         }
+        text.push_str(&format!(
+            "  {} groups, {} memberships (groups.jsonl, memberships.jsonl)\n",
+            self.groups, self.memberships
+        ));
         text.push_str(&format!(
             "{} requests ({} throttled, {} retried) in {:.1} s",
             self.requests.requests,
