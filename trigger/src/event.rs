@@ -231,6 +231,50 @@ mod tests {
         })
     }
 
+    /// The checked-in events: AWS's shape (version 1, every response field `null`), a
+    /// forgot-password event, and cognito-local's shape (version 0, `{}`/`[]` skeleton).
+    const FIXTURES: [(&str, &str); 3] = [
+        (
+            "user-migration-authentication.json",
+            include_str!("../fixtures/user-migration-authentication.json"),
+        ),
+        (
+            "user-migration-forgot-password.json",
+            include_str!("../fixtures/user-migration-forgot-password.json"),
+        ),
+        (
+            "user-migration-authentication-cognito-local.json",
+            include_str!("../fixtures/user-migration-authentication-cognito-local.json"),
+        ),
+    ];
+
+    #[test]
+    fn fixtures_parse_and_round_trip() {
+        for (name, text) in FIXTURES {
+            let event: Value = serde_json::from_str(text).unwrap();
+            let request =
+                MigrationRequest::parse(&event).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+            assert_eq!(
+                request.password.is_some(),
+                request.trigger_source == TriggerSource::Authentication,
+                "{name}"
+            );
+            let response = MigrationResponse {
+                user_attributes: [("email".to_string(), "a@example.com".to_string())].into(),
+                final_user_status: FinalUserStatus::ResetRequired,
+                message_action: MessageAction::Suppress,
+                desired_delivery_mediums: None,
+                enable_sms_mfa: None,
+            };
+            let answered = response.write_into(event.clone());
+            let mut without_response = answered.clone();
+            without_response["response"] = event["response"].clone();
+            assert_eq!(without_response, event, "{name}: only the response changes");
+            let reparsed: Value = serde_json::from_str(&answered.to_string()).unwrap();
+            assert_eq!(reparsed, answered, "{name}");
+        }
+    }
+
     #[test]
     fn reads_a_sign_in_event() {
         let request =
