@@ -353,6 +353,13 @@ async fn trigger_alias_sign_in_keeps_the_old_user_name() {
         .await
         .ok();
     assert!(!attributes(&answer).contains_key("username"));
+
+    // Without ListUsers (a role that may not list users), moto cannot resolve the alias.
+    let (host, name) = old
+        .function("alias-no-lookup", &[("ALIAS_LOOKUP", "false")])
+        .await;
+    let event = sign_in_event("ada@example.com", PASSWORD);
+    assert_unchanged(&host.invoke_json(&name, &event).await.ok(), &event);
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@
 //! | `MAPPING_FILE` or `MAPPING_JSON` | the attribute mapping, the format `cognito-migrate export` reads |
 //! | `OLD_POOL_TIMEOUT_MS` | time budget of one old-pool call, retries included (default 2000) |
 //! | `RETURN_OLD_USERNAME` | `true` (default) or `false`: see [`crate::decide::Options`] |
+//! | `ALIAS_LOOKUP` | `true` (default): resolve an email or phone typed as the user name with `ListUsers`; `false` when the role may not call `ListUsers` |
 //! | `LOG_LEVEL` | this crate's log level (default `info`) |
 //!
 //! `AWS_REGION`, credentials and `AWS_ENDPOINT_URL` are read by the AWS SDK as usual.
@@ -76,6 +77,8 @@ pub struct Config {
     pub call_timeout: Duration,
     /// Answer options.
     pub options: Options,
+    /// Resolve aliases with `ListUsers` when `AdminGetUser` does not.
+    pub alias_lookup: bool,
     /// `LOG_LEVEL`.
     pub log_level: Option<String>,
 }
@@ -238,19 +241,8 @@ impl Config {
             },
         };
 
-        let return_old_username = match get("RETURN_OLD_USERNAME")
-            .map(|v| v.to_ascii_lowercase())
-            .as_deref()
-        {
-            None | Some("true" | "1" | "yes") => true,
-            Some("false" | "0" | "no") => false,
-            Some(other) => {
-                return Err(invalid(
-                    "RETURN_OLD_USERNAME",
-                    format!("{other}: give true or false"),
-                ));
-            }
-        };
+        let return_old_username = flag(get("RETURN_OLD_USERNAME"), "RETURN_OLD_USERNAME")?;
+        let alias_lookup = flag(get("ALIAS_LOOKUP"), "ALIAS_LOOKUP")?;
 
         Ok(Config {
             old_pool_id,
@@ -263,6 +255,7 @@ impl Config {
             options: Options {
                 return_old_username,
             },
+            alias_lookup,
             log_level: get("LOG_LEVEL"),
         })
     }
@@ -270,6 +263,15 @@ impl Config {
     /// Time budget of one attempt: two attempts must fit in [`Config::call_timeout`].
     pub fn attempt_timeout(&self) -> Duration {
         self.call_timeout.mul_f64(0.6)
+    }
+}
+
+/// A boolean variable that defaults to true.
+fn flag(value: Option<String>, name: &'static str) -> Result<bool, ConfigError> {
+    match value.map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("true" | "1" | "yes") => Ok(true),
+        Some("false" | "0" | "no") => Ok(false),
+        Some(other) => Err(invalid(name, format!("{other}: give true or false"))),
     }
 }
 
@@ -330,6 +332,7 @@ mod tests {
         assert_eq!(config.attempt_timeout(), Duration::from_millis(1200));
         assert_eq!(config.mapping, Mapping::default());
         assert!(config.options.return_old_username);
+        assert!(config.alias_lookup);
         assert!(config.assume_role.is_none());
     }
 
@@ -419,8 +422,10 @@ mod tests {
             ),
             ("OLD_POOL_TIMEOUT_MS", "1500"),
             ("RETURN_OLD_USERNAME", "false"),
+            ("ALIAS_LOOKUP", "no"),
         ]))
         .unwrap();
+        assert!(!config.alias_lookup);
         assert_eq!(
             config.mapping.legacy_sub_attribute.as_deref(),
             Some("custom:old_id")

@@ -81,6 +81,7 @@ pub struct Trigger<P> {
     mapping: Mapping,
     options: Options,
     budget: Duration,
+    alias_lookup: bool,
 }
 
 impl<P: OldPool + Sync> Trigger<P> {
@@ -91,7 +92,15 @@ impl<P: OldPool + Sync> Trigger<P> {
             mapping,
             options,
             budget: INVOCATION_BUDGET,
+            alias_lookup: true,
         }
+    }
+
+    /// The same trigger without the `ListUsers` alias lookup (for a role that may not list
+    /// users; aliases then resolve only where `AdminGetUser` resolves them).
+    pub fn without_alias_lookup(mut self) -> Trigger<P> {
+        self.alias_lookup = false;
+        self
     }
 
     /// The same trigger with another time budget per invocation (default
@@ -199,7 +208,7 @@ impl<P: OldPool + Sync> Trigger<P> {
         if let Lookup::Found(user) = self.old_pool.get_user(typed).await? {
             return Ok(Resolution::Found(user));
         }
-        let Some(kind) = AliasKind::of(typed) else {
+        let Some(kind) = AliasKind::of(typed).filter(|_| self.alias_lookup) else {
             return Ok(Resolution::NotFound);
         };
         let names = self.old_pool.find_by_alias(kind, typed).await?;
@@ -385,6 +394,19 @@ mod tests {
             result.unwrap()["response"]["userAttributes"]["username"],
             "ada"
         );
+    }
+
+    #[tokio::test]
+    async fn alias_lookup_can_be_switched_off() {
+        let trigger =
+            Trigger::new(pool(), Mapping::default(), Options::default()).without_alias_lookup();
+        let event = sign_in("ada@example.com", "Right-Passw0rd");
+        let answered = trigger
+            .answer(event.clone(), &Context::default())
+            .await
+            .unwrap();
+        assert_eq!(answered, event);
+        assert_eq!(trigger.old_pool.calls(), ["get ada@example.com"]);
     }
 
     #[tokio::test]

@@ -33,5 +33,10 @@ async fn start() -> Result<Trigger<trigger::old_pool::SdkOldPool>, trigger::conf
     let config = Config::from_env()?;
     let sdk = clients::sdk_config(&config).await;
     let old_pool = clients::old_pool(&config, &sdk).await?;
-    Ok(Trigger::new(old_pool, config.mapping, config.options))
+    let trigger = Trigger::new(old_pool, config.mapping, config.options);
+    Ok(if config.alias_lookup {
+        trigger
+    } else {
+        trigger.without_alias_lookup()
+    })
 }
