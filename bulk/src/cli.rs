@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::aws::AwsArgs;
 use crate::export::{self, ExportArgs, ExportOutcome};
+use crate::plan::{self, PlanArgs};
 
 /// Move the users of one Cognito user pool into another without password resets.
 ///
@@ -27,6 +28,9 @@ pub struct Cli {
 pub enum Command {
     /// Export every user of the old pool into the new pool's CSV import files.
     Export(ExportArgs),
+    /// Count what a migration will do before cutover: who can be imported now, who needs the
+    /// trigger, who would be stranded, who is already in the new pool.
+    Plan(PlanArgs),
 }
 
 /// Exit status: some users were rejected.
@@ -44,5 +48,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ExportOutcome::SomeRejected => ExitCode::from(EXIT_REJECTED),
             ExportOutcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
         }),
+        Command::Plan(args) => {
+            plan::run(args, &cli.aws).await?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

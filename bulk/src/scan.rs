@@ -9,9 +9,9 @@ use aws_sdk_cognitoidentityprovider::types::UserType;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use tokio::sync::mpsc;
 
-use super::shards;
 use crate::errors::explain;
 use crate::pacer::Pacer;
+use crate::shards;
 
 /// The most users one `ListUsers` page may hold (Cognito rejects more).
 pub const PAGE_LIMIT: i32 = 60;
@@ -136,8 +136,8 @@ pub async fn index_target(
     pacer: &Pacer,
     pool_id: &str,
     legacy_sub_attribute: Option<&str>,
-) -> anyhow::Result<super::select::TargetIndex> {
-    let mut index = super::select::TargetIndex::default();
+) -> anyhow::Result<crate::export::TargetIndex> {
+    let mut index = crate::export::TargetIndex::default();
     let mut token: Option<String> = None;
     loop {
         let page = pacer
@@ -166,4 +166,58 @@ pub async fn index_target(
             return Ok(index);
         }
     }
+}
+
+/// Reads every user of `pool_id` once, with `segments` concurrent shard scans, handing each
+/// page's users to `each` in arrival order. For read-only reports (`plan`, `verify`); the export
+/// has its own checkpointed loop.
+pub async fn each_user(
+    client: &Client,
+    pacer: &Arc<Pacer>,
+    pool_id: &str,
+    segments: u8,
+    mut each: impl FnMut(&UserType),
+) -> anyhow::Result<()> {
+    let work: VecDeque<ShardWork> = shards::prefixes(segments)
+        .into_iter()
+        .enumerate()
+        .map(|(i, prefix)| (i, prefix, None))
+        .collect();
+    let queue = Arc::new(Mutex::new(work));
+    let (events, mut received) = mpsc::channel(usize::from(segments) * 2);
+    let scans: Vec<_> = (0..segments)
+        .map(|_| {
+            tokio::spawn(scan_shards(
+                client.clone(),
+                pacer.clone(),
+                pool_id.to_string(),
+                queue.clone(),
+                events.clone(),
+            ))
+        })
+        .collect();
+    drop(events);
+    let mut restarted = std::collections::HashSet::new();
+    let mut result = Ok(());
+    while let Some(event) = received.recv().await {
+        match event {
+            ScanEvent::Page { users, .. } => users.iter().for_each(&mut each),
+            ScanEvent::Restart { shard } => {
+                restarted.insert(shard);
+            }
+            ScanEvent::Failed(err) => {
+                result = Err(err);
+                break;
+            }
+        }
+    }
+    for scan in scans {
+        scan.abort();
+    }
+    if result.is_ok() && !restarted.is_empty() {
+        anyhow::bail!(
+            "a pagination token expired during the scan of {pool_id}; run the report again"
+        );
+    }
+    result
 }

@@ -8,9 +8,9 @@ use std::path::Path;
 use aws_sdk_cognitoidentityprovider::Client;
 use serde::{Deserialize, Serialize};
 
-use super::scan::PAGE_LIMIT;
 use crate::errors::explain;
 use crate::pacer::Pacer;
+use crate::scan::PAGE_LIMIT;
 
 /// One line of `groups.jsonl`.
 #[derive(Debug, Serialize)]

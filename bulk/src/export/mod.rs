@@ -12,9 +12,7 @@ mod checkpoint;
 mod classify;
 mod groups;
 mod outputs;
-mod scan;
 mod select;
-mod shards;
 mod sink;
 mod summary;
 
@@ -29,16 +27,17 @@ use shared::Mapping;
 use shared::import_csv::{MAX_FILE_BYTES, MAX_ROWS_PER_FILE};
 use tokio::sync::mpsc;
 
-pub use select::Select;
+pub use classify::{Classifier, Outcome};
+pub use select::{Select, SkipReason, TargetIndex};
 
 use crate::aws::{AwsArgs, Side};
 use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
+use crate::scan::{self, ScanEvent, ShardWork};
+use crate::shards;
 use checkpoint::{Checkpoint, RunIdentity};
-use classify::Classifier;
 use outputs::{FileLimits, Outputs};
-use scan::{ScanEvent, ShardWork};
 use sink::Sink;
 use summary::Summary;
 

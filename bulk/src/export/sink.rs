@@ -15,7 +15,7 @@ use super::checkpoint::{Checkpoint, Counts};
 use super::classify::{Classifier, Outcome};
 use super::groups::GroupCounts;
 use super::outputs::Outputs;
-use super::shards;
+use crate::shards;
 
 /// How often the checkpoint is rewritten while pages arrive.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
