@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 use crate::aws::AwsArgs;
 use crate::export::{self, ExportArgs, ExportOutcome};
 use crate::plan::{self, PlanArgs};
+use crate::verify::{self, VerifyArgs};
 
 /// Move the users of one Cognito user pool into another without password resets.
 ///
@@ -31,6 +32,9 @@ pub enum Command {
     /// Count what a migration will do before cutover: who can be imported now, who needs the
     /// trigger, who would be stranded, who is already in the new pool.
     Plan(PlanArgs),
+    /// Compare the old and new pools: users missing, attributes that differ, memberships missing.
+    /// Exit status 1 when anything is missing that should not be.
+    Verify(VerifyArgs),
 }
 
 /// Exit status: some users were rejected.
@@ -47,6 +51,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ExportOutcome::AllExported => ExitCode::SUCCESS,
             ExportOutcome::SomeRejected => ExitCode::from(EXIT_REJECTED),
             ExportOutcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
+        }),
+        Command::Verify(args) => Ok(if verify::run(args, &cli.aws).await?.clean() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(EXIT_REJECTED)
         }),
         Command::Plan(args) => {
             plan::run(args, &cli.aws).await?;

@@ -8,9 +8,8 @@ use std::path::Path;
 use aws_sdk_cognitoidentityprovider::Client;
 use serde::{Deserialize, Serialize};
 
-use crate::errors::explain;
+use crate::group_scan::each_group_and_member;
 use crate::pacer::Pacer;
-use crate::scan::PAGE_LIMIT;
 
 /// One line of `groups.jsonl`.
 #[derive(Debug, Serialize)]
@@ -84,63 +83,27 @@ pub async fn export_groups(
     let mut groups_file = AtomicFile::create(&groups_path)?;
     let mut memberships_file = AtomicFile::create(&memberships_path)?;
     let mut counts = GroupCounts::default();
-    let mut groups_token: Option<String> = None;
-    loop {
-        let page = pacer
-            .call(|| {
-                client
-                    .list_groups()
-                    .user_pool_id(pool_id)
-                    .limit(PAGE_LIMIT)
-                    .set_next_token(groups_token.clone())
-                    .send()
-            })
-            .await
-            .map_err(|e| explain("ListGroups", pool_id, e))?;
-        for group in page.groups() {
-            let Some(name) = group.group_name() else {
-                continue;
-            };
+    each_group_and_member(
+        client,
+        pacer,
+        pool_id,
+        |group| {
             groups_file.line(&GroupLine {
-                name,
+                name: group.group_name().unwrap_or_default(),
                 description: group.description(),
                 precedence: group.precedence(),
                 role_arn: group.role_arn(),
             })?;
             counts.groups += 1;
-            let mut members_token: Option<String> = None;
-            loop {
-                let members = pacer
-                    .call(|| {
-                        client
-                            .list_users_in_group()
-                            .user_pool_id(pool_id)
-                            .group_name(name)
-                            .limit(PAGE_LIMIT)
-                            .set_next_token(members_token.clone())
-                            .send()
-                    })
-                    .await
-                    .map_err(|e| explain("ListUsersInGroup", pool_id, e))?;
-                for user in members.users() {
-                    let username = user.username().unwrap_or_default();
-                    memberships_file.line(&MembershipLine {
-                        group: name,
-                        username,
-                    })?;
-                    counts.memberships += 1;
-                }
-                members_token = members.next_token.filter(|t| !t.is_empty());
-                if members_token.is_none() {
-                    break;
-                }
-            }
-        }
-        groups_token = page.next_token.filter(|t| !t.is_empty());
-        if groups_token.is_none() {
-            break;
-        }
-    }
+            Ok(())
+        },
+        |group, username| {
+            memberships_file.line(&MembershipLine { group, username })?;
+            counts.memberships += 1;
+            Ok(())
+        },
+    )
+    .await?;
     groups_file.commit()?;
     memberships_file.commit()?;
     Ok(counts)

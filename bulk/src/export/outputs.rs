@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::checkpoint::{FileState, FileStates, STATE_DIR};
+use crate::report_csv::csv_record;
 
 /// Header of `rejected.csv` and `skipped.csv`.
 pub const REASON_FILE_HEADER: [&str; 3] = ["username", "sub", "reason"];
@@ -75,15 +76,6 @@ impl AppendFile {
         self.writer.flush()?;
         self.writer.get_ref().sync_data()
     }
-}
-
-/// Encodes one RFC 4180 record (with its line break) for the report files.
-pub fn csv_record(fields: &[&str]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(fields)
-        .expect("writing to memory cannot fail");
-    writer.into_inner().expect("flushing to memory cannot fail")
 }
 
 /// Limits of one import file.

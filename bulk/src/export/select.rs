@@ -1,10 +1,11 @@
 //! `--select`: which users an export run is for, and why the others are skipped.
 
 use std::collections::HashSet;
-use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde::{Deserialize, Serialize};
 use shared::SourceUser;
+
+use crate::fingerprint::key;
 
 /// Which users to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -53,15 +54,6 @@ impl SkipReason {
 #[derive(Debug, Default)]
 pub struct TargetIndex {
     keys: HashSet<u128>,
-}
-
-fn key(kind: u8, value: &str) -> u128 {
-    let half = |seed: u8| {
-        let mut hasher = DefaultHasher::new();
-        (seed, kind, value).hash(&mut hasher);
-        hasher.finish()
-    };
-    (u128::from(half(0)) << 64) | u128::from(half(1))
 }
 
 impl TargetIndex {

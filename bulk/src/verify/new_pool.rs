@@ -1,0 +1,105 @@
+//! What `verify` remembers of the new pool: per user a fingerprint of its attributes, found by
+//! user name or legacy `sub`; and its group memberships. 16–48 bytes a user.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use shared::attributes::NEVER_WRITABLE;
+
+use crate::fingerprint::{self, key};
+
+/// The new pool's users and memberships, as fingerprints.
+#[derive(Debug, Default)]
+pub struct NewPoolIndex {
+    by_username: HashMap<u128, u128>,
+    username_by_legacy_sub: HashMap<u128, String>,
+    memberships: HashSet<u128>,
+}
+
+/// The attributes of a new-pool user that verify compares (what Cognito generates is left out).
+pub fn comparable(
+    attributes: impl IntoIterator<Item = (String, String)>,
+) -> BTreeMap<String, String> {
+    attributes
+        .into_iter()
+        .filter(|(name, _)| !NEVER_WRITABLE.contains(&name.as_str()))
+        .collect()
+}
+
+fn membership_key(group: &str, username: &str) -> u128 {
+    key(b'm', &format!("{group}\u{0}{username}"))
+}
+
+impl NewPoolIndex {
+    /// Records a new-pool user.
+    pub fn add_user(
+        &mut self,
+        username: &str,
+        attributes: &BTreeMap<String, String>,
+        legacy_sub_attribute: Option<&str>,
+    ) {
+        self.by_username
+            .insert(key(b'u', username), fingerprint::attributes(attributes));
+        if let Some(sub) = legacy_sub_attribute.and_then(|a| attributes.get(a)) {
+            self.username_by_legacy_sub
+                .insert(key(b's', sub), username.to_string());
+        }
+    }
+
+    /// Records a membership.
+    pub fn add_membership(&mut self, group: &str, username: &str) {
+        self.memberships.insert(membership_key(group, username));
+    }
+
+    /// The new pool's user name for an old user, found by the same user name or by its old `sub`.
+    pub fn find(&self, old_username: &str, old_sub: &str) -> Option<String> {
+        if self.by_username.contains_key(&key(b'u', old_username)) {
+            return Some(old_username.to_string());
+        }
+        self.username_by_legacy_sub
+            .get(&key(b's', old_sub))
+            .cloned()
+    }
+
+    /// The attribute fingerprint of a new-pool user.
+    pub fn attributes_of(&self, username: &str) -> Option<u128> {
+        self.by_username.get(&key(b'u', username)).copied()
+    }
+
+    /// True when the new pool has this membership.
+    pub fn has_membership(&self, group: &str, username: &str) -> bool {
+        self.memberships.contains(&membership_key(group, username))
+    }
+
+    /// Users indexed.
+    pub fn users(&self) -> usize {
+        self.by_username.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_users_by_name_or_legacy_sub() {
+        let mut index = NewPoolIndex::default();
+        let attrs: BTreeMap<String, String> =
+            [("custom:legacy_sub".to_string(), "old-sub".to_string())].into();
+        index.add_user("uuid-1", &attrs, Some("custom:legacy_sub"));
+        assert_eq!(index.find("ada", "old-sub").as_deref(), Some("uuid-1"));
+        assert_eq!(index.find("uuid-1", "x").as_deref(), Some("uuid-1"));
+        assert_eq!(index.find("bo", "x"), None);
+        index.add_membership("admins", "uuid-1");
+        assert!(index.has_membership("admins", "uuid-1"));
+        assert!(!index.has_membership("admins", "ada"));
+    }
+
+    #[test]
+    fn generated_attributes_are_not_compared() {
+        let attrs = comparable([
+            ("sub".to_string(), "x".to_string()),
+            ("email".to_string(), "e".to_string()),
+        ]);
+        assert_eq!(attrs.keys().collect::<Vec<_>>(), ["email"]);
+    }
+}
