@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::aws::AwsArgs;
 use crate::export::{self, ExportArgs, ExportOutcome};
+use crate::import::{self, ImportArgs, ImportOutcome};
 use crate::plan::{self, PlanArgs};
 use crate::verify::{self, VerifyArgs};
 
@@ -29,6 +30,9 @@ pub struct Cli {
 pub enum Command {
     /// Export every user of the old pool into the new pool's CSV import files.
     Export(ExportArgs),
+    /// Import the export's users-NNNN.csv into the new pool with Cognito import jobs, one file
+    /// after another, resumable (users land RESET_REQUIRED: AWS does not import passwords).
+    Import(ImportArgs),
     /// Count what a migration will do before cutover: who can be imported now, who needs the
     /// trigger, who would be stranded, who is already in the new pool.
     Plan(PlanArgs),
@@ -51,6 +55,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ExportOutcome::AllExported => ExitCode::SUCCESS,
             ExportOutcome::SomeRejected => ExitCode::from(EXIT_REJECTED),
             ExportOutcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
+        }),
+        Command::Import(args) => Ok(match import::run(args, &cli.aws).await? {
+            ImportOutcome::AllLanded => ExitCode::SUCCESS,
+            ImportOutcome::SomeNotLanded => ExitCode::from(EXIT_REJECTED),
+            ImportOutcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
         }),
         Command::Verify(args) => Ok(if verify::run(args, &cli.aws).await?.clean() {
             ExitCode::SUCCESS

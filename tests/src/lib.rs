@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod export_files;
+pub mod import_support;
 pub mod lambda;
 pub mod pools;
 pub mod testbed;

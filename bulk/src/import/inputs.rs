@@ -1,0 +1,112 @@
+//! The import files of an export folder: which `users-NNNN.csv` there are, how many rows each
+//! holds, and whether the export that wrote them has finished.
+//!
+//! An unfinished export may still cut its last file back and rewrite it on `--resume`, so
+//! importing before it finished could lose the rewritten rows: the import refuses.
+
+use std::fs::{self, File};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use anyhow::Context;
+
+/// `(file name, data rows)` of every `users-NNNN.csv` in `dir`, in file order.
+pub fn import_files(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
+    let entries =
+        fs::read_dir(dir).with_context(|| format!("cannot read the folder {}", dir.display()))?;
+    let mut names = Vec::new();
+    for entry in entries {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if is_import_file(&name) {
+            names.push(name);
+        }
+    }
+    names.sort();
+    if names.is_empty() {
+        anyhow::bail!(
+            "{} holds no users-NNNN.csv: run cognito-migrate export --out {} first",
+            dir.display(),
+            dir.display()
+        );
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let rows = data_rows(&dir.join(&name))?;
+            Ok((name, rows))
+        })
+        .collect()
+}
+
+fn is_import_file(name: &str) -> bool {
+    name.strip_prefix("users-")
+        .and_then(|rest| rest.strip_suffix(".csv"))
+        .is_some_and(|digits| digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Lines after the header.
+fn data_rows(path: &Path) -> anyhow::Result<u64> {
+    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut reader = BufReader::new(file);
+    let mut lines = 0u64;
+    let mut line = Vec::new();
+    while reader
+        .read_until(b'\n', &mut line)
+        .with_context(|| format!("cannot read {}", path.display()))?
+        > 0
+    {
+        lines += 1;
+        line.clear();
+    }
+    Ok(lines.saturating_sub(1))
+}
+
+/// Fails unless `summary.json` says the export in `dir` read its whole pool.
+pub fn ensure_export_complete(dir: &Path) -> anyhow::Result<()> {
+    let path = dir.join("summary.json");
+    let text = fs::read_to_string(&path).with_context(|| {
+        format!(
+            "no {}: import only folders written by cognito-migrate export",
+            path.display()
+        )
+    })?;
+    let summary: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is damaged", path.display()))?;
+    if summary["complete"] != serde_json::Value::Bool(true) {
+        anyhow::bail!(
+            "the export in {} has not finished: complete it with cognito-migrate export --resume \
+             --out {} before importing (a resumed export may still rewrite its last file)",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_only_import_files_in_order_with_their_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("users-0002.csv"), "h\na\n").unwrap();
+        fs::write(dir.path().join("users-0001.csv"), "h\na\nb\nc").unwrap();
+        fs::write(dir.path().join("users-01.csv"), "h\n").unwrap();
+        fs::write(dir.path().join("rejected.csv"), "h\n").unwrap();
+        assert_eq!(
+            import_files(dir.path()).unwrap(),
+            vec![("users-0001.csv".into(), 3), ("users-0002.csv".into(), 1)]
+        );
+    }
+
+    #[test]
+    fn an_unfinished_export_is_refused_with_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("summary.json"), r#"{"complete": false}"#).unwrap();
+        let err = ensure_export_complete(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("export --resume"), "{err}");
+        fs::write(dir.path().join("summary.json"), r#"{"complete": true}"#).unwrap();
+        ensure_export_complete(dir.path()).unwrap();
+    }
+}

@@ -1,0 +1,187 @@
+//! `cognito-migrate preflight`: checks the wiring of both pools before cutover and says what to
+//! fix. Exit status 0 when nothing fails (warnings allowed), 1 otherwise.
+
+mod checks;
+
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
+use aws_sdk_cognitoidentityprovider::types::UserPoolClientType;
+use shared::{Mapping, Secret};
+
+pub use checks::{Check, Verdict};
+
+use crate::aws::{AwsArgs, Side};
+use crate::errors::explain;
+use crate::pacer::Pacer;
+use crate::pools;
+
+/// Arguments of `cognito-migrate preflight`.
+#[derive(Debug, clap::Args)]
+pub struct PreflightArgs {
+    /// The old pool.
+    #[arg(long)]
+    pub source_pool_id: String,
+    /// The old pool's app client the trigger signs in through.
+    #[arg(long)]
+    pub source_client_id: String,
+    /// The new pool.
+    #[arg(long)]
+    pub target_pool_id: String,
+    /// Mapping file the trigger and export use.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// IAM role for the import job's CloudWatch logs.
+    #[arg(long)]
+    pub logs_role_arn: Option<String>,
+    /// Print the checks as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The old client's secret, read from the environment only (never a flag: flags end up in shell
+/// history and process lists).
+const SECRET_ENV: &str = "COGNITO_MIGRATE_SOURCE_CLIENT_SECRET";
+
+/// Runs every check; returns them (the caller turns failures into the exit status).
+pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check>> {
+    let pacer = Pacer::new(NonZeroU32::new(5).expect("non-zero"), 4);
+    let source = aws.client(Side::Source).await;
+    let target = aws.client(Side::Target).await;
+    let mapping = match &args.mapping {
+        Some(path) => Mapping::load(path)?,
+        None => Mapping::default(),
+    };
+    let secret = std::env::var(SECRET_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(Secret::new);
+
+    let old_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
+    let new_pool = pools::describe(&target, &pacer, &args.target_pool_id).await?;
+    let old_client = describe_client(
+        &source,
+        &pacer,
+        &args.source_pool_id,
+        &args.source_client_id,
+    )
+    .await?;
+    let old_mfa = mfa_config(&source, &pacer, &args.source_pool_id).await?;
+    let new_mfa = mfa_config(&target, &pacer, &args.target_pool_id).await?;
+
+    let mut results = vec![
+        checks::old_client_allows_admin_password_auth(&old_client),
+        checks::old_client_secret_matches(&old_client, secret.as_ref()),
+        checks::new_pool_has_trigger(&new_pool),
+    ];
+    let new_clients = list_clients(&target, &pacer, &args.target_pool_id).await?;
+    if new_clients.is_empty() {
+        results.push(Check {
+            name: "new pool app clients".to_string(),
+            verdict: Verdict::Warn,
+            detail: "the new pool has no app client yet: create the clients your apps will use and run preflight again"
+                .to_string(),
+        });
+    }
+    for client in &new_clients {
+        results.extend(checks::new_client_ready(client));
+    }
+    results.push(checks::mapping_attributes_exist(
+        &mapping, &old_pool, &new_pool,
+    ));
+    results.push(checks::new_pool_auto_verifies(&new_pool));
+    results.push(checks::mfa_compatible(&old_mfa, &new_mfa));
+    results.push(checks::logs_role_given(args.logs_role_arn.as_deref()));
+
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+    } else {
+        for check in &results {
+            let mark = match check.verdict {
+                Verdict::Pass => "ok  ",
+                Verdict::Warn => "WARN",
+                Verdict::Fail => "FAIL",
+            };
+            let detail = if check.detail.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", check.detail)
+            };
+            println!("{mark} {}{detail}", check.name);
+        }
+    }
+    Ok(results)
+}
+
+async fn describe_client(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+    client_id: &str,
+) -> anyhow::Result<UserPoolClientType> {
+    pacer
+        .call(|| {
+            client
+                .describe_user_pool_client()
+                .user_pool_id(pool_id)
+                .client_id(client_id)
+                .send()
+        })
+        .await
+        .map_err(|e| explain("DescribeUserPoolClient", pool_id, e))?
+        .user_pool_client
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "app client {client_id} of {pool_id} not found: check --source-client-id"
+            )
+        })
+}
+
+async fn mfa_config(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+) -> anyhow::Result<GetUserPoolMfaConfigOutput> {
+    pacer
+        .call(|| {
+            client
+                .get_user_pool_mfa_config()
+                .user_pool_id(pool_id)
+                .send()
+        })
+        .await
+        .map_err(|e| explain("GetUserPoolMfaConfig", pool_id, e))
+}
+
+async fn list_clients(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+) -> anyhow::Result<Vec<UserPoolClientType>> {
+    let mut clients = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = pacer
+            .call(|| {
+                client
+                    .list_user_pool_clients()
+                    .user_pool_id(pool_id)
+                    .max_results(60)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await
+            .map_err(|e| explain("ListUserPoolClients", pool_id, e))?;
+        for description in page.user_pool_clients() {
+            if let Some(id) = description.client_id() {
+                clients.push(describe_client(client, pacer, pool_id, id).await?);
+            }
+        }
+        token = page.next_token.filter(|t| !t.is_empty());
+        if token.is_none() {
+            return Ok(clients);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! Support for the `import` and `groups` tests: running those subcommands, a private moto (with
+//! the project's extension) for tests that need slow jobs or the account to themselves, the
+//! import jobs' log lines, and hand-written import files.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::cli::cognito_migrate;
+
+/// A role ARN that passes CreateUserImportJob's pattern (the test bed does not assume it).
+pub const LOGS_ROLE_ARN: &str = "arn:aws:iam::123456789012:role/CognitoImportLogs";
+
+/// `cognito-migrate import` into `pool` from `dir`, with extra arguments, not yet run.
+pub fn import_command(endpoint: &str, pool: &str, dir: &Path, extra: &[&str]) -> Command {
+    let mut command = cognito_migrate(endpoint);
+    command
+        .args([
+            "import",
+            "--target-pool-id",
+            pool,
+            "--logs-role-arn",
+            LOGS_ROLE_ARN,
+        ])
+        .arg("--dir")
+        .arg(dir)
+        .args(extra);
+    command
+}
+
+/// Runs `cognito-migrate import` to its end.
+pub fn import(endpoint: &str, pool: &str, dir: &Path, extra: &[&str]) -> Output {
+    import_command(endpoint, pool, dir, extra)
+        .output()
+        .expect("cognito-migrate runs")
+}
+
+/// `import-state.json` of `dir`.
+pub fn import_state(dir: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(dir.join("import-state.json")).expect("import-state.json");
+    serde_json::from_str(&text).expect("import-state.json is JSON")
+}
+
+/// Writes an import file by hand in the export's layout (`header` then `rows`, each a line of
+/// already-encoded values) and a `summary.json` saying the export is complete.
+pub fn write_import_file(dir: &Path, name: &str, header: &[String], rows: &[String]) {
+    let mut text = header.join(",");
+    text.push('\n');
+    for row in rows {
+        text.push_str(row);
+        text.push('\n');
+    }
+    std::fs::write(dir.join(name), text).expect("write import file");
+    std::fs::write(dir.join("summary.json"), r#"{"complete": true}"#).expect("write summary");
+}
+
+/// One line of an import file for `header`: the given values, every other column empty.
+pub fn import_line(header: &[String], values: &[(&str, &str)]) -> String {
+    header
+        .iter()
+        .map(|column| {
+            values
+                .iter()
+                .find(|(name, _)| name == column)
+                .map(|(_, value)| value.to_string())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// GET on a plain-http test bed address; returns (status, body).
+pub fn http_get(base_url: &str, path: &str) -> (u16, String) {
+    let address = base_url.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = TcpStream::connect(address).expect("connect to the test bed");
+    write!(
+        stream,
+        "GET {path} HTTP/1.0\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("send request");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read answer");
+    let status = answer
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = answer
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// The CloudWatch-style result lines of an import job, from the test bed.
+pub fn import_log(endpoint: &str, job_id: &str) -> Vec<String> {
+    let (status, body) = http_get(endpoint, &format!("/_testbed/import-logs/{job_id}"));
+    assert_eq!(status, 200, "import log of {job_id}: {body}");
+    body.lines().map(str::to_string).collect()
+}
+
+/// A moto server with the project's extension, started for one test (so its import jobs have the
+/// account to themselves and its knobs, e.g. `TESTBED_IMPORT_STEP_SECONDS`, are the test's own).
+/// Stopped when dropped.
+pub struct PrivateMoto {
+    /// Its address, e.g. `http://127.0.0.1:40123`.
+    pub url: String,
+    child: Child,
+}
+
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ lives in the repository")
+        .to_path_buf()
+}
+
+impl PrivateMoto {
+    /// Starts one with the given environment and waits until it answers.
+    pub fn start(env: &[(&str, &str)]) -> PrivateMoto {
+        let root = repo_root();
+        let python = root.join(".testbed/venv/bin/python");
+        assert!(
+            python.exists(),
+            "{} is missing: run scripts/testbed install",
+            python.display()
+        );
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let mut command = Command::new(python);
+        command
+            .arg(root.join("tests/emulator/moto_ext.py"))
+            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        let child = command.spawn().expect("start moto_ext.py");
+        let moto = PrivateMoto {
+            url: format!("http://127.0.0.1:{port}"),
+            child,
+        };
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while not_answering_yet(&moto.url) {
+            assert!(Instant::now() < deadline, "moto_ext.py did not answer");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        moto
+    }
+}
+
+/// True while the server does not answer its health check yet.
+fn not_answering_yet(url: &str) -> bool {
+    let address = url.trim_start_matches("http://");
+    let Ok(mut stream) = TcpStream::connect(address) else {
+        return true;
+    };
+    if write!(
+        stream,
+        "GET /_testbed/health HTTP/1.0\r\nHost: {address}\r\n\r\n"
+    )
+    .is_err()
+    {
+        return true;
+    }
+    let mut first = String::new();
+    BufReader::new(stream).read_line(&mut first).ok();
+    !first.contains(" 200 ")
+}
+
+impl Drop for PrivateMoto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
