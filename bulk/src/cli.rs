@@ -8,6 +8,7 @@ use crate::aws::AwsArgs;
 use crate::export::{self, ExportArgs, ExportOutcome};
 use crate::import::{self, ImportArgs, ImportOutcome};
 use crate::plan::{self, PlanArgs};
+use crate::preflight::{self, PreflightArgs, Verdict};
 use crate::verify::{self, VerifyArgs};
 
 /// Move the users of one Cognito user pool into another without password resets.
@@ -39,6 +40,9 @@ pub enum Command {
     /// Compare the old and new pools: users missing, attributes that differ, memberships missing.
     /// Exit status 1 when anything is missing that should not be.
     Verify(VerifyArgs),
+    /// Check the wiring before cutover: app clients, trigger, attributes, auto-verification, MFA,
+    /// import role. Exit status 1 when a check fails.
+    Preflight(PreflightArgs),
 }
 
 /// Exit status: some users were rejected.
@@ -66,6 +70,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } else {
             ExitCode::from(EXIT_REJECTED)
         }),
+        Command::Preflight(args) => {
+            let checks = preflight::run(args, &cli.aws).await?;
+            let failed = checks.iter().any(|c| c.verdict == Verdict::Fail);
+            Ok(if failed {
+                ExitCode::from(EXIT_REJECTED)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Plan(args) => {
             plan::run(args, &cli.aws).await?;
             Ok(ExitCode::SUCCESS)

@@ -18,6 +18,7 @@ pub mod import;
 pub mod pacer;
 pub mod plan;
 pub mod pools;
+pub mod preflight;
 pub mod progress;
 pub mod report_csv;
 pub mod scan;
