@@ -50,15 +50,17 @@ pub async fn client_for(endpoint: &str) -> Client {
     Client::new(&config)
 }
 
-/// The path of a binary built by `cargo build --workspace --bins`, next to the test executable.
+/// The path of a binary built by `cargo build --workspace --bins`, found next to the running
+/// test (or demo) executable.
 ///
 /// Tests never build binaries themselves: the test command builds them once beforehand.
 pub fn binary(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    let dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("test executable lives in target/<profile>/deps");
+    let exe = std::env::current_exe().expect("executable path");
+    let mut dir = exe.parent().expect("executable has a folder");
+    // Test executables live in target/<profile>/deps, binaries in target/<profile>.
+    if dir.ends_with("deps") {
+        dir = dir.parent().expect("deps has a parent");
+    }
     let path = dir.join(name);
     assert!(
         path.exists(),
