@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::aws::AwsArgs;
 use crate::export::{self, ExportArgs, ExportOutcome};
+use crate::groups::{self, GroupsArgs, GroupsOutcome};
 use crate::import::{self, ImportArgs, ImportOutcome};
 use crate::plan::{self, PlanArgs};
 use crate::preflight::{self, PreflightArgs, Verdict};
@@ -34,6 +35,10 @@ pub enum Command {
     /// Import the export's users-NNNN.csv into the new pool with Cognito import jobs, one file
     /// after another, resumable (users land RESET_REQUIRED: AWS does not import passwords).
     Import(ImportArgs),
+    /// Re-create the old pool's groups, memberships and disabled users in the new pool, from the
+    /// export's files or (--sync) live from the old pool; what cannot be applied goes to
+    /// groups-report.csv.
+    Groups(GroupsArgs),
     /// Count what a migration will do before cutover: who can be imported now, who needs the
     /// trigger, who would be stranded, who is already in the new pool.
     Plan(PlanArgs),
@@ -64,6 +69,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ImportOutcome::AllLanded => ExitCode::SUCCESS,
             ImportOutcome::SomeNotLanded => ExitCode::from(EXIT_REJECTED),
             ImportOutcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
+        }),
+        Command::Groups(args) => Ok(match groups::run(args, &cli.aws).await? {
+            GroupsOutcome::AllApplied => ExitCode::SUCCESS,
+            GroupsOutcome::SomeNotApplied => ExitCode::from(EXIT_REJECTED),
+            GroupsOutcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
         }),
         Command::Verify(args) => Ok(if verify::run(args, &cli.aws).await?.clean() {
             ExitCode::SUCCESS

@@ -14,6 +14,7 @@ pub mod errors;
 pub mod export;
 pub mod fingerprint;
 pub mod group_scan;
+pub mod groups;
 pub mod import;
 pub mod pacer;
 pub mod plan;

@@ -1,0 +1,133 @@
+//! The export's files that `groups` applies: `groups.jsonl` (one group per line),
+//! `memberships.jsonl` (`{"group", "username"}` per line) and `disabled.csv` (RFC 4180,
+//! header `username,sub`). Memberships and disabled users are streamed, never held whole.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Deserialize;
+
+use super::target::GroupSpec;
+
+/// One line of `memberships.jsonl`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Membership {
+    /// Group name.
+    pub group: String,
+    /// User name (the same in both pools).
+    pub username: String,
+}
+
+fn open(dir: &Path, name: &str) -> anyhow::Result<(PathBuf, File)> {
+    let path = dir.join(name);
+    let file = File::open(&path).with_context(|| {
+        format!(
+            "cannot read {}: run cognito-migrate export --out {} first (it writes groups.jsonl, \
+             memberships.jsonl and disabled.csv)",
+            path.display(),
+            dir.display()
+        )
+    })?;
+    Ok((path, file))
+}
+
+/// Every line of a JSON-lines file, parsed, with its line number in errors.
+fn json_lines<T: serde::de::DeserializeOwned>(
+    dir: &Path,
+    name: &str,
+) -> anyhow::Result<impl Iterator<Item = anyhow::Result<T>>> {
+    let (path, file) = open(dir, name)?;
+    Ok(BufReader::new(file)
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty()))
+        .map(move |(index, line)| {
+            let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+            serde_json::from_str(&line)
+                .with_context(|| format!("{} line {} is not valid", path.display(), index + 1))
+        }))
+}
+
+/// All groups of `groups.jsonl` (a pool has at most 10,000).
+pub fn groups(dir: &Path) -> anyhow::Result<Vec<GroupSpec>> {
+    json_lines(dir, "groups.jsonl")?.collect()
+}
+
+/// The memberships of `memberships.jsonl`, in file order.
+pub fn memberships(dir: &Path) -> anyhow::Result<impl Iterator<Item = anyhow::Result<Membership>>> {
+    json_lines(dir, "memberships.jsonl")
+}
+
+/// The user names of `disabled.csv`, in file order.
+pub fn disabled(dir: &Path) -> anyhow::Result<impl Iterator<Item = anyhow::Result<String>>> {
+    let (path, file) = open(dir, "disabled.csv")?;
+    let mut reader = csv::Reader::from_reader(file);
+    let header = reader
+        .headers()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if header.get(0) != Some("username") {
+        anyhow::bail!(
+            "{} does not start with the column username (header username,sub)",
+            path.display()
+        );
+    }
+    Ok(reader.into_records().map(move |record| {
+        let record = record.with_context(|| format!("{} is not valid CSV", path.display()))?;
+        Ok(record.get(0).unwrap_or_default().to_string())
+    }))
+}
+
+/// Number of items an iterator over one of these files yields (for progress).
+pub fn count<T>(items: impl Iterator<Item = anyhow::Result<T>>) -> anyhow::Result<u64> {
+    let mut n = 0;
+    for item in items {
+        item?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_export_formats() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("groups.jsonl"),
+            "{\"name\":\"a\",\"description\":\"x, \\\"y\\\"\",\"precedence\":null,\"role_arn\":null}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("memberships.jsonl"),
+            "{\"group\":\"a\",\"username\":\"ada\"}\n\n{\"group\":\"a\",\"username\":\"bob\"}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("disabled.csv"),
+            "username,sub\n\"o,dd\",s1\nplain,s2\n",
+        )
+        .unwrap();
+        assert_eq!(
+            groups(dir.path()).unwrap()[0].description.as_deref(),
+            Some("x, \"y\"")
+        );
+        let members: Vec<String> = memberships(dir.path())
+            .unwrap()
+            .map(|m| m.unwrap().username)
+            .collect();
+        assert_eq!(members, ["ada", "bob"]);
+        let disabled: Vec<String> = disabled(dir.path()).unwrap().map(Result::unwrap).collect();
+        assert_eq!(disabled, ["o,dd", "plain"]);
+    }
+
+    #[test]
+    fn a_missing_file_says_to_export_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = groups(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("cognito-migrate export"), "{err}");
+    }
+}

@@ -1,0 +1,382 @@
+//! `cognito-migrate groups`: the old pool's groups, memberships and disabled users applied to
+//! the new pool once the users are there, idempotently and resumably.
+//!
+//! Two sources:
+//! - the export's files (`groups.jsonl`, `memberships.jsonl`, `disabled.csv`), after `import`:
+//!   creates missing groups, adds each membership, disables each disabled user. A later run
+//!   retries only what could not be applied (users not in the new pool yet, conflicting groups).
+//! - `--sync`: the old pool read live (ListGroups, ListUsersInGroup), for users the trigger
+//!   migrated after the bulk import: each group is compared with the new pool's members and only
+//!   the missing ones are added. Run it periodically during the migration window; disabled users
+//!   never sign in, so the trigger never migrates them and `--sync` leaves disabled state alone.
+//!
+//! An existing group with another description, precedence or role is never changed: it and its
+//! memberships are reported as `group_conflict` (a different role would grant other IAM rights).
+//! Everything not applied lands in `groups-report.csv` with its reason.
+
+pub mod inputs;
+pub mod report;
+pub mod state;
+pub mod target;
+
+use std::collections::{BTreeMap, HashSet};
+use std::num::NonZeroU32;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+
+use crate::aws::{AwsArgs, Side};
+use crate::group_scan::each_group_and_member;
+use crate::import::stop::StopSignal;
+use crate::pacer::Pacer;
+use crate::pools;
+use crate::progress::Progress;
+use state::{GroupsState, ItemKind, Pass, Reason, Unapplied};
+use target::{GroupCheck, GroupSpec, Refusal, TargetPool};
+
+/// Save the state at least this often while applying.
+const SAVE_EVERY: Duration = Duration::from_secs(2);
+
+/// Arguments of `cognito-migrate groups`.
+#[derive(Debug, clap::Args)]
+pub struct GroupsArgs {
+    /// The new pool.
+    #[arg(long)]
+    pub target_pool_id: String,
+    /// The export's folder (its groups.jsonl, memberships.jsonl, disabled.csv are applied);
+    /// with --sync, where groups-state.json and groups-report.csv are kept.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Read groups and memberships live from the old pool (--source-pool-id) instead of the
+    /// export's files, and add members the new pool's groups lack: for users the trigger
+    /// migrated after the bulk import. Run it periodically during the migration window.
+    #[arg(long, requires = "source_pool_id")]
+    pub sync: bool,
+    /// The old pool (with --sync).
+    #[arg(long, requires = "sync")]
+    pub source_pool_id: Option<String>,
+    /// Requests per second to Cognito, retries included.
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub rps: u32,
+    /// Retries per request for throttling and transient faults.
+    #[arg(long, default_value_t = 8)]
+    pub max_retries: usize,
+    /// Seconds between progress lines when stderr is not a terminal.
+    #[arg(long, default_value_t = 10)]
+    pub progress_interval: u64,
+}
+
+/// How a `groups` run ended, for the exit status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupsOutcome {
+    /// Everything applied.
+    AllApplied,
+    /// Finished; some items are in `groups-report.csv`.
+    SomeNotApplied,
+    /// Stopped by a signal; rerun to continue.
+    Interrupted,
+}
+
+/// Runs `groups`.
+pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcome> {
+    std::fs::create_dir_all(&args.dir)
+        .with_context(|| format!("cannot create {}", args.dir.display()))?;
+    let source_pool = args.source_pool_id.as_deref().filter(|_| args.sync);
+    let state = GroupsState::load_or_new(&args.dir, &args.target_pool_id, source_pool)?;
+    let rps = NonZeroU32::new(args.rps).context("--rps must be at least 1")?;
+    let pacer = Pacer::new(rps, args.max_retries);
+    let client = aws.client(Side::Target).await;
+    pools::describe(&client, &pacer, &args.target_pool_id).await?;
+    let mut applier = Applier {
+        target: TargetPool {
+            client: &client,
+            pacer: &pacer,
+            pool_id: &args.target_pool_id,
+        },
+        state,
+        args: &args,
+        stop: StopSignal::listen(),
+        saved: Instant::now(),
+    };
+    let finished = match source_pool {
+        Some(old) => {
+            let source = aws.client(Side::Source).await;
+            applier.sync(&source, &pacer, old).await?
+        }
+        None if applier.state.pass.complete => applier.retry_unapplied().await?,
+        None => applier.apply_files().await?,
+    };
+    applier.save()?;
+    report::write(&args.dir, &applier.state.unapplied)?;
+    println!("{}", summary(&applier.state, &args));
+    if !finished {
+        eprintln!("interrupted: rerun the same command to continue");
+        return Ok(GroupsOutcome::Interrupted);
+    }
+    Ok(if applier.state.unapplied.is_empty() {
+        GroupsOutcome::AllApplied
+    } else {
+        GroupsOutcome::SomeNotApplied
+    })
+}
+
+fn summary(state: &GroupsState, args: &GroupsArgs) -> String {
+    let applied = state.applied;
+    let mut text = format!(
+        "groups created {}, already there {}; memberships applied {}; users disabled {}; \
+         not applied {}",
+        applied.groups_created,
+        applied.groups_existing,
+        applied.memberships,
+        applied.disabled,
+        state.unapplied.len()
+    );
+    for (reason, n) in report::by_reason(&state.unapplied) {
+        text.push_str(&format!("\n  {n:>8}  {reason}"));
+    }
+    text.push_str(&format!(
+        "\nreport: {}",
+        args.dir.join(report::REPORT_FILE).display()
+    ));
+    text
+}
+
+/// One run: the new pool, the state, and the stop flag.
+struct Applier<'a> {
+    target: TargetPool<'a>,
+    state: GroupsState,
+    args: &'a GroupsArgs,
+    stop: StopSignal,
+    saved: Instant,
+}
+
+impl Applier<'_> {
+    fn save(&mut self) -> anyhow::Result<()> {
+        self.state.save(&self.args.dir)?;
+        self.saved = Instant::now();
+        Ok(())
+    }
+
+    fn save_now_and_then(&mut self) -> anyhow::Result<()> {
+        if self.saved.elapsed() >= SAVE_EVERY {
+            self.save()?;
+        }
+        Ok(())
+    }
+
+    fn not_applied(&mut self, kind: ItemKind, group: &str, username: &str, refusal: Refusal) {
+        self.state.unapplied.push(Unapplied {
+            kind,
+            group: group.to_string(),
+            username: username.to_string(),
+            reason: refusal.reason,
+            detail: refusal.detail,
+        });
+    }
+
+    fn progress(&self, what: &'static str, total: u64) -> Progress {
+        Progress::new(
+            what,
+            total,
+            Duration::from_secs(self.args.progress_interval),
+        )
+    }
+
+    /// Creates or checks one group; returns whether its members may be added.
+    async fn group(&mut self, spec: &GroupSpec) -> anyhow::Result<bool> {
+        match self.target.ensure_group(spec).await? {
+            GroupCheck::Created => self.state.applied.groups_created += 1,
+            GroupCheck::Existing => self.state.applied.groups_existing += 1,
+            GroupCheck::Conflict(detail) => {
+                let refusal = Refusal {
+                    reason: Reason::GroupConflict,
+                    detail: format!(
+                        "the new pool's group differs ({detail}); left unchanged: align it \
+                         (UpdateGroup) or delete it, then rerun"
+                    ),
+                };
+                self.not_applied(ItemKind::Group, &spec.name, "", refusal);
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    async fn member(&mut self, group: &str, username: &str, group_ok: bool) -> anyhow::Result<()> {
+        if !group_ok {
+            let refusal = Refusal {
+                reason: Reason::GroupConflict,
+                detail: "the group conflicts (see its group row)".into(),
+            };
+            self.not_applied(ItemKind::Membership, group, username, refusal);
+            return Ok(());
+        }
+        match self.target.add_member(group, username).await? {
+            Ok(()) => self.state.applied.memberships += 1,
+            Err(refusal) => self.not_applied(ItemKind::Membership, group, username, refusal),
+        }
+        Ok(())
+    }
+
+    async fn disable(&mut self, username: &str) -> anyhow::Result<()> {
+        match self.target.disable(username).await? {
+            Ok(()) => self.state.applied.disabled += 1,
+            Err(refusal) => self.not_applied(ItemKind::Disabled, "", username, refusal),
+        }
+        Ok(())
+    }
+
+    /// First pass over the export's files (resumes where an interrupted one stopped).
+    async fn apply_files(&mut self) -> anyhow::Result<bool> {
+        let dir = self.args.dir.clone();
+        if !self.state.pass.groups_done {
+            self.state.unapplied.retain(|u| u.kind != ItemKind::Group);
+            for spec in inputs::groups(&dir)? {
+                if self.stop.requested() {
+                    return Ok(false);
+                }
+                self.group(&spec).await?;
+            }
+            self.state.pass.groups_done = true;
+            self.save()?;
+        }
+        let conflicts = self.conflicting_groups();
+
+        let total = inputs::count(inputs::memberships(&dir)?)?;
+        let mut progress = self.progress("memberships", total);
+        let done = self.state.pass.memberships_done;
+        for (index, membership) in inputs::memberships(&dir)?.enumerate().skip(done as usize) {
+            if self.stop.requested() {
+                progress.finish();
+                return Ok(false);
+            }
+            let membership = membership?;
+            let group_ok = !conflicts.contains(&membership.group);
+            self.member(&membership.group, &membership.username, group_ok)
+                .await?;
+            self.state.pass.memberships_done = index as u64 + 1;
+            progress.update(index as u64 + 1, "");
+            self.save_now_and_then()?;
+        }
+        progress.finish();
+
+        let done = self.state.pass.disabled_done;
+        for (index, username) in inputs::disabled(&dir)?.enumerate().skip(done as usize) {
+            if self.stop.requested() {
+                return Ok(false);
+            }
+            self.disable(&username?).await?;
+            self.state.pass.disabled_done = index as u64 + 1;
+            self.save_now_and_then()?;
+        }
+        self.state.pass.complete = true;
+        Ok(true)
+    }
+
+    fn conflicting_groups(&self) -> HashSet<String> {
+        self.state
+            .unapplied
+            .iter()
+            .filter(|u| u.kind == ItemKind::Group)
+            .map(|u| u.group.clone())
+            .collect()
+    }
+
+    /// A later run over the same files: retries only what was not applied.
+    async fn retry_unapplied(&mut self) -> anyhow::Result<bool> {
+        let mut pending = std::mem::take(&mut self.state.unapplied);
+        pending.sort();
+        let specs: BTreeMap<String, GroupSpec> = inputs::groups(&self.args.dir)?
+            .into_iter()
+            .map(|spec| (spec.name.clone(), spec))
+            .collect();
+        let mut rest = pending.into_iter();
+        let mut conflicts = HashSet::new();
+        while let Some(item) = rest.next() {
+            if self.stop.requested() {
+                self.state.unapplied.push(item);
+                self.state.unapplied.extend(rest);
+                return Ok(false);
+            }
+            match item.kind {
+                ItemKind::Group => match specs.get(&item.group) {
+                    Some(spec) => {
+                        if !self.group(spec).await? {
+                            conflicts.insert(item.group.clone());
+                        }
+                    }
+                    None => self.state.unapplied.push(item),
+                },
+                ItemKind::Membership => {
+                    let group_ok = !conflicts.contains(&item.group);
+                    self.member(&item.group, &item.username, group_ok).await?;
+                }
+                ItemKind::Disabled => self.disable(&item.username).await?,
+            }
+            self.save_now_and_then()?;
+        }
+        Ok(true)
+    }
+
+    /// One pass of `--sync`: every group of the old pool, and the members its twin lacks.
+    async fn sync(
+        &mut self,
+        source: &aws_sdk_cognitoidentityprovider::Client,
+        pacer: &Pacer,
+        old_pool: &str,
+    ) -> anyhow::Result<bool> {
+        if self.state.pass.complete {
+            self.state.pass = Pass::default();
+            self.state.unapplied.clear();
+        }
+        let synced: HashSet<String> = self.state.pass.synced_groups.iter().cloned().collect();
+        self.state.unapplied.retain(|u| synced.contains(&u.group));
+        eprintln!("reading the groups and memberships of the old pool {old_pool}…");
+        let mut groups = Vec::new();
+        let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        each_group_and_member(
+            source,
+            pacer,
+            old_pool,
+            |group| {
+                groups.push(GroupSpec::of(group));
+                Ok(())
+            },
+            |group, username| {
+                members
+                    .entry(group.to_string())
+                    .or_default()
+                    .push(username.to_string());
+                Ok(())
+            },
+        )
+        .await?;
+        let mut progress = self.progress("groups", groups.len() as u64);
+        for (index, spec) in groups.iter().enumerate() {
+            if synced.contains(&spec.name) {
+                continue;
+            }
+            if self.stop.requested() {
+                progress.finish();
+                return Ok(false);
+            }
+            let wanted = members.remove(&spec.name).unwrap_or_default();
+            let group_ok = self.group(spec).await?;
+            let present = if group_ok {
+                self.target.members(&spec.name).await?
+            } else {
+                HashSet::new()
+            };
+            for username in wanted.iter().filter(|u| !present.contains(*u)) {
+                self.member(&spec.name, username, group_ok).await?;
+            }
+            self.state.pass.synced_groups.push(spec.name.clone());
+            self.save()?;
+            progress.update(index as u64 + 1, "");
+        }
+        progress.finish();
+        self.state.pass.complete = true;
+        Ok(true)
+    }
+}

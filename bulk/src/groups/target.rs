@@ -1,0 +1,296 @@
+//! What `groups` does to the new pool, each request through the run's pacer: make sure a group
+//! exists as in the old pool, add a member, disable a user, list a group's members.
+//!
+//! Answers about one item (no such user, no such group, an invalid value) come back as a
+//! [`Refusal`] for the report; anything else (access denied, pool gone, network) is fatal.
+
+use std::collections::HashSet;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::types::GroupType;
+use aws_smithy_runtime_api::http::Response as HttpResponse;
+use serde::{Deserialize, Serialize};
+
+use super::state::Reason;
+use crate::errors::explain;
+use crate::pacer::Pacer;
+
+/// ListUsersInGroup allows at most 60 per page.
+const PAGE_LIMIT: i32 = 60;
+
+/// A group as the old pool has it (one line of `groups.jsonl`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupSpec {
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Precedence.
+    pub precedence: Option<i32>,
+    /// IAM role ARN.
+    pub role_arn: Option<String>,
+}
+
+impl GroupSpec {
+    /// The spec of a group read from a pool.
+    pub fn of(group: &GroupType) -> GroupSpec {
+        GroupSpec {
+            name: group.group_name().unwrap_or_default().to_string(),
+            description: group.description().map(str::to_string),
+            precedence: group.precedence(),
+            role_arn: group.role_arn().map(str::to_string),
+        }
+    }
+
+    /// What differs from `existing`, e.g. `precedence: new pool 3, old pool 1`.
+    fn differences(&self, existing: &GroupSpec) -> Vec<String> {
+        fn shown<T: std::fmt::Display>(value: &Option<T>) -> String {
+            value
+                .as_ref()
+                .map_or_else(|| "none".to_string(), ToString::to_string)
+        }
+        let blank_is_none = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
+        let mut differences = Vec::new();
+        if blank_is_none(&self.description) != blank_is_none(&existing.description) {
+            differences.push(format!(
+                "description: new pool {:?}, old pool {:?}",
+                shown(&existing.description),
+                shown(&self.description)
+            ));
+        }
+        if self.precedence != existing.precedence {
+            differences.push(format!(
+                "precedence: new pool {}, old pool {}",
+                shown(&existing.precedence),
+                shown(&self.precedence)
+            ));
+        }
+        if blank_is_none(&self.role_arn) != blank_is_none(&existing.role_arn) {
+            differences.push(format!(
+                "role_arn: new pool {}, old pool {}",
+                shown(&existing.role_arn),
+                shown(&self.role_arn)
+            ));
+        }
+        differences
+    }
+}
+
+/// The state of a group in the new pool after [`TargetPool::ensure_group`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GroupCheck {
+    /// It was missing and is now created.
+    Created,
+    /// It already existed exactly so.
+    Existing,
+    /// It exists with other settings (what differs); left unchanged.
+    Conflict(String),
+}
+
+/// An item Cognito would not apply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// Why, for the report.
+    pub reason: Reason,
+    /// Cognito's code and message.
+    pub detail: String,
+}
+
+fn refusal<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<Refusal> {
+    let reason = match err.code()? {
+        "UserNotFoundException" => Reason::UserNotInNewPool,
+        "ResourceNotFoundException" => Reason::GroupMissing,
+        "InvalidParameterException" => Reason::Refused,
+        _ => return None,
+    };
+    Some(Refusal {
+        reason,
+        detail: format!(
+            "{}: {}",
+            err.code().unwrap_or_default(),
+            err.message().unwrap_or_default()
+        ),
+    })
+}
+
+/// The new pool.
+pub struct TargetPool<'a> {
+    /// Its client.
+    pub client: &'a Client,
+    /// The run's pacer.
+    pub pacer: &'a Pacer,
+    /// Its id.
+    pub pool_id: &'a str,
+}
+
+impl TargetPool<'_> {
+    /// Creates the group unless it exists; an existing one is compared, never changed.
+    pub async fn ensure_group(&self, spec: &GroupSpec) -> anyhow::Result<GroupCheck> {
+        if let Some(existing) = self.group(&spec.name).await? {
+            return Ok(self.compare(spec, &existing));
+        }
+        let created = self
+            .pacer
+            .call(|| {
+                self.client
+                    .create_group()
+                    .user_pool_id(self.pool_id)
+                    .group_name(&spec.name)
+                    .set_description(spec.description.clone())
+                    .set_precedence(spec.precedence)
+                    .set_role_arn(spec.role_arn.clone())
+                    .send()
+            })
+            .await;
+        match created {
+            Ok(_) => Ok(GroupCheck::Created),
+            Err(err) if err.code() == Some("GroupExistsException") => {
+                match self.group(&spec.name).await? {
+                    Some(existing) => Ok(self.compare(spec, &existing)),
+                    None => Err(explain("CreateGroup", self.pool_id, err)),
+                }
+            }
+            Err(err) => Err(explain("CreateGroup", self.pool_id, err)),
+        }
+    }
+
+    fn compare(&self, spec: &GroupSpec, existing: &GroupSpec) -> GroupCheck {
+        let differences = spec.differences(existing);
+        if differences.is_empty() {
+            GroupCheck::Existing
+        } else {
+            GroupCheck::Conflict(differences.join("; "))
+        }
+    }
+
+    async fn group(&self, name: &str) -> anyhow::Result<Option<GroupSpec>> {
+        let answer = self
+            .pacer
+            .call(|| {
+                self.client
+                    .get_group()
+                    .user_pool_id(self.pool_id)
+                    .group_name(name)
+                    .send()
+            })
+            .await;
+        match answer {
+            Ok(output) => Ok(output.group.as_ref().map(GroupSpec::of)),
+            Err(err) if err.code() == Some("ResourceNotFoundException") => Ok(None),
+            Err(err) => Err(explain("GetGroup", self.pool_id, err)),
+        }
+    }
+
+    /// AdminAddUserToGroup (adding an existing member changes nothing).
+    pub async fn add_member(
+        &self,
+        group: &str,
+        username: &str,
+    ) -> anyhow::Result<Result<(), Refusal>> {
+        let answer = self
+            .pacer
+            .call(|| {
+                self.client
+                    .admin_add_user_to_group()
+                    .user_pool_id(self.pool_id)
+                    .group_name(group)
+                    .username(username)
+                    .send()
+            })
+            .await;
+        match answer {
+            Ok(_) => Ok(Ok(())),
+            Err(err) => match refusal(&err) {
+                Some(refused) => Ok(Err(refused)),
+                None => Err(explain("AdminAddUserToGroup", self.pool_id, err)),
+            },
+        }
+    }
+
+    /// AdminDisableUser (disabling a disabled user changes nothing).
+    pub async fn disable(&self, username: &str) -> anyhow::Result<Result<(), Refusal>> {
+        let answer = self
+            .pacer
+            .call(|| {
+                self.client
+                    .admin_disable_user()
+                    .user_pool_id(self.pool_id)
+                    .username(username)
+                    .send()
+            })
+            .await;
+        match answer {
+            Ok(_) => Ok(Ok(())),
+            Err(err) => match refusal(&err) {
+                Some(refused) => Ok(Err(refused)),
+                None => Err(explain("AdminDisableUser", self.pool_id, err)),
+            },
+        }
+    }
+
+    /// The user names in a group of the new pool (ListUsersInGroup, paged).
+    pub async fn members(&self, group: &str) -> anyhow::Result<HashSet<String>> {
+        let mut members = HashSet::new();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self
+                .pacer
+                .call(|| {
+                    self.client
+                        .list_users_in_group()
+                        .user_pool_id(self.pool_id)
+                        .group_name(group)
+                        .limit(PAGE_LIMIT)
+                        .set_next_token(token.clone())
+                        .send()
+                })
+                .await
+                .map_err(|e| explain("ListUsersInGroup", self.pool_id, e))?;
+            members.extend(
+                page.users()
+                    .iter()
+                    .filter_map(|u| u.username().map(str::to_string)),
+            );
+            token = page.next_token.filter(|t| !t.is_empty());
+            if token.is_none() {
+                return Ok(members);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(description: Option<&str>, precedence: Option<i32>) -> GroupSpec {
+        GroupSpec {
+            name: "admins".into(),
+            description: description.map(str::to_string),
+            precedence,
+            role_arn: None,
+        }
+    }
+
+    #[test]
+    fn a_blank_description_equals_none_and_other_differences_are_named() {
+        assert!(
+            spec(Some(""), Some(1))
+                .differences(&spec(None, Some(1)))
+                .is_empty()
+        );
+        assert_eq!(
+            spec(Some("Admins"), Some(1)).differences(&spec(Some("Admins"), Some(3))),
+            vec!["precedence: new pool 3, old pool 1".to_string()]
+        );
+    }
+
+    #[test]
+    fn groups_jsonl_lines_parse_as_the_export_writes_them() {
+        let line = r#"{"name":"admins","description":null,"precedence":2,"role_arn":"arn:aws:iam::1:role/a"}"#;
+        let parsed: GroupSpec = serde_json::from_str(line).unwrap();
+        assert_eq!(parsed.precedence, Some(2));
+        assert_eq!(parsed.description, None);
+    }
+}

@@ -1,0 +1,238 @@
+//! `cognito-migrate groups` against moto: groups, memberships and disabled state from the
+//! export's files, idempotent on a second run, what is left over (a user not in the new pool yet,
+//! a conflicting group) reported and applied by a later run; `--sync` reading the old pool live
+//! picks up a user who appeared in the new pool later.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use integration_tests::cli::{cognito_migrate, describe, export};
+use integration_tests::pools::{PoolSpec, create_pool, create_user};
+use integration_tests::testbed::Testbed;
+
+const ROLE: &str = "arn:aws:iam::123456789012:role/Admins";
+
+fn groups(endpoint: &str, target: &str, dir: &Path, extra: &[&str]) -> std::process::Output {
+    cognito_migrate(endpoint)
+        .args(["groups", "--target-pool-id", target])
+        .arg("--dir")
+        .arg(dir)
+        .args(extra)
+        .output()
+        .expect("cognito-migrate runs")
+}
+
+async fn add_group(client: &Client, pool: &str, name: &str, precedence: i32, members: &[&str]) {
+    client
+        .create_group()
+        .user_pool_id(pool)
+        .group_name(name)
+        .description(format!("{name}, the description"))
+        .precedence(precedence)
+        .role_arn(ROLE)
+        .send()
+        .await
+        .expect("CreateGroup");
+    for member in members {
+        client
+            .admin_add_user_to_group()
+            .user_pool_id(pool)
+            .group_name(name)
+            .username(*member)
+            .send()
+            .await
+            .expect("AdminAddUserToGroup");
+    }
+}
+
+async fn groups_of(client: &Client, pool: &str, username: &str) -> BTreeSet<String> {
+    client
+        .admin_list_groups_for_user()
+        .user_pool_id(pool)
+        .username(username)
+        .send()
+        .await
+        .expect("AdminListGroupsForUser")
+        .groups()
+        .iter()
+        .map(|g| g.group_name().unwrap().to_string())
+        .collect()
+}
+
+async fn enabled(client: &Client, pool: &str, username: &str) -> bool {
+    client
+        .admin_get_user()
+        .user_pool_id(pool)
+        .username(username)
+        .send()
+        .await
+        .expect("AdminGetUser")
+        .enabled()
+}
+
+async fn verified_user(client: &Client, pool: &str, username: &str) {
+    let email = format!("{username}@example.com");
+    create_user(
+        client,
+        pool,
+        username,
+        &[("email", email.as_str()), ("email_verified", "true")],
+        None,
+    )
+    .await;
+}
+
+/// `groups-report.csv` rows as `kind,group,username,reason`.
+fn report(dir: &Path) -> BTreeSet<String> {
+    let mut reader = csv::Reader::from_path(dir.join("groups-report.csv")).expect("report");
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        ["kind", "group", "username", "reason", "detail"]
+    );
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            format!("{},{},{},{}", &r[0], &r[1], &r[2], &r[3])
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn groups_memberships_and_disabled_state_apply_idempotently_and_leftovers_later() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("groups-files-old")).await;
+    let new = create_pool(&client, &PoolSpec::named("groups-files-new")).await;
+    for name in ["ada", "bob", "carl"] {
+        verified_user(&client, &old, name).await;
+    }
+    add_group(&client, &old, "admins", 1, &["ada", "carl"]).await;
+    add_group(&client, &old, "readers", 5, &["ada", "bob"]).await;
+    add_group(&client, &old, "ops", 2, &["ada"]).await;
+    client
+        .admin_disable_user()
+        .user_pool_id(&old)
+        .username("bob")
+        .send()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let exported = export(&testbed.moto_url, &old, &new, &out, &[]);
+    assert_eq!(exported.status.code(), Some(0), "{}", describe(&exported));
+
+    // As if the import landed ada and bob but not carl; the new pool already has an "ops" group
+    // that is set up differently.
+    verified_user(&client, &new, "ada").await;
+    verified_user(&client, &new, "bob").await;
+    client
+        .create_group()
+        .user_pool_id(&new)
+        .group_name("ops")
+        .precedence(9)
+        .send()
+        .await
+        .unwrap();
+
+    let expected_leftovers: BTreeSet<String> = [
+        "group,ops,,group_conflict",
+        "membership,ops,ada,group_conflict",
+        "membership,admins,carl,user_not_in_new_pool",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    for run in 1..=2 {
+        let output = groups(&testbed.moto_url, &new, &out, &[]);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "run {run}: {}",
+            describe(&output)
+        );
+        assert_eq!(report(&out), expected_leftovers, "run {run}");
+        assert_eq!(
+            groups_of(&client, &new, "ada").await,
+            BTreeSet::from(["admins".to_string(), "readers".to_string()])
+        );
+        assert_eq!(
+            groups_of(&client, &new, "bob").await,
+            BTreeSet::from(["readers".to_string()])
+        );
+        assert!(!enabled(&client, &new, "bob").await, "bob is disabled");
+        assert!(enabled(&client, &new, "ada").await);
+    }
+    let admins = client
+        .get_group()
+        .user_pool_id(&new)
+        .group_name("admins")
+        .send()
+        .await
+        .unwrap()
+        .group
+        .unwrap();
+    assert_eq!(admins.description(), Some("admins, the description"));
+    assert_eq!(admins.precedence(), Some(1));
+    assert_eq!(admins.role_arn(), Some(ROLE));
+
+    // The trigger migrates carl, the operator aligns "ops": the next run applies the leftovers.
+    verified_user(&client, &new, "carl").await;
+    client
+        .update_group()
+        .user_pool_id(&new)
+        .group_name("ops")
+        .description("ops, the description")
+        .precedence(2)
+        .role_arn(ROLE)
+        .send()
+        .await
+        .unwrap();
+    let output = groups(&testbed.moto_url, &new, &out, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    assert!(report(&out).is_empty());
+    assert_eq!(
+        groups_of(&client, &new, "carl").await,
+        BTreeSet::from(["admins".to_string()])
+    );
+    assert!(groups_of(&client, &new, "ada").await.contains("ops"));
+}
+
+#[tokio::test]
+async fn sync_picks_up_a_user_who_appears_in_the_new_pool_later() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("groups-sync-old")).await;
+    let new = create_pool(&client, &PoolSpec::named("groups-sync-new")).await;
+    for name in ["early", "late"] {
+        verified_user(&client, &old, name).await;
+    }
+    add_group(&client, &old, "staff", 3, &["early", "late"]).await;
+    verified_user(&client, &new, "early").await;
+    let dir = tempfile::tempdir().unwrap();
+    let sync = ["--sync", "--source-pool-id", old.as_str()];
+
+    let first = groups(&testbed.moto_url, &new, dir.path(), &sync);
+    assert_eq!(first.status.code(), Some(1), "{}", describe(&first));
+    assert_eq!(
+        report(dir.path()),
+        BTreeSet::from(["membership,staff,late,user_not_in_new_pool".to_string()])
+    );
+    assert_eq!(
+        groups_of(&client, &new, "early").await,
+        BTreeSet::from(["staff".to_string()])
+    );
+
+    // The trigger migrates "late" on its first sign-in; the periodic --sync adds the membership.
+    verified_user(&client, &new, "late").await;
+    let second = groups(&testbed.moto_url, &new, dir.path(), &sync);
+    assert_eq!(second.status.code(), Some(0), "{}", describe(&second));
+    assert!(report(dir.path()).is_empty());
+    assert_eq!(
+        groups_of(&client, &new, "late").await,
+        BTreeSet::from(["staff".to_string()])
+    );
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(stdout.contains("memberships applied 2"), "{stdout}");
+}
