@@ -17,6 +17,7 @@ pub mod attributes;
 pub mod from_sdk;
 pub mod import_csv;
 pub mod mapping;
+pub mod partition;
 pub mod reject;
 pub mod secret;
 pub mod secret_hash;
