@@ -19,8 +19,13 @@ Options (CLI flag or config key):
     drop_share       share whose connection is closed without an answer
     stall_share      share that hang for stall_seconds, then are dropped
     stall_seconds    how long a stall lasts
-    operations       only requests whose X-Amz-Target ends with one of these get faults (empty: all)
+    operations       only requests whose X-Amz-Target ends with one of these get faults (empty: all);
+                     an entry starting with "/" matches requests without X-Amz-Target whose path
+                     (query left out) starts with it, e.g. "/_testbed/import-upload/"
     seed             random seed (reproducible fault sequences)
+
+The Host header is forwarded as the client sent it, so URLs the upstream builds from it (the
+import job's PreSignedUrl) point back at the proxy and their requests get faults too.
 """
 
 import argparse
@@ -74,7 +79,7 @@ class State:
             self.counts["requests"] += 1
             self.arrivals.setdefault(operation, []).append(time.monotonic())
             config = self.config
-            if config["operations"] and not any(operation.endswith(o) for o in config["operations"]):
+            if config["operations"] and not any(matches(operation, o) for o in config["operations"]):
                 return None, config["latency_ms"]
             roll = self.random.random()
             for fault in ("throttle", "error", "drop", "stall"):
@@ -99,6 +104,13 @@ class State:
                     "last": times[-1],
                 }
             return {**self.counts, "by_operation": by_operation}
+
+
+def matches(operation, entry):
+    """An operation name matches by suffix; a path entry ("/...") by prefix."""
+    if entry.startswith("/"):
+        return operation.startswith(entry)
+    return operation.endswith(entry)
 
 
 def max_in_window(times, window):
@@ -147,7 +159,7 @@ def make_handler(state):
             body = self.rfile.read(length) if length else b""
             if self.path.startswith("/_proxy/"):
                 return self.control(body)
-            operation = self.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1] or self.path
+            operation = self.headers.get("X-Amz-Target", "").rsplit(".", 1)[-1] or self.path.split("?", 1)[0]
             fault, latency_ms = state.decide(operation)
             if latency_ms:
                 time.sleep(latency_ms / 1000)
@@ -177,8 +189,7 @@ def make_handler(state):
         def forward(self, body):
             upstream = state.upstream
             connection = http.client.HTTPConnection(upstream.hostname, upstream.port, timeout=120)
-            headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
-            headers["Host"] = f"{upstream.hostname}:{upstream.port}"
+            headers = {k: v for k, v in self.headers.items() if k.lower() != "connection"}
             try:
                 connection.request(self.command, self.path, body=body, headers=headers)
                 answer = connection.getresponse()

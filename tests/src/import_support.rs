@@ -1,6 +1,6 @@
 //! Support for the `import` and `groups` tests: running those subcommands, a private moto (with
-//! the project's extension) for tests that need slow jobs or the account to themselves, the
-//! import jobs' log lines, and hand-written import files.
+//! the project's extension) for tests that need slow jobs or the account to themselves, the fault
+//! proxy in front of an emulator, the import jobs' log lines, and hand-written import files.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -173,6 +173,69 @@ fn not_answering_yet(url: &str) -> bool {
 }
 
 impl Drop for PrivateMoto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `tests/faults/fault_proxy.py` in front of an emulator, started for one test; stopped when
+/// dropped.
+pub struct FaultProxy {
+    /// Its address, to use as the endpoint.
+    pub url: String,
+    child: Child,
+}
+
+impl FaultProxy {
+    /// Starts one in front of `upstream` and waits for its `listening on URL` line.
+    pub fn start(upstream: &str) -> FaultProxy {
+        let root = repo_root();
+        let mut child = Command::new(root.join(".testbed/venv/bin/python"))
+            .arg(root.join("tests/faults/fault_proxy.py"))
+            .args(["--port", "0", "--upstream", upstream])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start fault_proxy.py");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("piped stdout"))
+            .read_line(&mut line)
+            .expect("read the proxy's first line");
+        let url = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line of fault_proxy.py: {line:?}"))
+            .to_string();
+        FaultProxy { url, child }
+    }
+
+    /// Replaces the proxy's fault configuration (JSON, see the script's docstring).
+    pub fn configure(&self, config: &str) {
+        let address = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(address).expect("connect to the proxy");
+        write!(
+            stream,
+            "PUT /_proxy/config HTTP/1.0\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\n\r\n{config}",
+            config.len()
+        )
+        .expect("send config");
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).expect("read answer");
+        assert!(answer.contains(" 200 "), "proxy config refused: {answer}");
+    }
+
+    /// The proxy's statistics (`GET /_proxy/stats`).
+    pub fn stats(&self) -> serde_json::Value {
+        let (status, body) = http_get(&self.url, "/_proxy/stats");
+        assert_eq!(status, 200, "{body}");
+        serde_json::from_str(&body).expect("stats are JSON")
+    }
+}
+
+impl Drop for FaultProxy {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();

@@ -1,7 +1,7 @@
 //! `cognito-migrate import` against moto with the project's import-job extension: export then
 //! import, bad rows reported per line, a failed job reported and retried once on request, a run
 //! killed mid-poll resumed without importing a file twice, one active job per account (wait or
-//! stop), and an upload whose URL expires.
+//! stop), an upload whose URL expires, and an upload answered with server errors.
 //!
 //! Tests on the shared moto hold `SHARED_ACCOUNT` (and pass `--wait`, in case another checkout's
 //! tests run a job in the same account); tests that need slow jobs or an idle account start a
@@ -16,7 +16,8 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::UserStatusType;
 use integration_tests::cli::{describe, export};
 use integration_tests::import_support::{
-    PrivateMoto, import, import_command, import_line, import_log, import_state, write_import_file,
+    FaultProxy, PrivateMoto, import, import_command, import_line, import_log, import_state,
+    write_import_file,
 };
 use integration_tests::pools::{PoolSpec, create_pool, create_user};
 use integration_tests::testbed::{Testbed, client_for};
@@ -521,5 +522,58 @@ async fn an_upload_whose_url_expired_gets_new_jobs_then_is_reported_failed() {
         stdout(&output).contains("1 of 1 file(s) not imported"),
         "{}",
         describe(&output)
+    );
+}
+
+#[tokio::test]
+async fn an_upload_answered_with_server_errors_is_retried_reported_and_redone_on_resume() {
+    let _account = SHARED_ACCOUNT.lock().await;
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let new = create_pool(&client, &PoolSpec::named("import-upload-5xx")).await;
+    let header = header(&client, &new).await;
+    let dir = tempfile::tempdir().unwrap();
+    write_import_file(
+        dir.path(),
+        "users-0001.csv",
+        &header,
+        &[verified_user(&header, "patient")],
+    );
+    let proxy = FaultProxy::start(&testbed.moto_url);
+    proxy.configure(
+        r#"{"operations": ["/_testbed/import-upload/"], "error_share": 1.0, "seed": 7}"#,
+    );
+
+    let failed = import(&proxy.url, &new, dir.path(), &["--wait"]);
+    assert_eq!(failed.status.code(), Some(1), "{}", describe(&failed));
+    assert!(
+        stdout(&failed).contains("UploadFailed: upload failed: S3 answered HTTP 50"),
+        "{}",
+        describe(&failed)
+    );
+    assert!(
+        stdout(&failed).contains("gave up after 4 attempts"),
+        "{}",
+        describe(&failed)
+    );
+    let stats = proxy.stats();
+    let uploads: u64 = stats["by_operation"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(operation, _)| operation.starts_with("/_testbed/import-upload/"))
+        .map(|(_, s)| s["requests"].as_u64().unwrap())
+        .sum();
+    assert_eq!(uploads, 4, "{stats}");
+
+    proxy.configure(r#"{"error_share": 0.0}"#);
+    let resumed = import(&proxy.url, &new, dir.path(), &["--wait", "--resume"]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", describe(&resumed));
+    let jobs = jobs_of(&import_state(dir.path()), 0);
+    let phases: Vec<&str> = jobs.iter().map(|j| j["phase"].as_str().unwrap()).collect();
+    assert_eq!(phases, ["UploadFailed", "Succeeded"]);
+    assert_eq!(
+        user(&client, &new, "patient").await.0,
+        UserStatusType::ResetRequired
     );
 }

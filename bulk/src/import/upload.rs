@@ -76,7 +76,7 @@ impl Uploader {
         let mut last = String::new();
         for attempt in 1..=ATTEMPTS {
             if attempt > 1 {
-                tokio::time::sleep(Duration::from_secs(1 << (attempt - 1))).await;
+                tokio::time::sleep(Duration::from_secs(1 << (attempt - 2))).await;
             }
             match self.attempt(&uri, file).await {
                 Ok(()) => return Ok(()),
@@ -161,7 +161,12 @@ fn check_scheme(uri: &Uri) -> Result<(), UploadError> {
 fn classify(status: StatusCode, body: &str) -> Attempt {
     let code = xml_element(body, "Code").unwrap_or_default();
     let message = xml_element(body, "Message").unwrap_or_default();
-    let what = format!("HTTP {status} {code}: {message}");
+    let what = if code.is_empty() {
+        let text: String = body.trim().chars().take(200).collect();
+        format!("HTTP {status}: {text}")
+    } else {
+        format!("HTTP {status} {code}: {message}")
+    };
     if status.is_server_error() || status == StatusCode::REQUEST_TIMEOUT {
         return Attempt::Transient(format!("S3 answered {what}"));
     }
