@@ -19,6 +19,9 @@ use crate::event::{MigrationRequest, TriggerSource};
 use crate::logging;
 use crate::old_pool::{AliasKind, AuthOutcome, Lookup, OldPool, OldPoolError};
 
+/// Cognito's longest user name (`AdminGetUser` `Username`, 1–128 characters).
+const MAX_USERNAME_CHARS: usize = 128;
+
 /// Room left before Lambda's own deadline to send the answer.
 const ANSWER_MARGIN: Duration = Duration::from_millis(250);
 
@@ -129,12 +132,15 @@ impl<P: OldPool + Sync> Trigger<P> {
                     &Reason::Event(rejection),
                     None,
                     started.elapsed(),
+                    Duration::ZERO,
                 );
                 return Ok(event);
             }
         };
         let user_ref = logging::user_ref(&request.user_name);
+        let asking = Instant::now();
         let asked = tokio::time::timeout(self.time_left(context), self.ask(&request)).await;
+        let old_pool_time = asking.elapsed();
         let (resolution, auth) = match asked {
             Ok(Ok(answers)) => answers,
             Ok(Err(fault)) => {
@@ -165,6 +171,7 @@ impl<P: OldPool + Sync> Trigger<P> {
             &decision.reason,
             migrated_as,
             started.elapsed(),
+            old_pool_time,
         );
         Ok(match decision.response {
             Some(response) => response.write_into(event),
@@ -205,7 +212,11 @@ impl<P: OldPool + Sync> Trigger<P> {
     /// Finds the old user the typed name stands for: by user name (or an alias Cognito resolves
     /// itself), else by a verified email or phone number.
     async fn resolve(&self, typed: &str) -> Result<Resolution, OldPoolError> {
-        if let Lookup::Found(user) = self.old_pool.get_user(typed).await? {
+        // Longer names cannot be user names (AdminGetUser would refuse them); they can still be
+        // an email address.
+        if typed.chars().count() <= MAX_USERNAME_CHARS
+            && let Lookup::Found(user) = self.old_pool.get_user(typed).await?
+        {
             return Ok(Resolution::Found(user));
         }
         let Some(kind) = AliasKind::of(typed).filter(|_| self.alias_lookup) else {
@@ -407,6 +418,14 @@ mod tests {
             .unwrap();
         assert_eq!(answered, event);
         assert_eq!(trigger.old_pool.calls(), ["get ada@example.com"]);
+    }
+
+    #[tokio::test]
+    async fn a_name_too_long_for_a_user_name_is_only_tried_as_an_alias() {
+        let long_email = format!("{}@example.com", "a".repeat(130));
+        let (result, calls) = answer(pool(), sign_in(&long_email, "pw")).await;
+        assert_eq!(result.unwrap(), sign_in(&long_email, "pw"));
+        assert_eq!(calls, [format!("list email {long_email}")]);
     }
 
     #[tokio::test]

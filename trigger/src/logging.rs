@@ -50,7 +50,8 @@ pub fn user_ref(typed: &str) -> String {
         .collect()
 }
 
-/// Logs the outcome of one invocation.
+/// Logs the outcome of one invocation: `elapsed` since the event arrived, `old_pool` of it spent
+/// waiting for the old pool (their difference is the trigger's own cost).
 pub fn outcome(
     request_id: &str,
     trigger_source: Option<TriggerSource>,
@@ -58,6 +59,7 @@ pub fn outcome(
     reason: &Reason,
     migrated_as: Option<&str>,
     elapsed: Duration,
+    old_pool: Duration,
 ) {
     let detail = match reason {
         Reason::MappingRejected(code) => Some(*code),
@@ -70,7 +72,8 @@ pub fn outcome(
         trigger_source = trigger_source.map(TriggerSource::as_str),
         user_ref,
         old_username = migrated_as,
-        duration_ms = elapsed.as_millis() as u64,
+        duration_us = elapsed.as_micros() as u64,
+        old_pool_us = old_pool.as_micros() as u64,
         "user migration answered"
     );
 }
@@ -89,7 +92,7 @@ pub fn fault(
         trigger_source = trigger_source.as_str(),
         user_ref,
         error = %error,
-        duration_ms = elapsed.as_millis() as u64,
+        duration_us = elapsed.as_micros() as u64,
         "old pool fault, answered with an error"
     );
 }

@@ -286,6 +286,14 @@ where
     }
 }
 
+/// True for the error Cognito gives when a request breaks the API's own constraints. In a lookup
+/// that can only be the typed name (length, characters outside the user-name pattern, a filter
+/// value): the pool and client ids are checked at cold start. Such a name matches nobody; it
+/// must not become a "misconfigured" Lambda error that anyone can provoke by typing it.
+fn input_rejected(code: Option<&str>) -> bool {
+    code == Some("InvalidParameterException")
+}
+
 /// Challenge names that Cognito only sends after the password was verified.
 const SECOND_FACTOR_CHALLENGES: [&str; 7] = [
     "SMS_MFA",
@@ -354,6 +362,8 @@ impl OldPool for SdkOldPool {
             .await
         {
             Ok(output) => Ok(Lookup::Found(shared::from_sdk::user_from_get(&output))),
+            // The typed name broke the API's constraints: no user can have it.
+            Err(error) if input_rejected(error.code()) => Ok(Lookup::NotFound),
             Err(error) => match classify_sdk(OPERATION, &error) {
                 ErrorClass::Refusal(Refusal::UserNotFound) => Ok(Lookup::NotFound),
                 ErrorClass::Refusal(_) => Err(OldPoolError::Misconfigured {
@@ -377,7 +387,7 @@ impl OldPool for SdkOldPool {
         if !filter_safe(value) {
             return Ok(Vec::new());
         }
-        let output = self
+        let output = match self
             .client
             .list_users()
             .user_pool_id(&self.pool_id)
@@ -385,14 +395,18 @@ impl OldPool for SdkOldPool {
             .limit(10)
             .send()
             .await
-            .map_err(|error| match classify_sdk(OPERATION, &error) {
+        {
+            Ok(output) => output,
+            Err(error) if input_rejected(error.code()) => return Ok(Vec::new()),
+            Err(error) => Err(match classify_sdk(OPERATION, &error) {
                 ErrorClass::Fault(fault) => fault,
                 ErrorClass::Refusal(_) => OldPoolError::Misconfigured {
                     operation: OPERATION,
                     detail: "refused (check the function's permissions on the old pool)"
                         .to_string(),
                 },
-            })?;
+            })?,
+        };
         Ok(output
             .users()
             .iter()
