@@ -27,13 +27,22 @@ const VERSION: u32 = 1;
 pub struct RunIdentity {
     /// Old pool.
     pub source_pool_id: String,
-    /// New pool.
-    pub target_pool_id: String,
     /// Selection mode.
     pub select: Select,
-    /// The mapping in force (with the legacy-`sub` attribute resolved against the new pool).
+    /// The tenant attribute, when the export is partitioned.
+    pub partition_by: Option<String>,
+    /// One destination per new pool (a single one named `""` unless partitioned).
+    pub lanes: BTreeMap<String, LaneIdentity>,
+}
+
+/// What one destination pool of a run is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LaneIdentity {
+    /// New pool.
+    pub target_pool_id: String,
+    /// The mapping in force for it (legacy-`sub` attribute resolved against that pool).
     pub mapping: Mapping,
-    /// The new pool's CSV header.
+    /// Its CSV header.
     pub header: Vec<String>,
 }
 
@@ -62,10 +71,10 @@ pub struct FileState {
     pub bytes: u64,
 }
 
-/// User counts, which always reconcile: `seen == exported + rejected + skipped`.
+/// One destination's user counts, which always reconcile: `seen == exported + rejected + skipped`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
-    /// Users read from the old pool (each once).
+    /// Users routed to this destination (each once).
     pub seen: u64,
     /// Users written to an import file.
     pub exported: u64,
@@ -92,8 +101,31 @@ pub struct FileStates {
     pub skipped: FileState,
     /// `disabled.csv`.
     pub disabled: FileState,
-    /// Per-shard ledger of user names already written, by shard label.
-    pub ledgers: BTreeMap<String, FileState>,
+}
+
+/// Where one destination pool's files and counts stand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LaneState {
+    /// Trusted file lengths.
+    pub files: FileStates,
+    /// Counts up to this checkpoint.
+    pub counts: Counts,
+}
+
+/// Users that belong to no destination (partitioned runs): `unassigned.csv`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnassignedState {
+    /// `unassigned.csv` (absent when the run is not partitioned).
+    pub file: Option<FileState>,
+    /// Users per reason code.
+    pub by_reason: BTreeMap<String, u64>,
+}
+
+impl UnassignedState {
+    /// Users in `unassigned.csv`.
+    pub fn total(&self) -> u64 {
+        self.by_reason.values().sum()
+    }
 }
 
 /// Everything needed to resume.
@@ -105,10 +137,12 @@ pub struct Checkpoint {
     pub run: RunIdentity,
     /// One cursor per shard.
     pub shards: Vec<ShardCursor>,
-    /// Trusted file lengths.
-    pub files: FileStates,
-    /// Counts up to this checkpoint.
-    pub counts: Counts,
+    /// Per-shard ledgers' trusted lengths, by shard label.
+    pub ledgers: BTreeMap<String, FileState>,
+    /// Each destination's files and counts.
+    pub lanes: BTreeMap<String, LaneState>,
+    /// Users that belong to no destination.
+    pub unassigned: UnassignedState,
     /// Every shard has been read to its end.
     pub complete: bool,
     /// Set once `groups.jsonl` and `memberships.jsonl` are written.
@@ -118,7 +152,7 @@ pub struct Checkpoint {
 
 impl Checkpoint {
     /// A checkpoint for a new run.
-    pub fn new(run: RunIdentity, prefixes: Vec<String>, files: FileStates) -> Checkpoint {
+    pub fn new(run: RunIdentity, prefixes: Vec<String>) -> Checkpoint {
         Checkpoint {
             version: VERSION,
             run,
@@ -131,8 +165,9 @@ impl Checkpoint {
                     restarted: false,
                 })
                 .collect(),
-            files,
-            counts: Counts::default(),
+            ledgers: BTreeMap::new(),
+            lanes: BTreeMap::new(),
+            unassigned: UnassignedState::default(),
             complete: false,
             groups: None,
         }
@@ -187,14 +222,18 @@ mod tests {
     fn saves_and_loads_atomically() {
         let dir = tempfile::tempdir().unwrap();
         fs::create_dir_all(dir.path().join(STATE_DIR)).unwrap();
-        let run = RunIdentity {
-            source_pool_id: "old".into(),
+        let lane = LaneIdentity {
             target_pool_id: "new".into(),
-            select: Select::All,
             mapping: Mapping::default(),
             header: vec!["cognito:username".into()],
         };
-        let mut checkpoint = Checkpoint::new(run, vec!["".into()], FileStates::default());
+        let run = RunIdentity {
+            source_pool_id: "old".into(),
+            select: Select::All,
+            partition_by: None,
+            lanes: [(String::new(), lane)].into(),
+        };
+        let mut checkpoint = Checkpoint::new(run, vec!["".into()]);
         checkpoint.shards[0].next_token = Some("t1".into());
         checkpoint.save(dir.path()).unwrap();
         assert_eq!(Checkpoint::load(dir.path()).unwrap(), checkpoint);

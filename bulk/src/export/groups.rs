@@ -1,13 +1,15 @@
 //! The old pool's groups and memberships, written as `groups.jsonl` and `memberships.jsonl` for
 //! `cognito-migrate groups` to re-create in the new pool.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use aws_sdk_cognitoidentityprovider::Client;
 use serde::{Deserialize, Serialize};
 
+use crate::fingerprint;
 use crate::group_scan::each_group_and_member;
 use crate::pacer::Pacer;
 
@@ -36,9 +38,9 @@ pub struct MembershipLine<'a> {
 /// How many groups and memberships were written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupCounts {
-    /// Groups in `groups.jsonl`.
+    /// Groups in the old pool.
     pub groups: u64,
-    /// Lines in `memberships.jsonl`.
+    /// Membership lines written, over all destinations.
     pub memberships: u64,
 }
 
@@ -71,40 +73,74 @@ impl<'a> AtomicFile<'a> {
     }
 }
 
-/// Reads every group of `pool_id` and its members into `out`, paced like every other request.
+/// Where the groups files of one destination go, and whose memberships belong there.
+pub struct GroupDestination<'a> {
+    /// The destination's folder.
+    pub dir: &'a Path,
+    /// Fingerprints of the user names exported there; `None` takes every membership.
+    pub members: Option<&'a HashSet<u128>>,
+}
+
+/// Reads every group of `pool_id` and its members once, paced like every other request, and
+/// writes `groups.jsonl` (all groups) and `memberships.jsonl` (the destination's users) into each
+/// destination. Returns the counts of the first destination's files added up over all.
 pub async fn export_groups(
     client: &Client,
     pacer: &Pacer,
     pool_id: &str,
-    out: &Path,
+    destinations: &[GroupDestination<'_>],
 ) -> anyhow::Result<GroupCounts> {
-    let groups_path = out.join("groups.jsonl");
-    let memberships_path = out.join("memberships.jsonl");
-    let mut groups_file = AtomicFile::create(&groups_path)?;
-    let mut memberships_file = AtomicFile::create(&memberships_path)?;
-    let mut counts = GroupCounts::default();
+    let paths: Vec<(PathBuf, PathBuf)> = destinations
+        .iter()
+        .map(|d| (d.dir.join("groups.jsonl"), d.dir.join("memberships.jsonl")))
+        .collect();
+    let mut groups_files = paths
+        .iter()
+        .map(|(g, _)| AtomicFile::create(g))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let mut memberships_files = paths
+        .iter()
+        .map(|(_, m)| AtomicFile::create(m))
+        .collect::<std::io::Result<Vec<_>>>()?;
+    let (mut groups, mut memberships) = (0, 0);
     each_group_and_member(
         client,
         pacer,
         pool_id,
         |group| {
-            groups_file.line(&GroupLine {
+            let line = GroupLine {
                 name: group.group_name().unwrap_or_default(),
                 description: group.description(),
                 precedence: group.precedence(),
                 role_arn: group.role_arn(),
-            })?;
-            counts.groups += 1;
+            };
+            for file in &mut groups_files {
+                file.line(&line)?;
+            }
+            groups += 1;
             Ok(())
         },
         |group, username| {
-            memberships_file.line(&MembershipLine { group, username })?;
-            counts.memberships += 1;
+            let key = fingerprint::key(b'u', username);
+            for (destination, file) in destinations.iter().zip(&mut memberships_files) {
+                if destination
+                    .members
+                    .is_none_or(|members| members.contains(&key))
+                {
+                    file.line(&MembershipLine { group, username })?;
+                    memberships += 1;
+                }
+            }
             Ok(())
         },
     )
     .await?;
-    groups_file.commit()?;
-    memberships_file.commit()?;
+    for file in groups_files.into_iter().chain(memberships_files) {
+        file.commit()?;
+    }
+    let counts = GroupCounts {
+        groups,
+        memberships,
+    };
     Ok(counts)
 }

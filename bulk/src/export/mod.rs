@@ -7,16 +7,21 @@
 //! `groups.jsonl` and `memberships.jsonl` (the old pool's groups, for `cognito-migrate groups`),
 //! `mapping.json` (the mapping in force: give it to the trigger), `summary.json`, and `.export/`
 //! (checkpoint and ledgers for `--resume`).
+//!
+//! With `--partition-by ATTR --targets FILE` the same pass writes one such folder per tenant
+//! (`DIR/<tenant>/`, each for its own pool), users without a known tenant go to
+//! `DIR/unassigned.csv`, and `DIR/summary.json` reconciles them all with the old pool.
 
 mod checkpoint;
 mod classify;
 mod groups;
+mod ledgers;
 mod outputs;
 mod select;
 mod sink;
 mod summary;
 
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -24,22 +29,27 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use shared::Mapping;
-use shared::import_csv::{MAX_FILE_BYTES, MAX_ROWS_PER_FILE};
+use shared::import_csv::{MAX_FILE_BYTES, MAX_ROWS_PER_FILE, decode_row};
+use shared::partition::TenantTable;
 use tokio::sync::mpsc;
 
 pub use classify::{Classifier, Outcome};
 pub use select::{Select, SkipReason, TargetIndex};
 
 use crate::aws::{AwsArgs, Side};
+use crate::fingerprint;
 use crate::pacer::Pacer;
-use crate::pools;
+use crate::pools::{self, ImportTarget};
 use crate::progress::Progress;
+use crate::report_csv::csv_record;
 use crate::scan::{self, ScanEvent, ShardWork};
 use crate::shards;
-use checkpoint::{Checkpoint, RunIdentity};
-use outputs::{FileLimits, Outputs};
-use sink::Sink;
-use summary::Summary;
+use checkpoint::{Checkpoint, LaneIdentity, RunIdentity};
+use groups::GroupDestination;
+use ledgers::Ledgers;
+use outputs::{AppendFile, FileLimits, Outputs, REASON_FILE_HEADER};
+use sink::{Lane, Sink};
+use summary::{PartitionSummary, Summary};
 
 /// ListUsers is limited to 30 requests per second per account, and the limit cannot be raised.
 const LIST_USERS_QUOTA: u32 = 30;
@@ -51,11 +61,17 @@ pub struct ExportArgs {
     #[arg(long)]
     pub source_pool_id: String,
     /// The new pool, whose CSV header and rules the files follow.
-    #[arg(long)]
-    pub target_pool_id: String,
+    #[arg(long, required_unless_present = "targets", conflicts_with = "targets")]
+    pub target_pool_id: Option<String>,
     /// Output folder; must be empty or absent unless --resume.
     #[arg(long)]
     pub out: PathBuf,
+    /// Split the pool per tenant: the old-pool attribute holding the tenant (e.g. custom:tenant).
+    #[arg(long, requires = "targets")]
+    pub partition_by: Option<String>,
+    /// Tenant table for --partition-by (JSON: attribute, tenants: {name: {pool_id}}).
+    #[arg(long, requires = "partition_by")]
+    pub targets: Option<PathBuf>,
     /// Requests per second for the whole run, retries included. ListUsers allows 30 per account
     /// (not adjustable), shared with your production traffic: the default leaves two thirds free.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=LIST_USERS_QUOTA as i64))]
@@ -92,10 +108,76 @@ pub struct ExportArgs {
 pub enum ExportOutcome {
     /// Every user is in an import file or skipped by choice.
     AllExported,
-    /// Finished, but some users are in `rejected.csv`.
+    /// Finished, but some users are in `rejected.csv` (or `unassigned.csv`).
     SomeRejected,
     /// Stopped by a signal; `--resume` continues.
     Interrupted,
+}
+
+/// Everything one destination pool needs, read before the scan starts.
+struct Destination {
+    /// Tenant name, or `""` for an export to a single pool.
+    name: String,
+    pool_id: String,
+    dir: PathBuf,
+    target: ImportTarget,
+    mapping: Mapping,
+    index: TargetIndex,
+}
+
+/// Reads the new pool (or each tenant's pool): header, rules, the mapping resolved against it,
+/// and for `not-in-target` the users it already has.
+async fn destinations(
+    args: &ExportArgs,
+    aws: &AwsArgs,
+    pacer: &Pacer,
+    mapping: &Mapping,
+    tenants: Option<&TenantTable>,
+) -> anyhow::Result<Vec<Destination>> {
+    let target = aws.client(Side::Target).await;
+    let pools: Vec<(String, String, PathBuf)> = match tenants {
+        None => vec![(
+            String::new(),
+            args.target_pool_id.clone().expect("clap requires it"),
+            args.out.clone(),
+        )],
+        Some(table) => table
+            .tenants
+            .iter()
+            .map(|(tenant, t)| (tenant.clone(), t.pool_id.clone(), args.out.join(tenant)))
+            .collect(),
+    };
+    let mut destinations = Vec::new();
+    for (name, pool_id, dir) in pools {
+        let import_target = pools::import_target(&target, pacer, &pool_id).await?;
+        let mapping = resolve_legacy_sub(
+            mapping.clone(),
+            &import_target.header.attribute_columns(),
+            &pool_id,
+        );
+        let index = match args.select {
+            Select::NotInTarget => {
+                eprintln!("reading the users of {pool_id} to skip those it already has…");
+                scan::index_target(
+                    &target,
+                    pacer,
+                    &pool_id,
+                    mapping.legacy_sub_attribute.as_deref(),
+                )
+                .await?
+            }
+            _ => TargetIndex::default(),
+        };
+        destinations.push(Destination {
+            name,
+            pool_id,
+            dir,
+            target: import_target,
+            mapping,
+            index,
+        });
+    }
+    Ok(destinations)
 }
 
 /// Runs an export.
@@ -104,36 +186,71 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     let rps = NonZeroU32::new(args.rps).context("--rps must be at least 1")?;
     let pacer = Arc::new(Pacer::new(rps, args.max_retries));
     let source = aws.client(Side::Source).await;
-    let target = aws.client(Side::Target).await;
-
     let mapping = match &args.mapping {
         Some(path) => Mapping::load(path)?,
         None => Mapping::default(),
     };
-    let import_target = pools::import_target(&target, &pacer, &args.target_pool_id).await?;
-    let mapping = resolve_legacy_sub(
-        mapping,
-        &import_target.header.attribute_columns(),
-        &args.target_pool_id,
-    );
+    let tenants = match (&args.partition_by, &args.targets) {
+        (Some(attribute), Some(path)) => {
+            let table = TenantTable::load(path)?;
+            if &table.attribute != attribute {
+                anyhow::bail!(
+                    "--partition-by {attribute} but the tenant table {} routes by {}: make them the same",
+                    path.display(),
+                    table.attribute
+                );
+            }
+            Some(table)
+        }
+        _ => None,
+    };
+    let destinations = destinations(&args, aws, &pacer, &mapping, tenants.as_ref()).await?;
     let source_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
     let identity = RunIdentity {
         source_pool_id: args.source_pool_id.clone(),
-        target_pool_id: args.target_pool_id.clone(),
         select: args.select,
-        mapping: mapping.clone(),
-        header: import_target.header.columns().to_vec(),
+        partition_by: args.partition_by.clone(),
+        lanes: destinations
+            .iter()
+            .map(|d| {
+                let lane = LaneIdentity {
+                    target_pool_id: d.pool_id.clone(),
+                    mapping: d.mapping.clone(),
+                    header: d.target.header.columns().to_vec(),
+                };
+                (d.name.clone(), lane)
+            })
+            .collect(),
     };
     let limits = FileLimits {
         max_rows: args.max_rows_per_file,
         max_bytes: args.max_file_bytes,
     };
-    let header_line = import_target.header.line();
-    let (checkpoint, outputs) = if args.resume {
+    let partitioned = tenants.is_some();
+
+    let (checkpoint, ledgers, unassigned, mut outputs) = if args.resume {
         let checkpoint = Checkpoint::load(&args.out)?;
         check_same_run(&checkpoint.run, &identity)?;
-        let outputs = Outputs::resume(&args.out, header_line, limits, &checkpoint.files)?;
-        (checkpoint, outputs)
+        let ledgers = Ledgers::resume(&args.out, &checkpoint.ledgers)?;
+        let unassigned = match &checkpoint.unassigned.file {
+            Some(state) => Some(AppendFile::reopen(&args.out, state)?),
+            None => None,
+        };
+        let mut outputs = Vec::new();
+        for d in &destinations {
+            let files = &checkpoint
+                .lanes
+                .get(&d.name)
+                .context("cannot resume: the checkpoint lacks a destination")?
+                .files;
+            outputs.push(Outputs::resume(
+                &d.dir,
+                d.target.header.line(),
+                limits,
+                files,
+            )?);
+        }
+        (checkpoint, ledgers, unassigned, outputs)
     } else {
         ensure_empty(&args.out)?;
         let prefixes = shards::prefixes(args.segments);
@@ -141,29 +258,54 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
             .iter()
             .map(|p| shards::label(p).to_string())
             .collect();
-        let mut outputs = Outputs::create(&args.out, header_line, limits, &labels)?;
-        let checkpoint = Checkpoint::new(identity, prefixes, outputs.sync()?);
-        checkpoint.save(&args.out)?;
-        (checkpoint, outputs)
+        let ledgers = Ledgers::create(&args.out, &labels)?;
+        let unassigned = match partitioned {
+            true => Some(AppendFile::create(
+                &args.out,
+                "unassigned.csv",
+                &csv_record(&REASON_FILE_HEADER),
+            )?),
+            false => None,
+        };
+        let outputs = destinations
+            .iter()
+            .map(|d| Outputs::create(&d.dir, d.target.header.line(), limits))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        (
+            Checkpoint::new(identity, prefixes),
+            ledgers,
+            unassigned,
+            outputs,
+        )
     };
-    write_mapping(&args.out, &mapping)?;
+    for d in &destinations {
+        write_mapping(&d.dir, &d.mapping)?;
+    }
 
-    let index = match args.select {
-        Select::NotInTarget => {
-            eprintln!("reading the new pool's users to skip those it already has…");
-            let legacy = mapping.legacy_sub_attribute.as_deref();
-            scan::index_target(&target, &pacer, &args.target_pool_id, legacy).await?
-        }
-        _ => select::TargetIndex::default(),
-    };
-    let classifier = Classifier {
-        select: args.select,
-        index: &index,
-        mapping: &mapping,
-        header: &import_target.header,
-        rules: &import_target.rules,
-    };
-    let mut sink = Sink::new(args.out.clone(), outputs, checkpoint, classifier)?;
+    let lanes: Vec<Lane<'_>> = destinations
+        .iter()
+        .zip(outputs.drain(..))
+        .map(|(d, outputs)| Lane {
+            name: d.name.clone(),
+            outputs,
+            classifier: Classifier {
+                select: args.select,
+                index: &d.index,
+                mapping: &d.mapping,
+                header: &d.target.header,
+                rules: &d.target.rules,
+            },
+        })
+        .collect();
+    let mut sink = Sink::new(
+        args.out.clone(),
+        lanes,
+        tenants.as_ref(),
+        unassigned,
+        ledgers,
+        checkpoint,
+    )?;
+    sink.save()?;
 
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
     let mut progress = Progress::new(
@@ -175,53 +317,132 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     progress.finish();
     let interrupted = interrupted?;
     sink.save()?;
-    let group_counts = if !interrupted && sink.all_shards_done() {
+    if !interrupted && sink.all_shards_done() && sink.checkpoint().groups.is_none() {
+        let members = match partitioned {
+            true => Some(exported_usernames(&destinations)?),
+            false => None,
+        };
+        let group_destinations: Vec<GroupDestination<'_>> = destinations
+            .iter()
+            .enumerate()
+            .map(|(i, d)| GroupDestination {
+                dir: &d.dir,
+                members: members.as_ref().map(|m| &m[i]),
+            })
+            .collect();
         let counts =
-            groups::export_groups(&source, &pacer, &args.source_pool_id, &args.out).await?;
+            groups::export_groups(&source, &pacer, &args.source_pool_id, &group_destinations)
+                .await?;
         sink.record_groups(counts)?;
-        counts
-    } else {
-        sink.checkpoint().groups.unwrap_or_default()
-    };
-
-    let checkpoint = sink.checkpoint();
-    let counts = &checkpoint.counts;
-    assert_eq!(
-        counts.seen,
-        counts.exported + counts.rejected + counts.skipped,
-        "every user is in exactly one output"
-    );
-    let summary = Summary {
-        seen: counts.seen,
-        exported: counts.exported,
-        rejected: counts.rejected,
-        skipped: counts.skipped,
-        disabled: counts.disabled,
-        groups: group_counts.groups,
-        memberships: group_counts.memberships,
-        files: &checkpoint.files.users,
-        rejected_by_reason: &counts.rejected_by_reason,
-        skipped_by_reason: &counts.skipped_by_reason,
-        source_pool_id: &args.source_pool_id,
-        target_pool_id: &args.target_pool_id,
-        select: args.select,
-        legacy_sub_attribute: mapping.legacy_sub_attribute.as_deref(),
-        requests: pacer.stats(),
-        elapsed_seconds: started.elapsed().as_secs_f64(),
-        complete: checkpoint.complete && checkpoint.groups.is_some(),
-    };
-    summary.write(&args.out)?;
-    println!("{}", summary.text());
+    }
+    let outcome = report(
+        &args,
+        &destinations,
+        sink.checkpoint(),
+        pacer.stats(),
+        started,
+    )?;
     if interrupted {
         eprintln!("interrupted: continue with the same command and --resume");
         return Ok(ExportOutcome::Interrupted);
     }
+    Ok(outcome)
+}
+
+/// Writes each destination's `summary.json` (and the partition's), prints them, and decides the
+/// outcome.
+fn report(
+    args: &ExportArgs,
+    destinations: &[Destination],
+    checkpoint: &Checkpoint,
+    requests: crate::pacer::PacerStats,
+    started: Instant,
+) -> anyhow::Result<ExportOutcome> {
+    let complete = checkpoint.complete && checkpoint.groups.is_some();
+    let groups = checkpoint.groups.unwrap_or_default();
+    let empty = checkpoint::LaneState::default();
+    let mut any_rejected = checkpoint.unassigned.total() > 0;
+    let mut tenants = BTreeMap::new();
+    for d in destinations {
+        let lane = checkpoint.lanes.get(&d.name).unwrap_or(&empty);
+        let counts = &lane.counts;
+        assert_eq!(
+            counts.seen,
+            counts.exported + counts.rejected + counts.skipped,
+            "every user is in exactly one output"
+        );
+        any_rejected |= counts.rejected > 0;
+        let summary = Summary {
+            seen: counts.seen,
+            exported: counts.exported,
+            rejected: counts.rejected,
+            skipped: counts.skipped,
+            disabled: counts.disabled,
+            groups: groups.groups,
+            memberships: groups.memberships,
+            files: &lane.files.users,
+            rejected_by_reason: &counts.rejected_by_reason,
+            skipped_by_reason: &counts.skipped_by_reason,
+            source_pool_id: &args.source_pool_id,
+            target_pool_id: &d.pool_id,
+            select: args.select,
+            legacy_sub_attribute: d.mapping.legacy_sub_attribute.as_deref(),
+            requests,
+            elapsed_seconds: started.elapsed().as_secs_f64(),
+            complete,
+        };
+        summary.write(&d.dir)?;
+        if !d.name.is_empty() {
+            println!("tenant {} -> {}:", d.name, d.pool_id);
+        }
+        println!("{}", summary.text());
+        tenants.insert(d.name.clone(), (d.pool_id.clone(), counts.clone()));
+    }
+    if args.partition_by.is_some() {
+        let summary = PartitionSummary::new(
+            &args.source_pool_id,
+            &tenants,
+            &checkpoint.unassigned.by_reason,
+            complete,
+        );
+        summary.write(&args.out)?;
+        println!("{}", summary.text());
+    }
     println!("files and summary.json in {}", args.out.display());
-    Ok(if counts.rejected > 0 {
+    Ok(if any_rejected {
         ExportOutcome::SomeRejected
     } else {
         ExportOutcome::AllExported
     })
+}
+
+/// Fingerprints of the user names in each destination's import files (to route memberships).
+fn exported_usernames(destinations: &[Destination]) -> anyhow::Result<Vec<HashSet<u128>>> {
+    destinations
+        .iter()
+        .map(|d| {
+            let column = d
+                .target
+                .header
+                .columns()
+                .iter()
+                .position(|c| c == shared::attributes::CSV_USERNAME)
+                .expect("a header has cognito:username");
+            let mut names = HashSet::new();
+            for index in 1.. {
+                let path = d.dir.join(format!("users-{index:04}.csv"));
+                let Ok(text) = std::fs::read_to_string(&path) else {
+                    break;
+                };
+                for line in text.lines().skip(1) {
+                    if let Some(name) = decode_row(line).get(column) {
+                        names.insert(fingerprint::key(b'u', name));
+                    }
+                }
+            }
+            Ok(names)
+        })
+        .collect()
 }
 
 /// Pages every unfinished shard with `--segments` concurrent scans into the sink.
@@ -261,7 +482,7 @@ async fn scan_all(
                 None => break Ok(false),
                 Some(ScanEvent::Page { shard, users, next_token }) => {
                     sink.page(shard, &users, next_token)?;
-                    let c = sink.counts();
+                    let c = sink.totals();
                     progress.update(c.seen, &format!("(exported {}, rejected {}, skipped {})", c.exported, c.rejected, c.skipped));
                 }
                 Some(ScanEvent::Restart { shard }) => sink.restart(shard)?,
@@ -324,19 +545,31 @@ fn check_same_run(recorded: &RunIdentity, now: &RunIdentity) -> anyhow::Result<(
     if recorded.source_pool_id != now.source_pool_id {
         return Err(differs("--source-pool-id"));
     }
-    if recorded.target_pool_id != now.target_pool_id {
-        return Err(differs("--target-pool-id"));
-    }
     if recorded.select != now.select {
         return Err(differs("--select"));
     }
-    if recorded.mapping != now.mapping {
-        return Err(differs("mapping"));
+    if recorded.partition_by != now.partition_by {
+        return Err(differs("--partition-by"));
     }
-    if recorded.header != now.header {
-        return Err(differs(
-            "target CSV header (the new pool's attributes changed)",
-        ));
+    let names = |run: &RunIdentity| {
+        run.lanes
+            .iter()
+            .map(|(n, l)| (n.clone(), l.target_pool_id.clone()))
+            .collect::<BTreeSet<_>>()
+    };
+    if names(recorded) != names(now) {
+        return Err(differs("--target-pool-id or tenant table"));
+    }
+    for (name, lane) in &recorded.lanes {
+        let current = &now.lanes[name];
+        if lane.mapping != current.mapping {
+            return Err(differs("mapping"));
+        }
+        if lane.header != current.header {
+            return Err(differs(
+                "target CSV header (the new pool's attributes changed)",
+            ));
+        }
     }
     Ok(())
 }

@@ -1,15 +1,14 @@
 //! The export's files: `users-NNNN.csv` (rotated before the import job's limits), `rejected.csv`,
-//! `skipped.csv`, `disabled.csv` and the per-shard ledgers, all append-only with tracked lengths
+//! `skipped.csv` and `disabled.csv` of one destination pool, all append-only with tracked lengths
 //! so a checkpoint can say exactly how much of each is trustworthy.
 
-use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use super::checkpoint::{FileState, FileStates, STATE_DIR};
+use super::checkpoint::{FileState, FileStates};
 use crate::report_csv::csv_record;
 
 /// Header of `rejected.csv` and `skipped.csv`.
@@ -18,14 +17,14 @@ pub const REASON_FILE_HEADER: [&str; 3] = ["username", "sub", "reason"];
 pub const DISABLED_FILE_HEADER: [&str; 2] = ["username", "sub"];
 
 /// One append-only file whose length is tracked.
-struct AppendFile {
+pub(super) struct AppendFile {
     writer: BufWriter<File>,
     state: FileState,
 }
 
 impl AppendFile {
     /// Creates the file and writes `header` (which does not count as a row).
-    fn create(dir: &Path, name: &str, header: &[u8]) -> anyhow::Result<AppendFile> {
+    pub(super) fn create(dir: &Path, name: &str, header: &[u8]) -> anyhow::Result<AppendFile> {
         let path = dir.join(name);
         let file =
             File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
@@ -43,7 +42,7 @@ impl AppendFile {
     }
 
     /// Reopens a file and cuts it back to the length a checkpoint trusts.
-    fn reopen(dir: &Path, state: &FileState) -> anyhow::Result<AppendFile> {
+    pub(super) fn reopen(dir: &Path, state: &FileState) -> anyhow::Result<AppendFile> {
         let path = dir.join(&state.name);
         let mut file = OpenOptions::new()
             .write(true)
@@ -65,16 +64,26 @@ impl AppendFile {
         })
     }
 
-    fn append(&mut self, row: &[u8]) -> std::io::Result<()> {
+    pub(super) fn append(&mut self, row: &[u8]) -> std::io::Result<()> {
         self.writer.write_all(row)?;
         self.state.rows += 1;
         self.state.bytes += row.len() as u64;
         Ok(())
     }
 
-    fn sync(&mut self) -> std::io::Result<()> {
+    pub(super) fn sync(&mut self) -> std::io::Result<()> {
         self.writer.flush()?;
         self.writer.get_ref().sync_data()
+    }
+
+    /// The tracked length (valid after [`AppendFile::sync`]).
+    pub(super) fn state(&self) -> &FileState {
+        &self.state
+    }
+
+    /// Writes buffered bytes to the file (without syncing).
+    pub(super) fn flush(&mut self) -> std::io::Result<()> {
+        self.writer.flush()
     }
 }
 
@@ -97,7 +106,6 @@ pub struct Outputs {
     rejected: AppendFile,
     skipped: AppendFile,
     disabled: AppendFile,
-    ledgers: BTreeMap<String, AppendFile>,
 }
 
 fn users_file_name(index: usize) -> String {
@@ -106,21 +114,9 @@ fn users_file_name(index: usize) -> String {
 
 impl Outputs {
     /// Creates the files of a new export in `dir`, which must be empty or absent.
-    pub fn create(
-        dir: &Path,
-        header_line: String,
-        limits: FileLimits,
-        shard_labels: &[String],
-    ) -> anyhow::Result<Outputs> {
-        fs::create_dir_all(dir.join(STATE_DIR))
-            .with_context(|| format!("cannot create {}", dir.display()))?;
+    pub fn create(dir: &Path, header_line: String, limits: FileLimits) -> anyhow::Result<Outputs> {
+        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         let reason_header = csv_record(&REASON_FILE_HEADER);
-        let mut ledgers = BTreeMap::new();
-        for label in shard_labels {
-            let ledger =
-                AppendFile::create(&dir.join(STATE_DIR), &format!("seen-{label}.txt"), b"")?;
-            ledgers.insert(label.clone(), ledger);
-        }
         Ok(Outputs {
             dir: dir.to_path_buf(),
             header_line,
@@ -130,7 +126,6 @@ impl Outputs {
             rejected: AppendFile::create(dir, "rejected.csv", &reason_header)?,
             skipped: AppendFile::create(dir, "skipped.csv", &reason_header)?,
             disabled: AppendFile::create(dir, "disabled.csv", &csv_record(&DISABLED_FILE_HEADER))?,
-            ledgers,
         })
     }
 
@@ -154,12 +149,6 @@ impl Outputs {
             }
             fs::remove_file(&stray)?;
         }
-        let state_dir = dir.join(STATE_DIR);
-        let ledgers = states
-            .ledgers
-            .iter()
-            .map(|(label, state)| Ok((label.clone(), AppendFile::reopen(&state_dir, state)?)))
-            .collect::<anyhow::Result<_>>()?;
         Ok(Outputs {
             dir: dir.to_path_buf(),
             header_line,
@@ -169,7 +158,6 @@ impl Outputs {
             rejected: AppendFile::reopen(dir, &states.rejected)?,
             skipped: AppendFile::reopen(dir, &states.skipped)?,
             disabled: AppendFile::reopen(dir, &states.disabled)?,
-            ledgers,
         })
     }
 
@@ -223,27 +211,6 @@ impl Outputs {
         self.disabled.append(&csv_record(&[username, sub]))
     }
 
-    /// Records that a shard has handled `username` (user names never contain white space).
-    pub fn write_ledger(&mut self, shard_label: &str, username: &str) -> std::io::Result<()> {
-        let ledger = self
-            .ledgers
-            .get_mut(shard_label)
-            .expect("a ledger per shard");
-        ledger.append(format!("{username}\n").as_bytes())
-    }
-
-    /// The user names a shard's ledger holds (to de-duplicate a restarted shard).
-    pub fn read_ledger(&mut self, shard_label: &str) -> anyhow::Result<Vec<String>> {
-        let ledger = self
-            .ledgers
-            .get_mut(shard_label)
-            .expect("a ledger per shard");
-        ledger.writer.flush()?;
-        let path = self.dir.join(STATE_DIR).join(&ledger.state.name);
-        let text = fs::read_to_string(&path)?;
-        Ok(text.lines().map(str::to_string).collect())
-    }
-
     /// Flushes and syncs every file, returning their lengths for a checkpoint.
     pub fn sync(&mut self) -> anyhow::Result<FileStates> {
         let mut users = self.finished_users.clone();
@@ -254,17 +221,11 @@ impl Outputs {
         for file in [&mut self.rejected, &mut self.skipped, &mut self.disabled] {
             file.sync()?;
         }
-        let mut ledgers = BTreeMap::new();
-        for (label, ledger) in &mut self.ledgers {
-            ledger.sync()?;
-            ledgers.insert(label.clone(), ledger.state.clone());
-        }
         Ok(FileStates {
             users,
             rejected: self.rejected.state.clone(),
             skipped: self.skipped.state.clone(),
             disabled: self.disabled.state.clone(),
-            ledgers,
         })
     }
 }
@@ -281,7 +242,7 @@ mod tests {
     #[test]
     fn import_files_rotate_before_the_row_limit() {
         let dir = tempfile::tempdir().unwrap();
-        let mut out = Outputs::create(dir.path(), "h\n".into(), LIMITS, &["all".into()]).unwrap();
+        let mut out = Outputs::create(dir.path(), "h\n".into(), LIMITS).unwrap();
         for row in ["a\n", "b\n", "c\n"] {
             out.write_user(row).unwrap();
         }
@@ -304,7 +265,7 @@ mod tests {
             max_rows: 100,
             max_bytes: 6,
         };
-        let mut out = Outputs::create(dir.path(), "h\n".into(), limits, &["all".into()]).unwrap();
+        let mut out = Outputs::create(dir.path(), "h\n".into(), limits).unwrap();
         for row in ["aa\n", "bb\n"] {
             out.write_user(row).unwrap();
         }
@@ -314,7 +275,7 @@ mod tests {
     #[test]
     fn resume_cuts_files_back_to_the_checkpoint() {
         let dir = tempfile::tempdir().unwrap();
-        let mut out = Outputs::create(dir.path(), "h\n".into(), LIMITS, &["all".into()]).unwrap();
+        let mut out = Outputs::create(dir.path(), "h\n".into(), LIMITS).unwrap();
         out.write_user("a\n").unwrap();
         out.write_rejected("x", "s", "why, oh why").unwrap();
         let states = out.sync().unwrap();
@@ -337,15 +298,5 @@ mod tests {
             fs::read_to_string(dir.path().join("rejected.csv")).unwrap(),
             "username,sub,reason\nx,s,\"why, oh why\"\n"
         );
-    }
-
-    #[test]
-    fn ledgers_remember_user_names() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut out =
-            Outputs::create(dir.path(), "h\n".into(), LIMITS, &["a".into(), "b".into()]).unwrap();
-        out.write_ledger("a", "ada").unwrap();
-        out.write_ledger("b", "bo").unwrap();
-        assert_eq!(out.read_ledger("a").unwrap(), ["ada"]);
     }
 }

@@ -1,5 +1,6 @@
-//! The single writer of an export: takes pages from the shard scans in arrival order, files each
-//! user as exported, rejected or skipped, and checkpoints regularly.
+//! The single writer of an export: takes pages from the shard scans in arrival order, routes each
+//! user to its destination (one new pool, or one per tenant), files it there as exported,
+//! rejected or skipped, and checkpoints regularly.
 //!
 //! Being the only writer makes every checkpoint consistent: the files' lengths, the counts and the
 //! shards' cursors it records all describe the same moment.
@@ -10,55 +11,84 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::types::UserType;
 use shared::from_sdk::user_from_list;
+use shared::partition::TenantTable;
 
 use super::checkpoint::{Checkpoint, Counts};
 use super::classify::{Classifier, Outcome};
 use super::groups::GroupCounts;
-use super::outputs::Outputs;
+use super::ledgers::Ledgers;
+use super::outputs::{AppendFile, Outputs};
+use crate::report_csv::csv_record;
 use crate::shards;
 
 /// How often the checkpoint is rewritten while pages arrive.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
+/// One destination pool: its files and the rules that decide its users.
+pub struct Lane<'a> {
+    /// Tenant name, or `""` for an export to a single pool.
+    pub name: String,
+    /// Its files.
+    pub outputs: Outputs,
+    /// Its mapping, rules and selection.
+    pub classifier: Classifier<'a>,
+}
+
 /// Files users and keeps the checkpoint.
 pub struct Sink<'a> {
     out_dir: PathBuf,
-    outputs: Outputs,
+    lanes: Vec<Lane<'a>>,
+    tenants: Option<&'a TenantTable>,
+    unassigned: Option<AppendFile>,
+    ledgers: Ledgers,
     checkpoint: Checkpoint,
-    classifier: Classifier<'a>,
     /// User names already written by shards that had to restart from the beginning.
     dedup: HashMap<usize, HashSet<String>>,
     last_save: Instant,
 }
 
 impl<'a> Sink<'a> {
-    /// A sink continuing from `checkpoint` (new or resumed) into `outputs`.
+    /// A sink continuing from `checkpoint` (new or resumed). `tenants` routes users to `lanes` by
+    /// name; without it every user goes to the only lane. `unassigned` is `unassigned.csv` of a
+    /// partitioned run.
     pub fn new(
         out_dir: PathBuf,
-        mut outputs: Outputs,
+        lanes: Vec<Lane<'a>>,
+        tenants: Option<&'a TenantTable>,
+        unassigned: Option<AppendFile>,
+        mut ledgers: Ledgers,
         checkpoint: Checkpoint,
-        classifier: Classifier<'a>,
     ) -> anyhow::Result<Sink<'a>> {
         let mut dedup = HashMap::new();
         for (index, shard) in checkpoint.shards.iter().enumerate() {
             if shard.restarted && !shard.done {
-                let seen = outputs.read_ledger(shards::label(&shard.prefix))?;
+                let seen = ledgers.read(shards::label(&shard.prefix))?;
                 dedup.insert(index, seen.into_iter().collect());
             }
         }
         Ok(Sink {
             out_dir,
-            outputs,
+            lanes,
+            tenants,
+            unassigned,
+            ledgers,
             checkpoint,
-            classifier,
             dedup,
             last_save: Instant::now(),
         })
     }
 
-    /// Counts so far.
-    pub fn counts(&self) -> &Counts {
-        &self.checkpoint.counts
+    /// Counts of all lanes together, for progress lines.
+    pub fn totals(&self) -> Counts {
+        let mut total = Counts::default();
+        for lane in self.checkpoint.lanes.values() {
+            total.seen += lane.counts.seen;
+            total.exported += lane.counts.exported;
+            total.rejected += lane.counts.rejected;
+            total.skipped += lane.counts.skipped;
+        }
+        total.seen += self.checkpoint.unassigned.total();
+        total
     }
 
     /// The checkpoint as it stands.
@@ -69,6 +99,20 @@ impl<'a> Sink<'a> {
     /// True when every shard has been read to its end.
     pub fn all_shards_done(&self) -> bool {
         self.checkpoint.shards.iter().all(|s| s.done)
+    }
+
+    fn route(&self, user: &shared::SourceUser) -> Result<usize, shared::partition::Unassigned> {
+        match self.tenants {
+            None => Ok(0),
+            Some(table) => {
+                let tenant = table.tenant_of(user)?;
+                Ok(self
+                    .lanes
+                    .iter()
+                    .position(|l| l.name == tenant)
+                    .expect("a lane per tenant"))
+            }
+        }
     }
 
     /// Files every user of one page, then moves the shard's cursor past it.
@@ -88,21 +132,48 @@ impl<'a> Sink<'a> {
             {
                 continue;
             }
-            self.outputs.write_ledger(&label, &user.username)?;
-            let counts = &mut self.checkpoint.counts;
+            self.ledgers.record(&label, &user.username)?;
+            let lane_index = match self.route(&user) {
+                Ok(index) => index,
+                Err(unassigned) => {
+                    let file = self
+                        .unassigned
+                        .as_mut()
+                        .expect("partitioned runs have unassigned.csv");
+                    file.append(&csv_record(&[
+                        &user.username,
+                        user.sub(),
+                        &unassigned.to_string(),
+                    ]))?;
+                    *self
+                        .checkpoint
+                        .unassigned
+                        .by_reason
+                        .entry(unassigned.code().to_string())
+                        .or_default() += 1;
+                    continue;
+                }
+            };
+            let lane = &mut self.lanes[lane_index];
+            let counts = &mut self
+                .checkpoint
+                .lanes
+                .entry(lane.name.clone())
+                .or_default()
+                .counts;
             counts.seen += 1;
-            match self.classifier.classify(&user) {
+            match lane.classifier.classify(&user) {
                 Outcome::Export { row } => {
-                    self.outputs.write_user(&row)?;
+                    lane.outputs.write_user(&row)?;
                     counts.exported += 1;
                     if !user.enabled {
-                        self.outputs.write_disabled(&user.username, user.sub())?;
+                        lane.outputs.write_disabled(&user.username, user.sub())?;
                         counts.disabled += 1;
                     }
                 }
                 Outcome::Reject(reason) => {
                     tracing::debug!(username = %user.username, reason = reason.code(), "rejected");
-                    self.outputs
+                    lane.outputs
                         .write_rejected(&user.username, user.sub(), &reason.to_string())?;
                     counts.rejected += 1;
                     *counts
@@ -111,7 +182,7 @@ impl<'a> Sink<'a> {
                         .or_default() += 1;
                 }
                 Outcome::Skip(reason) => {
-                    self.outputs
+                    lane.outputs
                         .write_skipped(&user.username, user.sub(), reason.message())?;
                     counts.skipped += 1;
                     *counts
@@ -142,7 +213,7 @@ impl<'a> Sink<'a> {
         cursor.done = false;
         cursor.restarted = true;
         let label = shards::label(&cursor.prefix).to_string();
-        let seen = self.outputs.read_ledger(&label)?;
+        let seen = self.ledgers.read(&label)?;
         self.dedup.insert(shard, seen.into_iter().collect());
         self.save()
     }
@@ -155,7 +226,19 @@ impl<'a> Sink<'a> {
 
     /// Flushes every file, then records the checkpoint that counts their content.
     pub fn save(&mut self) -> anyhow::Result<()> {
-        self.checkpoint.files = self.outputs.sync()?;
+        for lane in &mut self.lanes {
+            let files = lane.outputs.sync()?;
+            self.checkpoint
+                .lanes
+                .entry(lane.name.clone())
+                .or_default()
+                .files = files;
+        }
+        if let Some(file) = &mut self.unassigned {
+            file.sync()?;
+            self.checkpoint.unassigned.file = Some(file.state().clone());
+        }
+        self.checkpoint.ledgers = self.ledgers.sync()?;
         self.checkpoint.complete = self.all_shards_done();
         self.checkpoint.save(&self.out_dir)?;
         self.last_save = Instant::now();

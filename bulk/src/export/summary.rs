@@ -100,3 +100,106 @@ impl Summary<'_> {
         text
     }
 }
+
+/// One tenant's line in the partition summary.
+#[derive(Debug, Serialize)]
+pub struct TenantCounts<'a> {
+    /// The tenant's new pool.
+    pub pool_id: &'a str,
+    /// Users routed to the tenant.
+    pub seen: u64,
+    /// Of those, exported.
+    pub exported: u64,
+    /// Of those, rejected.
+    pub rejected: u64,
+    /// Of those, skipped.
+    pub skipped: u64,
+}
+
+/// `DIR/summary.json` of a partitioned export: every user of the old pool is in one tenant's
+/// folder or in `unassigned.csv`.
+#[derive(Debug, Serialize)]
+pub struct PartitionSummary<'a> {
+    /// Users read from the old pool: the tenants' `seen` plus `unassigned`.
+    pub seen: u64,
+    /// Exported over all tenants.
+    pub exported: u64,
+    /// Rejected over all tenants.
+    pub rejected: u64,
+    /// Skipped over all tenants.
+    pub skipped: u64,
+    /// Users in `unassigned.csv` (no tenant, or one the table does not know).
+    pub unassigned: u64,
+    /// Unassigned users per reason code.
+    pub unassigned_by_reason: &'a BTreeMap<String, u64>,
+    /// Per tenant.
+    pub tenants: BTreeMap<&'a str, TenantCounts<'a>>,
+    /// Old pool.
+    pub source_pool_id: &'a str,
+    /// True when every shard has been read and the groups are written.
+    pub complete: bool,
+}
+
+impl<'a> PartitionSummary<'a> {
+    /// Adds up the tenants' counts.
+    pub fn new(
+        source_pool_id: &'a str,
+        tenants: &'a BTreeMap<String, (String, super::checkpoint::Counts)>,
+        unassigned_by_reason: &'a BTreeMap<String, u64>,
+        complete: bool,
+    ) -> PartitionSummary<'a> {
+        let unassigned: u64 = unassigned_by_reason.values().sum();
+        let mut summary = PartitionSummary {
+            seen: unassigned,
+            exported: 0,
+            rejected: 0,
+            skipped: 0,
+            unassigned,
+            unassigned_by_reason,
+            tenants: BTreeMap::new(),
+            source_pool_id,
+            complete,
+        };
+        for (name, (pool_id, counts)) in tenants {
+            summary.seen += counts.seen;
+            summary.exported += counts.exported;
+            summary.rejected += counts.rejected;
+            summary.skipped += counts.skipped;
+            summary.tenants.insert(
+                name,
+                TenantCounts {
+                    pool_id,
+                    seen: counts.seen,
+                    exported: counts.exported,
+                    rejected: counts.rejected,
+                    skipped: counts.skipped,
+                },
+            );
+        }
+        summary
+    }
+
+    /// Writes `summary.json` atomically.
+    pub fn write(&self, out: &Path) -> std::io::Result<()> {
+        let tmp = out.join("summary.json.tmp");
+        fs::write(
+            &tmp,
+            serde_json::to_vec_pretty(self).expect("summary serialises"),
+        )?;
+        fs::rename(tmp, out.join("summary.json"))
+    }
+
+    /// The human summary printed at the end.
+    pub fn text(&self) -> String {
+        let mut text = format!(
+            "all tenants: seen {} = exported {} + rejected {} + skipped {} + unassigned {}",
+            self.seen, self.exported, self.rejected, self.skipped, self.unassigned
+        );
+        for (code, n) in self.unassigned_by_reason {
+            text.push_str(&format!(
+                "\n  unassigned {n:>8}  {code} (see unassigned.csv)"
+            ));
+        }
+        text
+    }
+}

@@ -1,0 +1,268 @@
+//! Splitting one shared pool into one pool per tenant (issue 6): one export pass writes a
+//! complete export per tenant, users without a known tenant are reported, the counts reconcile
+//! with the old pool, and each folder imports into its own pool.
+
+use std::collections::BTreeMap;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use integration_tests::cli::{cognito_migrate, describe, export};
+use integration_tests::export_files::{assert_reconciles, reason_rows, summary};
+use integration_tests::pools::{PoolSpec, create_pool, create_user};
+use integration_tests::testbed::Testbed;
+use tokio::sync::Mutex;
+
+/// Import jobs are limited to one active job per account; the import tests of other files wait
+/// (`--wait`) but this keeps this file's own runs in order.
+static IMPORTS: Mutex<()> = Mutex::const_new(());
+
+const TENANTS: [&str; 3] = ["acme", "globex", "initech"];
+
+struct Split {
+    client: Client,
+    endpoint: String,
+    old: String,
+    pools: BTreeMap<&'static str, String>,
+    table: std::path::PathBuf,
+    dir: tempfile::TempDir,
+}
+
+async fn split(name: &str) -> Split {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(
+        &client,
+        &PoolSpec::named(&format!("{name}-old")).with_custom(&["tenant"]),
+    )
+    .await;
+    let mut pools = BTreeMap::new();
+    for tenant in TENANTS {
+        let spec =
+            PoolSpec::named(&format!("{name}-{tenant}")).with_custom(&["tenant", "legacy_sub"]);
+        pools.insert(tenant, create_pool(&client, &spec).await);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("tenants.json");
+    let tenants: serde_json::Map<String, serde_json::Value> = pools
+        .iter()
+        .map(|(t, p)| (t.to_string(), serde_json::json!({ "pool_id": p })))
+        .collect();
+    std::fs::write(
+        &table,
+        serde_json::to_vec(&serde_json::json!({"attribute": "custom:tenant", "tenants": tenants}))
+            .unwrap(),
+    )
+    .unwrap();
+    Split {
+        client,
+        endpoint: testbed.moto_url,
+        old,
+        pools,
+        table,
+        dir,
+    }
+}
+
+async fn seed(s: &Split) {
+    for i in 0..30 {
+        let tenant = TENANTS[i % 3];
+        let name = format!("{tenant}-user{i:02}");
+        let email = format!("{name}@example.com");
+        create_user(
+            &s.client,
+            &s.old,
+            &name,
+            &[
+                ("email", &email),
+                ("email_verified", "true"),
+                ("custom:tenant", tenant),
+            ],
+            Some("Passw0rd!"),
+        )
+        .await;
+    }
+    create_user(
+        &s.client,
+        &s.old,
+        "loner",
+        &[("email", "loner@example.com"), ("email_verified", "true")],
+        Some("Passw0rd!"),
+    )
+    .await;
+    create_user(
+        &s.client,
+        &s.old,
+        "stranger",
+        &[
+            ("email", "s@example.com"),
+            ("email_verified", "true"),
+            ("custom:tenant", "umbrella"),
+        ],
+        Some("Passw0rd!"),
+    )
+    .await;
+    create_user(
+        &s.client,
+        &s.old,
+        "acme-unverified",
+        &[("email", "u@example.com"), ("custom:tenant", "acme")],
+        Some("Passw0rd!"),
+    )
+    .await;
+    s.client
+        .create_group()
+        .user_pool_id(&s.old)
+        .group_name("admins")
+        .send()
+        .await
+        .unwrap();
+    for user in ["acme-user00", "globex-user01"] {
+        s.client
+            .admin_add_user_to_group()
+            .user_pool_id(&s.old)
+            .group_name("admins")
+            .username(user)
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn one_pass_writes_a_complete_export_per_tenant_and_reports_the_rest() {
+    let s = split("split").await;
+    seed(&s).await;
+    let out = s.dir.path().join("export");
+    let run = export(
+        &s.endpoint,
+        &s.old,
+        "unused",
+        &out,
+        &[
+            "--partition-by",
+            "custom:tenant",
+            "--targets",
+            s.table.to_str().unwrap(),
+            "--segments",
+            "4",
+        ],
+    );
+    // --target-pool-id conflicts with --targets: the CLI refuses the combination.
+    assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
+
+    let run = cognito_migrate(&s.endpoint)
+        .args(["export", "--source-pool-id", &s.old, "--out"])
+        .arg(&out)
+        .args([
+            "--partition-by",
+            "custom:tenant",
+            "--targets",
+            s.table.to_str().unwrap(),
+            "--segments",
+            "4",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "unassigned and rejected users: {}",
+        describe(&run)
+    );
+
+    let mut seen = 0;
+    for tenant in TENANTS {
+        let dir = out.join(tenant);
+        let header = s
+            .client
+            .get_csv_header()
+            .user_pool_id(&s.pools[tenant])
+            .send()
+            .await
+            .unwrap()
+            .csv_header
+            .unwrap();
+        let (exported, rejected, _) = assert_reconciles(&dir, &header);
+        assert_eq!(exported.len(), 10, "{tenant}");
+        assert!(
+            exported.iter().all(|u| u.starts_with(tenant)),
+            "{tenant}: {exported:?}"
+        );
+        if tenant == "acme" {
+            assert_eq!(rejected, ["acme-unverified"]);
+        }
+        let tenant_summary = summary(&dir);
+        assert_eq!(tenant_summary["target_pool_id"], s.pools[tenant].as_str());
+        seen += tenant_summary["seen"].as_u64().unwrap();
+        let memberships = std::fs::read_to_string(dir.join("memberships.jsonl")).unwrap();
+        match tenant {
+            "acme" => {
+                assert!(memberships.contains("acme-user00") && !memberships.contains("globex"))
+            }
+            "globex" => {
+                assert!(memberships.contains("globex-user01") && !memberships.contains("acme"))
+            }
+            _ => assert!(memberships.is_empty(), "{memberships}"),
+        }
+        assert!(dir.join("mapping.json").exists());
+    }
+    let unassigned: BTreeMap<String, String> = reason_rows(&out, "unassigned.csv")
+        .into_iter()
+        .map(|(u, _, r)| (u, r))
+        .collect();
+    assert_eq!(unassigned.len(), 2);
+    assert!(
+        unassigned["loner"].starts_with("no custom:tenant"),
+        "{unassigned:?}"
+    );
+    assert!(
+        unassigned["stranger"].contains("\"umbrella\""),
+        "{unassigned:?}"
+    );
+    let top = summary(&out);
+    assert_eq!(top["seen"], 33);
+    assert_eq!(
+        top["seen"].as_u64().unwrap(),
+        seen + 2,
+        "tenants plus unassigned reconcile with the old pool"
+    );
+    assert_eq!(top["unassigned"], 2);
+    assert_eq!(top["exported"], 30);
+    assert_eq!(top["rejected"], 1);
+    assert_eq!(top["tenants"]["globex"]["exported"], 10);
+    assert_eq!(top["complete"], true);
+
+    // Each folder imports into its own pool, and the tenant's users land there.
+    let _guard = IMPORTS.lock().await;
+    for tenant in TENANTS {
+        let run = cognito_migrate(&s.endpoint)
+            .args(["import", "--target-pool-id", &s.pools[tenant], "--dir"])
+            .arg(out.join(tenant))
+            .args([
+                "--logs-role-arn",
+                "arn:aws:iam::123456789012:role/import",
+                "--wait",
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(0), "{tenant}: {}", describe(&run));
+        let user = s
+            .client
+            .admin_get_user()
+            .user_pool_id(&s.pools[tenant])
+            .username(format!(
+                "{tenant}-user0{}",
+                TENANTS.iter().position(|t| *t == tenant).unwrap()
+            ))
+            .send()
+            .await;
+        assert!(user.is_ok(), "{tenant}'s user landed in its pool");
+    }
+    let elsewhere = s
+        .client
+        .admin_get_user()
+        .user_pool_id(&s.pools["globex"])
+        .username("acme-user00")
+        .send()
+        .await;
+    assert!(elsewhere.is_err(), "no user lands in another tenant's pool");
+}
