@@ -25,4 +25,5 @@ pub mod report_csv;
 pub mod scan;
 pub mod shards;
 pub mod signals;
+pub mod tenants;
 pub mod verify;

@@ -67,3 +67,21 @@ pub async fn import_target(
     }
     Ok(ImportTarget { header, rules })
 }
+
+/// Keeps the legacy-`sub` attribute only when the new pool has it, as the default promises.
+pub fn resolve_legacy_sub(
+    mapping: shared::Mapping,
+    columns: &std::collections::BTreeSet<String>,
+    pool_id: &str,
+) -> shared::Mapping {
+    match &mapping.legacy_sub_attribute {
+        Some(name) if !columns.contains(name) => {
+            eprintln!(
+                "note: the new pool {pool_id} has no {name} attribute, so old subs are not carried \
+                 (add it as a custom attribute to keep them)"
+            );
+            mapping.without_legacy_sub()
+        }
+        _ => mapping,
+    }
+}

@@ -265,4 +265,97 @@ async fn one_pass_writes_a_complete_export_per_tenant_and_reports_the_rest() {
         .send()
         .await;
     assert!(elsewhere.is_err(), "no user lands in another tenant's pool");
+
+    for tenant in TENANTS {
+        let run = cognito_migrate(&s.endpoint)
+            .args(["groups", "--target-pool-id", &s.pools[tenant], "--dir"])
+            .arg(out.join(tenant))
+            .output()
+            .unwrap();
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "groups {tenant}: {}",
+            describe(&run)
+        );
+    }
+    drop(_guard);
+
+    // plan and verify understand partitions.
+    let table = s.table.to_str().unwrap();
+    let plan_json = s.dir.path().join("plan.json");
+    let run = cognito_migrate(&s.endpoint)
+        .args([
+            "plan",
+            "--source-pool-id",
+            &s.old,
+            "--partition-by",
+            "custom:tenant",
+            "--targets",
+            table,
+            "--json",
+        ])
+        .arg(&plan_json)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan_json).unwrap()).unwrap();
+    assert_eq!(plan["total"], 33);
+    assert_eq!(plan["tenants"]["acme"]["total"], 11);
+    assert_eq!(plan["tenants"]["acme"]["already_in_target"], 10);
+    assert_eq!(plan["tenants"]["initech"]["total"], 10);
+    assert_eq!(plan["unassigned"]["no-tenant"], 1);
+    assert_eq!(plan["unassigned"]["unknown-tenant"], 1);
+
+    let verify = |json: &std::path::Path| {
+        cognito_migrate(&s.endpoint)
+            .args([
+                "verify",
+                "--source-pool-id",
+                &s.old,
+                "--partition-by",
+                "custom:tenant",
+                "--targets",
+                table,
+                "--json",
+            ])
+            .arg(json)
+            .output()
+            .unwrap()
+    };
+    let verify_json = s.dir.path().join("verify.json");
+    let run = verify(&verify_json);
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let counts: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&verify_json).unwrap()).unwrap();
+    assert_eq!(counts["missing"], 0);
+    assert_eq!(counts["misplaced"], 0);
+    assert_eq!(counts["present"], 30);
+    assert_eq!(counts["expected_missing"]["no-verified-contact"], 1);
+    assert_eq!(counts["expected_missing"]["no-tenant"], 1);
+    assert_eq!(counts["tenants"]["globex"]["present"], 10);
+
+    // A user in the wrong tenant's pool is found and named.
+    s.client
+        .admin_delete_user()
+        .user_pool_id(&s.pools["acme"])
+        .username("acme-user03")
+        .send()
+        .await
+        .unwrap();
+    create_user(
+        &s.client,
+        &s.pools["globex"],
+        "acme-user03",
+        &[("email", "x@example.com"), ("email_verified", "true")],
+        None,
+    )
+    .await;
+    let run = verify(&verify_json);
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    let counts: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&verify_json).unwrap()).unwrap();
+    assert_eq!(counts["misplaced"], 1);
+    assert_eq!(counts["tenants"]["acme"]["misplaced"], 1);
 }

@@ -150,7 +150,7 @@ async fn destinations(
     let mut destinations = Vec::new();
     for (name, pool_id, dir) in pools {
         let import_target = pools::import_target(&target, pacer, &pool_id).await?;
-        let mapping = resolve_legacy_sub(
+        let mapping = pools::resolve_legacy_sub(
             mapping.clone(),
             &import_target.header.attribute_columns(),
             &pool_id,
@@ -501,24 +501,6 @@ async fn scan_all(
         scan.abort();
     }
     result
-}
-
-/// Keeps the legacy-`sub` attribute only when the new pool has it, as the default promises.
-fn resolve_legacy_sub(
-    mapping: Mapping,
-    columns: &std::collections::BTreeSet<String>,
-    pool_id: &str,
-) -> Mapping {
-    match &mapping.legacy_sub_attribute {
-        Some(name) if !columns.contains(name) => {
-            eprintln!(
-                "note: the new pool {pool_id} has no {name} attribute, so old subs are not carried \
-                 (add it as a custom attribute to keep them)"
-            );
-            mapping.without_legacy_sub()
-        }
-        _ => mapping,
-    }
 }
 
 fn ensure_empty(out: &Path) -> anyhow::Result<()> {

@@ -5,21 +5,25 @@
 
 mod counts;
 
+use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use serde::Serialize;
 use shared::Mapping;
 use shared::from_sdk::user_from_list;
 
 pub use counts::PlanCounts;
 
 use crate::aws::{AwsArgs, Side};
-use crate::export::{Classifier, Select};
+use crate::export::{Classifier, Select, TargetIndex};
 use crate::pacer::Pacer;
+use crate::pools::{self, ImportTarget};
 use crate::progress::Progress;
-use crate::{pools, scan};
+use crate::scan;
+use crate::tenants::TargetPools;
 
 /// Arguments of `cognito-migrate plan`.
 #[derive(Debug, clap::Args)]
@@ -27,9 +31,9 @@ pub struct PlanArgs {
     /// The old pool.
     #[arg(long)]
     pub source_pool_id: String,
-    /// The new pool.
-    #[arg(long)]
-    pub target_pool_id: String,
+    /// The new pool, or one per tenant.
+    #[command(flatten)]
+    pub targets: TargetPools,
     /// Mapping file, as for export.
     #[arg(long)]
     pub mapping: Option<PathBuf>,
@@ -44,8 +48,28 @@ pub struct PlanArgs {
     pub json: Option<PathBuf>,
 }
 
-/// Reads both pools and prints the plan.
-pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<PlanCounts> {
+/// What `plan` found: one set of counts per new pool, and the users no tenant claims.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct PartitionedPlan {
+    /// Users in the old pool.
+    pub total: u64,
+    /// Counts per tenant.
+    pub tenants: BTreeMap<String, PlanCounts>,
+    /// Users without a known tenant, per reason code.
+    pub unassigned: BTreeMap<String, u64>,
+}
+
+/// One new pool as the plan sees it.
+struct PlanTarget {
+    name: String,
+    pool_id: String,
+    target: ImportTarget,
+    mapping: Mapping,
+    index: TargetIndex,
+}
+
+/// Reads both pools (or the old pool and each tenant's pool) and prints the plan.
+pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     let pacer = Arc::new(Pacer::new(
         NonZeroU32::new(args.rps).expect("validated by clap"),
         8,
@@ -56,35 +80,46 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<PlanCounts> {
         Some(path) => Mapping::load(path)?,
         None => Mapping::default(),
     };
-    let import_target = pools::import_target(&target, &pacer, &args.target_pool_id).await?;
-    let mapping = if mapping
-        .legacy_sub_attribute
-        .as_ref()
-        .is_some_and(|a| !import_target.header.attribute_columns().contains(a))
-    {
-        mapping.without_legacy_sub()
-    } else {
-        mapping
-    };
+    let table = args.targets.tenant_table()?;
+    let mut targets = Vec::new();
+    for (name, pool_id) in args.targets.pools(table.as_ref()) {
+        let import_target = pools::import_target(&target, &pacer, &pool_id).await?;
+        let mapping = pools::resolve_legacy_sub(
+            mapping.clone(),
+            &import_target.header.attribute_columns(),
+            &pool_id,
+        );
+        eprintln!("reading the users of {pool_id}…");
+        let index = scan::index_target(
+            &target,
+            &pacer,
+            &pool_id,
+            mapping.legacy_sub_attribute.as_deref(),
+        )
+        .await?;
+        targets.push(PlanTarget {
+            name,
+            pool_id,
+            target: import_target,
+            mapping,
+            index,
+        });
+    }
+    let classifiers: Vec<Classifier<'_>> = targets
+        .iter()
+        .map(|t| Classifier {
+            select: Select::All,
+            index: &t.index,
+            mapping: &t.mapping,
+            header: &t.target.header,
+            rules: &t.target.rules,
+        })
+        .collect();
     let source_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
-    eprintln!("reading the new pool's users…");
-    let index = scan::index_target(
-        &target,
-        &pacer,
-        &args.target_pool_id,
-        mapping.legacy_sub_attribute.as_deref(),
-    )
-    .await?;
-    let classifier = Classifier {
-        select: Select::All,
-        index: &index,
-        mapping: &mapping,
-        header: &import_target.header,
-        rules: &import_target.rules,
-    };
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
     let mut progress = Progress::new("users", estimate, Duration::from_secs(10));
-    let mut counts = PlanCounts::default();
+    let mut plan = PartitionedPlan::default();
+    let mut counts: Vec<PlanCounts> = vec![PlanCounts::default(); targets.len()];
     let scanned = scan::each_user(
         &source,
         &pacer,
@@ -92,20 +127,45 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<PlanCounts> {
         args.segments,
         |user| {
             let user = user_from_list(user);
-            counts.add(&user, &classifier, &index);
-            progress.update(counts.total, "read");
+            plan.total += 1;
+            progress.update(plan.total, "read");
+            let lane = match &table {
+                None => 0,
+                Some(table) => match table.tenant_of(&user) {
+                    Ok(tenant) => targets
+                        .iter()
+                        .position(|t| t.name == tenant)
+                        .expect("a target per tenant"),
+                    Err(unassigned) => {
+                        *plan
+                            .unassigned
+                            .entry(unassigned.code().to_string())
+                            .or_default() += 1;
+                        return;
+                    }
+                },
+            };
+            counts[lane].add(&user, &classifiers[lane], &targets[lane].index);
         },
     )
     .await;
     progress.finish();
     scanned?;
-    println!(
-        "{}",
-        counts.text(&args.source_pool_id, &args.target_pool_id)
-    );
+    for (target, counts) in targets.iter().zip(&counts) {
+        println!("{}", counts.text(&args.source_pool_id, &target.pool_id));
+    }
+    let json = if table.is_some() {
+        plan.tenants = targets.iter().map(|t| t.name.clone()).zip(counts).collect();
+        for (code, n) in &plan.unassigned {
+            println!("  unassigned ({code}) {n}");
+        }
+        serde_json::to_vec_pretty(&plan)?
+    } else {
+        serde_json::to_vec_pretty(&counts[0])?
+    };
     if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_vec_pretty(&counts)?)
+        std::fs::write(path, json)
             .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
     }
-    Ok(counts)
+    Ok(())
 }

@@ -1,28 +1,33 @@
 //! `cognito-migrate verify`: after (or during) the migration, compares the old pool with the new
 //! one: users missing, users whose mapped attributes differ, memberships missing.
 //!
-//! Users the mapping refuses (federated users, invalid values) are reported as expected to be
+//! Users a bulk import could not carry (the mapping, the new pool's rules or the CSV format refuse
+//! them: federated users, invalid values, no verified contact) are reported as expected to be
 //! missing and do not fail the run. The differences CSV names attributes, never their values.
 
 mod differences;
 mod new_pool;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use aws_sdk_cognitoidentityprovider::Client;
 use serde::Serialize;
 use shared::Mapping;
 use shared::from_sdk::user_from_list;
 
 use crate::aws::{AwsArgs, Side};
 use crate::errors::explain;
+use crate::export::{Classifier, Outcome, Select, TargetIndex};
 use crate::group_scan::each_group_and_member;
 use crate::pacer::Pacer;
+use crate::pools::ImportTarget;
 use crate::progress::Progress;
+use crate::tenants::TargetPools;
 use crate::{fingerprint, pools, scan};
 use differences::Differences;
 use new_pool::{NewPoolIndex, comparable};
@@ -33,9 +38,9 @@ pub struct VerifyArgs {
     /// The old pool.
     #[arg(long)]
     pub source_pool_id: String,
-    /// The new pool.
-    #[arg(long)]
-    pub target_pool_id: String,
+    /// The new pool, or one per tenant.
+    #[command(flatten)]
+    pub targets: TargetPools,
     /// Mapping file, as for export.
     #[arg(long)]
     pub mapping: Option<PathBuf>,
@@ -58,57 +63,104 @@ pub struct VerifyArgs {
 pub struct VerifyCounts {
     /// Users in the old pool.
     pub old_users: u64,
-    /// Users in the new pool.
+    /// Users in the new pool(s).
     pub new_users: u64,
-    /// Old users found in the new pool.
+    /// Old users found in the pool they belong to.
     pub present: u64,
     /// Old users the new pool lacks although the mapping accepts them.
     pub missing: u64,
-    /// Old users the mapping refuses (federated, invalid values), per reason code.
+    /// Old users found in another tenant's pool (or in a pool although they have no tenant).
+    pub misplaced: u64,
+    /// Old users the mapping (or the tenant table) refuses, per reason code.
     pub expected_missing: BTreeMap<String, u64>,
     /// Users present whose mapped attributes differ.
     pub attributes_differ: u64,
     /// Old memberships whose user is in the new pool but not in the group there.
     pub memberships_missing: u64,
+    /// Present and missing users per tenant (partitioned runs only).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub tenants: BTreeMap<String, TenantVerify>,
+}
+
+/// One tenant's verification counts.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct TenantVerify {
+    /// Users of the tenant found in its pool.
+    pub present: u64,
+    /// Users of the tenant missing from its pool.
+    pub missing: u64,
+    /// Users of the tenant found in another tenant's pool.
+    pub misplaced: u64,
 }
 
 impl VerifyCounts {
-    /// True when nothing is missing that should be there.
+    /// True when nothing is missing or misplaced that should not be.
     pub fn clean(&self) -> bool {
-        self.missing == 0 && self.attributes_differ == 0 && self.memberships_missing == 0
+        self.missing == 0
+            && self.misplaced == 0
+            && self.attributes_differ == 0
+            && self.memberships_missing == 0
     }
 }
 
-/// Compares the pools; returns the counts (the caller turns `clean()` into the exit status).
-pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts> {
-    let pacer = Arc::new(Pacer::new(
-        NonZeroU32::new(args.rps).expect("validated by clap"),
-        8,
-    ));
-    let source = aws.client(Side::Source).await;
-    let target = aws.client(Side::Target).await;
-    let mut mapping = match &args.mapping {
-        Some(path) => Mapping::load(path)?,
-        None => Mapping::default(),
-    };
-    let target_pool = pools::describe(&target, &pacer, &args.target_pool_id).await?;
-    let target_attributes: BTreeSet<&str> = target_pool
+/// One new pool as verify sees it.
+struct VerifyTarget {
+    name: String,
+    pool_id: String,
+    mapping: Mapping,
+    index: NewPoolIndex,
+    /// The pool's import rules, when it has them (a pool without auto-verified attributes has
+    /// none: only the mapping decides then).
+    import: Option<ImportTarget>,
+}
+
+impl VerifyTarget {
+    /// Why this user cannot be in this pool by a bulk import (mapping, pool rules, CSV format),
+    /// or `None` when it could.
+    fn refusal(&self, user: &shared::SourceUser) -> Option<shared::RejectReason> {
+        let Some(import) = &self.import else {
+            return self.mapping.apply(user).err();
+        };
+        let index = TargetIndex::default();
+        let classifier = Classifier {
+            select: Select::All,
+            index: &index,
+            mapping: &self.mapping,
+            header: &import.header,
+            rules: &import.rules,
+        };
+        match classifier.classify(user) {
+            Outcome::Reject(reason) => Some(reason),
+            _ => None,
+        }
+    }
+}
+
+/// Indexes one new pool's users and memberships.
+async fn read_new_pool(
+    target: &Client,
+    pacer: &Arc<Pacer>,
+    pool_id: &str,
+    mapping: &Mapping,
+) -> anyhow::Result<(Mapping, NewPoolIndex)> {
+    let pool = pools::describe(target, pacer, pool_id).await?;
+    let attributes: BTreeSet<&str> = pool
         .schema_attributes()
         .iter()
         .filter_map(|a| a.name())
         .collect();
+    let mut mapping = mapping.clone();
     if mapping
         .legacy_sub_attribute
         .as_deref()
-        .is_some_and(|a| !target_attributes.contains(a))
+        .is_some_and(|a| !attributes.contains(a))
     {
         mapping = mapping.without_legacy_sub();
     }
+    eprintln!("reading the new pool {pool_id}…");
     let legacy = mapping.legacy_sub_attribute.clone();
-
-    eprintln!("reading the new pool…");
     let mut index = NewPoolIndex::default();
-    scan::each_user(&target, &pacer, &args.target_pool_id, 1, |user| {
+    scan::each_user(target, pacer, pool_id, 1, |user| {
         let attributes = comparable(user.attributes().iter().map(|a| {
             (
                 a.name().to_string(),
@@ -123,9 +175,9 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
     })
     .await?;
     each_group_and_member(
-        &target,
-        &pacer,
-        &args.target_pool_id,
+        target,
+        pacer,
+        pool_id,
         |_| Ok(()),
         |group, username| {
             index.add_membership(group, username);
@@ -133,16 +185,53 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
         },
     )
     .await?;
+    Ok((mapping, index))
+}
+
+/// Where an old user was found: target index and new user name.
+type Found = (usize, String);
+
+/// Compares the pools; returns the counts (the caller turns `clean()` into the exit status).
+pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts> {
+    let pacer = Arc::new(Pacer::new(
+        NonZeroU32::new(args.rps).expect("validated by clap"),
+        8,
+    ));
+    let source = aws.client(Side::Source).await;
+    let target = aws.client(Side::Target).await;
+    let mapping = match &args.mapping {
+        Some(path) => Mapping::load(path)?,
+        None => Mapping::default(),
+    };
+    let table = args.targets.tenant_table()?;
+    let mut targets = Vec::new();
+    for (name, pool_id) in args.targets.pools(table.as_ref()) {
+        let (mapping, index) = read_new_pool(&target, &pacer, &pool_id, &mapping).await?;
+        let import = pools::import_target(&target, &pacer, &pool_id).await.ok();
+        targets.push(VerifyTarget {
+            name,
+            pool_id,
+            mapping,
+            index,
+            import,
+        });
+    }
 
     let mut differences = Differences::create(args.differences.as_deref())?;
     let mut counts = VerifyCounts {
-        new_users: index.users() as u64,
+        new_users: targets.iter().map(|t| t.index.users() as u64).sum(),
         ..VerifyCounts::default()
     };
-    let mut differing: Vec<(String, String, BTreeMap<String, String>)> = Vec::new();
-    let mut found: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut differing: Vec<(String, Found, BTreeMap<String, String>)> = Vec::new();
+    let mut found: HashMap<String, Found> = HashMap::new();
     let mut progress = Progress::new("users", 0, Duration::from_secs(10));
     let mut failure: Option<anyhow::Error> = None;
+    let find_anywhere = |user: &shared::SourceUser| {
+        targets
+            .iter()
+            .enumerate()
+            .find_map(|(i, t)| t.index.find(&user.username, user.sub()).map(|n| (i, n)))
+    };
     scan::each_user(
         &source,
         &pacer,
@@ -152,33 +241,88 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
             let user = user_from_list(user);
             counts.old_users += 1;
             progress.update(counts.old_users, "compared");
-            let mapped = mapping.apply(&user);
-            let result = match (index.find(&user.username, user.sub()), mapped) {
-                (None, Err(reason)) => {
-                    *counts
-                        .expected_missing
-                        .entry(reason.code().to_string())
-                        .or_default() += 1;
-                    differences.note(&user.username, "expected-missing", &reason.to_string())
-                }
-                (None, Ok(_)) => {
-                    counts.missing += 1;
-                    differences.note(&user.username, "missing", "not in the new pool")
-                }
-                (Some(new_username), mapped) => {
-                    counts.present += 1;
-                    if let Ok(mapped) = mapped
-                        && index.attributes_of(&new_username)
-                            != Some(fingerprint::attributes(&mapped.attributes))
-                    {
-                        differing.push((
-                            user.username.clone(),
-                            new_username.clone(),
-                            mapped.attributes,
-                        ));
+            let home = match &table {
+                None => Ok(0),
+                Some(table) => table.tenant_of(&user).map(|tenant| {
+                    targets
+                        .iter()
+                        .position(|t| t.name == tenant)
+                        .expect("a target per tenant")
+                }),
+            };
+            let result = match home {
+                Err(unassigned) => match find_anywhere(&user) {
+                    Some((i, _)) => {
+                        counts.misplaced += 1;
+                        let detail = format!(
+                            "{unassigned}, yet in the pool of tenant {}",
+                            targets[i].name
+                        );
+                        differences.note(&user.username, "misplaced", &detail)
                     }
-                    found.insert(user.username.clone(), new_username);
-                    Ok(())
+                    None => {
+                        *counts
+                            .expected_missing
+                            .entry(unassigned.code().to_string())
+                            .or_default() += 1;
+                        differences.note(
+                            &user.username,
+                            "expected-missing",
+                            &unassigned.to_string(),
+                        )
+                    }
+                },
+                Ok(home) => {
+                    let tenant = counts
+                        .tenants
+                        .entry(targets[home].name.clone())
+                        .or_default();
+                    let mapped = targets[home].mapping.apply(&user);
+                    match (targets[home].index.find(&user.username, user.sub()), mapped) {
+                        (Some(new_username), mapped) => {
+                            counts.present += 1;
+                            tenant.present += 1;
+                            if let Ok(mapped) = mapped
+                                && targets[home].index.attributes_of(&new_username)
+                                    != Some(fingerprint::attributes(&mapped.attributes))
+                            {
+                                differing.push((
+                                    user.username.clone(),
+                                    (home, new_username.clone()),
+                                    mapped.attributes,
+                                ));
+                            }
+                            found.insert(user.username.clone(), (home, new_username));
+                            Ok(())
+                        }
+                        (None, _) => match (find_anywhere(&user), targets[home].refusal(&user)) {
+                            (Some((i, _)), _) => {
+                                counts.misplaced += 1;
+                                tenant.misplaced += 1;
+                                let detail = format!(
+                                    "belongs to tenant {}, found in the pool of tenant {}",
+                                    targets[home].name, targets[i].name
+                                );
+                                differences.note(&user.username, "misplaced", &detail)
+                            }
+                            (None, Some(reason)) => {
+                                *counts
+                                    .expected_missing
+                                    .entry(reason.code().to_string())
+                                    .or_default() += 1;
+                                differences.note(
+                                    &user.username,
+                                    "expected-missing",
+                                    &reason.to_string(),
+                                )
+                            }
+                            (None, None) => {
+                                counts.missing += 1;
+                                tenant.missing += 1;
+                                differences.note(&user.username, "missing", "not in the new pool")
+                            }
+                        },
+                    }
                 }
             };
             if let Err(err) = result {
@@ -191,20 +335,24 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
     if let Some(err) = failure {
         return Err(err);
     }
+    if table.is_none() {
+        counts.tenants.clear();
+    }
 
     // A fingerprint mismatch may only be attributes the new pool has in addition (set by the
     // application after migration); read those users to name what really differs.
-    for (old_username, new_username, expected) in differing {
+    for (old_username, (home, new_username), expected) in differing {
+        let pool_id = &targets[home].pool_id;
         let user = pacer
             .call(|| {
                 target
                     .admin_get_user()
-                    .user_pool_id(&args.target_pool_id)
+                    .user_pool_id(pool_id)
                     .username(&new_username)
                     .send()
             })
             .await
-            .map_err(|e| explain("AdminGetUser", &args.target_pool_id, e))?;
+            .map_err(|e| explain("AdminGetUser", pool_id, e))?;
         let actual = comparable(user.user_attributes().iter().map(|a| {
             (
                 a.name().to_string(),
@@ -228,8 +376,8 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
         &args.source_pool_id,
         |_| Ok(()),
         |group, username| {
-            if let Some(new_username) = found.get(username)
-                && !index.has_membership(group, new_username)
+            if let Some((home, new_username)) = found.get(username)
+                && !targets[*home].index.has_membership(group, new_username)
             {
                 counts.memberships_missing += 1;
                 differences.note(username, "membership-missing", group)?;
@@ -249,16 +397,23 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
 
 fn text(counts: &VerifyCounts) -> String {
     let mut text = format!(
-        "old pool {} users, new pool {} users\n  present {}\n  missing {}\n  attributes differ {}\n  memberships missing {}\n",
+        "old pool {} users, new pool(s) {} users\n  present {}\n  missing {}\n  misplaced {}\n  attributes differ {}\n  memberships missing {}\n",
         counts.old_users,
         counts.new_users,
         counts.present,
         counts.missing,
+        counts.misplaced,
         counts.attributes_differ,
         counts.memberships_missing
     );
     for (code, n) in &counts.expected_missing {
         text.push_str(&format!("  expected missing ({code}) {n}\n"));
+    }
+    for (tenant, t) in &counts.tenants {
+        text.push_str(&format!(
+            "  tenant {tenant}: present {}, missing {}, misplaced {}\n",
+            t.present, t.missing, t.misplaced
+        ));
     }
     text.push_str(if counts.clean() {
         "verify: nothing is missing"
