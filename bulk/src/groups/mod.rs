@@ -28,10 +28,10 @@ use anyhow::Context;
 
 use crate::aws::{AwsArgs, Side};
 use crate::group_scan::each_group_and_member;
-use crate::import::stop::StopSignal;
 use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
+use crate::signals::StopSignal;
 use state::{GroupsState, ItemKind, Pass, Reason, Unapplied};
 use target::{GroupCheck, GroupSpec, Refusal, TargetPool};
 

@@ -16,7 +16,6 @@ pub mod inputs;
 pub mod job;
 pub mod report;
 pub mod state;
-pub mod stop;
 pub mod upload;
 
 use std::num::NonZeroU32;
@@ -29,9 +28,9 @@ use crate::aws::{AwsArgs, Side};
 use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
+use crate::signals::StopSignal;
 use job::{CreateAnswer, ImportJobs, JobView, StartAnswer};
 use state::{FileRecord, ImportState, JobPhase, JobRecord, NextStep};
-use stop::StopSignal;
 use upload::{UploadError, Uploader};
 
 /// The pre-signed URL is valid for 15 minutes; a job older than this is not worth uploading to.
