@@ -364,8 +364,14 @@ async fn import_files_rotate_at_the_row_limit() {
     assert!(dir.join("users-0003.csv").exists());
 }
 
-/// Runs an export, kills it with SIGKILL after `delay`, and returns whether it was still running.
-fn export_killed_after(p: &Pools, dir: &Path, delay: Duration, extra: &[&str]) -> bool {
+/// Runs an export and kills it with SIGKILL as soon as its checkpoint satisfies `ready`;
+/// returns whether it was killed (false: it finished first).
+fn export_killed_when(
+    p: &Pools,
+    dir: &Path,
+    extra: &[&str],
+    ready: impl Fn(&serde_json::Value) -> bool,
+) -> bool {
     let mut child = cognito_migrate(&p.endpoint)
         .args([
             "export",
@@ -381,13 +387,35 @@ fn export_killed_after(p: &Pools, dir: &Path, delay: Duration, extra: &[&str]) -
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(delay);
-    let running = child.try_wait().unwrap().is_none();
+    let checkpoint = dir.join(".export/checkpoint.json");
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    while std::time::Instant::now() < deadline {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        let state = std::fs::read_to_string(&checkpoint)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
+        if state.as_ref().is_some_and(&ready) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
     child.kill().unwrap();
-    child.wait().unwrap();
-    running
+    panic!("the export never reached the awaited checkpoint");
 }
 
+fn shards_done(checkpoint: &serde_json::Value) -> usize {
+    checkpoint["shards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["done"] == true)
+        .count()
+}
+// 16 shards of ~25 users at 2 requests/s: kill it twice as its checkpoint shows progress.
 #[tokio::test]
 async fn a_killed_export_resumes_with_nothing_lost_or_duplicated() {
     let p = pools("resume").await;
@@ -410,13 +438,13 @@ async fn a_killed_export_resumes_with_nothing_lost_or_duplicated() {
     let dir = out.path().join("killed");
     let slow = ["--rps", "2", "--segments", "4"];
     assert!(
-        export_killed_after(&p, &dir, Duration::from_millis(3500), &slow),
+        export_killed_when(&p, &dir, &slow, |c| shards_done(c) >= 3),
         "killed while running"
     );
     let mut resume: Vec<&str> = slow.to_vec();
     resume.push("--resume");
     assert!(
-        export_killed_after(&p, &dir, Duration::from_millis(2500), &resume),
+        export_killed_when(&p, &dir, &resume, |c| shards_done(c) >= 8),
         "killed while running"
     );
     let run = export(
@@ -440,13 +468,10 @@ async fn an_expired_pagination_token_restarts_the_shard_without_duplicates() {
     let header = header(&p).await;
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("e");
-    // One unfiltered scan of 4 pages at 1 request/s: kill after the second page.
-    assert!(export_killed_after(
-        &p,
-        &dir,
-        Duration::from_millis(4500),
-        &["--rps", "1"]
-    ));
+    // One unfiltered scan of 4 pages at 1 request/s: kill once a page is checkpointed.
+    assert!(export_killed_when(&p, &dir, &["--rps", "1"], |c| {
+        c["shards"][0]["next_token"].is_string()
+    }));
     let checkpoint_path = dir.join(".export/checkpoint.json");
     let mut checkpoint: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&checkpoint_path).unwrap()).unwrap();

@@ -4,7 +4,8 @@
 //! Layout of the output folder (a contract other tools rely on): `users-NNNN.csv` (import files,
 //! header exactly as the new pool's `GetCSVHeader`), `rejected.csv` and `skipped.csv`
 //! (`username,sub,reason`), `disabled.csv` (exported users that are disabled in the old pool),
-//! `groups.jsonl` and `memberships.jsonl` (the old pool's groups, for `cognito-migrate groups`),
+//! `groups.jsonl` and `memberships.jsonl` (the old pool's groups, and the memberships of the users
+//! this export carries, for `cognito-migrate groups`),
 //! `mapping.json` (the mapping in force: give it to the trigger), `summary.json`, and `.export/`
 //! (checkpoint and ledgers for `--resume`).
 //!
@@ -318,7 +319,10 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     let interrupted = interrupted?;
     sink.save()?;
     if !interrupted && sink.all_shards_done() && sink.checkpoint().groups.is_none() {
-        let members = match partitioned {
+        // A partial export (per tenant, or a --select subset) carries only its own users'
+        // memberships, so `groups --dir` applies all of them; a full export carries them all.
+        let partial = partitioned || args.select != Select::All;
+        let members = match partial {
             true => Some(exported_usernames(&destinations)?),
             false => None,
         };
