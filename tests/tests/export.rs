@@ -404,6 +404,7 @@ fn export_killed_when(
         std::thread::sleep(Duration::from_millis(20));
     }
     child.kill().unwrap();
+    child.wait().unwrap();
     panic!("the export never reached the awaited checkpoint");
 }
 
