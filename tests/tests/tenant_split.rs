@@ -359,3 +359,164 @@ async fn one_pass_writes_a_complete_export_per_tenant_and_reports_the_rest() {
     assert_eq!(counts["misplaced"], 1);
     assert_eq!(counts["tenants"]["acme"]["misplaced"], 1);
 }
+
+/// Sign-in of a tenant-A user into tenant B's pool: the trigger refuses it with the same answer
+/// as a wrong password, through the Lambda Invoke API and end to end through cognito-local.
+#[tokio::test]
+async fn a_tenant_pool_admits_only_its_own_users() {
+    use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+    use aws_sdk_cognitoidentityprovider::types::{
+        AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes,
+    };
+    use integration_tests::lambda::{
+        Function, LambdaHost, cognito_local_function, cognito_local_url, sign_in_event, trigger_env,
+    };
+    use integration_tests::pools::create_app_client;
+    use integration_tests::testbed::{binary, client_for};
+
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(
+        &client,
+        &PoolSpec::named("admit-old").with_custom(&["tenant"]),
+    )
+    .await;
+    let (old_client, _) = create_app_client(&client, &old, false).await;
+    for (name, tenant) in [("anna", "acme"), ("gus", "globex")] {
+        let email = format!("{name}@example.com");
+        create_user(
+            &client,
+            &old,
+            name,
+            &[
+                ("email", &email),
+                ("email_verified", "true"),
+                ("custom:tenant", tenant),
+            ],
+            Some("Passw0rd!"),
+        )
+        .await;
+    }
+    let new = client_for(&cognito_local_url()).await;
+    let globex_pool = new
+        .create_user_pool()
+        .pool_name("admit-globex")
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    let app = new
+        .create_user_pool_client()
+        .user_pool_id(&globex_pool)
+        .client_name("app")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap();
+    let table = serde_json::json!({
+        "attribute": "custom:tenant",
+        "tenants": {"acme": {"pool_id": "us-east-1_AcmePool1"}, "globex": {"pool_id": globex_pool}}
+    })
+    .to_string();
+    // The tenant comes from the calling pool's id through the table (no TENANT variable).
+    let env = trigger_env(
+        &testbed,
+        &old,
+        &old_client,
+        &[("TENANT_TABLE_JSON", &table)],
+    );
+    let host = LambdaHost::from_env();
+    host.register(
+        &Function {
+            name: "admit-globex".into(),
+            env: env.clone(),
+            timeout_seconds: 5.0,
+        },
+        &binary("cognito-migrate-trigger"),
+    )
+    .await;
+
+    // Through the Invoke API: the right password of a tenant-A user is answered exactly like a
+    // wrong password: the event comes back unchanged.
+    let mut other_tenant = sign_in_event("anna", "Passw0rd!");
+    other_tenant["userPoolId"] = globex_pool.clone().into();
+    let mut wrong_password = sign_in_event("anna", "not-her-password");
+    wrong_password["userPoolId"] = globex_pool.clone().into();
+    for event in [&other_tenant, &wrong_password] {
+        let answer = host.invoke_json("admit-globex", event).await;
+        assert_eq!(
+            answer.body,
+            serde_json::to_vec(event).unwrap(),
+            "unchanged, byte for byte"
+        );
+    }
+    let mut own = sign_in_event("gus", "Passw0rd!");
+    own["userPoolId"] = globex_pool.clone().into();
+    let answer = host.invoke_json("admit-globex", &own).await.ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "CONFIRMED");
+    let logs = host.logs("admit-globex").await;
+    assert!(
+        logs.contains("\"other-tenant\""),
+        "the refusal is logged with its reason: {logs}"
+    );
+
+    // End to end: cognito-local (tenant globex's pool) calls the same trigger.
+    host.register(
+        &Function {
+            name: cognito_local_function(),
+            env,
+            timeout_seconds: 5.0,
+        },
+        &binary("cognito-migrate-trigger"),
+    )
+    .await;
+    let sign_in = |user: &'static str, password: &'static str| {
+        new.initiate_auth()
+            .client_id(&app)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", user)
+            .auth_parameters("PASSWORD", password)
+            .send()
+    };
+    let refused = |r: Result<_, aws_sdk_cognitoidentityprovider::error::SdkError<_, _>>| match r {
+        Ok(_) => panic!("signed in"),
+        Err(e) => format!(
+            "{}: {}",
+            e.code().unwrap_or_default(),
+            e.message().unwrap_or_default()
+        ),
+    };
+    let other = refused(sign_in("anna", "Passw0rd!").await);
+    let wrong = refused(sign_in("anna", "not-her-password").await);
+    let unknown = refused(sign_in("nobody", "Passw0rd!").await);
+    assert_eq!(
+        other,
+        "NotAuthorizedException: Incorrect username or password."
+    );
+    assert_eq!(other, wrong);
+    assert_eq!(other, unknown);
+    assert!(
+        sign_in("gus", "Passw0rd!").await.is_ok(),
+        "globex's own user migrates"
+    );
+    let users = new
+        .list_users()
+        .user_pool_id(&globex_pool)
+        .send()
+        .await
+        .unwrap();
+    let names: Vec<_> = users
+        .users()
+        .iter()
+        .map(|u| u.username().unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["gus"], "nobody of another tenant was created");
+}

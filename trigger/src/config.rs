@@ -22,9 +22,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use shared::partition::TenantTable;
 use shared::{Mapping, MappingError, Secret};
 
-use crate::decide::Options;
+use crate::decide::{Options, TenantRule};
 
 /// Default time budget of one old-pool call, retries included. Two or three calls in a row must
 /// fit in Cognito's 5 seconds with room to answer.
@@ -241,6 +242,11 @@ impl Config {
             },
         };
 
+        let tenant = tenant_rule(
+            get("TENANT_TABLE_FILE"),
+            lookup("TENANT_TABLE_JSON"),
+            get("TENANT"),
+        )?;
         let return_old_username = flag(get("RETURN_OLD_USERNAME"), "RETURN_OLD_USERNAME")?;
         let alias_lookup = flag(get("ALIAS_LOOKUP"), "ALIAS_LOOKUP")?;
 
@@ -254,6 +260,7 @@ impl Config {
             call_timeout,
             options: Options {
                 return_old_username,
+                tenant,
             },
             alias_lookup,
             log_level: get("LOG_LEVEL"),
@@ -267,6 +274,45 @@ impl Config {
 }
 
 /// A boolean variable that defaults to true.
+/// The tenant rule of a split: the table from `TENANT_TABLE_FILE` or `TENANT_TABLE_JSON`, and
+/// `TENANT` (else the tenant comes from the calling pool's id).
+fn tenant_rule(
+    file: Option<String>,
+    json: Option<String>,
+    tenant: Option<String>,
+) -> Result<Option<TenantRule>, ConfigError> {
+    let table = match (file, json) {
+        (Some(_), Some(_)) => {
+            return Err(invalid(
+                "TENANT_TABLE_FILE",
+                "set either TENANT_TABLE_FILE or TENANT_TABLE_JSON, not both",
+            ));
+        }
+        (Some(path), None) => TenantTable::load(Path::new(&path))
+            .map_err(|e| invalid("TENANT_TABLE_FILE", e.to_string()))?,
+        (None, Some(json)) => TenantTable::parse(&json, Path::new("TENANT_TABLE_JSON"))
+            .map_err(|e| invalid("TENANT_TABLE_JSON", e.to_string()))?,
+        (None, None) => {
+            if tenant.is_some() {
+                return Err(invalid(
+                    "TENANT",
+                    "needs the tenant table (TENANT_TABLE_FILE or TENANT_TABLE_JSON, the file export --targets reads)",
+                ));
+            }
+            return Ok(None);
+        }
+    };
+    if let Some(tenant) = &tenant
+        && !table.tenants.contains_key(tenant)
+    {
+        return Err(invalid(
+            "TENANT",
+            format!("{tenant} is not a tenant of the table"),
+        ));
+    }
+    Ok(Some(TenantRule { table, tenant }))
+}
+
 fn flag(value: Option<String>, name: &'static str) -> Result<bool, ConfigError> {
     match value.map(|v| v.to_ascii_lowercase()).as_deref() {
         None | Some("true" | "1" | "yes") => Ok(true),
@@ -460,5 +506,35 @@ mod tests {
             Some("eu-west-1")
         );
         assert_eq!(secret_region("arn:aws:ssm:eu-west-1:1:parameter/x"), None);
+    }
+
+    #[test]
+    fn tenant_split_settings() {
+        const TABLE: &str = r#"{"attribute":"custom:tenant","tenants":{"acme":{"pool_id":"p1"}}}"#;
+        assert!(config(&with(&[])).unwrap().options.tenant.is_none());
+        let derived = config(&with(&[("TENANT_TABLE_JSON", TABLE)]))
+            .unwrap()
+            .options
+            .tenant
+            .unwrap();
+        assert_eq!(derived.admitted(Some("p1")), Some("acme"));
+        assert_eq!(derived.admitted(Some("p2")), None);
+        let fixed = config(&with(&[("TENANT_TABLE_JSON", TABLE), ("TENANT", "acme")]))
+            .unwrap()
+            .options
+            .tenant
+            .unwrap();
+        assert_eq!(fixed.admitted(None), Some("acme"));
+        let err = config(&with(&[("TENANT", "acme")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("TENANT is invalid: needs the tenant table"),
+            "{err}"
+        );
+        let err = config(&with(&[("TENANT_TABLE_JSON", TABLE), ("TENANT", "globex")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("globex is not a tenant"), "{err}");
     }
 }

@@ -13,6 +13,7 @@
 //!
 //! The attributes come from the shared [`Mapping`], the same rules the bulk export applies.
 
+use shared::partition::TenantTable;
 use shared::{Mapping, SourceStatus, SourceUser};
 
 use crate::event::{
@@ -38,13 +39,52 @@ pub struct Options {
     /// has alias attributes; wrong for one that uses email or phone *as* the user name
     /// (`UsernameAttributes`), where Cognito generates the user name itself.
     pub return_old_username: bool,
+    /// In a split per tenant: migrate only the users of this pool's tenant.
+    pub tenant: Option<TenantRule>,
 }
 
 impl Default for Options {
     fn default() -> Options {
         Options {
             return_old_username: true,
+            tenant: None,
         }
+    }
+}
+
+/// Which tenant's users a new pool admits: `TENANT`, or the tenant the table gives the calling
+/// pool (the same table `cognito-migrate export --targets` reads).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantRule {
+    /// The tenant table.
+    pub table: TenantTable,
+    /// The fixed tenant, or `None` to take it from the event's `userPoolId`.
+    pub tenant: Option<String>,
+}
+
+impl TenantRule {
+    /// The tenant a calling pool admits, or `None` when the table does not know that pool.
+    pub fn admitted<'a>(&'a self, user_pool_id: Option<&str>) -> Option<&'a str> {
+        match &self.tenant {
+            Some(tenant) => Some(tenant),
+            None => user_pool_id.and_then(|pool| self.table.tenant_for_pool(pool)),
+        }
+    }
+}
+
+/// Why a user of another tenant is not migrated into this tenant's pool, or `None` when it is
+/// admitted (or the pool is not split). Answered like an unknown user, so nobody learns that the
+/// user exists in another tenant.
+pub fn tenant_refusal(
+    request: &MigrationRequest,
+    user: &SourceUser,
+    options: &Options,
+) -> Option<Reason> {
+    let rule = options.tenant.as_ref()?;
+    let admitted = rule.admitted(request.user_pool_id.as_deref());
+    match (rule.table.tenant_of(user), admitted) {
+        (Ok(tenant), Some(admitted)) if tenant == admitted => None,
+        _ => Some(Reason::OtherTenant),
     }
 }
 
@@ -92,6 +132,8 @@ pub enum Reason {
     MappingRejected(&'static str),
     /// Forgot-password for a user with no verified email or phone to send the code to.
     NoVerifiedContact,
+    /// The user belongs to another tenant (or to none) than the pool that called.
+    OtherTenant,
 }
 
 impl Reason {
@@ -113,6 +155,7 @@ impl Reason {
             Reason::UnprovenChallenge => "unproven-challenge",
             Reason::MappingRejected(_) => "mapping-rejected",
             Reason::NoVerifiedContact => "no-verified-contact",
+            Reason::OtherTenant => "other-tenant",
         }
     }
 }
@@ -166,7 +209,7 @@ pub fn decide(
         Resolution::NotFound => return Decision::no_such_user(Reason::UnknownUser),
         Resolution::AmbiguousAlias => return Decision::no_such_user(Reason::AmbiguousAlias),
     };
-    if let Some(reason) = precheck(user) {
+    if let Some(reason) = precheck(user).or_else(|| tenant_refusal(request, user, options)) {
         return Decision::no_such_user(reason);
     }
     let (status, reason) = match request.trigger_source {
@@ -246,6 +289,7 @@ mod tests {
             trigger_source: TriggerSource::Authentication,
             user_name: name.to_string(),
             password: Some(Secret::new("Passw0rd!")),
+            user_pool_id: Some("pool-acme".to_string()),
         }
     }
 
@@ -254,6 +298,7 @@ mod tests {
             trigger_source: TriggerSource::ForgotPassword,
             user_name: name.to_string(),
             password: None,
+            user_pool_id: Some("pool-acme".to_string()),
         }
     }
 
@@ -426,6 +471,7 @@ mod tests {
 
         let options = Options {
             return_old_username: false,
+            tenant: None,
         };
         let decision = decide(
             &sign_in("ada@example.com"),
@@ -516,5 +562,74 @@ mod tests {
         let first = run(&sign_in("ada"), ada(), Some(AuthOutcome::Authenticated));
         let second = run(&sign_in("ada"), ada(), Some(AuthOutcome::Authenticated));
         assert_eq!(first, second);
+    }
+
+    #[test]
+    fn a_user_of_another_tenant_is_answered_like_an_unknown_user() {
+        let table = TenantTable::parse(
+            r#"{"attribute":"custom:tenant","tenants":{"acme":{"pool_id":"pool-acme"},"globex":{"pool_id":"pool-globex"}}}"#,
+            Path::new("t.json"),
+        )
+        .unwrap();
+        let derived = Options {
+            return_old_username: true,
+            tenant: Some(TenantRule {
+                table: table.clone(),
+                tenant: None,
+            }),
+        };
+        let fixed = Options {
+            return_old_username: true,
+            tenant: Some(TenantRule {
+                table,
+                tenant: Some("globex".into()),
+            }),
+        };
+        let acme_user = ada().with("custom:tenant", "acme");
+        let found = Resolution::Found(acme_user.clone());
+        let admitted = decide(
+            &sign_in("ada"),
+            &found,
+            Some(&AuthOutcome::Authenticated),
+            &Mapping::default(),
+            &derived,
+        );
+        assert_eq!(
+            admitted.reason,
+            Reason::MigratedConfirmed,
+            "pool-acme admits acme users"
+        );
+        let refused = decide(
+            &sign_in("ada"),
+            &found,
+            Some(&AuthOutcome::Authenticated),
+            &Mapping::default(),
+            &fixed,
+        );
+        assert_eq!(
+            refused,
+            Decision {
+                response: None,
+                reason: Reason::OtherTenant
+            }
+        );
+        let forgot_refused = decide(&forgot("ada"), &found, None, &Mapping::default(), &fixed);
+        assert_eq!(forgot_refused.response, None);
+        let mut loner = ada();
+        loner.attributes.remove("custom:tenant");
+        let no_tenant = Resolution::Found(loner);
+        let refused = decide(
+            &sign_in("ada"),
+            &no_tenant,
+            Some(&AuthOutcome::Authenticated),
+            &Mapping::default(),
+            &derived,
+        );
+        assert_eq!(
+            refused.reason,
+            Reason::OtherTenant,
+            "a user without a tenant goes nowhere"
+        );
+        assert_eq!(Reason::OtherTenant.code(), "other-tenant");
     }
 }

@@ -53,6 +53,8 @@ pub struct MigrationRequest {
     /// The typed password; always present for [`TriggerSource::Authentication`], never for
     /// [`TriggerSource::ForgotPassword`].
     pub password: Option<Secret>,
+    /// The new pool that called the trigger (`userPoolId`), which names its tenant in a split.
+    pub user_pool_id: Option<String>,
 }
 
 /// Why an event is not one the trigger can act on. Every rejection is answered like an unknown
@@ -90,6 +92,8 @@ struct RawEvent {
     trigger_source: Option<String>,
     #[serde(default)]
     user_name: Option<String>,
+    #[serde(default)]
+    user_pool_id: Option<String>,
     #[serde(default)]
     request: Option<RawRequest>,
 }
@@ -131,6 +135,7 @@ impl MigrationRequest {
             trigger_source,
             user_name,
             password,
+            user_pool_id: raw.user_pool_id,
         })
     }
 }

@@ -137,6 +137,19 @@ impl<P: OldPool + Sync> Trigger<P> {
                 return Ok(event);
             }
         };
+        if let Some(rule) = &self.options.tenant
+            && rule.admitted(request.user_pool_id.as_deref()).is_none()
+        {
+            let pool = request.user_pool_id.as_deref().unwrap_or("(none)");
+            tracing::error!(
+                outcome = "configuration-error",
+                pool,
+                "the calling pool is not in the tenant table"
+            );
+            return Err(TriggerError::Config(format!(
+                "the calling pool {pool} is not in TENANT_TABLE: add it to the table or set TENANT"
+            )));
+        }
         let user_ref = logging::user_ref(&request.user_name);
         let asking = Instant::now();
         let asked = tokio::time::timeout(self.time_left(context), self.ask(&request)).await;
@@ -200,7 +213,8 @@ impl<P: OldPool + Sync> Trigger<P> {
         let resolution = self.resolve(&request.user_name).await?;
         let auth = match (&resolution, &request.password, request.trigger_source) {
             (Resolution::Found(user), Some(password), TriggerSource::Authentication)
-                if decide::precheck(user).is_none() =>
+                if decide::precheck(user).is_none()
+                    && decide::tenant_refusal(request, user, &self.options).is_none() =>
             {
                 Some(self.old_pool.authenticate(&user.username, password).await?)
             }
