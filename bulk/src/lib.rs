@@ -8,6 +8,7 @@
 //! (`shared`).
 #![deny(missing_docs)]
 
+pub mod atomic_json;
 pub mod aws;
 pub mod cli;
 pub mod errors;

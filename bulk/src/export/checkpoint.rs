@@ -7,11 +7,12 @@
 //! checkpoint records, and each shard continues from the token after its last recorded page.
 
 use std::collections::BTreeMap;
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+
+use crate::atomic_json;
 use shared::Mapping;
 
 use super::groups::GroupCounts;
@@ -199,18 +200,9 @@ impl Checkpoint {
         Ok(checkpoint)
     }
 
-    /// Writes the checkpoint atomically: a temporary file, synced, renamed over the old one.
+    /// Writes the checkpoint atomically.
     pub fn save(&self, out: &Path) -> std::io::Result<()> {
-        let path = Checkpoint::path(out);
-        let tmp = path.with_extension("json.tmp");
-        let mut file = File::create(&tmp)?;
-        file.write_all(&serde_json::to_vec_pretty(self).expect("checkpoint serialises"))?;
-        file.sync_all()?;
-        fs::rename(&tmp, &path)?;
-        if let Some(dir) = path.parent() {
-            File::open(dir)?.sync_all()?;
-        }
-        Ok(())
+        atomic_json::write(&Checkpoint::path(out), self)
     }
 }
 

@@ -1,13 +1,13 @@
 //! `summary.json` and the closing lines of an export.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::Path;
 
 use serde::Serialize;
 
 use super::checkpoint::FileState;
 use super::select::Select;
+use crate::atomic_json;
 use crate::pacer::PacerStats;
 
 /// The summary of an export, written as `summary.json`.
@@ -52,12 +52,7 @@ pub struct Summary<'a> {
 impl Summary<'_> {
     /// Writes `summary.json` atomically.
     pub fn write(&self, out: &Path) -> std::io::Result<()> {
-        let tmp = out.join("summary.json.tmp");
-        fs::write(
-            &tmp,
-            serde_json::to_vec_pretty(self).expect("summary serialises"),
-        )?;
-        fs::rename(tmp, out.join("summary.json"))
+        atomic_json::write(&out.join("summary.json"), self)
     }
 
     /// The human summary printed at the end.
@@ -181,12 +176,7 @@ impl<'a> PartitionSummary<'a> {
 
     /// Writes `summary.json` atomically.
     pub fn write(&self, out: &Path) -> std::io::Result<()> {
-        let tmp = out.join("summary.json.tmp");
-        fs::write(
-            &tmp,
-            serde_json::to_vec_pretty(self).expect("summary serialises"),
-        )?;
-        fs::rename(tmp, out.join("summary.json"))
+        atomic_json::write(&out.join("summary.json"), self)
     }
 
     /// The human summary printed at the end.

@@ -6,10 +6,10 @@
 //! or disabling a user twice changes nothing), so redoing the few items after the last save is
 //! harmless.
 
-use std::fs::{self, File};
-use std::io::Write;
+use std::fs;
 use std::path::{Path, PathBuf};
 
+use crate::atomic_json;
 use serde::{Deserialize, Serialize};
 
 /// Name of the state file inside the folder.
@@ -178,18 +178,11 @@ impl GroupsState {
         Ok(state)
     }
 
-    /// Writes the state atomically: a temporary file, synced, renamed over the old one.
+    /// Writes the state atomically.
     pub fn save(&self, dir: &Path) -> anyhow::Result<()> {
         let path = GroupsState::path(dir);
-        let tmp = path.with_extension("json.tmp");
-        let write = || -> std::io::Result<()> {
-            let mut file = File::create(&tmp)?;
-            file.write_all(&serde_json::to_vec_pretty(self).expect("state serialises"))?;
-            file.sync_all()?;
-            fs::rename(&tmp, &path)?;
-            File::open(dir)?.sync_all()
-        };
-        write().map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+        atomic_json::write(&path, self)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
     }
 }
 
