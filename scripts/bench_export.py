@@ -13,6 +13,7 @@ Prints a table and writes target/bench/export.json.
 
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -40,6 +41,7 @@ AWS_ENV = {
 
 
 def serve_moto():
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access line per request
     app = moto_ext.TestbedMiddleware(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

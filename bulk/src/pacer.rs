@@ -24,6 +24,10 @@ const RETRYABLE_CODES: [&str; 5] = [
     "RequestTimeout",
 ];
 
+/// Transit-time variation the spacing of requests absorbs (see [`Pacer::new`]): the rate stays
+/// at or under `--rps` in every one-second window at the server, at the cost of 5 % of the rate.
+pub const JITTER_ALLOWANCE: Duration = Duration::from_millis(50);
+
 /// What one run has sent, for the summary and the benchmark.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct PacerStats {
@@ -47,8 +51,15 @@ pub struct Pacer {
 impl Pacer {
     /// A pacer allowing `rps` requests per second with no initial burst, retrying a request up to
     /// `max_retries` times.
+    ///
+    /// Requests are spaced [`JITTER_ALLOWANCE`] wider than `1/rps`: requests leave evenly spaced,
+    /// but reach Cognito with varying delays (a new connection, a busy scheduler), and without the
+    /// allowance two of them could land closer than `1/rps` and put `rps + 1` into one second.
     pub fn new(rps: NonZeroU32, max_retries: usize) -> Pacer {
-        let quota = Quota::per_second(rps).allow_burst(NonZeroU32::MIN);
+        let period = (Duration::from_secs(1) + JITTER_ALLOWANCE) / rps.get();
+        let quota = Quota::with_period(period)
+            .expect("a non-zero period")
+            .allow_burst(NonZeroU32::MIN);
         Pacer {
             limiter: RateLimiter::direct(quota),
             backoff: ExponentialBuilder::default()
@@ -127,5 +138,22 @@ pub fn is_retryable<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) ->
                     .is_some_and(|code| RETRYABLE_CODES.contains(&code))
         }
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn requests_are_spaced_just_over_one_over_rps() {
+        let pacer = Pacer::new(NonZeroU32::new(20).unwrap(), 0);
+        let started = std::time::Instant::now();
+        for _ in 0..11 {
+            pacer.limiter.until_ready().await;
+        }
+        // 10 intervals of 1.05 s / 20 = 52.5 ms each, after the first immediate permit.
+        let elapsed = started.elapsed();
+        assert!(elapsed >= Duration::from_millis(520), "{elapsed:?}");
     }
 }
