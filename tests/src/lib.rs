@@ -10,3 +10,4 @@ pub mod import_support;
 pub mod lambda;
 pub mod pools;
 pub mod testbed;
+pub mod trigger_support;
