@@ -129,7 +129,12 @@ fn is_throttling<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bo
 pub fn is_retryable<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
     match err {
         SdkError::TimeoutError(_) | SdkError::ResponseError(_) => true,
-        SdkError::DispatchFailure(failure) => failure.is_io() || failure.is_timeout(),
+        // A connection closed without an answer surfaces as a transient error, not as I/O.
+        SdkError::DispatchFailure(failure) => {
+            failure.is_io()
+                || failure.is_timeout()
+                || failure.as_other() == Some(aws_smithy_types::retry::ErrorKind::TransientError)
+        }
         SdkError::ServiceError(service) => {
             service.raw().status().is_server_error()
                 || service

@@ -12,7 +12,6 @@
 //! Not for: talking to Cognito (the binaries own their clients), or deciding *whether* to migrate
 //! a user at sign-in (that is the trigger's decision logic).
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
 
 pub mod attributes;
 pub mod from_sdk;

@@ -238,10 +238,14 @@ impl Mapping {
         if let Some(legacy) = &self.legacy_sub_attribute
             && !user.sub().is_empty()
         {
-            // A user that an earlier migration already gave a legacy id keeps the oldest one.
-            mapped
-                .entry(legacy.clone())
-                .or_insert_with(|| user.sub().to_string());
+            // A user that an earlier migration already gave a legacy id keeps the oldest one. The
+            // old sub is normalised like any value (Cognito only generates UUIDs, but the model
+            // must not trust that).
+            if !mapped.contains_key(legacy)
+                && let Some(sub) = validate::normalize(legacy, user.sub())?
+            {
+                mapped.insert(legacy.clone(), sub);
+            }
         }
         for (attribute, flag) in [
             (EMAIL, EMAIL_VERIFIED),

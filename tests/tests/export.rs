@@ -772,3 +772,34 @@ async fn groups_and_memberships_are_exported() {
     assert_eq!(summary["groups"], 2);
     assert_eq!(summary["memberships"], 3);
 }
+
+#[tokio::test]
+async fn a_run_killed_before_its_first_checkpoint_resumes_from_scratch() {
+    let p = pools("unstarted").await;
+    create_user(
+        &p.client,
+        &p.old,
+        "ada",
+        &verified("ada@example.com"),
+        Some("Passw0rd!"),
+    )
+    .await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("e");
+    // What a run killed during set-up leaves: its state folder and some files, no checkpoint.
+    std::fs::create_dir_all(dir.join(".export")).unwrap();
+    std::fs::write(dir.join(".export/seen-all.txt"), "").unwrap();
+    std::fs::write(dir.join("rejected.csv"), "username,sub,reason\n").unwrap();
+    let run = export(&p.endpoint, &p.old, &p.new, &dir, &["--resume"]);
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let (exported, _, _) = assert_reconciles(&dir, &header(&p).await);
+    assert_eq!(exported, ["ada"]);
+
+    // A folder that is not such a leftover is still refused.
+    let other = out.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    std::fs::write(other.join("notes.txt"), "mine").unwrap();
+    let run = export(&p.endpoint, &p.old, &p.new, &other, &["--resume"]);
+    assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
+    assert!(other.join("notes.txt").exists());
+}

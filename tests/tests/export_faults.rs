@@ -184,8 +184,6 @@ async fn export_through_throttling_and_server_errors_reconciles_within_the_rate(
 }
 
 #[tokio::test]
-#[ignore = "issue 5: bulk's pacer does not retry a dropped connection (hyper IncompleteMessage, \
-            ConnectorError kind TransientError), so the export stops with status 2"]
 async fn export_through_dropped_connections_reconciles() {
     let p = seeded_pools("fdrop", 200).await;
     let header = p.header().await;

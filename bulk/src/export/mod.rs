@@ -229,7 +229,8 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     };
     let partitioned = tenants.is_some();
 
-    let (checkpoint, ledgers, unassigned, mut outputs) = if args.resume {
+    let resume = args.resume && !clear_unstarted_export(&args.out, &destinations)?;
+    let (checkpoint, ledgers, unassigned, mut outputs) = if resume {
         let checkpoint = Checkpoint::load(&args.out)?;
         check_same_run(&checkpoint.run, &identity)?;
         let ledgers = Ledgers::resume(&args.out, &checkpoint.ledgers)?;
@@ -505,6 +506,40 @@ async fn scan_all(
         scan.abort();
     }
     result
+}
+
+/// A run killed while setting up, before its first checkpoint, leaves files but no checkpoint;
+/// it counted no user yet, so `--resume` starts it over. Removes only the files an export
+/// writes; returns whether it did.
+fn clear_unstarted_export(out: &Path, destinations: &[Destination]) -> anyhow::Result<bool> {
+    if Checkpoint::path(out).exists() || !out.join(checkpoint::STATE_DIR).is_dir() {
+        return Ok(false);
+    }
+    eprintln!("the previous run stopped before its first checkpoint: starting the export over");
+    std::fs::remove_dir_all(out.join(checkpoint::STATE_DIR))?;
+    let written = [
+        "rejected.csv",
+        "skipped.csv",
+        "disabled.csv",
+        "unassigned.csv",
+        "mapping.json",
+    ];
+    for dir in std::iter::once(out).chain(destinations.iter().map(|d| d.dir.as_path())) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            let import_file = name.starts_with("users-") && name.ends_with(".csv");
+            if import_file || written.contains(&name.as_str()) {
+                std::fs::remove_file(dir.join(&name))?;
+            }
+        }
+        if dir != out {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    Ok(true)
 }
 
 fn ensure_empty(out: &Path) -> anyhow::Result<()> {
