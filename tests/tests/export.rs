@@ -795,6 +795,12 @@ async fn a_run_killed_before_its_first_checkpoint_resumes_from_scratch() {
     let (exported, _, _) = assert_reconciles(&dir, &header(&p).await);
     assert_eq!(exported, ["ada"]);
 
+    // Killed before it wrote anything: no folder at all.
+    let never = out.path().join("never");
+    let run = export(&p.endpoint, &p.old, &p.new, &never, &["--resume"]);
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    assert_eq!(assert_reconciles(&never, &header(&p).await).0, ["ada"]);
+
     // A folder that is not such a leftover is still refused.
     let other = out.path().join("other");
     std::fs::create_dir_all(&other).unwrap();

@@ -508,11 +508,22 @@ async fn scan_all(
     result
 }
 
-/// A run killed while setting up, before its first checkpoint, leaves files but no checkpoint;
-/// it counted no user yet, so `--resume` starts it over. Removes only the files an export
+/// A run killed while setting up, before its first checkpoint, leaves no folder, an empty one, or
+/// files but no checkpoint; it counted no user yet, so `--resume` starts it over. Removes only the files an export
 /// writes; returns whether it did.
 fn clear_unstarted_export(out: &Path, destinations: &[Destination]) -> anyhow::Result<bool> {
-    if Checkpoint::path(out).exists() || !out.join(checkpoint::STATE_DIR).is_dir() {
+    if Checkpoint::path(out).exists() {
+        return Ok(false);
+    }
+    let nothing_yet = match std::fs::read_dir(out) {
+        Err(_) => true,
+        Ok(mut entries) => entries.next().is_none(),
+    };
+    if nothing_yet {
+        eprintln!("the previous run stopped before writing anything: starting the export over");
+        return Ok(true);
+    }
+    if !out.join(checkpoint::STATE_DIR).is_dir() {
         return Ok(false);
     }
     eprintln!("the previous run stopped before its first checkpoint: starting the export over");
