@@ -218,6 +218,18 @@ impl<P: OldPool + Sync> Trigger<P> {
             {
                 Some(self.old_pool.authenticate(&user.username, password).await?)
             }
+            // An unknown name costs the same old-pool call as a wrong password, so the time the
+            // answer takes does not tell the two apart either. Its outcome changes nothing.
+            (
+                Resolution::NotFound | Resolution::AmbiguousAlias,
+                Some(password),
+                TriggerSource::Authentication,
+            ) => {
+                self.old_pool
+                    .authenticate(&request.user_name, password)
+                    .await?;
+                None
+            }
             _ => None,
         };
         Ok((resolution, auth))
@@ -381,7 +393,8 @@ mod tests {
     async fn unknown_user_and_wrong_password_answer_byte_for_byte_alike() {
         let (wrong, _) = answer(pool(), sign_in("ada", "guess")).await;
         let (unknown, calls) = answer(pool(), sign_in("nobody", "guess")).await;
-        assert_eq!(calls, ["get nobody"]);
+        // The unknown name costs the same password check as a wrong password (timing).
+        assert_eq!(calls, ["get nobody", "auth nobody"]);
         let wrong = serde_json::to_vec(&wrong.unwrap()).unwrap();
         let unknown = serde_json::to_vec(&unknown.unwrap()).unwrap();
         let wrong_as_unknown = serde_json::to_vec(&sign_in("ada", "guess")).unwrap();
@@ -431,7 +444,10 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(answered, event);
-        assert_eq!(trigger.old_pool.calls(), ["get ada@example.com"]);
+        assert_eq!(
+            trigger.old_pool.calls(),
+            ["get ada@example.com", "auth ada@example.com"]
+        );
     }
 
     #[tokio::test]
@@ -439,7 +455,13 @@ mod tests {
         let long_email = format!("{}@example.com", "a".repeat(130));
         let (result, calls) = answer(pool(), sign_in(&long_email, "pw")).await;
         assert_eq!(result.unwrap(), sign_in(&long_email, "pw"));
-        assert_eq!(calls, [format!("list email {long_email}")]);
+        assert_eq!(
+            calls,
+            [
+                format!("list email {long_email}"),
+                format!("auth {long_email}")
+            ]
+        );
     }
 
     #[tokio::test]
@@ -453,7 +475,14 @@ mod tests {
             result.unwrap(),
             sign_in("ada@example.com", "Right-Passw0rd")
         );
-        assert_eq!(calls, ["get ada@example.com", "list email ada@example.com"]);
+        assert_eq!(
+            calls,
+            [
+                "get ada@example.com",
+                "list email ada@example.com",
+                "auth ada@example.com"
+            ]
+        );
     }
 
     #[tokio::test]
