@@ -12,6 +12,7 @@ use trigger::{clients, logging};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
+    let started = std::time::Instant::now();
     logging::init(std::env::var("LOG_LEVEL").ok().as_deref());
     let trigger = match start().await {
         Ok(trigger) => trigger,
@@ -25,6 +26,10 @@ async fn main() -> Result<(), Error> {
             .await;
         }
     };
+    tracing::info!(
+        init_us = started.elapsed().as_micros() as u64,
+        "trigger ready"
+    );
     let trigger = &trigger;
     lambda_runtime::run(service_fn(move |event| trigger.handle(event))).await
 }
