@@ -1,9 +1,13 @@
-//! `--partition-by ATTR --targets FILE` for the reports (`plan`, `verify`): which new pools a run
-//! compares against, one per tenant, or the single `--target-pool-id`.
+//! The arguments the reports (`plan`, `verify`) share: the old pool, the new pool or one per
+//! tenant (`--partition-by ATTR --targets FILE`), the mapping, and the request rate.
 
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 
+use shared::Mapping;
 use shared::partition::TenantTable;
+
+use crate::pacer::Pacer;
 
 /// The new pool, or the tenant table naming one pool per tenant.
 #[derive(Debug, Clone, clap::Args)]
@@ -49,5 +53,40 @@ impl TargetPools {
                 .map(|(t, target)| (t.clone(), target.pool_id.clone()))
                 .collect(),
         }
+    }
+}
+
+/// What `plan` and `verify` both read: the old pool, the new pool(s), the mapping, the pace.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ReportArgs {
+    /// The old pool.
+    #[arg(long)]
+    pub source_pool_id: String,
+    /// The new pool, or one per tenant.
+    #[command(flatten)]
+    pub targets: TargetPools,
+    /// Mapping file, as for export.
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Requests per second (ListUsers allows 30 per account).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub rps: u32,
+    /// Concurrent scans of the old pool (1-16).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub segments: u8,
+}
+
+impl ReportArgs {
+    /// The mapping file's mapping, or the default one.
+    pub fn mapping(&self) -> anyhow::Result<Mapping> {
+        Ok(match &self.mapping {
+            Some(path) => Mapping::load(path)?,
+            None => Mapping::default(),
+        })
+    }
+
+    /// The pacer for `--rps`.
+    pub fn pacer(&self) -> Pacer {
+        Pacer::new(NonZeroU32::new(self.rps).expect("validated by clap"), 8)
     }
 }

@@ -6,7 +6,6 @@
 mod counts;
 
 use std::collections::BTreeMap;
-use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,30 +18,17 @@ pub use counts::PlanCounts;
 
 use crate::aws::{AwsArgs, Side};
 use crate::export::{Classifier, Select, TargetIndex};
-use crate::pacer::Pacer;
 use crate::pools::{self, ImportTarget};
 use crate::progress::Progress;
 use crate::scan;
-use crate::tenants::TargetPools;
+use crate::tenants::ReportArgs;
 
 /// Arguments of `cognito-migrate plan`.
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
-    /// The old pool.
-    #[arg(long)]
-    pub source_pool_id: String,
-    /// The new pool, or one per tenant.
+    /// Pools, mapping and pace.
     #[command(flatten)]
-    pub targets: TargetPools,
-    /// Mapping file, as for export.
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
-    /// Requests per second (ListUsers allows 30 per account).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=30))]
-    pub rps: u32,
-    /// Concurrent scans (1-16).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
-    pub segments: u8,
+    pub report: ReportArgs,
     /// Also write the plan as JSON to this file.
     #[arg(long)]
     pub json: Option<PathBuf>,
@@ -70,19 +56,13 @@ struct PlanTarget {
 
 /// Reads both pools (or the old pool and each tenant's pool) and prints the plan.
 pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
-    let pacer = Arc::new(Pacer::new(
-        NonZeroU32::new(args.rps).expect("validated by clap"),
-        8,
-    ));
+    let pacer = Arc::new(args.report.pacer());
     let source = aws.client(Side::Source).await;
     let target = aws.client(Side::Target).await;
-    let mapping = match &args.mapping {
-        Some(path) => Mapping::load(path)?,
-        None => Mapping::default(),
-    };
-    let table = args.targets.tenant_table()?;
+    let mapping = args.report.mapping()?;
+    let table = args.report.targets.tenant_table()?;
     let mut targets = Vec::new();
-    for (name, pool_id) in args.targets.pools(table.as_ref()) {
+    for (name, pool_id) in args.report.targets.pools(table.as_ref()) {
         let import_target = pools::import_target(&target, &pacer, &pool_id).await?;
         let mapping = pools::resolve_legacy_sub(
             mapping.clone(),
@@ -115,7 +95,7 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
             rules: &t.target.rules,
         })
         .collect();
-    let source_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
+    let source_pool = pools::describe(&source, &pacer, &args.report.source_pool_id).await?;
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
     let mut progress = Progress::new("users", estimate, Duration::from_secs(10));
     let mut plan = PartitionedPlan::default();
@@ -123,8 +103,8 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     let scanned = scan::each_user(
         &source,
         &pacer,
-        &args.source_pool_id,
-        args.segments,
+        &args.report.source_pool_id,
+        args.report.segments,
         |user| {
             let user = user_from_list(user);
             plan.total += 1;
@@ -152,7 +132,10 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     progress.finish();
     scanned?;
     for (target, counts) in targets.iter().zip(&counts) {
-        println!("{}", counts.text(&args.source_pool_id, &target.pool_id));
+        println!(
+            "{}",
+            counts.text(&args.report.source_pool_id, &target.pool_id)
+        );
     }
     let json = if table.is_some() {
         plan.tenants = targets.iter().map(|t| t.name.clone()).zip(counts).collect();

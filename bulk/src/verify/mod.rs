@@ -9,7 +9,6 @@ mod differences;
 mod new_pool;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +26,7 @@ use crate::group_scan::each_group_and_member;
 use crate::pacer::Pacer;
 use crate::pools::ImportTarget;
 use crate::progress::Progress;
-use crate::tenants::TargetPools;
+use crate::tenants::ReportArgs;
 use crate::{fingerprint, pools, scan};
 use differences::Differences;
 use new_pool::{NewPoolIndex, comparable};
@@ -35,21 +34,9 @@ use new_pool::{NewPoolIndex, comparable};
 /// Arguments of `cognito-migrate verify`.
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
-    /// The old pool.
-    #[arg(long)]
-    pub source_pool_id: String,
-    /// The new pool, or one per tenant.
+    /// Pools, mapping and pace.
     #[command(flatten)]
-    pub targets: TargetPools,
-    /// Mapping file, as for export.
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
-    /// Requests per second (ListUsers allows 30 per account).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=30))]
-    pub rps: u32,
-    /// Concurrent scans of the old pool (1-16).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
-    pub segments: u8,
+    pub report: ReportArgs,
     /// Write every difference to this CSV (`username,kind,detail`).
     #[arg(long)]
     pub differences: Option<PathBuf>,
@@ -193,19 +180,13 @@ type Found = (usize, String);
 
 /// Compares the pools; returns the counts (the caller turns `clean()` into the exit status).
 pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts> {
-    let pacer = Arc::new(Pacer::new(
-        NonZeroU32::new(args.rps).expect("validated by clap"),
-        8,
-    ));
+    let pacer = Arc::new(args.report.pacer());
     let source = aws.client(Side::Source).await;
     let target = aws.client(Side::Target).await;
-    let mapping = match &args.mapping {
-        Some(path) => Mapping::load(path)?,
-        None => Mapping::default(),
-    };
-    let table = args.targets.tenant_table()?;
+    let mapping = args.report.mapping()?;
+    let table = args.report.targets.tenant_table()?;
     let mut targets = Vec::new();
-    for (name, pool_id) in args.targets.pools(table.as_ref()) {
+    for (name, pool_id) in args.report.targets.pools(table.as_ref()) {
         let (mapping, index) = read_new_pool(&target, &pacer, &pool_id, &mapping).await?;
         let import = pools::import_target(&target, &pacer, &pool_id).await.ok();
         targets.push(VerifyTarget {
@@ -235,8 +216,8 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
     scan::each_user(
         &source,
         &pacer,
-        &args.source_pool_id,
-        args.segments,
+        &args.report.source_pool_id,
+        args.report.segments,
         |user| {
             let user = user_from_list(user);
             counts.old_users += 1;
@@ -373,7 +354,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
     each_group_and_member(
         &source,
         &pacer,
-        &args.source_pool_id,
+        &args.report.source_pool_id,
         |_| Ok(()),
         |group, username| {
             if let Some((home, new_username)) = found.get(username)
