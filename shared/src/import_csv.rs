@@ -8,7 +8,7 @@
 //! backslash right before a comma or at the end, a leading double quote, a control character)
 //! is refused with a reason instead of producing a row the importer would misread.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::attributes::{self, BIRTHDATE, CSV_MFA_ENABLED, CSV_USERNAME};
 use crate::{MigratedUser, RejectReason, validate};
@@ -185,6 +185,75 @@ pub fn decode_row(line: &str) -> Vec<String> {
     fields
 }
 
+/// One row read back as the API holds the user: the `cognito:username` value and the attributes
+/// in their API form (booleans `true`/`false`, `birthdate` `YYYY-MM-DD`), empty values left out.
+///
+/// The inverse of [`ImportHeader::encode`] for rows it wrote; used where a user from an export
+/// file is created through the API instead of an import job (users disabled in the old pool).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecodedRow {
+    /// The `cognito:username` value.
+    pub username: String,
+    /// Attribute name → API value.
+    pub attributes: BTreeMap<String, String>,
+}
+
+impl ImportHeader {
+    /// Reads one row (without its line break) of a file with this header; `Err` says what is wrong
+    /// with it.
+    pub fn decode(&self, line: &str) -> Result<DecodedRow, String> {
+        let values = decode_row(line);
+        if values.len() != self.columns.len() {
+            return Err(format!(
+                "has {} values where the header has {} columns",
+                values.len(),
+                self.columns.len()
+            ));
+        }
+        let mut username = String::new();
+        let mut attributes = BTreeMap::new();
+        for (column, value) in self.columns.iter().zip(values) {
+            match column.as_str() {
+                CSV_USERNAME => username = value,
+                CSV_MFA_ENABLED => {}
+                _ if value.is_empty() => {}
+                name => {
+                    let value = api_value(name, &value).ok_or_else(|| {
+                        format!("{name} value {value:?} is not in the import form")
+                    })?;
+                    attributes.insert(name.to_string(), value);
+                }
+            }
+        }
+        if username.is_empty() {
+            return Err("has no cognito:username".to_string());
+        }
+        Ok(DecodedRow {
+            username,
+            attributes,
+        })
+    }
+}
+
+/// The API form of a column value: the inverse of [`format_value`].
+fn api_value(name: &str, value: &str) -> Option<String> {
+    if attributes::is_boolean(name) {
+        return match value.to_ascii_lowercase().as_str() {
+            "true" => Some("true".to_string()),
+            "false" => Some("false".to_string()),
+            _ => None,
+        };
+    }
+    if name == BIRTHDATE {
+        let mut parts = value.split('/');
+        let (month, day, year) = (parts.next()?, parts.next()?, parts.next()?);
+        let iso = format!("{year}-{month}-{day}");
+        validate::parse_birthdate(&iso)?;
+        return Some(iso);
+    }
+    Some(value.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,6 +371,33 @@ mod tests {
                 "name",
                 "updated_at"
             ]
+        );
+    }
+
+    #[test]
+    fn rows_read_back_into_the_api_form() {
+        let u = user(&[
+            ("name", "Lovelace, Ada"),
+            ("email", "ada@example.com"),
+            ("email_verified", "true"),
+            ("birthdate", "1985-02-01"),
+        ]);
+        let row = header().encode(&u, false).unwrap();
+        let decoded = header().decode(row.trim_end_matches('\n')).unwrap();
+        assert_eq!(decoded.username, "ada");
+        assert_eq!(decoded.attributes, u.attributes);
+        assert!(header().decode("ada,x").unwrap_err().contains("8 columns"));
+        assert!(
+            header()
+                .decode("ada,,,maybe,,,FALSE,")
+                .unwrap_err()
+                .contains("email_verified")
+        );
+        assert!(
+            header()
+                .decode(",,,,,,FALSE,")
+                .unwrap_err()
+                .contains("cognito:username")
         );
     }
 }

@@ -15,23 +15,37 @@ pub fn import_rows(dir: &Path, expected_header: &[String]) -> Vec<ImportRow> {
     let mut rows = Vec::new();
     for index in 1.. {
         let path = dir.join(format!("users-{index:04}.csv"));
-        let Ok(text) = fs::read_to_string(&path) else {
+        if !path.exists() {
             break;
-        };
-        assert!(
-            !text.starts_with('\u{feff}'),
-            "{} starts with a BOM",
-            path.display()
-        );
-        let mut lines = text.split_terminator('\n');
-        let header: Vec<String> = lines
-            .next()
-            .expect("header")
-            .split(',')
-            .map(String::from)
-            .collect();
-        assert_eq!(header, expected_header, "{} header", path.display());
-        for line in lines {
+        }
+        rows.extend(rows_of(&path, expected_header));
+    }
+    rows
+}
+
+/// The rows of `disabled.csv` (users disabled in the old pool, import format, never in the users
+/// files), checked like [`import_rows`].
+pub fn disabled_rows(dir: &Path, expected_header: &[String]) -> Vec<ImportRow> {
+    rows_of(&dir.join("disabled.csv"), expected_header)
+}
+
+fn rows_of(path: &Path, expected_header: &[String]) -> Vec<ImportRow> {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(
+        !text.starts_with('\u{feff}'),
+        "{} starts with a BOM",
+        path.display()
+    );
+    let mut lines = text.split_terminator('\n');
+    let header: Vec<String> = lines
+        .next()
+        .expect("header")
+        .split(',')
+        .map(String::from)
+        .collect();
+    assert_eq!(header, expected_header, "{} header", path.display());
+    lines
+        .map(|line| {
             let fields = decode_row(line);
             assert_eq!(
                 fields.len(),
@@ -39,10 +53,9 @@ pub fn import_rows(dir: &Path, expected_header: &[String]) -> Vec<ImportRow> {
                 "malformed row in {}: {line}",
                 path.display()
             );
-            rows.push(header.iter().cloned().zip(fields).collect());
-        }
-    }
-    rows
+            header.iter().cloned().zip(fields).collect()
+        })
+        .collect()
 }
 
 /// Rows of `rejected.csv` or `skipped.csv`: `(username, sub, reason)`.
@@ -69,10 +82,18 @@ pub fn summary(dir: &Path) -> serde_json::Value {
 }
 
 /// Checks the reconciliation invariant: every user seen is in exactly one output, and the
-/// summary's counts match the files. Returns the user names of (exported, rejected, skipped).
+/// summary's counts match the files. Returns the user names of (exported, rejected, skipped);
+/// exported users include the disabled ones of `disabled.csv`.
 pub fn assert_reconciles(dir: &Path, header: &[String]) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let disabled = disabled_rows(dir, header);
+    assert_eq!(
+        summary(dir)["disabled"],
+        disabled.len() as u64,
+        "summary disabled"
+    );
     let exported: Vec<String> = import_rows(dir, header)
         .into_iter()
+        .chain(disabled)
         .map(|r| r["cognito:username"].clone())
         .collect();
     let rejected: Vec<String> = reason_rows(dir, "rejected.csv")

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use integration_tests::cli::{cognito_migrate, describe, export};
-use integration_tests::export_files::{assert_reconciles, import_rows, reason_rows, summary};
+use integration_tests::export_files::{
+    assert_reconciles, disabled_rows, import_rows, reason_rows, summary,
+};
 use integration_tests::pools::{PoolSpec, create_pool, create_user};
 use integration_tests::testbed::Testbed;
 
@@ -225,7 +227,10 @@ async fn every_format_rule_and_hostile_value_is_written_or_rejected_with_a_reaso
     assert_eq!(rows["dates"]["updated_at"], "1471453471");
     assert_eq!(rows["phone"]["phone_number_verified"], "TRUE");
     assert_eq!(rows["tenant"]["custom:tenant"], "acme");
-    assert!(rows.contains_key("disabled"), "disabled users are exported");
+    assert!(
+        !rows.contains_key("disabled"),
+        "a disabled user is never in an import file (it would be live after the job)"
+    );
     let raw = std::fs::read_to_string(dir.join("users-0001.csv")).unwrap();
     assert!(
         raw.contains("Lovelace\\, Ada"),
@@ -263,11 +268,10 @@ async fn every_format_rule_and_hostile_value_is_written_or_rejected_with_a_reaso
         "rejects carry the old sub"
     );
 
-    let disabled = std::fs::read_to_string(dir.join("disabled.csv")).unwrap();
-    assert!(
-        disabled.lines().any(|l| l.starts_with("disabled,")),
-        "{disabled}"
-    );
+    let disabled = disabled_rows(&dir, &header);
+    assert_eq!(disabled.len(), 1, "{disabled:?}");
+    assert_eq!(disabled[0]["cognito:username"], "disabled");
+    assert_eq!(disabled[0]["email"], "off@example.com");
     let summary = summary(&dir);
     assert_eq!(summary["rejected_by_reason"]["no-verified-contact"], 2);
     assert_eq!(summary["complete"], true);

@@ -119,6 +119,77 @@ fn wait_until_started(dir: &Path) -> String {
 }
 
 #[tokio::test]
+async fn a_user_disabled_in_the_old_pool_is_created_disabled_never_imported_live() {
+    let _account = SHARED_ACCOUNT.lock().await;
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("import-disabled-old")).await;
+    let new = create_pool(&client, &PoolSpec::named("import-disabled-new")).await;
+    for name in ["live", "banned"] {
+        create_user(
+            &client,
+            &old,
+            name,
+            &[
+                ("email", &format!("{name}@example.com")),
+                ("email_verified", "true"),
+                ("name", "Lovelace, Ada"),
+            ],
+            Some("Passw0rd!"),
+        )
+        .await;
+    }
+    client
+        .admin_disable_user()
+        .user_pool_id(&old)
+        .username("banned")
+        .send()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let exported = export(&testbed.moto_url, &old, &new, &out, &[]);
+    assert_eq!(exported.status.code(), Some(0), "{}", describe(&exported));
+    let users_file = std::fs::read_to_string(out.join("users-0001.csv")).unwrap();
+    assert!(
+        !users_file.contains("banned"),
+        "the import job would make a disabled user live: {users_file}"
+    );
+
+    let imported = import(&testbed.moto_url, &new, &out, &["--wait"]);
+    assert_eq!(imported.status.code(), Some(0), "{}", describe(&imported));
+    assert!(
+        stdout(&imported).contains("disabled in the old pool: 1 created disabled"),
+        "{}",
+        describe(&imported)
+    );
+    let banned = client
+        .admin_get_user()
+        .user_pool_id(&new)
+        .username("banned")
+        .send()
+        .await
+        .unwrap();
+    assert!(!banned.enabled(), "disabled from the start");
+    assert_eq!(
+        banned.user_status(),
+        Some(&UserStatusType::ForceChangePassword),
+        "no password anyone knows, and none a reset could set"
+    );
+    let (_, attributes) = user(&client, &new, "banned").await;
+    assert_eq!(attributes["name"], "Lovelace, Ada", "attributes carried");
+    assert_eq!(attributes["email_verified"], "true");
+    let (status, _) = user(&client, &new, "live").await;
+    assert_eq!(status, UserStatusType::ResetRequired);
+
+    // Resumed: nothing is created twice.
+    let resumed = import(&testbed.moto_url, &new, &out, &["--wait", "--resume"]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", describe(&resumed));
+    assert_eq!(import_state(&out)["disabled"]["created"], 1);
+    assert_eq!(import_state(&out)["disabled"]["done"], 1);
+}
+
+#[tokio::test]
 async fn export_then_import_lands_every_user_reset_required_with_its_attributes() {
     let _account = SHARED_ACCOUNT.lock().await;
     let testbed = Testbed::from_env();

@@ -3,7 +3,8 @@
 //!
 //! Layout of the output folder (a contract other tools rely on): `users-NNNN.csv` (import files,
 //! header exactly as the new pool's `GetCSVHeader`), `rejected.csv` and `skipped.csv`
-//! (`username,sub,reason`), `disabled.csv` (exported users that are disabled in the old pool),
+//! (`username,sub,reason`), `disabled.csv` (users disabled in the old pool, import format, never
+//! in the users files: `import` creates them disabled),
 //! `groups.jsonl` and `memberships.jsonl` (the old pool's groups, and the memberships of the users
 //! this export carries, for `cognito-migrate groups`),
 //! `mapping.json` (the mapping in force: give it to the trigger), `summary.json`, and `.export/`
@@ -35,6 +36,7 @@ use shared::partition::TenantTable;
 use tokio::sync::mpsc;
 
 pub use classify::{Classifier, Outcome};
+pub use outputs::DISABLED_FILE;
 pub use select::{Select, SkipReason, TargetIndex};
 
 use crate::aws::{AwsArgs, Side};

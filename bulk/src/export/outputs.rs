@@ -1,6 +1,11 @@
 //! The export's files: `users-NNNN.csv` (rotated before the import job's limits), `rejected.csv`,
 //! `skipped.csv` and `disabled.csv` of one destination pool, all append-only with tracked lengths
 //! so a checkpoint can say exactly how much of each is trustworthy.
+//!
+//! `disabled.csv` holds the users disabled in the old pool, in the import format of the users
+//! files but never in them: the CSV import has no "disabled" column and would make them live
+//! (enabled, able to reset their password through their verified contact) the moment the job
+//! finishes. `cognito-migrate import` creates them disabled instead.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -13,8 +18,6 @@ use crate::report_csv::csv_record;
 
 /// Header of `rejected.csv` and `skipped.csv`.
 pub const REASON_FILE_HEADER: [&str; 3] = ["username", "sub", "reason"];
-/// Header of `disabled.csv`.
-pub const DISABLED_FILE_HEADER: [&str; 2] = ["username", "sub"];
 
 /// One append-only file whose length is tracked.
 pub(super) struct AppendFile {
@@ -108,6 +111,9 @@ pub struct Outputs {
     disabled: AppendFile,
 }
 
+/// The file of users disabled in the old pool (import format, created disabled by `import`).
+pub const DISABLED_FILE: &str = "disabled.csv";
+
 fn users_file_name(index: usize) -> String {
     format!("users-{index:04}.csv")
 }
@@ -119,13 +125,13 @@ impl Outputs {
         let reason_header = csv_record(&REASON_FILE_HEADER);
         Ok(Outputs {
             dir: dir.to_path_buf(),
-            header_line,
             limits,
             finished_users: Vec::new(),
             users: None,
             rejected: AppendFile::create(dir, "rejected.csv", &reason_header)?,
             skipped: AppendFile::create(dir, "skipped.csv", &reason_header)?,
-            disabled: AppendFile::create(dir, "disabled.csv", &csv_record(&DISABLED_FILE_HEADER))?,
+            disabled: AppendFile::create(dir, DISABLED_FILE, header_line.as_bytes())?,
+            header_line,
         })
     }
 
@@ -206,9 +212,9 @@ impl Outputs {
         self.skipped.append(&csv_record(&[username, sub, reason]))
     }
 
-    /// Appends to `disabled.csv`.
-    pub fn write_disabled(&mut self, username: &str, sub: &str) -> std::io::Result<()> {
-        self.disabled.append(&csv_record(&[username, sub]))
+    /// Appends the import row of a user disabled in the old pool to `disabled.csv`.
+    pub fn write_disabled(&mut self, row: &str) -> std::io::Result<()> {
+        self.disabled.append(row.as_bytes())
     }
 
     /// Flushes and syncs every file, returning their lengths for a checkpoint.

@@ -163,13 +163,14 @@ impl<'a> Sink<'a> {
                 .counts;
             counts.seen += 1;
             match lane.classifier.classify(&user) {
+                Outcome::Export { row } if !user.enabled => {
+                    lane.outputs.write_disabled(&row)?;
+                    counts.exported += 1;
+                    counts.disabled += 1;
+                }
                 Outcome::Export { row } => {
                     lane.outputs.write_user(&row)?;
                     counts.exported += 1;
-                    if !user.enabled {
-                        lane.outputs.write_disabled(&user.username, user.sub())?;
-                        counts.disabled += 1;
-                    }
                 }
                 Outcome::Reject(reason) => {
                     tracing::debug!(username = %user.username, reason = reason.code(), "rejected");

@@ -15,13 +15,14 @@ use crate::pacer::PacerStats;
 pub struct Summary<'a> {
     /// Users read from the old pool. Always `exported + rejected + skipped`.
     pub seen: u64,
-    /// Users written to import files.
+    /// Users written to import files, `disabled.csv` included.
     pub exported: u64,
     /// Users written to `rejected.csv`.
     pub rejected: u64,
     /// Users written to `skipped.csv`.
     pub skipped: u64,
-    /// Exported users that are disabled in the old pool (`disabled.csv`).
+    /// Exported users that are disabled in the old pool: in `disabled.csv`, not in the users files
+    /// (`import` creates them disabled).
     pub disabled: u64,
     /// Groups written to `groups.jsonl`.
     pub groups: u64,
@@ -77,7 +78,8 @@ impl Summary<'_> {
         }
         if self.disabled > 0 {
             text.push_str(&format!(
-                "  {} exported users are disabled in the old pool (disabled.csv)\n",
+                "  {} exported users are disabled in the old pool: in disabled.csv, not in the users \
+                 files (import creates them disabled)\n",
                 self.disabled
             ));
         }

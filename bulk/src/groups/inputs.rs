@@ -1,6 +1,7 @@
 //! The export's files that `groups` applies: `groups.jsonl` (one group per line),
-//! `memberships.jsonl` (`{"group", "username"}` per line) and `disabled.csv` (RFC 4180,
-//! header `username,sub`). Memberships and disabled users are streamed, never held whole.
+//! `memberships.jsonl` (`{"group", "username"}` per line) and `disabled.csv` (the users disabled
+//! in the old pool, in the import format). Memberships and disabled users are streamed, never held
+//! whole.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -60,23 +61,9 @@ pub fn memberships(dir: &Path) -> anyhow::Result<impl Iterator<Item = anyhow::Re
     json_lines(dir, "memberships.jsonl")
 }
 
-/// The user names of `disabled.csv`, in file order.
+/// The user names of `disabled.csv`, in file order (none when the file is absent).
 pub fn disabled(dir: &Path) -> anyhow::Result<impl Iterator<Item = anyhow::Result<String>>> {
-    let (path, file) = open(dir, "disabled.csv")?;
-    let mut reader = csv::Reader::from_reader(file);
-    let header = reader
-        .headers()
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    if header.get(0) != Some("username") {
-        anyhow::bail!(
-            "{} does not start with the column username (header username,sub)",
-            path.display()
-        );
-    }
-    Ok(reader.into_records().map(move |record| {
-        let record = record.with_context(|| format!("{} is not valid CSV", path.display()))?;
-        Ok(record.get(0).unwrap_or_default().to_string())
-    }))
+    Ok(crate::import::inputs::disabled_users(dir)?.map(|user| user.map(|u| u.username)))
 }
 
 /// Number of items an iterator over one of these files yields (for progress).
@@ -108,7 +95,7 @@ mod tests {
         .unwrap();
         std::fs::write(
             dir.path().join("disabled.csv"),
-            "username,sub\n\"o,dd\",s1\nplain,s2\n",
+            "cognito:username,email,cognito:mfa_enabled\no\\,dd,o@example.com,FALSE\nplain,,FALSE\n",
         )
         .unwrap();
         assert_eq!(

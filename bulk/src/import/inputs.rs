@@ -9,6 +9,9 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 
 use anyhow::Context;
+use shared::import_csv::{DecodedRow, ImportHeader};
+
+use crate::export::DISABLED_FILE;
 
 /// `(file name, data rows)` of every `users-NNNN.csv` in `dir`, in file order.
 pub fn import_files(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
@@ -22,7 +25,7 @@ pub fn import_files(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
         }
     }
     names.sort();
-    if names.is_empty() {
+    if names.is_empty() && !dir.join(DISABLED_FILE).exists() {
         anyhow::bail!(
             "{} holds no users-NNNN.csv: run cognito-migrate export --out {} first",
             dir.display(),
@@ -59,6 +62,41 @@ fn data_rows(path: &Path) -> anyhow::Result<u64> {
         line.clear();
     }
     Ok(lines.saturating_sub(1))
+}
+
+/// The users of `disabled.csv` (disabled in the old pool; the import format of the users files),
+/// streamed in file order. A folder without the file has none.
+pub fn disabled_users(
+    dir: &Path,
+) -> anyhow::Result<Box<dyn Iterator<Item = anyhow::Result<DecodedRow>>>> {
+    let path = dir.join(DISABLED_FILE);
+    let file = match File::open(&path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Box::new(std::iter::empty()));
+        }
+        Err(err) => {
+            return Err(err).with_context(|| format!("cannot read {}", path.display()));
+        }
+    };
+    let mut lines = BufReader::new(file).lines();
+    let header_line = lines
+        .next()
+        .transpose()
+        .with_context(|| format!("cannot read {}", path.display()))?
+        .unwrap_or_default();
+    let header = ImportHeader::new(header_line.split(',').map(str::to_string).collect())
+        .with_context(|| format!("{} does not start with an import header", path.display()))?;
+    Ok(Box::new(lines.enumerate().map(move |(index, line)| {
+        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+        header.decode(&line).map_err(|problem| {
+            anyhow::anyhow!(
+                "{} line {} {problem}: it was not written by cognito-migrate export",
+                path.display(),
+                index + 2
+            )
+        })
+    })))
 }
 
 /// Fails unless `summary.json` says the export in `dir` read its whole pool.

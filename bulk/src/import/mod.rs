@@ -12,6 +12,7 @@
 //! a job that is still running. Imported users are `RESET_REQUIRED` (AWS does not import
 //! passwords); the trigger migrates the others with their password.
 
+pub mod disabled;
 pub mod inputs;
 pub mod job;
 pub mod report;
@@ -123,8 +124,11 @@ pub async fn run(args: ImportArgs, aws: &AwsArgs) -> anyhow::Result<ImportOutcom
         stop: StopSignal::listen(),
         busy_wait: BUSY_WAIT_FIRST,
     };
-    let mut interrupted = false;
+    let mut interrupted = !run.create_disabled_users(&mut state).await?;
     for index in 0..state.files.len() {
+        if interrupted {
+            break;
+        }
         if !run.import_file(&mut state, index).await? {
             interrupted = true;
             break;
@@ -146,6 +150,9 @@ pub async fn run(args: ImportArgs, aws: &AwsArgs) -> anyhow::Result<ImportOutcom
     })
 }
 
+/// How many disabled users are created between two saves of the state.
+const DISABLED_PER_SAVE: u64 = 50;
+
 /// One run's collaborators.
 struct Run<'a> {
     args: &'a ImportArgs,
@@ -156,6 +163,38 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// Creates the users of `disabled.csv` disabled, before any import job makes users live.
+    /// Returns false when interrupted.
+    async fn create_disabled_users(&mut self, state: &mut ImportState) -> anyhow::Result<bool> {
+        let skip = state.disabled.done as usize;
+        for user in inputs::disabled_users(&self.args.dir)?.skip(skip) {
+            if self.stop.requested() {
+                state.save(&self.args.dir)?;
+                return Ok(false);
+            }
+            let user = user?;
+            let created = disabled::create_disabled(
+                self.jobs.client,
+                self.jobs.pacer,
+                self.jobs.pool_id,
+                &user,
+            )
+            .await?;
+            let progress = &mut state.disabled;
+            progress.done += 1;
+            if created {
+                progress.created += 1;
+            } else {
+                progress.already_there += 1;
+            }
+            if progress.done.is_multiple_of(DISABLED_PER_SAVE) {
+                state.save(&self.args.dir)?;
+            }
+        }
+        state.save(&self.args.dir)?;
+        Ok(true)
+    }
+
     /// Takes one file as far as it can go. Returns false when interrupted.
     async fn import_file(&mut self, state: &mut ImportState, index: usize) -> anyhow::Result<bool> {
         let mut created_this_run = 0;

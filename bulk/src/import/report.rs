@@ -88,6 +88,14 @@ pub fn text(state: &ImportState, pool_name: &str) -> String {
         totals.files_not_imported,
         state.files.len()
     );
+    if state.disabled.done > 0 {
+        let _ = writeln!(
+            text,
+            "disabled in the old pool: {} created disabled, {} already in the new pool and disabled \
+             (never imported: an imported user would be live)",
+            state.disabled.created, state.disabled.already_there
+        );
+    }
     let with_lines_to_read: Vec<&FileRecord> = state
         .files
         .iter()

@@ -173,6 +173,20 @@ pub struct ImportState {
     pub target_pool_id: String,
     /// One record per import file, in file order.
     pub files: Vec<FileRecord>,
+    /// How far the users of `disabled.csv` have been created disabled.
+    #[serde(default)]
+    pub disabled: DisabledProgress,
+}
+
+/// The users of `disabled.csv` handled so far (in file order, so a resumed run skips them).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisabledProgress {
+    /// Rows handled.
+    pub done: u64,
+    /// Users created and disabled.
+    pub created: u64,
+    /// Users already in the new pool under that name, disabled.
+    pub already_there: u64,
 }
 
 impl ImportState {
@@ -189,6 +203,7 @@ impl ImportState {
                     jobs: Vec::new(),
                 })
                 .collect(),
+            disabled: DisabledProgress::default(),
         }
     }
 
