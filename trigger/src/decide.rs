@@ -2,25 +2,37 @@
 //! gets, and the reason code that is logged for it.
 //!
 //! Who gets into an account is decided here and nowhere else. The rules:
-//! - Only a password the old pool accepted (tokens, or a second-factor challenge, which Cognito
-//!   only sends after checking the password) migrates a user as `CONFIRMED`.
+//! - Only a password the old pool accepted migrates a user as `CONFIRMED`, and only when the new
+//!   pool's password policy admits it (Cognito does not check it during migration); a weaker one
+//!   migrates the user as `RESET_REQUIRED`.
+//! - A password never stands in for a second factor. The old pool asks for one only after the
+//!   password was right, but the new pool can be given only SMS (`enableSMSMFA`, which needs the
+//!   mapped user to keep `phone_number`). So an SMS challenge migrates `CONFIRMED` with SMS MFA
+//!   on; every other second factor (TOTP, e-mail code, a choice of factors, an enrolment the old
+//!   pool demands, SMS whose phone the mapping drops) migrates `RESET_REQUIRED`: the user proves
+//!   the verified e-mail or phone with a reset code before any password works.
 //! - A temporary password (`NEW_PASSWORD_REQUIRED`, or an old status that only has one) never
 //!   becomes a permanent one: that user is migrated as `RESET_REQUIRED`.
-//! - Forgot-password migrates only users who can receive the reset code (verified email or
-//!   phone), as `RESET_REQUIRED`.
+//! - `RESET_REQUIRED` only with somewhere to send the code: a user without a verified e-mail or
+//!   phone is not migrated at all. Created in the new pool, they could never reset, and the
+//!   trigger would never be asked about them again; left out, they stay recoverable (verify a
+//!   contact in the old pool, or import them).
+//! - Forgot-password (unless switched off) migrates only users who can receive the reset code.
 //! - Everyone else (unknown, wrong password, disabled, federated, unconfirmed, unmappable) gets
 //!   the same answer: no response at all, which Cognito reads as "no such user".
 //!
 //! The attributes come from the shared [`Mapping`], the same rules the bulk export applies.
 
+use shared::attributes::{EMAIL, PHONE_NUMBER};
 use shared::partition::TenantTable;
-use shared::{Mapping, SourceStatus, SourceUser};
+use shared::{Mapping, MigratedUser, SourceStatus, SourceUser};
 
 use crate::event::{
     DeliveryMedium, EventRejection, FinalUserStatus, MessageAction, MigrationRequest,
     MigrationResponse, TriggerSource,
 };
 use crate::old_pool::{AuthOutcome, Refusal};
+use crate::password_policy::PasswordPolicy;
 
 /// The response attribute that carries the user name the new pool should create.
 ///
@@ -31,16 +43,26 @@ use crate::old_pool::{AuthOutcome, Refusal};
 /// <https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-import-using-lambda.html>).
 pub const USERNAME_ATTRIBUTE: &str = "username";
 
+/// The alias attribute a new pool can be signed in to by a chosen name.
+const PREFERRED_USERNAME: &str = "preferred_username";
+
+/// Second-factor challenges the new pool can be given: SMS, through `enableSMSMFA`.
+const SMS_CHALLENGES: [&str; 2] = ["SMS_MFA", "SMS_OTP"];
+
 /// Settings that change the answer but not the rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// When a user signs in with an alias (email, phone) of an old user with a different user
-    /// name, answer with the old user name so the new pool keeps it. Right for a new pool that
-    /// has alias attributes; wrong for one that uses email or phone *as* the user name
-    /// (`UsernameAttributes`), where Cognito generates the user name itself.
+    /// The new pool has user names (with alias attributes): answer with the old user name when
+    /// AWS allows it (the typed name is that user name, or one of the user's alias values).
+    /// `false` for a new pool that signs in by e-mail or phone *as* the user name
+    /// (`UsernameAttributes`), where Cognito generates the user name itself: no `username` then.
     pub return_old_username: bool,
     /// In a split per tenant: migrate only the users of this pool's tenant.
     pub tenant: Option<TenantRule>,
+    /// The new pool's password policy, checked before a password is kept.
+    pub password_policy: PasswordPolicy,
+    /// Answer `UserMigration_ForgotPassword` (default); `false` answers it as for an unknown user.
+    pub forgot_password: bool,
 }
 
 impl Default for Options {
@@ -48,6 +70,8 @@ impl Default for Options {
         Options {
             return_old_username: true,
             tenant: None,
+            password_policy: PasswordPolicy::default(),
+            forgot_password: true,
         }
     }
 }
@@ -104,10 +128,15 @@ pub enum Resolution {
 pub enum Reason {
     /// Password accepted, user migrated as `CONFIRMED`.
     MigratedConfirmed,
-    /// Password accepted with a second-factor challenge, user migrated as `CONFIRMED`.
+    /// Password accepted with an SMS challenge, user migrated as `CONFIRMED` with SMS MFA.
     MigratedAfterSecondFactor,
     /// Temporary password accepted, user migrated as `RESET_REQUIRED`.
     MigratedResetRequired,
+    /// Password accepted, but the new pool's policy refuses it: migrated as `RESET_REQUIRED`.
+    MigratedWeakPassword,
+    /// Password accepted with a second factor the new pool cannot be given: migrated as
+    /// `RESET_REQUIRED`, so the verified contact is proven before any password works.
+    MigratedSecondFactorReset,
     /// Forgot-password: user migrated as `RESET_REQUIRED` to receive a code.
     MigratedForReset,
     /// The event cannot be acted on.
@@ -130,10 +159,13 @@ pub enum Reason {
     UnprovenChallenge,
     /// The shared mapping refused the user (its `RejectReason` code).
     MappingRejected(&'static str),
-    /// Forgot-password for a user with no verified email or phone to send the code to.
+    /// The user would be migrated `RESET_REQUIRED` but has no verified email or phone to send
+    /// the code to.
     NoVerifiedContact,
     /// The user belongs to another tenant (or to none) than the pool that called.
     OtherTenant,
+    /// Forgot-password is switched off (`FORGOT_PASSWORD=off`).
+    ForgotPasswordOff,
 }
 
 impl Reason {
@@ -143,6 +175,8 @@ impl Reason {
             Reason::MigratedConfirmed => "migrated-confirmed",
             Reason::MigratedAfterSecondFactor => "migrated-confirmed-mfa",
             Reason::MigratedResetRequired => "migrated-reset-required",
+            Reason::MigratedWeakPassword => "migrated-reset-weak-password",
+            Reason::MigratedSecondFactorReset => "migrated-reset-second-factor",
             Reason::MigratedForReset => "migrated-for-reset",
             Reason::Event(rejection) => rejection.code(),
             Reason::UnknownUser => "unknown-user",
@@ -156,6 +190,7 @@ impl Reason {
             Reason::MappingRejected(_) => "mapping-rejected",
             Reason::NoVerifiedContact => "no-verified-contact",
             Reason::OtherTenant => "other-tenant",
+            Reason::ForgotPasswordOff => "forgot-password-off",
         }
     }
 }
@@ -195,6 +230,16 @@ pub fn precheck(user: &SourceUser) -> Option<Reason> {
     }
 }
 
+/// What the old pool's evidence allows, before the mapping and the password policy are applied.
+enum Evidence<'a> {
+    /// The password alone signed the user in.
+    Password,
+    /// The password was right and the old pool asked for this second factor.
+    SecondFactor(&'a str),
+    /// Migrate as `RESET_REQUIRED`, for this reason.
+    Reset(Reason),
+}
+
 /// Decides the answer for one request from what the old pool said: the lookup, and for
 /// sign-in the outcome of the password check (`None` when it was not asked).
 pub fn decide(
@@ -204,6 +249,9 @@ pub fn decide(
     mapping: &Mapping,
     options: &Options,
 ) -> Decision {
+    if request.trigger_source == TriggerSource::ForgotPassword && !options.forgot_password {
+        return Decision::no_such_user(Reason::ForgotPasswordOff);
+    }
     let user = match resolution {
         Resolution::Found(user) => user,
         Resolution::NotFound => return Decision::no_such_user(Reason::UnknownUser),
@@ -212,25 +260,21 @@ pub fn decide(
     if let Some(reason) = precheck(user).or_else(|| tenant_refusal(request, user, options)) {
         return Decision::no_such_user(reason);
     }
-    let (status, reason) = match request.trigger_source {
+    let evidence = match request.trigger_source {
         TriggerSource::Authentication => match auth {
             Some(AuthOutcome::Authenticated) if user.status == SourceStatus::Confirmed => {
-                (FinalUserStatus::Confirmed, Reason::MigratedConfirmed)
+                Evidence::Password
             }
-            Some(AuthOutcome::SecondFactor(_)) if user.status == SourceStatus::Confirmed => (
-                FinalUserStatus::Confirmed,
-                Reason::MigratedAfterSecondFactor,
-            ),
+            Some(AuthOutcome::SecondFactor(challenge)) if user.status == SourceStatus::Confirmed => {
+                Evidence::SecondFactor(challenge)
+            }
             // A password that the old pool accepted for a user who only has a temporary one
             // (an emulator that skips the challenge) is still temporary.
             Some(
                 AuthOutcome::Authenticated
                 | AuthOutcome::SecondFactor(_)
                 | AuthOutcome::TemporaryPassword,
-            ) => (
-                FinalUserStatus::ResetRequired,
-                Reason::MigratedResetRequired,
-            ),
+            ) => Evidence::Reset(Reason::MigratedResetRequired),
             Some(AuthOutcome::Refused(refusal)) => {
                 return Decision::no_such_user(Reason::Refused(*refusal));
             }
@@ -238,30 +282,61 @@ pub fn decide(
                 return Decision::no_such_user(Reason::UnprovenChallenge);
             }
         },
-        TriggerSource::ForgotPassword => (FinalUserStatus::ResetRequired, Reason::MigratedForReset),
+        TriggerSource::ForgotPassword => Evidence::Reset(Reason::MigratedForReset),
     };
     let migrated = match mapping.apply(user) {
         Ok(migrated) => migrated,
         Err(reject) => return Decision::no_such_user(Reason::MappingRejected(reject.code())),
     };
+    let keeps_phone = migrated.attributes.contains_key(PHONE_NUMBER);
+    // SMS is carried only when it is the user's one factor: a user who also has TOTP would
+    // otherwise be moved down to the weaker factor without being asked.
+    let sms_carried = |challenge: &str| {
+        SMS_CHALLENGES.contains(&challenge) && keeps_phone && !user.mfa.software_token
+    };
+    let password_admitted = || {
+        request
+            .password
+            .as_ref()
+            .is_some_and(|password| options.password_policy.admits(password.expose()))
+    };
+    let (status, reason) = match evidence {
+        Evidence::Password if password_admitted() => {
+            (FinalUserStatus::Confirmed, Reason::MigratedConfirmed)
+        }
+        Evidence::SecondFactor(challenge) if sms_carried(challenge) && password_admitted() => (
+            FinalUserStatus::Confirmed,
+            Reason::MigratedAfterSecondFactor,
+        ),
+        Evidence::SecondFactor(challenge) if !sms_carried(challenge) => (
+            FinalUserStatus::ResetRequired,
+            Reason::MigratedSecondFactorReset,
+        ),
+        Evidence::Password | Evidence::SecondFactor(_) => (
+            FinalUserStatus::ResetRequired,
+            Reason::MigratedWeakPassword,
+        ),
+        Evidence::Reset(reason) => (FinalUserStatus::ResetRequired, reason),
+    };
+    let mut mediums = Vec::new();
+    if migrated.has_verified_email() {
+        mediums.push(DeliveryMedium::Email);
+    }
+    if migrated.has_verified_phone() {
+        mediums.push(DeliveryMedium::Sms);
+    }
+    if status == FinalUserStatus::ResetRequired && mediums.is_empty() {
+        return Decision::no_such_user(Reason::NoVerifiedContact);
+    }
     let desired_delivery_mediums = match request.trigger_source {
         TriggerSource::Authentication => None,
-        TriggerSource::ForgotPassword => {
-            let mut mediums = Vec::new();
-            if migrated.has_verified_email() {
-                mediums.push(DeliveryMedium::Email);
-            }
-            if migrated.has_verified_phone() {
-                mediums.push(DeliveryMedium::Sms);
-            }
-            if mediums.is_empty() {
-                return Decision::no_such_user(Reason::NoVerifiedContact);
-            }
-            Some(mediums)
-        }
+        TriggerSource::ForgotPassword => Some(mediums),
     };
+    let sms_mfa = migrated.sms_mfa
+        || matches!(auth, Some(AuthOutcome::SecondFactor(challenge)) if SMS_CHALLENGES.contains(&challenge.as_str()) && keeps_phone);
+    let answer_username = may_answer_username(&request.user_name, &migrated, options);
     let mut user_attributes = migrated.attributes;
-    if migrated.username == request.user_name || options.return_old_username {
+    if answer_username {
         user_attributes.insert(USERNAME_ATTRIBUTE.to_string(), migrated.username);
     }
     Decision {
@@ -270,10 +345,24 @@ pub fn decide(
             final_user_status: status,
             message_action: MessageAction::Suppress,
             desired_delivery_mediums,
-            enable_sms_mfa: migrated.sms_mfa.then_some(true),
+            enable_sms_mfa: sms_mfa.then_some(true),
         }),
         reason,
     }
+}
+
+/// True when AWS allows the answer to carry the old user name: the new pool has user names, and
+/// the typed name is that user name exactly or one of the user's (mapped) alias values. A user
+/// name typed in another case (an old pool that ignores case) is neither, so it is left out and
+/// Cognito keeps what was typed.
+fn may_answer_username(typed: &str, migrated: &MigratedUser, options: &Options) -> bool {
+    let alias = |name: &str| migrated.attribute(name);
+    options.return_old_username
+        && (migrated.username == typed
+            || [EMAIL, PREFERRED_USERNAME]
+                .into_iter()
+                .any(|name| alias(name).is_some_and(|value| value.eq_ignore_ascii_case(typed)))
+            || alias(PHONE_NUMBER) == Some(typed))
 }
 
 #[cfg(test)]

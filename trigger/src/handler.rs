@@ -2,11 +2,23 @@
 //! budget, decide, log one line, answer.
 //!
 //! The order of questions: look the user up first (`AdminGetUser`, then `ListUsers` by email or
-//! phone when the typed name is an alias the lookup does not resolve), and only then check the
-//! password against the resolved user name. Looking up first lets a disabled, federated or
-//! unconfirmed user be refused without spending an authentication, and makes alias sign-in work
-//! on pools where `AdminInitiateAuth` does not resolve aliases.
+//! phone and one more `AdminGetUser` when the typed name looks like an alias), and only then check
+//! the password against the resolved user name. Looking up first lets a disabled, federated or
+//! unconfirmed user be refused without it counting, and makes alias sign-in work on pools where
+//! `AdminInitiateAuth` does not resolve aliases.
+//!
+//! Every typed name of one shape costs the same old-pool calls, whoever it names: a user name
+//! `AdminGetUser` + `AdminInitiateAuth`; an e-mail address or phone number `AdminGetUser` +
+//! `ListUsers` + `AdminGetUser` + `AdminInitiateAuth`. So neither the answer, nor its time, nor
+//! the old pool's call log tells a known name from an unknown one.
+//!
+//! What a failed invocation says: AWS shows a trigger's error to the person signing in, and
+//! advises that "any sensitive or debugging information should be logged in the Lambda trigger
+//! itself" (<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html>).
+//! So every error is one fixed sentence per kind ([`TriggerError`]); the detail (operation,
+//! Cognito's code, what to check) goes to the log line with the Lambda request id.
 
+use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
 
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
@@ -16,7 +28,7 @@ use shared::Mapping;
 use crate::config::{ConfigError, INVOCATION_BUDGET};
 use crate::decide::{self, Options, Reason, Resolution};
 use crate::event::{MigrationRequest, TriggerSource};
-use crate::logging;
+use crate::logging::{self, UserRefKey};
 use crate::old_pool::{AliasKind, AuthOutcome, Lookup, OldPool, OldPoolError};
 
 /// Cognito's longest user name (`AdminGetUser` `Username`, 1–128 characters).
@@ -25,16 +37,61 @@ const MAX_USERNAME_CHARS: usize = 128;
 /// Room left before Lambda's own deadline to send the answer.
 const ANSWER_MARGIN: Duration = Duration::from_millis(250);
 
+/// What a person is told when the old pool did not answer in time.
+pub const MESSAGE_TIMEOUT: &str = "Sign-in took too long. Please try again.";
+/// What a person is told when the old pool is throttling.
+pub const MESSAGE_THROTTLED: &str =
+    "Too many sign-ins at the moment. Please try again in a minute.";
+/// What a person is told when the old pool failed.
+pub const MESSAGE_UNAVAILABLE: &str = "Sign-in is temporarily unavailable. Please try again later.";
+/// What a person is told when the function or its access to the old pool is misconfigured.
+pub const MESSAGE_UNCONFIGURED: &str = "Sign-in is not available at the moment. Please try again later.";
+
 /// An invocation that cannot be answered. Cognito turns any of these into a failed sign-in the
-/// user can retry; the message says what an operator should check.
-#[derive(Debug, thiserror::Error)]
+/// user can retry. Its `Display` is the fixed sentence for its kind, fit for the person signing
+/// in; [`TriggerError::detail`] is what an operator should check, for the log only.
+#[derive(Debug)]
 pub enum TriggerError {
     /// The old pool could not be asked.
-    #[error(transparent)]
-    OldPool(#[from] OldPoolError),
+    OldPool(OldPoolError),
     /// The function's configuration is unusable (reported on every invocation until fixed).
-    #[error("configuration: {0}")]
     Config(String),
+}
+
+impl TriggerError {
+    /// The sentence shown to people: one per kind, never a name from inside.
+    pub fn public_message(&self) -> &'static str {
+        match self {
+            TriggerError::OldPool(OldPoolError::Timeout { .. }) => MESSAGE_TIMEOUT,
+            TriggerError::OldPool(OldPoolError::Throttled { .. }) => MESSAGE_THROTTLED,
+            TriggerError::OldPool(OldPoolError::Unavailable { .. }) => MESSAGE_UNAVAILABLE,
+            TriggerError::OldPool(OldPoolError::Misconfigured { .. }) | TriggerError::Config(_) => {
+                MESSAGE_UNCONFIGURED
+            }
+        }
+    }
+
+    /// What happened and what to check, for the log.
+    pub fn detail(&self) -> String {
+        match self {
+            TriggerError::OldPool(fault) => fault.to_string(),
+            TriggerError::Config(detail) => format!("configuration: {detail}"),
+        }
+    }
+}
+
+impl fmt::Display for TriggerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.public_message())
+    }
+}
+
+impl std::error::Error for TriggerError {}
+
+impl From<OldPoolError> for TriggerError {
+    fn from(fault: OldPoolError) -> TriggerError {
+        TriggerError::OldPool(fault)
+    }
 }
 
 impl From<ConfigError> for TriggerError {
@@ -54,9 +111,21 @@ impl From<TriggerError> for Diagnostic {
         };
         Diagnostic {
             error_type: error_type.to_string(),
-            error_message: error.to_string(),
+            error_message: error.public_message().to_string(),
         }
     }
+}
+
+/// The error of every invocation of a function that could not start: logged with the request
+/// id and the detail (which variable to fix), answered with the fixed sentence.
+pub fn unconfigured(context: &Context, detail: &str) -> TriggerError {
+    tracing::error!(
+        outcome = "configuration-error",
+        request_id = context.request_id.as_str(),
+        error = detail,
+        "the trigger is not configured, answered with an error"
+    );
+    TriggerError::Config(detail.to_string())
 }
 
 /// Logs a fault and turns it into the invocation's error.
@@ -85,6 +154,7 @@ pub struct Trigger<P> {
     options: Options,
     budget: Duration,
     alias_lookup: bool,
+    user_ref_key: UserRefKey,
 }
 
 impl<P: OldPool + Sync> Trigger<P> {
@@ -96,6 +166,7 @@ impl<P: OldPool + Sync> Trigger<P> {
             options,
             budget: INVOCATION_BUDGET,
             alias_lookup: true,
+            user_ref_key: UserRefKey::random(),
         }
     }
 
@@ -110,6 +181,12 @@ impl<P: OldPool + Sync> Trigger<P> {
     /// [`INVOCATION_BUDGET`]).
     pub fn with_budget(mut self, budget: Duration) -> Trigger<P> {
         self.budget = budget;
+        self
+    }
+
+    /// The same trigger with the key of the log's `user_ref` (default: random per process).
+    pub fn with_user_ref_key(mut self, key: UserRefKey) -> Trigger<P> {
+        self.user_ref_key = key;
         self
     }
 
@@ -141,16 +218,14 @@ impl<P: OldPool + Sync> Trigger<P> {
             && rule.admitted(request.user_pool_id.as_deref()).is_none()
         {
             let pool = request.user_pool_id.as_deref().unwrap_or("(none)");
-            tracing::error!(
-                outcome = "configuration-error",
-                pool,
-                "the calling pool is not in the tenant table"
-            );
-            return Err(TriggerError::Config(format!(
-                "the calling pool {pool} is not in TENANT_TABLE: add it to the table or set TENANT"
-            )));
+            return Err(unconfigured(
+                context,
+                &format!(
+                    "the calling pool {pool} is not in TENANT_TABLE: add it to the table or set TENANT"
+                ),
+            ));
         }
-        let user_ref = logging::user_ref(&request.user_name);
+        let user_ref = self.user_ref_key.user_ref(&request.user_name);
         let asking = Instant::now();
         let asked = tokio::time::timeout(self.time_left(context), self.ask(&request)).await;
         let old_pool_time = asking.elapsed();
@@ -210,8 +285,13 @@ impl<P: OldPool + Sync> Trigger<P> {
         &self,
         request: &MigrationRequest,
     ) -> Result<(Resolution, Option<AuthOutcome>), OldPoolError> {
+        // Switched off: every forgot-password is answered alike, so nothing needs asking.
+        if request.trigger_source == TriggerSource::ForgotPassword && !self.options.forgot_password
+        {
+            return Ok((Resolution::NotFound, None));
+        }
         let resolution = self.resolve(&request.user_name).await?;
-        // Every sign-in costs the same two old-pool calls, whoever typed what: an unknown name,
+        // Every sign-in costs the same password check, whoever typed what: an unknown name,
         // a disabled user or one of another tenant take as long to refuse as a wrong password,
         // so the time of the answer gives nothing away. Only an admitted user's outcome counts.
         let auth = match (&request.password, request.trigger_source) {
@@ -236,26 +316,37 @@ impl<P: OldPool + Sync> Trigger<P> {
 
     /// Finds the old user the typed name stands for: by user name (or an alias Cognito resolves
     /// itself), else by a verified email or phone number.
+    ///
+    /// A name shaped like an alias always takes the search and a second lookup (of the user
+    /// found, or of the typed name again), so a known and an unknown address cost the same calls.
     async fn resolve(&self, typed: &str) -> Result<Resolution, OldPoolError> {
         // Longer names cannot be user names (AdminGetUser would refuse them); they can still be
         // an email address.
-        if typed.chars().count() <= MAX_USERNAME_CHARS
-            && let Lookup::Found(user) = self.old_pool.get_user(typed).await?
-        {
-            return Ok(Resolution::Found(user));
-        }
-        let Some(kind) = AliasKind::of(typed).filter(|_| self.alias_lookup) else {
-            return Ok(Resolution::NotFound);
+        let direct = if typed.chars().count() <= MAX_USERNAME_CHARS {
+            self.old_pool.get_user(typed).await?
+        } else {
+            Lookup::NotFound
         };
-        let names = self.old_pool.find_by_alias(kind, typed).await?;
-        match names.as_slice() {
-            [] => Ok(Resolution::NotFound),
-            [name] => Ok(match self.old_pool.get_user(name).await? {
+        let Some(kind) = AliasKind::of(typed).filter(|_| self.alias_lookup) else {
+            return Ok(match direct {
                 Lookup::Found(user) => Resolution::Found(user),
                 Lookup::NotFound => Resolution::NotFound,
-            }),
-            _ => Ok(Resolution::AmbiguousAlias),
-        }
+            });
+        };
+        let names = self.old_pool.find_by_alias(kind, typed).await?;
+        // A user name wins over another user's alias, as in Cognito's own sign-in.
+        let (target, ambiguous) = match (&direct, names.as_slice()) {
+            (Lookup::Found(user), _) => (user.username.as_str(), false),
+            (Lookup::NotFound, [name]) => (name.as_str(), false),
+            (Lookup::NotFound, []) => (typed, false),
+            (Lookup::NotFound, _) => (typed, true),
+        };
+        let second = self.old_pool.get_user(target).await?;
+        Ok(match second {
+            _ if ambiguous => Resolution::AmbiguousAlias,
+            Lookup::Found(user) => Resolution::Found(user),
+            Lookup::NotFound => Resolution::NotFound,
+        })
     }
 }
 
