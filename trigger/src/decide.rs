@@ -265,7 +265,9 @@ pub fn decide(
             Some(AuthOutcome::Authenticated) if user.status == SourceStatus::Confirmed => {
                 Evidence::Password
             }
-            Some(AuthOutcome::SecondFactor(challenge)) if user.status == SourceStatus::Confirmed => {
+            Some(AuthOutcome::SecondFactor(challenge))
+                if user.status == SourceStatus::Confirmed =>
+            {
                 Evidence::SecondFactor(challenge)
             }
             // A password that the old pool accepted for a user who only has a temporary one
@@ -312,10 +314,9 @@ pub fn decide(
             FinalUserStatus::ResetRequired,
             Reason::MigratedSecondFactorReset,
         ),
-        Evidence::Password | Evidence::SecondFactor(_) => (
-            FinalUserStatus::ResetRequired,
-            Reason::MigratedWeakPassword,
-        ),
+        Evidence::Password | Evidence::SecondFactor(_) => {
+            (FinalUserStatus::ResetRequired, Reason::MigratedWeakPassword)
+        }
         Evidence::Reset(reason) => (FinalUserStatus::ResetRequired, reason),
     };
     let mut mediums = Vec::new();
@@ -560,7 +561,7 @@ mod tests {
 
         let options = Options {
             return_old_username: false,
-            tenant: None,
+            ..Options::default()
         };
         let decision = decide(
             &sign_in("ada@example.com"),
@@ -666,6 +667,7 @@ mod tests {
                 table: table.clone(),
                 tenant: None,
             }),
+            ..Options::default()
         };
         let fixed = Options {
             return_old_username: true,
@@ -673,6 +675,7 @@ mod tests {
                 table,
                 tenant: Some("globex".into()),
             }),
+            ..Options::default()
         };
         let acme_user = ada().with("custom:tenant", "acme");
         let found = Resolution::Found(acme_user.clone());
@@ -720,5 +723,221 @@ mod tests {
             "a user without a tenant goes nowhere"
         );
         assert_eq!(Reason::OtherTenant.code(), "other-tenant");
+    }
+
+    fn sign_in_with(name: &str, password: &str) -> MigrationRequest {
+        MigrationRequest {
+            password: Some(Secret::new(password)),
+            ..sign_in(name)
+        }
+    }
+
+    fn no_contact() -> SourceUser {
+        SourceUser::new("nic", SourceStatus::Confirmed).with("email", "nic@example.com")
+    }
+
+    #[test]
+    fn a_second_factor_the_new_pool_cannot_be_given_is_never_confirmed() {
+        for challenge in [
+            "SOFTWARE_TOKEN_MFA",
+            "EMAIL_OTP",
+            "SELECT_MFA_TYPE",
+            "MFA_SETUP",
+            "DEVICE_SRP_AUTH",
+        ] {
+            let outcome = Some(AuthOutcome::SecondFactor(challenge.into()));
+            let decision = run(&sign_in("ada"), ada(), outcome.clone());
+            assert_eq!(
+                decision.reason,
+                Reason::MigratedSecondFactorReset,
+                "{challenge}"
+            );
+            let response = decision.response.unwrap();
+            assert_eq!(
+                response.final_user_status,
+                FinalUserStatus::ResetRequired,
+                "{challenge}: the reset code proves the verified e-mail first"
+            );
+            // Nowhere to send the code: not migrated at all, so the user stays recoverable.
+            let decision = run(&sign_in("nic"), no_contact(), outcome);
+            assert_eq!(decision.response, None, "{challenge}");
+            assert_eq!(decision.reason, Reason::NoVerifiedContact);
+        }
+    }
+
+    #[test]
+    fn sms_is_carried_only_with_the_phone_and_only_as_the_one_factor() {
+        let mut sms_user = ada()
+            .with("phone_number", "+15555550100")
+            .with("phone_number_verified", "true");
+        sms_user.mfa.sms = true;
+        let sms = Some(AuthOutcome::SecondFactor("SMS_MFA".into()));
+
+        let response = run(&sign_in("ada"), sms_user.clone(), sms.clone())
+            .response
+            .unwrap();
+        assert_eq!(response.final_user_status, FinalUserStatus::Confirmed);
+        assert_eq!(response.enable_sms_mfa, Some(true));
+
+        // The old user's MFA settings may not say SMS (legacy MFAOptions); the challenge does.
+        let mut unflagged = sms_user.clone();
+        unflagged.mfa.sms = false;
+        let response = run(&sign_in("ada"), unflagged, sms.clone())
+            .response
+            .unwrap();
+        assert_eq!(response.enable_sms_mfa, Some(true));
+
+        // The mapping drops the phone: SMS cannot be given, so the password is not enough.
+        let no_phone = Mapping::parse(
+            r#"{"drop":["phone_number","phone_number_verified"]}"#,
+            Path::new("<test>"),
+        )
+        .unwrap();
+        let decision = decide(
+            &sign_in("ada"),
+            &Resolution::Found(sms_user.clone()),
+            sms.as_ref(),
+            &no_phone,
+            &Options::default(),
+        );
+        assert_eq!(decision.reason, Reason::MigratedSecondFactorReset);
+        let response = decision.response.unwrap();
+        assert_eq!(response.final_user_status, FinalUserStatus::ResetRequired);
+        assert_eq!(
+            response.enable_sms_mfa, None,
+            "enableSMSMFA needs phone_number"
+        );
+
+        // SMS preferred but TOTP enrolled too: not moved down to SMS alone.
+        let mut both = sms_user;
+        both.mfa.software_token = true;
+        let decision = run(&sign_in("ada"), both, sms);
+        assert_eq!(decision.reason, Reason::MigratedSecondFactorReset);
+        let response = decision.response.unwrap();
+        assert_eq!(response.final_user_status, FinalUserStatus::ResetRequired);
+        assert_eq!(
+            response.enable_sms_mfa,
+            Some(true),
+            "SMS stays on after the reset"
+        );
+    }
+
+    #[test]
+    fn a_password_the_new_pool_would_refuse_is_not_kept() {
+        for (password, why) in [
+            ("password", "no upper case, number or symbol"),
+            ("Sh0rt!", "too short"),
+        ] {
+            let decision = run(
+                &sign_in_with("ada", password),
+                ada(),
+                Some(AuthOutcome::Authenticated),
+            );
+            assert_eq!(decision.reason, Reason::MigratedWeakPassword, "{why}");
+            assert_eq!(
+                decision.response.unwrap().final_user_status,
+                FinalUserStatus::ResetRequired
+            );
+        }
+        let mut sms_user = ada().with("phone_number", "+15555550100");
+        sms_user.mfa.sms = true;
+        let decision = run(
+            &sign_in_with("ada", "password"),
+            sms_user,
+            Some(AuthOutcome::SecondFactor("SMS_MFA".into())),
+        );
+        assert_eq!(decision.reason, Reason::MigratedWeakPassword);
+
+        let lax = Options {
+            password_policy: PasswordPolicy::parse(r#"{"MinimumLength":6}"#).unwrap(),
+            ..Options::default()
+        };
+        let decision = decide(
+            &sign_in_with("ada", "password"),
+            &Resolution::Found(ada()),
+            Some(&AuthOutcome::Authenticated),
+            &Mapping::default(),
+            &lax,
+        );
+        assert_eq!(decision.reason, Reason::MigratedConfirmed);
+
+        let decision = run(
+            &sign_in_with("nic", "password"),
+            no_contact(),
+            Some(AuthOutcome::Authenticated),
+        );
+        assert_eq!(decision.response, None);
+        assert_eq!(decision.reason, Reason::NoVerifiedContact);
+    }
+
+    #[test]
+    fn forgot_password_can_be_switched_off() {
+        let off = Options {
+            forgot_password: false,
+            ..Options::default()
+        };
+        let decision = decide(
+            &forgot("ada"),
+            &Resolution::Found(ada()),
+            None,
+            &Mapping::default(),
+            &off,
+        );
+        assert_eq!(decision.response, None);
+        assert_eq!(decision.reason.code(), "forgot-password-off");
+        let sign_in_still_works = decide(
+            &sign_in("ada"),
+            &Resolution::Found(ada()),
+            Some(&AuthOutcome::Authenticated),
+            &Mapping::default(),
+            &off,
+        );
+        assert_eq!(sign_in_still_works.reason, Reason::MigratedConfirmed);
+    }
+
+    #[test]
+    fn the_user_name_is_answered_only_where_aws_allows_it() {
+        let user = ada()
+            .with("phone_number", "+15555550100")
+            .with("preferred_username", "lovelace");
+        let username_for = |typed: &str, options: &Options| {
+            decide(
+                &sign_in(typed),
+                &Resolution::Found(user.clone()),
+                Some(&AuthOutcome::Authenticated),
+                &Mapping::default(),
+                options,
+            )
+            .response
+            .unwrap()
+            .user_attributes
+            .get(USERNAME_ATTRIBUTE)
+            .cloned()
+        };
+        let aliases = Options::default();
+        assert_eq!(username_for("ada", &aliases).as_deref(), Some("ada"));
+        for alias in [
+            "ada@example.com",
+            "ADA@Example.com",
+            "+15555550100",
+            "lovelace",
+        ] {
+            assert_eq!(
+                username_for(alias, &aliases).as_deref(),
+                Some("ada"),
+                "{alias} is an alias value"
+            );
+        }
+        // A case-insensitive old pool resolves "ADA", but "ADA" is neither the user name nor an
+        // alias value: Cognito keeps what was typed.
+        assert_eq!(username_for("ADA", &aliases), None);
+        // A new pool that signs in by e-mail or phone generates user names itself.
+        let by_email = Options {
+            return_old_username: false,
+            ..Options::default()
+        };
+        for typed in ["ada", "ada@example.com", "+15555550100"] {
+            assert_eq!(username_for(typed, &by_email), None, "{typed}");
+        }
     }
 }

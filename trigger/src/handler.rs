@@ -45,7 +45,8 @@ pub const MESSAGE_THROTTLED: &str =
 /// What a person is told when the old pool failed.
 pub const MESSAGE_UNAVAILABLE: &str = "Sign-in is temporarily unavailable. Please try again later.";
 /// What a person is told when the function or its access to the old pool is misconfigured.
-pub const MESSAGE_UNCONFIGURED: &str = "Sign-in is not available at the moment. Please try again later.";
+pub const MESSAGE_UNCONFIGURED: &str =
+    "Sign-in is not available at the moment. Please try again later.";
 
 /// An invocation that cannot be answered. Cognito turns any of these into a failed sign-in the
 /// user can retry. Its `Display` is the fixed sentence for its kind, fit for the person signing
@@ -369,6 +370,11 @@ mod tests {
         calls: Mutex<Vec<String>>,
         fault: Option<OldPoolError>,
         delay: Option<Duration>,
+        /// User names match in any case (`UsernameConfiguration.CaseSensitive` false).
+        case_insensitive: bool,
+        /// `AdminGetUser` also takes an alias value (AWS: "can be any of their alias
+        /// attributes"; e-mail or phone as user name).
+        get_resolves_aliases: bool,
     }
 
     impl FakePool {
@@ -398,10 +404,27 @@ mod tests {
     impl OldPool for FakePool {
         async fn get_user(&self, name: &str) -> Result<Lookup, OldPoolError> {
             self.enter(format!("get {name}")).await?;
-            Ok(match self.users.get(name) {
-                Some(user) => Lookup::Found(user.clone()),
-                None => Lookup::NotFound,
-            })
+            let by_name = |user: &&SourceUser| {
+                user.username == name
+                    || (self.case_insensitive && user.username.eq_ignore_ascii_case(name))
+            };
+            let by_alias = |user: &&SourceUser| {
+                self.get_resolves_aliases
+                    && ["email", "phone_number", "preferred_username"]
+                        .iter()
+                        .any(|alias| user.attribute(alias) == Some(name))
+            };
+            Ok(
+                match self
+                    .users
+                    .values()
+                    .find(by_name)
+                    .or_else(|| self.users.values().find(by_alias))
+                {
+                    Some(user) => Lookup::Found(user.clone()),
+                    None => Lookup::NotFound,
+                },
+            )
         }
 
         async fn find_by_alias(
@@ -415,7 +438,8 @@ mod tests {
                 .users
                 .values()
                 .filter(|u| {
-                    u.attribute(kind.attribute()) == Some(value)
+                    u.attribute(kind.attribute())
+                        .is_some_and(|stored| kind.matches(stored, value))
                         && u.attribute(kind.verified_flag()) == Some("true")
                 })
                 .map(|u| u.username.clone())
@@ -550,6 +574,7 @@ mod tests {
             calls,
             [
                 format!("list email {long_email}"),
+                format!("get {long_email}"),
                 format!("auth {long_email}")
             ]
         );
@@ -571,6 +596,7 @@ mod tests {
             [
                 "get ada@example.com",
                 "list email ada@example.com",
+                "get ada@example.com",
                 "auth ada@example.com"
             ]
         );
@@ -612,10 +638,11 @@ mod tests {
             ..pool()
         };
         let (result, _) = answer(pool, sign_in("ada", "Right-Passw0rd")).await;
-        let diagnostic = Diagnostic::from(result.unwrap_err());
+        let error = result.unwrap_err();
+        assert!(error.detail().contains("OLD_USER_POOL_ID"), "for the log");
+        let diagnostic = Diagnostic::from(error);
         assert_eq!(diagnostic.error_type, "OldPoolMisconfigured");
-        assert!(diagnostic.error_message.contains("OLD_USER_POOL_ID"));
-        assert!(!diagnostic.error_message.contains("Right-Passw0rd"));
+        assert_eq!(diagnostic.error_message, MESSAGE_UNCONFIGURED);
     }
 
     #[tokio::test]
@@ -649,5 +676,241 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(first, second);
+    }
+
+    fn forgot_event(name: &str) -> Value {
+        json!({"version": "1", "triggerSource": "UserMigration_ForgotPassword", "userName": name,
+               "request": {"clientMetadata": null}, "response": {}})
+    }
+
+    /// The operations of a call log, without their arguments.
+    fn shape(calls: &[String]) -> Vec<&str> {
+        calls
+            .iter()
+            .map(|call| call.split(' ').next().unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn every_name_of_one_shape_costs_the_same_old_pool_calls() {
+        let phil = SourceUser::new("phil", SourceStatus::Confirmed)
+            .with("phone_number", "+15555550123")
+            .with("phone_number_verified", "true");
+        let mut disabled = SourceUser::new("dora", SourceStatus::Confirmed)
+            .with("email", "dora@example.com")
+            .with("email_verified", "true");
+        disabled.enabled = false;
+        let pools = [
+            ("aliases", false, false),
+            ("alias-resolving AdminGetUser", true, false),
+            ("case-insensitive", true, true),
+        ];
+        for (pool_kind, get_resolves_aliases, case_insensitive) in pools {
+            let make = || FakePool {
+                get_resolves_aliases,
+                case_insensitive,
+                ..pool()
+                    .with_user(phil.clone(), "Right-Passw0rd", AuthOutcome::Authenticated)
+                    .with_user(
+                        disabled.clone(),
+                        "Right-Passw0rd",
+                        AuthOutcome::Authenticated,
+                    )
+            };
+            let shapes = [
+                ("user name", vec!["ada", "nobody", "dora"]),
+                (
+                    "e-mail",
+                    vec!["ada@example.com", "nobody@example.com", "dora@example.com"],
+                ),
+                ("phone", vec!["+15555550123", "+15555550999"]),
+            ];
+            for (shape_name, names) in shapes {
+                let mut seen = Vec::new();
+                for name in &names {
+                    for password in ["Right-Passw0rd", "wrong"] {
+                        let (_, calls) = answer(make(), sign_in(name, password)).await;
+                        seen.push((name, shape(&calls).join(" ")));
+                    }
+                }
+                let first = &seen[0].1;
+                assert!(
+                    seen.iter().all(|(_, calls)| calls == first),
+                    "{pool_kind}, {shape_name}: {seen:?}"
+                );
+            }
+        }
+        // Known and unknown e-mail: four calls each (lookup, search, lookup, password).
+        let (_, known) = answer(pool(), sign_in("ada@example.com", "wrong")).await;
+        let (_, unknown) = answer(pool(), sign_in("nobody@example.com", "wrong")).await;
+        assert_eq!(shape(&known), ["get", "list", "get", "auth"]);
+        assert_eq!(shape(&known), shape(&unknown));
+    }
+
+    #[tokio::test]
+    async fn a_case_insensitive_old_pool_resolves_any_case_without_answering_the_user_name() {
+        let insensitive = FakePool {
+            case_insensitive: true,
+            ..pool()
+        };
+        let (result, calls) = answer(insensitive, sign_in("ADA", "Right-Passw0rd")).await;
+        assert_eq!(calls, ["get ADA", "auth ada"]);
+        let answered = result.unwrap();
+        assert_eq!(answered["response"]["finalUserStatus"], "CONFIRMED");
+        assert!(
+            answered["response"]["userAttributes"]
+                .get("username")
+                .is_none()
+        );
+        // An e-mail in another case finds the user too, and as an alias may name it.
+        let (result, _) = answer(pool(), sign_in("Ada@Example.COM", "Right-Passw0rd")).await;
+        assert_eq!(
+            result.unwrap()["response"]["userAttributes"]["username"],
+            "ada"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_email_that_is_the_user_name_resolves_in_one_lookup_and_costs_the_same() {
+        // E-mail as user name: the old pool's user name is a UUID, AdminGetUser takes the e-mail.
+        let uuid = SourceUser::new(
+            "7f1c0e56-0000-4000-8000-000000000001",
+            SourceStatus::Confirmed,
+        )
+        .with("email", "eve@example.com")
+        .with("email_verified", "false");
+        let pool = FakePool {
+            get_resolves_aliases: true,
+            ..FakePool::default().with_user(uuid, "Right-Passw0rd", AuthOutcome::Authenticated)
+        };
+        let (result, calls) = answer(pool, sign_in("eve@example.com", "Right-Passw0rd")).await;
+        assert_eq!(shape(&calls), ["get", "list", "get", "auth"]);
+        let answered = result.unwrap();
+        assert_eq!(answered["response"]["finalUserStatus"], "CONFIRMED");
+    }
+
+    #[tokio::test]
+    async fn a_totp_user_with_the_right_password_is_never_confirmed() {
+        let totp = FakePool::default().with_user(
+            ada(),
+            "Right-Passw0rd",
+            AuthOutcome::SecondFactor("SOFTWARE_TOKEN_MFA".into()),
+        );
+        let (result, _) = answer(totp, sign_in("ada", "Right-Passw0rd")).await;
+        assert_eq!(
+            result.unwrap()["response"]["finalUserStatus"],
+            "RESET_REQUIRED"
+        );
+    }
+
+    #[tokio::test]
+    async fn forgot_password_switched_off_answers_like_an_unknown_user_without_asking() {
+        let off = Options {
+            forgot_password: false,
+            ..Options::default()
+        };
+        let trigger = Trigger::new(pool(), Mapping::default(), off);
+        let answered = trigger
+            .answer(forgot_event("ada"), &Context::default())
+            .await
+            .unwrap();
+        assert_eq!(answered, forgot_event("ada"));
+        assert!(trigger.old_pool.calls().is_empty());
+    }
+
+    /// Names from inside the function that must never reach the person signing in.
+    const INTERNAL: [&str; 16] = [
+        "OLD_",
+        "TENANT",
+        "MAPPING",
+        "USER_REF",
+        "arn:",
+        "Admin",
+        "ListUsers",
+        "Exception",
+        "cognito-idp",
+        "secret",
+        "pool",
+        "us-east-1",
+        "operation",
+        "configuration",
+        "invocation",
+        "_",
+    ];
+
+    #[test]
+    fn every_error_message_is_a_fixed_sentence_without_internal_names() {
+        let faults = [
+            OldPoolError::Timeout {
+                operation: "AdminInitiateAuth",
+            },
+            OldPoolError::Throttled {
+                operation: "ListUsers",
+                code: "TooManyRequestsException".into(),
+            },
+            OldPoolError::Unavailable {
+                operation: "AdminGetUser",
+                detail: "InternalErrorException: boom at arn:aws:cognito-idp:us-east-1:1:userpool/x"
+                    .into(),
+            },
+            OldPoolError::Misconfigured {
+                operation: "AdminGetUser",
+                detail: "ResourceNotFoundException: User pool us-east-1_x does not exist (check OLD_USER_POOL_ID)".into(),
+            },
+        ];
+        let mut errors: Vec<TriggerError> = faults.into_iter().map(TriggerError::from).collect();
+        errors.push(TriggerError::from(ConfigError::Missing {
+            name: "OLD_CLIENT_ID",
+            hint: "an app client id",
+        }));
+        errors.push(TriggerError::Config(
+            "the calling pool us-east-1_new is not in TENANT_TABLE".into(),
+        ));
+        errors.push(unconfigured(
+            &Context::default(),
+            "OLD_CLIENT_SECRET_ARN arn:aws:secretsmanager:x",
+        ));
+        let fixed = [
+            MESSAGE_TIMEOUT,
+            MESSAGE_THROTTLED,
+            MESSAGE_UNAVAILABLE,
+            MESSAGE_UNCONFIGURED,
+        ];
+        for error in errors {
+            let detail = error.detail();
+            let shown = [error.to_string(), Diagnostic::from(error).error_message];
+            for message in shown {
+                assert!(fixed.contains(&message.as_str()), "{message}");
+                for name in INTERNAL {
+                    assert!(
+                        !message.to_lowercase().contains(&name.to_lowercase()),
+                        "{message} names {name} (detail: {detail})"
+                    );
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unknown_calling_pool_in_a_split_is_a_fixed_sentence_too() {
+        let table = shared::partition::TenantTable::parse(
+            r#"{"attribute":"custom:tenant","tenants":{"acme":{"pool_id":"pool-acme"}}}"#,
+            std::path::Path::new("t.json"),
+        )
+        .unwrap();
+        let options = Options {
+            tenant: Some(decide::TenantRule {
+                table,
+                tenant: None,
+            }),
+            ..Options::default()
+        };
+        let trigger = Trigger::new(pool(), Mapping::default(), options);
+        let error = trigger
+            .answer(sign_in("ada", "Right-Passw0rd"), &Context::default())
+            .await
+            .unwrap_err();
+        assert!(error.detail().contains("us-east-1_new"));
+        assert_eq!(error.to_string(), MESSAGE_UNCONFIGURED);
     }
 }

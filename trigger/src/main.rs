@@ -40,7 +40,8 @@ async fn start() -> Result<Trigger<trigger::old_pool::SdkOldPool>, trigger::conf
     let sdk = clients::sdk_config(&config).await;
     let old_pool = clients::old_pool(&config, &sdk).await?;
     let user_ref_key = UserRefKey::choose(config.user_ref_key.as_ref(), old_pool.client_secret());
-    let trigger = Trigger::new(old_pool, config.mapping, config.options).with_user_ref_key(user_ref_key);
+    let trigger =
+        Trigger::new(old_pool, config.mapping, config.options).with_user_ref_key(user_ref_key);
     Ok(if config.alias_lookup {
         trigger
     } else {

@@ -581,7 +581,11 @@ mod tests {
         assert_eq!(AliasKind::of("+15555550100"), Some(AliasKind::PhoneNumber));
         assert_eq!(AliasKind::of("+1"), None);
         assert_eq!(AliasKind::of("+1555abc"), None);
-        assert_eq!(AliasKind::of("+0151234567"), None, "no country code starts with 0");
+        assert_eq!(
+            AliasKind::of("+0151234567"),
+            None,
+            "no country code starts with 0"
+        );
         assert_eq!(AliasKind::of("ada"), None);
         assert!(!filter_safe("a\"b@example.com"));
         assert!(filter_safe("ada@example.com"));

@@ -128,7 +128,7 @@ mod tests {
         .unwrap();
         assert_eq!(policy.minimum_length, 12);
         assert!(policy.admits("correcthorse1"));
-        assert!(!policy.admits("correcthors1"));
+        assert!(!policy.admits("correcthor1"), "11 characters");
         let lax = PasswordPolicy::parse(r#"{"MinimumLength":6}"#).unwrap();
         assert!(lax.admits("abcdef"));
         assert!(PasswordPolicy::parse(r#"{"MinimumLength":5}"#).is_err());
