@@ -213,6 +213,9 @@ mod tests {
             UserRefKey::new(&secret).user_ref("alice"),
             "the derived key is not the secret itself"
         );
+        // Python: k = hmac(b"client-secret", b"cognito-migrate-trigger user_ref", sha256);
+        // hmac(k, b"alice", sha256).hexdigest()[:12] (the README's openssl recipe agrees).
+        assert_eq!(derived.user_ref("alice"), "71d729f90b7c");
         let random = UserRefKey::choose(None, None);
         assert_ne!(
             random.user_ref("alice"),
