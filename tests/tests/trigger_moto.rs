@@ -1082,3 +1082,71 @@ async fn trigger_logs_never_contain_passwords_secrets_or_tokens() {
         assert!(logs.contains(expected), "no {expected} line:\n{logs}");
     }
 }
+
+#[tokio::test]
+async fn trigger_email_as_user_name_old_pool_migrates_by_email() {
+    // An old pool that signs in by e-mail (`UsernameAttributes`): its user names are UUIDs.
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let pool_id = client
+        .create_user_pool()
+        .pool_name("trigger-email-username")
+        .username_attributes(aws_sdk_cognitoidentityprovider::types::UsernameAttributeType::Email)
+        .send()
+        .await
+        .expect("CreateUserPool")
+        .user_pool
+        .and_then(|p| p.id)
+        .expect("pool id");
+    let (client_id, _) = create_app_client(&client, &pool_id, false).await;
+    create_user(
+        &client,
+        &pool_id,
+        "eve@example.com",
+        &[("email", "eve@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+    let old = OldPool {
+        testbed,
+        client,
+        pool_id,
+        client_id,
+        client_secret: None,
+    };
+    let uuid = old
+        .client
+        .admin_get_user()
+        .user_pool_id(&old.pool_id)
+        .username("eve@example.com")
+        .send()
+        .await
+        .expect("AdminGetUser by e-mail")
+        .username
+        .clone();
+    assert_ne!(uuid, "eve@example.com", "the old user name is generated");
+
+    // New pool with user names and an e-mail alias: the typed e-mail is an alias value, so AWS
+    // allows the old user name in the answer.
+    let (host, name) = old.function("email-username", &[]).await;
+    let answer = host
+        .invoke_json(&name, &sign_in_event("eve@example.com", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "CONFIRMED");
+    assert_eq!(attributes(&answer)["username"], uuid.as_str());
+    assert_eq!(attributes(&answer)["email"], "eve@example.com");
+    let event = sign_in_event("eve@example.com", "Wrong-Passw0rd!");
+    assert_unchanged(&host.invoke_json(&name, &event).await.ok(), &event);
+
+    // New pool that signs in by e-mail too: Cognito generates the user name, none is answered.
+    let (host, name) = old
+        .function("email-username-new", &[("RETURN_OLD_USERNAME", "false")])
+        .await;
+    let answer = host
+        .invoke_json(&name, &sign_in_event("eve@example.com", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "CONFIRMED");
+    assert!(!attributes(&answer).contains_key("username"));
+}
