@@ -319,13 +319,7 @@ pub fn decide(
         }
         Evidence::Reset(reason) => (FinalUserStatus::ResetRequired, reason),
     };
-    let mut mediums = Vec::new();
-    if migrated.has_verified_email() {
-        mediums.push(DeliveryMedium::Email);
-    }
-    if migrated.has_verified_phone() {
-        mediums.push(DeliveryMedium::Sms);
-    }
+    let mediums = verified_mediums(&migrated);
     if status == FinalUserStatus::ResetRequired && mediums.is_empty() {
         return Decision::no_such_user(Reason::NoVerifiedContact);
     }
@@ -333,8 +327,9 @@ pub fn decide(
         TriggerSource::Authentication => None,
         TriggerSource::ForgotPassword => Some(mediums),
     };
-    let sms_mfa = migrated.sms_mfa
-        || matches!(auth, Some(AuthOutcome::SecondFactor(challenge)) if SMS_CHALLENGES.contains(&challenge.as_str()) && keeps_phone);
+    let sms_challenge = matches!(auth, Some(AuthOutcome::SecondFactor(challenge))
+        if SMS_CHALLENGES.contains(&challenge.as_str()));
+    let sms_mfa = migrated.sms_mfa || (sms_challenge && keeps_phone);
     let answer_username = may_answer_username(&request.user_name, &migrated, options);
     let mut user_attributes = migrated.attributes;
     if answer_username {
@@ -350,6 +345,18 @@ pub fn decide(
         }),
         reason,
     }
+}
+
+/// Where a reset code can go: the mapped user's verified e-mail and phone.
+fn verified_mediums(migrated: &MigratedUser) -> Vec<DeliveryMedium> {
+    let mut mediums = Vec::new();
+    if migrated.has_verified_email() {
+        mediums.push(DeliveryMedium::Email);
+    }
+    if migrated.has_verified_phone() {
+        mediums.push(DeliveryMedium::Sms);
+    }
+    mediums
 }
 
 /// True when AWS allows the answer to carry the old user name: the new pool has user names, and
