@@ -727,17 +727,22 @@ mod tests {
             ];
             for (shape_name, names) in shapes {
                 let mut seen = Vec::new();
+                let mut forgot_seen = Vec::new();
                 for name in &names {
                     for password in ["Right-Passw0rd", "wrong"] {
                         let (_, calls) = answer(make(), sign_in(name, password)).await;
                         seen.push((name, shape(&calls).join(" ")));
                     }
+                    let (_, calls) = answer(make(), forgot_event(name)).await;
+                    forgot_seen.push((name, shape(&calls).join(" ")));
                 }
-                let first = &seen[0].1;
-                assert!(
-                    seen.iter().all(|(_, calls)| calls == first),
-                    "{pool_kind}, {shape_name}: {seen:?}"
-                );
+                for seen in [&seen, &forgot_seen] {
+                    let first = &seen[0].1;
+                    assert!(
+                        seen.iter().all(|(_, calls)| calls == first),
+                        "{pool_kind}, {shape_name}: {seen:?}"
+                    );
+                }
             }
         }
         // Known and unknown e-mail: four calls each (lookup, search, lookup, password).
