@@ -932,7 +932,15 @@ async fn trigger_logs_hold_no_passwords_secrets_tokens_or_events() {
         Some(PASSWORD),
     )
     .await;
-    create_user(&old.client, &old.pool_id, "sec-tess", &[], None).await;
+    // A verified contact, so the temporary password migrates RESET_REQUIRED and logs that line.
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "sec-tess",
+        &[("email", "tess@secret.example"), ("email_verified", "true")],
+        None,
+    )
+    .await;
     // Faults on, so the error paths write their lines too.
     let proxy = FaultProxy::start(&old.testbed.moto_url);
     proxy.configure(&json!({"throttle_share": 0.2, "error_share": 0.1, "seed": 55}).to_string());

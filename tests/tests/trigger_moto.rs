@@ -7,7 +7,10 @@
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::SmsMfaSettingsType;
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFlowType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType,
+};
+use integration_tests::import_support::FaultProxy;
 use integration_tests::lambda::{
     Function, LambdaHost, forgot_password_event, http, sign_in_event, trigger_env,
 };
@@ -261,6 +264,8 @@ async fn trigger_sms_mfa_user_migrates_confirmed_with_sms_mfa() {
         &[
             ("phone_number", "+15555550100"),
             ("phone_number_verified", "true"),
+            ("email", "sam@example.com"),
+            ("email_verified", "true"),
         ],
         Some(PASSWORD),
     )
@@ -298,6 +303,301 @@ async fn trigger_sms_mfa_user_migrates_confirmed_with_sms_mfa() {
         .await
         .ok();
     assert_unchanged(&wrong, &sign_in_event("sam", "Wrong-Passw0rd!"));
+
+    // A mapping that drops the phone cannot carry SMS MFA (enableSMSMFA needs phone_number):
+    // the password alone is not enough, the user resets through the verified e-mail.
+    let drop_phone = r#"{"drop":["phone_number","phone_number_verified"]}"#;
+    let (host, name) = old
+        .function("sms-mfa-no-phone", &[("MAPPING_JSON", drop_phone)])
+        .await;
+    let answer = host
+        .invoke_json(&name, &sign_in_event("sam", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "RESET_REQUIRED");
+    assert!(answer["response"].get("enableSMSMFA").is_none());
+    assert!(!attributes(&answer).contains_key("phone_number"));
+    assert!(
+        host.logs(&name)
+            .await
+            .contains("\"outcome\":\"migrated-reset-second-factor\"")
+    );
+}
+
+/// Enrols `username` in TOTP MFA the way an app does (tokens, AssociateSoftwareToken,
+/// VerifySoftwareToken) and makes it the preferred factor.
+async fn enrol_totp(old: &OldPool, username: &str) {
+    let signed_in = old
+        .client
+        .admin_initiate_auth()
+        .user_pool_id(&old.pool_id)
+        .client_id(&old.client_id)
+        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .expect("AdminInitiateAuth before MFA");
+    let access_token = signed_in
+        .authentication_result()
+        .and_then(|r| r.access_token())
+        .expect("tokens before MFA")
+        .to_string();
+    old.client
+        .associate_software_token()
+        .access_token(&access_token)
+        .send()
+        .await
+        .expect("AssociateSoftwareToken");
+    old.client
+        .verify_software_token()
+        .access_token(&access_token)
+        .user_code("123456")
+        .send()
+        .await
+        .expect("VerifySoftwareToken");
+    old.client
+        .admin_set_user_mfa_preference()
+        .user_pool_id(&old.pool_id)
+        .username(username)
+        .software_token_mfa_settings(
+            SoftwareTokenMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("AdminSetUserMFAPreference");
+    let challenged = old
+        .client
+        .admin_initiate_auth()
+        .user_pool_id(&old.pool_id)
+        .client_id(&old.client_id)
+        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PASSWORD", PASSWORD)
+        .send()
+        .await
+        .expect("AdminInitiateAuth after MFA");
+    assert_eq!(
+        challenged.challenge_name().map(|c| c.as_str()),
+        Some("SOFTWARE_TOKEN_MFA"),
+        "the old pool now asks {username} for the TOTP code"
+    );
+}
+
+#[tokio::test]
+async fn trigger_totp_user_with_the_right_password_is_never_confirmed() {
+    let old = old_pool("totp", &[], false).await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "tina",
+        &[("email", "tina@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "toby",
+        &[("email", "toby@example.com")],
+        Some(PASSWORD),
+    )
+    .await;
+    enrol_totp(&old, "tina").await;
+    enrol_totp(&old, "toby").await;
+    let (host, name) = old.function("totp", &[]).await;
+
+    // The password is right, but the TOTP secret cannot be moved: whoever holds only the
+    // password must first prove the verified e-mail with a reset code.
+    for typed in ["tina", "tina@example.com"] {
+        let answer = host
+            .invoke_json(&name, &sign_in_event(typed, PASSWORD))
+            .await
+            .ok();
+        assert_eq!(
+            answer["response"]["finalUserStatus"], "RESET_REQUIRED",
+            "{typed}"
+        );
+        assert!(answer["response"].get("enableSMSMFA").is_none());
+    }
+    // No verified contact to send a code to: not migrated at all.
+    let event = sign_in_event("toby", PASSWORD);
+    assert_unchanged(&host.invoke_json(&name, &event).await.ok(), &event);
+    let event = sign_in_event("tina", "Wrong-Passw0rd!");
+    assert_unchanged(&host.invoke_json(&name, &event).await.ok(), &event);
+
+    let logs = host.logs(&name).await;
+    assert!(!logs.contains("\"outcome\":\"migrated-confirmed"), "{logs}");
+    assert!(
+        logs.contains("\"outcome\":\"migrated-reset-second-factor\""),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("\"outcome\":\"no-verified-contact\""),
+        "{logs}"
+    );
+}
+
+#[tokio::test]
+async fn trigger_password_weaker_than_the_new_policy_migrates_reset_required() {
+    let old = old_pool("policy", &[], false).await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "wes",
+        &[("email", "wes@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+    // The new pool asks for 16 characters; the old password has 13.
+    let strict = r#"{"MinimumLength":16,"RequireUppercase":true,"RequireLowercase":true,"RequireNumbers":true,"RequireSymbols":true}"#;
+    let (host, name) = old
+        .function("policy-strict", &[("NEW_PASSWORD_POLICY", strict)])
+        .await;
+    let answer = host
+        .invoke_json(&name, &sign_in_event("wes", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "RESET_REQUIRED");
+    assert!(
+        host.logs(&name)
+            .await
+            .contains("\"outcome\":\"migrated-reset-weak-password\"")
+    );
+    // A wrong password is still nobody, whatever the policy.
+    let event = sign_in_event("wes", "Wrong-Passw0rd!");
+    assert_unchanged(&host.invoke_json(&name, &event).await.ok(), &event);
+
+    // The default policy (Cognito's) admits it.
+    let (host, name) = old.function("policy-default", &[]).await;
+    let answer = host
+        .invoke_json(&name, &sign_in_event("wes", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "CONFIRMED");
+}
+
+#[tokio::test]
+async fn trigger_forgot_password_switched_off_answers_like_an_unknown_user() {
+    let old = old_pool("forgot-off", &[], false).await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "vic",
+        &[("email", "vic@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+    let (host, name) = old
+        .function("forgot-off", &[("FORGOT_PASSWORD", "off")])
+        .await;
+    for typed in ["vic", "vic@example.com", "nobody"] {
+        let event = forgot_password_event(typed);
+        assert_unchanged(&host.invoke_json(&name, &event).await.ok(), &event);
+    }
+    assert!(
+        host.logs(&name)
+            .await
+            .contains("\"outcome\":\"forgot-password-off\"")
+    );
+    let answer = host
+        .invoke_json(&name, &sign_in_event("vic", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(
+        answer["response"]["finalUserStatus"], "CONFIRMED",
+        "sign-in still migrates"
+    );
+}
+
+#[tokio::test]
+async fn trigger_old_pool_calls_are_the_same_for_known_and_unknown_names() {
+    let old = old_pool("call-shape", &[], false).await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "ada",
+        &[("email", "ada@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "phil",
+        &[
+            ("phone_number", "+15555550123"),
+            ("phone_number_verified", "true"),
+        ],
+        Some(PASSWORD),
+    )
+    .await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "dora",
+        &[("email", "dora@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+    old.client
+        .admin_disable_user()
+        .user_pool_id(&old.pool_id)
+        .username("dora")
+        .send()
+        .await
+        .expect("AdminDisableUser");
+    // Every old-pool request goes through a proxy that counts them by operation.
+    let proxy = FaultProxy::start(&old.testbed.moto_url);
+    let (host, name) = old
+        .function("call-shape", &[("AWS_ENDPOINT_URL", &proxy.url)])
+        .await;
+
+    let counts = |stats: &Value| -> std::collections::BTreeMap<String, u64> {
+        stats["by_operation"]
+            .as_object()
+            .map(|ops| {
+                ops.iter()
+                    .map(|(op, s)| (op.clone(), s["requests"].as_u64().unwrap_or(0)))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let shapes: [(&str, &[&str]); 3] = [
+        ("user name", &["ada", "nobody", "dora"]),
+        (
+            "e-mail",
+            &["ada@example.com", "nobody@example.com", "dora@example.com"],
+        ),
+        ("phone", &["+15555550123", "+15555550999"]),
+    ];
+    for (shape, names) in shapes {
+        let mut seen = Vec::new();
+        for typed in names {
+            for password in [PASSWORD, "Wrong-Passw0rd!"] {
+                let before = counts(&proxy.stats());
+                host.invoke_json(&name, &sign_in_event(typed, password))
+                    .await
+                    .ok();
+                let after = counts(&proxy.stats());
+                let delta: Vec<(String, u64)> = after
+                    .iter()
+                    .map(|(op, n)| (op.clone(), n - before.get(op).copied().unwrap_or(0)))
+                    .filter(|(_, n)| *n > 0)
+                    .collect();
+                seen.push((typed.to_string(), password == PASSWORD, delta));
+            }
+        }
+        eprintln!("{shape}: {:?}", seen[0].2);
+        assert!(!seen[0].2.is_empty(), "{shape}: the proxy saw no calls");
+        assert!(
+            seen.iter().all(|(_, _, delta)| *delta == seen[0].2),
+            "{shape}: calls differ between names: {seen:#?}"
+        );
+    }
 }
 
 #[tokio::test]
@@ -527,11 +827,11 @@ async fn trigger_misconfiguration_is_a_named_error() {
         .invoke_json(&name, &sign_in_event("alice", PASSWORD))
         .await;
     assert_eq!(failed.error_type(), "ConfigurationError");
+    let env_message = public_message(&failed.json());
+    // The person signing in sees a plain sentence; the log names the variable.
     assert!(
-        failed.json()["errorMessage"]
-            .as_str()
-            .unwrap()
-            .contains("OLD_CLIENT_ID is not set")
+        host.logs(&name).await.contains("OLD_CLIENT_ID is not set"),
+        "the detail is logged"
     );
 
     let env = trigger_env(&old.testbed, "us-east-1_doesnotexist", &old.client_id, &[]);
@@ -540,12 +840,49 @@ async fn trigger_misconfiguration_is_a_named_error() {
         .invoke_json(&name, &sign_in_event("alice", PASSWORD))
         .await;
     assert_eq!(failed.error_type(), "OldPoolMisconfigured");
-    assert!(
-        failed.json()["errorMessage"]
-            .as_str()
-            .unwrap()
-            .contains("OLD_USER_POOL_ID")
+    assert_eq!(
+        public_message(&failed.json()),
+        env_message,
+        "one fixed sentence per kind"
     );
+    let logs = host.logs(&name).await;
+    assert!(logs.contains("OLD_USER_POOL_ID"), "{logs}");
+    assert!(logs.contains("\"request_id\""), "{logs}");
+}
+
+/// Names from inside the function that must never reach the person signing in: AWS shows
+/// trigger errors to people, "any sensitive or debugging information should be logged in the
+/// Lambda trigger itself".
+const INTERNAL_NAMES: [&str; 14] = [
+    "OLD_",
+    "TENANT",
+    "MAPPING",
+    "arn:",
+    "Admin",
+    "ListUsers",
+    "InitiateAuth",
+    "Exception",
+    "cognito-idp",
+    "secret",
+    "pool",
+    "127.0.0.1",
+    "timeout_ms",
+    "_",
+];
+
+/// The `errorMessage` of a failed invocation, checked for internal names.
+fn public_message(answer: &Value) -> String {
+    let message = answer["errorMessage"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no errorMessage in {answer}"))
+        .to_string();
+    for name in INTERNAL_NAMES {
+        assert!(
+            !message.to_lowercase().contains(&name.to_lowercase()),
+            "{message:?} names {name}"
+        );
+    }
+    message
 }
 
 /// A port nothing listens on.
@@ -601,6 +938,7 @@ async fn trigger_old_pool_down_or_hanging_is_answered_inside_the_budget() {
                 error_type == "OldPoolUnavailable" || error_type == "OldPoolTimeout",
                 "{error_type}"
             );
+            public_message(&failed.json());
             assert!(
                 failed.elapsed < Duration::from_millis(4500),
                 "{label}: {:?}",
@@ -690,7 +1028,14 @@ async fn trigger_logs_never_contain_passwords_secrets_or_tokens() {
         Some(PASSWORD),
     )
     .await;
-    create_user(&old.client, &old.pool_id, "tess", &[], None).await;
+    create_user(
+        &old.client,
+        &old.pool_id,
+        "tess",
+        &[("email", "tess@example.com"), ("email_verified", "true")],
+        None,
+    )
+    .await;
     let (host, name) = old.function("logscan", &[("LOG_LEVEL", "debug")]).await;
 
     // A password typed into the user-name field must not be logged either.
@@ -736,4 +1081,72 @@ async fn trigger_logs_never_contain_passwords_secrets_or_tokens() {
     ] {
         assert!(logs.contains(expected), "no {expected} line:\n{logs}");
     }
+}
+
+#[tokio::test]
+async fn trigger_email_as_user_name_old_pool_migrates_by_email() {
+    // An old pool that signs in by e-mail (`UsernameAttributes`): its user names are UUIDs.
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let pool_id = client
+        .create_user_pool()
+        .pool_name("trigger-email-username")
+        .username_attributes(aws_sdk_cognitoidentityprovider::types::UsernameAttributeType::Email)
+        .send()
+        .await
+        .expect("CreateUserPool")
+        .user_pool
+        .and_then(|p| p.id)
+        .expect("pool id");
+    let (client_id, _) = create_app_client(&client, &pool_id, false).await;
+    create_user(
+        &client,
+        &pool_id,
+        "eve@example.com",
+        &[("email", "eve@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+    let old = OldPool {
+        testbed,
+        client,
+        pool_id,
+        client_id,
+        client_secret: None,
+    };
+    let uuid = old
+        .client
+        .admin_get_user()
+        .user_pool_id(&old.pool_id)
+        .username("eve@example.com")
+        .send()
+        .await
+        .expect("AdminGetUser by e-mail")
+        .username
+        .clone();
+    assert_ne!(uuid, "eve@example.com", "the old user name is generated");
+
+    // New pool with user names and an e-mail alias: the typed e-mail is an alias value, so AWS
+    // allows the old user name in the answer.
+    let (host, name) = old.function("email-username", &[]).await;
+    let answer = host
+        .invoke_json(&name, &sign_in_event("eve@example.com", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "CONFIRMED");
+    assert_eq!(attributes(&answer)["username"], uuid.as_str());
+    assert_eq!(attributes(&answer)["email"], "eve@example.com");
+    let event = sign_in_event("eve@example.com", "Wrong-Passw0rd!");
+    assert_unchanged(&host.invoke_json(&name, &event).await.ok(), &event);
+
+    // New pool that signs in by e-mail too: Cognito generates the user name, none is answered.
+    let (host, name) = old
+        .function("email-username-new", &[("RETURN_OLD_USERNAME", "false")])
+        .await;
+    let answer = host
+        .invoke_json(&name, &sign_in_event("eve@example.com", PASSWORD))
+        .await
+        .ok();
+    assert_eq!(answer["response"]["finalUserStatus"], "CONFIRMED");
+    assert!(!attributes(&answer).contains_key("username"));
 }

@@ -15,6 +15,9 @@
 //! | `OLD_POOL_TIMEOUT_MS` | time budget of one old-pool call, retries included (default 2000) |
 //! | `RETURN_OLD_USERNAME` | `true` (default) or `false`: see [`crate::decide::Options`] |
 //! | `ALIAS_LOOKUP` | `true` (default): resolve an email or phone typed as the user name with `ListUsers`; `false` when the role may not call `ListUsers` |
+//! | `NEW_PASSWORD_POLICY` | the new pool's password policy as `describe-user-pool` prints `Policies.PasswordPolicy` (default: Cognito's default policy); a password it refuses migrates as `RESET_REQUIRED` |
+//! | `FORGOT_PASSWORD` | `on` (default) or `off`: `off` answers `UserMigration_ForgotPassword` as for an unknown user |
+//! | `USER_REF_KEY` | the key of the log's `user_ref` (default: derived from the old client secret, else random per instance) |
 //! | `LOG_LEVEL` | this crate's log level (default `info`) |
 //!
 //! `AWS_REGION`, credentials and `AWS_ENDPOINT_URL` are read by the AWS SDK as usual.
@@ -26,6 +29,7 @@ use shared::partition::TenantTable;
 use shared::{Mapping, MappingError, Secret};
 
 use crate::decide::{Options, TenantRule};
+use crate::password_policy::PasswordPolicy;
 
 /// Default time budget of one old-pool call, retries included. Two or three calls in a row must
 /// fit in Cognito's 5 seconds with room to answer.
@@ -82,6 +86,8 @@ pub struct Config {
     pub alias_lookup: bool,
     /// `LOG_LEVEL`.
     pub log_level: Option<String>,
+    /// `USER_REF_KEY`, the key of the log's `user_ref`.
+    pub user_ref_key: Option<Secret>,
 }
 
 /// A configuration that cannot work, naming the variable and what to set.
@@ -249,6 +255,12 @@ impl Config {
         )?;
         let return_old_username = flag(get("RETURN_OLD_USERNAME"), "RETURN_OLD_USERNAME")?;
         let alias_lookup = flag(get("ALIAS_LOOKUP"), "ALIAS_LOOKUP")?;
+        let password_policy = match get("NEW_PASSWORD_POLICY") {
+            None => PasswordPolicy::default(),
+            Some(json) => PasswordPolicy::parse(&json)
+                .map_err(|problem| invalid("NEW_PASSWORD_POLICY", problem))?,
+        };
+        let forgot_password = switch(get("FORGOT_PASSWORD"), "FORGOT_PASSWORD")?;
 
         Ok(Config {
             old_pool_id,
@@ -261,9 +273,12 @@ impl Config {
             options: Options {
                 return_old_username,
                 tenant,
+                password_policy,
+                forgot_password,
             },
             alias_lookup,
             log_level: get("LOG_LEVEL"),
+            user_ref_key: get("USER_REF_KEY").map(Secret::new),
         })
     }
 
@@ -318,6 +333,15 @@ fn flag(value: Option<String>, name: &'static str) -> Result<bool, ConfigError> 
         None | Some("true" | "1" | "yes") => Ok(true),
         Some("false" | "0" | "no") => Ok(false),
         Some(other) => Err(invalid(name, format!("{other}: give true or false"))),
+    }
+}
+
+/// An on/off variable that defaults to on.
+fn switch(value: Option<String>, name: &'static str) -> Result<bool, ConfigError> {
+    match value.map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("on") => Ok(true),
+        Some("off") => Ok(false),
+        Some(other) => Err(invalid(name, format!("{other}: give on or off"))),
     }
 }
 
@@ -494,6 +518,32 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("/nonexistent/mapping.json"), "{err}");
+    }
+
+    #[test]
+    fn security_settings() {
+        let defaults = config(&BASE).unwrap();
+        assert_eq!(defaults.options.password_policy, PasswordPolicy::default());
+        assert!(defaults.options.forgot_password);
+        assert!(defaults.user_ref_key.is_none());
+        let set = config(&with(&[
+            ("NEW_PASSWORD_POLICY", r#"{"MinimumLength":10}"#),
+            ("FORGOT_PASSWORD", "off"),
+            ("USER_REF_KEY", "k3y-value"),
+        ]))
+        .unwrap();
+        assert_eq!(set.options.password_policy.minimum_length, 10);
+        assert!(!set.options.password_policy.require_symbols);
+        assert!(!set.options.forgot_password);
+        assert!(!format!("{set:?}").contains("k3y-value"));
+        let err = config(&with(&[("FORGOT_PASSWORD", "maybe")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("FORGOT_PASSWORD is invalid"), "{err}");
+        let err = config(&with(&[("NEW_PASSWORD_POLICY", "{")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("NEW_PASSWORD_POLICY is invalid"), "{err}");
     }
 
     #[test]

@@ -2,25 +2,37 @@
 //! gets, and the reason code that is logged for it.
 //!
 //! Who gets into an account is decided here and nowhere else. The rules:
-//! - Only a password the old pool accepted (tokens, or a second-factor challenge, which Cognito
-//!   only sends after checking the password) migrates a user as `CONFIRMED`.
+//! - Only a password the old pool accepted migrates a user as `CONFIRMED`, and only when the new
+//!   pool's password policy admits it (Cognito does not check it during migration); a weaker one
+//!   migrates the user as `RESET_REQUIRED`.
+//! - A password never stands in for a second factor. The old pool asks for one only after the
+//!   password was right, but the new pool can be given only SMS (`enableSMSMFA`, which needs the
+//!   mapped user to keep `phone_number`). So an SMS challenge migrates `CONFIRMED` with SMS MFA
+//!   on; every other second factor (TOTP, e-mail code, a choice of factors, an enrolment the old
+//!   pool demands, SMS whose phone the mapping drops) migrates `RESET_REQUIRED`: the user proves
+//!   the verified e-mail or phone with a reset code before any password works.
 //! - A temporary password (`NEW_PASSWORD_REQUIRED`, or an old status that only has one) never
 //!   becomes a permanent one: that user is migrated as `RESET_REQUIRED`.
-//! - Forgot-password migrates only users who can receive the reset code (verified email or
-//!   phone), as `RESET_REQUIRED`.
+//! - `RESET_REQUIRED` only with somewhere to send the code: a user without a verified e-mail or
+//!   phone is not migrated at all. Created in the new pool, they could never reset, and the
+//!   trigger would never be asked about them again; left out, they stay recoverable (verify a
+//!   contact in the old pool, or import them).
+//! - Forgot-password (unless switched off) migrates only users who can receive the reset code.
 //! - Everyone else (unknown, wrong password, disabled, federated, unconfirmed, unmappable) gets
 //!   the same answer: no response at all, which Cognito reads as "no such user".
 //!
 //! The attributes come from the shared [`Mapping`], the same rules the bulk export applies.
 
+use shared::attributes::{EMAIL, PHONE_NUMBER};
 use shared::partition::TenantTable;
-use shared::{Mapping, SourceStatus, SourceUser};
+use shared::{Mapping, MigratedUser, SourceStatus, SourceUser};
 
 use crate::event::{
     DeliveryMedium, EventRejection, FinalUserStatus, MessageAction, MigrationRequest,
     MigrationResponse, TriggerSource,
 };
 use crate::old_pool::{AuthOutcome, Refusal};
+use crate::password_policy::PasswordPolicy;
 
 /// The response attribute that carries the user name the new pool should create.
 ///
@@ -31,16 +43,26 @@ use crate::old_pool::{AuthOutcome, Refusal};
 /// <https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-import-using-lambda.html>).
 pub const USERNAME_ATTRIBUTE: &str = "username";
 
+/// The alias attribute a new pool can be signed in to by a chosen name.
+const PREFERRED_USERNAME: &str = "preferred_username";
+
+/// Second-factor challenges the new pool can be given: SMS, through `enableSMSMFA`.
+const SMS_CHALLENGES: [&str; 2] = ["SMS_MFA", "SMS_OTP"];
+
 /// Settings that change the answer but not the rules.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Options {
-    /// When a user signs in with an alias (email, phone) of an old user with a different user
-    /// name, answer with the old user name so the new pool keeps it. Right for a new pool that
-    /// has alias attributes; wrong for one that uses email or phone *as* the user name
-    /// (`UsernameAttributes`), where Cognito generates the user name itself.
+    /// The new pool has user names (with alias attributes): answer with the old user name when
+    /// AWS allows it (the typed name is that user name, or one of the user's alias values).
+    /// `false` for a new pool that signs in by e-mail or phone *as* the user name
+    /// (`UsernameAttributes`), where Cognito generates the user name itself: no `username` then.
     pub return_old_username: bool,
     /// In a split per tenant: migrate only the users of this pool's tenant.
     pub tenant: Option<TenantRule>,
+    /// The new pool's password policy, checked before a password is kept.
+    pub password_policy: PasswordPolicy,
+    /// Answer `UserMigration_ForgotPassword` (default); `false` answers it as for an unknown user.
+    pub forgot_password: bool,
 }
 
 impl Default for Options {
@@ -48,6 +70,8 @@ impl Default for Options {
         Options {
             return_old_username: true,
             tenant: None,
+            password_policy: PasswordPolicy::default(),
+            forgot_password: true,
         }
     }
 }
@@ -104,10 +128,15 @@ pub enum Resolution {
 pub enum Reason {
     /// Password accepted, user migrated as `CONFIRMED`.
     MigratedConfirmed,
-    /// Password accepted with a second-factor challenge, user migrated as `CONFIRMED`.
+    /// Password accepted with an SMS challenge, user migrated as `CONFIRMED` with SMS MFA.
     MigratedAfterSecondFactor,
     /// Temporary password accepted, user migrated as `RESET_REQUIRED`.
     MigratedResetRequired,
+    /// Password accepted, but the new pool's policy refuses it: migrated as `RESET_REQUIRED`.
+    MigratedWeakPassword,
+    /// Password accepted with a second factor the new pool cannot be given: migrated as
+    /// `RESET_REQUIRED`, so the verified contact is proven before any password works.
+    MigratedSecondFactorReset,
     /// Forgot-password: user migrated as `RESET_REQUIRED` to receive a code.
     MigratedForReset,
     /// The event cannot be acted on.
@@ -130,10 +159,13 @@ pub enum Reason {
     UnprovenChallenge,
     /// The shared mapping refused the user (its `RejectReason` code).
     MappingRejected(&'static str),
-    /// Forgot-password for a user with no verified email or phone to send the code to.
+    /// The user would be migrated `RESET_REQUIRED` but has no verified email or phone to send
+    /// the code to.
     NoVerifiedContact,
     /// The user belongs to another tenant (or to none) than the pool that called.
     OtherTenant,
+    /// Forgot-password is switched off (`FORGOT_PASSWORD=off`).
+    ForgotPasswordOff,
 }
 
 impl Reason {
@@ -143,6 +175,8 @@ impl Reason {
             Reason::MigratedConfirmed => "migrated-confirmed",
             Reason::MigratedAfterSecondFactor => "migrated-confirmed-mfa",
             Reason::MigratedResetRequired => "migrated-reset-required",
+            Reason::MigratedWeakPassword => "migrated-reset-weak-password",
+            Reason::MigratedSecondFactorReset => "migrated-reset-second-factor",
             Reason::MigratedForReset => "migrated-for-reset",
             Reason::Event(rejection) => rejection.code(),
             Reason::UnknownUser => "unknown-user",
@@ -156,6 +190,7 @@ impl Reason {
             Reason::MappingRejected(_) => "mapping-rejected",
             Reason::NoVerifiedContact => "no-verified-contact",
             Reason::OtherTenant => "other-tenant",
+            Reason::ForgotPasswordOff => "forgot-password-off",
         }
     }
 }
@@ -195,6 +230,16 @@ pub fn precheck(user: &SourceUser) -> Option<Reason> {
     }
 }
 
+/// What the old pool's evidence allows, before the mapping and the password policy are applied.
+enum Evidence<'a> {
+    /// The password alone signed the user in.
+    Password,
+    /// The password was right and the old pool asked for this second factor.
+    SecondFactor(&'a str),
+    /// Migrate as `RESET_REQUIRED`, for this reason.
+    Reset(Reason),
+}
+
 /// Decides the answer for one request from what the old pool said: the lookup, and for
 /// sign-in the outcome of the password check (`None` when it was not asked).
 pub fn decide(
@@ -204,6 +249,9 @@ pub fn decide(
     mapping: &Mapping,
     options: &Options,
 ) -> Decision {
+    if request.trigger_source == TriggerSource::ForgotPassword && !options.forgot_password {
+        return Decision::no_such_user(Reason::ForgotPasswordOff);
+    }
     let user = match resolution {
         Resolution::Found(user) => user,
         Resolution::NotFound => return Decision::no_such_user(Reason::UnknownUser),
@@ -212,25 +260,23 @@ pub fn decide(
     if let Some(reason) = precheck(user).or_else(|| tenant_refusal(request, user, options)) {
         return Decision::no_such_user(reason);
     }
-    let (status, reason) = match request.trigger_source {
+    let evidence = match request.trigger_source {
         TriggerSource::Authentication => match auth {
             Some(AuthOutcome::Authenticated) if user.status == SourceStatus::Confirmed => {
-                (FinalUserStatus::Confirmed, Reason::MigratedConfirmed)
+                Evidence::Password
             }
-            Some(AuthOutcome::SecondFactor(_)) if user.status == SourceStatus::Confirmed => (
-                FinalUserStatus::Confirmed,
-                Reason::MigratedAfterSecondFactor,
-            ),
+            Some(AuthOutcome::SecondFactor(challenge))
+                if user.status == SourceStatus::Confirmed =>
+            {
+                Evidence::SecondFactor(challenge)
+            }
             // A password that the old pool accepted for a user who only has a temporary one
             // (an emulator that skips the challenge) is still temporary.
             Some(
                 AuthOutcome::Authenticated
                 | AuthOutcome::SecondFactor(_)
                 | AuthOutcome::TemporaryPassword,
-            ) => (
-                FinalUserStatus::ResetRequired,
-                Reason::MigratedResetRequired,
-            ),
+            ) => Evidence::Reset(Reason::MigratedResetRequired),
             Some(AuthOutcome::Refused(refusal)) => {
                 return Decision::no_such_user(Reason::Refused(*refusal));
             }
@@ -238,30 +284,55 @@ pub fn decide(
                 return Decision::no_such_user(Reason::UnprovenChallenge);
             }
         },
-        TriggerSource::ForgotPassword => (FinalUserStatus::ResetRequired, Reason::MigratedForReset),
+        TriggerSource::ForgotPassword => Evidence::Reset(Reason::MigratedForReset),
     };
     let migrated = match mapping.apply(user) {
         Ok(migrated) => migrated,
         Err(reject) => return Decision::no_such_user(Reason::MappingRejected(reject.code())),
     };
+    let keeps_phone = migrated.attributes.contains_key(PHONE_NUMBER);
+    // SMS is carried only when it is the user's one factor: a user who also has TOTP would
+    // otherwise be moved down to the weaker factor without being asked.
+    let sms_carried = |challenge: &str| {
+        SMS_CHALLENGES.contains(&challenge) && keeps_phone && !user.mfa.software_token
+    };
+    let password_admitted = || {
+        request
+            .password
+            .as_ref()
+            .is_some_and(|password| options.password_policy.admits(password.expose()))
+    };
+    let (status, reason) = match evidence {
+        Evidence::Password if password_admitted() => {
+            (FinalUserStatus::Confirmed, Reason::MigratedConfirmed)
+        }
+        Evidence::SecondFactor(challenge) if sms_carried(challenge) && password_admitted() => (
+            FinalUserStatus::Confirmed,
+            Reason::MigratedAfterSecondFactor,
+        ),
+        Evidence::SecondFactor(challenge) if !sms_carried(challenge) => (
+            FinalUserStatus::ResetRequired,
+            Reason::MigratedSecondFactorReset,
+        ),
+        Evidence::Password | Evidence::SecondFactor(_) => {
+            (FinalUserStatus::ResetRequired, Reason::MigratedWeakPassword)
+        }
+        Evidence::Reset(reason) => (FinalUserStatus::ResetRequired, reason),
+    };
+    let mediums = verified_mediums(&migrated);
+    if status == FinalUserStatus::ResetRequired && mediums.is_empty() {
+        return Decision::no_such_user(Reason::NoVerifiedContact);
+    }
     let desired_delivery_mediums = match request.trigger_source {
         TriggerSource::Authentication => None,
-        TriggerSource::ForgotPassword => {
-            let mut mediums = Vec::new();
-            if migrated.has_verified_email() {
-                mediums.push(DeliveryMedium::Email);
-            }
-            if migrated.has_verified_phone() {
-                mediums.push(DeliveryMedium::Sms);
-            }
-            if mediums.is_empty() {
-                return Decision::no_such_user(Reason::NoVerifiedContact);
-            }
-            Some(mediums)
-        }
+        TriggerSource::ForgotPassword => Some(mediums),
     };
+    let sms_challenge = matches!(auth, Some(AuthOutcome::SecondFactor(challenge))
+        if SMS_CHALLENGES.contains(&challenge.as_str()));
+    let sms_mfa = migrated.sms_mfa || (sms_challenge && keeps_phone);
+    let answer_username = may_answer_username(&request.user_name, &migrated, options);
     let mut user_attributes = migrated.attributes;
-    if migrated.username == request.user_name || options.return_old_username {
+    if answer_username {
         user_attributes.insert(USERNAME_ATTRIBUTE.to_string(), migrated.username);
     }
     Decision {
@@ -270,10 +341,36 @@ pub fn decide(
             final_user_status: status,
             message_action: MessageAction::Suppress,
             desired_delivery_mediums,
-            enable_sms_mfa: migrated.sms_mfa.then_some(true),
+            enable_sms_mfa: sms_mfa.then_some(true),
         }),
         reason,
     }
+}
+
+/// Where a reset code can go: the mapped user's verified e-mail and phone.
+fn verified_mediums(migrated: &MigratedUser) -> Vec<DeliveryMedium> {
+    let mut mediums = Vec::new();
+    if migrated.has_verified_email() {
+        mediums.push(DeliveryMedium::Email);
+    }
+    if migrated.has_verified_phone() {
+        mediums.push(DeliveryMedium::Sms);
+    }
+    mediums
+}
+
+/// True when AWS allows the answer to carry the old user name: the new pool has user names, and
+/// the typed name is that user name exactly or one of the user's (mapped) alias values. A user
+/// name typed in another case (an old pool that ignores case) is neither, so it is left out and
+/// Cognito keeps what was typed.
+fn may_answer_username(typed: &str, migrated: &MigratedUser, options: &Options) -> bool {
+    let alias = |name: &str| migrated.attribute(name);
+    options.return_old_username
+        && (migrated.username == typed
+            || [EMAIL, PREFERRED_USERNAME]
+                .into_iter()
+                .any(|name| alias(name).is_some_and(|value| value.eq_ignore_ascii_case(typed)))
+            || alias(PHONE_NUMBER) == Some(typed))
 }
 
 #[cfg(test)]
@@ -471,7 +568,7 @@ mod tests {
 
         let options = Options {
             return_old_username: false,
-            tenant: None,
+            ..Options::default()
         };
         let decision = decide(
             &sign_in("ada@example.com"),
@@ -577,6 +674,7 @@ mod tests {
                 table: table.clone(),
                 tenant: None,
             }),
+            ..Options::default()
         };
         let fixed = Options {
             return_old_username: true,
@@ -584,6 +682,7 @@ mod tests {
                 table,
                 tenant: Some("globex".into()),
             }),
+            ..Options::default()
         };
         let acme_user = ada().with("custom:tenant", "acme");
         let found = Resolution::Found(acme_user.clone());
@@ -631,5 +730,221 @@ mod tests {
             "a user without a tenant goes nowhere"
         );
         assert_eq!(Reason::OtherTenant.code(), "other-tenant");
+    }
+
+    fn sign_in_with(name: &str, password: &str) -> MigrationRequest {
+        MigrationRequest {
+            password: Some(Secret::new(password)),
+            ..sign_in(name)
+        }
+    }
+
+    fn no_contact() -> SourceUser {
+        SourceUser::new("nic", SourceStatus::Confirmed).with("email", "nic@example.com")
+    }
+
+    #[test]
+    fn a_second_factor_the_new_pool_cannot_be_given_is_never_confirmed() {
+        for challenge in [
+            "SOFTWARE_TOKEN_MFA",
+            "EMAIL_OTP",
+            "SELECT_MFA_TYPE",
+            "MFA_SETUP",
+            "DEVICE_SRP_AUTH",
+        ] {
+            let outcome = Some(AuthOutcome::SecondFactor(challenge.into()));
+            let decision = run(&sign_in("ada"), ada(), outcome.clone());
+            assert_eq!(
+                decision.reason,
+                Reason::MigratedSecondFactorReset,
+                "{challenge}"
+            );
+            let response = decision.response.unwrap();
+            assert_eq!(
+                response.final_user_status,
+                FinalUserStatus::ResetRequired,
+                "{challenge}: the reset code proves the verified e-mail first"
+            );
+            // Nowhere to send the code: not migrated at all, so the user stays recoverable.
+            let decision = run(&sign_in("nic"), no_contact(), outcome);
+            assert_eq!(decision.response, None, "{challenge}");
+            assert_eq!(decision.reason, Reason::NoVerifiedContact);
+        }
+    }
+
+    #[test]
+    fn sms_is_carried_only_with_the_phone_and_only_as_the_one_factor() {
+        let mut sms_user = ada()
+            .with("phone_number", "+15555550100")
+            .with("phone_number_verified", "true");
+        sms_user.mfa.sms = true;
+        let sms = Some(AuthOutcome::SecondFactor("SMS_MFA".into()));
+
+        let response = run(&sign_in("ada"), sms_user.clone(), sms.clone())
+            .response
+            .unwrap();
+        assert_eq!(response.final_user_status, FinalUserStatus::Confirmed);
+        assert_eq!(response.enable_sms_mfa, Some(true));
+
+        // The old user's MFA settings may not say SMS (legacy MFAOptions); the challenge does.
+        let mut unflagged = sms_user.clone();
+        unflagged.mfa.sms = false;
+        let response = run(&sign_in("ada"), unflagged, sms.clone())
+            .response
+            .unwrap();
+        assert_eq!(response.enable_sms_mfa, Some(true));
+
+        // The mapping drops the phone: SMS cannot be given, so the password is not enough.
+        let no_phone = Mapping::parse(
+            r#"{"drop":["phone_number","phone_number_verified"]}"#,
+            Path::new("<test>"),
+        )
+        .unwrap();
+        let decision = decide(
+            &sign_in("ada"),
+            &Resolution::Found(sms_user.clone()),
+            sms.as_ref(),
+            &no_phone,
+            &Options::default(),
+        );
+        assert_eq!(decision.reason, Reason::MigratedSecondFactorReset);
+        let response = decision.response.unwrap();
+        assert_eq!(response.final_user_status, FinalUserStatus::ResetRequired);
+        assert_eq!(
+            response.enable_sms_mfa, None,
+            "enableSMSMFA needs phone_number"
+        );
+
+        // SMS preferred but TOTP enrolled too: not moved down to SMS alone.
+        let mut both = sms_user;
+        both.mfa.software_token = true;
+        let decision = run(&sign_in("ada"), both, sms);
+        assert_eq!(decision.reason, Reason::MigratedSecondFactorReset);
+        let response = decision.response.unwrap();
+        assert_eq!(response.final_user_status, FinalUserStatus::ResetRequired);
+        assert_eq!(
+            response.enable_sms_mfa,
+            Some(true),
+            "SMS stays on after the reset"
+        );
+    }
+
+    #[test]
+    fn a_password_the_new_pool_would_refuse_is_not_kept() {
+        for (password, why) in [
+            ("password", "no upper case, number or symbol"),
+            ("Sh0rt!", "too short"),
+        ] {
+            let decision = run(
+                &sign_in_with("ada", password),
+                ada(),
+                Some(AuthOutcome::Authenticated),
+            );
+            assert_eq!(decision.reason, Reason::MigratedWeakPassword, "{why}");
+            assert_eq!(
+                decision.response.unwrap().final_user_status,
+                FinalUserStatus::ResetRequired
+            );
+        }
+        let mut sms_user = ada().with("phone_number", "+15555550100");
+        sms_user.mfa.sms = true;
+        let decision = run(
+            &sign_in_with("ada", "password"),
+            sms_user,
+            Some(AuthOutcome::SecondFactor("SMS_MFA".into())),
+        );
+        assert_eq!(decision.reason, Reason::MigratedWeakPassword);
+
+        let lax = Options {
+            password_policy: PasswordPolicy::parse(r#"{"MinimumLength":6}"#).unwrap(),
+            ..Options::default()
+        };
+        let decision = decide(
+            &sign_in_with("ada", "password"),
+            &Resolution::Found(ada()),
+            Some(&AuthOutcome::Authenticated),
+            &Mapping::default(),
+            &lax,
+        );
+        assert_eq!(decision.reason, Reason::MigratedConfirmed);
+
+        let decision = run(
+            &sign_in_with("nic", "password"),
+            no_contact(),
+            Some(AuthOutcome::Authenticated),
+        );
+        assert_eq!(decision.response, None);
+        assert_eq!(decision.reason, Reason::NoVerifiedContact);
+    }
+
+    #[test]
+    fn forgot_password_can_be_switched_off() {
+        let off = Options {
+            forgot_password: false,
+            ..Options::default()
+        };
+        let decision = decide(
+            &forgot("ada"),
+            &Resolution::Found(ada()),
+            None,
+            &Mapping::default(),
+            &off,
+        );
+        assert_eq!(decision.response, None);
+        assert_eq!(decision.reason.code(), "forgot-password-off");
+        let sign_in_still_works = decide(
+            &sign_in("ada"),
+            &Resolution::Found(ada()),
+            Some(&AuthOutcome::Authenticated),
+            &Mapping::default(),
+            &off,
+        );
+        assert_eq!(sign_in_still_works.reason, Reason::MigratedConfirmed);
+    }
+
+    #[test]
+    fn the_user_name_is_answered_only_where_aws_allows_it() {
+        let user = ada()
+            .with("phone_number", "+15555550100")
+            .with("preferred_username", "lovelace");
+        let username_for = |typed: &str, options: &Options| {
+            decide(
+                &sign_in(typed),
+                &Resolution::Found(user.clone()),
+                Some(&AuthOutcome::Authenticated),
+                &Mapping::default(),
+                options,
+            )
+            .response
+            .unwrap()
+            .user_attributes
+            .get(USERNAME_ATTRIBUTE)
+            .cloned()
+        };
+        let aliases = Options::default();
+        assert_eq!(username_for("ada", &aliases).as_deref(), Some("ada"));
+        for alias in [
+            "ada@example.com",
+            "ADA@Example.com",
+            "+15555550100",
+            "lovelace",
+        ] {
+            assert_eq!(
+                username_for(alias, &aliases).as_deref(),
+                Some("ada"),
+                "{alias} is an alias value"
+            );
+        }
+        // A case-insensitive old pool resolves "ADA", but "ADA" is neither the user name nor an
+        // alias value: Cognito keeps what was typed.
+        assert_eq!(username_for("ADA", &aliases), None);
+        // A new pool that signs in by e-mail or phone generates user names itself.
+        let by_email = Options {
+            return_old_username: false,
+            ..Options::default()
+        };
+        for typed in ["ada", "ada@example.com", "+15555550100"] {
+            assert_eq!(username_for(typed, &by_email), None, "{typed}");
+        }
     }
 }

@@ -2,11 +2,23 @@
 //! budget, decide, log one line, answer.
 //!
 //! The order of questions: look the user up first (`AdminGetUser`, then `ListUsers` by email or
-//! phone when the typed name is an alias the lookup does not resolve), and only then check the
-//! password against the resolved user name. Looking up first lets a disabled, federated or
-//! unconfirmed user be refused without spending an authentication, and makes alias sign-in work
-//! on pools where `AdminInitiateAuth` does not resolve aliases.
+//! phone and one more `AdminGetUser` when the typed name looks like an alias), and only then check
+//! the password against the resolved user name. Looking up first lets a disabled, federated or
+//! unconfirmed user be refused without it counting, and makes alias sign-in work on pools where
+//! `AdminInitiateAuth` does not resolve aliases.
+//!
+//! Every typed name of one shape costs the same old-pool calls, whoever it names: a user name
+//! `AdminGetUser` + `AdminInitiateAuth`; an e-mail address or phone number `AdminGetUser` +
+//! `ListUsers` + `AdminGetUser` + `AdminInitiateAuth`. So neither the answer, nor its time, nor
+//! the old pool's call log tells a known name from an unknown one.
+//!
+//! What a failed invocation says: AWS shows a trigger's error to the person signing in, and
+//! advises that "any sensitive or debugging information should be logged in the Lambda trigger
+//! itself" (<https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html>).
+//! So every error is one fixed sentence per kind ([`TriggerError`]); the detail (operation,
+//! Cognito's code, what to check) goes to the log line with the Lambda request id.
 
+use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
 
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
@@ -16,7 +28,7 @@ use shared::Mapping;
 use crate::config::{ConfigError, INVOCATION_BUDGET};
 use crate::decide::{self, Options, Reason, Resolution};
 use crate::event::{MigrationRequest, TriggerSource};
-use crate::logging;
+use crate::logging::{self, UserRefKey};
 use crate::old_pool::{AliasKind, AuthOutcome, Lookup, OldPool, OldPoolError};
 
 /// Cognito's longest user name (`AdminGetUser` `Username`, 1–128 characters).
@@ -25,16 +37,62 @@ const MAX_USERNAME_CHARS: usize = 128;
 /// Room left before Lambda's own deadline to send the answer.
 const ANSWER_MARGIN: Duration = Duration::from_millis(250);
 
+/// What a person is told when the old pool did not answer in time.
+pub const MESSAGE_TIMEOUT: &str = "Sign-in took too long. Please try again.";
+/// What a person is told when the old pool is throttling.
+pub const MESSAGE_THROTTLED: &str =
+    "Too many sign-ins at the moment. Please try again in a minute.";
+/// What a person is told when the old pool failed.
+pub const MESSAGE_UNAVAILABLE: &str = "Sign-in is temporarily unavailable. Please try again later.";
+/// What a person is told when the function or its access to the old pool is misconfigured.
+pub const MESSAGE_UNCONFIGURED: &str =
+    "Sign-in is not available at the moment. Please try again later.";
+
 /// An invocation that cannot be answered. Cognito turns any of these into a failed sign-in the
-/// user can retry; the message says what an operator should check.
-#[derive(Debug, thiserror::Error)]
+/// user can retry. Its `Display` is the fixed sentence for its kind, fit for the person signing
+/// in; [`TriggerError::detail`] is what an operator should check, for the log only.
+#[derive(Debug)]
 pub enum TriggerError {
     /// The old pool could not be asked.
-    #[error(transparent)]
-    OldPool(#[from] OldPoolError),
+    OldPool(OldPoolError),
     /// The function's configuration is unusable (reported on every invocation until fixed).
-    #[error("configuration: {0}")]
     Config(String),
+}
+
+impl TriggerError {
+    /// The sentence shown to people: one per kind, never a name from inside.
+    pub fn public_message(&self) -> &'static str {
+        match self {
+            TriggerError::OldPool(OldPoolError::Timeout { .. }) => MESSAGE_TIMEOUT,
+            TriggerError::OldPool(OldPoolError::Throttled { .. }) => MESSAGE_THROTTLED,
+            TriggerError::OldPool(OldPoolError::Unavailable { .. }) => MESSAGE_UNAVAILABLE,
+            TriggerError::OldPool(OldPoolError::Misconfigured { .. }) | TriggerError::Config(_) => {
+                MESSAGE_UNCONFIGURED
+            }
+        }
+    }
+
+    /// What happened and what to check, for the log.
+    pub fn detail(&self) -> String {
+        match self {
+            TriggerError::OldPool(fault) => fault.to_string(),
+            TriggerError::Config(detail) => format!("configuration: {detail}"),
+        }
+    }
+}
+
+impl fmt::Display for TriggerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.public_message())
+    }
+}
+
+impl std::error::Error for TriggerError {}
+
+impl From<OldPoolError> for TriggerError {
+    fn from(fault: OldPoolError) -> TriggerError {
+        TriggerError::OldPool(fault)
+    }
 }
 
 impl From<ConfigError> for TriggerError {
@@ -54,9 +112,21 @@ impl From<TriggerError> for Diagnostic {
         };
         Diagnostic {
             error_type: error_type.to_string(),
-            error_message: error.to_string(),
+            error_message: error.public_message().to_string(),
         }
     }
+}
+
+/// The error of every invocation of a function that could not start: logged with the request
+/// id and the detail (which variable to fix), answered with the fixed sentence.
+pub fn unconfigured(context: &Context, detail: &str) -> TriggerError {
+    tracing::error!(
+        outcome = "configuration-error",
+        request_id = context.request_id.as_str(),
+        error = detail,
+        "the trigger is not configured, answered with an error"
+    );
+    TriggerError::Config(detail.to_string())
 }
 
 /// Logs a fault and turns it into the invocation's error.
@@ -85,6 +155,7 @@ pub struct Trigger<P> {
     options: Options,
     budget: Duration,
     alias_lookup: bool,
+    user_ref_key: UserRefKey,
 }
 
 impl<P: OldPool + Sync> Trigger<P> {
@@ -96,6 +167,7 @@ impl<P: OldPool + Sync> Trigger<P> {
             options,
             budget: INVOCATION_BUDGET,
             alias_lookup: true,
+            user_ref_key: UserRefKey::random(),
         }
     }
 
@@ -110,6 +182,12 @@ impl<P: OldPool + Sync> Trigger<P> {
     /// [`INVOCATION_BUDGET`]).
     pub fn with_budget(mut self, budget: Duration) -> Trigger<P> {
         self.budget = budget;
+        self
+    }
+
+    /// The same trigger with the key of the log's `user_ref` (default: random per process).
+    pub fn with_user_ref_key(mut self, key: UserRefKey) -> Trigger<P> {
+        self.user_ref_key = key;
         self
     }
 
@@ -141,16 +219,14 @@ impl<P: OldPool + Sync> Trigger<P> {
             && rule.admitted(request.user_pool_id.as_deref()).is_none()
         {
             let pool = request.user_pool_id.as_deref().unwrap_or("(none)");
-            tracing::error!(
-                outcome = "configuration-error",
-                pool,
-                "the calling pool is not in the tenant table"
-            );
-            return Err(TriggerError::Config(format!(
-                "the calling pool {pool} is not in TENANT_TABLE: add it to the table or set TENANT"
-            )));
+            return Err(unconfigured(
+                context,
+                &format!(
+                    "the calling pool {pool} is not in TENANT_TABLE: add it to the table or set TENANT"
+                ),
+            ));
         }
-        let user_ref = logging::user_ref(&request.user_name);
+        let user_ref = self.user_ref_key.user_ref(&request.user_name);
         let asking = Instant::now();
         let asked = tokio::time::timeout(self.time_left(context), self.ask(&request)).await;
         let old_pool_time = asking.elapsed();
@@ -210,8 +286,13 @@ impl<P: OldPool + Sync> Trigger<P> {
         &self,
         request: &MigrationRequest,
     ) -> Result<(Resolution, Option<AuthOutcome>), OldPoolError> {
+        // Switched off: every forgot-password is answered alike, so nothing needs asking.
+        if request.trigger_source == TriggerSource::ForgotPassword && !self.options.forgot_password
+        {
+            return Ok((Resolution::NotFound, None));
+        }
         let resolution = self.resolve(&request.user_name).await?;
-        // Every sign-in costs the same two old-pool calls, whoever typed what: an unknown name,
+        // Every sign-in costs the same password check, whoever typed what: an unknown name,
         // a disabled user or one of another tenant take as long to refuse as a wrong password,
         // so the time of the answer gives nothing away. Only an admitted user's outcome counts.
         let auth = match (&request.password, request.trigger_source) {
@@ -236,26 +317,37 @@ impl<P: OldPool + Sync> Trigger<P> {
 
     /// Finds the old user the typed name stands for: by user name (or an alias Cognito resolves
     /// itself), else by a verified email or phone number.
+    ///
+    /// A name shaped like an alias always takes the search and a second lookup (of the user
+    /// found, or of the typed name again), so a known and an unknown address cost the same calls.
     async fn resolve(&self, typed: &str) -> Result<Resolution, OldPoolError> {
         // Longer names cannot be user names (AdminGetUser would refuse them); they can still be
         // an email address.
-        if typed.chars().count() <= MAX_USERNAME_CHARS
-            && let Lookup::Found(user) = self.old_pool.get_user(typed).await?
-        {
-            return Ok(Resolution::Found(user));
-        }
-        let Some(kind) = AliasKind::of(typed).filter(|_| self.alias_lookup) else {
-            return Ok(Resolution::NotFound);
+        let direct = if typed.chars().count() <= MAX_USERNAME_CHARS {
+            self.old_pool.get_user(typed).await?
+        } else {
+            Lookup::NotFound
         };
-        let names = self.old_pool.find_by_alias(kind, typed).await?;
-        match names.as_slice() {
-            [] => Ok(Resolution::NotFound),
-            [name] => Ok(match self.old_pool.get_user(name).await? {
+        let Some(kind) = AliasKind::of(typed).filter(|_| self.alias_lookup) else {
+            return Ok(match direct {
                 Lookup::Found(user) => Resolution::Found(user),
                 Lookup::NotFound => Resolution::NotFound,
-            }),
-            _ => Ok(Resolution::AmbiguousAlias),
-        }
+            });
+        };
+        let names = self.old_pool.find_by_alias(kind, typed).await?;
+        // A user name wins over another user's alias, as in Cognito's own sign-in.
+        let (target, ambiguous) = match (&direct, names.as_slice()) {
+            (Lookup::Found(user), _) => (user.username.as_str(), false),
+            (Lookup::NotFound, [name]) => (name.as_str(), false),
+            (Lookup::NotFound, []) => (typed, false),
+            (Lookup::NotFound, _) => (typed, true),
+        };
+        let second = self.old_pool.get_user(target).await?;
+        Ok(match second {
+            _ if ambiguous => Resolution::AmbiguousAlias,
+            Lookup::Found(user) => Resolution::Found(user),
+            Lookup::NotFound => Resolution::NotFound,
+        })
     }
 }
 
@@ -278,6 +370,11 @@ mod tests {
         calls: Mutex<Vec<String>>,
         fault: Option<OldPoolError>,
         delay: Option<Duration>,
+        /// User names match in any case (`UsernameConfiguration.CaseSensitive` false).
+        case_insensitive: bool,
+        /// `AdminGetUser` also takes an alias value (AWS: "can be any of their alias
+        /// attributes"; e-mail or phone as user name).
+        get_resolves_aliases: bool,
     }
 
     impl FakePool {
@@ -307,10 +404,27 @@ mod tests {
     impl OldPool for FakePool {
         async fn get_user(&self, name: &str) -> Result<Lookup, OldPoolError> {
             self.enter(format!("get {name}")).await?;
-            Ok(match self.users.get(name) {
-                Some(user) => Lookup::Found(user.clone()),
-                None => Lookup::NotFound,
-            })
+            let by_name = |user: &&SourceUser| {
+                user.username == name
+                    || (self.case_insensitive && user.username.eq_ignore_ascii_case(name))
+            };
+            let by_alias = |user: &&SourceUser| {
+                self.get_resolves_aliases
+                    && ["email", "phone_number", "preferred_username"]
+                        .iter()
+                        .any(|alias| user.attribute(alias) == Some(name))
+            };
+            Ok(
+                match self
+                    .users
+                    .values()
+                    .find(by_name)
+                    .or_else(|| self.users.values().find(by_alias))
+                {
+                    Some(user) => Lookup::Found(user.clone()),
+                    None => Lookup::NotFound,
+                },
+            )
         }
 
         async fn find_by_alias(
@@ -324,7 +438,8 @@ mod tests {
                 .users
                 .values()
                 .filter(|u| {
-                    u.attribute(kind.attribute()) == Some(value)
+                    u.attribute(kind.attribute())
+                        .is_some_and(|stored| kind.matches(stored, value))
                         && u.attribute(kind.verified_flag()) == Some("true")
                 })
                 .map(|u| u.username.clone())
@@ -459,6 +574,7 @@ mod tests {
             calls,
             [
                 format!("list email {long_email}"),
+                format!("get {long_email}"),
                 format!("auth {long_email}")
             ]
         );
@@ -480,6 +596,7 @@ mod tests {
             [
                 "get ada@example.com",
                 "list email ada@example.com",
+                "get ada@example.com",
                 "auth ada@example.com"
             ]
         );
@@ -521,10 +638,11 @@ mod tests {
             ..pool()
         };
         let (result, _) = answer(pool, sign_in("ada", "Right-Passw0rd")).await;
-        let diagnostic = Diagnostic::from(result.unwrap_err());
+        let error = result.unwrap_err();
+        assert!(error.detail().contains("OLD_USER_POOL_ID"), "for the log");
+        let diagnostic = Diagnostic::from(error);
         assert_eq!(diagnostic.error_type, "OldPoolMisconfigured");
-        assert!(diagnostic.error_message.contains("OLD_USER_POOL_ID"));
-        assert!(!diagnostic.error_message.contains("Right-Passw0rd"));
+        assert_eq!(diagnostic.error_message, MESSAGE_UNCONFIGURED);
     }
 
     #[tokio::test]
@@ -558,5 +676,246 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(first, second);
+    }
+
+    fn forgot_event(name: &str) -> Value {
+        json!({"version": "1", "triggerSource": "UserMigration_ForgotPassword", "userName": name,
+               "request": {"clientMetadata": null}, "response": {}})
+    }
+
+    /// The operations of a call log, without their arguments.
+    fn shape(calls: &[String]) -> Vec<&str> {
+        calls
+            .iter()
+            .map(|call| call.split(' ').next().unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn every_name_of_one_shape_costs_the_same_old_pool_calls() {
+        let phil = SourceUser::new("phil", SourceStatus::Confirmed)
+            .with("phone_number", "+15555550123")
+            .with("phone_number_verified", "true");
+        let mut disabled = SourceUser::new("dora", SourceStatus::Confirmed)
+            .with("email", "dora@example.com")
+            .with("email_verified", "true");
+        disabled.enabled = false;
+        let pools = [
+            ("aliases", false, false),
+            ("alias-resolving AdminGetUser", true, false),
+            ("case-insensitive", true, true),
+        ];
+        for (pool_kind, get_resolves_aliases, case_insensitive) in pools {
+            let make = || FakePool {
+                get_resolves_aliases,
+                case_insensitive,
+                ..pool()
+                    .with_user(phil.clone(), "Right-Passw0rd", AuthOutcome::Authenticated)
+                    .with_user(
+                        disabled.clone(),
+                        "Right-Passw0rd",
+                        AuthOutcome::Authenticated,
+                    )
+            };
+            let shapes = [
+                ("user name", vec!["ada", "nobody", "dora"]),
+                (
+                    "e-mail",
+                    vec!["ada@example.com", "nobody@example.com", "dora@example.com"],
+                ),
+                ("phone", vec!["+15555550123", "+15555550999"]),
+            ];
+            for (shape_name, names) in shapes {
+                let mut seen = Vec::new();
+                let mut forgot_seen = Vec::new();
+                for name in &names {
+                    for password in ["Right-Passw0rd", "wrong"] {
+                        let (_, calls) = answer(make(), sign_in(name, password)).await;
+                        seen.push((name, shape(&calls).join(" ")));
+                    }
+                    let (_, calls) = answer(make(), forgot_event(name)).await;
+                    forgot_seen.push((name, shape(&calls).join(" ")));
+                }
+                for seen in [&seen, &forgot_seen] {
+                    let first = &seen[0].1;
+                    assert!(
+                        seen.iter().all(|(_, calls)| calls == first),
+                        "{pool_kind}, {shape_name}: {seen:?}"
+                    );
+                }
+            }
+        }
+        // Known and unknown e-mail: four calls each (lookup, search, lookup, password).
+        let (_, known) = answer(pool(), sign_in("ada@example.com", "wrong")).await;
+        let (_, unknown) = answer(pool(), sign_in("nobody@example.com", "wrong")).await;
+        assert_eq!(shape(&known), ["get", "list", "get", "auth"]);
+        assert_eq!(shape(&known), shape(&unknown));
+    }
+
+    #[tokio::test]
+    async fn a_case_insensitive_old_pool_resolves_any_case_without_answering_the_user_name() {
+        let insensitive = FakePool {
+            case_insensitive: true,
+            ..pool()
+        };
+        let (result, calls) = answer(insensitive, sign_in("ADA", "Right-Passw0rd")).await;
+        assert_eq!(calls, ["get ADA", "auth ada"]);
+        let answered = result.unwrap();
+        assert_eq!(answered["response"]["finalUserStatus"], "CONFIRMED");
+        assert!(
+            answered["response"]["userAttributes"]
+                .get("username")
+                .is_none()
+        );
+        // An e-mail in another case finds the user too, and as an alias may name it.
+        let (result, _) = answer(pool(), sign_in("Ada@Example.COM", "Right-Passw0rd")).await;
+        assert_eq!(
+            result.unwrap()["response"]["userAttributes"]["username"],
+            "ada"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_email_that_is_the_user_name_resolves_in_one_lookup_and_costs_the_same() {
+        // E-mail as user name: the old pool's user name is a UUID, AdminGetUser takes the e-mail.
+        let uuid = SourceUser::new(
+            "7f1c0e56-0000-4000-8000-000000000001",
+            SourceStatus::Confirmed,
+        )
+        .with("email", "eve@example.com")
+        .with("email_verified", "false");
+        let pool = FakePool {
+            get_resolves_aliases: true,
+            ..FakePool::default().with_user(uuid, "Right-Passw0rd", AuthOutcome::Authenticated)
+        };
+        let (result, calls) = answer(pool, sign_in("eve@example.com", "Right-Passw0rd")).await;
+        assert_eq!(shape(&calls), ["get", "list", "get", "auth"]);
+        let answered = result.unwrap();
+        assert_eq!(answered["response"]["finalUserStatus"], "CONFIRMED");
+    }
+
+    #[tokio::test]
+    async fn a_totp_user_with_the_right_password_is_never_confirmed() {
+        let totp = FakePool::default().with_user(
+            ada(),
+            "Right-Passw0rd",
+            AuthOutcome::SecondFactor("SOFTWARE_TOKEN_MFA".into()),
+        );
+        let (result, _) = answer(totp, sign_in("ada", "Right-Passw0rd")).await;
+        assert_eq!(
+            result.unwrap()["response"]["finalUserStatus"],
+            "RESET_REQUIRED"
+        );
+    }
+
+    #[tokio::test]
+    async fn forgot_password_switched_off_answers_like_an_unknown_user_without_asking() {
+        let off = Options {
+            forgot_password: false,
+            ..Options::default()
+        };
+        let trigger = Trigger::new(pool(), Mapping::default(), off);
+        let answered = trigger
+            .answer(forgot_event("ada"), &Context::default())
+            .await
+            .unwrap();
+        assert_eq!(answered, forgot_event("ada"));
+        assert!(trigger.old_pool.calls().is_empty());
+    }
+
+    /// Names from inside the function that must never reach the person signing in.
+    const INTERNAL: [&str; 16] = [
+        "OLD_",
+        "TENANT",
+        "MAPPING",
+        "USER_REF",
+        "arn:",
+        "Admin",
+        "ListUsers",
+        "Exception",
+        "cognito-idp",
+        "secret",
+        "pool",
+        "us-east-1",
+        "operation",
+        "configuration",
+        "invocation",
+        "_",
+    ];
+
+    #[test]
+    fn every_error_message_is_a_fixed_sentence_without_internal_names() {
+        let faults = [
+            OldPoolError::Timeout {
+                operation: "AdminInitiateAuth",
+            },
+            OldPoolError::Throttled {
+                operation: "ListUsers",
+                code: "TooManyRequestsException".into(),
+            },
+            OldPoolError::Unavailable {
+                operation: "AdminGetUser",
+                detail: "InternalErrorException: boom at arn:aws:cognito-idp:us-east-1:1:userpool/x"
+                    .into(),
+            },
+            OldPoolError::Misconfigured {
+                operation: "AdminGetUser",
+                detail: "ResourceNotFoundException: User pool us-east-1_x does not exist (check OLD_USER_POOL_ID)".into(),
+            },
+        ];
+        let mut errors: Vec<TriggerError> = faults.into_iter().map(TriggerError::from).collect();
+        errors.push(TriggerError::from(ConfigError::Missing {
+            name: "OLD_CLIENT_ID",
+            hint: "an app client id",
+        }));
+        errors.push(TriggerError::Config(
+            "the calling pool us-east-1_new is not in TENANT_TABLE".into(),
+        ));
+        errors.push(unconfigured(
+            &Context::default(),
+            "OLD_CLIENT_SECRET_ARN arn:aws:secretsmanager:x",
+        ));
+        let fixed = [
+            MESSAGE_TIMEOUT,
+            MESSAGE_THROTTLED,
+            MESSAGE_UNAVAILABLE,
+            MESSAGE_UNCONFIGURED,
+        ];
+        for error in errors {
+            let detail = error.detail();
+            let shown = [error.to_string(), Diagnostic::from(error).error_message];
+            for message in shown {
+                assert!(fixed.contains(&message.as_str()), "{message}");
+                for name in INTERNAL {
+                    assert!(
+                        !message.to_lowercase().contains(&name.to_lowercase()),
+                        "{message} names {name} (detail: {detail})"
+                    );
+                }
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_unknown_calling_pool_in_a_split_is_a_fixed_sentence_too() {
+        let table = shared::partition::TenantTable::parse(
+            r#"{"attribute":"custom:tenant","tenants":{"acme":{"pool_id":"pool-acme"}}}"#,
+            std::path::Path::new("t.json"),
+        )
+        .unwrap();
+        let options = Options {
+            tenant: Some(decide::TenantRule {
+                table,
+                tenant: None,
+            }),
+            ..Options::default()
+        };
+        let trigger = Trigger::new(pool(), Mapping::default(), options);
+        let error = trigger
+            .answer(sign_in("ada", "Right-Passw0rd"), &Context::default())
+            .await
+            .unwrap_err();
+        assert!(error.detail().contains("us-east-1_new"));
+        assert_eq!(error.to_string(), MESSAGE_UNCONFIGURED);
     }
 }

@@ -9,6 +9,7 @@
 //! - [`event`]: the UserMigration event and response, read tolerantly;
 //! - [`old_pool`]: the questions asked of the old pool, and how its errors are sorted;
 //! - [`decide`]: the decision, a plain function;
+//! - [`password_policy`]: the new pool's password rules, checked before a password is kept;
 //! - [`handler`]: one invocation, inside the time budget;
 //! - [`logging`]: JSON logs with a reason code, never a password, secret, token or event.
 //!
@@ -24,3 +25,4 @@ pub mod event;
 pub mod handler;
 pub mod logging;
 pub mod old_pool;
+pub mod password_policy;

@@ -48,15 +48,22 @@ impl AliasKind {
         }
     }
 
+    /// True when a stored alias value answers to the typed one: e-mail addresses ignoring
+    /// ASCII case (people type them in any case), phone numbers exactly.
+    pub fn matches(self, stored: &str, typed: &str) -> bool {
+        match self {
+            AliasKind::Email => stored.eq_ignore_ascii_case(typed),
+            AliasKind::PhoneNumber => stored == typed,
+        }
+    }
+
     /// The kind of alias a typed name looks like, if any: an address with `@`, or an E.164
-    /// number. Anything else is only ever a user name.
+    /// number by the same rule the mapping applies to `phone_number` (so a number the new pool
+    /// could never hold is not searched for). Anything else is only ever a user name.
     pub fn of(typed: &str) -> Option<AliasKind> {
         if typed.contains('@') {
             Some(AliasKind::Email)
-        } else if let Some(digits) = typed.strip_prefix('+')
-            && (2..=15).contains(&digits.len())
-            && digits.bytes().all(|b| b.is_ascii_digit())
-        {
+        } else if shared::validate::is_e164(typed) {
             Some(AliasKind::PhoneNumber)
         } else {
             None
@@ -344,6 +351,14 @@ impl SdkOldPool {
     }
 }
 
+impl SdkOldPool {
+    /// The old app client's secret, if it has one (also the default key of the log's
+    /// `user_ref`, see [`crate::logging::UserRefKey`]).
+    pub fn client_secret(&self) -> Option<&Secret> {
+        self.client_secret.as_ref()
+    }
+}
+
 /// `ListUsers` filter values are double-quoted strings; a value that would need escaping is
 /// never a real email address or phone number, so it is not searched at all.
 fn filter_safe(value: &str) -> bool {
@@ -412,7 +427,8 @@ impl OldPool for SdkOldPool {
             .iter()
             .map(shared::from_sdk::user_from_list)
             .filter(|user| {
-                user.attribute(kind.attribute()) == Some(value)
+                user.attribute(kind.attribute())
+                    .is_some_and(|stored| kind.matches(stored, value))
                     && user.attribute(kind.verified_flag()) == Some("true")
             })
             .map(|user| user.username)
@@ -565,6 +581,11 @@ mod tests {
         assert_eq!(AliasKind::of("+15555550100"), Some(AliasKind::PhoneNumber));
         assert_eq!(AliasKind::of("+1"), None);
         assert_eq!(AliasKind::of("+1555abc"), None);
+        assert_eq!(
+            AliasKind::of("+0151234567"),
+            None,
+            "no country code starts with 0"
+        );
         assert_eq!(AliasKind::of("ada"), None);
         assert!(!filter_safe("a\"b@example.com"));
         assert!(filter_safe("ada@example.com"));
