@@ -1,27 +1,35 @@
 //! `cognito-migrate-trigger`: wires the trigger up and hands it to the Lambda runtime.
 //!
-//! Order: logging first, configuration read and checked once, one SDK client, then `run`. A
+//! Order: logging first, configuration read and checked once, the SDK clients, then `run`. A
 //! configuration that cannot work is logged once and returned as the error of every invocation
-//! (type `ConfigurationError`, naming the variable), so it shows wherever the function is watched.
+//! (type `ConfigurationError`, naming the variable), so it shows wherever the function is
+//! watched — except to a person signing up, who reads a fixed sentence
+//! ([`trigger::dispatch::unconfigured`]).
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
+use trigger::companion_config::CompanionConfig;
 use trigger::config::Config;
-use trigger::handler::{Trigger, TriggerError};
+use trigger::dispatch::{Dispatcher, unconfigured};
+use trigger::handler::Trigger;
+use trigger::new_pool::SdkNewPool;
+use trigger::old_pool::SdkOldPool;
+use trigger::sign_up::SignUpGuard;
+use trigger::token_groups::TokenGroups;
 use trigger::{clients, logging};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let started = std::time::Instant::now();
     logging::init(std::env::var("LOG_LEVEL").ok().as_deref());
-    let trigger = match start().await {
-        Ok(trigger) => trigger,
+    let dispatcher = match start().await {
+        Ok(dispatcher) => dispatcher,
         Err(error) => {
             tracing::error!(outcome = "configuration-error", error = %error, "the trigger cannot start");
             let message = error.to_string();
-            return lambda_runtime::run(service_fn(move |_: LambdaEvent<Value>| {
-                let message = message.clone();
-                async move { Err::<Value, _>(TriggerError::Config(message)) }
+            return lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
+                let error = unconfigured(&event.payload, &message);
+                async move { Err::<Value, _>(error) }
             }))
             .await;
         }
@@ -30,18 +38,31 @@ async fn main() -> Result<(), Error> {
         init_us = started.elapsed().as_micros() as u64,
         "trigger ready"
     );
-    let trigger = &trigger;
-    lambda_runtime::run(service_fn(move |event| trigger.handle(event))).await
+    let dispatcher = &dispatcher;
+    lambda_runtime::run(service_fn(move |event| dispatcher.handle(event))).await
 }
 
-async fn start() -> Result<Trigger<trigger::old_pool::SdkOldPool>, trigger::config::ConfigError> {
+async fn start()
+-> Result<Dispatcher<SdkOldPool, SdkOldPool, SdkNewPool>, trigger::config::ConfigError> {
     let config = Config::from_env()?;
+    let companions = CompanionConfig::from_env()?;
     let sdk = clients::sdk_config(&config).await;
     let old_pool = clients::old_pool(&config, &sdk).await?;
-    let trigger = Trigger::new(old_pool, config.mapping, config.options);
-    Ok(if config.alias_lookup {
-        trigger
+    let new_pool = clients::new_pool(&sdk);
+    let tenant = config.options.tenant.clone();
+    let sign_up = SignUpGuard::new(old_pool.clone(), tenant.clone());
+    let token_groups = TokenGroups::new(
+        old_pool.clone(),
+        new_pool,
+        config.mapping.legacy_sub_attribute.clone(),
+        companions.marker_group,
+        tenant,
+    );
+    let migration = Trigger::new(old_pool, config.mapping, config.options);
+    let migration = if config.alias_lookup {
+        migration
     } else {
-        trigger.without_alias_lookup()
-    })
+        migration.without_alias_lookup()
+    };
+    Ok(Dispatcher::new(migration, sign_up, token_groups))
 }
