@@ -497,3 +497,401 @@ fn log_fault(context: &Context, request: &TokenRequest, fault: &OldPoolError, st
         "old pool fault, token answered without the old groups"
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+    use std::sync::{Arc, Mutex};
+
+    use shared::SourceStatus;
+    use shared::partition::TenantTable;
+
+    use super::*;
+    use crate::companion_config::DEFAULT_MARKER_GROUP;
+    use crate::new_pool::NewPoolError;
+
+    const LEGACY: &str = "11111111-2222-4333-8444-555555555555";
+
+    /// A hand-written old pool: users by name with their groups, and a log of the calls.
+    #[derive(Default)]
+    struct FakeOldPool {
+        users: BTreeMap<String, (SourceUser, Vec<String>)>,
+        calls: Mutex<Vec<String>>,
+        fault: Option<OldPoolError>,
+        delay: Option<Duration>,
+    }
+
+    impl FakeOldPool {
+        fn with(mut self, user: SourceUser, groups: &[&str]) -> FakeOldPool {
+            let groups = groups.iter().map(|g| g.to_string()).collect();
+            self.users.insert(user.username.clone(), (user, groups));
+            self
+        }
+
+        async fn enter(&self, call: String) -> Result<(), OldPoolError> {
+            self.calls.lock().unwrap().push(call);
+            if let Some(delay) = self.delay {
+                tokio::time::sleep(delay).await;
+            }
+            self.fault.clone().map_or(Ok(()), Err)
+        }
+
+        fn calls(&self) -> Vec<String> {
+            self.calls.lock().unwrap().clone()
+        }
+    }
+
+    impl OldDirectory for FakeOldPool {
+        async fn user_named(&self, name: &str) -> Result<Lookup, OldPoolError> {
+            self.enter(format!("get {name}")).await?;
+            Ok(self
+                .users
+                .get(name)
+                .map_or(Lookup::NotFound, |(u, _)| Lookup::Found(u.clone())))
+        }
+
+        async fn users_with(
+            &self,
+            attribute: SearchAttribute,
+            value: &str,
+        ) -> Result<Vec<SourceUser>, OldPoolError> {
+            self.enter(format!("list {} {value}", attribute.attribute()))
+                .await?;
+            Ok(self
+                .users
+                .values()
+                .filter(|(u, _)| u.attribute(attribute.attribute()) == Some(value))
+                .map(|(u, _)| u.clone())
+                .collect())
+        }
+
+        async fn groups_of(&self, username: &str) -> Result<Vec<String>, OldPoolError> {
+            self.enter(format!("groups {username}")).await?;
+            Ok(self
+                .users
+                .get(username)
+                .map(|(_, g)| g.clone())
+                .unwrap_or_default())
+        }
+    }
+
+    /// A hand-written new pool: the memberships written, per user; groups it refuses.
+    #[derive(Clone, Default)]
+    struct FakeNewPool {
+        memberships: Arc<Mutex<BTreeMap<String, BTreeSet<String>>>>,
+        missing_groups: BTreeSet<String>,
+        delay: Option<Duration>,
+    }
+
+    impl FakeNewPool {
+        fn groups_of(&self, user: &str) -> Vec<String> {
+            self.memberships
+                .lock()
+                .unwrap()
+                .get(user)
+                .map(|g| g.iter().cloned().collect())
+                .unwrap_or_default()
+        }
+    }
+
+    impl NewPool for FakeNewPool {
+        async fn add_to_group(
+            &self,
+            _pool_id: &str,
+            username: &str,
+            group: &str,
+        ) -> Result<(), NewPoolError> {
+            if let Some(delay) = self.delay {
+                tokio::time::sleep(delay).await;
+            }
+            if self.missing_groups.contains(group) {
+                return Err(NewPoolError {
+                    group: group.to_string(),
+                    problem: "ResourceNotFoundException".to_string(),
+                });
+            }
+            self.memberships
+                .lock()
+                .unwrap()
+                .entry(username.to_string())
+                .or_default()
+                .insert(group.to_string());
+            Ok(())
+        }
+    }
+
+    fn ada() -> SourceUser {
+        SourceUser::new("ada", SourceStatus::Confirmed)
+            .with("sub", LEGACY)
+            .with("custom:tenant", "acme")
+    }
+
+    fn companion(old: FakeOldPool, new: FakeNewPool) -> TokenGroups<FakeOldPool, FakeNewPool> {
+        TokenGroups::new(
+            old,
+            new,
+            Some("custom:legacy_sub".to_string()),
+            DEFAULT_MARKER_GROUP,
+            None,
+        )
+    }
+
+    /// A PreTokenGeneration event as AWS documents it, for the new-pool user `ada` whose
+    /// new-pool groups are `groups`.
+    fn token(source: &str, version: &str, legacy: Option<&str>, groups: &[String]) -> Value {
+        let mut attributes = json!({"sub": "99999999-8888-4777-8666-555555555555",
+                                    "email": "ada@example.com", "email_verified": "true"});
+        if let Some(legacy) = legacy {
+            attributes["custom:legacy_sub"] = json!(legacy);
+        }
+        let response = if version == "1" {
+            json!({"claimsOverrideDetails": null})
+        } else {
+            json!({"claimsAndScopeOverrideDetails": null})
+        };
+        json!({
+            "version": version, "triggerSource": source, "region": "us-east-1",
+            "userPoolId": "us-east-1_acme", "userName": "ada",
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "newclient"},
+            "request": {"userAttributes": attributes,
+                        "groupConfiguration": {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": null},
+                        "clientMetadata": {}},
+            "response": response
+        })
+    }
+
+    fn first_token(version: &str) -> Value {
+        token("TokenGeneration_Authentication", version, Some(LEGACY), &[])
+    }
+
+    async fn answer(companion: &TokenGroups<FakeOldPool, FakeNewPool>, event: Value) -> Value {
+        companion.answer(event, &Context::default()).await
+    }
+
+    fn token_groups(answered: &Value, version: &str) -> Value {
+        let key = if version == "1" {
+            "claimsOverrideDetails"
+        } else {
+            "claimsAndScopeOverrideDetails"
+        };
+        answered["response"][key]["groupOverrideDetails"]["groupsToOverride"].clone()
+    }
+
+    #[tokio::test]
+    async fn the_first_token_carries_the_old_groups_and_they_are_written() {
+        for version in ["1", "2"] {
+            let new = FakeNewPool::default();
+            let companion = companion(
+                FakeOldPool::default().with(ada(), &["admins", "staff"]),
+                new.clone(),
+            );
+            let answered = answer(&companion, first_token(version)).await;
+            assert_eq!(token_groups(&answered, version), json!(["admins", "staff"]));
+            assert_eq!(new.groups_of("ada"), ["admins", "staff"]);
+            assert_eq!(
+                companion.old_pool.calls(),
+                [format!("list sub {LEGACY}"), "groups ada".to_string()]
+            );
+            assert_eq!(answered["request"], first_token(version)["request"]);
+        }
+    }
+
+    #[tokio::test]
+    async fn version_one_and_two_answers_have_cognitos_shapes() {
+        let old = || FakeOldPool::default().with(ada(), &["staff"]);
+        let v1 = answer(&companion(old(), FakeNewPool::default()), first_token("1")).await;
+        assert_eq!(
+            v1["response"],
+            json!({"claimsOverrideDetails": {"groupOverrideDetails":
+                {"groupsToOverride": ["staff"], "iamRolesToOverride": []}}})
+        );
+        let v2 = answer(&companion(old(), FakeNewPool::default()), first_token("2")).await;
+        assert_eq!(
+            v2["response"],
+            json!({"claimsAndScopeOverrideDetails": {"groupOverrideDetails":
+                {"groupsToOverride": ["staff"], "iamRolesToOverride": []}}})
+        );
+    }
+
+    #[tokio::test]
+    async fn a_user_with_groups_in_the_new_pool_is_never_looked_up() {
+        let companion = companion(
+            FakeOldPool::default().with(ada(), &["admins"]),
+            FakeNewPool::default(),
+        );
+        for source in [
+            "TokenGeneration_Authentication",
+            "TokenGeneration_RefreshTokens",
+            "TokenGeneration_HostedAuth",
+        ] {
+            let event = token(source, "1", Some(LEGACY), &["staff".to_string()]);
+            assert_eq!(answer(&companion, event.clone()).await, event);
+        }
+        assert!(companion.old_pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn refresh_keeps_the_groups_written_at_the_first_token() {
+        let new = FakeNewPool::default();
+        let companion = companion(FakeOldPool::default().with(ada(), &["staff"]), new.clone());
+        answer(&companion, first_token("1")).await;
+        // Cognito reads the memberships back into the next event.
+        let refresh = token(
+            "TokenGeneration_RefreshTokens",
+            "1",
+            Some(LEGACY),
+            &new.groups_of("ada"),
+        );
+        assert_eq!(answer(&companion, refresh.clone()).await, refresh);
+        assert_eq!(
+            companion.old_pool.calls().len(),
+            2,
+            "only the first token asked"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_user_without_old_groups_is_looked_up_once_and_never_sees_the_marker() {
+        let new = FakeNewPool::default();
+        let companion = companion(FakeOldPool::default().with(ada(), &[]), new.clone());
+        let first = answer(&companion, first_token("2")).await;
+        assert_eq!(first, first_token("2"), "no groups: the token is untouched");
+        assert_eq!(new.groups_of("ada"), [DEFAULT_MARKER_GROUP]);
+        for _ in 0..3 {
+            let next = token(
+                "TokenGeneration_RefreshTokens",
+                "2",
+                Some(LEGACY),
+                &new.groups_of("ada"),
+            );
+            let answered = answer(&companion, next).await;
+            assert_eq!(token_groups(&answered, "2"), json!([]));
+        }
+        assert_eq!(companion.old_pool.calls().len(), 2, "one lookup, ever");
+    }
+
+    #[tokio::test]
+    async fn users_the_migration_did_not_create_are_left_alone() {
+        let companion = companion(
+            FakeOldPool::default().with(ada(), &["admins"]),
+            FakeNewPool::default(),
+        );
+        let native = token("TokenGeneration_Authentication", "1", None, &[]);
+        assert_eq!(answer(&companion, native.clone()).await, native);
+        let machine = json!({"version": "3", "triggerSource": "TokenGeneration_ClientCredentials",
+                             "userPoolId": "us-east-1_acme", "request": {}, "response": {}});
+        assert_eq!(answer(&companion, machine.clone()).await, machine);
+        assert!(companion.old_pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn without_a_legacy_id_the_old_user_is_found_by_user_name() {
+        let new = FakeNewPool::default();
+        let companion = TokenGroups::new(
+            FakeOldPool::default().with(ada(), &["staff"]),
+            new.clone(),
+            None,
+            DEFAULT_MARKER_GROUP,
+            None,
+        );
+        let event = token("TokenGeneration_Authentication", "1", None, &[]);
+        let answered = answer(&companion, event).await;
+        assert_eq!(token_groups(&answered, "1"), json!(["staff"]));
+        assert_eq!(companion.old_pool.calls(), ["get ada", "groups ada"]);
+    }
+
+    #[tokio::test]
+    async fn an_old_pool_that_cannot_answer_gives_a_token_without_groups_within_the_budget() {
+        for (fault, delay) in [
+            (
+                Some(OldPoolError::Throttled {
+                    operation: "ListUsers",
+                    code: "TooManyRequestsException".into(),
+                }),
+                None,
+            ),
+            (None, Some(Duration::from_secs(60))),
+        ] {
+            let new = FakeNewPool::default();
+            let old = FakeOldPool {
+                fault,
+                delay,
+                ..FakeOldPool::default().with(ada(), &["admins"])
+            };
+            let companion = companion(old, new.clone()).with_budget(Duration::from_millis(200));
+            let started = Instant::now();
+            for version in ["1", "2"] {
+                let answered = answer(&companion, first_token(version)).await;
+                let unavailable =
+                    json!({"claimsToAddOrOverride": {GROUPS_UNAVAILABLE_CLAIM: "true"}});
+                let expected = if version == "1" {
+                    json!({"claimsOverrideDetails": unavailable})
+                } else {
+                    json!({"claimsAndScopeOverrideDetails":
+                        {"idTokenGeneration": unavailable, "accessTokenGeneration": unavailable}})
+                };
+                assert_eq!(answered["response"], expected);
+            }
+            assert!(started.elapsed() < Duration::from_secs(2));
+            assert!(
+                new.groups_of("ada").is_empty(),
+                "nothing written, not even the marker"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_missing_group_is_still_in_the_token_and_the_others_are_written() {
+        let new = FakeNewPool {
+            missing_groups: ["admins".to_string()].into(),
+            ..FakeNewPool::default()
+        };
+        let companion = companion(
+            FakeOldPool::default().with(ada(), &["admins", "staff"]),
+            new.clone(),
+        );
+        let answered = answer(&companion, first_token("1")).await;
+        assert_eq!(token_groups(&answered, "1"), json!(["admins", "staff"]));
+        assert_eq!(new.groups_of("ada"), ["staff"]);
+    }
+
+    #[tokio::test]
+    async fn slow_writes_are_cut_off_inside_the_budget() {
+        let new = FakeNewPool {
+            delay: Some(Duration::from_secs(60)),
+            ..FakeNewPool::default()
+        };
+        let companion = companion(FakeOldPool::default().with(ada(), &["staff"]), new.clone())
+            .with_budget(Duration::from_millis(300));
+        let started = Instant::now();
+        let answered = answer(&companion, first_token("1")).await;
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(token_groups(&answered, "1"), json!(["staff"]));
+    }
+
+    #[tokio::test]
+    async fn another_tenants_old_user_lends_no_groups() {
+        let table = TenantTable::parse(
+            r#"{"attribute":"custom:tenant","tenants":{"acme":{"pool_id":"us-east-1_acme"},"globex":{"pool_id":"us-east-1_globex"}}}"#,
+            Path::new("test"),
+        )
+        .unwrap();
+        let rule = TenantRule {
+            table,
+            tenant: None,
+        };
+        let new = FakeNewPool::default();
+        let companion = TokenGroups::new(
+            FakeOldPool::default().with(ada(), &["admins"]),
+            new.clone(),
+            Some("custom:legacy_sub".to_string()),
+            DEFAULT_MARKER_GROUP,
+            Some(rule),
+        );
+        let mut event = first_token("1");
+        event["userPoolId"] = json!("us-east-1_globex");
+        assert_eq!(answer(&companion, event.clone()).await, event);
+        assert_eq!(new.groups_of("ada"), [DEFAULT_MARKER_GROUP]);
+    }
+}
