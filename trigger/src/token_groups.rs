@@ -12,7 +12,10 @@
 //!   `legacy_sub_attribute`) was not created by the migration: untouched. When the mapping keeps
 //!   no legacy id, every user without groups is looked up by user name instead.
 //! - Otherwise the old user is found by legacy id (`ListUsers` `sub = "…"`), or by user name
-//!   (`AdminGetUser`), their groups listed (`AdminListGroupsForUser`), written to the new pool
+//!   (`AdminGetUser`). A user found by legacy id counts only if it is the same person
+//!   ([`same_person`]: same user name, or the same *verified* email or phone), so a user who
+//!   managed to write someone else's old `sub` into their own legacy-id attribute borrows
+//!   nobody's groups. Their groups are listed (`AdminListGroupsForUser`), written to the new pool
 //!   (`AdminAddUserToGroup`, groups created beforehand by `cognito-migrate groups`) and returned
 //!   in `groupOverrideDetails.groupsToOverride` (version 1: `claimsOverrideDetails`; version 2
 //!   and 3: `claimsAndScopeOverrideDetails`, which also sets the access token's groups).
@@ -162,6 +165,28 @@ impl TokenRequest {
             .and_then(Value::as_str)
             .filter(|v| !v.is_empty())
     }
+}
+
+/// Whether the old user found by a legacy id is the new-pool user of the event: the same user
+/// name (the migration keeps it unless the new pool generates names), or the same email or phone
+/// number, verified in the new pool. The legacy id alone is not enough: it is an attribute, and
+/// an app client that lists it among its write attributes would let users set it.
+pub fn same_person(request: &TokenRequest, old: &SourceUser) -> bool {
+    if old.username == request.user_name {
+        return true;
+    }
+    [
+        ("email", "email_verified"),
+        ("phone_number", "phone_number_verified"),
+    ]
+    .iter()
+    .any(|(attribute, verified)| {
+        request.attribute(verified) == Some("true")
+            && matches!(
+                (request.attribute(attribute), old.attribute(attribute)),
+                (Some(new), Some(old)) if new.eq_ignore_ascii_case(old)
+            )
+    })
 }
 
 /// How the token is answered.
@@ -389,7 +414,10 @@ where
             Some(id) => {
                 let mut users = self.old_pool.users_with(SearchAttribute::Sub, id).await?;
                 // A sub names one user; anything else identifies nobody.
-                if users.len() == 1 { users.pop() } else { None }
+                match users.pop() {
+                    Some(user) if users.is_empty() && same_person(request, &user) => Some(user),
+                    _ => None,
+                }
             }
             None => match self.old_pool.user_named(&request.user_name).await? {
                 Lookup::Found(user) => Some(user),
@@ -783,6 +811,29 @@ mod tests {
                              "userPoolId": "us-east-1_acme", "request": {}, "response": {}});
         assert_eq!(answer(&companion, machine.clone()).await, machine);
         assert!(companion.old_pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_legacy_id_someone_wrote_into_their_own_profile_lends_no_groups() {
+        let new = FakeNewPool::default();
+        let companion = companion(FakeOldPool::default().with(ada(), &["admins"]), new.clone());
+        let mut mallory = first_token("1");
+        mallory["userName"] = json!("mallory");
+        mallory["request"]["userAttributes"]["email_verified"] = json!("false");
+        assert_eq!(answer(&companion, mallory.clone()).await, mallory);
+        assert_eq!(new.groups_of("mallory"), [DEFAULT_MARKER_GROUP]);
+
+        // A pool that generates user names: the same verified email binds the two.
+        let old = ada().with("email", "ada@example.com");
+        let companion = companion_with(FakeOldPool::default().with(old, &["admins"]));
+        let mut generated = first_token("1");
+        generated["userName"] = json!("0b9f3d1e-6c1a-4f7e-9a43-2c55d0f7e8a1");
+        let answered = answer(&companion, generated).await;
+        assert_eq!(token_groups(&answered, "1"), json!(["admins"]));
+    }
+
+    fn companion_with(old: FakeOldPool) -> TokenGroups<FakeOldPool, FakeNewPool> {
+        companion(old, FakeNewPool::default())
     }
 
     #[tokio::test]
