@@ -573,6 +573,22 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_checked_in_event_parses() {
+        let event: Value =
+            serde_json::from_str(include_str!("../fixtures/pre-sign-up.json")).unwrap();
+        assert_eq!(
+            SignUpRequest::parse(&event),
+            Some(SignUpRequest {
+                source: SignUpSource::SignUp,
+                user_name: Some("ada".into()),
+                email: Some("ada@example.com".into()),
+                phone_number: Some("+15555550100".into()),
+                user_pool_id: Some("us-east-1_NewPool1".into()),
+            })
+        );
+    }
+
     #[tokio::test]
     async fn an_unreadable_sign_up_is_not_let_through() {
         let guard = SignUpGuard::new(old_pool(), None);

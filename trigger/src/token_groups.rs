@@ -742,6 +742,58 @@ mod tests {
         );
     }
 
+    #[test]
+    fn the_checked_in_events_parse_and_only_the_response_changes() {
+        for (text, version, groups) in [
+            (
+                include_str!("../fixtures/pre-token-generation-v1.json"),
+                TokenVersion::V1,
+                vec![],
+            ),
+            (
+                include_str!("../fixtures/pre-token-generation-v2.json"),
+                TokenVersion::V2,
+                vec!["staff".to_string()],
+            ),
+        ] {
+            let event: Value = serde_json::from_str(text).unwrap();
+            let request = TokenRequest::parse(&event).unwrap();
+            assert_eq!(request.version, version);
+            assert_eq!(request.groups, groups);
+            assert_eq!(request.attribute("custom:legacy_sub"), Some(LEGACY));
+            let answer =
+                TokenAnswer::Groups(vec!["admins".into()]).write_into(&request, event.clone());
+            let mut without_response = answer.clone();
+            without_response["response"] = event["response"].clone();
+            assert_eq!(without_response, event, "only the response changes");
+            assert_eq!(
+                groups_in(&answer),
+                json!(["admins"]),
+                "the request's roles stay beside the groups"
+            );
+            let details = answer["response"]
+                .as_object()
+                .unwrap()
+                .values()
+                .next()
+                .unwrap();
+            assert_eq!(
+                details["groupOverrideDetails"]["iamRolesToOverride"],
+                event["request"]["groupConfiguration"]["iamRolesToOverride"]
+            );
+        }
+    }
+
+    fn groups_in(answer: &Value) -> Value {
+        let details = answer["response"]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap();
+        details["groupOverrideDetails"]["groupsToOverride"].clone()
+    }
+
     #[tokio::test]
     async fn a_user_with_groups_in_the_new_pool_is_never_looked_up() {
         let companion = companion(
