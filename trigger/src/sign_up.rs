@@ -18,6 +18,10 @@
 //! - When the old pool cannot be asked in time, the sign-up is refused with
 //!   [`SignUpRefusal::Unavailable`], a fixed request to retry: fail closed.
 //!
+//! Users the UserMigration trigger creates never come through here: AWS lists the sign-ups that
+//! invoke PreSignUp as "self-service sign-up with SignUp or first sign-in with a trusted identity
+//! provider, and on user creation with AdminCreateUser" (pre sign-up Lambda trigger page).
+//!
 //! Every sign-up costs the same calls whatever the answer: one `AdminGetUser` for the user name
 //! and one `ListUsers` for each of `email` and `phone_number` the sign-up carries, asked side by
 //! side and all awaited, so the time of the answer does not tell which identifier matched.
