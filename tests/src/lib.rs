@@ -5,6 +5,7 @@
 //! them); their addresses reach the tests through the `TESTBED_*` variables in `.testbed/env`.
 
 pub mod cli;
+pub mod companion_events;
 pub mod export_files;
 pub mod import_support;
 pub mod lambda;

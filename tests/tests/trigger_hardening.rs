@@ -659,7 +659,7 @@ async fn trigger_hostile_events_get_clean_answers_and_never_crash_the_function()
         ("userPoolId 5", with(&["userPoolId"], json!(5))),
         (
             "unknown triggerSource",
-            with(&["triggerSource"], json!("PreSignUp_SignUp")),
+            with(&["triggerSource"], json!("CustomMessage_SignUp")),
         ),
         (
             "triggerSource in lower case",

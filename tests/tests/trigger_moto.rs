@@ -794,7 +794,7 @@ async fn trigger_malformed_events_are_answered_not_crashed_on() {
     let mut wrong_type = sign_in_event("alice", PASSWORD);
     wrong_type["userName"] = json!(12345);
     let mut unknown_source = sign_in_event("alice", PASSWORD);
-    unknown_source["triggerSource"] = json!("PreSignUp_SignUp");
+    unknown_source["triggerSource"] = json!("CustomMessage_SignUp");
     let events = [
         sign_in_event(&"a".repeat(10 * 1024), PASSWORD),
         sign_in_event("al\u{7}ice", PASSWORD),

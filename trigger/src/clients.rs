@@ -17,6 +17,7 @@ use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMe
 use shared::Secret;
 
 use crate::config::{ClientSecretSource, Config, ConfigError, secret_region};
+use crate::new_pool::SdkNewPool;
 use crate::old_pool::SdkOldPool;
 
 /// The shared SDK configuration (region, credentials, endpoint from the environment) with the
@@ -64,6 +65,12 @@ pub async fn old_pool(config: &Config, sdk: &SdkConfig) -> Result<SdkOldPool, Co
         config.old_client_id.clone(),
         secret,
     ))
+}
+
+/// The new pool (the one whose triggers call the function): the function's own region and
+/// credentials, the same time budget and retries.
+pub fn new_pool(sdk: &SdkConfig) -> SdkNewPool {
+    SdkNewPool::new(aws_sdk_cognitoidentityprovider::Client::new(sdk))
 }
 
 /// Reads the app client's secret from where the configuration says it is.

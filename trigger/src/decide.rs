@@ -94,6 +94,15 @@ impl TenantRule {
             None => user_pool_id.and_then(|pool| self.table.tenant_for_pool(pool)),
         }
     }
+
+    /// True when `user` belongs to the tenant the calling pool admits: the rule of
+    /// [`tenant_refusal`], for the companions, whose events are not a [`MigrationRequest`].
+    pub fn admits(&self, user_pool_id: Option<&str>, user: &SourceUser) -> bool {
+        match (self.table.tenant_of(user), self.admitted(user_pool_id)) {
+            (Ok(tenant), Some(admitted)) => tenant == admitted,
+            _ => false,
+        }
+    }
 }
 
 /// Why a user of another tenant is not migrated into this tenant's pool, or `None` when it is

@@ -13,16 +13,30 @@
 //! - [`handler`]: one invocation, inside the time budget;
 //! - [`logging`]: JSON logs with a reason code, never a password, secret, token or event.
 //!
+//! The companions, wired to the new pool's other triggers with the same function
+//! ([`dispatch`] picks the job from `triggerSource`):
+//! - [`sign_up`]: PreSignUp refuses sign-ups with an old user's name, email or phone;
+//! - [`token_groups`]: PreTokenGeneration puts a migrated user's old groups in the first token
+//!   and writes them to the new pool;
+//! - [`old_directory`]: their questions to the old pool; [`new_pool`]: their one write to the
+//!   new pool; [`companion_config`]: their own settings.
+//!
 //! Not for: creating users itself (Cognito does that from the answer), bulk export (the
 //! `cognito-migrate` binary), or sign-ins that never reach the trigger (SRP, federated,
 //! passwordless).
 #![deny(missing_docs)]
 
 pub mod clients;
+pub mod companion_config;
 pub mod config;
 pub mod decide;
+pub mod dispatch;
 pub mod event;
 pub mod handler;
 pub mod logging;
+pub mod new_pool;
+pub mod old_directory;
 pub mod old_pool;
 pub mod password_policy;
+pub mod sign_up;
+pub mod token_groups;

@@ -1,28 +1,36 @@
 //! `cognito-migrate-trigger`: wires the trigger up and hands it to the Lambda runtime.
 //!
-//! Order: logging first, configuration read and checked once, one SDK client, then `run`. A
+//! Order: logging first, configuration read and checked once, the SDK clients, then `run`. A
 //! configuration that cannot work is logged once and returned as the error of every invocation
-//! (type `ConfigurationError`; the log line names the variable), so it shows wherever the function is watched.
+//! (type `ConfigurationError`; the log line with the request id names the variable), so it shows
+//! wherever the function is watched; people read a fixed sentence
+//! ([`trigger::dispatch::unconfigured`]).
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
+use trigger::companion_config::CompanionConfig;
 use trigger::config::Config;
-use trigger::handler::{self, Trigger, TriggerError};
+use trigger::dispatch::{Dispatcher, unconfigured};
+use trigger::handler::Trigger;
 use trigger::logging::UserRefKey;
+use trigger::new_pool::SdkNewPool;
+use trigger::old_pool::SdkOldPool;
+use trigger::sign_up::SignUpGuard;
+use trigger::token_groups::TokenGroups;
 use trigger::{clients, logging};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
     let started = std::time::Instant::now();
     logging::init(std::env::var("LOG_LEVEL").ok().as_deref());
-    let trigger = match start().await {
-        Ok(trigger) => trigger,
+    let dispatcher = match start().await {
+        Ok(dispatcher) => dispatcher,
         Err(error) => {
             tracing::error!(outcome = "configuration-error", error = %error, "the trigger cannot start");
             let message = error.to_string();
             return lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
-                let error = handler::unconfigured(&event.context, &message);
-                async move { Err::<Value, TriggerError>(error) }
+                let error = unconfigured(&event, &message);
+                async move { Err::<Value, _>(error) }
             }))
             .await;
         }
@@ -31,20 +39,35 @@ async fn main() -> Result<(), Error> {
         init_us = started.elapsed().as_micros() as u64,
         "trigger ready"
     );
-    let trigger = &trigger;
-    lambda_runtime::run(service_fn(move |event| trigger.handle(event))).await
+    let dispatcher = &dispatcher;
+    lambda_runtime::run(service_fn(move |event| dispatcher.handle(event))).await
 }
 
-async fn start() -> Result<Trigger<trigger::old_pool::SdkOldPool>, trigger::config::ConfigError> {
+async fn start()
+-> Result<Dispatcher<SdkOldPool, SdkOldPool, SdkNewPool>, trigger::config::ConfigError> {
     let config = Config::from_env()?;
+    let companions = CompanionConfig::from_env()?;
     let sdk = clients::sdk_config(&config).await;
     let old_pool = clients::old_pool(&config, &sdk).await?;
+    let new_pool = clients::new_pool(&sdk);
+    let tenant = config.options.tenant.clone();
     let user_ref_key = UserRefKey::choose(config.user_ref_key.as_ref(), old_pool.client_secret());
-    let trigger =
+    let sign_up =
+        SignUpGuard::new(old_pool.clone(), tenant.clone()).with_user_ref_key(user_ref_key.clone());
+    let token_groups = TokenGroups::new(
+        old_pool.clone(),
+        new_pool,
+        config.mapping.legacy_sub_attribute.clone(),
+        companions.marker_group,
+        tenant,
+    )
+    .with_user_ref_key(user_ref_key.clone());
+    let migration =
         Trigger::new(old_pool, config.mapping, config.options).with_user_ref_key(user_ref_key);
-    Ok(if config.alias_lookup {
-        trigger
+    let migration = if config.alias_lookup {
+        migration
     } else {
-        trigger.without_alias_lookup()
-    })
+        migration.without_alias_lookup()
+    };
+    Ok(Dispatcher::new(migration, sign_up, token_groups))
 }

@@ -259,7 +259,7 @@ pub fn classify(operation: &'static str, code: Option<&str>, message: Option<&st
 
 /// Sorts an SDK error: transport failures and timeouts are faults, service errors go through
 /// [`classify`].
-fn classify_sdk<E, R>(operation: &'static str, error: &SdkError<E, R>) -> ErrorClass
+pub(crate) fn classify_sdk<E, R>(operation: &'static str, error: &SdkError<E, R>) -> ErrorClass
 where
     E: ProvideErrorMetadata,
 {
@@ -297,7 +297,7 @@ where
 /// that can only be the typed name (length, characters outside the user-name pattern, a filter
 /// value): the pool and client ids are checked at cold start. Such a name matches nobody; it
 /// must not become a "misconfigured" Lambda error that anyone can provoke by typing it.
-fn input_rejected(code: Option<&str>) -> bool {
+pub(crate) fn input_rejected(code: Option<&str>) -> bool {
     code == Some("InvalidParameterException")
 }
 
@@ -349,6 +349,16 @@ impl SdkOldPool {
             client_secret,
         }
     }
+
+    /// The SDK client, for the companions' own questions ([`crate::old_directory`]).
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The old pool's id.
+    pub fn pool_id(&self) -> &str {
+        &self.pool_id
+    }
 }
 
 impl SdkOldPool {
@@ -361,7 +371,7 @@ impl SdkOldPool {
 
 /// `ListUsers` filter values are double-quoted strings; a value that would need escaping is
 /// never a real email address or phone number, so it is not searched at all.
-fn filter_safe(value: &str) -> bool {
+pub(crate) fn filter_safe(value: &str) -> bool {
     !value.contains(['"', '\\'])
 }
 

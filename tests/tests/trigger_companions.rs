@@ -1,0 +1,592 @@
+//! The trigger's companions (PreSignUp, PreTokenGeneration) behind the test bed's Lambda host,
+//! invoked through the Lambda Invoke API with the events AWS documents, against moto as the old
+//! pool and as the new pool (whose memberships are read back over the SDK afterwards).
+//!
+//! Each test has its own pools and its own function registration, so the tests run in
+//! parallel. The old-pool calls per token are counted by `tests/faults/fault_proxy.py` between
+//! the function and moto (per `X-Amz-Target`).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use integration_tests::companion_events::{
+    ACCOUNT_EXISTS, GROUPS_UNAVAILABLE_CLAIM, SIGN_UP_UNAVAILABLE, groups_in_answer,
+    pre_sign_up_event, pre_token_event,
+};
+use integration_tests::import_support::FaultProxy;
+use integration_tests::lambda::{Function, Invocation, LambdaHost, trigger_env};
+use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
+use integration_tests::testbed::{Testbed, binary};
+use integration_tests::trigger_support::percentile;
+use serde_json::Value;
+use tokio::net::TcpListener;
+
+const PASSWORD: &str = "Old-Passw0rd!";
+const MARKER: &str = "cognito-migrate-no-old-groups";
+
+/// An old pool and a new pool in moto.
+struct Pools {
+    testbed: Testbed,
+    client: Client,
+    old_pool: String,
+    old_client: String,
+    new_pool: String,
+}
+
+async fn pools(name: &str) -> Pools {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old_pool = create_pool(
+        &client,
+        &PoolSpec::named(&format!("companions-old-{name}")).with_custom(&["tenant"]),
+    )
+    .await;
+    let (old_client, _) = create_app_client(&client, &old_pool, false).await;
+    let new_pool = create_pool(
+        &client,
+        &PoolSpec::named(&format!("companions-new-{name}")).with_custom(&["legacy_sub"]),
+    )
+    .await;
+    Pools {
+        testbed,
+        client,
+        old_pool,
+        old_client,
+        new_pool,
+    }
+}
+
+impl Pools {
+    /// Registers the trigger as function `name` for these pools, reaching AWS at `endpoint`
+    /// (moto, or a proxy in front of it) with `extra` settings.
+    async fn function(&self, name: &str, endpoint: &str, extra: &[(&str, &str)]) -> Registered {
+        let mut extra = extra.to_vec();
+        extra.push(("AWS_ENDPOINT_URL", endpoint));
+        let env = trigger_env(&self.testbed, &self.old_pool, &self.old_client, &extra);
+        let host = LambdaHost::from_env();
+        let function = Function {
+            name: format!("companions-{name}"),
+            env,
+            timeout_seconds: 5.0,
+        };
+        host.register(&function, &binary("cognito-migrate-trigger"))
+            .await;
+        Registered {
+            host,
+            name: function.name,
+        }
+    }
+
+    async fn old_user(&self, name: &str, attributes: &[(&str, &str)], groups: &[&str]) -> String {
+        create_user(
+            &self.client,
+            &self.old_pool,
+            name,
+            attributes,
+            Some(PASSWORD),
+        )
+        .await;
+        for group in groups {
+            add_to_group(&self.client, &self.old_pool, name, group).await;
+        }
+        sub_of(&self.client, &self.old_pool, name).await
+    }
+
+    /// The new-pool user the migration would have created, with the old `sub` kept.
+    async fn migrated_user(&self, name: &str, legacy_sub: &str) {
+        create_user(
+            &self.client,
+            &self.new_pool,
+            name,
+            &[("custom:legacy_sub", legacy_sub)],
+            Some(PASSWORD),
+        )
+        .await;
+    }
+
+    async fn new_groups_of(&self, name: &str) -> Vec<String> {
+        groups_of(&self.client, &self.new_pool, name).await
+    }
+}
+
+struct Registered {
+    host: LambdaHost,
+    name: String,
+}
+
+impl Registered {
+    async fn invoke(&self, event: &Value) -> Invocation {
+        self.host.invoke_json(&self.name, event).await
+    }
+}
+
+async fn create_group(client: &Client, pool_id: &str, group: &str) {
+    client
+        .create_group()
+        .user_pool_id(pool_id)
+        .group_name(group)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateGroup {group}: {e:?}"));
+}
+
+async fn add_to_group(client: &Client, pool_id: &str, user: &str, group: &str) {
+    let exists = client
+        .get_group()
+        .user_pool_id(pool_id)
+        .group_name(group)
+        .send()
+        .await
+        .is_ok();
+    if !exists {
+        create_group(client, pool_id, group).await;
+    }
+    client
+        .admin_add_user_to_group()
+        .user_pool_id(pool_id)
+        .username(user)
+        .group_name(group)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("AdminAddUserToGroup {user} {group}: {e:?}"));
+}
+
+async fn groups_of(client: &Client, pool_id: &str, user: &str) -> Vec<String> {
+    let mut groups: Vec<String> = client
+        .admin_list_groups_for_user()
+        .user_pool_id(pool_id)
+        .username(user)
+        .send()
+        .await
+        .expect("AdminListGroupsForUser")
+        .groups()
+        .iter()
+        .filter_map(|g| g.group_name().map(str::to_string))
+        .collect();
+    groups.sort();
+    groups
+}
+
+async fn sub_of(client: &Client, pool_id: &str, user: &str) -> String {
+    client
+        .admin_get_user()
+        .user_pool_id(pool_id)
+        .username(user)
+        .send()
+        .await
+        .expect("AdminGetUser")
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "sub")
+        .and_then(|a| a.value())
+        .expect("sub")
+        .to_string()
+}
+
+/// A port nothing listens on: an old pool that is down.
+async fn closed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A listener that accepts connections and never answers: an old pool that hangs.
+async fn blackhole() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    port
+}
+
+/// Requests per Cognito operation the proxy has forwarded so far.
+fn calls_by_operation(proxy: &FaultProxy) -> BTreeMap<String, u64> {
+    let stats = proxy.stats();
+    stats["by_operation"]
+        .as_object()
+        .map(|operations| {
+            operations
+                .iter()
+                .map(|(operation, seen)| {
+                    let name = operation.rsplit('.').next().unwrap_or(operation);
+                    (name.to_string(), seen["requests"].as_u64().unwrap_or(0))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn count(calls: &BTreeMap<String, u64>, operation: &str) -> u64 {
+    calls.get(operation).copied().unwrap_or(0)
+}
+
+/// Old-pool reads in `calls`.
+fn old_pool_reads(calls: &BTreeMap<String, u64>) -> u64 {
+    ["AdminGetUser", "ListUsers", "AdminListGroupsForUser"]
+        .iter()
+        .map(|operation| count(calls, operation))
+        .sum()
+}
+
+fn refusal_message(invocation: &Invocation) -> String {
+    invocation.json()["errorMessage"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[tokio::test]
+async fn companions_sign_up_with_an_old_users_name_email_or_phone_is_refused() {
+    let pools = pools("squat").await;
+    pools
+        .old_user(
+            "ada",
+            &[
+                ("email", "ada@example.com"),
+                ("phone_number", "+15555550100"),
+            ],
+            &[],
+        )
+        .await;
+    let function = pools
+        .function("squat", &pools.testbed.moto_url.clone(), &[])
+        .await;
+    let sign_up = |name: &str, attributes: &[(&str, &str)]| {
+        pre_sign_up_event("PreSignUp_SignUp", &pools.new_pool, name, attributes)
+    };
+
+    let mut refusals = Vec::new();
+    for event in [
+        sign_up("ada", &[("email", "someone@example.com")]),
+        sign_up("mallory", &[("email", "ada@example.com")]),
+        sign_up("mallory", &[("phone_number", "+15555550100")]),
+    ] {
+        let refused = function.invoke(&event).await;
+        assert_eq!(refused.error_type(), "AccountExists");
+        assert_eq!(refusal_message(&refused), ACCOUNT_EXISTS);
+        refusals.push(refused.body);
+    }
+    assert!(
+        refusals.windows(2).all(|pair| pair[0] == pair[1]),
+        "name, email and phone are refused byte for byte alike"
+    );
+
+    let new_identity = sign_up(
+        "grace",
+        &[
+            ("email", "grace@example.com"),
+            ("phone_number", "+15555550199"),
+        ],
+    );
+    assert_eq!(function.invoke(&new_identity).await.ok(), new_identity);
+
+    for source in ["PreSignUp_AdminCreateUser", "PreSignUp_ExternalProvider"] {
+        let event = pre_sign_up_event(
+            source,
+            &pools.new_pool,
+            "ada",
+            &[("email", "ada@example.com")],
+        );
+        assert_eq!(function.invoke(&event).await.ok(), event, "{source}");
+    }
+
+    let logs = function.host.logs(&function.name).await;
+    assert!(
+        logs.contains("\"outcome\":\"sign-up-refused-existing\""),
+        "{logs}"
+    );
+    assert!(!logs.contains("ada@example.com"), "no email in the logs");
+}
+
+#[tokio::test]
+async fn companions_sign_up_in_a_tenant_split_is_refused_only_for_this_tenants_users() {
+    let pools = pools("tenant").await;
+    pools
+        .old_user(
+            "ada",
+            &[("email", "ada@example.com"), ("custom:tenant", "acme")],
+            &[],
+        )
+        .await;
+    let table = format!(
+        r#"{{"attribute":"custom:tenant","tenants":{{"acme":{{"pool_id":"{}"}},"globex":{{"pool_id":"us-east-1_Globex1"}}}}}}"#,
+        pools.new_pool
+    );
+    let function = pools
+        .function(
+            "tenant",
+            &pools.testbed.moto_url.clone(),
+            &[("TENANT_TABLE_JSON", &table)],
+        )
+        .await;
+    let event = |pool: &str| {
+        pre_sign_up_event(
+            "PreSignUp_SignUp",
+            pool,
+            "mallory",
+            &[("email", "ada@example.com")],
+        )
+    };
+    let in_acme = function.invoke(&event(&pools.new_pool)).await;
+    assert_eq!(in_acme.error_type(), "AccountExists");
+    let in_globex = event("us-east-1_Globex1");
+    assert_eq!(function.invoke(&in_globex).await.ok(), in_globex);
+}
+
+#[tokio::test]
+async fn companions_sign_up_fails_closed_inside_the_budget_when_the_old_pool_is_down() {
+    let pools = pools("down").await;
+    let event = pre_sign_up_event(
+        "PreSignUp_SignUp",
+        &pools.new_pool,
+        "grace",
+        &[("email", "grace@example.com")],
+    );
+    for (label, port) in [
+        ("down", closed_port().await),
+        ("hanging", blackhole().await),
+    ] {
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let function = pools
+            .function(&format!("signup-{label}"), &endpoint, &[])
+            .await;
+        for round in ["cold", "warm"] {
+            let refused = function.invoke(&event).await;
+            eprintln!("sign-up, old pool {label} ({round}): {:?}", refused.elapsed);
+            assert_eq!(refused.error_type(), "SignUpUnavailable");
+            assert_eq!(refusal_message(&refused), SIGN_UP_UNAVAILABLE);
+            assert!(refused.elapsed < Duration::from_secs(5), "{label} {round}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn companions_first_token_carries_the_old_groups_and_the_new_pool_keeps_them() {
+    let pools = pools("groups").await;
+    for group in ["admins", "staff", MARKER] {
+        create_group(&pools.client, &pools.new_pool, group).await;
+    }
+    let proxy = FaultProxy::start(&pools.testbed.moto_url);
+    let function = pools.function("groups", &proxy.url, &[]).await;
+
+    for (version, user) in [(1, "ada"), (2, "alan")] {
+        let sub = pools.old_user(user, &[], &["admins", "staff"]).await;
+        pools.migrated_user(user, &sub).await;
+        let attributes = [("custom:legacy_sub", sub.as_str())];
+        let before = calls_by_operation(&proxy);
+        let first = pre_token_event(
+            version,
+            "TokenGeneration_Authentication",
+            &pools.new_pool,
+            user,
+            &attributes,
+            &[],
+        );
+        let answer = function.invoke(&first).await.ok();
+        assert_eq!(
+            groups_in_answer(&answer),
+            Some(vec!["admins".to_string(), "staff".to_string()]),
+            "version {version}: {answer}"
+        );
+        assert_eq!(answer["request"], first["request"]);
+        assert_eq!(pools.new_groups_of(user).await, ["admins", "staff"]);
+        let after = calls_by_operation(&proxy);
+        let delta = |operation: &str| count(&after, operation) - count(&before, operation);
+        assert_eq!(delta("ListUsers"), 1, "found by legacy sub");
+        assert_eq!(delta("AdminListGroupsForUser"), 1);
+        assert_eq!(delta("AdminAddUserToGroup"), 2);
+
+        // The next token (a refresh) reads the memberships Cognito now has: nothing asked.
+        let before = calls_by_operation(&proxy);
+        let refresh = pre_token_event(
+            version,
+            "TokenGeneration_RefreshTokens",
+            &pools.new_pool,
+            user,
+            &attributes,
+            &pools.new_groups_of(user).await,
+        );
+        assert_eq!(function.invoke(&refresh).await.ok(), refresh);
+        assert_eq!(
+            old_pool_reads(&calls_by_operation(&proxy)),
+            old_pool_reads(&before)
+        );
+    }
+}
+
+#[tokio::test]
+async fn companions_a_user_without_old_groups_is_looked_up_once() {
+    let pools = pools("marker").await;
+    create_group(&pools.client, &pools.new_pool, MARKER).await;
+    let proxy = FaultProxy::start(&pools.testbed.moto_url);
+    let function = pools.function("marker", &proxy.url, &[]).await;
+    let sub = pools.old_user("bob", &[], &[]).await;
+    pools.migrated_user("bob", &sub).await;
+    let attributes = [("custom:legacy_sub", sub.as_str())];
+
+    let first = pre_token_event(
+        2,
+        "TokenGeneration_Authentication",
+        &pools.new_pool,
+        "bob",
+        &attributes,
+        &[],
+    );
+    assert_eq!(function.invoke(&first).await.ok(), first);
+    assert_eq!(pools.new_groups_of("bob").await, [MARKER]);
+    let after_first = old_pool_reads(&calls_by_operation(&proxy));
+    assert_eq!(after_first, 2, "ListUsers by sub, AdminListGroupsForUser");
+
+    for source in [
+        "TokenGeneration_RefreshTokens",
+        "TokenGeneration_Authentication",
+    ] {
+        let next = pre_token_event(
+            2,
+            source,
+            &pools.new_pool,
+            "bob",
+            &attributes,
+            &pools.new_groups_of("bob").await,
+        );
+        let answer = function.invoke(&next).await.ok();
+        assert_eq!(
+            groups_in_answer(&answer),
+            Some(Vec::new()),
+            "the marker never reaches a token"
+        );
+    }
+    assert_eq!(old_pool_reads(&calls_by_operation(&proxy)), after_first);
+}
+
+#[tokio::test]
+async fn companions_token_without_groups_inside_the_budget_when_the_old_pool_is_down() {
+    let pools = pools("token-down").await;
+    for (label, port, version) in [
+        ("down", closed_port().await, 1),
+        ("hanging", blackhole().await, 2),
+    ] {
+        let endpoint = format!("http://127.0.0.1:{port}");
+        let function = pools
+            .function(&format!("token-{label}"), &endpoint, &[])
+            .await;
+        let event = pre_token_event(
+            version,
+            "TokenGeneration_Authentication",
+            &pools.new_pool,
+            "ada",
+            &[("custom:legacy_sub", "11111111-2222-4333-8444-555555555555")],
+            &[],
+        );
+        let answered = function.invoke(&event).await;
+        eprintln!("token, old pool {label}: {:?}", answered.elapsed);
+        assert!(answered.elapsed < Duration::from_secs(5), "{label}");
+        let answer = answered.ok();
+        assert_eq!(groups_in_answer(&answer), None, "no groups granted");
+        let flagged = answer["response"].to_string();
+        assert!(flagged.contains(GROUPS_UNAVAILABLE_CLAIM), "{flagged}");
+    }
+}
+
+#[tokio::test]
+async fn companions_added_latency_and_old_pool_calls_per_token() {
+    const ROUNDS: usize = 20;
+    let pools = pools("latency").await;
+    for group in ["staff", MARKER] {
+        create_group(&pools.client, &pools.new_pool, group).await;
+    }
+    let proxy = FaultProxy::start(&pools.testbed.moto_url);
+    let function = pools.function("latency", &proxy.url, &[]).await;
+    // Warm the process so the figures are the warm path.
+    function
+        .invoke(&pre_sign_up_event(
+            "PreSignUp_AdminCreateUser",
+            &pools.new_pool,
+            "warm",
+            &[],
+        ))
+        .await
+        .ok();
+
+    let mut sign_up_ms = Vec::new();
+    let mut first_token_ms = Vec::new();
+    let mut steady_token_ms = Vec::new();
+    let mut first_reads = Vec::new();
+    let mut steady_reads = Vec::new();
+    for round in 0..ROUNDS {
+        let user = format!("user{round}");
+        let sub = pools
+            .old_user(
+                &user,
+                &[("email", &format!("{user}@example.com"))],
+                &["staff"],
+            )
+            .await;
+        pools.migrated_user(&user, &sub).await;
+
+        let sign_up = pre_sign_up_event(
+            "PreSignUp_SignUp",
+            &pools.new_pool,
+            &format!("new{round}"),
+            &[("email", &format!("new{round}@example.com"))],
+        );
+        let answered = function.invoke(&sign_up).await;
+        answered.ok();
+        sign_up_ms.push(answered.host_duration_ms.expect("host duration"));
+
+        let attributes = [("custom:legacy_sub", sub.as_str())];
+        let before = old_pool_reads(&calls_by_operation(&proxy));
+        let first = pre_token_event(
+            1,
+            "TokenGeneration_Authentication",
+            &pools.new_pool,
+            &user,
+            &attributes,
+            &[],
+        );
+        let answered = function.invoke(&first).await;
+        assert_eq!(
+            groups_in_answer(&answered.ok()),
+            Some(vec!["staff".to_string()])
+        );
+        first_token_ms.push(answered.host_duration_ms.expect("host duration"));
+        let middle = old_pool_reads(&calls_by_operation(&proxy));
+        first_reads.push((middle - before) as f64);
+
+        let steady = pre_token_event(
+            1,
+            "TokenGeneration_RefreshTokens",
+            &pools.new_pool,
+            &user,
+            &attributes,
+            &pools.new_groups_of(&user).await,
+        );
+        let answered = function.invoke(&steady).await;
+        answered.ok();
+        steady_token_ms.push(answered.host_duration_ms.expect("host duration"));
+        steady_reads.push((old_pool_reads(&calls_by_operation(&proxy)) - middle) as f64);
+    }
+    for (label, values) in [
+        ("sign-up check", &mut sign_up_ms),
+        ("first token (lookup + write)", &mut first_token_ms),
+        ("steady-state token", &mut steady_token_ms),
+    ] {
+        let median = percentile(values, 0.5);
+        let p99 = percentile(values, 0.99);
+        eprintln!("companions latency, {label}: median {median:.1} ms, p99 {p99:.1} ms");
+        assert!(p99 < 4500.0, "{label}: p99 {p99} ms is over the budget");
+    }
+    let first_total: f64 = first_reads.iter().sum();
+    let steady_total: f64 = steady_reads.iter().sum();
+    eprintln!(
+        "companions old-pool calls per token: first {:.1}, steady state {:.1}",
+        first_total / ROUNDS as f64,
+        steady_total / ROUNDS as f64
+    );
+    assert!(first_reads.iter().all(|calls| *calls == 2.0));
+    assert_eq!(steady_total, 0.0);
+}

@@ -1,0 +1,179 @@
+//! One function for every trigger of the new pool: the event's `triggerSource` picks the job, so
+//! UserMigration, PreSignUp and PreTokenGeneration can all point at the same function with the
+//! same environment.
+//!
+//! | `triggerSource` | job |
+//! |---|---|
+//! | `PreSignUp_*` | [`crate::sign_up::SignUpGuard`] |
+//! | `TokenGeneration_*` | [`crate::token_groups::TokenGroups`] |
+//! | anything else | [`crate::handler::Trigger`] (UserMigration; it answers other sources untouched) |
+
+use std::time::{Duration, SystemTime};
+
+use lambda_runtime::{Context, Diagnostic, LambdaEvent};
+use serde_json::Value;
+
+use crate::handler::{Trigger, TriggerError};
+use crate::new_pool::NewPool;
+use crate::old_directory::OldDirectory;
+use crate::old_pool::OldPool;
+use crate::sign_up::{SignUpGuard, SignUpRefusal};
+use crate::token_groups::TokenGroups;
+
+/// Room left before Lambda's own deadline to send the answer.
+const ANSWER_MARGIN: Duration = Duration::from_millis(250);
+
+/// The time an invocation may spend: `budget`, or less when Lambda's deadline comes first.
+pub fn time_left(budget: Duration, context: &Context) -> Duration {
+    if context.deadline == 0 {
+        return budget;
+    }
+    let until_deadline = context
+        .deadline()
+        .duration_since(SystemTime::now())
+        .unwrap_or_default()
+        .saturating_sub(ANSWER_MARGIN);
+    budget.min(until_deadline)
+}
+
+/// Which job an event is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Job {
+    /// PreSignUp.
+    SignUp,
+    /// PreTokenGeneration.
+    TokenGeneration,
+    /// UserMigration, and whatever else (answered untouched there).
+    Migration,
+}
+
+impl Job {
+    /// The job for an event, from its `triggerSource`.
+    pub fn of(event: &Value) -> Job {
+        match event.get("triggerSource").and_then(Value::as_str) {
+            Some(source) if source.starts_with("PreSignUp_") => Job::SignUp,
+            Some(source) if source.starts_with("TokenGeneration_") => Job::TokenGeneration,
+            _ => Job::Migration,
+        }
+    }
+}
+
+/// An invocation that ends in a Lambda error.
+#[derive(Debug, thiserror::Error)]
+pub enum InvocationError {
+    /// The UserMigration path could not answer.
+    #[error(transparent)]
+    Migration(#[from] TriggerError),
+    /// A sign-up is refused; the message is shown to the person signing up.
+    #[error(transparent)]
+    SignUp(#[from] SignUpRefusal),
+}
+
+impl From<InvocationError> for Diagnostic {
+    fn from(error: InvocationError) -> Diagnostic {
+        match error {
+            InvocationError::Migration(error) => Diagnostic::from(error),
+            InvocationError::SignUp(refusal) => Diagnostic {
+                error_type: refusal.error_type().to_string(),
+                error_message: refusal.to_string(),
+            },
+        }
+    }
+}
+
+/// The answer of a function whose configuration cannot work: logged with the request id and the
+/// detail (which variable to fix); a person signing up reads the fixed
+/// [`SignUpRefusal::Unavailable`], everyone else the configuration error's fixed sentence.
+pub fn unconfigured(event: &LambdaEvent<Value>, detail: &str) -> InvocationError {
+    let error = crate::handler::unconfigured(&event.context, detail);
+    match Job::of(&event.payload) {
+        Job::SignUp => InvocationError::SignUp(SignUpRefusal::Unavailable),
+        Job::TokenGeneration | Job::Migration => InvocationError::Migration(error),
+    }
+}
+
+/// The three jobs, ready to answer.
+#[derive(Debug)]
+pub struct Dispatcher<P, D, N> {
+    migration: Trigger<P>,
+    sign_up: SignUpGuard<D>,
+    token_groups: TokenGroups<D, N>,
+}
+
+impl<P, D, N> Dispatcher<P, D, N>
+where
+    P: OldPool + Sync,
+    D: OldDirectory + Sync,
+    N: NewPool + Clone + Send + Sync + 'static,
+{
+    /// A dispatcher over the three jobs.
+    pub fn new(
+        migration: Trigger<P>,
+        sign_up: SignUpGuard<D>,
+        token_groups: TokenGroups<D, N>,
+    ) -> Dispatcher<P, D, N> {
+        Dispatcher {
+            migration,
+            sign_up,
+            token_groups,
+        }
+    }
+
+    /// Handles one Lambda invocation.
+    pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, InvocationError> {
+        self.answer(event.payload, &event.context).await
+    }
+
+    /// Answers one event with the job its `triggerSource` names.
+    pub async fn answer(&self, event: Value, context: &Context) -> Result<Value, InvocationError> {
+        match Job::of(&event) {
+            Job::SignUp => Ok(self.sign_up.answer(event, context).await?),
+            Job::TokenGeneration => Ok(self.token_groups.answer(event, context).await),
+            Job::Migration => Ok(self.migration.answer(event, context).await?),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_trigger_source_picks_the_job() {
+        let job = |source: Value| Job::of(&json!({"triggerSource": source}));
+        assert_eq!(job(json!("PreSignUp_SignUp")), Job::SignUp);
+        assert_eq!(job(json!("PreSignUp_ExternalProvider")), Job::SignUp);
+        assert_eq!(
+            job(json!("TokenGeneration_Authentication")),
+            Job::TokenGeneration
+        );
+        assert_eq!(
+            job(json!("TokenGeneration_RefreshTokens")),
+            Job::TokenGeneration
+        );
+        assert_eq!(job(json!("UserMigration_Authentication")), Job::Migration);
+        assert_eq!(job(json!("CustomMessage_SignUp")), Job::Migration);
+        assert_eq!(job(json!(null)), Job::Migration);
+        assert_eq!(Job::of(&json!("not an object")), Job::Migration);
+    }
+
+    #[test]
+    fn a_person_signing_up_never_reads_a_configuration_error() {
+        let event =
+            |source: &str| LambdaEvent::new(json!({ "triggerSource": source }), Context::default());
+        let sign_up = event("PreSignUp_SignUp");
+        let diagnostic = Diagnostic::from(unconfigured(&sign_up, "OLD_USER_POOL_ID is not set"));
+        assert_eq!(diagnostic.error_type, "SignUpUnavailable");
+        assert!(!diagnostic.error_message.contains("OLD_USER_POOL_ID"));
+
+        let migration = event("UserMigration_Authentication");
+        let diagnostic = Diagnostic::from(unconfigured(&migration, "OLD_USER_POOL_ID is not set"));
+        assert_eq!(diagnostic.error_type, "ConfigurationError");
+        assert!(
+            !diagnostic.error_message.contains("OLD_USER_POOL_ID"),
+            "the detail goes to the log only"
+        );
+    }
+}

@@ -1,0 +1,1029 @@
+//! The PreTokenGeneration companion: a user the migration created gets their old groups in the
+//! very first token, and keeps them, because the memberships are written to the new pool at the
+//! same time.
+//!
+//! Why: UserMigration creates the user but cannot add groups, so without this the first tokens
+//! of a migrated user carry no `cognito:groups` until `cognito-migrate groups --sync` runs.
+//!
+//! The rules, for `TokenGeneration_*` events of a user (not `TokenGeneration_ClientCredentials`):
+//! - A user who already has groups in the new pool (`request.groupConfiguration.groupsToOverride`
+//!   is not empty) is never looked up: the event comes back untouched.
+//! - A user without the legacy-id attribute (`custom:legacy_sub` by default; the mapping's
+//!   `legacy_sub_attribute`) was not created by the migration: untouched. When the mapping keeps
+//!   no legacy id, every user without groups is looked up by user name instead.
+//! - Otherwise the old user is found by legacy id (`ListUsers` `sub = "…"`), or by user name
+//!   (`AdminGetUser`). A user found by legacy id counts only if it is the same person
+//!   ([`same_person`]: same user name, or the same *verified* email or phone), so a user who
+//!   managed to write someone else's old `sub` into their own legacy-id attribute borrows
+//!   nobody's groups. Their groups are listed (`AdminListGroupsForUser`), written to the new pool
+//!   (`AdminAddUserToGroup`, groups created beforehand by `cognito-migrate groups`) and returned
+//!   in `groupOverrideDetails.groupsToOverride` (version 1: `claimsOverrideDetails`; version 2
+//!   and 3: `claimsAndScopeOverrideDetails`, which also sets the access token's groups).
+//! - A user with no groups in the old pool (or no old user, or one of another tenant) is added to
+//!   the **marker group** instead (`GROUPS_MARKER_GROUP`, default
+//!   [`crate::companion_config::DEFAULT_MARKER_GROUP`]). From then on that user has a group, so
+//!   the first rule applies: at most one lookup per user in steady state. Its cost: one group in
+//!   the new pool, one `AdminAddUserToGroup` per such user, and a name in `groupsToOverride` that
+//!   this companion strips from every token (no call), so apps never see it.
+//! - When the old pool cannot be asked within the budget, the token is answered **without the
+//!   groups** (never granting a group that was not confirmed) and with the claim
+//!   [`GROUPS_UNAVAILABLE_CLAIM`] = `"true"`, so an app can tell "no groups" from "groups not
+//!   known yet" — which matters for deny-groups such as `blocked` (see the README runbook). The
+//!   next token asks again.
+//!
+//! AWS: "The groupOverrideDetails object is replaced with the one you provide. If you provide an
+//! empty or null object in the response, then the groups are suppressed." — so the companion
+//! either leaves the response alone or copies the request's roles next to the groups it sets.
+//! Reference: <https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html>
+
+use std::time::{Duration, Instant};
+
+use lambda_runtime::Context;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+use shared::SourceUser;
+use tokio::task::JoinSet;
+
+use crate::config::INVOCATION_BUDGET;
+use crate::decide::TenantRule;
+use crate::dispatch::time_left;
+use crate::logging::{self, UserRefKey};
+use crate::new_pool::NewPool;
+use crate::old_directory::{OldDirectory, SearchAttribute};
+use crate::old_pool::{Lookup, OldPoolError};
+
+/// The claim added when the old pool could not be asked, so the token may lack groups.
+pub const GROUPS_UNAVAILABLE_CLAIM: &str = "migration_groups_unavailable";
+
+/// Time kept back from the old-pool lookups for writing the memberships.
+const WRITE_RESERVE: Duration = Duration::from_millis(1000);
+
+/// Memberships written side by side. Cognito allows 10 writes per second per user, so a user in
+/// many groups is written a few at a time.
+const PARALLEL_WRITES: usize = 4;
+
+/// The shape of the response Cognito expects, from the event's `version`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenVersion {
+    /// Version 1: `response.claimsOverrideDetails` (ID token; the groups claim of both tokens).
+    V1,
+    /// Versions 2 and 3: `response.claimsAndScopeOverrideDetails` (ID and access tokens).
+    V2,
+}
+
+/// What the companion needs from a PreTokenGeneration event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenRequest {
+    /// `triggerSource`.
+    pub trigger_source: String,
+    /// The response shape.
+    pub version: TokenVersion,
+    /// The user's name in the new pool (`userName`).
+    pub user_name: String,
+    /// The new pool that called (`userPoolId`).
+    pub user_pool_id: String,
+    /// `request.userAttributes`.
+    pub user_attributes: Map<String, Value>,
+    /// `request.groupConfiguration.groupsToOverride`: the user's groups in the new pool.
+    pub groups: Vec<String>,
+    /// `request.groupConfiguration.iamRolesToOverride`.
+    pub iam_roles: Vec<String>,
+    /// `request.groupConfiguration.preferredRole`.
+    pub preferred_role: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawEvent {
+    #[serde(default)]
+    version: Option<String>,
+    trigger_source: String,
+    user_name: String,
+    user_pool_id: String,
+    request: RawRequest,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawRequest {
+    #[serde(default)]
+    user_attributes: Option<Map<String, Value>>,
+    #[serde(default)]
+    group_configuration: Option<RawGroups>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RawGroups {
+    #[serde(default)]
+    groups_to_override: Option<Vec<String>>,
+    #[serde(default)]
+    iam_roles_to_override: Option<Vec<String>>,
+    #[serde(default)]
+    preferred_role: Option<String>,
+}
+
+impl TokenRequest {
+    /// Reads a PreTokenGeneration event of a user; `None` for anything else (a
+    /// client-credentials token, a malformed event), which is answered untouched.
+    pub fn parse(event: &Value) -> Option<TokenRequest> {
+        let raw = RawEvent::deserialize(event).ok()?;
+        if !raw.trigger_source.starts_with("TokenGeneration_")
+            || raw.trigger_source == "TokenGeneration_ClientCredentials"
+            || raw.user_name.is_empty()
+        {
+            return None;
+        }
+        let version = match raw.version.as_deref() {
+            Some("2" | "3") => TokenVersion::V2,
+            _ => TokenVersion::V1,
+        };
+        let groups = raw.request.group_configuration;
+        let (groups, iam_roles, preferred_role) = match groups {
+            Some(g) => (
+                g.groups_to_override.unwrap_or_default(),
+                g.iam_roles_to_override.unwrap_or_default(),
+                g.preferred_role,
+            ),
+            None => (Vec::new(), Vec::new(), None),
+        };
+        Some(TokenRequest {
+            trigger_source: raw.trigger_source,
+            version,
+            user_name: raw.user_name,
+            user_pool_id: raw.user_pool_id,
+            user_attributes: raw.request.user_attributes.unwrap_or_default(),
+            groups,
+            iam_roles,
+            preferred_role,
+        })
+    }
+
+    fn attribute(&self, name: &str) -> Option<&str> {
+        self.user_attributes
+            .get(name)
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// Whether the old user found by a legacy id is the new-pool user of the event: the same user
+/// name (the migration keeps it unless the new pool generates names), or the same email or phone
+/// number, verified in the new pool. The legacy id alone is not enough: it is an attribute, and
+/// an app client that lists it among its write attributes would let users set it.
+pub fn same_person(request: &TokenRequest, old: &SourceUser) -> bool {
+    if old.username == request.user_name {
+        return true;
+    }
+    [
+        ("email", "email_verified"),
+        ("phone_number", "phone_number_verified"),
+    ]
+    .iter()
+    .any(|(attribute, verified)| {
+        request.attribute(verified) == Some("true")
+            && matches!(
+                (request.attribute(attribute), old.attribute(attribute)),
+                (Some(new), Some(old)) if new.eq_ignore_ascii_case(old)
+            )
+    })
+}
+
+/// How the token is answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenAnswer {
+    /// The event untouched: the token carries what the new pool has.
+    Untouched,
+    /// These groups in the token (the request's roles kept beside them).
+    Groups(Vec<String>),
+    /// The token without groups, flagged with [`GROUPS_UNAVAILABLE_CLAIM`].
+    GroupsUnavailable,
+}
+
+impl TokenAnswer {
+    /// The event with this answer written into its `response`; everything else is returned as
+    /// Cognito sent it.
+    pub fn write_into(&self, request: &TokenRequest, mut event: Value) -> Value {
+        let details = match self {
+            TokenAnswer::Untouched => return event,
+            TokenAnswer::Groups(groups) => {
+                let mut group_details = json!({
+                    "groupsToOverride": groups,
+                    "iamRolesToOverride": request.iam_roles,
+                });
+                if let Some(role) = &request.preferred_role {
+                    group_details["preferredRole"] = json!(role);
+                }
+                json!({"groupOverrideDetails": group_details})
+            }
+            TokenAnswer::GroupsUnavailable => {
+                let claims = json!({"claimsToAddOrOverride": {GROUPS_UNAVAILABLE_CLAIM: "true"}});
+                match request.version {
+                    TokenVersion::V1 => claims,
+                    TokenVersion::V2 => {
+                        json!({"idTokenGeneration": claims, "accessTokenGeneration": claims})
+                    }
+                }
+            }
+        };
+        let key = match request.version {
+            TokenVersion::V1 => "claimsOverrideDetails",
+            TokenVersion::V2 => "claimsAndScopeOverrideDetails",
+        };
+        if let Value::Object(fields) = &mut event {
+            fields.insert("response".to_string(), json!({ key: details }));
+        }
+        event
+    }
+}
+
+/// Why the token was answered as it was; logged as `outcome`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenOutcome {
+    /// Not a user's token event, or unreadable.
+    NotAUserToken,
+    /// The user has groups in the new pool.
+    HasGroups,
+    /// The user only has the marker group (looked up before, no old groups).
+    Marked,
+    /// The user was not created by the migration.
+    NotMigrated,
+    /// Old groups found, returned, and written.
+    GroupsCopied,
+    /// The old user has no groups (or is not there, or is another tenant's): marked.
+    NoOldGroups,
+    /// The old pool could not be asked.
+    OldPoolUnavailable,
+}
+
+impl TokenOutcome {
+    /// The log code.
+    pub fn code(self) -> &'static str {
+        match self {
+            TokenOutcome::NotAUserToken => "not-a-user-token",
+            TokenOutcome::HasGroups => "has-groups",
+            TokenOutcome::Marked => "marked-no-old-groups",
+            TokenOutcome::NotMigrated => "not-migrated",
+            TokenOutcome::GroupsCopied => "groups-copied",
+            TokenOutcome::NoOldGroups => "no-old-groups",
+            TokenOutcome::OldPoolUnavailable => "old-pool-unavailable",
+        }
+    }
+}
+
+/// The PreTokenGeneration companion.
+#[derive(Debug)]
+pub struct TokenGroups<D, N> {
+    old_pool: D,
+    new_pool: N,
+    legacy_id_attribute: Option<String>,
+    marker_group: String,
+    tenant: Option<TenantRule>,
+    budget: Duration,
+    user_ref_key: UserRefKey,
+}
+
+impl<D, N> TokenGroups<D, N>
+where
+    D: OldDirectory + Sync,
+    N: NewPool + Clone + Send + Sync + 'static,
+{
+    /// A companion that finds old users by `legacy_id_attribute` (the mapping's
+    /// `legacy_sub_attribute`; `None`: by user name) in `old_pool`, writes memberships to
+    /// `new_pool`, and marks users without old groups with `marker_group`.
+    pub fn new(
+        old_pool: D,
+        new_pool: N,
+        legacy_id_attribute: Option<String>,
+        marker_group: impl Into<String>,
+        tenant: Option<TenantRule>,
+    ) -> TokenGroups<D, N> {
+        TokenGroups {
+            old_pool,
+            new_pool,
+            legacy_id_attribute,
+            marker_group: marker_group.into(),
+            tenant,
+            budget: INVOCATION_BUDGET,
+            user_ref_key: UserRefKey::random(),
+        }
+    }
+
+    /// The same companion with the key of the log's `user_ref` (see [`UserRefKey`]).
+    pub fn with_user_ref_key(mut self, key: UserRefKey) -> TokenGroups<D, N> {
+        self.user_ref_key = key;
+        self
+    }
+
+    /// The same companion with another time budget per invocation.
+    pub fn with_budget(mut self, budget: Duration) -> TokenGroups<D, N> {
+        self.budget = budget;
+        self
+    }
+
+    /// Answers one PreTokenGeneration event. Never an error: a token without the old groups is
+    /// the safe answer when they cannot be known.
+    pub async fn answer(&self, event: Value, context: &Context) -> Value {
+        let started = Instant::now();
+        let Some(request) = TokenRequest::parse(&event) else {
+            log(
+                &self.user_ref_key,
+                context,
+                None,
+                TokenOutcome::NotAUserToken,
+                0,
+                started,
+            );
+            return event;
+        };
+        let budget = time_left(self.budget, context);
+        let (answer, outcome, written) = self.decide(&request, context, budget, started).await;
+        log(
+            &self.user_ref_key,
+            context,
+            Some(&request),
+            outcome,
+            written,
+            started,
+        );
+        answer.write_into(&request, event)
+    }
+
+    async fn decide(
+        &self,
+        request: &TokenRequest,
+        context: &Context,
+        budget: Duration,
+        started: Instant,
+    ) -> (TokenAnswer, TokenOutcome, usize) {
+        if !request.groups.is_empty() {
+            if !request.groups.contains(&self.marker_group) {
+                return (TokenAnswer::Untouched, TokenOutcome::HasGroups, 0);
+            }
+            let groups: Vec<String> = request
+                .groups
+                .iter()
+                .filter(|g| **g != self.marker_group)
+                .cloned()
+                .collect();
+            let outcome = if groups.is_empty() {
+                TokenOutcome::Marked
+            } else {
+                TokenOutcome::HasGroups
+            };
+            return (TokenAnswer::Groups(groups), outcome, 0);
+        }
+        let legacy_id = match &self.legacy_id_attribute {
+            Some(attribute) => match request.attribute(attribute) {
+                Some(id) => Some(id.to_string()),
+                None => return (TokenAnswer::Untouched, TokenOutcome::NotMigrated, 0),
+            },
+            None => None,
+        };
+        let lookup_budget = budget.saturating_sub(WRITE_RESERVE).max(budget / 2);
+        let asked = tokio::time::timeout(
+            lookup_budget,
+            self.old_groups(request, legacy_id.as_deref()),
+        )
+        .await;
+        let groups = match asked {
+            Ok(Ok(groups)) => groups,
+            Ok(Err(fault)) => {
+                log_fault(&self.user_ref_key, context, request, &fault, started);
+                return (
+                    TokenAnswer::GroupsUnavailable,
+                    TokenOutcome::OldPoolUnavailable,
+                    0,
+                );
+            }
+            Err(_) => {
+                let fault = OldPoolError::Timeout {
+                    operation: "invocation",
+                };
+                log_fault(&self.user_ref_key, context, request, &fault, started);
+                return (
+                    TokenAnswer::GroupsUnavailable,
+                    TokenOutcome::OldPoolUnavailable,
+                    0,
+                );
+            }
+        };
+        let write_budget = budget.saturating_sub(started.elapsed());
+        if groups.is_empty() {
+            let marker = vec![self.marker_group.clone()];
+            let written = self
+                .write(context, request, &marker, write_budget, started)
+                .await;
+            return (TokenAnswer::Untouched, TokenOutcome::NoOldGroups, written);
+        }
+        let written = self
+            .write(context, request, &groups, write_budget, started)
+            .await;
+        (
+            TokenAnswer::Groups(groups),
+            TokenOutcome::GroupsCopied,
+            written,
+        )
+    }
+
+    /// The old user's groups: empty when there is no such user or it is another tenant's.
+    async fn old_groups(
+        &self,
+        request: &TokenRequest,
+        legacy_id: Option<&str>,
+    ) -> Result<Vec<String>, OldPoolError> {
+        let user: Option<SourceUser> = match legacy_id {
+            Some(id) => {
+                let mut users = self.old_pool.users_with(SearchAttribute::Sub, id).await?;
+                // A sub names one user; anything else identifies nobody.
+                match users.pop() {
+                    Some(user) if users.is_empty() && same_person(request, &user) => Some(user),
+                    _ => None,
+                }
+            }
+            None => match self.old_pool.user_named(&request.user_name).await? {
+                Lookup::Found(user) => Some(user),
+                Lookup::NotFound => None,
+            },
+        };
+        let Some(user) = user else {
+            return Ok(Vec::new());
+        };
+        if let Some(rule) = &self.tenant
+            && !rule.admits(Some(&request.user_pool_id), &user)
+        {
+            return Ok(Vec::new());
+        }
+        let mut groups = self.old_pool.groups_of(&user.username).await?;
+        // The marker is this companion's own; an old group of that name is not copied.
+        groups.retain(|g| *g != self.marker_group);
+        Ok(groups)
+    }
+
+    /// Adds the user to `groups` in the new pool, a few at a time, within `budget`; returns how
+    /// many were written. What is not written is logged: the next token (for the marker) or
+    /// `cognito-migrate groups --sync` (for real groups) catches up.
+    async fn write(
+        &self,
+        context: &Context,
+        request: &TokenRequest,
+        groups: &[String],
+        budget: Duration,
+        started: Instant,
+    ) -> usize {
+        let mut pending = groups.iter().cloned();
+        let mut tasks = JoinSet::new();
+        let mut written = 0;
+        let deadline = tokio::time::Instant::now() + budget;
+        let spawn = |tasks: &mut JoinSet<_>, group: String| {
+            let new_pool = self.new_pool.clone();
+            let pool_id = request.user_pool_id.clone();
+            let user_name = request.user_name.clone();
+            tasks.spawn(async move { new_pool.add_to_group(&pool_id, &user_name, &group).await });
+        };
+        for group in pending.by_ref().take(PARALLEL_WRITES) {
+            spawn(&mut tasks, group);
+        }
+        loop {
+            match tokio::time::timeout_at(deadline, tasks.join_next()).await {
+                Ok(Some(Ok(Ok(())))) => written += 1,
+                Ok(Some(Ok(Err(error)))) => tracing::warn!(
+                    outcome = "membership-not-written",
+                    request_id = context.request_id,
+                    user_ref = self.user_ref_key.user_ref(&request.user_name),
+                    error = %error,
+                    "a group membership was not written to the new pool"
+                ),
+                Ok(Some(Err(_))) => {}
+                Ok(None) => break,
+                Err(_) => {
+                    tasks.abort_all();
+                    tracing::warn!(
+                        outcome = "memberships-cut-off",
+                        request_id = context.request_id,
+                        user_ref = self.user_ref_key.user_ref(&request.user_name),
+                        written,
+                        of = groups.len(),
+                        duration_us = started.elapsed().as_micros() as u64,
+                        "the time budget ended before every membership was written"
+                    );
+                    break;
+                }
+            }
+            if let Some(group) = pending.next() {
+                spawn(&mut tasks, group);
+            }
+        }
+        written
+    }
+}
+
+fn log(
+    key: &UserRefKey,
+    context: &Context,
+    request: Option<&TokenRequest>,
+    outcome: TokenOutcome,
+    written: usize,
+    started: Instant,
+) {
+    tracing::info!(
+        outcome = outcome.code(),
+        request_id = context.request_id,
+        trigger_source = request.map(|r| r.trigger_source.as_str()),
+        user_ref = request.map(|r| key.user_ref(&r.user_name)),
+        memberships_written = written,
+        duration_us = started.elapsed().as_micros() as u64,
+        "token answered"
+    );
+}
+
+fn log_fault(
+    key: &UserRefKey,
+    context: &Context,
+    request: &TokenRequest,
+    fault: &OldPoolError,
+    started: Instant,
+) {
+    tracing::error!(
+        outcome = logging::fault_code(fault),
+        request_id = context.request_id,
+        trigger_source = request.trigger_source.as_str(),
+        user_ref = key.user_ref(&request.user_name),
+        error = %fault,
+        duration_us = started.elapsed().as_micros() as u64,
+        "old pool fault, token answered without the old groups"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, BTreeSet};
+    use std::path::Path;
+    use std::sync::{Arc, Mutex};
+
+    use shared::SourceStatus;
+    use shared::partition::TenantTable;
+
+    use super::*;
+    use crate::companion_config::DEFAULT_MARKER_GROUP;
+    use crate::new_pool::NewPoolError;
+
+    const LEGACY: &str = "11111111-2222-4333-8444-555555555555";
+
+    /// A hand-written old pool: users by name with their groups, and a log of the calls.
+    #[derive(Default)]
+    struct FakeOldPool {
+        users: BTreeMap<String, (SourceUser, Vec<String>)>,
+        calls: Mutex<Vec<String>>,
+        fault: Option<OldPoolError>,
+        delay: Option<Duration>,
+    }
+
+    impl FakeOldPool {
+        fn with(mut self, user: SourceUser, groups: &[&str]) -> FakeOldPool {
+            let groups = groups.iter().map(|g| g.to_string()).collect();
+            self.users.insert(user.username.clone(), (user, groups));
+            self
+        }
+
+        async fn enter(&self, call: String) -> Result<(), OldPoolError> {
+            self.calls.lock().unwrap().push(call);
+            if let Some(delay) = self.delay {
+                tokio::time::sleep(delay).await;
+            }
+            self.fault.clone().map_or(Ok(()), Err)
+        }
+
+        fn calls(&self) -> Vec<String> {
+            self.calls.lock().unwrap().clone()
+        }
+    }
+
+    impl OldDirectory for FakeOldPool {
+        async fn user_named(&self, name: &str) -> Result<Lookup, OldPoolError> {
+            self.enter(format!("get {name}")).await?;
+            Ok(self
+                .users
+                .get(name)
+                .map_or(Lookup::NotFound, |(u, _)| Lookup::Found(u.clone())))
+        }
+
+        async fn users_with(
+            &self,
+            attribute: SearchAttribute,
+            value: &str,
+        ) -> Result<Vec<SourceUser>, OldPoolError> {
+            self.enter(format!("list {} {value}", attribute.attribute()))
+                .await?;
+            Ok(self
+                .users
+                .values()
+                .filter(|(u, _)| u.attribute(attribute.attribute()) == Some(value))
+                .map(|(u, _)| u.clone())
+                .collect())
+        }
+
+        async fn groups_of(&self, username: &str) -> Result<Vec<String>, OldPoolError> {
+            self.enter(format!("groups {username}")).await?;
+            Ok(self
+                .users
+                .get(username)
+                .map(|(_, g)| g.clone())
+                .unwrap_or_default())
+        }
+    }
+
+    /// A hand-written new pool: the memberships written, per user; groups it refuses.
+    #[derive(Clone, Default)]
+    struct FakeNewPool {
+        memberships: Arc<Mutex<BTreeMap<String, BTreeSet<String>>>>,
+        missing_groups: BTreeSet<String>,
+        delay: Option<Duration>,
+    }
+
+    impl FakeNewPool {
+        fn groups_of(&self, user: &str) -> Vec<String> {
+            self.memberships
+                .lock()
+                .unwrap()
+                .get(user)
+                .map(|g| g.iter().cloned().collect())
+                .unwrap_or_default()
+        }
+    }
+
+    impl NewPool for FakeNewPool {
+        async fn add_to_group(
+            &self,
+            _pool_id: &str,
+            username: &str,
+            group: &str,
+        ) -> Result<(), NewPoolError> {
+            if let Some(delay) = self.delay {
+                tokio::time::sleep(delay).await;
+            }
+            if self.missing_groups.contains(group) {
+                return Err(NewPoolError {
+                    group: group.to_string(),
+                    problem: "ResourceNotFoundException".to_string(),
+                });
+            }
+            self.memberships
+                .lock()
+                .unwrap()
+                .entry(username.to_string())
+                .or_default()
+                .insert(group.to_string());
+            Ok(())
+        }
+    }
+
+    fn ada() -> SourceUser {
+        SourceUser::new("ada", SourceStatus::Confirmed)
+            .with("sub", LEGACY)
+            .with("custom:tenant", "acme")
+    }
+
+    fn companion(old: FakeOldPool, new: FakeNewPool) -> TokenGroups<FakeOldPool, FakeNewPool> {
+        TokenGroups::new(
+            old,
+            new,
+            Some("custom:legacy_sub".to_string()),
+            DEFAULT_MARKER_GROUP,
+            None,
+        )
+    }
+
+    /// A PreTokenGeneration event as AWS documents it, for the new-pool user `ada` whose
+    /// new-pool groups are `groups`.
+    fn token(source: &str, version: &str, legacy: Option<&str>, groups: &[String]) -> Value {
+        let mut attributes = json!({"sub": "99999999-8888-4777-8666-555555555555",
+                                    "email": "ada@example.com", "email_verified": "true"});
+        if let Some(legacy) = legacy {
+            attributes["custom:legacy_sub"] = json!(legacy);
+        }
+        let response = if version == "1" {
+            json!({"claimsOverrideDetails": null})
+        } else {
+            json!({"claimsAndScopeOverrideDetails": null})
+        };
+        json!({
+            "version": version, "triggerSource": source, "region": "us-east-1",
+            "userPoolId": "us-east-1_acme", "userName": "ada",
+            "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": "newclient"},
+            "request": {"userAttributes": attributes,
+                        "groupConfiguration": {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": null},
+                        "clientMetadata": {}},
+            "response": response
+        })
+    }
+
+    fn first_token(version: &str) -> Value {
+        token("TokenGeneration_Authentication", version, Some(LEGACY), &[])
+    }
+
+    async fn answer(companion: &TokenGroups<FakeOldPool, FakeNewPool>, event: Value) -> Value {
+        companion.answer(event, &Context::default()).await
+    }
+
+    fn token_groups(answered: &Value, version: &str) -> Value {
+        let key = if version == "1" {
+            "claimsOverrideDetails"
+        } else {
+            "claimsAndScopeOverrideDetails"
+        };
+        answered["response"][key]["groupOverrideDetails"]["groupsToOverride"].clone()
+    }
+
+    #[tokio::test]
+    async fn the_first_token_carries_the_old_groups_and_they_are_written() {
+        for version in ["1", "2"] {
+            let new = FakeNewPool::default();
+            let companion = companion(
+                FakeOldPool::default().with(ada(), &["admins", "staff"]),
+                new.clone(),
+            );
+            let answered = answer(&companion, first_token(version)).await;
+            assert_eq!(token_groups(&answered, version), json!(["admins", "staff"]));
+            assert_eq!(new.groups_of("ada"), ["admins", "staff"]);
+            assert_eq!(
+                companion.old_pool.calls(),
+                [format!("list sub {LEGACY}"), "groups ada".to_string()]
+            );
+            assert_eq!(answered["request"], first_token(version)["request"]);
+        }
+    }
+
+    #[tokio::test]
+    async fn version_one_and_two_answers_have_cognitos_shapes() {
+        let old = || FakeOldPool::default().with(ada(), &["staff"]);
+        let v1 = answer(&companion(old(), FakeNewPool::default()), first_token("1")).await;
+        assert_eq!(
+            v1["response"],
+            json!({"claimsOverrideDetails": {"groupOverrideDetails":
+                {"groupsToOverride": ["staff"], "iamRolesToOverride": []}}})
+        );
+        let v2 = answer(&companion(old(), FakeNewPool::default()), first_token("2")).await;
+        assert_eq!(
+            v2["response"],
+            json!({"claimsAndScopeOverrideDetails": {"groupOverrideDetails":
+                {"groupsToOverride": ["staff"], "iamRolesToOverride": []}}})
+        );
+    }
+
+    #[test]
+    fn the_checked_in_events_parse_and_only_the_response_changes() {
+        for (text, version, groups) in [
+            (
+                include_str!("../fixtures/pre-token-generation-v1.json"),
+                TokenVersion::V1,
+                vec![],
+            ),
+            (
+                include_str!("../fixtures/pre-token-generation-v2.json"),
+                TokenVersion::V2,
+                vec!["staff".to_string()],
+            ),
+        ] {
+            let event: Value = serde_json::from_str(text).unwrap();
+            let request = TokenRequest::parse(&event).unwrap();
+            assert_eq!(request.version, version);
+            assert_eq!(request.groups, groups);
+            assert_eq!(request.attribute("custom:legacy_sub"), Some(LEGACY));
+            let answer =
+                TokenAnswer::Groups(vec!["admins".into()]).write_into(&request, event.clone());
+            let mut without_response = answer.clone();
+            without_response["response"] = event["response"].clone();
+            assert_eq!(without_response, event, "only the response changes");
+            assert_eq!(
+                groups_in(&answer),
+                json!(["admins"]),
+                "the request's roles stay beside the groups"
+            );
+            let details = answer["response"]
+                .as_object()
+                .unwrap()
+                .values()
+                .next()
+                .unwrap();
+            assert_eq!(
+                details["groupOverrideDetails"]["iamRolesToOverride"],
+                event["request"]["groupConfiguration"]["iamRolesToOverride"]
+            );
+        }
+    }
+
+    fn groups_in(answer: &Value) -> Value {
+        let details = answer["response"]
+            .as_object()
+            .unwrap()
+            .values()
+            .next()
+            .unwrap();
+        details["groupOverrideDetails"]["groupsToOverride"].clone()
+    }
+
+    #[tokio::test]
+    async fn a_user_with_groups_in_the_new_pool_is_never_looked_up() {
+        let companion = companion(
+            FakeOldPool::default().with(ada(), &["admins"]),
+            FakeNewPool::default(),
+        );
+        for source in [
+            "TokenGeneration_Authentication",
+            "TokenGeneration_RefreshTokens",
+            "TokenGeneration_HostedAuth",
+        ] {
+            let event = token(source, "1", Some(LEGACY), &["staff".to_string()]);
+            assert_eq!(answer(&companion, event.clone()).await, event);
+        }
+        assert!(companion.old_pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn refresh_keeps_the_groups_written_at_the_first_token() {
+        let new = FakeNewPool::default();
+        let companion = companion(FakeOldPool::default().with(ada(), &["staff"]), new.clone());
+        answer(&companion, first_token("1")).await;
+        // Cognito reads the memberships back into the next event.
+        let refresh = token(
+            "TokenGeneration_RefreshTokens",
+            "1",
+            Some(LEGACY),
+            &new.groups_of("ada"),
+        );
+        assert_eq!(answer(&companion, refresh.clone()).await, refresh);
+        assert_eq!(
+            companion.old_pool.calls().len(),
+            2,
+            "only the first token asked"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_user_without_old_groups_is_looked_up_once_and_never_sees_the_marker() {
+        let new = FakeNewPool::default();
+        let companion = companion(FakeOldPool::default().with(ada(), &[]), new.clone());
+        let first = answer(&companion, first_token("2")).await;
+        assert_eq!(first, first_token("2"), "no groups: the token is untouched");
+        assert_eq!(new.groups_of("ada"), [DEFAULT_MARKER_GROUP]);
+        for _ in 0..3 {
+            let next = token(
+                "TokenGeneration_RefreshTokens",
+                "2",
+                Some(LEGACY),
+                &new.groups_of("ada"),
+            );
+            let answered = answer(&companion, next).await;
+            assert_eq!(token_groups(&answered, "2"), json!([]));
+        }
+        assert_eq!(companion.old_pool.calls().len(), 2, "one lookup, ever");
+    }
+
+    #[tokio::test]
+    async fn users_the_migration_did_not_create_are_left_alone() {
+        let companion = companion(
+            FakeOldPool::default().with(ada(), &["admins"]),
+            FakeNewPool::default(),
+        );
+        let native = token("TokenGeneration_Authentication", "1", None, &[]);
+        assert_eq!(answer(&companion, native.clone()).await, native);
+        let machine = json!({"version": "3", "triggerSource": "TokenGeneration_ClientCredentials",
+                             "userPoolId": "us-east-1_acme", "request": {}, "response": {}});
+        assert_eq!(answer(&companion, machine.clone()).await, machine);
+        assert!(companion.old_pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_legacy_id_someone_wrote_into_their_own_profile_lends_no_groups() {
+        let new = FakeNewPool::default();
+        let companion = companion(FakeOldPool::default().with(ada(), &["admins"]), new.clone());
+        let mut mallory = first_token("1");
+        mallory["userName"] = json!("mallory");
+        mallory["request"]["userAttributes"]["email_verified"] = json!("false");
+        assert_eq!(answer(&companion, mallory.clone()).await, mallory);
+        assert_eq!(new.groups_of("mallory"), [DEFAULT_MARKER_GROUP]);
+
+        // A pool that generates user names: the same verified email binds the two.
+        let old = ada().with("email", "ada@example.com");
+        let companion = companion_with(FakeOldPool::default().with(old, &["admins"]));
+        let mut generated = first_token("1");
+        generated["userName"] = json!("0b9f3d1e-6c1a-4f7e-9a43-2c55d0f7e8a1");
+        let answered = answer(&companion, generated).await;
+        assert_eq!(token_groups(&answered, "1"), json!(["admins"]));
+    }
+
+    fn companion_with(old: FakeOldPool) -> TokenGroups<FakeOldPool, FakeNewPool> {
+        companion(old, FakeNewPool::default())
+    }
+
+    #[tokio::test]
+    async fn without_a_legacy_id_the_old_user_is_found_by_user_name() {
+        let new = FakeNewPool::default();
+        let companion = TokenGroups::new(
+            FakeOldPool::default().with(ada(), &["staff"]),
+            new.clone(),
+            None,
+            DEFAULT_MARKER_GROUP,
+            None,
+        );
+        let event = token("TokenGeneration_Authentication", "1", None, &[]);
+        let answered = answer(&companion, event).await;
+        assert_eq!(token_groups(&answered, "1"), json!(["staff"]));
+        assert_eq!(companion.old_pool.calls(), ["get ada", "groups ada"]);
+    }
+
+    #[tokio::test]
+    async fn an_old_pool_that_cannot_answer_gives_a_token_without_groups_within_the_budget() {
+        for (fault, delay) in [
+            (
+                Some(OldPoolError::Throttled {
+                    operation: "ListUsers",
+                    code: "TooManyRequestsException".into(),
+                }),
+                None,
+            ),
+            (None, Some(Duration::from_secs(60))),
+        ] {
+            let new = FakeNewPool::default();
+            let old = FakeOldPool {
+                fault,
+                delay,
+                ..FakeOldPool::default().with(ada(), &["admins"])
+            };
+            let companion = companion(old, new.clone()).with_budget(Duration::from_millis(200));
+            let started = Instant::now();
+            for version in ["1", "2"] {
+                let answered = answer(&companion, first_token(version)).await;
+                let unavailable =
+                    json!({"claimsToAddOrOverride": {GROUPS_UNAVAILABLE_CLAIM: "true"}});
+                let expected = if version == "1" {
+                    json!({"claimsOverrideDetails": unavailable})
+                } else {
+                    json!({"claimsAndScopeOverrideDetails":
+                        {"idTokenGeneration": unavailable, "accessTokenGeneration": unavailable}})
+                };
+                assert_eq!(answered["response"], expected);
+            }
+            assert!(started.elapsed() < Duration::from_secs(2));
+            assert!(
+                new.groups_of("ada").is_empty(),
+                "nothing written, not even the marker"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_missing_group_is_still_in_the_token_and_the_others_are_written() {
+        let new = FakeNewPool {
+            missing_groups: ["admins".to_string()].into(),
+            ..FakeNewPool::default()
+        };
+        let companion = companion(
+            FakeOldPool::default().with(ada(), &["admins", "staff"]),
+            new.clone(),
+        );
+        let answered = answer(&companion, first_token("1")).await;
+        assert_eq!(token_groups(&answered, "1"), json!(["admins", "staff"]));
+        assert_eq!(new.groups_of("ada"), ["staff"]);
+    }
+
+    #[tokio::test]
+    async fn slow_writes_are_cut_off_inside_the_budget() {
+        let new = FakeNewPool {
+            delay: Some(Duration::from_secs(60)),
+            ..FakeNewPool::default()
+        };
+        let companion = companion(FakeOldPool::default().with(ada(), &["staff"]), new.clone())
+            .with_budget(Duration::from_millis(300));
+        let started = Instant::now();
+        let answered = answer(&companion, first_token("1")).await;
+        assert!(started.elapsed() < Duration::from_secs(2));
+        assert_eq!(token_groups(&answered, "1"), json!(["staff"]));
+    }
+
+    #[tokio::test]
+    async fn another_tenants_old_user_lends_no_groups() {
+        let table = TenantTable::parse(
+            r#"{"attribute":"custom:tenant","tenants":{"acme":{"pool_id":"us-east-1_acme"},"globex":{"pool_id":"us-east-1_globex"}}}"#,
+            Path::new("test"),
+        )
+        .unwrap();
+        let rule = TenantRule {
+            table,
+            tenant: None,
+        };
+        let new = FakeNewPool::default();
+        let companion = TokenGroups::new(
+            FakeOldPool::default().with(ada(), &["admins"]),
+            new.clone(),
+            Some("custom:legacy_sub".to_string()),
+            DEFAULT_MARKER_GROUP,
+            Some(rule),
+        );
+        let mut event = first_token("1");
+        event["userPoolId"] = json!("us-east-1_globex");
+        assert_eq!(answer(&companion, event.clone()).await, event);
+        assert_eq!(new.groups_of("ada"), [DEFAULT_MARKER_GROUP]);
+    }
+}
