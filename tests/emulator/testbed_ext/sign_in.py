@@ -62,13 +62,28 @@ def password_sign_in(
     return proceed(parameters)
 
 
-def has_verified_contact(user: Any) -> bool:
-    """A verified e-mail or phone to send a reset code to."""
-    attributes = user.attribute_lookup
-    return any(
-        attributes.get(name) and pool_shapes.is_verified(attributes, name)
-        for name in pool_shapes.VERIFIABLE
-    )
+def code_delivery(recovery_settings: Any, user: Any) -> dict[str, str] | None:
+    """Where the reset code goes: the first recovery mechanism, by priority, that the user has
+    verified. API reference, AccountRecoverySettingType: "In the absence of this setting, Amazon
+    Cognito uses the legacy behavior to determine the recovery method where SMS is preferred
+    through email." (moto picks the first mechanism whether or not the user has it.)"""
+    mechanisms = (recovery_settings or {}).get("RecoveryMechanisms") or [
+        {"Name": "verified_phone_number", "Priority": 1},
+        {"Name": "verified_email", "Priority": 2},
+    ]
+    for mechanism in sorted(mechanisms, key=lambda m: m.get("Priority", 0)):
+        if mechanism.get("Name") == "admin_only":
+            raise CognitoError("NotAuthorizedException", "Contact administrator to reset password.")
+        name = "email" if mechanism.get("Name") == "verified_email" else "phone_number"
+        value = user.attribute_lookup.get(name)
+        if value and pool_shapes.is_verified(user.attribute_lookup, name):
+            if name == "email":
+                local, _, domain = value.partition("@")
+                shown = f"{local[:1]}***@{domain[:1]}***"
+                return {"Destination": shown, "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+            return {"Destination": f"+*******{value[-4:]}", "DeliveryMedium": "SMS",
+                    "AttributeName": "phone_number"}
+    return None
 
 
 def install() -> None:
@@ -112,8 +127,11 @@ def install() -> None:
         user = pool_shapes.find_user(pool, username)
         if user is None:
             user = migration.migrate_at_forgot_password(pool, client, username)
-        if user is not None and user.enabled and has_verified_contact(user):
-            return forgot_password(self, client_id, user.username)
+        recovery = pool.extended_config.get("AccountRecoverySetting")
+        details = code_delivery(recovery, user) if user is not None and user.enabled else None
+        if details is not None:
+            code, _moto_details = forgot_password(self, client_id, user.username)
+            return code, {"CodeDeliveryDetails": details}
         if not user_existence.prevents_errors(client):
             if user is None:
                 raise user_existence.unknown_user_at_forgot_password(client)
@@ -124,7 +142,6 @@ def install() -> None:
                 "Cannot reset password for the user as there is no registered/verified email or "
                 "phone_number",
             )
-        recovery = pool.extended_config.get("AccountRecoverySetting")
         simulated = self._get_code_delivery_details(recovery, None, username)
         return None, {"CodeDeliveryDetails": simulated}
 
