@@ -9,7 +9,10 @@ with AdminCreateUser." Sources `PreSignUp_SignUp` and `PreSignUp_AdminCreateUser
 auto-confirm the user"), `autoVerifyEmail`/`autoVerifyPhone` ("Set to true to set as verified the
 email address of a user who is signing up" / phone), and "If autoVerifyEmail is set to true, the
 email attribute must have a valid, non-null value. Otherwise an error will occur and the user will
-not be able to complete sign-up." A failing function refuses the user:
+not be able to complete sign-up." "If the email attribute is selected as an alias, an alias will be
+created for the user's email when autoVerifyEmail is set. If an alias with that email already
+exists, the alias will be moved to the new user and the previous user's email will be marked as
+unverified." (phone alike). A failing function refuses the user:
 `UserLambdaValidationException` "PreSignUp failed with error <message>." (`lambda_invoke`).
 `autoConfirmUser` applies to SignUp; an administrator-created user stays FORCE_CHANGE_PASSWORD
 (our reading: it must still set a password).
@@ -112,7 +115,7 @@ def install() -> None:
         given = as_map(attributes)
         answer = pre_sign_up(pool, "PreSignUp_SignUp", username, client_id, given)
         final = verified_by(answer, given)
-        moves = pool_shapes.claim_aliases(pool, final, None, force=False) if final != given else []
+        moves = pool_shapes.claim_aliases(pool, final, None, force=True) if final != given else []
         user, details = sign_up(self, client_id, username, password, attributes)
         if final != given:
             user.update_attributes([{"Name": k, "Value": v} for k, v in final.items()])
@@ -139,8 +142,9 @@ def install() -> None:
         given = as_map(attributes)
         answer = pre_sign_up(pool, "PreSignUp_AdminCreateUser", username, None, given)
         final = verified_by(answer, given)
+        auto_verified = answer.get("autoVerifyEmail") is True or answer.get("autoVerifyPhone") is True
         moves = pool_shapes.claim_aliases(
-            pool, final, None, force=request_context.force_alias_creation()
+            pool, final, None, force=request_context.force_alias_creation() or auto_verified
         )
         listed = [{"Name": k, "Value": v} for k, v in final.items()]
         user = admin_create_user(

@@ -169,6 +169,18 @@ class PreSignUp(unittest.TestCase):
         self.assertEqual(event["request"]["clientMetadata"], {"m": "1"})
         sign_in(self.c, client, "xena")
 
+    def test_auto_verified_email_takes_the_alias_over(self):
+        function = Function({"PreSignUp_SignUp": {"response": {"autoVerifyEmail": True}}})
+        pool = create_pool(self.c, AliasAttributes=["email"], LambdaConfig={"PreSignUp": function.arn})
+        client = create_client(self.c, pool)
+        confirmed_user(self.c, pool, "old", {"email": "same@example.com", "email_verified": "true"})
+        self.c.sign_up(ClientId=client, Username="new", Password=PASSWORD,
+                       UserAttributes=[{"Name": "email", "Value": "same@example.com"}])
+        self.assertEqual(self.c.admin_get_user(UserPoolId=pool, Username="same@example.com")["Username"],
+                         "new")
+        previous = self.c.admin_get_user(UserPoolId=pool, Username="old")["UserAttributes"]
+        self.assertIn({"Name": "email_verified", "Value": "false"}, previous)
+
     def test_admin_create_user_fires_its_own_source(self):
         function = Function({"PreSignUp_AdminCreateUser": {"error": "no admins today"}})
         pool = create_pool(self.c, LambdaConfig={"PreSignUp": function.arn})
