@@ -89,6 +89,11 @@ def active_alias(pool: Any, attributes: dict[str, str], name: str) -> str | None
     return value
 
 
+def users_now(pool: Any) -> list[Any]:
+    """A snapshot of the pool's users: other request threads may add users while we scan."""
+    return list(pool.users.values())
+
+
 def find_user(pool: Any, typed: Any) -> Any:
     """The user a typed name means in this pool, or None: the user name itself, then (on
     e-mail/phone-as-user-name pools) the e-mail or phone, then an active alias; compared exactly,
@@ -105,10 +110,10 @@ def find_user(pool: Any, typed: Any) -> Any:
         return None
     key = folded(pool, typed)
     if insensitive:
-        for user in pool.users.values():
+        for user in users_now(pool):
             if user.username.lower() == key:
                 return user
-    for user in pool.users.values():
+    for user in users_now(pool):
         attributes = user.attribute_lookup
         for name in by_attribute:
             value = attributes.get(name)
@@ -141,7 +146,7 @@ def alias_holder(pool: Any, name: str, value: str, excluding: Any = None) -> Any
     """Another user for whom `value` is already the active alias `name` (or, on
     e-mail/phone-as-user-name pools, the e-mail/phone), or None."""
     key = folded(pool, value)
-    for user in pool.users.values():
+    for user in users_now(pool):
         if user is excluding:
             continue
         attributes = user.attribute_lookup

@@ -134,7 +134,7 @@ def install() -> None:
             return code, {"CodeDeliveryDetails": details}
         if not user_existence.prevents_errors(client):
             if user is None:
-                raise user_existence.unknown_user_at_forgot_password(client)
+                raise user_existence.unknown_user_at_forgot_password()
             if not user.enabled:
                 raise CognitoError("NotAuthorizedException", "User is disabled.")
             raise CognitoError(

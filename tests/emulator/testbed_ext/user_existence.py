@@ -56,11 +56,9 @@ def reset_required(client: Any) -> CognitoError:
     return CognitoError("PasswordResetRequiredException", "Password reset required for the user")
 
 
-def unknown_user_at_forgot_password(client: Any) -> CognitoError | None:
-    """None when the client hides user existence (the caller answers a simulated delivery);
-    otherwise the error for a user the pool lacks."""
-    if prevents_errors(client):
-        return None
+def unknown_user_at_forgot_password() -> CognitoError:
+    """ForgotPassword for a user the pool lacks, on a LEGACY client (an ENABLED client answers a
+    simulated delivery instead)."""
     return CognitoError("UserNotFoundException", "Username/client id combination not found.")
 
 

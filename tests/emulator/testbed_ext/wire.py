@@ -21,7 +21,6 @@ from moto.core.exceptions import JsonRESTError
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."
 DEFAULT_REGION = "us-east-1"
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/")
-USER_POOL_ID_PATTERN = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
 
 
 class CognitoError(JsonRESTError):
