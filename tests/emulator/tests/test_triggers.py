@@ -65,6 +65,23 @@ class UserMigration(unittest.TestCase):
         self.assertNotEqual(user["Username"], "old@example.com")
         self.assertEqual(claims(tokens["AccessToken"])["username"], user["Username"])
 
+    def test_alias_pool_takes_the_answered_username_when_the_typed_name_is_an_alias(self):
+        response = {"userAttributes": {"username": "legacy7", "email": "leg@example.com",
+                                       "email_verified": "true"}, "finalUserStatus": "CONFIRMED"}
+        pool, client = self.pool(Function({"UserMigration_Authentication": {"response": response}}),
+                                 AliasAttributes=["email"])
+        tokens = sign_in(self.c, client, "leg@example.com")["AuthenticationResult"]
+        self.assertEqual(claims(tokens["IdToken"])["cognito:username"], "legacy7")
+        self.assertEqual(self.c.admin_get_user(UserPoolId=pool, Username="legacy7")["UserStatus"],
+                         "CONFIRMED")
+
+    def test_an_answered_username_is_refused_when_the_typed_name_is_no_alias(self):
+        response = {"userAttributes": {"username": "other", "email": "o2@example.com"}}
+        _, client = self.pool(Function({"UserMigration_Authentication": {"response": response}}),
+                              AliasAttributes=["email"])
+        code, _ = error_of(lambda: sign_in(self.c, client, "someone"))
+        self.assertEqual(code, "InvalidLambdaResponseException")
+
     def test_admin_sign_in_migrates_too(self):
         pool, client = self.pool(migrating("CONFIRMED"))
         answer = self.c.admin_initiate_auth(
