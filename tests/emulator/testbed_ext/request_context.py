@@ -48,18 +48,20 @@ def cache() -> dict[Any, Any]:
     return _CURRENT.cache
 
 
-def client_metadata() -> dict[str, str]:
-    """The request's `ClientMetadata` (passed to triggers as `clientMetadata`)."""
+def client_metadata() -> dict[str, str] | None:
+    """The request's `ClientMetadata` (triggers' `clientMetadata`); None (JSON null, as Cognito
+    sends it) when the request has none."""
     value = body().get("ClientMetadata")
-    return dict(value) if isinstance(value, dict) else {}
+    return dict(value) if isinstance(value, dict) and value else None
 
 
-def validation_data() -> dict[str, str]:
-    """The request's `ValidationData` list as a map (triggers' `validationData`)."""
+def validation_data() -> dict[str, str] | None:
+    """The request's `ValidationData` list as a map (triggers' `validationData`), or None."""
     value = body().get("ValidationData")
     if not isinstance(value, list):
-        return {}
-    return {item["Name"]: item.get("Value", "") for item in value if isinstance(item, dict) and "Name" in item}
+        return None
+    data = {item["Name"]: item.get("Value", "") for item in value if isinstance(item, dict) and "Name" in item}
+    return data or None
 
 
 def force_alias_creation() -> bool:
