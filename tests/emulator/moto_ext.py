@@ -120,7 +120,9 @@ class TestbedMiddleware:
             except ValueError:
                 raise CognitoError("SerializationException", "The request body is not JSON.")
             if not isinstance(body, dict):
-                raise CognitoError("SerializationException", "The request body is not a JSON object.")
+                raise CognitoError(
+                    "SerializationException", "The request body is not a JSON object."
+                )
             return json_response(start_response, "200 OK", operation(call_context(environ), body))
         except CognitoError as error:
             return error_response(start_response, error)

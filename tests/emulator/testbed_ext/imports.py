@@ -105,7 +105,6 @@ ROLE_ARN_PATTERN = re.compile(
 )
 
 
-
 def step_seconds() -> float:
     """Delay between two job states, so tests can watch Pending and InProgress go by."""
     return float(os.environ.get("TESTBED_IMPORT_STEP_SECONDS", "0.2"))
@@ -122,7 +121,6 @@ TOO_MANY_REJECTED = "Too many users have failed or been skipped during the impor
 def url_ttl_seconds() -> int:
     """How long a PreSignedUrl stays valid: 15 minutes on AWS, shorter for expiry tests."""
     return int(os.environ.get("TESTBED_IMPORT_URL_TTL_SECONDS", "900"))
-
 
 
 @dataclass
@@ -221,8 +219,6 @@ class JobStore:
 
 
 JOBS = JobStore()
-
-
 
 
 def csv_header_of(pool: Any) -> list[str]:
@@ -551,7 +547,9 @@ def check_username_shape(pool: Any, username: str) -> None:
     if by_attribute:
         formats = {"email": pool_shapes.EMAIL_FORMAT, "phone_number": pool_shapes.PHONE_FORMAT}
         if not any(formats[name].fullmatch(username) for name in by_attribute if name in formats):
-            wanted = " or ".join("an email address" if n == "email" else "a phone number" for n in by_attribute)
+            wanted = " or ".join(
+                "an email address" if n == "email" else "a phone number" for n in by_attribute
+            )
             raise fail(
                 f"The cognito:username must be {wanted}: the user pool signs users in with it."
             )
@@ -679,8 +677,6 @@ def process_csv(job: ImportJob) -> None:
             job.finish("Succeeded", "Import Job Completed Successfully.")
 
 
-
-
 def job_log(start_response: Any, job_id: str) -> list[bytes]:
     """`GET /_testbed/import-logs/<JobId>`: the job's CloudWatch lines as text (no user data)."""
     job = JOBS.get(job_id)
@@ -734,7 +730,10 @@ def upload_csv(environ: dict[str, Any], start_response: Any, job_id: str) -> lis
         job.csv = data
     start_response(
         "200 OK",
-        [("Content-Length", "0"), ("ETag", f'"{uuid.uuid4().hex}"'), ("x-amz-server-side-encryption", "aws:kms")],
+        [
+            ("Content-Length", "0"),
+            ("ETag", f'"{uuid.uuid4().hex}"'),
+            ("x-amz-server-side-encryption", "aws:kms"),
+        ],
     )
     return [b""]
-

@@ -143,4 +143,3 @@ def user_name_for(
         return returned_name
     pool_shapes.check_new_username(pool, typed)
     return typed
-

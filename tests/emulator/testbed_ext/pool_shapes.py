@@ -150,7 +150,11 @@ def alias_holder(pool: Any, name: str, value: str, excluding: Any = None) -> Any
         if user is excluding:
             continue
         attributes = user.attribute_lookup
-        held = attributes.get(name) if name in username_attributes(pool) else active_alias(pool, attributes, name)
+        held = (
+            attributes.get(name)
+            if name in username_attributes(pool)
+            else active_alias(pool, attributes, name)
+        )
         if held and folded(pool, held) == key:
             return user
     return None
@@ -162,13 +166,19 @@ def alias_exists(name: str) -> CognitoError:
     return CognitoError("AliasExistsException", f"An account with the given {what} already exists.")
 
 
-def claim_aliases(pool: Any, attributes: dict[str, str], owner: Any, force: bool) -> list[tuple[Any, str]]:
+def claim_aliases(
+    pool: Any, attributes: dict[str, str], owner: Any, force: bool
+) -> list[tuple[Any, str]]:
     """Check that the aliases `attributes` would make active are free in the pool. Raises
     `AliasExistsException` unless `force`, in which case it returns the (previous user,
     attribute) pairs to take over with `move_aliases` once the new user exists."""
     moves: list[tuple[Any, str]] = []
     for name in aliases_to_check(pool):
-        value = active_alias(pool, attributes, name) if name in alias_attributes(pool) else attributes.get(name)
+        value = (
+            active_alias(pool, attributes, name)
+            if name in alias_attributes(pool)
+            else attributes.get(name)
+        )
         if not value:
             continue
         holder = alias_holder(pool, name, value, excluding=owner)

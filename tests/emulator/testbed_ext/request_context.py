@@ -60,7 +60,11 @@ def validation_data() -> dict[str, str] | None:
     value = body().get("ValidationData")
     if not isinstance(value, list):
         return None
-    data = {item["Name"]: item.get("Value", "") for item in value if isinstance(item, dict) and "Name" in item}
+    data = {
+        item["Name"]: item.get("Value", "")
+        for item in value
+        if isinstance(item, dict) and "Name" in item
+    }
     return data or None
 
 

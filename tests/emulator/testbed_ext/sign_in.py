@@ -81,8 +81,11 @@ def code_delivery(recovery_settings: Any, user: Any) -> dict[str, str] | None:
                 local, _, domain = value.partition("@")
                 shown = f"{local[:1]}***@{domain[:1]}***"
                 return {"Destination": shown, "DeliveryMedium": "EMAIL", "AttributeName": "email"}
-            return {"Destination": f"+*******{value[-4:]}", "DeliveryMedium": "SMS",
-                    "AttributeName": "phone_number"}
+            return {
+                "Destination": f"+*******{value[-4:]}",
+                "DeliveryMedium": "SMS",
+                "AttributeName": "phone_number",
+            }
     return None
 
 

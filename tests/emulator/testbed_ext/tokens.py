@@ -46,8 +46,18 @@ EXPIRES_IN = 60 * 60
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 PROTECTED_CLAIMS = frozenset(
     {
-        "iss", "sub", "aud", "client_id", "token_use", "iat", "auth_time", "exp", "jti",
-        "origin_jti", "cognito:username", "username",
+        "iss",
+        "sub",
+        "aud",
+        "client_id",
+        "token_use",
+        "iat",
+        "auth_time",
+        "exp",
+        "jti",
+        "origin_jti",
+        "cognito:username",
+        "username",
     }
 )
 
@@ -161,7 +171,9 @@ def apply_scopes(claims: dict[str, Any], details: dict[str, Any]) -> None:
     claims["scope"] = " ".join(scopes)
 
 
-def customised(pool: Any, client_id: str, user: Any, token_use: str, claims: dict[str, Any]) -> None:
+def customised(
+    pool: Any, client_id: str, user: Any, token_use: str, claims: dict[str, Any]
+) -> None:
     """Apply the trigger's answer to one token's claims."""
     answered = overrides(pool, client_id, user)
     if answered is None:
@@ -169,7 +181,9 @@ def customised(pool: Any, client_id: str, user: Any, token_use: str, claims: dic
     version, answer = answered
     if version == "V2_0":
         details = answer.get("claimsAndScopeOverrideDetails") or {}
-        part = details.get("idTokenGeneration" if token_use == "id" else "accessTokenGeneration") or {}
+        part = (
+            details.get("idTokenGeneration" if token_use == "id" else "accessTokenGeneration") or {}
+        )
         apply_claims(claims, part)
         if token_use == "access":
             apply_scopes(claims, part)
@@ -210,7 +224,9 @@ def create_id_token(self: Any, client_id: str, username: str, origin_jti: str) -
     for attribute in user.attributes:
         if attribute["Name"].startswith("custom:"):
             extra[attribute["Name"]] = attribute["Value"]
-    if "email" in self.extended_config.get("UsernameAttributes", []) and user.attribute_lookup.get("email"):
+    if "email" in self.extended_config.get("UsernameAttributes", []) and user.attribute_lookup.get(
+        "email"
+    ):
         extra["email"] = user.attribute_lookup["email"]
     if user.groups:
         extra["cognito:groups"] = [group.group_name for group in user.groups]
@@ -219,7 +235,9 @@ def create_id_token(self: Any, client_id: str, username: str, origin_jti: str) -
     return token, EXPIRES_IN
 
 
-def create_access_token(self: Any, client_id: str, username: str, origin_jti: str) -> tuple[str, int]:
+def create_access_token(
+    self: Any, client_id: str, username: str, origin_jti: str
+) -> tuple[str, int]:
     """moto's access token (scope, groups) + PreTokenGeneration version 2."""
     user = self._get_user(username)
     extra: dict[str, Any] = {"origin_jti": origin_jti, "scope": ADMIN_SCOPE}

@@ -58,7 +58,10 @@ def fire(
         "region": pool.region,
         "userPoolId": pool.id,
         "userName": user_name,
-        "callerContext": {"awsSdkVersion": AWS_SDK_VERSION, "clientId": client_id or "CLIENT_ID_NOT_APPLICABLE"},
+        "callerContext": {
+            "awsSdkVersion": AWS_SDK_VERSION,
+            "clientId": client_id or "CLIENT_ID_NOT_APPLICABLE",
+        },
         "request": request,
         "response": response,
     }

@@ -142,7 +142,9 @@ def install() -> None:
         given = as_map(attributes)
         answer = pre_sign_up(pool, "PreSignUp_AdminCreateUser", username, None, given)
         final = verified_by(answer, given)
-        auto_verified = answer.get("autoVerifyEmail") is True or answer.get("autoVerifyPhone") is True
+        auto_verified = (
+            answer.get("autoVerifyEmail") is True or answer.get("autoVerifyPhone") is True
+        )
         moves = pool_shapes.claim_aliases(
             pool, final, None, force=request_context.force_alias_creation() or auto_verified
         )

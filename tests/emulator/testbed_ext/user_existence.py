@@ -32,7 +32,9 @@ INCORRECT = "Incorrect username or password."
 
 def prevents_errors(client: Any) -> bool:
     """Whether the app client was created with `PreventUserExistenceErrors: ENABLED`."""
-    return client is not None and client.extended_config.get("PreventUserExistenceErrors") == "ENABLED"
+    return (
+        client is not None and client.extended_config.get("PreventUserExistenceErrors") == "ENABLED"
+    )
 
 
 def unknown_user_at_sign_in(client: Any) -> CognitoError:
@@ -65,5 +67,7 @@ def unknown_user_at_forgot_password() -> CognitoError:
 def unknown_user_at_confirm_forgot_password(client: Any) -> CognitoError:
     """ConfirmForgotPassword for a user the pool lacks."""
     if prevents_errors(client):
-        return CognitoError("CodeMismatchException", "Invalid verification code provided, please try again.")
+        return CognitoError(
+            "CodeMismatchException", "Invalid verification code provided, please try again."
+        )
     return CognitoError("UserNotFoundException", "Username/client id combination not found.")

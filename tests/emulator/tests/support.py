@@ -60,8 +60,12 @@ def servers() -> dict[str, Any]:
     work = Path(tempfile.mkdtemp(prefix="emulator-tests-"))
     lambda_url = f"http://127.0.0.1:{free_port()}"
     moto_url = f"http://127.0.0.1:{free_port()}"
-    env = dict(os.environ, TESTBED_LAMBDA_URL=lambda_url, TESTBED_IMPORT_STEP_SECONDS="0.05",
-               TESTBED_IMPORT_MAX_REJECTED_LINES="3")
+    env = dict(
+        os.environ,
+        TESTBED_LAMBDA_URL=lambda_url,
+        TESTBED_IMPORT_STEP_SECONDS="0.05",
+        TESTBED_IMPORT_MAX_REJECTED_LINES="3",
+    )
     processes = []
     for name, script, url, health in (
         ("lambda", "lambda_host.py", lambda_url, "/_testbed/health"),
@@ -72,7 +76,10 @@ def servers() -> dict[str, Any]:
         with log.open("w") as output:
             process = subprocess.Popen(
                 [sys.executable, str(EMULATOR / script), "--host", "127.0.0.1", "--port", port],
-                stdout=output, stderr=subprocess.STDOUT, env=env, start_new_session=True,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                env=env,
+                start_new_session=True,
             )
         processes.append(process)
         wait_for(url + health, process, log)
@@ -124,13 +131,17 @@ class Function:
         self.events_file.touch()
         body = {
             "binary": str(FUNCTION),
-            "env": {"PLAN": json.dumps(plan), "EVENTS_FILE": str(self.events_file),
-                    "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
+            "env": {
+                "PLAN": json.dumps(plan),
+                "EVENTS_FILE": str(self.events_file),
+                "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            },
             "timeout_seconds": 5,
         }
         request = urllib.request.Request(
             f"{servers()['lambda_url']}/_testbed/functions/{self.name}",
-            data=json.dumps(body).encode(), method="PUT",
+            data=json.dumps(body).encode(),
+            method="PUT",
         )
         _DIRECT.open(request).read()
         self.arn = function_arn(self.name)
@@ -150,16 +161,23 @@ def create_client(client: Any, pool_id: str, prevent: str = "LEGACY") -> str:
     return client.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName="app",
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-                           "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows=[
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+        ],
         PreventUserExistenceErrors=prevent,
     )["UserPoolClient"]["ClientId"]
 
 
-def confirmed_user(client: Any, pool_id: str, username: str, attributes: dict[str, str] | None = None) -> Any:
+def confirmed_user(
+    client: Any, pool_id: str, username: str, attributes: dict[str, str] | None = None
+) -> Any:
     """AdminCreateUser + a permanent password: a CONFIRMED user."""
     answer = client.admin_create_user(
-        UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS",
+        UserPoolId=pool_id,
+        Username=username,
+        MessageAction="SUPPRESS",
         UserAttributes=[{"Name": k, "Value": v} for k, v in (attributes or {}).items()],
     )
     client.admin_set_user_password(
@@ -168,10 +186,14 @@ def confirmed_user(client: Any, pool_id: str, username: str, attributes: dict[st
     return answer["User"]
 
 
-def sign_in(client: Any, client_id: str, username: str, password: str = PASSWORD, **extra: Any) -> Any:
+def sign_in(
+    client: Any, client_id: str, username: str, password: str = PASSWORD, **extra: Any
+) -> Any:
     return client.initiate_auth(
-        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": password}, **extra,
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": password},
+        **extra,
     )
 
 

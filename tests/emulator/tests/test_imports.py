@@ -17,9 +17,15 @@ def run_import(c, pool, rows):
     for row in rows:
         values = {"cognito:mfa_enabled": "false", "email_verified": "true", **row}
         lines.append(",".join(values.get(column, "") for column in header))
-    job = c.create_user_import_job(JobName="t", UserPoolId=pool, CloudWatchLogsRoleArn=ROLE)["UserImportJob"]
-    request = urllib.request.Request(job["PreSignedUrl"], data=("\n".join(lines) + "\n").encode(),
-                                     method="PUT", headers={"x-amz-server-side-encryption": "aws:kms"})
+    job = c.create_user_import_job(JobName="t", UserPoolId=pool, CloudWatchLogsRoleArn=ROLE)[
+        "UserImportJob"
+    ]
+    request = urllib.request.Request(
+        job["PreSignedUrl"],
+        data=("\n".join(lines) + "\n").encode(),
+        method="PUT",
+        headers={"x-amz-server-side-encryption": "aws:kms"},
+    )
     DIRECT.open(request).read()
     c.start_user_import_job(UserPoolId=pool, JobId=job["JobId"])
     deadline = time.monotonic() + 20
@@ -38,11 +44,17 @@ class ImportShapes(unittest.TestCase):
 
     def test_email_pool_wants_an_email_as_cognito_username(self):
         pool = create_pool(self.c, UsernameAttributes=["email"])
-        job, log = run_import(self.c, pool, [
-            {"cognito:username": "amy@example.com", "email": "amy@example.com"},
-            {"cognito:username": "amy", "email": "amy2@example.com"},
-        ])
-        self.assertEqual((job["Status"], job["ImportedUsers"], job["FailedUsers"]), ("Succeeded", 1, 1))
+        job, log = run_import(
+            self.c,
+            pool,
+            [
+                {"cognito:username": "amy@example.com", "email": "amy@example.com"},
+                {"cognito:username": "amy", "email": "amy2@example.com"},
+            ],
+        )
+        self.assertEqual(
+            (job["Status"], job["ImportedUsers"], job["FailedUsers"]), ("Succeeded", 1, 1)
+        )
         self.assertIn("must be an email address", log[1])
         user = self.c.admin_get_user(UserPoolId=pool, Username="amy@example.com")
         self.assertNotEqual(user["Username"], "amy@example.com")
@@ -50,16 +62,24 @@ class ImportShapes(unittest.TestCase):
 
     def test_alias_pool_refuses_alias_shaped_names_and_taken_aliases(self):
         pool = create_pool(self.c, AliasAttributes=["email"])
-        confirmed_user(self.c, pool, "held", {"email": "held@example.com", "email_verified": "true"})
-        job, log = run_import(self.c, pool, [
-            {"cognito:username": "bea@example.com", "email": "bea@example.com"},
-            {"cognito:username": "bea", "email": "held@example.com"},
-            {"cognito:username": "cy", "email": "cy@example.com"},
-        ])
+        confirmed_user(
+            self.c, pool, "held", {"email": "held@example.com", "email_verified": "true"}
+        )
+        job, log = run_import(
+            self.c,
+            pool,
+            [
+                {"cognito:username": "bea@example.com", "email": "bea@example.com"},
+                {"cognito:username": "bea", "email": "held@example.com"},
+                {"cognito:username": "cy", "email": "cy@example.com"},
+            ],
+        )
         self.assertEqual((job["ImportedUsers"], job["FailedUsers"]), (1, 2))
         self.assertIn("email format", log[0])
         self.assertIn("already exists", log[1])
-        self.assertEqual(self.c.admin_get_user(UserPoolId=pool, Username="cy@example.com")["Username"], "cy")
+        self.assertEqual(
+            self.c.admin_get_user(UserPoolId=pool, Username="cy@example.com")["Username"], "cy"
+        )
 
     def test_case_insensitive_pool_skips_a_name_differing_only_in_case(self):
         pool = create_pool(self.c, UsernameConfiguration={"CaseSensitive": False})
@@ -73,8 +93,10 @@ class ImportShapes(unittest.TestCase):
         rows = [{"cognito:username": f"u{i}", "email_verified": "false"} for i in range(5)]
         job, log = run_import(self.c, pool, rows)
         self.assertEqual(job["Status"], "Failed")
-        self.assertEqual(job["CompletionMessage"],
-                         "Too many users have failed or been skipped during the import.")
+        self.assertEqual(
+            job["CompletionMessage"],
+            "Too many users have failed or been skipped during the import.",
+        )
         self.assertEqual(job["FailedUsers"], 4)
 
 

@@ -3,7 +3,14 @@
 import unittest
 
 from support import (
-    PASSWORD, claims, cognito, confirmed_user, create_client, create_pool, error_of, sign_in,
+    PASSWORD,
+    claims,
+    cognito,
+    confirmed_user,
+    create_client,
+    create_pool,
+    error_of,
+    sign_in,
 )
 
 
@@ -39,9 +46,12 @@ class Aliases(unittest.TestCase):
         self.client = create_client(self.c, self.pool)
 
     def test_verified_email_alias_signs_in_and_finds_the_user(self):
-        confirmed_user(self.c, self.pool, "bob", {"email": "bob@example.com", "email_verified": "true"})
+        confirmed_user(
+            self.c, self.pool, "bob", {"email": "bob@example.com", "email_verified": "true"}
+        )
         self.assertEqual(
-            self.c.admin_get_user(UserPoolId=self.pool, Username="bob@example.com")["Username"], "bob"
+            self.c.admin_get_user(UserPoolId=self.pool, Username="bob@example.com")["Username"],
+            "bob",
         )
         tokens = sign_in(self.c, self.client, "bob@example.com")["AuthenticationResult"]
         self.assertEqual(claims(tokens["AccessToken"])["username"], "bob")
@@ -67,37 +77,66 @@ class Aliases(unittest.TestCase):
         self.assertIn("email format", message)
 
     def test_a_verified_alias_belongs_to_one_user_unless_forced_over(self):
-        confirmed_user(self.c, self.pool, "erin", {"email": "e@example.com", "email_verified": "true"})
-        attributes = [{"Name": "email", "Value": "e@example.com"},
-                      {"Name": "email_verified", "Value": "true"}]
-        code, _ = error_of(lambda: self.c.admin_create_user(
-            UserPoolId=self.pool, Username="erin2", UserAttributes=attributes))
+        confirmed_user(
+            self.c, self.pool, "erin", {"email": "e@example.com", "email_verified": "true"}
+        )
+        attributes = [
+            {"Name": "email", "Value": "e@example.com"},
+            {"Name": "email_verified", "Value": "true"},
+        ]
+        code, _ = error_of(
+            lambda: self.c.admin_create_user(
+                UserPoolId=self.pool, Username="erin2", UserAttributes=attributes
+            )
+        )
         self.assertEqual(code, "AliasExistsException")
-        self.c.admin_create_user(UserPoolId=self.pool, Username="erin2", UserAttributes=attributes,
-                                 ForceAliasCreation=True, MessageAction="SUPPRESS")
+        self.c.admin_create_user(
+            UserPoolId=self.pool,
+            Username="erin2",
+            UserAttributes=attributes,
+            ForceAliasCreation=True,
+            MessageAction="SUPPRESS",
+        )
         self.assertEqual(
-            self.c.admin_get_user(UserPoolId=self.pool, Username="e@example.com")["Username"], "erin2"
+            self.c.admin_get_user(UserPoolId=self.pool, Username="e@example.com")["Username"],
+            "erin2",
         )
         previous = self.c.admin_get_user(UserPoolId=self.pool, Username="erin")["UserAttributes"]
         self.assertIn({"Name": "email_verified", "Value": "false"}, previous)
 
     def test_verifying_a_taken_email_alias_is_refused(self):
-        confirmed_user(self.c, self.pool, "fay", {"email": "f@example.com", "email_verified": "true"})
+        confirmed_user(
+            self.c, self.pool, "fay", {"email": "f@example.com", "email_verified": "true"}
+        )
         confirmed_user(self.c, self.pool, "fred", {"email": "f@example.com"})
-        code, _ = error_of(lambda: self.c.admin_update_user_attributes(
-            UserPoolId=self.pool, Username="fred",
-            UserAttributes=[{"Name": "email_verified", "Value": "true"}]))
+        code, _ = error_of(
+            lambda: self.c.admin_update_user_attributes(
+                UserPoolId=self.pool,
+                Username="fred",
+                UserAttributes=[{"Name": "email_verified", "Value": "true"}],
+            )
+        )
         self.assertEqual(code, "AliasExistsException")
 
     def test_confirm_sign_up_with_a_taken_email_alias_fails_unless_forced(self):
-        confirmed_user(self.c, self.pool, "gus", {"email": "g@example.com", "email_verified": "true"})
-        self.c.sign_up(ClientId=self.client, Username="gil", Password=PASSWORD,
-                       UserAttributes=[{"Name": "email", "Value": "g@example.com"}])
-        code, _ = error_of(lambda: self.c.confirm_sign_up(
-            ClientId=self.client, Username="gil", ConfirmationCode="123456"))
+        confirmed_user(
+            self.c, self.pool, "gus", {"email": "g@example.com", "email_verified": "true"}
+        )
+        self.c.sign_up(
+            ClientId=self.client,
+            Username="gil",
+            Password=PASSWORD,
+            UserAttributes=[{"Name": "email", "Value": "g@example.com"}],
+        )
+        code, _ = error_of(
+            lambda: self.c.confirm_sign_up(
+                ClientId=self.client, Username="gil", ConfirmationCode="123456"
+            )
+        )
         self.assertEqual(code, "AliasExistsException")
-        self.c.confirm_sign_up(ClientId=self.client, Username="gil", ConfirmationCode="123456",
-                               ForceAliasCreation=True)
+        self.c.confirm_sign_up(
+            ClientId=self.client, Username="gil", ConfirmationCode="123456", ForceAliasCreation=True
+        )
         sign_in(self.c, self.client, "g@example.com")  # the alias is gil's now
         self.assertEqual(
             self.c.admin_get_user(UserPoolId=self.pool, Username="g@example.com")["Username"], "gil"
@@ -107,8 +146,9 @@ class Aliases(unittest.TestCase):
 class EmailOrPhoneAsUserName(unittest.TestCase):
     def test_email_pool_signs_in_by_email_with_a_generated_user_name(self):
         c = cognito()
-        pool = create_pool(c, UsernameAttributes=["email"],
-                           UsernameConfiguration={"CaseSensitive": False})
+        pool = create_pool(
+            c, UsernameAttributes=["email"], UsernameConfiguration={"CaseSensitive": False}
+        )
         client = create_client(c, pool)
         user = confirmed_user(c, pool, "hana@example.com")
         self.assertNotEqual(user["Username"], "hana@example.com")  # Cognito's own (the sub)
@@ -117,12 +157,16 @@ class EmailOrPhoneAsUserName(unittest.TestCase):
         id_token = claims(sign_in(c, client, "Hana@Example.com")["AuthenticationResult"]["IdToken"])
         self.assertEqual(id_token["cognito:username"], user["Username"])
         self.assertEqual(id_token["email"], "hana@example.com")
-        code, _ = error_of(lambda: c.admin_create_user(UserPoolId=pool, Username="HANA@example.com"))
+        code, _ = error_of(
+            lambda: c.admin_create_user(UserPoolId=pool, Username="HANA@example.com")
+        )
         self.assertEqual(code, "UsernameExistsException")
 
     def test_phone_pool_needs_a_phone_number_as_user_name(self):
         c = cognito()
-        pool = create_pool(c, UsernameAttributes=["phone_number"], AutoVerifiedAttributes=["phone_number"])
+        pool = create_pool(
+            c, UsernameAttributes=["phone_number"], AutoVerifiedAttributes=["phone_number"]
+        )
         client = create_client(c, pool)
         confirmed_user(c, pool, "+15550100")
         sign_in(c, client, "+15550100")

@@ -4,24 +4,36 @@ PreTokenGeneration (migration.py, user_creation.py, tokens.py, lambda_invoke.py)
 import unittest
 
 from support import (
-    PASSWORD, Function, claims, cognito, confirmed_user, create_client, create_pool, error_of,
+    PASSWORD,
+    Function,
+    claims,
+    cognito,
+    confirmed_user,
+    create_client,
+    create_pool,
+    error_of,
     sign_in,
 )
 
 MIGRATED = {"email": "old@example.com", "email_verified": "true", "custom:tier": "gold"}
-SCHEMA = [{"Name": "email", "AttributeDataType": "String", "Mutable": True},
-          {"Name": "tier", "AttributeDataType": "String", "Mutable": True}]
+SCHEMA = [
+    {"Name": "email", "AttributeDataType": "String", "Mutable": True},
+    {"Name": "tier", "AttributeDataType": "String", "Mutable": True},
+]
 
 
 def migrating(final_status=None, **extra):
     response = {"userAttributes": dict(MIGRATED), "messageAction": "SUPPRESS", **extra}
     if final_status:
         response["finalUserStatus"] = final_status
-    return Function({
-        "UserMigration_Authentication": {"response": response},
-        "UserMigration_ForgotPassword": {"response": {"userAttributes": dict(MIGRATED),
-                                                      "messageAction": "SUPPRESS"}},
-    })
+    return Function(
+        {
+            "UserMigration_Authentication": {"response": response},
+            "UserMigration_ForgotPassword": {
+                "response": {"userAttributes": dict(MIGRATED), "messageAction": "SUPPRESS"}
+            },
+        }
+    )
 
 
 class UserMigration(unittest.TestCase):
@@ -29,7 +41,9 @@ class UserMigration(unittest.TestCase):
         self.c = cognito()
 
     def pool(self, function, prevent="LEGACY", **config):
-        pool = create_pool(self.c, LambdaConfig={"UserMigration": function.arn}, Schema=SCHEMA, **config)
+        pool = create_pool(
+            self.c, LambdaConfig={"UserMigration": function.arn}, Schema=SCHEMA, **config
+        )
         return pool, create_client(self.c, pool, prevent)
 
     def test_sign_in_migrates_the_user_under_the_typed_name_and_issues_tokens(self):
@@ -66,33 +80,53 @@ class UserMigration(unittest.TestCase):
         self.assertEqual(claims(tokens["AccessToken"])["username"], user["Username"])
 
     def test_alias_pool_takes_the_answered_username_when_the_typed_name_is_an_alias(self):
-        response = {"userAttributes": {"username": "legacy7", "email": "leg@example.com",
-                                       "email_verified": "true"}, "finalUserStatus": "CONFIRMED"}
-        pool, client = self.pool(Function({"UserMigration_Authentication": {"response": response}}),
-                                 AliasAttributes=["email"])
+        response = {
+            "userAttributes": {
+                "username": "legacy7",
+                "email": "leg@example.com",
+                "email_verified": "true",
+            },
+            "finalUserStatus": "CONFIRMED",
+        }
+        pool, client = self.pool(
+            Function({"UserMigration_Authentication": {"response": response}}),
+            AliasAttributes=["email"],
+        )
         tokens = sign_in(self.c, client, "leg@example.com")["AuthenticationResult"]
         self.assertEqual(claims(tokens["IdToken"])["cognito:username"], "legacy7")
-        self.assertEqual(self.c.admin_get_user(UserPoolId=pool, Username="legacy7")["UserStatus"],
-                         "CONFIRMED")
+        self.assertEqual(
+            self.c.admin_get_user(UserPoolId=pool, Username="legacy7")["UserStatus"], "CONFIRMED"
+        )
 
     def test_an_answered_username_is_refused_when_the_typed_name_is_no_alias(self):
         response = {"userAttributes": {"username": "other", "email": "o2@example.com"}}
-        _, client = self.pool(Function({"UserMigration_Authentication": {"response": response}}),
-                              AliasAttributes=["email"])
+        _, client = self.pool(
+            Function({"UserMigration_Authentication": {"response": response}}),
+            AliasAttributes=["email"],
+        )
         code, _ = error_of(lambda: sign_in(self.c, client, "someone"))
         self.assertEqual(code, "InvalidLambdaResponseException")
 
     def test_admin_sign_in_migrates_too(self):
         pool, client = self.pool(migrating("CONFIRMED"))
         answer = self.c.admin_initiate_auth(
-            UserPoolId=pool, ClientId=client, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": "quin", "PASSWORD": PASSWORD})
+            UserPoolId=pool,
+            ClientId=client,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "quin", "PASSWORD": PASSWORD},
+        )
         self.assertIn("AuthenticationResult", answer)
 
     def test_sms_mfa_from_the_answer_leads_to_the_mfa_challenge(self):
-        response = {"userAttributes": {**MIGRATED, "phone_number": "+15550111",
-                                       "phone_number_verified": "true"},
-                    "finalUserStatus": "CONFIRMED", "enableSMSMFA": True}
+        response = {
+            "userAttributes": {
+                **MIGRATED,
+                "phone_number": "+15550111",
+                "phone_number_verified": "true",
+            },
+            "finalUserStatus": "CONFIRMED",
+            "enableSMSMFA": True,
+        }
         function = Function({"UserMigration_Authentication": {"response": response}})
         pool, client = self.pool(function)
         self.assertEqual(sign_in(self.c, client, "rita")["ChallengeName"], "SMS_MFA")
@@ -103,8 +137,10 @@ class UserMigration(unittest.TestCase):
         code, _ = error_of(lambda: sign_in(self.c, legacy, "nobody"))
         self.assertEqual(code, "UserNotFoundException")
         _, hiding = self.pool(empty, prevent="ENABLED")
-        self.assertEqual(error_of(lambda: sign_in(self.c, hiding, "nobody")),
-                         ("NotAuthorizedException", "Incorrect username or password."))
+        self.assertEqual(
+            error_of(lambda: sign_in(self.c, hiding, "nobody")),
+            ("NotAuthorizedException", "Incorrect username or password."),
+        )
         answer = self.c.forgot_password(ClientId=hiding, Username="nobody")
         self.assertIn("CodeDeliveryDetails", answer)
         code, _ = error_of(lambda: self.c.forgot_password(ClientId=legacy, Username="nobody"))
@@ -113,9 +149,10 @@ class UserMigration(unittest.TestCase):
     def test_a_failing_function_refuses_with_UserLambdaValidationException(self):
         function = Function({"UserMigration_Authentication": {"error": "old pool said no"}})
         pool, client = self.pool(function)
-        self.assertEqual(error_of(lambda: sign_in(self.c, client, "sam")),
-                         ("UserLambdaValidationException",
-                          "UserMigration failed with error old pool said no."))
+        self.assertEqual(
+            error_of(lambda: sign_in(self.c, client, "sam")),
+            ("UserLambdaValidationException", "UserMigration failed with error old pool said no."),
+        )
         code, _ = error_of(lambda: self.c.admin_get_user(UserPoolId=pool, Username="sam"))
         self.assertEqual(code, "UserNotFoundException")
 
@@ -128,10 +165,12 @@ class UserMigration(unittest.TestCase):
         self.assertEqual(event["triggerSource"], "UserMigration_ForgotPassword")
         self.assertNotIn("password", event["request"])
         self.assertEqual(event["request"]["clientMetadata"], {"a": "b"})
-        self.assertEqual(self.c.admin_get_user(UserPoolId=pool, Username="tess")["UserStatus"],
-                         "RESET_REQUIRED")
-        self.c.confirm_forgot_password(ClientId=client, Username="tess", ConfirmationCode="123456",
-                                       Password="N3wPassw0rd!")
+        self.assertEqual(
+            self.c.admin_get_user(UserPoolId=pool, Username="tess")["UserStatus"], "RESET_REQUIRED"
+        )
+        self.c.confirm_forgot_password(
+            ClientId=client, Username="tess", ConfirmationCode="123456", Password="N3wPassw0rd!"
+        )
         sign_in(self.c, client, "tess", "N3wPassw0rd!")
 
     def test_only_the_pool_that_has_the_trigger_fires_it(self):
@@ -146,9 +185,13 @@ class UserMigration(unittest.TestCase):
     def test_srp_sign_in_never_migrates(self):
         function = migrating("CONFIRMED")
         _, client = self.pool(function)
-        code, _ = error_of(lambda: self.c.initiate_auth(
-            ClientId=client, AuthFlow="USER_SRP_AUTH",
-            AuthParameters={"USERNAME": "vic", "SRP_A": "abc"}))
+        code, _ = error_of(
+            lambda: self.c.initiate_auth(
+                ClientId=client,
+                AuthFlow="USER_SRP_AUTH",
+                AuthParameters={"USERNAME": "vic", "SRP_A": "abc"},
+            )
+        )
         self.assertEqual(code, "UserNotFoundException")
         self.assertEqual(function.events(), [])
 
@@ -169,14 +212,19 @@ class PreSignUp(unittest.TestCase):
         self.assertEqual(code, "UserNotFoundException")
 
     def test_auto_confirm_and_auto_verify_are_honoured(self):
-        function = Function({"PreSignUp_SignUp": {"response": {
-            "autoConfirmUser": True, "autoVerifyEmail": True}}})
+        function = Function(
+            {"PreSignUp_SignUp": {"response": {"autoConfirmUser": True, "autoVerifyEmail": True}}}
+        )
         pool = create_pool(self.c, LambdaConfig={"PreSignUp": function.arn})
         client = create_client(self.c, pool)
         answer = self.c.sign_up(
-            ClientId=client, Username="xena", Password=PASSWORD,
+            ClientId=client,
+            Username="xena",
+            Password=PASSWORD,
             UserAttributes=[{"Name": "email", "Value": "x@example.com"}],
-            ValidationData=[{"Name": "captcha", "Value": "ok"}], ClientMetadata={"m": "1"})
+            ValidationData=[{"Name": "captcha", "Value": "ok"}],
+            ClientMetadata={"m": "1"},
+        )
         self.assertTrue(answer["UserConfirmed"])
         user = self.c.admin_get_user(UserPoolId=pool, Username="xena")
         self.assertIn({"Name": "email_verified", "Value": "true"}, user["UserAttributes"])
@@ -188,13 +236,20 @@ class PreSignUp(unittest.TestCase):
 
     def test_auto_verified_email_takes_the_alias_over(self):
         function = Function({"PreSignUp_SignUp": {"response": {"autoVerifyEmail": True}}})
-        pool = create_pool(self.c, AliasAttributes=["email"], LambdaConfig={"PreSignUp": function.arn})
+        pool = create_pool(
+            self.c, AliasAttributes=["email"], LambdaConfig={"PreSignUp": function.arn}
+        )
         client = create_client(self.c, pool)
         confirmed_user(self.c, pool, "old", {"email": "same@example.com", "email_verified": "true"})
-        self.c.sign_up(ClientId=client, Username="new", Password=PASSWORD,
-                       UserAttributes=[{"Name": "email", "Value": "same@example.com"}])
-        self.assertEqual(self.c.admin_get_user(UserPoolId=pool, Username="same@example.com")["Username"],
-                         "new")
+        self.c.sign_up(
+            ClientId=client,
+            Username="new",
+            Password=PASSWORD,
+            UserAttributes=[{"Name": "email", "Value": "same@example.com"}],
+        )
+        self.assertEqual(
+            self.c.admin_get_user(UserPoolId=pool, Username="same@example.com")["Username"], "new"
+        )
         previous = self.c.admin_get_user(UserPoolId=pool, Username="old")["UserAttributes"]
         self.assertIn({"Name": "email_verified", "Value": "false"}, previous)
 
@@ -202,8 +257,10 @@ class PreSignUp(unittest.TestCase):
         function = Function({"PreSignUp_AdminCreateUser": {"error": "no admins today"}})
         pool = create_pool(self.c, LambdaConfig={"PreSignUp": function.arn})
         code, message = error_of(lambda: self.c.admin_create_user(UserPoolId=pool, Username="yuri"))
-        self.assertEqual((code, message),
-                         ("UserLambdaValidationException", "PreSignUp failed with error no admins today."))
+        self.assertEqual(
+            (code, message),
+            ("UserLambdaValidationException", "PreSignUp failed with error no admins today."),
+        )
 
 
 class PreTokenGeneration(unittest.TestCase):
@@ -216,9 +273,19 @@ class PreTokenGeneration(unittest.TestCase):
         self.c.admin_add_user_to_group(UserPoolId=pool, Username="zoe", GroupName="staff")
 
     def test_version_1_overrides_the_id_token_groups_not_the_membership(self):
-        function = Function({"TokenGeneration_Authentication": {"response": {"claimsOverrideDetails": {
-            "claimsToAddOrOverride": {"tenant": "acme"}, "claimsToSuppress": ["custom:none"],
-            "groupOverrideDetails": {"groupsToOverride": ["admins"]}}}}})
+        function = Function(
+            {
+                "TokenGeneration_Authentication": {
+                    "response": {
+                        "claimsOverrideDetails": {
+                            "claimsToAddOrOverride": {"tenant": "acme"},
+                            "claimsToSuppress": ["custom:none"],
+                            "groupOverrideDetails": {"groupsToOverride": ["admins"]},
+                        }
+                    }
+                }
+            }
+        )
         pool = create_pool(self.c, LambdaConfig={"PreTokenGeneration": function.arn})
         client = create_client(self.c, pool)
         self.member(pool)
@@ -235,13 +302,28 @@ class PreTokenGeneration(unittest.TestCase):
         self.assertEqual(event["request"]["userAttributes"]["email"], "z@example.com")
 
     def test_version_2_overrides_both_tokens_and_refresh_fires_its_source(self):
-        function = Function({source: {"response": {"claimsAndScopeOverrideDetails": {
-            "accessTokenGeneration": {"claimsToAddOrOverride": {"plan": "pro"},
-                                      "scopesToAdd": ["api/read"]},
-            "groupOverrideDetails": {"groupsToOverride": ["admins"]}}}}
-            for source in ("TokenGeneration_Authentication", "TokenGeneration_RefreshTokens")})
-        pool = create_pool(self.c, LambdaConfig={"PreTokenGenerationConfig": {
-            "LambdaVersion": "V2_0", "LambdaArn": function.arn}})
+        function = Function(
+            {
+                source: {
+                    "response": {
+                        "claimsAndScopeOverrideDetails": {
+                            "accessTokenGeneration": {
+                                "claimsToAddOrOverride": {"plan": "pro"},
+                                "scopesToAdd": ["api/read"],
+                            },
+                            "groupOverrideDetails": {"groupsToOverride": ["admins"]},
+                        }
+                    }
+                }
+                for source in ("TokenGeneration_Authentication", "TokenGeneration_RefreshTokens")
+            }
+        )
+        pool = create_pool(
+            self.c,
+            LambdaConfig={
+                "PreTokenGenerationConfig": {"LambdaVersion": "V2_0", "LambdaArn": function.arn}
+            },
+        )
         client = create_client(self.c, pool)
         self.member(pool)
         tokens = sign_in(self.c, client, "zoe")["AuthenticationResult"]
@@ -250,33 +332,49 @@ class PreTokenGeneration(unittest.TestCase):
         self.assertEqual(access["cognito:groups"], ["admins"])
         self.assertEqual(access["plan"], "pro")
         self.assertIn("api/read", access["scope"].split())
-        self.c.initiate_auth(ClientId=client, AuthFlow="REFRESH_TOKEN_AUTH",
-                             AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]})
+        self.c.initiate_auth(
+            ClientId=client,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": tokens["RefreshToken"]},
+        )
         sources = [(e["triggerSource"], e["version"]) for e in function.events()]
-        self.assertEqual(sources, [("TokenGeneration_Authentication", "2"),
-                                   ("TokenGeneration_RefreshTokens", "2")])
+        self.assertEqual(
+            sources,
+            [("TokenGeneration_Authentication", "2"), ("TokenGeneration_RefreshTokens", "2")],
+        )
 
     def test_new_password_challenge_fires_its_source(self):
         function = Function({})
         pool = create_pool(self.c, LambdaConfig={"PreTokenGeneration": function.arn})
         client = create_client(self.c, pool)
-        self.c.admin_create_user(UserPoolId=pool, Username="ann", TemporaryPassword="Temp0rary!",
-                                 MessageAction="SUPPRESS")
+        self.c.admin_create_user(
+            UserPoolId=pool,
+            Username="ann",
+            TemporaryPassword="Temp0rary!",
+            MessageAction="SUPPRESS",
+        )
         challenge = sign_in(self.c, client, "ann", "Temp0rary!")
         self.assertEqual(challenge["ChallengeName"], "NEW_PASSWORD_REQUIRED")
         self.c.respond_to_auth_challenge(
-            ClientId=client, ChallengeName="NEW_PASSWORD_REQUIRED", Session=challenge["Session"],
-            ChallengeResponses={"USERNAME": "ann", "NEW_PASSWORD": PASSWORD})
-        self.assertEqual([e["triggerSource"] for e in function.events()],
-                         ["TokenGeneration_NewPasswordChallenge"])
+            ClientId=client,
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=challenge["Session"],
+            ChallengeResponses={"USERNAME": "ann", "NEW_PASSWORD": PASSWORD},
+        )
+        self.assertEqual(
+            [e["triggerSource"] for e in function.events()],
+            ["TokenGeneration_NewPasswordChallenge"],
+        )
 
     def test_a_failing_function_refuses_the_tokens(self):
         function = Function({"TokenGeneration_Authentication": {"error": "blocked"}})
         pool = create_pool(self.c, LambdaConfig={"PreTokenGeneration": function.arn})
         client = create_client(self.c, pool)
         self.member(pool)
-        self.assertEqual(error_of(lambda: sign_in(self.c, client, "zoe")),
-                         ("UserLambdaValidationException", "PreTokenGeneration failed with error blocked."))
+        self.assertEqual(
+            error_of(lambda: sign_in(self.c, client, "zoe")),
+            ("UserLambdaValidationException", "PreTokenGeneration failed with error blocked."),
+        )
 
 
 if __name__ == "__main__":
