@@ -10,7 +10,8 @@ middleware and installs hooks into moto's models; each job lives in one module o
 
 * import jobs: `GetCSVHeader`, `Create/Start/Describe/List/StopUserImportJob`, the
   `PreSignedUrl` upload target `PUT /_testbed/import-upload/<JobId>`, and the job's result lines
-  `GET /_testbed/import-logs/<JobId>` (`testbed_ext.imports`);
+  `GET /_testbed/import-logs/<JobId>` (`import_operations`, `import_csv`, `import_jobs`,
+  `import_upload`);
 * triggers fired per pool from its own `LambdaConfig`, on the Lambda host at `TESTBED_LAMBDA_URL`:
   UserMigration, PreSignUp, PreTokenGeneration (`migration`, `user_creation`, `tokens`);
 * pool shapes: `UsernameAttributes`, `AliasAttributes`, `UsernameConfiguration.CaseSensitive`
@@ -44,7 +45,9 @@ from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request
 
 from testbed_ext import (
-    imports,
+    import_jobs,
+    import_operations,
+    import_upload,
     list_users,
     pool_shapes,
     request_context,
@@ -84,19 +87,19 @@ class TestbedMiddleware:
         if path == "/_testbed/health":
             return text_response(start_response, "200 OK", '{"status":"ok"}', "application/json")
         if path.startswith("/_testbed/import-upload/") and method == "PUT":
-            return imports.upload_csv(environ, start_response, path.rsplit("/", 1)[-1])
+            return import_upload.upload_csv(environ, start_response, path.rsplit("/", 1)[-1])
         if path.startswith("/_testbed/import-logs/") and method == "GET":
-            return imports.job_log(start_response, path.rsplit("/", 1)[-1])
+            return import_upload.job_log(start_response, path.rsplit("/", 1)[-1])
 
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
-        if operation in imports.OPERATIONS:
-            return self.answer(environ, start_response, imports.OPERATIONS[operation])
+        if operation in import_operations.OPERATIONS:
+            return self.answer(environ, start_response, import_operations.OPERATIONS[operation])
         if operation:
             return self.pass_to_moto(environ, start_response, operation)
 
         if path == "/moto-api/reset" and method == "POST":
-            imports.JOBS.reset()
+            import_jobs.JOBS.reset()
         return self.moto_app(environ, start_response)
 
     def pass_to_moto(self, environ: dict[str, Any], start_response: Any, operation: str) -> Any:

@@ -13,7 +13,9 @@
   alias uniqueness); `sign_in`: InitiateAuth/AdminInitiateAuth/ForgotPassword/ConfirmForgotPassword;
   `tokens`: the PreTokenGeneration trigger applied to the tokens moto builds;
 * `list_users`: ListUsers' documented limits (`Limit` <= 60, `AttributesToGet`);
-* `imports`: GetCSVHeader and the user import jobs.
+* `import_operations`: GetCSVHeader and the import-job operations; `import_jobs`: the jobs and
+  their store; `import_csv`: the CSV and its ingestion into moto (pool shapes included);
+  `import_upload`: the PreSignedUrl target and the job's result lines.
 
 Every rule names the AWS page and sentence it follows; the table is in tests/emulator/README.md.
 """
