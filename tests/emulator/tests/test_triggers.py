@@ -12,6 +12,7 @@ from support import (
     create_client,
     create_pool,
     error_of,
+    function_arn,
     sign_in,
 )
 
@@ -182,6 +183,12 @@ class UserMigration(unittest.TestCase):
         self.assertEqual(code, "UserNotFoundException")
         self.assertEqual(function.events(), [])
 
+    def test_a_function_the_lambda_host_lacks_is_an_unexpected_lambda_exception(self):
+        pool = create_pool(self.c, LambdaConfig={"UserMigration": function_arn("no-such-fn")})
+        client = create_client(self.c, pool)
+        code, _ = error_of(lambda: sign_in(self.c, client, "wes"))
+        self.assertEqual(code, "UnexpectedLambdaException")
+
     def test_srp_sign_in_never_migrates(self):
         function = migrating("CONFIRMED")
         _, client = self.pool(function)
@@ -252,6 +259,17 @@ class PreSignUp(unittest.TestCase):
         )
         previous = self.c.admin_get_user(UserPoolId=pool, Username="old")["UserAttributes"]
         self.assertIn({"Name": "email_verified", "Value": "false"}, previous)
+
+    def test_auto_verifying_an_email_the_user_lacks_is_refused(self):
+        function = Function({"PreSignUp_SignUp": {"response": {"autoVerifyEmail": True}}})
+        pool = create_pool(self.c, LambdaConfig={"PreSignUp": function.arn})
+        client = create_client(self.c, pool)
+        code, _ = error_of(
+            lambda: self.c.sign_up(ClientId=client, Username="nomail", Password=PASSWORD)
+        )
+        self.assertEqual(code, "InvalidLambdaResponseException")
+        code, _ = error_of(lambda: self.c.admin_get_user(UserPoolId=pool, Username="nomail"))
+        self.assertEqual(code, "UserNotFoundException")
 
     def test_admin_create_user_fires_its_own_source(self):
         function = Function({"PreSignUp_AdminCreateUser": {"error": "no admins today"}})
