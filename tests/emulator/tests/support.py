@@ -157,8 +157,9 @@ def create_pool(client: Any, **config: Any) -> str:
     return client.create_user_pool(PoolName=unique("pool"), **config)["UserPool"]["Id"]
 
 
-def create_client(client: Any, pool_id: str, prevent: str = "LEGACY") -> str:
+def create_client(client: Any, pool_id: str, prevent: str = "LEGACY", **config: Any) -> str:
     return client.create_user_pool_client(
+        **config,
         UserPoolId=pool_id,
         ClientName="app",
         ExplicitAuthFlows=[

@@ -297,7 +297,7 @@ class PreTokenGeneration(unittest.TestCase):
                     "response": {
                         "claimsOverrideDetails": {
                             "claimsToAddOrOverride": {"tenant": "acme"},
-                            "claimsToSuppress": ["custom:none"],
+                            "claimsToSuppress": ["email"],
                             "groupOverrideDetails": {"groupsToOverride": ["admins"]},
                         }
                     }
@@ -305,10 +305,11 @@ class PreTokenGeneration(unittest.TestCase):
             }
         )
         pool = create_pool(self.c, LambdaConfig={"PreTokenGeneration": function.arn})
-        client = create_client(self.c, pool)
+        client = create_client(self.c, pool, ReadAttributes=["email"])
         self.member(pool)
         tokens = sign_in(self.c, client, "zoe")["AuthenticationResult"]
         id_token, access = claims(tokens["IdToken"]), claims(tokens["AccessToken"])
+        self.assertNotIn("email", id_token)  # suppressed; the client could read it
         self.assertEqual(id_token["cognito:groups"], ["admins"])
         self.assertEqual(id_token["tenant"], "acme")
         self.assertEqual(access["cognito:groups"], ["staff"])  # version 1: ID token only
