@@ -64,9 +64,9 @@ def password_sign_in(
 
 def code_delivery(recovery_settings: Any, user: Any) -> dict[str, str] | None:
     """Where the reset code goes: the first recovery mechanism, by priority, that the user has
-    verified. API reference, CreateUserPool `AccountRecoverySetting`: "In the absence of this setting, Amazon
-    Cognito uses the legacy behavior to determine the recovery method where SMS is preferred
-    over email." (moto picks the first mechanism whether or not the user has it.)"""
+    verified. API reference, CreateUserPool `AccountRecoverySetting`: "In the absence of this
+    setting, Amazon Cognito uses the legacy behavior to determine the recovery method where SMS is
+    preferred over email." (moto picks the first mechanism whether or not the user has it.)"""
     mechanisms = (recovery_settings or {}).get("RecoveryMechanisms") or [
         {"Name": "verified_phone_number", "Priority": 1},
         {"Name": "verified_email", "Priority": 2},
