@@ -111,7 +111,9 @@ class Instance:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
         )
-        self.function.log(f"[testbed] instance pid {self.process.pid} started, runtime API port {self.port}\n")
+        self.function.log(
+            f"[testbed] instance pid {self.process.pid} started, runtime API port {self.port}\n"
+        )
         self.reader = threading.Thread(target=self.copy_output, daemon=True)
         self.reader.start()
         threading.Thread(target=self.watch_exit, daemon=True).start()
@@ -175,7 +177,9 @@ class Instance:
 
     def on_timeout(self, invocation: Invocation) -> None:
         timeout = self.function.timeout
-        message = f"RequestId: {invocation.request_id} Error: Task timed out after {timeout:.2f} seconds"
+        message = (
+            f"RequestId: {invocation.request_id} Error: Task timed out after {timeout:.2f} seconds"
+        )
         with self.function.cond:
             if not invocation.complete(error_payload("Sandbox.Timedout", message), True):
                 return
@@ -187,8 +191,15 @@ class Instance:
 class Function:
     """A registered function: its binary, settings, queue of invocations and instances."""
 
-    def __init__(self, name: str, binary: str, env: dict[str, str], timeout: float,
-                 concurrency: int, host: str):
+    def __init__(
+        self,
+        name: str,
+        binary: str,
+        env: dict[str, str],
+        timeout: float,
+        concurrency: int,
+        host: str,
+    ):
         self.name = name
         self.binary = binary
         self.env = env
@@ -250,7 +261,9 @@ class Function:
     def submit(self, invocation: Invocation) -> None:
         with self.cond:
             if self.closed:
-                invocation.complete(error_payload("Testbed.FunctionRemoved", "The function was removed."), True)
+                invocation.complete(
+                    error_payload("Testbed.FunctionRemoved", "The function was removed."), True
+                )
                 return
             self.pending.append(invocation)
             self.ensure_capacity()
@@ -263,7 +276,10 @@ class Function:
             if instance.current is not None and not instance.current.done.is_set():
                 # Asking for the next event without answering the last one: the old one is lost.
                 instance.current.complete(
-                    error_payload("Runtime.InvalidState", "The runtime asked for the next event without answering this one."),
+                    error_payload(
+                        "Runtime.InvalidState",
+                        "The runtime asked for the next event without answering this one.",
+                    ),
                     True,
                 )
             instance.current = None
@@ -282,12 +298,18 @@ class Function:
             self.closed = True
             while self.pending:
                 self.pending.popleft().complete(
-                    error_payload("Testbed.FunctionRemoved", "The function was removed or replaced."), True
+                    error_payload(
+                        "Testbed.FunctionRemoved", "The function was removed or replaced."
+                    ),
+                    True,
                 )
             for instance in list(self.instances):
                 if instance.current is not None:
                     instance.current.complete(
-                        error_payload("Testbed.FunctionRemoved", "The function was removed or replaced."), True
+                        error_payload(
+                            "Testbed.FunctionRemoved", "The function was removed or replaced."
+                        ),
+                        True,
                     )
             instances = list(self.instances)
             self.cond.notify_all()
@@ -358,8 +380,13 @@ class JsonHandler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
-    def send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
-             content_type: str = "application/json") -> None:
+    def send(
+        self,
+        status: int,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -428,7 +455,9 @@ class RuntimeApiHandler(JsonHandler):
                 self.instance.current = None
                 function.cond.notify_all()
         elapsed = (time.monotonic() - invocation.received) * 1000
-        function.log(f"END RequestId: {request_id}\nREPORT RequestId: {request_id}\tDuration: {elapsed:.2f} ms\n")
+        function.log(
+            f"END RequestId: {request_id}\nREPORT RequestId: {request_id}\tDuration: {elapsed:.2f} ms\n"
+        )
         self.send(202, b'{"status":"OK"}')
 
 
@@ -437,8 +466,13 @@ class HostHandler(JsonHandler):
 
     registry: Registry
 
-    def send(self, status: int, body: bytes, headers: dict[str, str] | None = None,
-             content_type: str = "application/json") -> None:
+    def send(
+        self,
+        status: int,
+        body: bytes,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json",
+    ) -> None:
         headers = dict(headers or {})
         headers["X-Testbed-Duration-Ms"] = f"{(time.monotonic() - self.started) * 1000:.1f}"
         super().send(status, body, headers, content_type)
@@ -475,7 +509,9 @@ class HostHandler(JsonHandler):
             self.send(400, json.dumps({"message": str(bad)}).encode())
             return
         self.registry.put(function)
-        self.send(200, json.dumps({"FunctionName": name, "FunctionArn": function_arn(name)}).encode())
+        self.send(
+            200, json.dumps({"FunctionName": name, "FunctionArn": function_arn(name)}).encode()
+        )
 
     def parse_registration(self, name: str, body: bytes) -> Function:
         if not FUNCTION_NAME.fullmatch(name):

@@ -1,56 +1,41 @@
 #!/usr/bin/env python3
-"""moto's server (pinned to 5.2.5) plus the Cognito user-import operations moto lacks.
+"""moto's server (pinned to 5.2.5) made into one Cognito user pool service that follows AWS's
+documented rules for the parts the toolkit exercises.
 
-moto answers every Cognito operation the toolkit needs on the old-pool side, but its
-`GetCSVHeader` and import-job operations raise `NotImplementedError` (HTTP 500). This file
-wraps moto's own WSGI application in a small middleware that answers those operations itself,
-following AWS's documented behaviour, and passes every other request to moto unchanged.
+moto answers most Cognito operations but lacks the user import jobs, never fires Lambda triggers
+and ignores several pool settings. This entry point wraps moto's own WSGI application in a small
+middleware and installs hooks into moto's models; each job lives in one module of `testbed_ext/`
+(see its `__init__`), and every rule names the AWS page and sentence it follows
+(table in tests/emulator/README.md):
 
-What the middleware adds (each function names the AWS page it implements):
+* import jobs: `GetCSVHeader`, `Create/Start/Describe/List/StopUserImportJob`, the
+  `PreSignedUrl` upload target `PUT /_testbed/import-upload/<JobId>`, and the job's result lines
+  `GET /_testbed/import-logs/<JobId>` (`import_operations`, `import_csv`, `import_jobs`,
+  `import_upload`);
+* triggers fired per pool from its own `LambdaConfig`, on the Lambda host at `TESTBED_LAMBDA_URL`:
+  UserMigration, PreSignUp, PreTokenGeneration (`migration`, `user_creation`, `tokens`);
+* pool shapes: `UsernameAttributes`, `AliasAttributes`, `UsernameConfiguration.CaseSensitive`
+  through one sign-in lookup, the app client's `PreventUserExistenceErrors`, ListUsers' limits
+  (`pool_shapes`, `sign_in`, `user_existence`, `list_users`);
+* `GET /_testbed/health`; `POST /moto-api/reset` resets moto and forgets the import jobs.
 
-* `AWSCognitoIdentityProviderService.GetCSVHeader`, `CreateUserImportJob`, `StartUserImportJob`,
-  `DescribeUserImportJob`, `ListUserImportJobs`, `StopUserImportJob`;
-* `PUT /_testbed/import-upload/<JobId>?X-Amz-Expires=..&X-Amz-Signature=..`: the target of the
-  job's `PreSignedUrl` (stands in for S3);
-* `GET /_testbed/import-logs/<JobId>`: the job's CloudWatch-style result lines, as text;
-* `GET /_testbed/health`;
-* `POST /moto-api/reset` still resets moto, and now also forgets the import jobs.
+This relies on moto internals (listed in tests/emulator/README.md), which is why moto is pinned
+to one exact version. Not a mock of any SDK: it speaks the real wire protocol (`X-Amz-Target` +
+JSON 1.1) over HTTP, like AWS.
 
-Users that an import creates are put into moto's own backend, so moto's `AdminGetUser`,
-`ListUsers`, `AdminInitiateAuth` ... see them. This relies on moto internals (listed in
-tests/emulator/README.md), which is why moto is pinned to one exact version.
-
-Not a general Cognito emulator and not a mock of any SDK: it speaks the real wire protocol
-(`X-Amz-Target` + JSON 1.1) over HTTP, like AWS.
-
-Usage: moto_ext.py --host 127.0.0.1 --port N
+Usage: moto_ext.py --host 127.0.0.1 --port N   (env TESTBED_LAMBDA_URL for triggers)
 """
 
 from __future__ import annotations
 
 import argparse
-import base64
-import binascii
-import datetime
+import io
 import json
 import os
-import re
-import secrets
 import signal
-import string
 import sys
-import threading
-import time
-import uuid
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from typing import Any, Callable
-from urllib.parse import parse_qs
 
-from moto.cognitoidp.exceptions import UsernameExistsException
-from moto.cognitoidp.models import UserStatus, cognitoidp_backends
-from moto.core import DEFAULT_ACCOUNT_ID
-from moto.core.exceptions import JsonRESTError
 from moto.moto_server.werkzeug_app import (
     DomainDispatcherApplication,
     MotoRequestHandler,
@@ -59,765 +44,39 @@ from moto.moto_server.werkzeug_app import (
 from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request
 
-TARGET_PREFIX = "AWSCognitoIdentityProviderService."
-DEFAULT_REGION = "us-east-1"
-
-# The 21 standard columns, in the order GetCSVHeader returns them (developer guide,
-# "Creating the user import CSV file").
-STANDARD_CSV_COLUMNS = (
-    "name",
-    "given_name",
-    "family_name",
-    "middle_name",
-    "nickname",
-    "preferred_username",
-    "profile",
-    "picture",
-    "website",
-    "email",
-    "email_verified",
-    "gender",
-    "birthdate",
-    "zoneinfo",
-    "locale",
-    "phone_number",
-    "phone_number_verified",
-    "address",
-    "updated_at",
-    "cognito:mfa_enabled",
-    "cognito:username",
+from testbed_ext import (
+    import_jobs,
+    import_operations,
+    import_upload,
+    list_users,
+    pool_shapes,
+    request_context,
+    sign_in,
+    tokens,
+    user_creation,
 )
-BOOLEAN_ATTRIBUTES = ("email_verified", "phone_number_verified")
-# Columns that are user settings, not attributes stored on the user.
-NON_ATTRIBUTE_COLUMNS = ("cognito:username", "cognito:mfa_enabled")
-
-# Limits from "Creating the user import CSV file".
-MAX_FILE_BYTES = 100 * 1024 * 1024
-MAX_ROWS = 500_000
-MAX_ROW_CHARS = 16_000
-UTF8_BOM = b"\xef\xbb\xbf"
-
-ACTIVE_STATUSES = ("Pending", "InProgress", "Stopping")
-
-# API reference shapes (the botocore model of cognito-idp): patterns and lengths that AWS
-# validates before the operation runs.
-USER_POOL_ID_PATTERN = re.compile(r"[\w-]+_[0-9a-zA-Z]+")
-JOB_ID_PATTERN = re.compile(r"import-[0-9a-zA-Z-]+")
-JOB_NAME_PATTERN = re.compile(r"[\w\s+=,.@-]+")
-ROLE_ARN_PATTERN = re.compile(
-    r"arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+"
-    r"(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?"
+from testbed_ext.wire import (
+    TARGET_PREFIX,
+    CognitoError,
+    call_context,
+    error_response,
+    json_response,
+    text_response,
 )
-CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/,\s]+)/")
 
 
-def step_seconds() -> float:
-    """Delay between two job states, so tests can watch Pending and InProgress go by."""
-    return float(os.environ.get("TESTBED_IMPORT_STEP_SECONDS", "0.2"))
-
-
-def url_ttl_seconds() -> int:
-    """How long a PreSignedUrl stays valid: 15 minutes on AWS, shorter for expiry tests."""
-    return int(os.environ.get("TESTBED_IMPORT_URL_TTL_SECONDS", "900"))
-
-
-class CognitoError(Exception):
-    """An error answered in Cognito's JSON shape: HTTP 400, `__type` and `message`."""
-
-    def __init__(self, error_type: str, message: str):
-        super().__init__(message)
-        self.error_type = error_type
-        self.message = message
-
-
-def invalid_parameter(message: str) -> CognitoError:
-    return CognitoError("InvalidParameterException", message)
-
-
-def validation_error(value: Any, member: str, constraint: str) -> CognitoError:
-    """AWS's wording for a request that breaks the API model's constraints."""
-    shown = "null" if value is None else f"'{value}'"
-    return invalid_parameter(
-        f"1 validation error detected: Value {shown} at '{member}' failed to satisfy "
-        f"constraint: {constraint}"
-    )
-
-
-def require_string(
-    body: dict[str, Any],
-    name: str,
-    pattern: re.Pattern[str],
-    min_len: int,
-    max_len: int,
-) -> str:
-    member = name[0].lower() + name[1:]
-    value = body.get(name)
-    if value is None:
-        raise validation_error(None, member, "Member must not be null")
-    if not isinstance(value, str):
-        raise invalid_parameter(f"{name} must be a string.")
-    if not min_len <= len(value) <= max_len:
-        raise validation_error(
-            value,
-            member,
-            f"Member must have length between {min_len} and {max_len}",
-        )
-    if not pattern.fullmatch(value):
-        raise validation_error(
-            value,
-            member,
-            f"Member must satisfy regular expression pattern: {pattern.pattern}",
-        )
-    return value
-
-
-@dataclass
-class ImportJob:
-    """One user import job (API reference: UserImportJobType)."""
-
-    account_id: str
-    region: str
-    job_id: str
-    job_name: str
-    user_pool_id: str
-    role_arn: str
-    pre_signed_url: str
-    signature: str
-    creation_date: float
-    status: str = "Created"
-    start_date: float | None = None
-    completion_date: float | None = None
-    completion_message: str | None = None
-    imported: int = 0
-    skipped: int = 0
-    failed: int = 0
-    csv: bytes | None = None
-    log_lines: list[str] = field(default_factory=list)
-    stop_requested: bool = False
-
-    def to_json(self) -> dict[str, Any]:
-        job: dict[str, Any] = {
-            "JobName": self.job_name,
-            "JobId": self.job_id,
-            "UserPoolId": self.user_pool_id,
-            "PreSignedUrl": self.pre_signed_url,
-            "CreationDate": self.creation_date,
-            "Status": self.status,
-            "CloudWatchLogsRoleArn": self.role_arn,
-            "ImportedUsers": self.imported,
-            "SkippedUsers": self.skipped,
-            "FailedUsers": self.failed,
-        }
-        if self.start_date is not None:
-            job["StartDate"] = self.start_date
-        if self.completion_date is not None:
-            job["CompletionDate"] = self.completion_date
-        if self.completion_message is not None:
-            job["CompletionMessage"] = self.completion_message
-        return job
-
-    def finish(self, status: str, message: str) -> None:
-        self.status = status
-        self.completion_message = message
-        self.completion_date = time.time()
-
-
-class JobStore:
-    """Every import job of this server, keyed by job id (ids are unique across accounts)."""
-
-    def __init__(self) -> None:
-        self.lock = threading.RLock()
-        self.jobs: OrderedDict[str, ImportJob] = OrderedDict()
-
-    def add(self, job: ImportJob) -> None:
-        with self.lock:
-            self.jobs[job.job_id] = job
-
-    def get(self, job_id: str) -> ImportJob | None:
-        with self.lock:
-            return self.jobs.get(job_id)
-
-    def find(self, account_id: str, user_pool_id: str, job_id: str) -> ImportJob:
-        with self.lock:
-            job = self.jobs.get(job_id)
-        if job is None or job.account_id != account_id or job.user_pool_id != user_pool_id:
-            raise CognitoError("ResourceNotFoundException", f"Job {job_id} does not exist.")
-        return job
-
-    def of_pool(self, account_id: str, user_pool_id: str) -> list[ImportJob]:
-        with self.lock:
-            return [
-                job
-                for job in self.jobs.values()
-                if job.account_id == account_id and job.user_pool_id == user_pool_id
-            ]
-
-    def active_in_account(self, account_id: str) -> ImportJob | None:
-        with self.lock:
-            for job in self.jobs.values():
-                if job.account_id == account_id and job.status in ACTIVE_STATUSES:
-                    return job
-        return None
-
-    def reset(self) -> None:
-        with self.lock:
-            for job in self.jobs.values():
-                job.stop_requested = True
-            self.jobs.clear()
-
-
-JOBS = JobStore()
-
-
-@dataclass
-class CallContext:
-    """Who called and where: what moto itself derives from a request."""
-
-    account_id: str
-    region: str
-    host: str
-
-
-def call_context(environ: dict[str, Any]) -> CallContext:
-    # The region comes from the SigV4 credential scope, as moto does it; unsigned calls
-    # default to us-east-1. The account follows moto's own precedence, minus IAM key lookup.
-    auth = environ.get("HTTP_AUTHORIZATION", "")
-    match = CREDENTIAL_SCOPE.search(auth)
-    region = match.group(1) if match else DEFAULT_REGION
-    account_id = (
-        os.environ.get("MOTO_ACCOUNT_ID")
-        or environ.get("HTTP_X_MOTO_ACCOUNT_ID")
-        or DEFAULT_ACCOUNT_ID
-    )
-    host = environ.get("HTTP_HOST") or f"{environ['SERVER_NAME']}:{environ['SERVER_PORT']}"
-    return CallContext(account_id=account_id, region=region, host=host)
-
-
-def moto_backend(account_id: str, region: str) -> Any:
-    try:
-        return cognitoidp_backends[account_id][region]
-    except KeyError as missing:
-        raise CognitoError("ResourceNotFoundException", f"Unknown region {region}.") from missing
-
-
-def user_pool(ctx: CallContext, user_pool_id: str) -> Any:
-    pool = moto_backend(ctx.account_id, ctx.region).user_pools.get(user_pool_id)
-    if pool is None:
-        raise CognitoError(
-            "ResourceNotFoundException", f"User pool {user_pool_id} does not exist."
-        )
-    return pool
-
-
-def csv_header_of(pool: Any) -> list[str]:
-    """Standard columns, then the pool's `custom:` attributes in schema order."""
-    custom = [name for name in pool.schema_attributes if name.startswith("custom:")]
-    return list(STANDARD_CSV_COLUMNS) + custom
-
-
-# --- operations --------------------------------------------------------------------------
-
-
-def get_csv_header(ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
-    """AWS API reference: GetCSVHeader (API_GetCSVHeader); developer guide: "Creating the
-    user import CSV file" for the column list and order."""
-    pool_id = require_string(body, "UserPoolId", USER_POOL_ID_PATTERN, 1, 55)
-    return {"UserPoolId": pool_id, "CSVHeader": csv_header_of(user_pool(ctx, pool_id))}
-
-
-def create_user_import_job(ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
-    """AWS API reference: CreateUserImportJob (API_CreateUserImportJob); developer guide:
-    "Creating and running the Amazon Cognito user pool import job" (PreSignedUrl valid for
-    15 minutes, upload with `x-amz-server-side-encryption: aws:kms`)."""
-    job_name = require_string(body, "JobName", JOB_NAME_PATTERN, 1, 128)
-    pool_id = require_string(body, "UserPoolId", USER_POOL_ID_PATTERN, 1, 55)
-    role_arn = require_string(body, "CloudWatchLogsRoleArn", ROLE_ARN_PATTERN, 20, 2048)
-    if body.get("PasswordHashingAlgorithm") is not None:
-        raise invalid_parameter(
-            "PasswordHashingAlgorithm (password hash import) is not emulated by the test bed."
-        )
-    user_pool(ctx, pool_id)
-    alphabet = string.ascii_letters + string.digits
-    job_id = "import-" + "".join(secrets.choice(alphabet) for _ in range(10))
-    signature = secrets.token_hex(32)
-    url = (
-        f"http://{ctx.host}/_testbed/import-upload/{job_id}"
-        f"?X-Amz-Expires={url_ttl_seconds()}&X-Amz-Signature={signature}"
-    )
-    job = ImportJob(
-        account_id=ctx.account_id,
-        region=ctx.region,
-        job_id=job_id,
-        job_name=job_name,
-        user_pool_id=pool_id,
-        role_arn=role_arn,
-        pre_signed_url=url,
-        signature=signature,
-        creation_date=time.time(),
-    )
-    JOBS.add(job)
-    return {"UserImportJob": job.to_json()}
-
-
-def describe_user_import_job(ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
-    """AWS API reference: DescribeUserImportJob (API_DescribeUserImportJob)."""
-    pool_id = require_string(body, "UserPoolId", USER_POOL_ID_PATTERN, 1, 55)
-    job_id = require_string(body, "JobId", JOB_ID_PATTERN, 1, 55)
-    user_pool(ctx, pool_id)
-    job = JOBS.find(ctx.account_id, pool_id, job_id)
-    with JOBS.lock:
-        return {"UserImportJob": job.to_json()}
-
-
-def list_user_import_jobs(ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
-    """AWS API reference: ListUserImportJobs (API_ListUserImportJobs): MaxResults 1-60 is
-    required; PaginationToken continues a previous page."""
-    pool_id = require_string(body, "UserPoolId", USER_POOL_ID_PATTERN, 1, 55)
-    max_results = body.get("MaxResults")
-    if max_results is None:
-        raise validation_error(None, "maxResults", "Member must not be null")
-    if not isinstance(max_results, int) or isinstance(max_results, bool):
-        raise invalid_parameter("MaxResults must be an integer.")
-    if max_results < 1:
-        raise validation_error(
-            max_results, "maxResults", "Member must have value greater than or equal to 1"
-        )
-    if max_results > 60:
-        raise validation_error(
-            max_results, "maxResults", "Member must have value less than or equal to 60"
-        )
-    user_pool(ctx, pool_id)
-    jobs = JOBS.of_pool(ctx.account_id, pool_id)
-    start = 0
-    token = body.get("PaginationToken")
-    if token is not None:
-        start = decode_page_token(token, pool_id)
-    page = jobs[start : start + max_results]
-    with JOBS.lock:
-        answer: dict[str, Any] = {"UserImportJobs": [job.to_json() for job in page]}
-    if start + max_results < len(jobs):
-        answer["PaginationToken"] = encode_page_token(pool_id, start + max_results)
-    return answer
-
-
-def encode_page_token(pool_id: str, offset: int) -> str:
-    raw = json.dumps({"pool": pool_id, "offset": offset}).encode()
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-def decode_page_token(token: Any, pool_id: str) -> int:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(str(token).encode()))
-        if data["pool"] != pool_id or not isinstance(data["offset"], int):
-            raise ValueError("token of another pool")
-        return int(data["offset"])
-    except (ValueError, KeyError, TypeError, binascii.Error) as bad:
-        raise invalid_parameter("Invalid PaginationToken.") from bad
-
-
-def start_user_import_job(ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
-    """AWS API reference: StartUserImportJob (API_StartUserImportJob); developer guide:
-    "Importing users into a user pool" (one active import job per account; a pool without
-    auto-verified attributes cannot run an import) and "Creating the user import CSV file"."""
-    pool_id = require_string(body, "UserPoolId", USER_POOL_ID_PATTERN, 1, 55)
-    job_id = require_string(body, "JobId", JOB_ID_PATTERN, 1, 55)
-    pool = user_pool(ctx, pool_id)
-    job = JOBS.find(ctx.account_id, pool_id, job_id)
-    with JOBS.lock:
-        if job.status != "Created":
-            raise invalid_parameter(
-                f"Import job {job_id} is {job.status}; only a Created job can be started."
-            )
-        if job.csv is None:
-            raise CognitoError("PreconditionNotMetException", "No csv file was uploaded.")
-        active = JOBS.active_in_account(ctx.account_id)
-        if active is not None:
-            raise CognitoError(
-                "LimitExceededException",
-                "Only one import job can be active at a time per account.",
-            )
-        job.start_date = time.time()
-        if not pool.extended_config.get("AutoVerifiedAttributes"):
-            job.finish(
-                "Failed",
-                "The user pool must have at least one auto-verified attribute to import users.",
-            )
-            return {"UserImportJob": job.to_json()}
-        job.status = "Pending"
-        answer = {"UserImportJob": job.to_json()}
-    threading.Thread(target=run_import_job, args=(job,), daemon=True).start()
-    return answer
-
-
-def stop_user_import_job(ctx: CallContext, body: dict[str, Any]) -> dict[str, Any]:
-    """AWS API reference: StopUserImportJob (API_StopUserImportJob): a Pending or InProgress
-    job goes to Stopping, then Stopped; a stopped job cannot be restarted."""
-    pool_id = require_string(body, "UserPoolId", USER_POOL_ID_PATTERN, 1, 55)
-    job_id = require_string(body, "JobId", JOB_ID_PATTERN, 1, 55)
-    user_pool(ctx, pool_id)
-    job = JOBS.find(ctx.account_id, pool_id, job_id)
-    with JOBS.lock:
-        if job.status not in ("Pending", "InProgress"):
-            raise invalid_parameter(
-                f"Import job {job_id} is {job.status}; only a Pending or InProgress job can be stopped."
-            )
-        job.status = "Stopping"
-        job.stop_requested = True
-        return {"UserImportJob": job.to_json()}
-
-
-OPERATIONS: dict[str, Callable[[CallContext, dict[str, Any]], dict[str, Any]]] = {
-    "GetCSVHeader": get_csv_header,
-    "CreateUserImportJob": create_user_import_job,
-    "DescribeUserImportJob": describe_user_import_job,
-    "ListUserImportJobs": list_user_import_jobs,
-    "StartUserImportJob": start_user_import_job,
-    "StopUserImportJob": stop_user_import_job,
-}
-
-
-# --- CSV ingestion -----------------------------------------------------------------------
-
-
-def split_csv_line(line: str) -> list[str]:
-    """Split one line of Cognito's import CSV into trimmed values.
-
-    Developer guide, "Creating the user import CSV file": values are not quoted, a comma
-    inside a value is written as a backslash before the comma, and surrounding whitespace is
-    not part of the value. So: split on commas not preceded by a backslash, turn `\\,` into
-    `,`; any other backslash is an ordinary character.
-    """
-    values: list[str] = []
-    current: list[str] = []
-    i = 0
-    while i < len(line):
-        char = line[i]
-        if char == "\\" and i + 1 < len(line) and line[i + 1] == ",":
-            current.append(",")
-            i += 2
-            continue
-        if char == ",":
-            values.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-        i += 1
-    values.append("".join(current))
-    return [value.strip() for value in values]
-
-
-def parse_bool(value: str) -> bool | None:
-    lowered = value.lower()
-    if lowered == "true":
-        return True
-    if lowered == "false":
-        return False
-    return None
-
-
-class RowRejected(Exception):
-    """A line that is FAILED or SKIPPED, with the reason logged for it (no user data)."""
-
-    def __init__(self, outcome: str, reason: str):
-        super().__init__(reason)
-        self.outcome = outcome
-        self.reason = reason
-
-
-def fail(reason: str) -> RowRejected:
-    return RowRejected("FAILED", reason)
-
-
-def validated_attributes(row: dict[str, str], pool: Any) -> tuple[list[dict[str, str]], bool]:
-    """Apply the per-user rules of the developer guide's "Creating the user import CSV file"
-    (required columns, cognito:mfa_enabled against the pool's MFA setting, verified attributes,
-    auto-verified attributes, required attributes, birthdate mm/dd/yyyy, updated_at in epoch
-    seconds); return the attributes to store and whether MFA is enabled. Raises RowRejected."""
-    username = row["cognito:username"]
-    if not username:
-        raise fail("The cognito:username value is missing.")
-    if " " in username or "\t" in username:
-        raise fail("The cognito:username value must not contain spaces or tabs.")
-
-    mfa_raw = row["cognito:mfa_enabled"]
-    if not mfa_raw:
-        raise fail("The cognito:mfa_enabled value is missing.")
-    mfa_enabled = parse_bool(mfa_raw)
-    if mfa_enabled is None:
-        raise fail("The cognito:mfa_enabled value must be true or false.")
-    pool_mfa = pool.mfa_config
-    if pool_mfa == "ON" and not mfa_enabled:
-        raise fail("The user pool requires MFA, so cognito:mfa_enabled must be true.")
-    if pool_mfa == "OFF" and mfa_enabled:
-        raise fail("The user pool has MFA off, so cognito:mfa_enabled must be false.")
-
-    verified: dict[str, bool] = {}
-    for name in BOOLEAN_ATTRIBUTES:
-        raw = row[name]
-        if not raw:
-            verified[name] = False
-            continue
-        parsed = parse_bool(raw)
-        if parsed is None:
-            raise fail(f"The {name} value must be true or false.")
-        verified[name] = parsed
-    if verified["email_verified"] and not row["email"]:
-        raise fail("email_verified is true but the email value is missing.")
-    if verified["phone_number_verified"] and not row["phone_number"]:
-        raise fail("phone_number_verified is true but the phone_number value is missing.")
-
-    auto_verified = pool.extended_config.get("AutoVerifiedAttributes") or []
-    if not any(verified.get(f"{name}_verified") for name in auto_verified):
-        raise fail(
-            "The User Record does not set any of the auto verified attributes to true. "
-            "(Example: email_verified to true)."
-        )
-
-    for name, schema in pool.schema_attributes.items():
-        if schema.required and name in row and not row[name]:
-            raise fail(f"The User Record does not set the required attribute {name}.")
-
-    birthdate = row["birthdate"]
-    if birthdate:
-        bad_birthdate = fail("The birthdate value must be a date in the format mm/dd/yyyy.")
-        if not re.fullmatch(r"\d{2}/\d{2}/\d{4}", birthdate):
-            raise bad_birthdate
-        try:
-            birthdate = datetime.datetime.strptime(birthdate, "%m/%d/%Y").date().isoformat()
-        except ValueError as not_a_date:
-            raise bad_birthdate from not_a_date
-
-    if row["updated_at"] and not re.fullmatch(r"\d+", row["updated_at"]):
-        raise fail("The updated_at value must be a number of seconds since the epoch.")
-
-    attributes: list[dict[str, str]] = []
-    for name, value in row.items():
-        if name in NON_ATTRIBUTE_COLUMNS or not value:
-            continue
-        if name in BOOLEAN_ATTRIBUTES:
-            value = "true" if verified[name] else "false"
-        elif name == "birthdate":
-            value = birthdate
-        attributes.append({"Name": name, "Value": value})
-    return attributes, mfa_enabled
-
-
-def import_row(job: ImportJob, pool: Any, row: dict[str, str]) -> None:
-    """Create one user in moto's backend as AdminCreateUser would, then mark it the way an
-    import leaves it (developer guide, "Importing users into a user pool": imported users are
-    RESET_REQUIRED; "Viewing the user pool import results...": an existing user is SKIPPED)."""
-    attributes, mfa_enabled = validated_attributes(row, pool)
-    username = row["cognito:username"]
-    if pool._get_user(username):
-        raise RowRejected("SKIPPED", "The user already exists.")
-    backend = moto_backend(job.account_id, job.region)
-    try:
-        user = backend.admin_create_user(pool.id, username, "SUPPRESS", None, attributes)
-    except UsernameExistsException as exists:
-        raise RowRejected("SKIPPED", "The user already exists.") from exists
-    except JsonRESTError as refused:
-        raise fail(f"The user could not be created: {refused.error_type}.") from refused
-    user.status = UserStatus.RESET_REQUIRED
-    user.enabled = True
-    user.sms_mfa_enabled = mfa_enabled
-
-
-def whole_file_error(data: bytes, header_line: str | None, pool: Any) -> str | None:
-    """The reasons a whole import job fails rather than single lines (developer guide,
-    "Creating the user import CSV file": all GetCSVHeader columns present, UTF-8 without BOM,
-    at most 100 MB; "Viewing the user pool import results in the CloudWatch console": the job
-    fails when the file cannot be parsed)."""
-    if len(data) > MAX_FILE_BYTES:
-        return "The CSV file is larger than 100 MB."
-    if data.startswith(UTF8_BOM):
-        return "The CSV file must be UTF-8 without a byte order mark (BOM)."
-    if header_line is None:
-        return "The CSV file has no header row."
-    header = split_csv_line(header_line)
-    expected = csv_header_of(pool)
-    missing = [name for name in expected if name not in header]
-    if missing:
-        return f"The CSV header is missing {len(missing)} column(s) of GetCSVHeader, e.g. {missing[0]}."
-    unknown = [name for name in header if name not in expected]
-    if unknown:
-        return f"The CSV header has a column the user pool does not have: {unknown[0]}."
-    if len(set(header)) != len(header):
-        return "The CSV header names a column more than once."
-    return None
-
-
-def run_import_job(job: ImportJob) -> None:
-    """Move a started job Pending -> InProgress -> Succeeded/Failed/Stopped, processing the CSV
-    line by line (developer guide: "Creating the user import CSV file" and "Viewing the user
-    pool import results in the CloudWatch console" for the log lines)."""
-    delay = step_seconds()
-    time.sleep(delay)
-    with JOBS.lock:
-        if job.stop_requested:
-            job.finish("Stopped", "The import job was stopped.")
-            return
-        job.status = "InProgress"
-    try:
-        process_csv(job)
-    except Exception as crash:  # a bug here must end the job, not hang it InProgress
-        with JOBS.lock:
-            job.finish("Failed", f"Internal error of the test bed: {type(crash).__name__}.")
-        raise
-
-
-def process_csv(job: ImportJob) -> None:
-    """Ingest the uploaded file line by line; one `[SUCCEEDED|SKIPPED|FAILED] Line Number N - ...`
-    log line per data line, numbered as lines of the file (the header is line 1). Developer
-    guide: "Creating the user import CSV file", "Viewing the user pool import results in the
-    CloudWatch console" (a failed user does not stop the job; a deleted pool does)."""
-    data = job.csv or b""
-    backend = moto_backend(job.account_id, job.region)
-    pool = backend.user_pools.get(job.user_pool_id)
-    if pool is None:
-        with JOBS.lock:
-            job.finish("Failed", "The user pool has been deleted.")
-        return
-    text: str | None = None
-    if not data.startswith(UTF8_BOM) and len(data) <= MAX_FILE_BYTES:
-        try:
-            text = data.decode("utf-8")
-        except UnicodeDecodeError:
-            with JOBS.lock:
-                job.finish("Failed", "The CSV file is not valid UTF-8.")
-            return
-    lines = text.split("\n") if text is not None else []
-    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
-    while lines and lines[-1] == "":
-        lines.pop()
-    error = whole_file_error(data, lines[0] if lines else None, pool)
-    if error is None and len(lines) - 1 > MAX_ROWS:
-        error = "The CSV file has more than 500,000 rows."
-    if error is not None:
-        with JOBS.lock:
-            job.finish("Failed", error)
-        return
-
-    header = split_csv_line(lines[0])
-    for index, line in enumerate(lines[1:], start=2):
-        with JOBS.lock:
-            if job.stop_requested:
-                job.finish("Stopped", "The import job was stopped.")
-                return
-        if job.user_pool_id not in backend.user_pools:
-            with JOBS.lock:
-                job.finish("Failed", "The user pool has been deleted.")
-            return
-        outcome, reason = "SUCCEEDED", "The import succeeded."
-        try:
-            if len(line) > MAX_ROW_CHARS:
-                raise fail("The line is longer than 16,000 characters.")
-            values = split_csv_line(line)
-            if len(values) != len(header):
-                raise fail(
-                    f"The line has {len(values)} values but the header has {len(header)} columns."
-                )
-            import_row(job, pool, dict(zip(header, values)))
-        except RowRejected as rejected:
-            outcome, reason = rejected.outcome, rejected.reason
-        with JOBS.lock:
-            job.log_lines.append(f"[{outcome}] Line Number {index} - {reason}")
-            if outcome == "SUCCEEDED":
-                job.imported += 1
-            elif outcome == "SKIPPED":
-                job.skipped += 1
-            else:
-                job.failed += 1
-
-    time.sleep(step_seconds())
-    with JOBS.lock:
-        if job.stop_requested:
-            job.finish("Stopped", "The import job was stopped.")
-        else:
-            job.finish("Succeeded", "Import Job Completed Successfully.")
-
-
-# --- HTTP --------------------------------------------------------------------------------
-
-
-def json_response(start_response: Any, status: str, payload: Any, headers=()) -> list[bytes]:
-    body = json.dumps(payload).encode()
-    start_response(
-        status,
-        [
-            ("Content-Type", "application/x-amz-json-1.1"),
-            ("Content-Length", str(len(body))),
-            ("x-amzn-RequestId", str(uuid.uuid4())),
-            *headers,
-        ],
-    )
-    return [body]
-
-
-def error_response(start_response: Any, error: CognitoError) -> list[bytes]:
-    return json_response(
-        start_response,
-        "400 Bad Request",
-        {"__type": error.error_type, "message": error.message},
-        headers=[("x-amzn-ErrorType", error.error_type)],
-    )
-
-
-def text_response(start_response: Any, status: str, text: str, content_type: str) -> list[bytes]:
-    body = text.encode()
-    start_response(status, [("Content-Type", content_type), ("Content-Length", str(len(body)))])
-    return [body]
-
-
-def s3_error(start_response: Any, code: str, message: str) -> list[bytes]:
-    """S3's XML error shape, as a PUT to a real pre-signed S3 URL would get it."""
-    request_id = uuid.uuid4().hex[:16].upper()
-    xml = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f"<Error><Code>{code}</Code><Message>{message}</Message>"
-        f"<RequestId>{request_id}</RequestId><HostId>testbed</HostId></Error>"
-    )
-    return text_response(start_response, "403 Forbidden", xml, "application/xml")
-
-
-def upload_csv(environ: dict[str, Any], start_response: Any, job_id: str) -> list[bytes]:
-    """The PreSignedUrl target (developer guide, "Creating and running the Amazon Cognito user
-    pool import job": `curl -T file -H "x-amz-server-side-encryption:aws:kms" URL`, valid for
-    15 minutes)."""
-    request = Request(environ)
-    job = JOBS.get(job_id)
-    if job is None:
-        return s3_error(start_response, "AccessDenied", "Access Denied")
-    query = parse_qs(environ.get("QUERY_STRING", ""))
-    if query.get("X-Amz-Signature", [""])[0] != job.signature:
-        return s3_error(
-            start_response,
-            "SignatureDoesNotMatch",
-            "The request signature we calculated does not match the signature you provided.",
-        )
-    if time.time() > job.creation_date + url_ttl_seconds():
-        return s3_error(start_response, "AccessDenied", "Request has expired")
-    if request.headers.get("x-amz-server-side-encryption") != "aws:kms":
-        return s3_error(
-            start_response,
-            "AccessDenied",
-            "Access Denied: the upload must send x-amz-server-side-encryption: aws:kms",
-        )
-    data = request.get_data(cache=False)
-    with JOBS.lock:
-        if job.status != "Created":
-            return s3_error(
-                start_response, "AccessDenied", "Access Denied: the import job is not Created"
-            )
-        job.csv = data
-    start_response(
-        "200 OK",
-        [("Content-Length", "0"), ("ETag", f'"{uuid.uuid4().hex}"'), ("x-amz-server-side-encryption", "aws:kms")],
-    )
-    return [b""]
+def install_hooks() -> None:
+    """Put the rules into moto's models and operations (each module's `install`)."""
+    pool_shapes.install()
+    sign_in.install()
+    user_creation.install()
+    tokens.install()
+    list_users.install()
 
 
 class TestbedMiddleware:
-    """Answers the operations above; hands every other request to moto untouched."""
+    """Answers the import operations and test-bed paths itself; records the operation of every
+    other Cognito request for the hooks, then hands it to moto."""
 
     def __init__(self, moto_app: Any):
         self.moto_app = moto_app
@@ -828,23 +87,33 @@ class TestbedMiddleware:
         if path == "/_testbed/health":
             return text_response(start_response, "200 OK", '{"status":"ok"}', "application/json")
         if path.startswith("/_testbed/import-upload/") and method == "PUT":
-            return upload_csv(environ, start_response, path.rsplit("/", 1)[-1])
+            return import_upload.upload_csv(environ, start_response, path.rsplit("/", 1)[-1])
         if path.startswith("/_testbed/import-logs/") and method == "GET":
-            job = JOBS.get(path.rsplit("/", 1)[-1])
-            if job is None:
-                return text_response(start_response, "404 Not Found", "no such job\n", "text/plain")
-            with JOBS.lock:
-                text = "".join(line + "\n" for line in job.log_lines)
-            return text_response(start_response, "200 OK", text, "text/plain; charset=utf-8")
+            return import_upload.job_log(start_response, path.rsplit("/", 1)[-1])
 
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
-        if operation in OPERATIONS:
-            return self.answer(environ, start_response, OPERATIONS[operation])
+        if operation in import_operations.OPERATIONS:
+            return self.answer(environ, start_response, import_operations.OPERATIONS[operation])
+        if operation:
+            return self.pass_to_moto(environ, start_response, operation)
 
         if path == "/moto-api/reset" and method == "POST":
-            JOBS.reset()
+            import_jobs.JOBS.reset()
         return self.moto_app(environ, start_response)
+
+    def pass_to_moto(self, environ: dict[str, Any], start_response: Any, operation: str) -> Any:
+        """Let moto answer, with the operation and its body recorded for this thread."""
+        raw = read_body(environ)
+        try:
+            body = json.loads(raw or b"{}")
+        except ValueError:
+            body = {}
+        request_context.begin(operation, body if isinstance(body, dict) else {})
+        try:
+            return list(self.moto_app(environ, start_response))
+        finally:
+            request_context.end()
 
     def answer(self, environ: dict[str, Any], start_response: Any, operation: Callable) -> Any:
         try:
@@ -854,12 +123,20 @@ class TestbedMiddleware:
             except ValueError:
                 raise CognitoError("SerializationException", "The request body is not JSON.")
             if not isinstance(body, dict):
-                raise CognitoError("SerializationException", "The request body is not a JSON object.")
-            return json_response(
-                start_response, "200 OK", operation(call_context(environ), body)
-            )
+                raise CognitoError(
+                    "SerializationException", "The request body is not a JSON object."
+                )
+            return json_response(start_response, "200 OK", operation(call_context(environ), body))
         except CognitoError as error:
             return error_response(start_response, error)
+
+
+def read_body(environ: dict[str, Any]) -> bytes:
+    """Read the request body and put it back, so moto reads it again."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    return raw
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -872,6 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("MOTO_PORT", str(args.port))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
+    install_hooks()
     moto_app = DomainDispatcherApplication(create_backend_app)
     moto_app.debug = True  # as moto's own server does: tracebacks in 500 answers
     run_simple(
