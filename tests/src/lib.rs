@@ -10,5 +10,6 @@ pub mod export_files;
 pub mod import_support;
 pub mod lambda;
 pub mod pools;
+pub mod shapes;
 pub mod testbed;
 pub mod trigger_support;

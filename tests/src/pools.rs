@@ -2,8 +2,9 @@
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeDataType, AttributeType, ExplicitAuthFlowsType, MessageActionType,
-    SchemaAttributeType, StringAttributeConstraintsType, VerifiedAttributeType,
+    AliasAttributeType, AttributeDataType, AttributeType, ExplicitAuthFlowsType, LambdaConfigType,
+    MessageActionType, SchemaAttributeType, StringAttributeConstraintsType, UsernameAttributeType,
+    UsernameConfigurationType, VerifiedAttributeType,
 };
 
 /// A pool to create.
@@ -15,6 +16,14 @@ pub struct PoolSpec {
     pub custom_attributes: Vec<String>,
     /// Contacts the pool verifies automatically (`email`, `phone_number`).
     pub auto_verified: Vec<VerifiedAttributeType>,
+    /// `UsernameAttributes`: e-mail and/or phone as the user name.
+    pub username_attributes: Vec<UsernameAttributeType>,
+    /// `AliasAttributes`: what else may be typed instead of the user name.
+    pub alias_attributes: Vec<AliasAttributeType>,
+    /// `UsernameConfiguration` (case sensitivity); the API's default when `None`.
+    pub username_configuration: Option<UsernameConfigurationType>,
+    /// `LambdaConfig`: the pool's triggers.
+    pub lambda_config: Option<LambdaConfigType>,
 }
 
 impl PoolSpec {
@@ -24,6 +33,7 @@ impl PoolSpec {
             name: name.to_string(),
             custom_attributes: Vec::new(),
             auto_verified: vec![VerifiedAttributeType::Email],
+            ..PoolSpec::default()
         }
     }
 
@@ -42,6 +52,14 @@ pub async fn create_pool(client: &Client, spec: &PoolSpec) -> String {
         .create_user_pool()
         .pool_name(&spec.name)
         .set_auto_verified_attributes(Some(spec.auto_verified.clone()))
+        .set_username_attributes(
+            (!spec.username_attributes.is_empty()).then(|| spec.username_attributes.clone()),
+        )
+        .set_alias_attributes(
+            (!spec.alias_attributes.is_empty()).then(|| spec.alias_attributes.clone()),
+        )
+        .set_username_configuration(spec.username_configuration.clone())
+        .set_lambda_config(spec.lambda_config.clone())
         .send()
         .await
         .expect("CreateUserPool")

@@ -361,18 +361,17 @@ async fn one_pass_writes_a_complete_export_per_tenant_and_reports_the_rest() {
 }
 
 /// Sign-in of a tenant-A user into tenant B's pool: the trigger refuses it with the same answer
-/// as a wrong password, through the Lambda Invoke API and end to end through cognito-local.
+/// as a wrong password, through the Lambda Invoke API and end to end through the tenant's new pool.
 #[tokio::test]
 async fn a_tenant_pool_admits_only_its_own_users() {
     use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+    use aws_sdk_cognitoidentityprovider::types::LambdaConfigType;
     use aws_sdk_cognitoidentityprovider::types::{
         AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes,
     };
-    use integration_tests::lambda::{
-        Function, LambdaHost, cognito_local_function, cognito_local_url, sign_in_event, trigger_env,
-    };
+    use integration_tests::lambda::{Function, LambdaHost, sign_in_event, trigger_env};
     use integration_tests::pools::create_app_client;
-    use integration_tests::testbed::{binary, client_for};
+    use integration_tests::testbed::binary;
 
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
@@ -397,17 +396,15 @@ async fn a_tenant_pool_admits_only_its_own_users() {
         )
         .await;
     }
-    let new = client_for(&cognito_local_url()).await;
-    let globex_pool = new
-        .create_user_pool()
-        .pool_name("admit-globex")
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
+    // Tenant globex's new pool calls the function "admit-globex" from its own LambdaConfig.
+    let new = client.clone();
+    let mut globex = PoolSpec::named("admit-globex").with_custom(&["tenant", "legacy_sub"]);
+    globex.lambda_config = Some(
+        LambdaConfigType::builder()
+            .user_migration("arn:aws:lambda:us-east-1:123456789012:function:admit-globex")
+            .build(),
+    );
+    let globex_pool = create_pool(&new, &globex).await;
     let app = new
         .create_user_pool_client()
         .user_pool_id(&globex_pool)
@@ -437,7 +434,7 @@ async fn a_tenant_pool_admits_only_its_own_users() {
     host.register(
         &Function {
             name: "admit-globex".into(),
-            env: env.clone(),
+            env,
             timeout_seconds: 5.0,
         },
         &binary("cognito-migrate-trigger"),
@@ -468,16 +465,7 @@ async fn a_tenant_pool_admits_only_its_own_users() {
         "the refusal is logged with its reason: {logs}"
     );
 
-    // End to end: cognito-local (tenant globex's pool) calls the same trigger.
-    host.register(
-        &Function {
-            name: cognito_local_function(),
-            env,
-            timeout_seconds: 5.0,
-        },
-        &binary("cognito-migrate-trigger"),
-    )
-    .await;
+    // End to end: tenant globex's pool calls the same trigger.
     let sign_in = |user: &'static str, password: &'static str| {
         new.initiate_auth()
             .client_id(&app)

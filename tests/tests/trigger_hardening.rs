@@ -7,11 +7,11 @@
 //!   not verify is migrated;
 //! - hostile events (huge names, control characters, wrong types, junk): a clean answer, no
 //!   crash, no panic;
-//! - load end to end through cognito-local: 200 distinct users, 20 at a time, each migrated once;
+//! - load end to end through a new pool that calls the trigger from its LambdaConfig: 200
+//!   distinct users, 20 at a time, each migrated once;
 //! - the function's logs hold no password, client secret, token or event.
 //!
-//! Every test has its own old pool and function registration, so they run in parallel; the one
-//! test that uses cognito-local (whose trigger is global) takes [`COGNITO_LOCAL`].
+//! Every test has its own pools and function registration, so they run in parallel.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,26 +20,23 @@ use std::time::{Duration, Instant};
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserStatusType,
+    AuthFlowType, ExplicitAuthFlowsType, LambdaConfigType, PreventUserExistenceErrorTypes,
+    UserStatusType,
 };
 use integration_tests::import_support::FaultProxy;
 use integration_tests::lambda::{
-    Function, Invocation, LambdaHost, cognito_local_function, cognito_local_url,
-    forgot_password_event, sign_in_event, trigger_env,
+    Function, Invocation, LambdaHost, forgot_password_event, sign_in_event, trigger_env,
 };
 use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
-use integration_tests::testbed::{Testbed, binary, client_for};
+use integration_tests::testbed::{Testbed, binary};
 use integration_tests::trigger_support::{
     SplitMix, WrongPasswordKind, percentile, register_with_concurrency, seed_users, wrong_password,
 };
 use serde_json::{Value, json};
 use shared::Secret;
 use shared::secret_hash::secret_hash;
-use tokio::sync::{Mutex, Semaphore};
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-
-/// cognito-local calls one global function; tests of this binary that use it take this lock.
-static COGNITO_LOCAL: Mutex<()> = Mutex::const_new(());
 
 const PASSWORD: &str = "Old-Passw0rd!";
 const TEMP_PASSWORD: &str = "Temp-Passw0rd!";
@@ -326,7 +323,10 @@ async fn trigger_wrong_password_fuzz_never_migrates_and_answers_like_an_unknown_
         match answer_of(&host.invoke_json(&function, &event).await, &event) {
             Answer::Migrated(answer) => {
                 assert_eq!(answer["response"]["finalUserStatus"], "CONFIRMED");
-                assert_eq!(answer["response"]["userAttributes"]["username"], name);
+                assert!(
+                    answer["response"]["userAttributes"]["custom:legacy_sub"].is_string(),
+                    "{name} is answered with the old user's attributes"
+                );
             }
             other => panic!("right password for {name}: {other:?}"),
         }
@@ -752,17 +752,18 @@ async fn trigger_hostile_events_get_clean_answers_and_never_crash_the_function()
     );
 }
 
-/// The new pool in cognito-local and an app client that signs in with a password.
-async fn new_pool(new: &Client, name: &str) -> (String, String) {
-    let pool = new
-        .create_user_pool()
-        .pool_name(format!("hardening-{name}-new"))
-        .send()
-        .await
-        .expect("CreateUserPool in cognito-local")
-        .user_pool
-        .and_then(|p| p.id)
-        .expect("pool id");
+/// A new pool whose UserMigration trigger is the Lambda host's function `function`, and its app
+/// client.
+async fn new_pool(new: &Client, name: &str, function: &str) -> (String, String) {
+    let mut spec = PoolSpec::named(&format!("hardening-{name}-new")).with_custom(&["legacy_sub"]);
+    spec.lambda_config = Some(
+        LambdaConfigType::builder()
+            .user_migration(format!(
+                "arn:aws:lambda:us-east-1:123456789012:function:{function}"
+            ))
+            .build(),
+    );
+    let pool = create_pool(new, &spec).await;
     let client = new
         .create_user_pool_client()
         .user_pool_id(&pool)
@@ -772,14 +773,14 @@ async fn new_pool(new: &Client, name: &str) -> (String, String) {
         .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
         .send()
         .await
-        .expect("CreateUserPoolClient in cognito-local")
+        .expect("CreateUserPoolClient")
         .user_pool_client
         .and_then(|c| c.client_id)
         .expect("client id");
     (pool, client)
 }
 
-/// Signs each of `names` in through cognito-local, `parallel` at a time; the latency of each in
+/// Signs each of `names` in through the new pool, `parallel` at a time; the latency of each in
 /// milliseconds. Panics on any failed sign-in.
 async fn sign_in_all(new: &Client, client_id: &str, names: &[String], parallel: usize) -> Vec<f64> {
     let permits = Arc::new(Semaphore::new(parallel));
@@ -824,7 +825,6 @@ async fn sign_in_all(new: &Client, client_id: &str, names: &[String], parallel: 
 async fn trigger_e2e_200_concurrent_sign_ins_migrate_each_user_exactly_once() {
     const USERS: usize = 200;
     const PARALLEL: usize = 20;
-    let _serial = COGNITO_LOCAL.lock().await;
     let started = Instant::now();
     let old = old_pool("load", false).await;
     let names: Vec<String> = (0..USERS).map(|i| format!("load-{i:03}")).collect();
@@ -844,10 +844,10 @@ async fn trigger_e2e_200_concurrent_sign_ins_migrate_each_user_exactly_once() {
     .await;
     let seeded = started.elapsed();
 
-    let new = client_for(&cognito_local_url()).await;
-    let (new_pool, new_client) = new_pool(&new, "load").await;
+    let function = "hardening-load".to_string();
+    let new = old.testbed.moto_client().await;
+    let (new_pool, new_client) = new_pool(&new, "load", &function).await;
     let host = LambdaHost::from_env();
-    let function = cognito_local_function();
     register_with_concurrency(
         &host,
         &Function {

@@ -368,17 +368,19 @@ fn verified_mediums(migrated: &MigratedUser) -> Vec<DeliveryMedium> {
     mediums
 }
 
-/// True when AWS allows the answer to carry the old user name: the new pool has user names, and
-/// the typed name is that user name exactly or one of the user's (mapped) alias values. A user
-/// name typed in another case (an old pool that ignores case) is neither, so it is left out and
-/// Cognito keeps what was typed.
+/// True when AWS allows the answer to carry the old user name: "You can return a username
+/// parameter only if the submitted user name matches an alias attribute" (developer guide,
+/// "Importing users with a user migration Lambda trigger"). So only when the new pool has alias
+/// attributes (`RETURN_OLD_USERNAME`) and the typed name is one of the user's (mapped) alias
+/// values. A typed user name is never answered back: Cognito keeps what was typed, which is that
+/// user name (or, from an old pool that ignores case, the same name in another case).
 fn may_answer_username(typed: &str, migrated: &MigratedUser, options: &Options) -> bool {
     let alias = |name: &str| migrated.attribute(name);
     options.return_old_username
-        && (migrated.username == typed
-            || [EMAIL, PREFERRED_USERNAME]
-                .into_iter()
-                .any(|name| alias(name).is_some_and(|value| value.eq_ignore_ascii_case(typed)))
+        && migrated.username != typed
+        && ([EMAIL, PREFERRED_USERNAME]
+            .into_iter()
+            .any(|name| alias(name).is_some_and(|value| value.eq_ignore_ascii_case(typed)))
             || alias(PHONE_NUMBER) == Some(typed))
 }
 
@@ -441,7 +443,11 @@ mod tests {
         );
         assert_eq!(attributes["email_verified"], "true");
         assert_eq!(attributes["custom:tenant"], "acme");
-        assert_eq!(attributes[USERNAME_ATTRIBUTE], "ada");
+        assert_eq!(
+            attributes.get(USERNAME_ATTRIBUTE),
+            None,
+            "the typed user name is kept by Cognito; answering it is not allowed"
+        );
         assert_eq!(response.enable_sms_mfa, None);
         assert_eq!(response.desired_delivery_mediums, None);
     }
@@ -931,7 +937,11 @@ mod tests {
             .cloned()
         };
         let aliases = Options::default();
-        assert_eq!(username_for("ada", &aliases).as_deref(), Some("ada"));
+        assert_eq!(
+            username_for("ada", &aliases),
+            None,
+            "a typed user name matches no alias attribute"
+        );
         for alias in [
             "ada@example.com",
             "ADA@Example.com",

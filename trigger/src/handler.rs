@@ -496,7 +496,11 @@ mod tests {
         let answered = result.unwrap();
         assert_eq!(calls, ["get ada", "auth ada"]);
         assert_eq!(answered["response"]["finalUserStatus"], "CONFIRMED");
-        assert_eq!(answered["response"]["userAttributes"]["username"], "ada");
+        assert_eq!(
+            answered["response"]["userAttributes"]["username"],
+            Value::Null,
+            "a typed user name is never answered back"
+        );
         assert_eq!(
             answered["request"]["password"], "Right-Passw0rd",
             "the event is returned, not rebuilt"

@@ -1,31 +1,23 @@
-//! End to end: cognito-local plays the **new** pool and really calls the trigger (hosted by the
-//! test bed's Lambda host as function `$TESTBED_COGNITO_LOCAL_FUNCTION`) during `InitiateAuth`
-//! and `ForgotPassword`; the old pool is in moto.
+//! End to end: the **new** pool really calls the trigger from its own `LambdaConfig` (the test
+//! bed's moto extension, following AWS's "Migrate user Lambda trigger" page; the function is
+//! hosted by the Lambda host) during `InitiateAuth` and `ForgotPassword`; the old pool is in moto
+//! too. Each test has its own pools and its own function, so they run in parallel.
 //!
-//! Where cognito-local departs from AWS's documented behaviour, the test bed corrects it
-//! (`tests/emulator/cognito-local-patches/`), and these tests rely on the corrected behaviour:
-//! - ForgotPassword fires `UserMigration_ForgotPassword` for an unknown user (stock cognito-local
-//!   never does; AWS: "Migrate user Lambda trigger", trigger sources);
-//! - a trigger response without user attributes means "no such user" and creates nobody (stock
-//!   cognito-local creates a user from an empty response with the typed password);
-//! - an absent `finalUserStatus` means `RESET_REQUIRED` (stock: `CONFIRMED`).
-//!
-//! cognito-local's trigger is global to the process and there is one such function, so these
-//! tests take a lock and re-register the function with their own old pool first.
+//! The behaviours these tests rely on, each cited in `tests/emulator/README.md`:
+//! - ForgotPassword fires `UserMigration_ForgotPassword` for an unknown user;
+//! - a trigger response without user attributes means "no such user" and creates nobody, and the
+//!   caller gets the unknown-user answer of "Managing user existence error responses";
+//! - an absent `finalUserStatus` means `RESET_REQUIRED`.
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::types::LambdaConfigType;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserStatusType,
 };
-use integration_tests::lambda::{
-    Function, LambdaHost, cognito_local_function, cognito_local_url, trigger_env,
-};
+use integration_tests::lambda::{Function, LambdaHost, trigger_env};
 use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
-use integration_tests::testbed::{Testbed, binary, client_for};
-use tokio::sync::Mutex;
-
-static COGNITO_LOCAL: Mutex<()> = Mutex::const_new(());
+use integration_tests::testbed::{Testbed, binary};
 
 const PASSWORD: &str = "Old-Passw0rd!";
 
@@ -51,16 +43,18 @@ async fn bed(name: &str) -> Bed {
     .await;
     let (old_client, _) = create_app_client(&old, &old_pool, false).await;
 
-    let new = client_for(&cognito_local_url()).await;
-    let new_pool = new
-        .create_user_pool()
-        .pool_name(format!("e2e-{name}-new"))
-        .send()
-        .await
-        .expect("CreateUserPool in cognito-local")
-        .user_pool
-        .and_then(|p| p.id)
-        .expect("pool id");
+    let function = format!("e2e-{name}");
+    let new = testbed.moto_client().await;
+    let mut spec =
+        PoolSpec::named(&format!("e2e-{name}-new")).with_custom(&["tenant", "legacy_sub"]);
+    spec.lambda_config = Some(
+        LambdaConfigType::builder()
+            .user_migration(format!(
+                "arn:aws:lambda:us-east-1:123456789012:function:{function}"
+            ))
+            .build(),
+    );
+    let new_pool = create_pool(&new, &spec).await;
     let new_client = new
         .create_user_pool_client()
         .user_pool_id(&new_pool)
@@ -70,13 +64,12 @@ async fn bed(name: &str) -> Bed {
         .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
         .send()
         .await
-        .expect("CreateUserPoolClient in cognito-local")
+        .expect("CreateUserPoolClient")
         .user_pool_client
         .and_then(|c| c.client_id)
         .expect("client id");
 
     let host = LambdaHost::from_env();
-    let function = cognito_local_function();
     host.register(
         &Function {
             name: function.clone(),
@@ -169,7 +162,6 @@ fn attribute<'a>(
 
 #[tokio::test]
 async fn trigger_e2e_sign_in_migrates_once_with_the_old_attributes() {
-    let _serial = COGNITO_LOCAL.lock().await;
     let bed = bed("sign-in").await;
     create_user(
         &bed.old,
@@ -228,7 +220,6 @@ async fn trigger_e2e_sign_in_migrates_once_with_the_old_attributes() {
 
 #[tokio::test]
 async fn trigger_e2e_wrong_password_and_unknown_user_leave_no_user_and_look_alike() {
-    let _serial = COGNITO_LOCAL.lock().await;
     let bed = bed("wrong").await;
     create_user(
         &bed.old,
@@ -261,7 +252,6 @@ async fn trigger_e2e_wrong_password_and_unknown_user_leave_no_user_and_look_alik
 
 #[tokio::test]
 async fn trigger_e2e_temporary_password_lands_as_reset_required() {
-    let _serial = COGNITO_LOCAL.lock().await;
     let bed = bed("temporary").await;
     create_user(
         &bed.old,
@@ -276,14 +266,16 @@ async fn trigger_e2e_temporary_password_lands_as_reset_required() {
         .sign_in("tim", "Temp-Passw0rd!")
         .await
         .expect_err("a temporary password is not kept");
-    assert_eq!(refused.0, "PasswordResetRequiredException", "{refused:?}");
+    // "If PreventUserExistenceErrors is enabled, during authentication of imported users a
+    // generic NotAuthorizedException error is returned … instead of returning
+    // PasswordResetRequiredException" ("Managing user existence error responses").
+    assert_eq!(refused.0, "NotAuthorizedException", "{refused:?}");
     let user = bed.new_user("tim").await.expect("migrated");
     assert_eq!(user.user_status(), Some(&UserStatusType::ResetRequired));
 }
 
 #[tokio::test]
 async fn trigger_e2e_forgot_password_migrates_only_reachable_users() {
-    let _serial = COGNITO_LOCAL.lock().await;
     let bed = bed("forgot").await;
     create_user(
         &bed.old,
@@ -318,7 +310,10 @@ async fn trigger_e2e_forgot_password_migrates_only_reachable_users() {
         .sign_in("carol", PASSWORD)
         .await
         .expect_err("must reset first");
-    assert_eq!(refused.0, "PasswordResetRequiredException", "{refused:?}");
+    // "If PreventUserExistenceErrors is enabled, during authentication of imported users a
+    // generic NotAuthorizedException error is returned … instead of returning
+    // PasswordResetRequiredException" ("Managing user existence error responses").
+    assert_eq!(refused.0, "NotAuthorizedException", "{refused:?}");
 
     // dave has no verified contact: answered like an unknown user, and nobody is created.
     bed.new
