@@ -282,6 +282,7 @@ async fn an_ambiguous_pair_of_pool_shapes_stops_before_reading_the_old_pool() {
     );
     assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
     let stderr = String::from_utf8_lossy(&run.stderr);
+    eprintln!("{stderr}");
     assert!(stderr.contains(&old) && stderr.contains(&new), "{stderr}");
     assert!(
         stderr.contains("Add custom:legacy_sub to the new pool's schema"),
@@ -467,4 +468,46 @@ async fn plan_reads_a_new_pool_with_a_native_sign_up() {
         plan["need_trigger"], 1,
         "waiting is not in the new pool yet"
     );
+}
+
+#[tokio::test]
+async fn a_failing_read_of_the_new_pool_names_the_pool_the_call_and_the_fix() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_shaped_pool(&client, "sweep-fail-old", PLAIN).await;
+    let new_shape = Shape {
+        legacy_sub: true,
+        ..PLAIN
+    };
+    let new = create_shaped_pool(&client, "sweep-fail-new", new_shape).await;
+    create_user(&client, &old, "ada", &verified("a@example.com"), None).await;
+    let target_proxy = FaultProxy::start(&testbed.moto_url);
+    target_proxy.configure(r#"{"error_share": 1.0, "operations": ["ListUsers"]}"#);
+
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("sweep");
+    let run = export(
+        &testbed.moto_url,
+        &old,
+        &new,
+        &dir,
+        &[
+            "--select",
+            "not-in-target",
+            "--max-retries",
+            "0",
+            "--target-endpoint-url",
+            &target_proxy.url,
+        ],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    eprintln!("{stderr}");
+    assert!(stderr.contains(&format!("ListUsers on {new}")), "{stderr}");
+    assert!(
+        stderr.contains("InternalErrorException: injected fault") || stderr.contains("HTTP 503"),
+        "the service's code: {stderr}"
+    );
+    assert!(stderr.contains("rerun with --resume"), "{stderr}");
+    assert!(!stderr.contains("Error {"), "no debug structure: {stderr}");
 }
