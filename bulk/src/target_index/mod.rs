@@ -11,7 +11,7 @@
 mod keys;
 mod store;
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -31,7 +31,8 @@ use store::{IndexShard, IndexStore, Stored};
 /// old user among them.
 #[derive(Debug, Default)]
 pub struct TargetIndex {
-    keys: HashSet<u128>,
+    /// Sorted and without duplicates: 16 bytes a key, found by binary search.
+    keys: Vec<u128>,
     rule: MatchRule,
 }
 
@@ -53,7 +54,7 @@ impl TargetIndex {
         self.rule
             .old_user_keys(user)
             .iter()
-            .any(|k| self.keys.contains(k))
+            .any(|k| self.keys.binary_search(k).is_ok())
     }
 
     /// Number of keys held.
@@ -73,6 +74,14 @@ impl TargetIndex {
             .iter()
             .flat_map(|u| rule.new_pool_user_keys(u))
             .collect();
+        TargetIndex::new(keys, rule)
+    }
+
+    /// An index of `keys` in any order.
+    fn new(mut keys: Vec<u128>, rule: MatchRule) -> TargetIndex {
+        keys.sort_unstable();
+        keys.dedup();
+        keys.shrink_to_fit();
         TargetIndex { keys, rule }
     }
 
@@ -88,7 +97,7 @@ impl TargetIndex {
         let (mut store, mut keys, cursors) = match store {
             None => {
                 let cursors = prefixes.into_iter().map(fresh_cursor).collect();
-                (None, HashSet::new(), cursors)
+                (None, Vec::new(), cursors)
             }
             Some(dir) => match IndexStore::open(dir, pool.pool_id, &rule, prefixes)? {
                 (_, Stored::Complete(keys)) => {
@@ -98,7 +107,7 @@ impl TargetIndex {
                         keys.len(),
                         dir.display()
                     );
-                    return Ok(TargetIndex { keys, rule });
+                    return Ok(TargetIndex::new(keys, rule));
                 }
                 (store, Stored::Partial(keys, cursors)) => (Some(store), keys, cursors),
             },
@@ -107,65 +116,8 @@ impl TargetIndex {
             "reading the users of the new pool {} to skip those it already has…",
             pool.pool_id
         );
-        let work: VecDeque<ShardWork> = cursors
-            .into_iter()
-            .enumerate()
-            .filter(|(_, c)| !c.done)
-            .map(|(i, c)| (i, c.prefix, c.next_token))
-            .collect();
-        let queue = Arc::new(Mutex::new(work));
-        let (events, mut received) = mpsc::channel(usize::from(pool.segments) * 2);
-        let scans: Vec<_> = (0..pool.segments)
-            .map(|_| {
-                tokio::spawn(scan::scan_shards(
-                    pool.client.clone(),
-                    pool.pacer.clone(),
-                    pool.pool_id.to_string(),
-                    queue.clone(),
-                    events.clone(),
-                ))
-            })
-            .collect();
-        drop(events);
-        let mut result = Ok(());
-        while let Some(event) = received.recv().await {
-            let recorded = match event {
-                ScanEvent::Page {
-                    shard,
-                    users,
-                    next_token,
-                } => {
-                    let page: Vec<u128> = users
-                        .iter()
-                        .flat_map(|u| rule.new_pool_user_keys(&user_from_list(u)))
-                        .collect();
-                    keys.extend(&page);
-                    match &mut store {
-                        Some(store) => store.page(shard, &page, next_token),
-                        None => Ok(()),
-                    }
-                }
-                ScanEvent::Restart { shard } => match &mut store {
-                    Some(store) => store.restart(shard),
-                    None => Ok(()),
-                },
-                ScanEvent::Failed(err) => {
-                    result = Err(err);
-                    break;
-                }
-            };
-            if let Err(err) = recorded {
-                result = Err(anyhow::anyhow!(
-                    "cannot write the new-pool index in {}: {err}",
-                    store_folder(store.as_ref())
-                ));
-                break;
-            }
-        }
-        for scan in scans {
-            scan.abort();
-        }
-        result.map_err(|err| {
+        let read = scan_into(&pool, &rule, cursors, &mut keys, store.as_mut()).await;
+        read.map_err(|err| {
             let fix = match store {
                 Some(_) => "fix the cause, then rerun with --resume (the shards read so far are kept)",
                 None => "fix the cause, then run again",
@@ -175,17 +127,76 @@ impl TargetIndex {
                 pool.pool_id
             ))
         })?;
+        let index = TargetIndex::new(keys, rule);
         if let Some(store) = &mut store {
-            store.finish(&keys).map_err(|err| {
-                anyhow::anyhow!(
-                    "cannot write the new-pool index in {}: {err}",
-                    store.folder().display()
-                )
-            })?;
+            store.finish(&index.keys)?;
         }
-        eprintln!("{} keys of users already in {}", keys.len(), pool.pool_id);
-        Ok(TargetIndex { keys, rule })
+        eprintln!("{} keys of users already in {}", index.len(), pool.pool_id);
+        Ok(index)
     }
+}
+
+/// Pages the unfinished shards of `cursors` concurrently, adding each user's keys to `keys` and
+/// recording every page in `store`.
+async fn scan_into(
+    pool: &NewPool<'_>,
+    rule: &MatchRule,
+    cursors: Vec<IndexShard>,
+    keys: &mut Vec<u128>,
+    mut store: Option<&mut IndexStore>,
+) -> anyhow::Result<()> {
+    let work: VecDeque<ShardWork> = cursors
+        .into_iter()
+        .enumerate()
+        .filter(|(_, c)| !c.done)
+        .map(|(i, c)| (i, c.prefix, c.next_token))
+        .collect();
+    let queue = Arc::new(Mutex::new(work));
+    let (events, mut received) = mpsc::channel(usize::from(pool.segments) * 2);
+    let scans: Vec<_> = (0..pool.segments)
+        .map(|_| {
+            tokio::spawn(scan::scan_shards(
+                pool.client.clone(),
+                pool.pacer.clone(),
+                pool.pool_id.to_string(),
+                queue.clone(),
+                events.clone(),
+            ))
+        })
+        .collect();
+    drop(events);
+    let mut result = Ok(());
+    while let Some(event) = received.recv().await {
+        result = match event {
+            ScanEvent::Page {
+                shard,
+                users,
+                next_token,
+            } => {
+                let page: Vec<u128> = users
+                    .iter()
+                    .flat_map(|u| rule.new_pool_user_keys(&user_from_list(u)))
+                    .collect();
+                keys.extend(&page);
+                match store.as_deref_mut() {
+                    Some(store) => store.page(shard, &page, next_token),
+                    None => Ok(()),
+                }
+            }
+            ScanEvent::Restart { shard } => match store.as_deref_mut() {
+                Some(store) => store.restart(shard),
+                None => Ok(()),
+            },
+            ScanEvent::Failed(err) => Err(err),
+        };
+        if result.is_err() {
+            break;
+        }
+    }
+    for scan in scans {
+        scan.abort();
+    }
+    result
 }
 
 fn fresh_cursor(prefix: String) -> IndexShard {
@@ -195,12 +206,6 @@ fn fresh_cursor(prefix: String) -> IndexShard {
         done: false,
         keys: 0,
     }
-}
-
-fn store_folder(store: Option<&IndexStore>) -> String {
-    store
-        .map(|s| s.folder().display().to_string())
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

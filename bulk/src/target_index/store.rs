@@ -8,7 +8,6 @@
 //! `state.json` trusts. When every shard is done the keys go into one compact `keys.bin`, written
 //! atomically, and only then does `state.json` say `complete`.
 
-use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -52,9 +51,9 @@ struct IndexState {
 /// What a store held when opened.
 pub enum Stored {
     /// The whole index.
-    Complete(HashSet<u128>),
+    Complete(Vec<u128>),
     /// Keys read so far and the shards' cursors.
-    Partial(HashSet<u128>, Vec<IndexShard>),
+    Partial(Vec<u128>, Vec<IndexShard>),
 }
 
 /// One new pool's index folder.
@@ -72,10 +71,9 @@ fn encode(keys: &[u128]) -> Vec<u8> {
     keys.iter().flat_map(|k| k.to_le_bytes()).collect()
 }
 
-fn decode(bytes: &[u8], into: &mut HashSet<u128>) {
-    for chunk in bytes.chunks_exact(KEY_BYTES as usize) {
-        into.insert(u128::from_le_bytes(chunk.try_into().expect("16 bytes")));
-    }
+fn decode(bytes: &[u8], into: &mut Vec<u128>) {
+    let keys = bytes.chunks_exact(KEY_BYTES as usize);
+    into.extend(keys.map(|k| u128::from_le_bytes(k.try_into().expect("16 bytes"))));
 }
 
 impl IndexStore {
@@ -94,7 +92,7 @@ impl IndexStore {
         let Some(state) = kept else {
             return IndexStore::create(dir, pool_id, rule, prefixes);
         };
-        let mut keys = HashSet::new();
+        let mut keys = Vec::new();
         if state.complete {
             let path = dir.join(KEYS_FILE);
             let bytes = fs::read(&path).map_err(|e| {
@@ -176,16 +174,18 @@ impl IndexStore {
             files,
         };
         store.save()?;
-        Ok((store, Stored::Partial(HashSet::new(), shards)))
+        Ok((store, Stored::Partial(Vec::new(), shards)))
     }
 
-    /// The folder it lives in.
-    pub fn folder(&self) -> &Path {
-        &self.dir
+    fn save(&self) -> anyhow::Result<()> {
+        atomic_json::write(&self.dir.join(STATE_FILE), &self.state).map_err(|e| self.write_error(e))
     }
 
-    fn save(&self) -> std::io::Result<()> {
-        atomic_json::write(&self.dir.join(STATE_FILE), &self.state)
+    fn write_error(&self, err: std::io::Error) -> anyhow::Error {
+        anyhow::anyhow!(
+            "cannot write the new-pool index in {} ({err}): check the disk and the folder's permissions, then rerun with --resume",
+            self.dir.display()
+        )
     }
 
     /// Records one page of shard `shard`: its keys, then the token of its next page (`None` after
@@ -195,10 +195,11 @@ impl IndexStore {
         shard: usize,
         keys: &[u128],
         next_token: Option<String>,
-    ) -> std::io::Result<()> {
+    ) -> anyhow::Result<()> {
         let file = &mut self.files[shard];
-        file.write_all(&encode(keys))?;
-        file.sync_data()?;
+        file.write_all(&encode(keys))
+            .and_then(|_| file.sync_data())
+            .map_err(|e| self.write_error(e))?;
         let cursor = &mut self.state.shards[shard];
         cursor.keys += keys.len() as u64;
         cursor.done = next_token.is_none();
@@ -208,18 +209,19 @@ impl IndexStore {
 
     /// Records that shard `shard` starts again from its first page (its token expired); the keys
     /// it already read stay valid.
-    pub fn restart(&mut self, shard: usize) -> std::io::Result<()> {
+    pub fn restart(&mut self, shard: usize) -> anyhow::Result<()> {
         self.state.shards[shard].next_token = None;
         self.save()
     }
 
     /// Writes every key into `keys.bin`, marks the index complete, and removes the shard files.
-    pub fn finish(&mut self, keys: &HashSet<u128>) -> std::io::Result<()> {
+    pub fn finish(&mut self, keys: &[u128]) -> anyhow::Result<()> {
         let mut bytes = Vec::with_capacity(16 + keys.len() * KEY_BYTES as usize);
         bytes.extend_from_slice(KEYS_MAGIC);
         bytes.extend_from_slice(&(keys.len() as u64).to_le_bytes());
         bytes.extend(keys.iter().flat_map(|k| k.to_le_bytes()));
-        atomic_json::write_bytes(&self.dir.join(KEYS_FILE), &bytes)?;
+        atomic_json::write_bytes(&self.dir.join(KEYS_FILE), &bytes)
+            .map_err(|e| self.write_error(e))?;
         self.state.complete = true;
         self.save()?;
         self.files.clear();
@@ -254,11 +256,12 @@ mod tests {
         let Stored::Partial(mut keys, shards) = stored else {
             panic!("not complete yet")
         };
-        assert_eq!(keys, HashSet::from([1, 2, 3]));
+        keys.sort();
+        assert_eq!(keys, [1, 2, 3]);
         assert!(shards[0].done);
         assert_eq!(shards[1].next_token.as_deref(), Some("t2"));
         store.page(1, &[4], None).unwrap();
-        keys.insert(4);
+        keys.push(4);
         store.finish(&keys).unwrap();
         drop(store);
 
@@ -266,7 +269,7 @@ mod tests {
         let Stored::Complete(loaded) = stored else {
             panic!("complete")
         };
-        assert_eq!(loaded, HashSet::from([1, 2, 3, 4]));
+        assert_eq!(loaded, [1, 2, 3, 4]);
         assert!(!shard_file(&dir, "0").exists());
     }
 
