@@ -28,8 +28,10 @@ pub struct SignIn {
 }
 
 impl SignIn {
-    /// The sign-in shape `DescribeUserPool` reports. A pool without `UsernameConfiguration` (created
-    /// before the setting existed) is case-sensitive, as the API's default.
+    /// The sign-in shape `DescribeUserPool` reports. A pool without `UsernameConfiguration` is
+    /// case-sensitive: "True: Enables case sensitivity for all username input. [...] This is the
+    /// default value"; and "False [...] also enables both preferred_username and email alias to be
+    /// case insensitive" (<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UsernameConfigurationType.html>).
     pub fn of(pool: &UserPoolType) -> SignIn {
         let mut username_attributes: Vec<String> = pool
             .username_attributes()
@@ -85,10 +87,10 @@ impl MatchRule {
         if legacy_id_attribute.is_none() && !same_kind {
             anyhow::bail!(
                 "cannot tell which users of the old pool {old_id} are already in the new pool {new_id}: \
-                 the old pool signs users in by {old_kind}, the new pool by {new_kind}, and the new \
-                 pool has no legacy-id attribute holding the old sub. Add custom:legacy_sub to the new \
-                 pool's schema (AddCustomAttributes, and legacy_sub_attribute in the mapping if you \
-                 renamed it) before users migrate, then run again",
+                 the old pool signs users in by {old_kind}, the new pool by {new_kind}, and no \
+                 legacy-id attribute ties a new-pool user to its old sub. Add custom:legacy_sub to the \
+                 new pool's schema (AddCustomAttributes) and keep legacy_sub_attribute in the mapping, \
+                 so imports and the trigger write it, then run again",
                 old_id = old.id().unwrap_or_default(),
                 new_id = new.id().unwrap_or_default(),
                 old_kind = old_sign_in.describe(),

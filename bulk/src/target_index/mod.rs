@@ -4,9 +4,10 @@
 //! The new pool is read in whole `ListUsers` pages, never with `AttributesToGet`: AWS answers such
 //! a request with an error as soon as one user lacks the attribute asked for ("Amazon Cognito
 //! returns an error if not all users in the results have set a value for the attribute you
-//! request", ListUsers API reference), and any native sign-up in the new pool lacks the legacy id.
-//! It is read in the same `sub` shards as the old pool, concurrently, through the run's pacer; an
-//! export keeps it in its folder ([`store`]) so `--resume` does not read it again.
+//! request", <https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ListUsers.html>),
+//! and any native sign-up in the new pool lacks the legacy id. It is read in the same `sub` shards
+//! as the old pool, concurrently, through the run's pacer; an export keeps it in its folder (see
+//! `store.rs`) so `--resume` does not read it again.
 
 mod keys;
 mod store;
