@@ -382,6 +382,7 @@ async fn read_target_indexes(
             pacer,
             pool_id: &d.pool_id,
             segments: args.segments,
+            progress_interval: Duration::from_secs(args.progress_interval),
         };
         d.index = TargetIndex::read(pool, rule, Some(&store)).await?;
     }

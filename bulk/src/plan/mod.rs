@@ -81,6 +81,7 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
             pacer: &pacer,
             pool_id: &pool_id,
             segments: args.report.segments,
+            progress_interval: Duration::from_secs(10),
         };
         let index = TargetIndex::read(new_pool, rule, None).await?;
         targets.push(PlanTarget {

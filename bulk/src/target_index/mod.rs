@@ -15,6 +15,7 @@ mod store;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use shared::SourceUser;
@@ -24,6 +25,7 @@ use tokio::sync::mpsc;
 pub use keys::{MatchRule, SignIn};
 
 use crate::pacer::Pacer;
+use crate::progress::Progress;
 use crate::scan::{self, ScanEvent, ShardWork};
 use crate::shards;
 use store::{IndexShard, IndexStore, Stored};
@@ -47,6 +49,8 @@ pub struct NewPool<'a> {
     pub pool_id: &'a str,
     /// Concurrent shard scans.
     pub segments: u8,
+    /// Seconds between progress lines when stderr is not a terminal.
+    pub progress_interval: Duration,
 }
 
 impl TargetIndex {
@@ -166,6 +170,8 @@ async fn scan_into(
         })
         .collect();
     drop(events);
+    let mut progress = Progress::new("new-pool users", 0, pool.progress_interval);
+    let mut read = 0;
     let mut result = Ok(());
     while let Some(event) = received.recv().await {
         result = match event {
@@ -174,6 +180,8 @@ async fn scan_into(
                 users,
                 next_token,
             } => {
+                read += users.len() as u64;
+                progress.update(read, "read");
                 let page: Vec<u128> = users
                     .iter()
                     .flat_map(|u| rule.new_pool_user_keys(&user_from_list(u)))
@@ -194,6 +202,7 @@ async fn scan_into(
             break;
         }
     }
+    progress.finish();
     for scan in scans {
         scan.abort();
     }
