@@ -226,6 +226,41 @@ mod tests {
     }
 
     #[test]
+    fn phone_pools_match_by_phone_and_e_mail_or_phone_pools_by_either() {
+        let phone = [UsernameAttributeType::PhoneNumber];
+        let (old, new) = (pool("old", &phone, true), pool("new", &phone, true));
+        let rule = MatchRule::for_pools(&old, &new, None).unwrap();
+        let old_user = user("uuid-old").with("phone_number", "+15550100");
+        assert!(matched(
+            &rule,
+            &user("uuid-new").with("phone_number", "+15550100"),
+            &old_user
+        ));
+        assert!(!matched(
+            &rule,
+            &user("uuid-new").with("phone_number", "+15550199"),
+            &old_user
+        ));
+
+        let both = [
+            UsernameAttributeType::Email,
+            UsernameAttributeType::PhoneNumber,
+        ];
+        let (old, new) = (pool("old", &both, true), pool("new", &both, true));
+        let rule = MatchRule::for_pools(&old, &new, None).unwrap();
+        let old_user = user("uuid-old")
+            .with("email", "a@x.org")
+            .with("phone_number", "+15550100");
+        let signed_up_by_phone = user("uuid-new").with("phone_number", "+15550100");
+        assert!(matched(&rule, &signed_up_by_phone, &old_user));
+        let only_phone = [UsernameAttributeType::PhoneNumber];
+        assert!(
+            MatchRule::for_pools(&old, &pool("new", &only_phone, true), None).is_err(),
+            "different sign-in values: only the legacy id is trusted"
+        );
+    }
+
+    #[test]
     fn a_user_name_pool_into_an_e_mail_pool_needs_the_legacy_id() {
         let old = pool("old", &[], true);
         let new = pool("new", &[UsernameAttributeType::Email], false);
