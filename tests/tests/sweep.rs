@@ -4,6 +4,7 @@
 //! of pool shapes stops before the old pool is read, and a run killed while reading the new pool
 //! continues without reading its finished shards again (counted at the fault proxy).
 
+use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -318,7 +319,6 @@ fn wait_at_most(child: &mut Child, limit: Duration) -> std::process::Output {
         std::thread::sleep(Duration::from_millis(50));
     }
     let mut stderr = String::new();
-    use std::io::Read;
     child
         .stderr
         .take()
