@@ -7,7 +7,7 @@
 //! `groups.jsonl` and `memberships.jsonl` (the old pool's groups, and the memberships of the users
 //! this export carries, for `cognito-migrate groups`),
 //! `mapping.json` (the mapping in force: give it to the trigger), `summary.json`, and `.export/`
-//! (checkpoint and ledgers for `--resume`).
+//! (checkpoint, ledgers and, for `--select not-in-target`, the new pool's index, for `--resume`).
 //!
 //! With `--partition-by ATTR --targets FILE` the same pass writes one such folder per tenant
 //! (`DIR/<tenant>/`, each for its own pool), users without a known tenant go to
