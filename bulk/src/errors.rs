@@ -2,7 +2,7 @@
 
 use std::error::Error as StdError;
 
-use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 
 const ACCESS_CODES: [&str; 6] = [
@@ -19,7 +19,7 @@ pub fn explain<E>(operation: &str, pool: &str, err: SdkError<E, HttpResponse>) -
 where
     E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
 {
-    let detail = DisplayErrorContext(&err).to_string();
+    let detail = causes(&err);
     let code = err.code().unwrap_or_default().to_string();
     let message = err.message().unwrap_or_default().to_string();
     if code == "ResourceNotFoundException" {
@@ -49,5 +49,60 @@ where
              the region and --endpoint-url"
         );
     }
-    anyhow::anyhow!("{operation} on {pool} failed: {detail}")
+    if code.is_empty() {
+        return match err.raw_response() {
+            Some(raw) => anyhow::anyhow!(
+                "{operation} on {pool} failed: HTTP {} without a Cognito error ({detail})",
+                raw.status().as_u16()
+            ),
+            None => anyhow::anyhow!("{operation} on {pool} failed: {detail}"),
+        };
+    }
+    anyhow::anyhow!("{operation} on {pool} failed: {code}: {message}")
+}
+
+/// The error and its causes, each by its `Display`, joined by ": ". Not `DisplayErrorContext`,
+/// which appends the whole SDK error as a `Debug` structure (raw response, headers, body).
+fn causes(err: &(dyn StdError + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let line = cause.to_string();
+        if !text.contains(&line) {
+            text.push_str(": ");
+            text.push_str(&line);
+        }
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_cognitoidentityprovider::operation::list_users::ListUsersError;
+    use aws_sdk_cognitoidentityprovider::types::error::InternalErrorException;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+
+    #[test]
+    fn a_service_error_shows_its_code_and_message_and_no_debug_structure() {
+        let service = ListUsersError::InternalErrorException(
+            InternalErrorException::builder()
+                .message("try later")
+                .meta(
+                    aws_smithy_types::error::ErrorMetadata::builder()
+                        .code("InternalErrorException")
+                        .message("try later")
+                        .build(),
+                )
+                .build(),
+        );
+        let raw = HttpResponse::new(StatusCode::try_from(500).unwrap(), SdkBody::from("{}"));
+        let err = explain("ListUsers", "pool-1", SdkError::service_error(service, raw));
+        assert_eq!(
+            err.to_string(),
+            "ListUsers on pool-1 failed: InternalErrorException: try later"
+        );
+    }
 }

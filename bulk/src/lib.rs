@@ -26,5 +26,6 @@ pub mod report_csv;
 pub mod scan;
 pub mod shards;
 pub mod signals;
+pub mod target_index;
 pub mod tenants;
 pub mod verify;

@@ -129,45 +129,6 @@ fn is_expired_token<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) ->
     }
 }
 
-/// Reads every user of the new pool into an index of user names and legacy `sub`s, for
-/// `--select not-in-target`.
-pub async fn index_target(
-    client: &Client,
-    pacer: &Pacer,
-    pool_id: &str,
-    legacy_sub_attribute: Option<&str>,
-) -> anyhow::Result<crate::export::TargetIndex> {
-    let mut index = crate::export::TargetIndex::default();
-    let mut token: Option<String> = None;
-    loop {
-        let page = pacer
-            .call(|| {
-                client
-                    .list_users()
-                    .user_pool_id(pool_id)
-                    .limit(PAGE_LIMIT)
-                    .set_attributes_to_get(legacy_sub_attribute.map(|a| vec![a.to_string()]))
-                    .set_pagination_token(token.clone())
-                    .send()
-            })
-            .await
-            .map_err(|e| explain("ListUsers", pool_id, e))?;
-        for user in page.users() {
-            let legacy = legacy_sub_attribute.and_then(|name| {
-                user.attributes()
-                    .iter()
-                    .find(|a| a.name() == name)
-                    .and_then(|a| a.value())
-            });
-            index.insert(user.username().unwrap_or_default(), legacy);
-        }
-        token = page.pagination_token.filter(|t| !t.is_empty());
-        if token.is_none() {
-            return Ok(index);
-        }
-    }
-}
-
 /// Reads every user of `pool_id` once, with `segments` concurrent shard scans, handing each
 /// page's users to `each` in arrival order. For read-only reports (`plan`, `verify`); the export
 /// has its own checkpointed loop.

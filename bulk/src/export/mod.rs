@@ -8,7 +8,7 @@
 //! `groups.jsonl` and `memberships.jsonl` (the old pool's groups, and the memberships of the users
 //! this export carries, for `cognito-migrate groups`),
 //! `mapping.json` (the mapping in force: give it to the trigger), `summary.json`, and `.export/`
-//! (checkpoint and ledgers for `--resume`).
+//! (checkpoint, ledgers and, for `--select not-in-target`, the new pool's index, for `--resume`).
 //!
 //! With `--partition-by ATTR --targets FILE` the same pass writes one such folder per tenant
 //! (`DIR/<tenant>/`, each for its own pool), users without a known tenant go to
@@ -30,6 +30,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
+use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use shared::Mapping;
 use shared::import_csv::{MAX_FILE_BYTES, MAX_ROWS_PER_FILE, decode_row};
 use shared::partition::TenantTable;
@@ -47,12 +48,16 @@ use crate::progress::Progress;
 use crate::report_csv::csv_record;
 use crate::scan::{self, ScanEvent, ShardWork};
 use crate::shards;
+use crate::target_index::{MatchRule, NewPool};
 use checkpoint::{Checkpoint, LaneIdentity, RunIdentity};
 use groups::GroupDestination;
 use ledgers::Ledgers;
 use outputs::{AppendFile, FileLimits, Outputs, REASON_FILE_HEADER};
 use sink::{Lane, Sink};
 use summary::{PartitionSummary, Summary};
+
+/// Folder inside `.export` holding the new pools' indexes for `not-in-target`.
+const TARGET_INDEX_DIR: &str = "target-index";
 
 /// ListUsers is limited to 30 requests per second per account, and the limit cannot be raised.
 const LIST_USERS_QUOTA: u32 = 30;
@@ -125,17 +130,21 @@ struct Destination {
     dir: PathBuf,
     target: ImportTarget,
     mapping: Mapping,
+    /// For `not-in-target`: how its users are matched with old users.
+    matching: Option<MatchRule>,
+    /// For `not-in-target`: the users it already has (read once the output folder is set up).
     index: TargetIndex,
 }
 
 /// Reads the new pool (or each tenant's pool): header, rules, the mapping resolved against it,
-/// and for `not-in-target` the users it already has.
+/// and for `not-in-target` how to tell which old users it has (refusing to guess when it cannot).
 async fn destinations(
     args: &ExportArgs,
     aws: &AwsArgs,
     pacer: &Pacer,
     mapping: &Mapping,
     tenants: Option<&TenantTable>,
+    source_pool: &UserPoolType,
 ) -> anyhow::Result<Vec<Destination>> {
     let target = aws.client(Side::Target).await;
     let pools: Vec<(String, String, PathBuf)> = match tenants {
@@ -158,18 +167,13 @@ async fn destinations(
             &import_target.header.attribute_columns(),
             &pool_id,
         );
-        let index = match args.select {
-            Select::NotInTarget => {
-                eprintln!("reading the users of {pool_id} to skip those it already has…");
-                scan::index_target(
-                    &target,
-                    pacer,
-                    &pool_id,
-                    mapping.legacy_sub_attribute.as_deref(),
-                )
-                .await?
-            }
-            _ => TargetIndex::default(),
+        let matching = match args.select {
+            Select::NotInTarget => Some(MatchRule::for_pools(
+                source_pool,
+                &pools::describe(&target, pacer, &pool_id).await?,
+                mapping.legacy_sub_attribute.as_deref(),
+            )?),
+            _ => None,
         };
         destinations.push(Destination {
             name,
@@ -177,7 +181,8 @@ async fn destinations(
             dir,
             target: import_target,
             mapping,
-            index,
+            matching,
+            index: TargetIndex::default(),
         });
     }
     Ok(destinations)
@@ -207,8 +212,9 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         }
         _ => None,
     };
-    let destinations = destinations(&args, aws, &pacer, &mapping, tenants.as_ref()).await?;
     let source_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
+    let mut destinations =
+        destinations(&args, aws, &pacer, &mapping, tenants.as_ref(), &source_pool).await?;
     let identity = RunIdentity {
         source_pool_id: args.source_pool_id.clone(),
         select: args.select,
@@ -256,7 +262,9 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         }
         (checkpoint, ledgers, unassigned, outputs)
     } else {
-        ensure_empty(&args.out)?;
+        if !args.resume {
+            ensure_empty(&args.out)?;
+        }
         let prefixes = shards::prefixes(args.segments);
         let labels: Vec<String> = prefixes
             .iter()
@@ -285,6 +293,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     for d in &destinations {
         write_mapping(&d.dir, &d.mapping)?;
     }
+    read_target_indexes(&args, aws, &pacer, &mut destinations).await?;
 
     let lanes: Vec<Lane<'_>> = destinations
         .iter()
@@ -354,6 +363,39 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         return Ok(ExportOutcome::Interrupted);
     }
     Ok(outcome)
+}
+
+/// For `not-in-target`, reads the users each new pool already has, kept in the output folder so
+/// `--resume` loads them instead of reading the pool again.
+async fn read_target_indexes(
+    args: &ExportArgs,
+    aws: &AwsArgs,
+    pacer: &Arc<Pacer>,
+    destinations: &mut [Destination],
+) -> anyhow::Result<()> {
+    let target = aws.client(Side::Target).await;
+    for d in destinations {
+        let Some(rule) = d.matching.clone() else {
+            continue;
+        };
+        let store = target_index_folder(&args.out, &d.pool_id);
+        let pool = NewPool {
+            client: &target,
+            pacer,
+            pool_id: &d.pool_id,
+            segments: args.segments,
+            progress_interval: Duration::from_secs(args.progress_interval),
+        };
+        d.index = TargetIndex::read(pool, rule, Some(&store)).await?;
+    }
+    Ok(())
+}
+
+/// Where the index of a new pool's users is kept (it survives a restart of an unstarted export).
+fn target_index_folder(out: &Path, pool_id: &str) -> PathBuf {
+    out.join(checkpoint::STATE_DIR)
+        .join(TARGET_INDEX_DIR)
+        .join(pool_id)
 }
 
 /// Writes each destination's `summary.json` (and the partition's), prints them, and decides the
@@ -529,7 +571,17 @@ fn clear_unstarted_export(out: &Path, destinations: &[Destination]) -> anyhow::R
         return Ok(false);
     }
     eprintln!("the previous run stopped before its first checkpoint: starting the export over");
-    std::fs::remove_dir_all(out.join(checkpoint::STATE_DIR))?;
+    for entry in std::fs::read_dir(out.join(checkpoint::STATE_DIR))? {
+        let entry = entry?;
+        if entry.file_name() == TARGET_INDEX_DIR {
+            // What was read of the new pools stays valid: the restart continues it.
+            continue;
+        }
+        match entry.file_type()?.is_dir() {
+            true => std::fs::remove_dir_all(entry.path())?,
+            false => std::fs::remove_file(entry.path())?,
+        }
+    }
     let written = [
         "rejected.csv",
         "skipped.csv",

@@ -1,11 +1,9 @@
 //! `--select`: which users an export run is for, and why the others are skipped.
 
-use std::collections::HashSet;
-
 use serde::{Deserialize, Serialize};
 use shared::SourceUser;
 
-use crate::fingerprint::key;
+pub use crate::target_index::TargetIndex;
 
 /// Which users to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -44,41 +42,10 @@ impl SkipReason {
             SkipReason::PasswordSurvivesSignIn => {
                 "confirmed user with a password: left for the UserMigration trigger, which keeps the password at sign-in"
             }
-            SkipReason::AlreadyInTarget => "already in the new pool (same user name or legacy sub)",
+            SkipReason::AlreadyInTarget => {
+                "already in the new pool (same legacy sub, or same sign-in value for a user without one)"
+            }
         }
-    }
-}
-
-/// The users the new pool already has, as 128-bit hashes of their user names and legacy `sub`s:
-/// 16 bytes a user, however long the names.
-#[derive(Debug, Default)]
-pub struct TargetIndex {
-    keys: HashSet<u128>,
-}
-
-impl TargetIndex {
-    /// Records a new-pool user by its user name and (if any) legacy `sub`.
-    pub fn insert(&mut self, username: &str, legacy_sub: Option<&str>) {
-        self.keys.insert(key(b'u', username));
-        if let Some(sub) = legacy_sub.filter(|s| !s.is_empty()) {
-            self.keys.insert(key(b's', sub));
-        }
-    }
-
-    /// True when the new pool has this old-pool user.
-    pub fn contains(&self, user: &SourceUser) -> bool {
-        self.keys.contains(&key(b'u', &user.username))
-            || (!user.sub().is_empty() && self.keys.contains(&key(b's', user.sub())))
-    }
-
-    /// Number of keys held.
-    pub fn len(&self) -> usize {
-        self.keys.len()
-    }
-
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
     }
 }
 
@@ -99,6 +66,7 @@ impl Select {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::target_index::MatchRule;
     use shared::SourceStatus;
 
     #[test]
@@ -115,11 +83,17 @@ mod tests {
     }
 
     #[test]
-    fn not_in_target_matches_by_user_name_or_legacy_sub() {
-        let mut index = TargetIndex::default();
-        index.insert("ada", None);
-        index.insert("some-uuid", Some("sub-of-bo"));
-        let ada = SourceUser::new("ada", SourceStatus::Confirmed);
+    fn not_in_target_skips_the_users_the_new_pool_has() {
+        let rule = MatchRule {
+            legacy_id_attribute: Some("custom:legacy_sub".into()),
+            by_sign_in: true,
+            ..MatchRule::default()
+        };
+        let migrated = SourceUser::new("uuid-1", SourceStatus::Confirmed)
+            .with("custom:legacy_sub", "sub-of-bo");
+        let native = SourceUser::new("ada", SourceStatus::Confirmed);
+        let index = TargetIndex::of(rule, &[migrated, native]);
+        let ada = SourceUser::new("ada", SourceStatus::Confirmed).with("sub", "sub-of-ada");
         let bo = SourceUser::new("bo", SourceStatus::Confirmed).with("sub", "sub-of-bo");
         let cy = SourceUser::new("cy", SourceStatus::Confirmed).with("sub", "ada");
         assert_eq!(

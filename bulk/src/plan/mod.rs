@@ -21,6 +21,7 @@ use crate::export::{Classifier, Select, TargetIndex};
 use crate::pools::{self, ImportTarget};
 use crate::progress::Progress;
 use crate::scan;
+use crate::target_index::{MatchRule, NewPool};
 use crate::tenants::ReportArgs;
 
 /// Arguments of `cognito-migrate plan`.
@@ -61,6 +62,7 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     let target = aws.client(Side::Target).await;
     let mapping = args.report.mapping()?;
     let table = args.report.targets.tenant_table()?;
+    let source_pool = pools::describe(&source, &pacer, &args.report.source_pool_id).await?;
     let mut targets = Vec::new();
     for (name, pool_id) in args.report.targets.pools(table.as_ref()) {
         let import_target = pools::import_target(&target, &pacer, &pool_id).await?;
@@ -69,14 +71,19 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
             &import_target.header.attribute_columns(),
             &pool_id,
         );
-        eprintln!("reading the users of {pool_id}…");
-        let index = scan::index_target(
-            &target,
-            &pacer,
-            &pool_id,
+        let rule = MatchRule::for_pools(
+            &source_pool,
+            &pools::describe(&target, &pacer, &pool_id).await?,
             mapping.legacy_sub_attribute.as_deref(),
-        )
-        .await?;
+        )?;
+        let new_pool = NewPool {
+            client: &target,
+            pacer: &pacer,
+            pool_id: &pool_id,
+            segments: args.report.segments,
+            progress_interval: Duration::from_secs(10),
+        };
+        let index = TargetIndex::read(new_pool, rule, None).await?;
         targets.push(PlanTarget {
             name,
             pool_id,
@@ -95,7 +102,6 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
             rules: &t.target.rules,
         })
         .collect();
-    let source_pool = pools::describe(&source, &pacer, &args.report.source_pool_id).await?;
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
     let mut progress = Progress::new("users", estimate, Duration::from_secs(10));
     let mut plan = PartitionedPlan::default();

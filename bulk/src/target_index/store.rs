@@ -1,0 +1,290 @@
+//! The new-pool index on disk, in the export folder, so `--resume` loads it instead of reading the
+//! new pool again, and a run stopped while reading it continues each shard from its token.
+//!
+//! While the scan runs, each shard appends its keys (16 bytes each, little-endian) to its own
+//! `shard-<label>.keys`; after every page the file is synced *before* `state.json`, which records
+//! how many keys of it count and the token of the shard's next page, is atomically replaced (the
+//! write-order contract of the export checkpoint). On resume each file is cut back to the count
+//! `state.json` trusts. When every shard is done the keys go into one compact `keys.bin`, written
+//! atomically, and only then does `state.json` say `complete`.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::keys::MatchRule;
+use crate::atomic_json;
+use crate::shards;
+
+const STATE_FILE: &str = "state.json";
+const KEYS_FILE: &str = "keys.bin";
+const KEYS_MAGIC: &[u8; 8] = b"CMTIDX01";
+const KEY_BYTES: u64 = 16;
+const VERSION: u32 = 1;
+
+/// Where one shard of the new pool's scan stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexShard {
+    /// `sub` prefix (empty: the whole pool).
+    pub prefix: String,
+    /// Token of the next page; `None` with `done == false` means "from the start".
+    pub next_token: Option<String>,
+    /// Every page has been read.
+    pub done: bool,
+    /// Keys of its file that count.
+    pub keys: u64,
+}
+
+/// `state.json`: which pool and rule the keys are for, and where each shard stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct IndexState {
+    version: u32,
+    pool_id: String,
+    rule: MatchRule,
+    shards: Vec<IndexShard>,
+    /// `keys.bin` holds every key.
+    complete: bool,
+}
+
+/// What a store held when opened.
+pub enum Stored {
+    /// The whole index.
+    Complete(Vec<u128>),
+    /// Keys read so far and the shards' cursors.
+    Partial(Vec<u128>, Vec<IndexShard>),
+}
+
+/// One new pool's index folder.
+pub struct IndexStore {
+    dir: PathBuf,
+    state: IndexState,
+    files: Vec<File>,
+}
+
+fn shard_file(dir: &Path, prefix: &str) -> PathBuf {
+    dir.join(format!("shard-{}.keys", shards::label(prefix)))
+}
+
+fn encode(keys: &[u128]) -> Vec<u8> {
+    keys.iter().flat_map(|k| k.to_le_bytes()).collect()
+}
+
+fn decode(bytes: &[u8], into: &mut Vec<u128>) {
+    let keys = bytes.chunks_exact(KEY_BYTES as usize);
+    into.extend(keys.map(|k| u128::from_le_bytes(k.try_into().expect("16 bytes"))));
+}
+
+impl IndexStore {
+    /// Opens the index of `pool_id` in `dir`: what an earlier run of the same pool and rule kept,
+    /// or a fresh scan of `prefixes` (anything else in `dir` is discarded).
+    pub fn open(
+        dir: &Path,
+        pool_id: &str,
+        rule: &MatchRule,
+        prefixes: Vec<String>,
+    ) -> anyhow::Result<(IndexStore, Stored)> {
+        let kept = fs::read_to_string(dir.join(STATE_FILE))
+            .ok()
+            .and_then(|text| serde_json::from_str::<IndexState>(&text).ok())
+            .filter(|s| s.version == VERSION && s.pool_id == pool_id && &s.rule == rule);
+        let Some(state) = kept else {
+            return IndexStore::create(dir, pool_id, rule, prefixes);
+        };
+        let mut keys = Vec::new();
+        if state.complete {
+            let path = dir.join(KEYS_FILE);
+            let bytes = fs::read(&path).map_err(|e| {
+                anyhow::anyhow!("cannot read the new-pool index {}: {e}", path.display())
+            })?;
+            let count = bytes
+                .get(8..16)
+                .filter(|_| bytes.starts_with(KEYS_MAGIC))
+                .map(|n| u64::from_le_bytes(n.try_into().expect("8 bytes")));
+            if count.map(|n| 16 + n * KEY_BYTES) != Some(bytes.len() as u64) {
+                anyhow::bail!(
+                    "the new-pool index {} is damaged: delete {} and run again with --resume",
+                    path.display(),
+                    dir.display()
+                );
+            }
+            decode(&bytes[16..], &mut keys);
+            let store = IndexStore {
+                dir: dir.to_path_buf(),
+                state,
+                files: Vec::new(),
+            };
+            return Ok((store, Stored::Complete(keys)));
+        }
+        let mut files = Vec::new();
+        for shard in &state.shards {
+            let path = shard_file(dir, &shard.prefix);
+            let file = OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&path)?;
+            file.set_len(shard.keys * KEY_BYTES)?;
+            decode(&fs::read(&path)?, &mut keys);
+            files.push(OpenOptions::new().append(true).open(&path)?);
+        }
+        let shards = state.shards.clone();
+        let store = IndexStore {
+            dir: dir.to_path_buf(),
+            state,
+            files,
+        };
+        Ok((store, Stored::Partial(keys, shards)))
+    }
+
+    fn create(
+        dir: &Path,
+        pool_id: &str,
+        rule: &MatchRule,
+        prefixes: Vec<String>,
+    ) -> anyhow::Result<(IndexStore, Stored)> {
+        if dir.exists() {
+            fs::remove_dir_all(dir)?;
+        }
+        fs::create_dir_all(dir)?;
+        let shards: Vec<IndexShard> = prefixes
+            .into_iter()
+            .map(|prefix| IndexShard {
+                prefix,
+                next_token: None,
+                done: false,
+                keys: 0,
+            })
+            .collect();
+        let files = shards
+            .iter()
+            .map(|s| File::create(shard_file(dir, &s.prefix)))
+            .collect::<std::io::Result<_>>()?;
+        let store = IndexStore {
+            dir: dir.to_path_buf(),
+            state: IndexState {
+                version: VERSION,
+                pool_id: pool_id.to_string(),
+                rule: rule.clone(),
+                shards: shards.clone(),
+                complete: false,
+            },
+            files,
+        };
+        store.save()?;
+        Ok((store, Stored::Partial(Vec::new(), shards)))
+    }
+
+    fn save(&self) -> anyhow::Result<()> {
+        atomic_json::write(&self.dir.join(STATE_FILE), &self.state).map_err(|e| self.write_error(e))
+    }
+
+    fn write_error(&self, err: std::io::Error) -> anyhow::Error {
+        anyhow::anyhow!(
+            "cannot write the new-pool index in {} ({err}): check the disk and the folder's permissions, then rerun with --resume",
+            self.dir.display()
+        )
+    }
+
+    /// Records one page of shard `shard`: its keys, then the token of its next page (`None` after
+    /// the last page).
+    pub fn page(
+        &mut self,
+        shard: usize,
+        keys: &[u128],
+        next_token: Option<String>,
+    ) -> anyhow::Result<()> {
+        let file = &mut self.files[shard];
+        file.write_all(&encode(keys))
+            .and_then(|_| file.sync_data())
+            .map_err(|e| self.write_error(e))?;
+        let cursor = &mut self.state.shards[shard];
+        cursor.keys += keys.len() as u64;
+        cursor.done = next_token.is_none();
+        cursor.next_token = next_token;
+        self.save()
+    }
+
+    /// Records that shard `shard` starts again from its first page (its token expired); the keys
+    /// it already read stay valid.
+    pub fn restart(&mut self, shard: usize) -> anyhow::Result<()> {
+        self.state.shards[shard].next_token = None;
+        self.save()
+    }
+
+    /// Writes every key into `keys.bin`, marks the index complete, and removes the shard files.
+    pub fn finish(&mut self, keys: &[u128]) -> anyhow::Result<()> {
+        let mut bytes = Vec::with_capacity(16 + keys.len() * KEY_BYTES as usize);
+        bytes.extend_from_slice(KEYS_MAGIC);
+        bytes.extend_from_slice(&(keys.len() as u64).to_le_bytes());
+        bytes.extend(keys.iter().flat_map(|k| k.to_le_bytes()));
+        atomic_json::write_bytes(&self.dir.join(KEYS_FILE), &bytes)
+            .map_err(|e| self.write_error(e))?;
+        self.state.complete = true;
+        self.save()?;
+        self.files.clear();
+        for shard in &self.state.shards {
+            fs::remove_file(shard_file(&self.dir, &shard.prefix))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prefixes() -> Vec<String> {
+        vec!["0".into(), "1".into()]
+    }
+
+    #[test]
+    fn a_stopped_scan_resumes_from_the_recorded_pages_and_a_finished_one_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join("pool");
+        let rule = MatchRule::default();
+        let (mut store, _) = IndexStore::open(&dir, "p", &rule, prefixes()).unwrap();
+        store.page(0, &[1, 2], None).unwrap();
+        store.page(1, &[3], Some("t2".into())).unwrap();
+        // Keys written after the last recorded page do not count.
+        store.files[1].write_all(&encode(&[99])).unwrap();
+        drop(store);
+
+        let (mut store, stored) = IndexStore::open(&dir, "p", &rule, prefixes()).unwrap();
+        let Stored::Partial(mut keys, shards) = stored else {
+            panic!("not complete yet")
+        };
+        keys.sort();
+        assert_eq!(keys, [1, 2, 3]);
+        assert!(shards[0].done);
+        assert_eq!(shards[1].next_token.as_deref(), Some("t2"));
+        store.page(1, &[4], None).unwrap();
+        keys.push(4);
+        store.finish(&keys).unwrap();
+        drop(store);
+
+        let (_, stored) = IndexStore::open(&dir, "p", &rule, prefixes()).unwrap();
+        let Stored::Complete(loaded) = stored else {
+            panic!("complete")
+        };
+        assert_eq!(loaded, [1, 2, 3, 4]);
+        assert!(!shard_file(&dir, "0").exists());
+    }
+
+    #[test]
+    fn an_index_of_another_pool_or_rule_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let rule = MatchRule::default();
+        let (mut store, _) = IndexStore::open(dir.path(), "p", &rule, prefixes()).unwrap();
+        store.page(0, &[1], None).unwrap();
+        drop(store);
+        let folded = MatchRule {
+            fold_case: true,
+            ..MatchRule::default()
+        };
+        let (_, stored) = IndexStore::open(dir.path(), "p", &folded, prefixes()).unwrap();
+        assert!(matches!(stored, Stored::Partial(keys, _) if keys.is_empty()));
+    }
+}
