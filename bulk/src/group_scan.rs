@@ -1,20 +1,20 @@
 //! Paging a pool's groups and each group's members, through the run's pacer.
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::GroupType;
+use aws_sdk_cognitoidentityprovider::types::{GroupType, UserType};
 
 use crate::errors::explain;
 use crate::pacer::Pacer;
 use crate::scan::PAGE_LIMIT;
 
-/// Calls `on_group` for every group of `pool_id`, then `on_member(group, username)` for each of
-/// its members.
+/// Calls `on_group` for every group of `pool_id`, then `on_member(group, user)` for each of its
+/// members (`ListUsersInGroup` returns the whole user, attributes included).
 pub async fn each_group_and_member(
     client: &Client,
     pacer: &Pacer,
     pool_id: &str,
     mut on_group: impl FnMut(&GroupType) -> anyhow::Result<()>,
-    mut on_member: impl FnMut(&str, &str) -> anyhow::Result<()>,
+    mut on_member: impl FnMut(&str, &UserType) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
     let mut groups_token: Option<String> = None;
     loop {
@@ -49,7 +49,7 @@ pub async fn each_group_and_member(
                     .await
                     .map_err(|e| explain("ListUsersInGroup", pool_id, e))?;
                 for user in members.users() {
-                    on_member(name, user.username().unwrap_or_default())?;
+                    on_member(name, user)?;
                 }
                 members_token = members.next_token.filter(|t| !t.is_empty());
                 if members_token.is_none() {

@@ -120,7 +120,8 @@ pub async fn export_groups(
             groups += 1;
             Ok(())
         },
-        |group, username| {
+        |group, user| {
+            let username = user.username().unwrap_or_default();
             let key = fingerprint::key(b'u', username);
             for (destination, file) in destinations.iter().zip(&mut memberships_files) {
                 if destination

@@ -33,7 +33,8 @@ use crate::pools;
 use crate::progress::Progress;
 use crate::signals::StopSignal;
 use state::{GroupsState, ItemKind, Pass, Reason, Unapplied};
-use target::{GroupCheck, GroupSpec, Refusal, TargetPool};
+use shared::from_sdk::user_from_list;
+use target::{GroupCheck, GroupMembers, GroupSpec, OldMember, Refusal, TargetPool};
 
 /// Save the state at least this often while applying.
 const SAVE_EVERY: Duration = Duration::from_secs(2);
@@ -334,7 +335,7 @@ impl Applier<'_> {
         self.state.unapplied.retain(|u| synced.contains(&u.group));
         eprintln!("reading the groups and memberships of the old pool {old_pool}…");
         let mut groups = Vec::new();
-        let mut members: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut members: BTreeMap<String, Vec<OldMember>> = BTreeMap::new();
         each_group_and_member(
             source,
             pacer,
@@ -343,11 +344,11 @@ impl Applier<'_> {
                 groups.push(GroupSpec::of(group));
                 Ok(())
             },
-            |group, username| {
+            |group, user| {
                 members
                     .entry(group.to_string())
                     .or_default()
-                    .push(username.to_string());
+                    .push(OldMember::of(&user_from_list(user)));
                 Ok(())
             },
         )
@@ -366,10 +367,17 @@ impl Applier<'_> {
             let present = if group_ok {
                 self.target.members(&spec.name).await?
             } else {
-                HashSet::new()
+                GroupMembers::default()
             };
-            for username in wanted.iter().filter(|u| !present.contains(*u)) {
-                self.member(&spec.name, username, group_ok).await?;
+            for old in wanted.iter().filter(|m| !present.holds(m)) {
+                // The user may be in the new pool under another name (a pool that signs in by
+                // e-mail or phone, or a user the trigger created under the name they typed).
+                let username = match self.target.find(old).await? {
+                    Some(name) if present.usernames.contains(&name) => continue,
+                    Some(name) => name,
+                    None => old.username.clone(),
+                };
+                self.member(&spec.name, &username, group_ok).await?;
             }
             self.state.pass.synced_groups.push(spec.name.clone());
             self.save()?;

@@ -11,6 +11,9 @@ use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::GroupType;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use serde::{Deserialize, Serialize};
+use shared::attributes::{EMAIL, PHONE_NUMBER};
+use shared::from_sdk::user_from_list;
+use shared::mapping::DEFAULT_LEGACY_SUB_ATTRIBUTE;
 
 use super::state::Reason;
 use crate::errors::explain;
@@ -112,6 +115,48 @@ fn refusal<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<R
             err.message().unwrap_or_default()
         ),
     })
+}
+
+/// An old-pool member of a group, with what may name it in the new pool.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OldMember {
+    /// The old pool's user name.
+    pub username: String,
+    /// The old `sub` (the new pool's legacy id).
+    pub sub: String,
+    /// Its e-mail, if any.
+    pub email: Option<String>,
+    /// Its phone number, if any.
+    pub phone: Option<String>,
+}
+
+impl OldMember {
+    /// The member as the old pool lists it.
+    pub fn of(user: &shared::SourceUser) -> OldMember {
+        OldMember {
+            username: user.username.clone(),
+            sub: user.sub().to_string(),
+            email: user.attribute(EMAIL).map(str::to_string),
+            phone: user.attribute(PHONE_NUMBER).map(str::to_string),
+        }
+    }
+}
+
+/// The members of a new-pool group, by user name and by legacy id.
+#[derive(Debug, Default)]
+pub struct GroupMembers {
+    /// User names.
+    pub usernames: HashSet<String>,
+    /// Legacy ids (`custom:legacy_sub`) of the members that have one.
+    pub legacy_ids: HashSet<String>,
+}
+
+impl GroupMembers {
+    /// True when the old member is already in the group, under its legacy id or its old name.
+    pub fn holds(&self, old: &OldMember) -> bool {
+        (!old.sub.is_empty() && self.legacy_ids.contains(&old.sub))
+            || self.usernames.contains(&old.username)
+    }
 }
 
 /// The new pool.
@@ -229,9 +274,10 @@ impl TargetPool<'_> {
         }
     }
 
-    /// The user names in a group of the new pool (ListUsersInGroup, paged).
-    pub async fn members(&self, group: &str) -> anyhow::Result<HashSet<String>> {
-        let mut members = HashSet::new();
+    /// The members of a group of the new pool, by user name and legacy id (ListUsersInGroup,
+    /// paged; it returns each user's attributes).
+    pub async fn members(&self, group: &str) -> anyhow::Result<GroupMembers> {
+        let mut members = GroupMembers::default();
         let mut token: Option<String> = None;
         loop {
             let page = self
@@ -247,16 +293,64 @@ impl TargetPool<'_> {
                 })
                 .await
                 .map_err(|e| explain("ListUsersInGroup", self.pool_id, e))?;
-            members.extend(
-                page.users()
-                    .iter()
-                    .filter_map(|u| u.username().map(str::to_string)),
-            );
+            for user in page.users() {
+                let user = user_from_list(user);
+                if let Some(legacy) = user.attribute(DEFAULT_LEGACY_SUB_ATTRIBUTE) {
+                    members.legacy_ids.insert(legacy.to_string());
+                }
+                members.usernames.insert(user.username);
+            }
             token = page.next_token.filter(|t| !t.is_empty());
             if token.is_none() {
                 return Ok(members);
             }
         }
+    }
+
+    /// The new pool's name for an old user: the first of its user name, e-mail and phone that
+    /// `AdminGetUser` finds (it also resolves aliases and e-mail/phone sign-in names) and that is
+    /// that user: the same legacy id, or, for a user without one, the same user name.
+    pub async fn find(&self, old: &OldMember) -> anyhow::Result<Option<String>> {
+        let mut candidates = vec![old.username.as_str()];
+        candidates.extend(old.email.as_deref());
+        candidates.extend(old.phone.as_deref());
+        for candidate in candidates {
+            let answer = self
+                .pacer
+                .call(|| {
+                    self.client
+                        .admin_get_user()
+                        .user_pool_id(self.pool_id)
+                        .username(candidate)
+                        .send()
+                })
+                .await;
+            let user = match answer {
+                Ok(user) => user,
+                Err(err)
+                    if matches!(
+                        err.code(),
+                        Some("UserNotFoundException" | "InvalidParameterException")
+                    ) =>
+                {
+                    continue;
+                }
+                Err(err) => return Err(explain("AdminGetUser", self.pool_id, err)),
+            };
+            let legacy = user
+                .user_attributes()
+                .iter()
+                .find(|a| a.name() == DEFAULT_LEGACY_SUB_ATTRIBUTE)
+                .and_then(|a| a.value());
+            let same = match legacy {
+                Some(legacy) => legacy == old.sub,
+                None => user.username() == old.username,
+            };
+            if same {
+                return Ok(Some(user.username().to_string()));
+            }
+        }
+        Ok(None)
     }
 }
 

@@ -166,8 +166,8 @@ async fn read_new_pool(
         pacer,
         pool_id,
         |_| Ok(()),
-        |group, username| {
-            index.add_membership(group, username);
+        |group, user| {
+            index.add_membership(group, user.username().unwrap_or_default());
             Ok(())
         },
     )
@@ -356,7 +356,8 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
         &pacer,
         &args.report.source_pool_id,
         |_| Ok(()),
-        |group, username| {
+        |group, user| {
+            let username = user.username().unwrap_or_default();
             if let Some((home, new_username)) = found.get(username)
                 && !targets[*home].index.has_membership(group, new_username)
             {
