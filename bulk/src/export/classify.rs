@@ -84,7 +84,7 @@ mod tests {
             mfa: MfaMode::Off,
             sms_mfa_available: false,
             software_token_mfa_available: false,
-            username_attributes: vec![],
+            shape: shared::PoolShape::default(),
             max_lengths: Default::default(),
             number_attributes: Default::default(),
             writable: header.attribute_columns(),
