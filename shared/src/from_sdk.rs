@@ -66,6 +66,16 @@ pub fn user_from_get(user: &AdminGetUserOutput) -> SourceUser {
     }
 }
 
+/// The attributes a pool's schema lists (developer-only ones left out: users never see them).
+pub fn schema_attribute_names(pool: &UserPoolType) -> Vec<String> {
+    pool.schema_attributes()
+        .iter()
+        .filter(|a| a.developer_only_attribute() != Some(true))
+        .filter_map(|a| a.name())
+        .map(String::from)
+        .collect()
+}
+
 /// A pool's sign-in shape from `DescribeUserPool`. A pool that does not report
 /// `UsernameConfiguration` is case-sensitive, the API's default.
 pub fn pool_shape(pool: &UserPoolType) -> PoolShape {

@@ -85,6 +85,12 @@ pub struct Counts {
     pub skipped: u64,
     /// Exported users that are disabled in the old pool (listed in `disabled.csv`).
     pub disabled: u64,
+    /// Exported users with TOTP MFA (listed in `mfa-reenrol.csv`).
+    #[serde(default)]
+    pub mfa_reenrol: u64,
+    /// Exported users whose MFA could not be read (`--mfa-lookup off` on an old pool with MFA).
+    #[serde(default)]
+    pub mfa_unknown: u64,
     /// Rejections per reason code.
     pub rejected_by_reason: BTreeMap<String, u64>,
     /// Skips per reason code.
@@ -102,6 +108,9 @@ pub struct FileStates {
     pub skipped: FileState,
     /// `disabled.csv`.
     pub disabled: FileState,
+    /// `mfa-reenrol.csv`.
+    #[serde(default)]
+    pub mfa_reenrol: FileState,
 }
 
 /// Where one destination pool's files and counts stand.
@@ -109,8 +118,16 @@ pub struct FileStates {
 pub struct LaneState {
     /// Trusted file lengths.
     pub files: FileStates,
-    /// Counts up to this checkpoint.
+    /// Counts up to this checkpoint. Users held back by a sign-in collision are counted as
+    /// rejected on arrival and written to `rejected.csv` by the final collision step.
     pub counts: Counts,
+    /// Trusted length of the destination's sign-in ledger (`.export/sign-in-<lane>.txt`).
+    #[serde(default)]
+    pub sign_in: FileState,
+    /// Set by the final step that moves colliding users to `rejected.csv`: the import files and
+    /// `disabled.csv` this checkpoint records are the rewritten ones (see `collisions`).
+    #[serde(default)]
+    pub collisions_resolved: bool,
 }
 
 /// Users that belong to no destination (partitioned runs): `unassigned.csv`.

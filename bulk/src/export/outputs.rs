@@ -1,6 +1,8 @@
 //! The export's files: `users-NNNN.csv` (rotated before the import job's limits), `rejected.csv`,
 //! `skipped.csv` and `disabled.csv` of one destination pool, all append-only with tracked lengths
-//! so a checkpoint can say exactly how much of each is trustworthy.
+//! so a checkpoint can say exactly how much of each is trustworthy. The one exception, the final
+//! step that takes colliding users out ([`super::collisions`]), rewrites files beside the
+//! originals (`NAME.resolved`) and renames them only after the checkpoint that counts them.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -8,11 +10,18 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use shared::import_csv::decode_row;
+
 use super::checkpoint::{FileState, FileStates};
 use crate::report_csv::csv_record;
 
+/// Suffix of a rewritten file waiting to replace its original.
+const RESOLVED_SUFFIX: &str = ".resolved";
+
 /// Header of `rejected.csv` and `skipped.csv`.
 pub const REASON_FILE_HEADER: [&str; 3] = ["username", "sub", "reason"];
+/// Users who enrol their authenticator again: `username,sub,reason`.
+const MFA_REENROL_FILE: &str = "mfa-reenrol.csv";
 /// Header of `disabled.csv`.
 pub const DISABLED_FILE_HEADER: [&str; 2] = ["username", "sub"];
 
@@ -87,6 +96,40 @@ impl AppendFile {
     }
 }
 
+/// Writes `dir/NAME.resolved`: the file of `state` without the data rows `remove` picks (the first
+/// line is a header and stays), synced; updates `state` to it. Writes nothing when no row goes;
+/// returns how many did.
+fn stage_file(
+    dir: &Path,
+    state: &mut FileState,
+    remove: impl Fn(&str) -> bool,
+) -> anyhow::Result<u64> {
+    let path = dir.join(&state.name);
+    let text =
+        fs::read_to_string(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = text.get(..state.bytes as usize).unwrap_or(&text);
+    let mut kept = String::with_capacity(text.len());
+    let mut removed = 0;
+    for (index, line) in text.split_inclusive('\n').enumerate() {
+        if index > 0 && remove(line.trim_end_matches('\n')) {
+            removed += 1;
+        } else {
+            kept.push_str(line);
+        }
+    }
+    if removed == 0 {
+        return Ok(0);
+    }
+    let staged = dir.join(format!("{}{RESOLVED_SUFFIX}", state.name));
+    let mut file =
+        File::create(&staged).with_context(|| format!("cannot create {}", staged.display()))?;
+    file.write_all(kept.as_bytes())?;
+    file.sync_data()?;
+    state.rows -= removed;
+    state.bytes = kept.len() as u64;
+    Ok(removed)
+}
+
 /// Limits of one import file.
 #[derive(Debug, Clone, Copy)]
 pub struct FileLimits {
@@ -106,6 +149,9 @@ pub struct Outputs {
     rejected: AppendFile,
     skipped: AppendFile,
     disabled: AppendFile,
+    mfa_reenrol: AppendFile,
+    /// Rewritten files waiting for their rename (see [`Outputs::stage_without`]).
+    staged: Vec<String>,
 }
 
 fn users_file_name(index: usize) -> String {
@@ -126,17 +172,30 @@ impl Outputs {
             rejected: AppendFile::create(dir, "rejected.csv", &reason_header)?,
             skipped: AppendFile::create(dir, "skipped.csv", &reason_header)?,
             disabled: AppendFile::create(dir, "disabled.csv", &csv_record(&DISABLED_FILE_HEADER))?,
+            mfa_reenrol: AppendFile::create(dir, MFA_REENROL_FILE, &reason_header)?,
+            staged: Vec::new(),
         })
     }
 
     /// Reopens the files of an interrupted export, cutting each back to its checkpointed length
-    /// and removing import files the checkpoint does not know.
+    /// and removing import files the checkpoint does not know. Files rewritten by the collision
+    /// step are renamed into place when the checkpoint counts them (`resolved`), else discarded.
     pub fn resume(
         dir: &Path,
         header_line: String,
         limits: FileLimits,
         states: &FileStates,
+        resolved: bool,
     ) -> anyhow::Result<Outputs> {
+        for entry in fs::read_dir(dir)? {
+            let name = entry?.file_name().to_string_lossy().into_owned();
+            if let Some(original) = name.strip_suffix(RESOLVED_SUFFIX) {
+                match resolved {
+                    true => fs::rename(dir.join(&name), dir.join(original))?,
+                    false => fs::remove_file(dir.join(&name))?,
+                }
+            }
+        }
         let mut finished_users = states.users.clone();
         let users = match finished_users.pop() {
             Some(last) => Some(AppendFile::reopen(dir, &last)?),
@@ -158,7 +217,71 @@ impl Outputs {
             rejected: AppendFile::reopen(dir, &states.rejected)?,
             skipped: AppendFile::reopen(dir, &states.skipped)?,
             disabled: AppendFile::reopen(dir, &states.disabled)?,
+            mfa_reenrol: match states.mfa_reenrol.name.is_empty() {
+                // A checkpoint written before the file existed.
+                true => {
+                    AppendFile::create(dir, MFA_REENROL_FILE, &csv_record(&REASON_FILE_HEADER))?
+                }
+                false => AppendFile::reopen(dir, &states.mfa_reenrol)?,
+            },
+            staged: Vec::new(),
         })
+    }
+
+    /// Writes `NAME.resolved` beside each import file that holds a row whose `cognito:username`
+    /// (column `username_column`) is in `usernames`, and beside `disabled.csv` when it lists one
+    /// of `disabled`, without those rows; the tracked lengths become the rewritten ones. Returns
+    /// how many `disabled.csv` rows went. [`Outputs::commit_staged`] renames them after the
+    /// checkpoint that counts them.
+    pub fn stage_without(
+        &mut self,
+        username_column: usize,
+        usernames: &std::collections::HashSet<String>,
+        disabled: &std::collections::HashSet<(String, String)>,
+    ) -> anyhow::Result<u64> {
+        self.sync()?;
+        let dir = self.dir.clone();
+        let mut states: Vec<&mut FileState> = self.finished_users.iter_mut().collect();
+        if let Some(current) = &mut self.users {
+            states.push(&mut current.state);
+        }
+        for state in states {
+            let removed = stage_file(&dir, state, |line| {
+                decode_row(line)
+                    .get(username_column)
+                    .is_some_and(|name| usernames.contains(name))
+            })?;
+            if removed > 0 {
+                self.staged.push(state.name.clone());
+            }
+        }
+        let disabled_rows: std::collections::HashSet<Vec<u8>> = disabled
+            .iter()
+            .map(|(name, sub)| csv_record(&[name.as_str(), sub.as_str()]))
+            .collect();
+        let removed = stage_file(&dir, &mut self.disabled.state, |line| {
+            disabled_rows.contains(format!("{line}\n").as_bytes())
+        })?;
+        if removed > 0 {
+            self.staged.push(self.disabled.state.name.clone());
+        }
+        Ok(removed)
+    }
+
+    /// Renames the files [`Outputs::stage_without`] wrote into place and reopens the open ones.
+    pub fn commit_staged(&mut self) -> anyhow::Result<()> {
+        for name in std::mem::take(&mut self.staged) {
+            let staged = self.dir.join(format!("{name}{RESOLVED_SUFFIX}"));
+            fs::rename(&staged, self.dir.join(&name))
+                .with_context(|| format!("cannot rename {}", staged.display()))?;
+        }
+        if let Some(current) = &self.users {
+            let state = current.state.clone();
+            self.users = Some(AppendFile::reopen(&self.dir, &state)?);
+        }
+        let state = self.disabled.state.clone();
+        self.disabled = AppendFile::reopen(&self.dir, &state)?;
+        Ok(())
     }
 
     /// Appends an import row, starting a new file first when this row would pass a limit.
@@ -211,6 +334,17 @@ impl Outputs {
         self.disabled.append(&csv_record(&[username, sub]))
     }
 
+    /// Appends to `mfa-reenrol.csv`.
+    pub fn write_mfa_reenrol(
+        &mut self,
+        username: &str,
+        sub: &str,
+        reason: &str,
+    ) -> std::io::Result<()> {
+        self.mfa_reenrol
+            .append(&csv_record(&[username, sub, reason]))
+    }
+
     /// Flushes and syncs every file, returning their lengths for a checkpoint.
     pub fn sync(&mut self) -> anyhow::Result<FileStates> {
         let mut users = self.finished_users.clone();
@@ -218,7 +352,12 @@ impl Outputs {
             current.sync()?;
             users.push(current.state.clone());
         }
-        for file in [&mut self.rejected, &mut self.skipped, &mut self.disabled] {
+        for file in [
+            &mut self.rejected,
+            &mut self.skipped,
+            &mut self.disabled,
+            &mut self.mfa_reenrol,
+        ] {
             file.sync()?;
         }
         Ok(FileStates {
@@ -226,6 +365,7 @@ impl Outputs {
             rejected: self.rejected.state.clone(),
             skipped: self.skipped.state.clone(),
             disabled: self.disabled.state.clone(),
+            mfa_reenrol: self.mfa_reenrol.state.clone(),
         })
     }
 }
@@ -273,6 +413,54 @@ mod tests {
     }
 
     #[test]
+    fn staged_rewrites_replace_files_only_when_committed_or_resumed_as_resolved() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = Outputs::create(dir.path(), "h\n".into(), LIMITS).unwrap();
+        for row in ["a,1\n", "b,2\n", "c,3\n"] {
+            out.write_user(row).unwrap();
+        }
+        out.write_disabled("b", "s-b").unwrap();
+        out.write_disabled("c", "s-c").unwrap();
+        let before = out.sync().unwrap();
+        let gone = ["a".to_string(), "c".to_string()].into();
+        let disabled = [("c".to_string(), "s-c".to_string())].into();
+        assert_eq!(out.stage_without(0, &gone, &disabled).unwrap(), 1);
+        let after = out.sync().unwrap();
+        assert_eq!(after.users[0].rows, 1);
+        assert_eq!(after.users[1].rows, 0);
+        assert_eq!(after.disabled.rows, 1);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("users-0001.csv")).unwrap(),
+            "h\na,1\nb,2\n",
+            "originals stay until the commit"
+        );
+        drop(out);
+
+        // Killed before the checkpoint: the staged files are discarded.
+        Outputs::resume(dir.path(), "h\n".into(), LIMITS, &before, false).unwrap();
+        assert!(!dir.path().join("users-0001.csv.resolved").exists());
+
+        // Killed after it: resume finishes the renames.
+        let mut out = Outputs::resume(dir.path(), "h\n".into(), LIMITS, &before, false).unwrap();
+        out.stage_without(0, &gone, &disabled).unwrap();
+        drop(out);
+        let mut out = Outputs::resume(dir.path(), "h\n".into(), LIMITS, &after, true).unwrap();
+        out.sync().unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("users-0001.csv")).unwrap(),
+            "h\nb,2\n"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("users-0002.csv")).unwrap(),
+            "h\n"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("disabled.csv")).unwrap(),
+            "username,sub\nb,s-b\n"
+        );
+    }
+
+    #[test]
     fn resume_cuts_files_back_to_the_checkpoint() {
         let dir = tempfile::tempdir().unwrap();
         let mut out = Outputs::create(dir.path(), "h\n".into(), LIMITS).unwrap();
@@ -286,7 +474,7 @@ mod tests {
         out.sync().unwrap();
         drop(out);
 
-        let mut out = Outputs::resume(dir.path(), "h\n".into(), LIMITS, &states).unwrap();
+        let mut out = Outputs::resume(dir.path(), "h\n".into(), LIMITS, &states, false).unwrap();
         out.write_user("b\n").unwrap();
         out.sync().unwrap();
         assert_eq!(
