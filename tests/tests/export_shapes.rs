@@ -314,8 +314,20 @@ async fn colliding_users_are_all_rejected_naming_each_other_and_plan_counts_them
             )
         );
     }
-    let summary = summary(dir.path());
-    assert_eq!(summary["rejected_by_reason"]["sign-in-collision"], 3);
+    let summary_after = summary(dir.path());
+    assert_eq!(summary_after["rejected_by_reason"]["sign-in-collision"], 3);
+    assert_reconciles(dir.path(), &header);
+
+    // The final step is recorded: resuming the finished export changes nothing.
+    let files_before = std::fs::read_to_string(dir.path().join("users-0001.csv")).unwrap();
+    let run = export(&testbed.moto_url, &old, &new, dir.path(), &["--resume"]);
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("users-0001.csv")).unwrap(),
+        files_before
+    );
+    assert_eq!(rejected(dir.path()), reasons);
+    assert_eq!(summary(dir.path())["rejected"], summary_after["rejected"]);
     assert_reconciles(dir.path(), &header);
 
     let json = dir.path().join("plan.json");

@@ -132,8 +132,8 @@ impl Entry {
 pub struct Resolution {
     /// New user names to take out of the import files (users written before a collision).
     pub remove_from_import_files: HashSet<String>,
-    /// `(old user name, sub)` of those users, to take out of `disabled.csv`.
-    pub remove_from_disabled: HashSet<(String, String)>,
+    /// `(old user name, sub)` of those users, to take out of `disabled.csv` and `mfa-reenrol.csv`.
+    pub remove_from_user_lists: HashSet<(String, String)>,
     /// Every colliding user with its reason, in ledger order.
     pub rejections: Vec<(String, String, RejectReason)>,
 }
@@ -295,7 +295,7 @@ impl SignInLedger {
                     .remove_from_import_files
                     .insert(entry.new_username.clone());
                 resolution
-                    .remove_from_disabled
+                    .remove_from_user_lists
                     .insert((entry.old_username.clone(), entry.sub.clone()));
             }
             resolution.rejections.push((
@@ -400,7 +400,7 @@ mod tests {
             ["a@x.com".to_string()].into()
         );
         assert_eq!(
-            resolution.remove_from_disabled,
+            resolution.remove_from_user_lists,
             [("u1".to_string(), "s1".to_string())].into()
         );
         let reasons: Vec<(String, String)> = resolution

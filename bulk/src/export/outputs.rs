@@ -130,6 +130,15 @@ fn stage_file(
     Ok(removed)
 }
 
+/// Rows [`Outputs::stage_without`] took out of the per-user lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StagedRemovals {
+    /// Rows of `disabled.csv`.
+    pub disabled: u64,
+    /// Rows of `mfa-reenrol.csv`.
+    pub mfa_reenrol: u64,
+}
+
 /// Limits of one import file.
 #[derive(Debug, Clone, Copy)]
 pub struct FileLimits {
@@ -229,16 +238,17 @@ impl Outputs {
     }
 
     /// Writes `NAME.resolved` beside each import file that holds a row whose `cognito:username`
-    /// (column `username_column`) is in `usernames`, and beside `disabled.csv` when it lists one
-    /// of `disabled`, without those rows; the tracked lengths become the rewritten ones. Returns
-    /// how many `disabled.csv` rows went. [`Outputs::commit_staged`] renames them after the
-    /// checkpoint that counts them.
+    /// (column `username_column`) is in `usernames`, and beside `disabled.csv` and
+    /// `mfa-reenrol.csv` when they list one of `users` (`(old user name, sub)`), without those
+    /// rows; the tracked lengths become the rewritten ones. [`Outputs::commit_staged`] renames
+    /// them after the checkpoint that counts them.
     pub fn stage_without(
         &mut self,
         username_column: usize,
         usernames: &std::collections::HashSet<String>,
-        disabled: &std::collections::HashSet<(String, String)>,
-    ) -> anyhow::Result<u64> {
+        users: &std::collections::HashSet<(String, String)>,
+    ) -> anyhow::Result<StagedRemovals> {
+        let disabled = users;
         self.sync()?;
         let dir = self.dir.clone();
         let mut states: Vec<&mut FileState> = self.finished_users.iter_mut().collect();
@@ -255,17 +265,35 @@ impl Outputs {
                 self.staged.push(state.name.clone());
             }
         }
-        let disabled_rows: std::collections::HashSet<Vec<u8>> = disabled
-            .iter()
-            .map(|(name, sub)| csv_record(&[name.as_str(), sub.as_str()]))
-            .collect();
-        let removed = stage_file(&dir, &mut self.disabled.state, |line| {
-            disabled_rows.contains(format!("{line}\n").as_bytes())
-        })?;
-        if removed > 0 {
-            self.staged.push(self.disabled.state.name.clone());
+        let listed = |line: &str| {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(line.as_bytes());
+            reader
+                .records()
+                .next()
+                .and_then(Result::ok)
+                .is_some_and(|r| {
+                    disabled.contains(&(
+                        r.get(0).unwrap_or_default().to_string(),
+                        r.get(1).unwrap_or_default().to_string(),
+                    ))
+                })
+        };
+        let mut removed = [0; 2];
+        for (file, count) in [&mut self.disabled, &mut self.mfa_reenrol]
+            .into_iter()
+            .zip(&mut removed)
+        {
+            *count = stage_file(&dir, &mut file.state, listed)?;
+            if *count > 0 {
+                self.staged.push(file.state.name.clone());
+            }
         }
-        Ok(removed)
+        Ok(StagedRemovals {
+            disabled: removed[0],
+            mfa_reenrol: removed[1],
+        })
     }
 
     /// Renames the files [`Outputs::stage_without`] wrote into place and reopens the open ones.
@@ -281,6 +309,8 @@ impl Outputs {
         }
         let state = self.disabled.state.clone();
         self.disabled = AppendFile::reopen(&self.dir, &state)?;
+        let state = self.mfa_reenrol.state.clone();
+        self.mfa_reenrol = AppendFile::reopen(&self.dir, &state)?;
         Ok(())
     }
 
@@ -421,14 +451,23 @@ mod tests {
         }
         out.write_disabled("b", "s-b").unwrap();
         out.write_disabled("c", "s-c").unwrap();
-        let before = out.sync().unwrap();
         let gone = ["a".to_string(), "c".to_string()].into();
         let disabled = [("c".to_string(), "s-c".to_string())].into();
-        assert_eq!(out.stage_without(0, &gone, &disabled).unwrap(), 1);
+        out.write_mfa_reenrol("c", "s-c", "TOTP").unwrap();
+        let before = out.sync().unwrap();
+        let removed = out.stage_without(0, &gone, &disabled).unwrap();
+        assert_eq!(
+            removed,
+            StagedRemovals {
+                disabled: 1,
+                mfa_reenrol: 1
+            }
+        );
         let after = out.sync().unwrap();
         assert_eq!(after.users[0].rows, 1);
         assert_eq!(after.users[1].rows, 0);
         assert_eq!(after.disabled.rows, 1);
+        assert_eq!(after.mfa_reenrol.rows, 0);
         assert_eq!(
             fs::read_to_string(dir.path().join("users-0001.csv")).unwrap(),
             "h\na,1\nb,2\n",

@@ -289,10 +289,10 @@ impl<'a> Sink<'a> {
                     .iter()
                     .position(|c| c == shared::attributes::CSV_USERNAME)
                     .expect("a header has cognito:username");
-                let disabled_removed = lane.outputs.stage_without(
+                let removed = lane.outputs.stage_without(
                     column,
                     &resolution.remove_from_import_files,
-                    &resolution.remove_from_disabled,
+                    &resolution.remove_from_user_lists,
                 )?;
                 for (username, sub, reason) in &resolution.rejections {
                     lane.outputs
@@ -302,7 +302,8 @@ impl<'a> Sink<'a> {
                 let counts = &mut state.counts;
                 counts.exported -= moved;
                 counts.rejected += moved;
-                counts.disabled -= disabled_removed;
+                counts.disabled -= removed.disabled;
+                counts.mfa_reenrol -= removed.mfa_reenrol;
                 *counts
                     .rejected_by_reason
                     .entry(COLLISION_CODE.to_string())
