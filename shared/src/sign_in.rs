@@ -318,6 +318,44 @@ mod tests {
     }
 
     #[test]
+    fn the_import_row_carries_the_sign_in_value_as_user_name_exactly() {
+        let header = crate::import_csv::ImportHeader::new(
+            [
+                "cognito:username",
+                "email",
+                "email_verified",
+                "phone_number",
+                "cognito:mfa_enabled",
+                "custom:legacy_sub",
+            ]
+            .map(String::from)
+            .to_vec(),
+        )
+        .unwrap();
+        let mut user = migrated(
+            UUID,
+            &[
+                ("sub", UUID),
+                ("email", "Ada@Example.com"),
+                ("email_verified", "true"),
+                ("phone_number", "+15555550100"),
+            ],
+        );
+        user.username = shape(&["email"], &[], false).new_username(&user).unwrap();
+        assert_eq!(
+            header.encode(&user, false).unwrap(),
+            format!("Ada@Example.com,Ada@Example.com,TRUE,+15555550100,FALSE,{UUID}\n")
+        );
+        user.username = shape(&["phone_number"], &[], true)
+            .new_username(&user)
+            .unwrap();
+        assert_eq!(
+            header.encode(&user, false).unwrap(),
+            format!("+15555550100,Ada@Example.com,TRUE,+15555550100,FALSE,{UUID}\n")
+        );
+    }
+
+    #[test]
     fn a_user_without_the_sign_in_value_is_refused_naming_the_field() {
         let user = migrated(UUID, &[("phone_number", "+15555550100")]);
         let err = shape(&["email"], &[], true)

@@ -486,6 +486,54 @@ async fn a_schema_mismatch_stops_before_any_list_users_naming_every_attribute() 
         serde_json::json!(["custom:shoe", "custom:tenant"])
     );
 
+    // preflight names the same attributes, for each tenant's pool of a split too.
+    let (app_client, _) = create_app_client(&client, &old, false).await;
+    let fitting = create_pool(
+        &client,
+        "shapes-schema-fitting",
+        &Shape {
+            custom: &["legacy_sub", "tenant", "shoe"],
+            ..Shape::default()
+        },
+    )
+    .await;
+    let table = dir.path().join("targets.json");
+    std::fs::write(
+        &table,
+        serde_json::to_vec(&serde_json::json!({
+            "attribute": "custom:tenant",
+            "tenants": {"acme": {"pool_id": new}, "globex": {"pool_id": fitting}}
+        }))
+        .unwrap(),
+    )
+    .unwrap();
+    let run = cognito_migrate(&testbed.moto_url)
+        .args([
+            "preflight",
+            "--source-pool-id",
+            &old,
+            "--source-client-id",
+            &app_client,
+        ])
+        .args(["--partition-by", "custom:tenant", "--targets"])
+        .arg(&table)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "FAIL tenant acme ({new}): new pool has every attribute the mapping writes: the new pool {new} has no attribute for custom:shoe, custom:tenant."
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "ok   tenant globex ({fitting}): new pool has every attribute the mapping writes"
+        )),
+        "{stdout}"
+    );
+
     // The mapping the error offers makes the export go through.
     let mapping = dir.path().join("mapping.json");
     std::fs::write(&mapping, r#"{"drop": ["custom:shoe", "custom:tenant"]}"#).unwrap();
