@@ -696,6 +696,19 @@ async fn mfa_hidden_from_list_users_is_read_and_totp_users_are_listed() {
     assert_eq!(totals["mfa_unknown"], 3);
     assert_eq!(totals["mfa_reenrol"], 0);
     assert!(String::from_utf8_lossy(&run.stdout).contains("3 exported users' MFA was not read"));
+    let run = export(
+        &testbed.moto_url,
+        &old,
+        &new,
+        dir.path(),
+        &["--resume", "--mfa-lookup", "on"],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("another --mfa-lookup"),
+        "{}",
+        describe(&run)
+    );
 
     let json = dir.path().join("plan.json");
     let run = cognito_migrate(&testbed.moto_url)

@@ -16,6 +16,7 @@ use crate::atomic_json;
 use shared::Mapping;
 
 use super::groups::GroupCounts;
+use super::mfa::MfaLookup;
 use super::select::Select;
 
 /// Folder inside the output folder that holds the checkpoint and the per-shard ledgers.
@@ -32,6 +33,9 @@ pub struct RunIdentity {
     pub select: Select,
     /// The tenant attribute, when the export is partitioned.
     pub partition_by: Option<String>,
+    /// `--mfa-lookup` (absent in checkpoints written before the flag existed).
+    #[serde(default)]
+    pub mfa_lookup: Option<MfaLookup>,
     /// One destination per new pool (a single one named `""` unless partitioned).
     pub lanes: BTreeMap<String, LaneIdentity>,
 }
@@ -240,6 +244,7 @@ mod tests {
             source_pool_id: "old".into(),
             select: Select::All,
             partition_by: None,
+            mfa_lookup: Some(MfaLookup::Auto),
             lanes: [(String::new(), lane)].into(),
         };
         let mut checkpoint = Checkpoint::new(run, vec!["".into()]);

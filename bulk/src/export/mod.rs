@@ -256,6 +256,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         source_pool_id: args.source_pool_id.clone(),
         select: args.select,
         partition_by: args.partition_by.clone(),
+        mfa_lookup: Some(args.mfa_lookup),
         lanes: destinations
             .iter()
             .map(|d| {
@@ -647,6 +648,9 @@ fn check_same_run(recorded: &RunIdentity, now: &RunIdentity) -> anyhow::Result<(
     }
     if recorded.partition_by != now.partition_by {
         return Err(differs("--partition-by"));
+    }
+    if recorded.mfa_lookup.is_some() && recorded.mfa_lookup != now.mfa_lookup {
+        return Err(differs("--mfa-lookup"));
     }
     let names = |run: &RunIdentity| {
         run.lanes
