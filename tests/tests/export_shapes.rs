@@ -7,7 +7,7 @@ use std::path::Path;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeDataType, AuthFlowType, SchemaAttributeType, SmsMfaSettingsType,
+    AliasAttributeType, AttributeDataType, AuthFlowType, SchemaAttributeType, SmsMfaSettingsType,
     SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
     UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
 };
@@ -21,6 +21,7 @@ use integration_tests::testbed::Testbed;
 #[derive(Default)]
 struct Shape<'a> {
     username_attributes: &'a [UsernameAttributeType],
+    alias_attributes: &'a [AliasAttributeType],
     case_sensitive: Option<bool>,
     auto_verified: &'a [VerifiedAttributeType],
     custom: &'a [&'a str],
@@ -37,6 +38,7 @@ async fn create_pool(client: &Client, name: &str, shape: &Shape<'_>) -> String {
         .pool_name(name)
         .set_auto_verified_attributes(Some(auto_verified))
         .set_username_attributes(Some(shape.username_attributes.to_vec()))
+        .set_alias_attributes(Some(shape.alias_attributes.to_vec()))
         .set_mfa_configuration(shape.mfa.clone());
     if let Some(case_sensitive) = shape.case_sensitive {
         request = request.username_configuration(
@@ -401,6 +403,61 @@ async fn user_names_equal_but_for_case_collide_only_in_a_case_insensitive_pool()
     let run = export(&testbed.moto_url, &old, &sensitive, dir.path(), &[]);
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     assert_eq!(by_username(dir.path(), &header).len(), 2);
+}
+
+#[tokio::test]
+async fn the_same_verified_alias_collides_an_unverified_one_does_not() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, "shapes-alias-old", &Shape::default()).await;
+    let new = create_pool(
+        &client,
+        "shapes-alias-new",
+        &Shape {
+            alias_attributes: &[AliasAttributeType::Email],
+            auto_verified: &[
+                VerifiedAttributeType::Email,
+                VerifiedAttributeType::PhoneNumber,
+            ],
+            custom: NEW_POOL_CUSTOM,
+            ..Shape::default()
+        },
+    )
+    .await;
+    let verified = [("email", "fay@example.com"), ("email_verified", "true")];
+    create_user(&client, &old, "fay", &verified, None).await;
+    create_user(&client, &old, "fay2", &verified, None).await;
+    create_user(
+        &client,
+        &old,
+        "gus",
+        &[
+            ("email", "fay@example.com"),
+            ("phone_number", "+15555550104"),
+            ("phone_number_verified", "true"),
+        ],
+        None,
+    )
+    .await;
+    let header = header(&client, &new).await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = export(&testbed.moto_url, &old, &new, dir.path(), &[]);
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    assert_eq!(
+        by_username(dir.path(), &header).keys().collect::<Vec<_>>(),
+        ["gus"],
+        "an unverified e-mail is no alias: gus signs in by user name only"
+    );
+    let reasons = rejected(dir.path());
+    assert!(
+        reasons["fay"].starts_with("email is the same as for fay2:"),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons["fay2"].starts_with("email is the same as for fay:"),
+        "{reasons:?}"
+    );
+    assert_reconciles(dir.path(), &header);
 }
 
 #[tokio::test]
