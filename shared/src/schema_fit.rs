@@ -23,7 +23,7 @@ pub struct Unhomed {
 /// `sub` and `identities` are never written, so they never need a home; dropped attributes
 /// neither. The legacy-`sub` attribute is not checked here: a run keeps it only when the new pool
 /// has it.
-pub fn unhomed_attributes<'a>(
+fn unhomed_attributes<'a>(
     old_schema: impl IntoIterator<Item = &'a str>,
     mapping: &Mapping,
     writable: &BTreeSet<String>,
@@ -63,13 +63,9 @@ pub struct SchemaMismatch {
 }
 
 impl SchemaMismatch {
-    /// The attributes by the names the new pool lacks, space-separated.
-    pub fn names(&self) -> String {
-        self.unhomed
-            .iter()
-            .map(|u| u.new.as_str())
-            .collect::<Vec<_>>()
-            .join(" ")
+    /// The names the new pool lacks, in name order.
+    pub fn attributes(&self) -> Vec<String> {
+        self.unhomed.iter().map(|u| u.new.clone()).collect()
     }
 
     /// The mapping-file snippet that makes the run go through by not carrying them: old
@@ -177,7 +173,10 @@ mod tests {
             "custom:shoe",
         ];
         let err = check("us-east-1_new", old, &mapping, &writable()).unwrap_err();
-        assert_eq!(err.names(), "custom:region custom:shoe custom:team");
+        assert_eq!(
+            err.attributes(),
+            ["custom:region", "custom:shoe", "custom:team"]
+        );
         assert_eq!(
             err.mapping_fix(),
             r#"{"drop": ["custom:shoe", "custom:org"]} and remove custom:region from "defaults""#

@@ -127,11 +127,8 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     let mut counts: Vec<PlanCounts> = mismatches
         .iter()
         .map(|mismatch| {
-            let unhomed = mismatch
-                .iter()
-                .flat_map(|m| m.unhomed.iter().map(|u| u.new.clone()))
-                .collect();
-            PlanCounts::new(old_pool_has_mfa, unhomed)
+            let unhomed = mismatch.as_ref().map(|m| m.attributes());
+            PlanCounts::new(old_pool_has_mfa, unhomed.unwrap_or_default())
         })
         .collect();
     let scanned = scan::each_user(
