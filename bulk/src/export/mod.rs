@@ -65,7 +65,10 @@ pub struct ExportArgs {
     /// The old pool, read from.
     #[arg(long)]
     pub source_pool_id: String,
-    /// The new pool, whose CSV header and rules the files follow.
+    /// The new pool, whose CSV header and rules the files follow. Its sign-in settings decide
+    /// cognito:username (the old user name, or the e-mail or phone in a pool that signs in by
+    /// them); old users who would share a sign-in value there are all rejected
+    /// (sign-in-collision), and an old attribute it has no home for stops the run before paging.
     #[arg(long, required_unless_present = "targets", conflicts_with = "targets")]
     pub target_pool_id: Option<String>,
     /// Output folder; must be empty or absent unless --resume.
