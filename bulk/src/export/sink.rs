@@ -274,6 +274,18 @@ impl<'a> Sink<'a> {
     /// goes to `rejected.csv` with a reason naming the others, and those already in an import
     /// file are taken out of it (crash-safe: see [`super::collisions`]). Done once per run.
     pub fn resolve_collisions(&mut self) -> anyhow::Result<()> {
+        if self.record_collisions()? {
+            for lane in &mut self.lanes {
+                lane.outputs.commit_staged()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The first half of [`Sink::resolve_collisions`]: rewritten files staged, rejections
+    /// appended, the checkpoint that counts them saved. Returns whether anything was recorded;
+    /// the renames follow (here, or on resume).
+    fn record_collisions(&mut self) -> anyhow::Result<bool> {
         let mut changed = false;
         for lane in &mut self.lanes {
             let state = self.checkpoint.lanes.entry(lane.name.clone()).or_default();
@@ -319,11 +331,8 @@ impl<'a> Sink<'a> {
         }
         if changed {
             self.save()?;
-            for lane in &mut self.lanes {
-                lane.outputs.commit_staged()?;
-            }
         }
-        Ok(())
+        Ok(changed)
     }
 
     /// Fingerprints of the old user names each destination's import files hold (in lane order),
@@ -353,5 +362,148 @@ impl<'a> Sink<'a> {
         self.checkpoint.save(&self.out_dir)?;
         self.last_save = Instant::now();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserStatusType};
+    use shared::import_csv::ImportHeader;
+    use shared::target::MfaMode;
+    use shared::{Mapping, PoolShape, TargetRules};
+
+    use crate::export::checkpoint::{LaneIdentity, RunIdentity};
+    use crate::export::outputs::FileLimits;
+    use crate::export::select::{Select, TargetIndex};
+
+    const LIMITS: FileLimits = FileLimits {
+        max_rows: 100,
+        max_bytes: 1_000_000,
+    };
+
+    fn user(name: &str, email: &str) -> UserType {
+        let attribute =
+            |n: &str, v: &str| AttributeType::builder().name(n).value(v).build().unwrap();
+        UserType::builder()
+            .username(name)
+            .enabled(true)
+            .user_status(UserStatusType::ResetRequired)
+            .attributes(attribute("sub", &format!("sub-{name}")))
+            .attributes(attribute("email", email))
+            .attributes(attribute("email_verified", "true"))
+            .build()
+    }
+
+    #[test]
+    fn a_crash_between_recording_collisions_and_renaming_resumes_to_the_final_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let header = ImportHeader::new(
+            [
+                "cognito:username",
+                "email",
+                "email_verified",
+                "cognito:mfa_enabled",
+            ]
+            .map(String::from)
+            .to_vec(),
+        )
+        .unwrap();
+        let rules = TargetRules {
+            pool_id: "new".into(),
+            required: Default::default(),
+            auto_verified: vec!["email".into()],
+            mfa: MfaMode::Off,
+            sms_mfa_available: false,
+            software_token_mfa_available: false,
+            shape: PoolShape {
+                username_attributes: vec!["email".into()],
+                alias_attributes: vec![],
+                case_sensitive: false,
+            },
+            max_lengths: Default::default(),
+            number_attributes: Default::default(),
+            writable: header.attribute_columns(),
+        };
+        let mapping = Mapping::default().without_legacy_sub();
+        let index = TargetIndex::default();
+        let ledgers = Ledgers::create(out, &["all".to_string()]).unwrap();
+        let lane = Lane {
+            name: String::new(),
+            outputs: Outputs::create(out, header.line(), LIMITS).unwrap(),
+            classifier: Classifier {
+                select: Select::All,
+                index: &index,
+                mapping: &mapping,
+                header: &header,
+                rules: &rules,
+            },
+            sign_in: SignInLedger::create(out, "", true).unwrap(),
+        };
+        let run = RunIdentity {
+            source_pool_id: "old".into(),
+            select: Select::All,
+            partition_by: None,
+            mfa_lookup: None,
+            lanes: [(
+                String::new(),
+                LaneIdentity {
+                    target_pool_id: "new".into(),
+                    mapping: mapping.clone(),
+                    header: header.columns().to_vec(),
+                },
+            )]
+            .into(),
+        };
+        let checkpoint = Checkpoint::new(run, vec![String::new()]);
+        let mut sink = Sink::new(
+            out.to_path_buf(),
+            vec![lane],
+            None,
+            None,
+            ledgers,
+            checkpoint,
+            MfaVisibility::NoneInOldPool,
+        )
+        .unwrap();
+        let page = [
+            user("u1", "a@x.com"),
+            user("u2", "b@x.com"),
+            user("u3", "A@X.com"),
+        ];
+        sink.page(0, &page, &[], None).unwrap();
+        sink.save().unwrap();
+        assert!(sink.record_collisions().unwrap());
+        // Killed here: the checkpoint counts the rewritten file, which is not renamed yet.
+        drop(sink);
+        let original = std::fs::read_to_string(out.join("users-0001.csv")).unwrap();
+        assert!(original.contains("a@x.com"), "{original}");
+
+        let checkpoint = Checkpoint::load(out).unwrap();
+        let lane = &checkpoint.lanes[""];
+        assert!(lane.collisions_resolved);
+        assert_eq!(lane.counts.exported, 1);
+        assert_eq!(lane.counts.rejected, 2);
+        Outputs::resume(
+            out,
+            header.line(),
+            LIMITS,
+            &lane.files,
+            lane.collisions_resolved,
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("users-0001.csv")).unwrap(),
+            "cognito:username,email,email_verified,cognito:mfa_enabled\nb@x.com,b@x.com,TRUE,FALSE\n"
+        );
+        let rejected = std::fs::read_to_string(out.join("rejected.csv")).unwrap();
+        assert_eq!(rejected.lines().count(), 3, "{rejected}");
+        assert!(
+            rejected.contains("u1,sub-u1,email is the same (the new pool ignores case) as for u3:")
+        );
+        assert!(
+            rejected.contains("u3,sub-u3,email is the same (the new pool ignores case) as for u1:")
+        );
     }
 }
