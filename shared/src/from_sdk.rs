@@ -12,6 +12,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 
 use crate::attributes;
 use crate::import_csv::ImportHeader;
+use crate::sign_in::PoolShape;
 use crate::target::{MfaMode, TargetRules};
 use crate::user::{MfaSettings, SourceStatus, SourceUser};
 
@@ -62,6 +63,36 @@ pub fn user_from_get(user: &AdminGetUserOutput) -> SourceUser {
             sms: settings.iter().any(|s| s == "SMS_MFA") || legacy_sms_mfa(user.mfa_options()),
             software_token: settings.iter().any(|s| s == "SOFTWARE_TOKEN_MFA"),
         },
+    }
+}
+
+/// The attributes a pool's schema lists (developer-only ones left out: users never see them).
+pub fn schema_attribute_names(pool: &UserPoolType) -> Vec<String> {
+    pool.schema_attributes()
+        .iter()
+        .filter(|a| a.developer_only_attribute() != Some(true))
+        .filter_map(|a| a.name())
+        .map(String::from)
+        .collect()
+}
+
+/// A pool's sign-in shape from `DescribeUserPool`. A pool that does not report
+/// `UsernameConfiguration` is case-sensitive, the API's default.
+pub fn pool_shape(pool: &UserPoolType) -> PoolShape {
+    PoolShape {
+        username_attributes: pool
+            .username_attributes()
+            .iter()
+            .map(|a| a.as_str().to_string())
+            .collect(),
+        alias_attributes: pool
+            .alias_attributes()
+            .iter()
+            .map(|a| a.as_str().to_string())
+            .collect(),
+        case_sensitive: pool
+            .username_configuration()
+            .is_none_or(|c| c.case_sensitive()),
     }
 }
 
@@ -122,11 +153,7 @@ pub fn target_rules(
             .software_token_mfa_configuration()
             .map(|c| c.enabled())
             .unwrap_or(false),
-        username_attributes: pool
-            .username_attributes()
-            .iter()
-            .map(|a| a.as_str().to_string())
-            .collect(),
+        shape: pool_shape(pool),
         max_lengths,
         number_attributes,
         writable: header.attribute_columns(),
@@ -177,6 +204,31 @@ mod tests {
         let source = user_from_get(&user);
         assert!(source.mfa.sms);
         assert!(!source.mfa.software_token);
+    }
+
+    #[test]
+    fn pool_shape_reads_sign_in_settings_with_the_api_default() {
+        use aws_sdk_cognitoidentityprovider::types::{
+            AliasAttributeType, UsernameAttributeType, UsernameConfigurationType,
+        };
+        let plain = pool_shape(&UserPoolType::builder().build());
+        assert_eq!(plain, PoolShape::default());
+        assert!(plain.case_sensitive);
+        let email = pool_shape(
+            &UserPoolType::builder()
+                .username_attributes(UsernameAttributeType::Email)
+                .alias_attributes(AliasAttributeType::PreferredUsername)
+                .username_configuration(
+                    UsernameConfigurationType::builder()
+                        .case_sensitive(false)
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        );
+        assert_eq!(email.username_attributes, ["email"]);
+        assert_eq!(email.alias_attributes, ["preferred_username"]);
+        assert!(!email.case_sensitive);
     }
 
     #[test]

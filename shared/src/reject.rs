@@ -67,6 +67,23 @@ pub enum RejectReason {
     },
     /// The new pool requires MFA but the user has no second factor the import can carry.
     MfaRequiredWithoutPhone,
+    /// The new pool signs users in by e-mail and/or phone, and the user has neither value for
+    /// `cognito:username`.
+    NoSignInValue {
+        /// The new pool's `UsernameAttributes` (`email`, `phone_number`).
+        attributes: Vec<String>,
+    },
+    /// Another old-pool user would sign in to the new pool with the same value: none of them is
+    /// imported, rather than one at random.
+    SignInCollision {
+        /// The field they share (`cognito:username`, `email`, `phone_number`,
+        /// `preferred_username`).
+        field: String,
+        /// True when the new pool compares the value case-insensitively.
+        case_insensitive: bool,
+        /// The other users' old user names.
+        others: Vec<String>,
+    },
 }
 
 impl RejectReason {
@@ -84,6 +101,8 @@ impl RejectReason {
             RejectReason::RowTooLong { .. } => "row-too-long",
             RejectReason::InvalidUsername { .. } => "invalid-username",
             RejectReason::MfaRequiredWithoutPhone => "mfa-required-without-phone",
+            RejectReason::NoSignInValue { .. } => "no-sign-in-value",
+            RejectReason::SignInCollision { .. } => "sign-in-collision",
         }
     }
 }
@@ -137,6 +156,27 @@ impl fmt::Display for RejectReason {
                 f,
                 "the new pool requires SMS MFA but the user has no phone_number"
             ),
+            RejectReason::NoSignInValue { attributes } => write!(
+                f,
+                "the new pool signs users in by {}, which this user lacks (cognito:username must hold it)",
+                attributes.join(" or ")
+            ),
+            RejectReason::SignInCollision {
+                field,
+                case_insensitive,
+                others,
+            } => {
+                let case = if *case_insensitive {
+                    " (the new pool ignores case)"
+                } else {
+                    ""
+                };
+                write!(
+                    f,
+                    "{field} is the same{case} as for {}: none of them is imported; make the values unique in the old pool and export again",
+                    others.join(" ")
+                )
+            }
         }
     }
 }
@@ -160,6 +200,20 @@ mod tests {
             attribute: "given_name".into(),
         };
         assert_eq!(r.to_string(), "required attribute given_name missing");
+    }
+
+    #[test]
+    fn a_collision_names_the_field_and_the_other_users() {
+        let r = RejectReason::SignInCollision {
+            field: "email".into(),
+            case_insensitive: true,
+            others: vec!["bo".into(), "cy".into()],
+        };
+        assert_eq!(
+            r.to_string(),
+            "email is the same (the new pool ignores case) as for bo cy: none of them is imported; make the values unique in the old pool and export again"
+        );
+        assert_eq!(r.code(), "sign-in-collision");
     }
 
     #[test]

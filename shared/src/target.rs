@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::attributes::{EMAIL, PHONE_NUMBER};
-use crate::{MigratedUser, RejectReason};
+use crate::{MigratedUser, PoolShape, RejectReason};
 
 /// The new pool's MFA configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +34,8 @@ pub struct TargetRules {
     pub sms_mfa_available: bool,
     /// The pool offers TOTP as a second factor.
     pub software_token_mfa_available: bool,
-    /// `email` and/or `phone_number` when the pool signs users in by them instead of a user name.
-    pub username_attributes: Vec<String>,
+    /// How the pool signs users in: what `cognito:username` holds, which values must be unique.
+    pub shape: PoolShape,
     /// Longest accepted value per custom string attribute.
     pub max_lengths: BTreeMap<String, usize>,
     /// Custom attributes of type Number.
@@ -125,7 +125,7 @@ mod tests {
             mfa: MfaMode::Optional,
             sms_mfa_available: true,
             software_token_mfa_available: false,
-            username_attributes: vec![],
+            shape: PoolShape::default(),
             max_lengths: [("custom:tenant".to_string(), 8)].into(),
             number_attributes: ["custom:age".to_string()].into(),
             writable: [

@@ -16,6 +16,7 @@ use crate::atomic_json;
 use shared::Mapping;
 
 use super::groups::GroupCounts;
+use super::mfa::MfaLookup;
 use super::select::Select;
 
 /// Folder inside the output folder that holds the checkpoint and the per-shard ledgers.
@@ -32,6 +33,9 @@ pub struct RunIdentity {
     pub select: Select,
     /// The tenant attribute, when the export is partitioned.
     pub partition_by: Option<String>,
+    /// `--mfa-lookup` (absent in checkpoints written before the flag existed).
+    #[serde(default)]
+    pub mfa_lookup: Option<MfaLookup>,
     /// One destination per new pool (a single one named `""` unless partitioned).
     pub lanes: BTreeMap<String, LaneIdentity>,
 }
@@ -85,6 +89,12 @@ pub struct Counts {
     pub skipped: u64,
     /// Exported users that are disabled in the old pool (listed in `disabled.csv`).
     pub disabled: u64,
+    /// Exported users with TOTP MFA (listed in `mfa-reenrol.csv`).
+    #[serde(default)]
+    pub mfa_reenrol: u64,
+    /// Exported users whose MFA could not be read (`--mfa-lookup off` on an old pool with MFA).
+    #[serde(default)]
+    pub mfa_unknown: u64,
     /// Rejections per reason code.
     pub rejected_by_reason: BTreeMap<String, u64>,
     /// Skips per reason code.
@@ -102,6 +112,9 @@ pub struct FileStates {
     pub skipped: FileState,
     /// `disabled.csv`.
     pub disabled: FileState,
+    /// `mfa-reenrol.csv`.
+    #[serde(default)]
+    pub mfa_reenrol: FileState,
 }
 
 /// Where one destination pool's files and counts stand.
@@ -109,8 +122,16 @@ pub struct FileStates {
 pub struct LaneState {
     /// Trusted file lengths.
     pub files: FileStates,
-    /// Counts up to this checkpoint.
+    /// Counts up to this checkpoint. Users held back by a sign-in collision are counted as
+    /// rejected on arrival and written to `rejected.csv` by the final collision step.
     pub counts: Counts,
+    /// Trusted length of the destination's sign-in ledger (`.export/sign-in-<lane>.txt`).
+    #[serde(default)]
+    pub sign_in: FileState,
+    /// Set by the final step that moves colliding users to `rejected.csv`: the import files and
+    /// `disabled.csv` this checkpoint records are the rewritten ones (see `collisions`).
+    #[serde(default)]
+    pub collisions_resolved: bool,
 }
 
 /// Users that belong to no destination (partitioned runs): `unassigned.csv`.
@@ -223,6 +244,7 @@ mod tests {
             source_pool_id: "old".into(),
             select: Select::All,
             partition_by: None,
+            mfa_lookup: Some(MfaLookup::Auto),
             lanes: [(String::new(), lane)].into(),
         };
         let mut checkpoint = Checkpoint::new(run, vec!["".into()]);

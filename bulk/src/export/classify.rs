@@ -1,6 +1,7 @@
 //! The decision for one old-pool user: an import row, a rejection with its reason, or a skip.
 
 use shared::import_csv::ImportHeader;
+use shared::sign_in::SignInKey;
 use shared::{Mapping, RejectReason, SourceUser, TargetRules};
 
 use super::select::{Select, SkipReason, TargetIndex};
@@ -12,6 +13,11 @@ pub enum Outcome {
     Export {
         /// The encoded row, with its line break.
         row: String,
+        /// `cognito:username` in the new pool (the old user name, or the e-mail or phone in a
+        /// pool that signs in by them).
+        new_username: String,
+        /// The values the user signs in with, which no other exported user may share.
+        keys: Vec<SignInKey>,
     },
     /// Written to `rejected.csv`.
     Reject(RejectReason),
@@ -34,21 +40,28 @@ pub struct Classifier<'a> {
 }
 
 impl Classifier<'_> {
-    /// Selection first (a skipped user is left for another run), then the mapping, the new pool's
-    /// rules and the CSV format, in the order the import job would meet them.
+    /// Selection first (a skipped user is left for another run), then the mapping, the new
+    /// pool's user name, its rules and the CSV format, in the order the import job would meet
+    /// them. Collisions between users are the sink's to find: they need more than one user.
     pub fn classify(&self, user: &SourceUser) -> Outcome {
         if let Some(reason) = self.select.skip_reason(user, self.index) {
             return Outcome::Skip(reason);
         }
-        let encoded = self.mapping.apply(user).and_then(|migrated| {
+        let encoded = self.mapping.apply(user).and_then(|mut migrated| {
+            let new_username = self.rules.shape.new_username(&migrated)?;
+            migrated.username = new_username;
             self.rules.check(&migrated)?;
-            self.header
-                .encode(&migrated, self.rules.mfa_enabled(&migrated))
+            let row = self
+                .header
+                .encode(&migrated, self.rules.mfa_enabled(&migrated))?;
+            let keys = self.rules.shape.sign_in_keys(&migrated.username, &migrated);
+            Ok(Outcome::Export {
+                row,
+                new_username: migrated.username,
+                keys,
+            })
         });
-        match encoded {
-            Ok(row) => Outcome::Export { row },
-            Err(reason) => Outcome::Reject(reason),
-        }
+        encoded.unwrap_or_else(Outcome::Reject)
     }
 }
 
@@ -84,7 +97,7 @@ mod tests {
             mfa: MfaMode::Off,
             sms_mfa_available: false,
             software_token_mfa_available: false,
-            username_attributes: vec![],
+            shape: shared::PoolShape::default(),
             max_lengths: Default::default(),
             number_attributes: Default::default(),
             writable: header.attribute_columns(),
@@ -115,17 +128,63 @@ mod tests {
             .with("sub", "s-1")
             .with("email", "bo@example.com")
             .with("email_verified", "true");
-        assert_eq!(
-            classifier.classify(&temporary),
-            Outcome::Export {
-                row: ",bo@example.com,TRUE,,,FALSE,bo,s-1\n".into()
-            }
-        );
+        match classifier.classify(&temporary) {
+            Outcome::Export { row, .. } => assert_eq!(row, ",bo@example.com,TRUE,,,FALSE,bo,s-1\n"),
+            other => panic!("{other:?}"),
+        }
 
         let unverified =
             SourceUser::new("cy", SourceStatus::ResetRequired).with("email", "cy@example.com");
         match classifier.classify(&unverified) {
             Outcome::Reject(reason) => assert_eq!(reason.code(), "no-verified-contact"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_email_pool_writes_the_email_as_user_name_and_keeps_the_legacy_sub() {
+        let header = header();
+        let mut rules = rules(&header);
+        rules.shape = shared::PoolShape {
+            username_attributes: vec!["email".into()],
+            alias_attributes: vec![],
+            case_sensitive: false,
+        };
+        let index = TargetIndex::default();
+        let mapping = Mapping::default();
+        let classifier = Classifier {
+            select: Select::All,
+            index: &index,
+            mapping: &mapping,
+            header: &header,
+            rules: &rules,
+        };
+        let uuid = "0b8f3f4e-1111-4000-8000-000000000001";
+        let ada = SourceUser::new(uuid, SourceStatus::ResetRequired)
+            .with("sub", uuid)
+            .with("email", "Ada@Example.com")
+            .with("email_verified", "true");
+        match classifier.classify(&ada) {
+            Outcome::Export {
+                row,
+                new_username,
+                keys,
+            } => {
+                assert_eq!(
+                    row,
+                    format!(",Ada@Example.com,TRUE,,,FALSE,Ada@Example.com,{uuid}\n")
+                );
+                assert_eq!(new_username, "Ada@Example.com");
+                assert_eq!(keys.len(), 1);
+                assert_eq!(keys[0].value, "ada@example.com");
+            }
+            other => panic!("{other:?}"),
+        }
+        let phone_only = SourceUser::new("u2", SourceStatus::ResetRequired)
+            .with("phone_number", "+15555550100")
+            .with("phone_number_verified", "true");
+        match classifier.classify(&phone_only) {
+            Outcome::Reject(reason) => assert_eq!(reason.code(), "no-sign-in-value"),
             other => panic!("{other:?}"),
         }
     }

@@ -4,8 +4,9 @@
 //! Layout of the output folder (a contract other tools rely on): `users-NNNN.csv` (import files,
 //! header exactly as the new pool's `GetCSVHeader`), `rejected.csv` and `skipped.csv`
 //! (`username,sub,reason`), `disabled.csv` (users disabled in the old pool, import format, never
-//! in the users files: `import` creates them disabled),
-//! `groups.jsonl` and `memberships.jsonl` (the old pool's groups, and the memberships of the users
+//! in the users files: `import` creates them disabled), `mfa-reenrol.csv` (`username,sub,reason`:
+//! exported users with a TOTP authenticator, whose secret cannot move: they enrol again in the new
+//! pool), `groups.jsonl` and `memberships.jsonl` (the old pool's groups, and the memberships of the users
 //! this export carries, for `cognito-migrate groups`),
 //! `mapping.json` (the mapping in force: give it to the trigger), `summary.json`, and `.export/`
 //! (checkpoint, ledgers and, for `--select not-in-target`, the new pool's index, for `--resume`).
@@ -16,14 +17,16 @@
 
 mod checkpoint;
 mod classify;
+mod collisions;
 mod groups;
 mod ledgers;
+mod mfa;
 mod outputs;
 mod select;
 mod sink;
 mod summary;
 
-use std::collections::{BTreeMap, BTreeSet, HashSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -32,16 +35,16 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use shared::Mapping;
-use shared::import_csv::{MAX_FILE_BYTES, MAX_ROWS_PER_FILE, decode_row};
+use shared::import_csv::{MAX_FILE_BYTES, MAX_ROWS_PER_FILE};
 use shared::partition::TenantTable;
 use tokio::sync::mpsc;
 
 pub use classify::{Classifier, Outcome};
+pub use mfa::MfaLookup;
 pub use outputs::DISABLED_FILE;
 pub use select::{Select, SkipReason, TargetIndex};
 
 use crate::aws::{AwsArgs, Side};
-use crate::fingerprint;
 use crate::pacer::Pacer;
 use crate::pools::{self, ImportTarget};
 use crate::progress::Progress;
@@ -50,6 +53,7 @@ use crate::scan::{self, ScanEvent, ShardWork};
 use crate::shards;
 use crate::target_index::{MatchRule, NewPool};
 use checkpoint::{Checkpoint, LaneIdentity, RunIdentity};
+use collisions::SignInLedger;
 use groups::GroupDestination;
 use ledgers::Ledgers;
 use outputs::{AppendFile, FileLimits, Outputs, REASON_FILE_HEADER};
@@ -68,7 +72,10 @@ pub struct ExportArgs {
     /// The old pool, read from.
     #[arg(long)]
     pub source_pool_id: String,
-    /// The new pool, whose CSV header and rules the files follow.
+    /// The new pool, whose CSV header and rules the files follow. Its sign-in settings decide
+    /// cognito:username (the old user name, or the e-mail or phone in a pool that signs in by
+    /// them); old users who would share a sign-in value there are all rejected
+    /// (sign-in-collision), and an old attribute it has no home for stops the run before paging.
     #[arg(long, required_unless_present = "targets", conflicts_with = "targets")]
     pub target_pool_id: Option<String>,
     /// Output folder; must be empty or absent unless --resume.
@@ -97,6 +104,17 @@ pub struct ExportArgs {
     /// Continue an interrupted export in --out from its checkpoint.
     #[arg(long)]
     pub resume: bool,
+    /// Read each user's MFA with AdminGetUser: ListUsers shows only legacy SMS options, so users
+    /// who chose SMS or TOTP MFA would be written cognito:mfa_enabled=FALSE. `auto` (default)
+    /// reads it when the old pool's MFA is ON or OPTIONAL, at one AdminGetUser per user
+    /// (--mfa-rps); `off` skips it and counts those users as mfa_unknown in summary.json.
+    /// TOTP users are listed in mfa-reenrol.csv: their secret cannot move.
+    #[arg(long, value_enum, default_value_t = MfaLookup::Auto)]
+    pub mfa_lookup: MfaLookup,
+    /// Requests per second for AdminGetUser (quota category UserRead: 120 per account, shared
+    /// with your production sign-ins; paced apart from --rps).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub mfa_rps: u32,
     /// Retries per request for throttling and transient faults.
     #[arg(long, default_value_t = 8)]
     pub max_retries: usize,
@@ -138,6 +156,8 @@ struct Destination {
 
 /// Reads the new pool (or each tenant's pool): header, rules, the mapping resolved against it,
 /// and for `not-in-target` how to tell which old users it has (refusing to guess when it cannot).
+/// Stops before any `ListUsers` when an attribute of the old pool (its schema, after the mapping)
+/// has no home in a new pool, naming every such attribute of every pool.
 async fn destinations(
     args: &ExportArgs,
     aws: &AwsArgs,
@@ -159,14 +179,26 @@ async fn destinations(
             .map(|(tenant, t)| (tenant.clone(), t.pool_id.clone(), args.out.join(tenant)))
             .collect(),
     };
-    let mut destinations = Vec::new();
+    let old_schema = shared::from_sdk::schema_attribute_names(source_pool);
+    let mut read = Vec::new();
+    let mut mismatches = Vec::new();
     for (name, pool_id, dir) in pools {
         let import_target = pools::import_target(&target, pacer, &pool_id).await?;
-        let mapping = pools::resolve_legacy_sub(
-            mapping.clone(),
-            &import_target.header.attribute_columns(),
-            &pool_id,
+        let columns = import_target.header.attribute_columns();
+        let mapping = pools::resolve_legacy_sub(mapping.clone(), &columns, &pool_id);
+        if let Err(mismatch) = shared::schema_fit::check(&pool_id, &old_schema, &mapping, &columns) {
+            mismatches.push(mismatch.to_string());
+        }
+        read.push((name, pool_id, dir, import_target, mapping));
+    }
+    if !mismatches.is_empty() {
+        anyhow::bail!(
+            "{}\nNo user was read. Fix the new pool or the mapping file (--mapping), then run again.",
+            mismatches.join("\n")
         );
+    }
+    let mut destinations = Vec::new();
+    for (name, pool_id, dir, import_target, mapping) in read {
         let matching = match args.select {
             Select::NotInTarget => Some(MatchRule::for_pools(
                 source_pool,
@@ -213,12 +245,27 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         _ => None,
     };
     let source_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
+    let old_mfa = pacer
+        .call(|| {
+            source
+                .get_user_pool_mfa_config()
+                .user_pool_id(&args.source_pool_id)
+                .send()
+        })
+        .await
+        .map_err(|e| crate::errors::explain("GetUserPoolMfaConfig", &args.source_pool_id, e))?;
+    let mfa_visibility = args.mfa_lookup.visibility(old_mfa.mfa_configuration());
+    let mfa_pacer = (mfa_visibility == mfa::MfaVisibility::LookedUp).then(|| {
+        let rps = NonZeroU32::new(args.mfa_rps).expect("clap allows 1 to 120");
+        Arc::new(Pacer::new(rps, args.max_retries))
+    });
     let mut destinations =
         destinations(&args, aws, &pacer, &mapping, tenants.as_ref(), &source_pool).await?;
     let identity = RunIdentity {
         source_pool_id: args.source_pool_id.clone(),
         select: args.select,
         partition_by: args.partition_by.clone(),
+        mfa_lookup: Some(args.mfa_lookup),
         lanes: destinations
             .iter()
             .map(|d| {
@@ -238,7 +285,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     let partitioned = tenants.is_some();
 
     let resume = args.resume && !clear_unstarted_export(&args.out, &destinations)?;
-    let (checkpoint, ledgers, unassigned, mut outputs) = if resume {
+    let (checkpoint, ledgers, unassigned, mut outputs, mut sign_in) = if resume {
         let checkpoint = Checkpoint::load(&args.out)?;
         check_same_run(&checkpoint.run, &identity)?;
         let ledgers = Ledgers::resume(&args.out, &checkpoint.ledgers)?;
@@ -247,20 +294,27 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
             None => None,
         };
         let mut outputs = Vec::new();
+        let mut sign_in = Vec::new();
         for d in &destinations {
-            let files = &checkpoint
+            let lane = checkpoint
                 .lanes
                 .get(&d.name)
-                .context("cannot resume: the checkpoint lacks a destination")?
-                .files;
+                .context("cannot resume: the checkpoint lacks a destination")?;
             outputs.push(Outputs::resume(
                 &d.dir,
                 d.target.header.line(),
                 limits,
-                files,
+                &lane.files,
+                lane.collisions_resolved,
+            )?);
+            sign_in.push(SignInLedger::resume(
+                &args.out,
+                &d.name,
+                &lane.sign_in,
+                !d.target.rules.shape.case_sensitive,
             )?);
         }
-        (checkpoint, ledgers, unassigned, outputs)
+        (checkpoint, ledgers, unassigned, outputs, sign_in)
     } else {
         if !args.resume {
             ensure_empty(&args.out)?;
@@ -283,11 +337,16 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
             .iter()
             .map(|d| Outputs::create(&d.dir, d.target.header.line(), limits))
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let sign_in = destinations
+            .iter()
+            .map(|d| SignInLedger::create(&args.out, &d.name, !d.target.rules.shape.case_sensitive))
+            .collect::<anyhow::Result<Vec<_>>>()?;
         (
             Checkpoint::new(identity, prefixes),
             ledgers,
             unassigned,
             outputs,
+            sign_in,
         )
     };
     for d in &destinations {
@@ -298,9 +357,11 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     let lanes: Vec<Lane<'_>> = destinations
         .iter()
         .zip(outputs.drain(..))
-        .map(|(d, outputs)| Lane {
+        .zip(sign_in.drain(..))
+        .map(|((d, outputs), sign_in)| Lane {
             name: d.name.clone(),
             outputs,
+            sign_in,
             classifier: Classifier {
                 select: args.select,
                 index: &d.index,
@@ -317,6 +378,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         unassigned,
         ledgers,
         checkpoint,
+        mfa_visibility,
     )?;
     sink.save()?;
 
@@ -326,16 +388,27 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         estimate,
         Duration::from_secs(args.progress_interval),
     );
-    let interrupted = scan_all(&args, &source, &pacer, &mut sink, &mut progress).await;
+    let interrupted = scan_all(
+        &args,
+        &source,
+        &pacer,
+        mfa_pacer.as_ref(),
+        &mut sink,
+        &mut progress,
+    )
+    .await;
     progress.finish();
     let interrupted = interrupted?;
     sink.save()?;
+    if !interrupted && sink.all_shards_done() {
+        sink.resolve_collisions()?;
+    }
     if !interrupted && sink.all_shards_done() && sink.checkpoint().groups.is_none() {
         // A partial export (per tenant, or a --select subset) carries only its own users'
         // memberships, so `groups --dir` applies all of them; a full export carries them all.
         let partial = partitioned || args.select != Select::All;
         let members = match partial {
-            true => Some(exported_usernames(&destinations)?),
+            true => Some(sink.exported_usernames()?),
             false => None,
         };
         let group_destinations: Vec<GroupDestination<'_>> = destinations
@@ -427,6 +500,8 @@ fn report(
             rejected: counts.rejected,
             skipped: counts.skipped,
             disabled: counts.disabled,
+            mfa_reenrol: counts.mfa_reenrol,
+            mfa_unknown: counts.mfa_unknown,
             groups: groups.groups,
             memberships: groups.memberships,
             files: &lane.files.users,
@@ -465,41 +540,13 @@ fn report(
     })
 }
 
-/// Fingerprints of the user names in each destination's import files (to route memberships).
-fn exported_usernames(destinations: &[Destination]) -> anyhow::Result<Vec<HashSet<u128>>> {
-    destinations
-        .iter()
-        .map(|d| {
-            let column = d
-                .target
-                .header
-                .columns()
-                .iter()
-                .position(|c| c == shared::attributes::CSV_USERNAME)
-                .expect("a header has cognito:username");
-            let mut names = HashSet::new();
-            for index in 1.. {
-                let path = d.dir.join(format!("users-{index:04}.csv"));
-                let Ok(text) = std::fs::read_to_string(&path) else {
-                    break;
-                };
-                for line in text.lines().skip(1) {
-                    if let Some(name) = decode_row(line).get(column) {
-                        names.insert(fingerprint::key(b'u', name));
-                    }
-                }
-            }
-            Ok(names)
-        })
-        .collect()
-}
-
 /// Pages every unfinished shard with `--segments` concurrent scans into the sink.
 /// Returns whether a signal interrupted the run.
 async fn scan_all(
     args: &ExportArgs,
     source: &aws_sdk_cognitoidentityprovider::Client,
     pacer: &Arc<Pacer>,
+    mfa_pacer: Option<&Arc<Pacer>>,
     sink: &mut Sink<'_>,
     progress: &mut Progress,
 ) -> anyhow::Result<bool> {
@@ -530,7 +577,26 @@ async fn scan_all(
             event = received.recv() => match event {
                 None => break Ok(false),
                 Some(ScanEvent::Page { shard, users, next_token }) => {
-                    sink.page(shard, &users, next_token)?;
+                    let mfa = match mfa_pacer {
+                        Some(mfa_pacer) => {
+                            let looked_up = tokio::select! {
+                                looked_up = mfa::look_up(source, mfa_pacer, &args.source_pool_id, &users) => looked_up,
+                                _ = &mut stop => break Ok(true),
+                            };
+                            match looked_up {
+                                Ok(settings) => settings,
+                                Err(err) => {
+                                    sink.save()?;
+                                    break Err(err.context(format!(
+                                        "export stopped; what was read so far is checkpointed in {}: fix the cause, then rerun with --resume",
+                                        args.out.display()
+                                    )));
+                                }
+                            }
+                        }
+                        None => Vec::new(),
+                    };
+                    sink.page(shard, &users, &mfa, next_token)?;
                     let c = sink.totals();
                     progress.update(c.seen, &format!("(exported {}, rejected {}, skipped {})", c.exported, c.rejected, c.skipped));
                 }
@@ -586,6 +652,7 @@ fn clear_unstarted_export(out: &Path, destinations: &[Destination]) -> anyhow::R
         "rejected.csv",
         "skipped.csv",
         "disabled.csv",
+        "mfa-reenrol.csv",
         "unassigned.csv",
         "mapping.json",
     ];
@@ -636,6 +703,9 @@ fn check_same_run(recorded: &RunIdentity, now: &RunIdentity) -> anyhow::Result<(
     }
     if recorded.partition_by != now.partition_by {
         return Err(differs("--partition-by"));
+    }
+    if recorded.mfa_lookup.is_some() && recorded.mfa_lookup != now.mfa_lookup {
+        return Err(differs("--mfa-lookup"));
     }
     let names = |run: &RunIdentity| {
         run.lanes

@@ -15,11 +15,20 @@ use shared::partition::TenantTable;
 
 use super::checkpoint::{Checkpoint, Counts};
 use super::classify::{Classifier, Outcome};
+use super::collisions::{Arrival, SignInLedger};
 use super::groups::GroupCounts;
 use super::ledgers::Ledgers;
+use super::mfa::MfaVisibility;
 use super::outputs::{AppendFile, Outputs};
 use crate::report_csv::csv_record;
 use crate::shards;
+use shared::user::MfaSettings;
+
+/// Why a user is in `mfa-reenrol.csv`.
+const TOTP_REENROL: &str = "TOTP (authenticator app) MFA: its secret cannot be exported; the user sets up the authenticator again in the new pool";
+
+/// The reason code of a sign-in collision.
+const COLLISION_CODE: &str = "sign-in-collision";
 
 /// How often the checkpoint is rewritten while pages arrive.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
@@ -32,6 +41,8 @@ pub struct Lane<'a> {
     pub outputs: Outputs,
     /// Its mapping, rules and selection.
     pub classifier: Classifier<'a>,
+    /// Its exportable users' sign-in keys, to find collisions.
+    pub sign_in: SignInLedger,
 }
 
 /// Files users and keeps the checkpoint.
@@ -44,6 +55,8 @@ pub struct Sink<'a> {
     checkpoint: Checkpoint,
     /// User names already written by shards that had to restart from the beginning.
     dedup: HashMap<usize, HashSet<String>>,
+    /// What the run knows about users' MFA.
+    mfa: MfaVisibility,
     last_save: Instant,
 }
 
@@ -58,6 +71,7 @@ impl<'a> Sink<'a> {
         unassigned: Option<AppendFile>,
         mut ledgers: Ledgers,
         checkpoint: Checkpoint,
+        mfa: MfaVisibility,
     ) -> anyhow::Result<Sink<'a>> {
         let mut dedup = HashMap::new();
         for (index, shard) in checkpoint.shards.iter().enumerate() {
@@ -74,6 +88,7 @@ impl<'a> Sink<'a> {
             ledgers,
             checkpoint,
             dedup,
+            mfa,
             last_save: Instant::now(),
         })
     }
@@ -115,16 +130,23 @@ impl<'a> Sink<'a> {
         }
     }
 
-    /// Files every user of one page, then moves the shard's cursor past it.
+    /// Files every user of one page, then moves the shard's cursor past it. `mfa` holds the
+    /// users' MFA as `AdminGetUser` read it (same order; empty when not looked up).
     pub fn page(
         &mut self,
         shard: usize,
         users: &[UserType],
+        mfa: &[Option<MfaSettings>],
         next_token: Option<String>,
     ) -> anyhow::Result<()> {
         let label = shards::label(&self.checkpoint.shards[shard].prefix).to_string();
-        for user in users {
-            let user = user_from_list(user);
+        for (index, user) in users.iter().enumerate() {
+            let mut user = user_from_list(user);
+            let looked_up = mfa.get(index).cloned().flatten();
+            let mfa_known = looked_up.is_some() || self.mfa == MfaVisibility::NoneInOldPool;
+            if let Some(settings) = looked_up {
+                user.mfa = settings;
+            }
             if self
                 .dedup
                 .get(&shard)
@@ -163,14 +185,38 @@ impl<'a> Sink<'a> {
                 .counts;
             counts.seen += 1;
             match lane.classifier.classify(&user) {
-                Outcome::Export { row } if !user.enabled => {
-                    lane.outputs.write_disabled(&row)?;
+                Outcome::Export {
+                    row,
+                    new_username,
+                    keys,
+                } => {
+                    let arrival =
+                        lane.sign_in
+                            .arrive(&user.username, user.sub(), &new_username, &keys)?;
+                    if arrival == Arrival::Collides {
+                        // Filed in rejected.csv, with every other colliding user, by
+                        // `resolve_collisions` once all users are read.
+                        counts.rejected += 1;
+                        *counts
+                            .rejected_by_reason
+                            .entry(COLLISION_CODE.to_string())
+                            .or_default() += 1;
+                        continue;
+                    }
+                    if user.enabled {
+                        lane.outputs.write_user(&row)?;
+                    } else {
+                        lane.outputs.write_disabled(&row)?;
+                        counts.disabled += 1;
+                    }
                     counts.exported += 1;
-                    counts.disabled += 1;
-                }
-                Outcome::Export { row } => {
-                    lane.outputs.write_user(&row)?;
-                    counts.exported += 1;
+                    if user.mfa.software_token {
+                        lane.outputs
+                            .write_mfa_reenrol(&user.username, user.sub(), TOTP_REENROL)?;
+                        counts.mfa_reenrol += 1;
+                    } else if !mfa_known {
+                        counts.mfa_unknown += 1;
+                    }
                 }
                 Outcome::Reject(reason) => {
                     tracing::debug!(username = %user.username, reason = reason.code(), "rejected");
@@ -225,15 +271,88 @@ impl<'a> Sink<'a> {
         self.save()
     }
 
+    /// The final step once every shard is read: every user involved in a sign-in collision
+    /// goes to `rejected.csv` with a reason naming the others, and those already in an import
+    /// file are taken out of it (crash-safe: see [`super::collisions`]). Done once per run.
+    pub fn resolve_collisions(&mut self) -> anyhow::Result<()> {
+        if self.record_collisions()? {
+            for lane in &mut self.lanes {
+                lane.outputs.commit_staged()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The first half of [`Sink::resolve_collisions`]: rewritten files staged, rejections
+    /// appended, the checkpoint that counts them saved. Returns whether anything was recorded;
+    /// the renames follow (here, or on resume).
+    fn record_collisions(&mut self) -> anyhow::Result<bool> {
+        let mut changed = false;
+        for lane in &mut self.lanes {
+            let state = self.checkpoint.lanes.entry(lane.name.clone()).or_default();
+            if state.collisions_resolved {
+                continue;
+            }
+            let resolution = lane.sign_in.resolution()?;
+            if !resolution.rejections.is_empty() {
+                let column = lane
+                    .classifier
+                    .header
+                    .columns()
+                    .iter()
+                    .position(|c| c == shared::attributes::CSV_USERNAME)
+                    .expect("a header has cognito:username");
+                let removed = lane.outputs.stage_without(
+                    column,
+                    &resolution.remove_from_import_files,
+                    &resolution.remove_from_user_lists,
+                )?;
+                for (username, sub, reason) in &resolution.rejections {
+                    lane.outputs
+                        .write_rejected(username, sub, &reason.to_string())?;
+                }
+                let moved = resolution.remove_from_import_files.len() as u64;
+                let counts = &mut state.counts;
+                counts.exported -= moved;
+                counts.rejected += moved;
+                counts.disabled -= removed.disabled;
+                counts.mfa_reenrol -= removed.mfa_reenrol;
+                *counts
+                    .rejected_by_reason
+                    .entry(COLLISION_CODE.to_string())
+                    .or_default() += moved;
+                eprintln!(
+                    "{} users would sign in to {} with the same value as another: all of them are in rejected.csv ({COLLISION_CODE})",
+                    resolution.rejections.len(),
+                    lane.classifier.rules.pool_id
+                );
+            }
+            state.collisions_resolved = true;
+            changed = true;
+        }
+        if changed {
+            self.save()?;
+        }
+        Ok(changed)
+    }
+
+    /// Fingerprints of the old user names each destination's import files hold (in lane order),
+    /// to route group memberships.
+    pub fn exported_usernames(&mut self) -> anyhow::Result<Vec<HashSet<u128>>> {
+        self.lanes
+            .iter_mut()
+            .map(|lane| lane.sign_in.exported_old_usernames())
+            .collect()
+    }
+
     /// Flushes every file, then records the checkpoint that counts their content.
     pub fn save(&mut self) -> anyhow::Result<()> {
         for lane in &mut self.lanes {
             let files = lane.outputs.sync()?;
-            self.checkpoint
-                .lanes
-                .entry(lane.name.clone())
-                .or_default()
-                .files = files;
+            let sign_in = lane.sign_in.sync()?;
+            let state = self.checkpoint.lanes.entry(lane.name.clone()).or_default();
+            state.files = files;
+            state.sign_in = sign_in;
         }
         if let Some(file) = &mut self.unassigned {
             file.sync()?;
@@ -244,5 +363,148 @@ impl<'a> Sink<'a> {
         self.checkpoint.save(&self.out_dir)?;
         self.last_save = Instant::now();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserStatusType};
+    use shared::import_csv::ImportHeader;
+    use shared::target::MfaMode;
+    use shared::{Mapping, PoolShape, TargetRules};
+
+    use crate::export::checkpoint::{LaneIdentity, RunIdentity};
+    use crate::export::outputs::FileLimits;
+    use crate::export::select::{Select, TargetIndex};
+
+    const LIMITS: FileLimits = FileLimits {
+        max_rows: 100,
+        max_bytes: 1_000_000,
+    };
+
+    fn user(name: &str, email: &str) -> UserType {
+        let attribute =
+            |n: &str, v: &str| AttributeType::builder().name(n).value(v).build().unwrap();
+        UserType::builder()
+            .username(name)
+            .enabled(true)
+            .user_status(UserStatusType::ResetRequired)
+            .attributes(attribute("sub", &format!("sub-{name}")))
+            .attributes(attribute("email", email))
+            .attributes(attribute("email_verified", "true"))
+            .build()
+    }
+
+    #[test]
+    fn a_crash_between_recording_collisions_and_renaming_resumes_to_the_final_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let header = ImportHeader::new(
+            [
+                "cognito:username",
+                "email",
+                "email_verified",
+                "cognito:mfa_enabled",
+            ]
+            .map(String::from)
+            .to_vec(),
+        )
+        .unwrap();
+        let rules = TargetRules {
+            pool_id: "new".into(),
+            required: Default::default(),
+            auto_verified: vec!["email".into()],
+            mfa: MfaMode::Off,
+            sms_mfa_available: false,
+            software_token_mfa_available: false,
+            shape: PoolShape {
+                username_attributes: vec!["email".into()],
+                alias_attributes: vec![],
+                case_sensitive: false,
+            },
+            max_lengths: Default::default(),
+            number_attributes: Default::default(),
+            writable: header.attribute_columns(),
+        };
+        let mapping = Mapping::default().without_legacy_sub();
+        let index = TargetIndex::default();
+        let ledgers = Ledgers::create(out, &["all".to_string()]).unwrap();
+        let lane = Lane {
+            name: String::new(),
+            outputs: Outputs::create(out, header.line(), LIMITS).unwrap(),
+            classifier: Classifier {
+                select: Select::All,
+                index: &index,
+                mapping: &mapping,
+                header: &header,
+                rules: &rules,
+            },
+            sign_in: SignInLedger::create(out, "", true).unwrap(),
+        };
+        let run = RunIdentity {
+            source_pool_id: "old".into(),
+            select: Select::All,
+            partition_by: None,
+            mfa_lookup: None,
+            lanes: [(
+                String::new(),
+                LaneIdentity {
+                    target_pool_id: "new".into(),
+                    mapping: mapping.clone(),
+                    header: header.columns().to_vec(),
+                },
+            )]
+            .into(),
+        };
+        let checkpoint = Checkpoint::new(run, vec![String::new()]);
+        let mut sink = Sink::new(
+            out.to_path_buf(),
+            vec![lane],
+            None,
+            None,
+            ledgers,
+            checkpoint,
+            MfaVisibility::NoneInOldPool,
+        )
+        .unwrap();
+        let page = [
+            user("u1", "a@x.com"),
+            user("u2", "b@x.com"),
+            user("u3", "A@X.com"),
+        ];
+        sink.page(0, &page, &[], None).unwrap();
+        sink.save().unwrap();
+        assert!(sink.record_collisions().unwrap());
+        // Killed here: the checkpoint counts the rewritten file, which is not renamed yet.
+        drop(sink);
+        let original = std::fs::read_to_string(out.join("users-0001.csv")).unwrap();
+        assert!(original.contains("a@x.com"), "{original}");
+
+        let checkpoint = Checkpoint::load(out).unwrap();
+        let lane = &checkpoint.lanes[""];
+        assert!(lane.collisions_resolved);
+        assert_eq!(lane.counts.exported, 1);
+        assert_eq!(lane.counts.rejected, 2);
+        Outputs::resume(
+            out,
+            header.line(),
+            LIMITS,
+            &lane.files,
+            lane.collisions_resolved,
+        )
+        .unwrap();
+        assert_eq!(
+            std::fs::read_to_string(out.join("users-0001.csv")).unwrap(),
+            "cognito:username,email,email_verified,cognito:mfa_enabled\nb@x.com,b@x.com,TRUE,FALSE\n"
+        );
+        let rejected = std::fs::read_to_string(out.join("rejected.csv")).unwrap();
+        assert_eq!(rejected.lines().count(), 3, "{rejected}");
+        assert!(
+            rejected.contains("u1,sub-u1,email is the same (the new pool ignores case) as for u3:")
+        );
+        assert!(
+            rejected.contains("u3,sub-u3,email is the same (the new pool ignores case) as for u1:")
+        );
     }
 }

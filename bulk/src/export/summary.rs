@@ -24,6 +24,11 @@ pub struct Summary<'a> {
     /// Exported users that are disabled in the old pool: in `disabled.csv`, not in the users files
     /// (`import` creates them disabled).
     pub disabled: u64,
+    /// Exported users with TOTP MFA, listed in `mfa-reenrol.csv`: they enrol again.
+    pub mfa_reenrol: u64,
+    /// Exported users whose MFA could not be seen (the old pool has MFA and `--mfa-lookup off`):
+    /// written with `cognito:mfa_enabled` as far as legacy SMS options show it.
+    pub mfa_unknown: u64,
     /// Groups written to `groups.jsonl`.
     pub groups: u64,
     /// Memberships written to `memberships.jsonl`.
@@ -81,6 +86,18 @@ impl Summary<'_> {
                 "  {} exported users are disabled in the old pool: in disabled.csv, not in the users \
                  files (import creates them disabled)\n",
                 self.disabled
+            ));
+        }
+        if self.mfa_reenrol > 0 {
+            text.push_str(&format!(
+                "  {} exported users have a TOTP authenticator that cannot move: they enrol again (mfa-reenrol.csv)\n",
+                self.mfa_reenrol
+            ));
+        }
+        if self.mfa_unknown > 0 {
+            text.push_str(&format!(
+                "  {} exported users' MFA was not read (--mfa-lookup off): SMS or TOTP chosen by the user is not carried\n",
+                self.mfa_unknown
             ));
         }
         text.push_str(&format!(

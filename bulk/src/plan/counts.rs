@@ -1,11 +1,12 @@
 //! What the plan counts, one user at a time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 use shared::{SourceStatus, SourceUser};
 
 use crate::export::{Classifier, Outcome, TargetIndex};
+use crate::fingerprint;
 
 /// The plan's numbers.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -36,11 +37,38 @@ pub struct PlanCounts {
     /// Users with no verified email or phone: after a bulk import they could never reset their
     /// password, so they can only move through the trigger.
     pub stranded: u64,
-    /// Users an export (`--select all`) would reject, per reason code.
+    /// Users an export (`--select all`) would reject, per reason code. Sign-in collisions
+    /// (`sign-in-collision`) are counted in `sign_in_conflicts` instead.
     pub would_be_rejected: BTreeMap<String, u64>,
+    /// Importable users who would sign in to the new pool with the same value (user name, e-mail,
+    /// phone or alias, as the new pool compares it) as another: an export rejects all of them.
+    pub sign_in_conflicts: u64,
+    /// Old-pool attributes (after the mapping) the new pool has no attribute for: an export stops
+    /// before reading any user until the mapping or the new pool is fixed.
+    pub attributes_without_home: Vec<String>,
+    /// Users whose MFA `ListUsers` cannot show (the old pool has MFA, and only legacy SMS options
+    /// are listed): the export reads each with AdminGetUser unless `--mfa-lookup off`.
+    pub mfa_not_visible: u64,
+    /// The old pool has MFA ON or OPTIONAL.
+    #[serde(skip)]
+    pub old_pool_has_mfa: bool,
+    /// Fingerprints of the sign-in keys seen, and whether their first owner was counted as a
+    /// conflict yet.
+    #[serde(skip)]
+    keys: HashMap<u128, bool>,
 }
 
 impl PlanCounts {
+    /// Empty counts for a new pool, knowing whether the old pool has MFA and which attributes
+    /// have no home in the new pool.
+    pub fn new(old_pool_has_mfa: bool, attributes_without_home: Vec<String>) -> PlanCounts {
+        PlanCounts {
+            old_pool_has_mfa,
+            attributes_without_home,
+            ..PlanCounts::default()
+        }
+    }
+
     /// Counts one old-pool user.
     pub fn add(&mut self, user: &SourceUser, classifier: &Classifier<'_>, index: &TargetIndex) {
         self.total += 1;
@@ -55,6 +83,8 @@ impl PlanCounts {
         }
         if user.mfa.sms {
             self.sms_mfa += 1;
+        } else if self.old_pool_has_mfa && user.status != SourceStatus::ExternalProvider {
+            self.mfa_not_visible += 1;
         }
         let verified = classifier
             .mapping
@@ -73,11 +103,15 @@ impl PlanCounts {
             self.already_in_target += 1;
         }
         let outcome = classifier.classify(user);
-        if let Outcome::Reject(reason) = &outcome {
-            *self
-                .would_be_rejected
-                .entry(reason.code().to_string())
-                .or_default() += 1;
+        match &outcome {
+            Outcome::Reject(reason) => {
+                *self
+                    .would_be_rejected
+                    .entry(reason.code().to_string())
+                    .or_default() += 1;
+            }
+            Outcome::Export { keys, .. } => self.count_conflicts(keys),
+            Outcome::Skip(_) => {}
         }
         let exportable = matches!(outcome, Outcome::Export { .. });
         if in_target {
@@ -87,6 +121,29 @@ impl PlanCounts {
             self.need_trigger += 1;
         } else if exportable {
             self.importable_now_without_losing_a_password += 1;
+        }
+    }
+
+    /// Counts a user sharing a sign-in key with an earlier one, and that earlier one once.
+    fn count_conflicts(&mut self, keys: &[shared::sign_in::SignInKey]) {
+        let mut conflicting = false;
+        for key in keys {
+            let hash = fingerprint::key(key.field.tag(), &key.value);
+            match self.keys.get_mut(&hash) {
+                None => {
+                    self.keys.insert(hash, false);
+                }
+                Some(first_counted) => {
+                    conflicting = true;
+                    if !*first_counted {
+                        *first_counted = true;
+                        self.sign_in_conflicts += 1;
+                    }
+                }
+            }
+        }
+        if conflicting {
+            self.sign_in_conflicts += 1;
         }
     }
 
@@ -122,6 +179,20 @@ impl PlanCounts {
         );
         for (code, n) in &self.would_be_rejected {
             line(&format!("an export would reject: {code}"), *n);
+        }
+        line(
+            "sign-in conflicts (same value as another user; all rejected)",
+            self.sign_in_conflicts,
+        );
+        line(
+            "MFA not visible to ListUsers (export reads it per user)",
+            self.mfa_not_visible,
+        );
+        if !self.attributes_without_home.is_empty() {
+            text.push_str(&format!(
+                "  attributes without a home in the new pool (export stops until fixed): {}\n",
+                self.attributes_without_home.join(" ")
+            ));
         }
         text
     }

@@ -55,6 +55,26 @@ struct PlanTarget {
     index: TargetIndex,
 }
 
+/// True when the old pool has MFA ON or OPTIONAL (so `ListUsers` hides what users chose).
+async fn old_pool_has_mfa(
+    client: &aws_sdk_cognitoidentityprovider::Client,
+    pacer: &crate::pacer::Pacer,
+    pool_id: &str,
+) -> anyhow::Result<bool> {
+    let config = pacer
+        .call(|| {
+            client
+                .get_user_pool_mfa_config()
+                .user_pool_id(pool_id)
+                .send()
+        })
+        .await
+        .map_err(|e| crate::errors::explain("GetUserPoolMfaConfig", pool_id, e))?;
+    Ok(config
+        .mfa_configuration()
+        .is_some_and(|m| m != &aws_sdk_cognitoidentityprovider::types::UserPoolMfaType::Off))
+}
+
 /// Reads both pools (or the old pool and each tenant's pool) and prints the plan.
 pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     let pacer = Arc::new(args.report.pacer());
@@ -63,14 +83,19 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     let mapping = args.report.mapping()?;
     let table = args.report.targets.tenant_table()?;
     let source_pool = pools::describe(&source, &pacer, &args.report.source_pool_id).await?;
+    let old_schema = shared::from_sdk::schema_attribute_names(&source_pool);
+    let old_pool_has_mfa = old_pool_has_mfa(&source, &pacer, &args.report.source_pool_id).await?;
     let mut targets = Vec::new();
+    let mut mismatches = Vec::new();
     for (name, pool_id) in args.report.targets.pools(table.as_ref()) {
         let import_target = pools::import_target(&target, &pacer, &pool_id).await?;
-        let mapping = pools::resolve_legacy_sub(
-            mapping.clone(),
-            &import_target.header.attribute_columns(),
-            &pool_id,
-        );
+        let columns = import_target.header.attribute_columns();
+        let mapping = pools::resolve_legacy_sub(mapping.clone(), &columns, &pool_id);
+        let mismatch = shared::schema_fit::check(&pool_id, &old_schema, &mapping, &columns).err();
+        if let Some(mismatch) = &mismatch {
+            eprintln!("{mismatch}");
+        }
+        mismatches.push(mismatch);
         let rule = MatchRule::for_pools(
             &source_pool,
             &pools::describe(&target, &pacer, &pool_id).await?,
@@ -105,7 +130,13 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
     let mut progress = Progress::new("users", estimate, Duration::from_secs(10));
     let mut plan = PartitionedPlan::default();
-    let mut counts: Vec<PlanCounts> = vec![PlanCounts::default(); targets.len()];
+    let mut counts: Vec<PlanCounts> = mismatches
+        .iter()
+        .map(|mismatch| {
+            let unhomed = mismatch.as_ref().map(|m| m.attributes());
+            PlanCounts::new(old_pool_has_mfa, unhomed.unwrap_or_default())
+        })
+        .collect();
     let scanned = scan::each_user(
         &source,
         &pacer,

@@ -8,6 +8,7 @@ use aws_sdk_cognitoidentityprovider::types::{
     ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserPoolClientType, UserPoolMfaType,
     UserPoolType,
 };
+use shared::from_sdk::schema_attribute_names;
 use shared::{Mapping, Secret};
 
 /// How a check came out.
@@ -149,44 +150,37 @@ pub fn new_client_ready(client: &UserPoolClientType) -> Vec<Check> {
     vec![flow, existence]
 }
 
-fn custom_attribute_names(pool: &UserPoolType) -> BTreeSet<String> {
-    pool.schema_attributes()
-        .iter()
-        .filter(|a| a.developer_only_attribute() != Some(true))
-        .filter_map(|a| a.name())
-        .map(String::from)
-        .collect()
-}
-
-/// Every attribute the mapping will write must exist in the new pool.
+/// Every attribute of the old pool (after the mapping) must have a home in the new pool — the
+/// same list `export` stops with and `plan` reports — and the legacy-`sub` attribute must exist.
 pub fn mapping_attributes_exist(
     mapping: &Mapping,
     old_pool: &UserPoolType,
     new_pool: &UserPoolType,
 ) -> Check {
     let name = "new pool has every attribute the mapping writes";
-    let new_attributes = custom_attribute_names(new_pool);
-    let copied = custom_attribute_names(old_pool)
-        .into_iter()
-        .filter(|a| shared::attributes::is_custom(a) && !mapping.drop.contains(a))
-        .map(|a| mapping.rename.get(&a).cloned().unwrap_or(a));
-    let written = mapping.written_attributes().into_iter().map(String::from);
-    let missing: BTreeSet<String> = copied
-        .chain(written)
-        .filter(|a| shared::attributes::is_custom(a) && !new_attributes.contains(a))
-        .collect();
-    if missing.is_empty() {
-        return check(name, Verdict::Pass, "");
+    let writable: BTreeSet<String> = schema_attribute_names(new_pool).into_iter().collect();
+    let mut problems = Vec::new();
+    if let Err(mismatch) = shared::schema_fit::check(
+        new_pool.id().unwrap_or("(new pool)"),
+        schema_attribute_names(old_pool),
+        mapping,
+        &writable,
+    ) {
+        problems.push(mismatch.to_string());
     }
-    let list = missing.into_iter().collect::<Vec<_>>().join(", ");
-    check(
-        name,
-        Verdict::Fail,
-        format!(
-            "the new pool lacks {list}: add them (AddCustomAttributes, mutable String), or drop/rename \
-             them in the mapping file (set legacy_sub_attribute to null to not carry the old sub)"
-        ),
-    )
+    if let Some(legacy) = &mapping.legacy_sub_attribute
+        && !writable.contains(legacy)
+    {
+        problems.push(format!(
+            "the new pool lacks {legacy}, which carries the old sub: add it (AddCustomAttributes, mutable String), \
+             or set legacy_sub_attribute to null in the mapping file to not carry the old sub"
+        ));
+    }
+    if problems.is_empty() {
+        check(name, Verdict::Pass, "")
+    } else {
+        check(name, Verdict::Fail, problems.join("; "))
+    }
 }
 
 /// An import job does not start in a pool without auto-verified attributes.
@@ -242,7 +236,7 @@ pub fn mfa_compatible(old: &GetUserPoolMfaConfigOutput, new: &GetUserPoolMfaConf
         return check(
             name,
             Verdict::Warn,
-            "TOTP secrets cannot be exported: users with an authenticator app must enrol again in the new pool",
+            "TOTP secrets cannot be exported: users with an authenticator app must enrol again in the new pool (export lists them in mfa-reenrol.csv)",
         );
     }
     check(

@@ -17,6 +17,7 @@ use crate::aws::{AwsArgs, Side};
 use crate::errors::explain;
 use crate::pacer::Pacer;
 use crate::pools;
+use crate::tenants::TargetPools;
 
 /// Arguments of `cognito-migrate preflight`.
 #[derive(Debug, clap::Args)]
@@ -27,9 +28,9 @@ pub struct PreflightArgs {
     /// The old pool's app client the trigger signs in through.
     #[arg(long)]
     pub source_client_id: String,
-    /// The new pool.
-    #[arg(long)]
-    pub target_pool_id: String,
+    /// The new pool, or one per tenant (`--partition-by ATTR --targets FILE`): each is checked.
+    #[command(flatten)]
+    pub targets: TargetPools,
     /// Mapping file the trigger and export use.
     #[arg(long)]
     pub mapping: Option<PathBuf>,
@@ -60,7 +61,6 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
         .map(Secret::new);
 
     let old_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
-    let new_pool = pools::describe(&target, &pacer, &args.target_pool_id).await?;
     let old_client = describe_client(
         &source,
         &pacer,
@@ -69,30 +69,40 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
     )
     .await?;
     let old_mfa = mfa_config(&source, &pacer, &args.source_pool_id).await?;
-    let new_mfa = mfa_config(&target, &pacer, &args.target_pool_id).await?;
 
     let mut results = vec![
         checks::old_client_allows_admin_password_auth(&old_client),
         checks::old_client_secret_matches(&old_client, secret.as_ref()),
-        checks::new_pool_has_trigger(&new_pool),
     ];
-    let new_clients = list_clients(&target, &pacer, &args.target_pool_id).await?;
-    if new_clients.is_empty() {
-        results.push(Check {
-            name: "new pool app clients".to_string(),
-            verdict: Verdict::Warn,
-            detail: "the new pool has no app client yet: create the clients your apps will use and run preflight again"
-                .to_string(),
-        });
+    let table = args.targets.tenant_table()?;
+    for (tenant, pool_id) in args.targets.pools(table.as_ref()) {
+        let new_pool = pools::describe(&target, &pacer, &pool_id).await?;
+        let new_mfa = mfa_config(&target, &pacer, &pool_id).await?;
+        let mut pool_checks = vec![checks::new_pool_has_trigger(&new_pool)];
+        let new_clients = list_clients(&target, &pacer, &pool_id).await?;
+        if new_clients.is_empty() {
+            pool_checks.push(Check {
+                name: "new pool app clients".to_string(),
+                verdict: Verdict::Warn,
+                detail: "the new pool has no app client yet: create the clients your apps will use and run preflight again"
+                    .to_string(),
+            });
+        }
+        for client in &new_clients {
+            pool_checks.extend(checks::new_client_ready(client));
+        }
+        pool_checks.push(checks::mapping_attributes_exist(
+            &mapping, &old_pool, &new_pool,
+        ));
+        pool_checks.push(checks::new_pool_auto_verifies(&new_pool));
+        pool_checks.push(checks::mfa_compatible(&old_mfa, &new_mfa));
+        if !tenant.is_empty() {
+            for check in &mut pool_checks {
+                check.name = format!("tenant {tenant} ({pool_id}): {}", check.name);
+            }
+        }
+        results.extend(pool_checks);
     }
-    for client in &new_clients {
-        results.extend(checks::new_client_ready(client));
-    }
-    results.push(checks::mapping_attributes_exist(
-        &mapping, &old_pool, &new_pool,
-    ));
-    results.push(checks::new_pool_auto_verifies(&new_pool));
-    results.push(checks::mfa_compatible(&old_mfa, &new_mfa));
     results.push(checks::logs_role_given(args.logs_role_arn.as_deref()));
 
     if args.json {
