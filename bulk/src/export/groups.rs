@@ -7,7 +7,11 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::types::UserType;
 use serde::{Deserialize, Serialize};
+use shared::Mapping;
+use shared::from_sdk::user_from_list;
+use shared::sign_in::PoolShape;
 
 use crate::fingerprint;
 use crate::group_scan::each_group_and_member;
@@ -31,7 +35,8 @@ pub struct GroupLine<'a> {
 pub struct MembershipLine<'a> {
     /// Group name.
     pub group: &'a str,
-    /// Old-pool user name.
+    /// The user's name in the new pool (its `cognito:username`: the old user name, or the e-mail
+    /// or phone in a pool that signs in by them).
     pub username: &'a str,
 }
 
@@ -79,6 +84,22 @@ pub struct GroupDestination<'a> {
     pub dir: &'a Path,
     /// Fingerprints of the user names exported there; `None` takes every membership.
     pub members: Option<&'a HashSet<u128>>,
+    /// The destination's mapping.
+    pub mapping: &'a Mapping,
+    /// The destination pool's shape, which names its users.
+    pub shape: &'a PoolShape,
+}
+
+impl GroupDestination<'_> {
+    /// The name a member has in this destination: the `cognito:username` the export writes for
+    /// it (the old name when the mapping or the shape refuses the user, who is then not exported).
+    fn new_username(&self, user: &UserType) -> String {
+        let user = user_from_list(user);
+        self.mapping
+            .apply(&user)
+            .and_then(|migrated| self.shape.new_username(&migrated))
+            .unwrap_or(user.username)
+    }
 }
 
 /// Reads every group of `pool_id` and its members once, paced like every other request, and
@@ -121,14 +142,17 @@ pub async fn export_groups(
             Ok(())
         },
         |group, user| {
-            let username = user.username().unwrap_or_default();
-            let key = fingerprint::key(b'u', username);
+            let key = fingerprint::key(b'u', user.username().unwrap_or_default());
             for (destination, file) in destinations.iter().zip(&mut memberships_files) {
                 if destination
                     .members
                     .is_none_or(|members| members.contains(&key))
                 {
-                    file.line(&MembershipLine { group, username })?;
+                    let username = destination.new_username(user);
+                    file.line(&MembershipLine {
+                        group,
+                        username: &username,
+                    })?;
                     memberships += 1;
                 }
             }

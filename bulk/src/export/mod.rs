@@ -417,6 +417,8 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
             .map(|(i, d)| GroupDestination {
                 dir: &d.dir,
                 members: members.as_ref().map(|m| &m[i]),
+                mapping: &d.mapping,
+                shape: &d.target.rules.shape,
             })
             .collect();
         let counts =
