@@ -1,21 +1,25 @@
-//! The README's first command, end to end on the local emulators (`scripts/demo` runs it):
-//! seeds an old pool with a few hundred varied users, plans, exports, imports the files into a
-//! new pool, then migrates one user by password and one by forgot-password through the real
-//! trigger binary behind the Lambda host, with cognito-local playing the new pool.
+//! The README's first command, end to end on the local emulators (`scripts/demo` runs it): walks
+//! the README's cutover runbook on one new pool that signs people in by e-mail (the most common
+//! reason to migrate: `UsernameAttributes` cannot be changed on an existing pool).
+//!
+//! The old pool (user names, a few hundred varied users) and the new pool both live in moto with
+//! the project's extension; the new pool receives the import jobs *and* calls the real trigger
+//! binary behind the Lambda host from its own `LambdaConfig`, as Cognito does. Steps: preflight,
+//! plan, passwordless export and import, sign-ins during the window, forgot-password, sweep,
+//! groups, verify.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserStatusType,
 };
-use integration_tests::lambda::{
-    Function, LambdaHost, cognito_local_function, cognito_local_url, trigger_env,
-};
+use integration_tests::lambda::{Function, LambdaHost, trigger_env};
 use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
-use integration_tests::testbed::{Testbed, aws_env, binary, client_for};
+use integration_tests::shapes::{Shape, SignIn};
+use integration_tests::testbed::{Testbed, aws_env, binary};
 
 const USERS: usize = 300;
 const PASSWORD: &str = "Old-Passw0rd!";
@@ -102,6 +106,74 @@ fn show_file(path: &Path, lines: usize) {
     }
 }
 
+/// The new pool's app client: password sign-in for the window, one answer for unknown users and
+/// wrong passwords.
+async fn app_client(client: &Client, pool: &str) -> String {
+    client
+        .create_user_pool_client()
+        .user_pool_id(pool)
+        .client_name("app")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+        .send()
+        .await
+        .unwrap()
+        .user_pool_client
+        .unwrap()
+        .client_id
+        .unwrap()
+}
+
+/// Signs in with `USER_PASSWORD_AUTH` and prints what the person would see.
+async fn sign_in(client: &Client, app: &str, name: &str, password: &str) {
+    let answer = client
+        .initiate_auth()
+        .client_id(app)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", name)
+        .auth_parameters("PASSWORD", password)
+        .send()
+        .await;
+    match answer {
+        Ok(answer) => println!(
+            "sign-in {name}: tokens issued: {}",
+            answer.authentication_result().is_some()
+        ),
+        Err(err) => println!(
+            "sign-in {name}: refused ({}: {})",
+            err.code().unwrap_or("?"),
+            err.message().unwrap_or("")
+        ),
+    }
+}
+
+/// Prints a new-pool user's status and attributes.
+async fn show_user(client: &Client, pool: &str, name: &str) {
+    match client
+        .admin_get_user()
+        .user_pool_id(pool)
+        .username(name)
+        .send()
+        .await
+    {
+        Ok(user) => {
+            println!(
+                "{name} in the new pool: status {:?}",
+                user.user_status().map(UserStatusType::as_str)
+            );
+            for attribute in user.user_attributes() {
+                println!(
+                    "  {} = {}",
+                    attribute.name(),
+                    attribute.value().unwrap_or_default()
+                );
+            }
+        }
+        Err(err) => println!("{name}: {}", DisplayErrorContext(&err)),
+    }
+}
+
 #[tokio::main]
 async fn main() {
     let testbed = Testbed::from_env();
@@ -112,23 +184,62 @@ async fn main() {
         .unwrap_or_else(|| std::env::temp_dir().join("cognito-migrate-demo"));
     let _ = std::fs::remove_dir_all(&work);
     std::fs::create_dir_all(&work).unwrap();
+    let url = testbed.moto_url.clone();
+    let role = "arn:aws:iam::123456789012:role/demo-import";
 
     step(&format!(
-        "seed an old pool in moto with {USERS} varied users"
+        "seed an old pool (user names) with {USERS} varied users; create a new pool that signs in by e-mail"
     ));
     let old_pool = create_pool(&moto, &PoolSpec::named("demo-old").with_custom(&["tenant"])).await;
     let (old_client, _) = create_app_client(&moto, &old_pool, false).await;
     seed_old_pool(&moto, &old_pool).await;
-    let new_pool = create_pool(
-        &moto,
-        &PoolSpec::named("demo-new").with_custom(&["tenant", "legacy_sub"]),
-    )
+    let trigger = "demo-trigger";
+    let new_pool = Shape {
+        sign_in: SignIn::Email,
+        case_sensitive: false,
+    }
+    .create_pool(&moto, "demo-new", &["tenant", "legacy_sub"], Some(trigger))
     .await;
-    println!("old pool {old_pool}, new pool {new_pool}");
+    let app = app_client(&moto, &new_pool).await;
+    println!("old pool {old_pool}, new pool {new_pool} (e-mail as user name, case-insensitive)");
+
+    step("deploy the trigger: the new pool's UserMigration, PreSignUp and PreTokenGeneration");
+    LambdaHost::from_env()
+        .register(
+            &Function {
+                name: trigger.to_string(),
+                env: trigger_env(
+                    &testbed,
+                    &old_pool,
+                    &old_client,
+                    &[("RETURN_OLD_USERNAME", "false")],
+                ),
+                timeout_seconds: 5.0,
+            },
+            &binary("cognito-migrate-trigger"),
+        )
+        .await;
+    println!("function {trigger} registered with the Lambda host");
+
+    step("preflight: check the wiring before cutover");
+    cognito_migrate(
+        &url,
+        &[
+            "preflight",
+            "--source-pool-id",
+            &old_pool,
+            "--source-client-id",
+            &old_client,
+            "--target-pool-id",
+            &new_pool,
+            "--logs-role-arn",
+            role,
+        ],
+    );
 
     step("plan the migration");
     cognito_migrate(
-        &testbed.moto_url,
+        &url,
         &[
             "plan",
             "--source-pool-id",
@@ -138,19 +249,21 @@ async fn main() {
         ],
     );
 
-    step("export every user into the new pool's import format");
-    let out = work.join("export");
-    let out_arg = out.to_str().unwrap();
+    step("before cutover: export and import the users without a password to keep");
+    let pre = work.join("pre");
+    let pre_arg = pre.to_str().unwrap();
     let status = cognito_migrate(
-        &testbed.moto_url,
+        &url,
         &[
             "export",
+            "--select",
+            "passwordless",
             "--source-pool-id",
             &old_pool,
             "--target-pool-id",
             &new_pool,
             "--out",
-            out_arg,
+            pre_arg,
             "--segments",
             "4",
             "--rps",
@@ -158,149 +271,117 @@ async fn main() {
         ],
     );
     println!("(exit status {status}: 1 means some users are in rejected.csv)");
-    show_file(&out.join("users-0001.csv"), 4);
-    show_file(&out.join("rejected.csv"), 4);
-    show_file(&out.join("summary.json"), 12);
-
-    step("import the files with Cognito import jobs");
+    show_file(&pre.join("users-0001.csv"), 4);
+    show_file(&pre.join("rejected.csv"), 4);
+    show_file(&pre.join("summary.json"), 14);
     cognito_migrate(
-        &testbed.moto_url,
+        &url,
         &[
             "import",
             "--target-pool-id",
             &new_pool,
             "--dir",
-            out_arg,
+            pre_arg,
             "--logs-role-arn",
-            "arn:aws:iam::123456789012:role/demo-import",
+            role,
+            "--wait",
         ],
     );
-    let imported = moto
-        .admin_get_user()
-        .user_pool_id(&new_pool)
-        .username("user0001")
-        .send()
-        .await
-        .unwrap();
-    println!(
-        "user0001 in the new pool: status {:?}",
-        imported.user_status().map(UserStatusType::as_str)
+    cognito_migrate(
+        &url,
+        &["groups", "--target-pool-id", &new_pool, "--dir", pre_arg],
     );
 
-    step(
-        "migrate by password: sign in to a new pool (cognito-local) whose trigger reads the old pool",
-    );
-    let new = client_for(&cognito_local_url()).await;
-    let live_pool = new
-        .create_user_pool()
-        .pool_name("demo-live")
-        .send()
-        .await
-        .unwrap()
-        .user_pool
-        .unwrap()
-        .id
-        .unwrap();
-    let live_client = new
-        .create_user_pool_client()
-        .user_pool_id(&live_pool)
-        .client_name("app")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
-        .send()
-        .await
-        .unwrap()
-        .user_pool_client
-        .unwrap()
-        .client_id
-        .unwrap();
-    LambdaHost::from_env()
-        .register(
-            &Function {
-                name: cognito_local_function(),
-                env: trigger_env(&testbed, &old_pool, &old_client, &[]),
-                timeout_seconds: 5.0,
-            },
-            &binary("cognito-migrate-trigger"),
-        )
-        .await;
-    for (user, password) in [
-        ("user0001", PASSWORD),
-        ("user0001", PASSWORD),
-        ("user0002", "wrong-password"),
-    ] {
-        let answer = new
-            .initiate_auth()
-            .client_id(&live_client)
-            .auth_flow(AuthFlowType::UserPasswordAuth)
-            .auth_parameters("USERNAME", user)
-            .auth_parameters("PASSWORD", password)
-            .send()
-            .await;
-        match answer {
-            Ok(answer) => println!(
-                "sign-in {user}: tokens issued: {}",
-                answer.authentication_result().is_some()
-            ),
-            Err(err) => println!(
-                "sign-in {user}: {}",
-                aws_sdk_cognitoidentityprovider::error::DisplayErrorContext(&err)
-            ),
-        }
-    }
-    let migrated = new
-        .admin_get_user()
-        .user_pool_id(&live_pool)
-        .username("user0001")
-        .send()
-        .await
-        .unwrap();
-    println!(
-        "user0001 in the new pool: status {:?}",
-        migrated.user_status().map(UserStatusType::as_str)
-    );
-    for attribute in migrated.user_attributes() {
-        println!(
-            "  {} = {}",
-            attribute.name(),
-            attribute.value().unwrap_or_default()
-        );
-    }
+    step("the window: people sign in to the new pool by e-mail; the trigger proves their password");
+    sign_in(&moto, &app, "user0001@example.com", PASSWORD).await;
+    sign_in(&moto, &app, "USER0001@example.com", PASSWORD).await;
+    sign_in(&moto, &app, "user0002@example.com", "wrong-password").await;
+    sign_in(&moto, &app, "nobody@example.com", PASSWORD).await;
+    show_user(&moto, &new_pool, "user0001@example.com").await;
 
-    step("migrate by forgot-password: a dormant user asks for a reset code");
-    let answer = new
+    step("forgot-password during the window: a dormant user asks for a reset code");
+    match moto
         .forgot_password()
-        .client_id(&live_client)
-        .username("user0004")
+        .client_id(&app)
+        .username("user0004@example.com")
         .send()
-        .await;
-    match answer {
+        .await
+    {
         Ok(answer) => println!(
-            "forgot-password user0004: code sent via {:?}",
+            "forgot-password user0004@example.com: code sent via {:?}",
             answer
                 .code_delivery_details()
                 .and_then(|d| d.delivery_medium())
         ),
-        Err(err) => println!(
-            "forgot-password user0004: {}",
-            aws_sdk_cognitoidentityprovider::error::DisplayErrorContext(&err)
-        ),
+        Err(err) => println!("forgot-password: {}", DisplayErrorContext(&err)),
     }
-    let reset = new
-        .admin_get_user()
-        .user_pool_id(&live_pool)
-        .username("user0004")
-        .send()
-        .await;
-    match reset {
-        Ok(user) => println!(
-            "user0004 in the new pool: status {:?}",
-            user.user_status().map(UserStatusType::as_str)
-        ),
-        Err(err) => println!(
-            "user0004 not in the new pool: {}",
-            err.code().unwrap_or("?")
-        ),
-    }
-    step(&format!("done; files in {}", out.display()));
+    show_user(&moto, &new_pool, "user0004@example.com").await;
+
+    step("after the window: sweep the users who never came back");
+    let sweep = work.join("sweep");
+    let sweep_arg = sweep.to_str().unwrap();
+    cognito_migrate(
+        &url,
+        &[
+            "export",
+            "--select",
+            "not-in-target",
+            "--source-pool-id",
+            &old_pool,
+            "--target-pool-id",
+            &new_pool,
+            "--out",
+            sweep_arg,
+        ],
+    );
+    show_file(&sweep.join("summary.json"), 14);
+    cognito_migrate(
+        &url,
+        &[
+            "import",
+            "--target-pool-id",
+            &new_pool,
+            "--dir",
+            sweep_arg,
+            "--logs-role-arn",
+            role,
+            "--wait",
+        ],
+    );
+    cognito_migrate(
+        &url,
+        &["groups", "--target-pool-id", &new_pool, "--dir", sweep_arg],
+    );
+    let sync = work.join("groups-sync");
+    std::fs::create_dir_all(&sync).unwrap();
+    cognito_migrate(
+        &url,
+        &[
+            "groups",
+            "--sync",
+            "--source-pool-id",
+            &old_pool,
+            "--target-pool-id",
+            &new_pool,
+            "--dir",
+            sync.to_str().unwrap(),
+        ],
+    );
+
+    step("verify: every old user is in the new pool, with its attributes and groups");
+    let differences = work.join("differences.csv");
+    cognito_migrate(
+        &url,
+        &[
+            "verify",
+            "--source-pool-id",
+            &old_pool,
+            "--target-pool-id",
+            &new_pool,
+            "--differences",
+            differences.to_str().unwrap(),
+        ],
+    );
+    show_file(&differences, 6);
+    step(&format!("done; files in {}", work.display()));
 }
