@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark of `cognito-migrate export` (run by scripts/bench-export; figures, not a test).
 
-Serves moto (with the project's GetCSVHeader extension) from this process, seeds pools straight
-into moto's backend (the HTTP API seeds ~160 users/s), puts tests/faults/fault_proxy.py with a fixed
-added latency between the tool and moto, and measures in one run:
+Serves the test bed's emulator from this process (moto with the project's extension and its rules
+installed, as tests/emulator/moto_ext.py serves it to the tests: ListUsers' limits included),
+seeds pools straight into moto's backend (the HTTP API seeds ~160 users/s), puts
+tests/faults/fault_proxy.py with a fixed added latency between the tool and moto, and measures in
+one run:
   (a) users/s of a sequential single-request pager (the baseline) and of export at --segments 1
       and 16, against the goal of 90 % of rps x 60;
   (b) the request rate achieved for two --rps settings, and the largest count in any 1-s window;
@@ -42,6 +44,7 @@ AWS_ENV = {
 
 def serve_moto():
     logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access line per request
+    moto_ext.install_hooks()  # the same rules as the emulator the tests run against
     app = moto_ext.TestbedMiddleware(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()

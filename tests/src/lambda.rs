@@ -1,6 +1,5 @@
-//! The local Lambda host of the test bed (`tests/emulator/lambda_host.py`) and cognito-local as
-//! the new pool: registering the trigger binary, invoking it through the real Lambda Invoke API,
-//! reading its logs.
+//! The local Lambda host of the test bed (`tests/emulator/lambda_host.py`): registering the
+//! trigger binary, invoking it through the real Lambda Invoke API, reading its logs.
 //!
 //! The HTTP client is a few lines over `tokio::net` (one request per connection, loopback only)
 //! rather than a new dependency: the host answers every request with a `Content-Length`.
@@ -224,17 +223,6 @@ pub async fn http(
         body.truncate(length);
     }
     (status, headers, body)
-}
-
-/// cognito-local, playing the new pool whose UserMigration trigger is the host's function
-/// [`cognito_local_function`].
-pub fn cognito_local_url() -> String {
-    required_env("TESTBED_COGNITO_LOCAL_URL")
-}
-
-/// The name of the Lambda host function cognito-local calls as its UserMigration trigger.
-pub fn cognito_local_function() -> String {
-    required_env("TESTBED_COGNITO_LOCAL_FUNCTION")
 }
 
 /// The trigger's environment for an old pool in moto: dummy credentials, the endpoint, no
