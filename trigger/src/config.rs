@@ -136,39 +136,152 @@ impl Config {
     }
 
     /// Reads the configuration through `lookup` (the environment, or a map in tests). Empty
-    /// values count as unset.
+    /// values count as unset. The first problem only; [`Config::from_lookup_all`] has them all.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+        Config::from_lookup_all(lookup).map_err(|mut problems| problems.remove(0))
+    }
+
+    /// Reads the process environment, reporting every problem at once.
+    pub fn from_env_all() -> Result<Config, Vec<ConfigError>> {
+        Config::from_lookup_all(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the configuration through `lookup`; `Err` holds every problem found (at least one),
+    /// so an operator fixes them all in one go.
+    pub fn from_lookup_all(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Config, Vec<ConfigError>> {
         let get = |name: &str| {
             lookup(name)
                 .map(|v| v.trim().to_string())
                 .filter(|v| !v.is_empty())
         };
+        let mut problems = Problems::default();
+        let pool = problems.take(old_pool(&get));
+        let old_client_id = problems.take(old_client_id(&get));
+        let client_secret = problems.take(client_secret(&lookup, &get));
+        let assume_role = problems.take(assume_role(&get));
+        let mapping = problems.take(mapping(&lookup, &get));
+        let call_timeout = problems.take(call_timeout(&get));
+        let tenant = problems.take(tenant_rule(
+            get("TENANT_TABLE_FILE"),
+            lookup("TENANT_TABLE_JSON"),
+            get("TENANT"),
+        ));
+        let return_old_username =
+            problems.take(flag(get("RETURN_OLD_USERNAME"), "RETURN_OLD_USERNAME"));
+        let alias_lookup = problems.take(flag(get("ALIAS_LOOKUP"), "ALIAS_LOOKUP"));
+        let password_policy = problems.take(match get("NEW_PASSWORD_POLICY") {
+            None => Ok(PasswordPolicy::default()),
+            Some(json) => PasswordPolicy::parse(&json)
+                .map_err(|problem| invalid("NEW_PASSWORD_POLICY", problem)),
+        });
+        let forgot_password = problems.take(switch(get("FORGOT_PASSWORD"), "FORGOT_PASSWORD"));
+        let (
+            Some((old_pool_id, pool_region)),
+            Some(old_client_id),
+            Some(client_secret),
+            Some(assume_role),
+            Some(mapping),
+            Some(call_timeout),
+            Some(tenant),
+            Some(return_old_username),
+            Some(alias_lookup),
+            Some(password_policy),
+            Some(forgot_password),
+        ) = (
+            pool,
+            old_client_id,
+            client_secret,
+            assume_role,
+            mapping,
+            call_timeout,
+            tenant,
+            return_old_username,
+            alias_lookup,
+            password_policy,
+            forgot_password,
+        )
+        else {
+            return Err(problems.0);
+        };
+        Ok(Config {
+            old_pool_id,
+            old_client_id,
+            client_secret,
+            old_region: Some(get("OLD_REGION").unwrap_or(pool_region)),
+            assume_role,
+            mapping,
+            call_timeout,
+            options: Options {
+                return_old_username,
+                tenant,
+                password_policy,
+                forgot_password,
+            },
+            alias_lookup,
+            log_level: get("LOG_LEVEL"),
+            user_ref_key: get("USER_REF_KEY").map(Secret::new),
+        })
+    }
 
-        let old_pool_id = get("OLD_USER_POOL_ID").ok_or(ConfigError::Missing {
-            name: "OLD_USER_POOL_ID",
-            hint: "the old user pool's id, e.g. eu-west-1_AbC123",
-        })?;
-        let pool_region = pool_region(&old_pool_id).ok_or_else(|| {
-            invalid(
-                "OLD_USER_POOL_ID",
-                format!("{old_pool_id} is not a user pool id (<region>_<id>)"),
-            )
-        })?;
-        let old_client_id = get("OLD_CLIENT_ID").ok_or(ConfigError::Missing {
-            name: "OLD_CLIENT_ID",
-            hint: "an app client id of the old pool that allows ALLOW_ADMIN_USER_PASSWORD_AUTH",
-        })?;
-        if !old_client_id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '_')
-        {
-            return Err(invalid(
-                "OLD_CLIENT_ID",
-                format!("{old_client_id} is not an app client id"),
-            ));
-        }
+    /// Time budget of one attempt: two attempts must fit in [`Config::call_timeout`].
+    pub fn attempt_timeout(&self) -> Duration {
+        self.call_timeout.mul_f64(0.6)
+    }
+}
 
-        let client_secret = match (lookup("OLD_CLIENT_SECRET"), get("OLD_CLIENT_SECRET_ARN")) {
+/// The problems found so far while reading the configuration.
+#[derive(Default)]
+struct Problems(Vec<ConfigError>);
+
+impl Problems {
+    /// The value, or `None` with its problem recorded.
+    fn take<T>(&mut self, result: Result<T, ConfigError>) -> Option<T> {
+        result.map_err(|problem| self.0.push(problem)).ok()
+    }
+}
+
+/// `OLD_USER_POOL_ID` and the region in it.
+fn old_pool(get: &impl Fn(&str) -> Option<String>) -> Result<(String, String), ConfigError> {
+    let old_pool_id = get("OLD_USER_POOL_ID").ok_or(ConfigError::Missing {
+        name: "OLD_USER_POOL_ID",
+        hint: "the old user pool's id, e.g. eu-west-1_AbC123",
+    })?;
+    let region = pool_region(&old_pool_id).ok_or_else(|| {
+        invalid(
+            "OLD_USER_POOL_ID",
+            format!("{old_pool_id} is not a user pool id (<region>_<id>)"),
+        )
+    })?;
+    Ok((old_pool_id, region))
+}
+
+/// `OLD_CLIENT_ID`.
+fn old_client_id(get: &impl Fn(&str) -> Option<String>) -> Result<String, ConfigError> {
+    let old_client_id = get("OLD_CLIENT_ID").ok_or(ConfigError::Missing {
+        name: "OLD_CLIENT_ID",
+        hint: "an app client id of the old pool that allows ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    })?;
+    if !old_client_id
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '_')
+    {
+        return Err(invalid(
+            "OLD_CLIENT_ID",
+            format!("{old_client_id} is not an app client id"),
+        ));
+    }
+    Ok(old_client_id)
+}
+
+/// `OLD_CLIENT_SECRET` or `OLD_CLIENT_SECRET_ARN` (+ `OLD_CLIENT_SECRET_KEY`).
+fn client_secret(
+    lookup: &impl Fn(&str) -> Option<String>,
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<ClientSecretSource, ConfigError> {
+    Ok(
+        match (lookup("OLD_CLIENT_SECRET"), get("OLD_CLIENT_SECRET_ARN")) {
             (Some(_), Some(_)) => {
                 return Err(invalid(
                     "OLD_CLIENT_SECRET",
@@ -198,97 +311,62 @@ impl Config {
                 }
             }
             (None, None) => ClientSecretSource::None,
-        };
+        },
+    )
+}
 
-        let old_region = Some(get("OLD_REGION").unwrap_or(pool_region));
-
-        let assume_role = match (get("OLD_ROLE_ARN"), get("OLD_EXTERNAL_ID")) {
-            (Some(role_arn), external_id) => {
-                if !(role_arn.starts_with("arn:") && role_arn.contains(":role/")) {
-                    return Err(invalid(
-                        "OLD_ROLE_ARN",
-                        format!("{role_arn} is not an IAM role ARN"),
-                    ));
-                }
-                Some(AssumeRole {
-                    role_arn,
-                    external_id,
-                })
-            }
-            (None, Some(_)) => {
-                return Err(invalid("OLD_EXTERNAL_ID", "is set but OLD_ROLE_ARN is not"));
-            }
-            (None, None) => None,
-        };
-
-        let mapping = match (get("MAPPING_FILE"), lookup("MAPPING_JSON")) {
-            (Some(_), Some(_)) => {
+/// `OLD_ROLE_ARN` and `OLD_EXTERNAL_ID`.
+fn assume_role(get: &impl Fn(&str) -> Option<String>) -> Result<Option<AssumeRole>, ConfigError> {
+    match (get("OLD_ROLE_ARN"), get("OLD_EXTERNAL_ID")) {
+        (Some(role_arn), external_id) => {
+            if !(role_arn.starts_with("arn:") && role_arn.contains(":role/")) {
                 return Err(invalid(
-                    "MAPPING_FILE",
-                    "set either MAPPING_FILE or MAPPING_JSON, not both",
+                    "OLD_ROLE_ARN",
+                    format!("{role_arn} is not an IAM role ARN"),
                 ));
             }
-            (Some(path), None) => Mapping::load(&PathBuf::from(path))?,
-            (None, Some(json)) => Mapping::parse(&json, Path::new("MAPPING_JSON"))?,
-            (None, None) => Mapping::default(),
-        };
-
-        let call_timeout = match get("OLD_POOL_TIMEOUT_MS") {
-            None => DEFAULT_CALL_TIMEOUT,
-            Some(text) => match text.parse::<u64>() {
-                Ok(ms @ 100..=4000) => Duration::from_millis(ms),
-                _ => {
-                    return Err(invalid(
-                        "OLD_POOL_TIMEOUT_MS",
-                        format!(
-                            "{text}: give milliseconds from 100 to 4000 (the whole invocation must end within Cognito's 5 s)"
-                        ),
-                    ));
-                }
-            },
-        };
-
-        let tenant = tenant_rule(
-            get("TENANT_TABLE_FILE"),
-            lookup("TENANT_TABLE_JSON"),
-            get("TENANT"),
-        )?;
-        let return_old_username = flag(get("RETURN_OLD_USERNAME"), "RETURN_OLD_USERNAME")?;
-        let alias_lookup = flag(get("ALIAS_LOOKUP"), "ALIAS_LOOKUP")?;
-        let password_policy = match get("NEW_PASSWORD_POLICY") {
-            None => PasswordPolicy::default(),
-            Some(json) => PasswordPolicy::parse(&json)
-                .map_err(|problem| invalid("NEW_PASSWORD_POLICY", problem))?,
-        };
-        let forgot_password = switch(get("FORGOT_PASSWORD"), "FORGOT_PASSWORD")?;
-
-        Ok(Config {
-            old_pool_id,
-            old_client_id,
-            client_secret,
-            old_region,
-            assume_role,
-            mapping,
-            call_timeout,
-            options: Options {
-                return_old_username,
-                tenant,
-                password_policy,
-                forgot_password,
-            },
-            alias_lookup,
-            log_level: get("LOG_LEVEL"),
-            user_ref_key: get("USER_REF_KEY").map(Secret::new),
-        })
-    }
-
-    /// Time budget of one attempt: two attempts must fit in [`Config::call_timeout`].
-    pub fn attempt_timeout(&self) -> Duration {
-        self.call_timeout.mul_f64(0.6)
+            Ok(Some(AssumeRole {
+                role_arn,
+                external_id,
+            }))
+        }
+        (None, Some(_)) => Err(invalid("OLD_EXTERNAL_ID", "is set but OLD_ROLE_ARN is not")),
+        (None, None) => Ok(None),
     }
 }
 
-/// A boolean variable that defaults to true.
+/// `MAPPING_FILE` or `MAPPING_JSON`.
+fn mapping(
+    lookup: &impl Fn(&str) -> Option<String>,
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Mapping, ConfigError> {
+    match (get("MAPPING_FILE"), lookup("MAPPING_JSON")) {
+        (Some(_), Some(_)) => Err(invalid(
+            "MAPPING_FILE",
+            "set either MAPPING_FILE or MAPPING_JSON, not both",
+        )),
+        (Some(path), None) => Ok(Mapping::load(&PathBuf::from(path))?),
+        (None, Some(json)) => Ok(Mapping::parse(&json, Path::new("MAPPING_JSON"))?),
+        (None, None) => Ok(Mapping::default()),
+    }
+}
+
+/// `OLD_POOL_TIMEOUT_MS`.
+fn call_timeout(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, ConfigError> {
+    match get("OLD_POOL_TIMEOUT_MS") {
+        None => Ok(DEFAULT_CALL_TIMEOUT),
+        Some(text) => match text.parse::<u64>() {
+            Ok(ms @ 100..=4000) => Ok(Duration::from_millis(ms)),
+            _ => Err(invalid(
+                "OLD_POOL_TIMEOUT_MS",
+                format!(
+                    "{text}: give milliseconds from 100 to 4000 (the whole invocation must end within Cognito's 5 s)"
+                ),
+            )),
+        },
+    }
+}
+
 /// The tenant rule of a split: the table from `TENANT_TABLE_FILE` or `TENANT_TABLE_JSON`, and
 /// `TENANT` (else the tenant comes from the calling pool's id).
 fn tenant_rule(
@@ -328,6 +406,7 @@ fn tenant_rule(
     Ok(Some(TenantRule { table, tenant }))
 }
 
+/// A boolean variable that defaults to true.
 fn flag(value: Option<String>, name: &'static str) -> Result<bool, ConfigError> {
     match value.map(|v| v.to_ascii_lowercase()).as_deref() {
         None | Some("true" | "1" | "yes") => Ok(true),
@@ -382,6 +461,33 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let vars: HashMap<&str, &str> = [
+            ("OLD_CLIENT_ID", "not a client"),
+            ("OLD_EXTERNAL_ID", "x"),
+            ("ALIAS_LOOKUP", "perhaps"),
+        ]
+        .into();
+        let problems = Config::from_lookup_all(|name| vars.get(name).map(|v| v.to_string()))
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+        for variable in [
+            "OLD_USER_POOL_ID",
+            "OLD_CLIENT_ID",
+            "OLD_EXTERNAL_ID",
+            "ALIAS_LOOKUP",
+        ] {
+            assert!(
+                problems.iter().any(|p| p.starts_with(variable)),
+                "{variable}: {problems:?}"
+            );
+        }
     }
 
     const BASE: [(&str, &str); 2] = [

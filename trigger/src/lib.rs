@@ -26,6 +26,7 @@
 //! passwordless).
 #![deny(missing_docs)]
 
+pub mod check;
 pub mod clients;
 pub mod companion_config;
 pub mod config;

@@ -5,6 +5,9 @@
 //! (type `ConfigurationError`; the log line with the request id names the variable), so it shows
 //! wherever the function is watched; people read a fixed sentence
 //! ([`trigger::dispatch::unconfigured`]).
+//!
+//! Outside Lambda: `--check` checks the configuration and the old pool ([`trigger::check`]);
+//! without it the binary says what it is and exits 2 instead of failing inside the runtime.
 
 use lambda_runtime::{Error, LambdaEvent, service_fn};
 use serde_json::Value;
@@ -17,10 +20,21 @@ use trigger::new_pool::SdkNewPool;
 use trigger::old_pool::SdkOldPool;
 use trigger::sign_up::SignUpGuard;
 use trigger::token_groups::TokenGroups;
-use trigger::{clients, logging};
+use trigger::{check, clients, logging};
 
 #[tokio::main]
-async fn main() -> Result<(), Error> {
+async fn main() -> Result<std::process::ExitCode, Error> {
+    if std::env::args().nth(1).as_deref() == Some(check::FLAG) {
+        return Ok(check::run().await);
+    }
+    if std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_none() {
+        eprintln!("{}", check::outside_lambda_message());
+        return Ok(std::process::ExitCode::from(2));
+    }
+    run().await.map(|()| std::process::ExitCode::SUCCESS)
+}
+
+async fn run() -> Result<(), Error> {
     let started = std::time::Instant::now();
     logging::init(std::env::var("LOG_LEVEL").ok().as_deref());
     let dispatcher = match start().await {
