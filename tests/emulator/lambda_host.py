@@ -3,7 +3,7 @@
 
 It serves the two halves of Lambda that the test bed needs, over real HTTP:
 
-* the **Invoke API** that callers use (cognito-local, the AWS SDKs, curl):
+* the **Invoke API** that callers use (the moto extension's triggers, the AWS SDKs, curl):
   `POST /2015-03-31/functions/<name>/invocations`;
 * the **Runtime API** that the function binary polls, as inside Lambda:
   `GET /2018-06-01/runtime/invocation/next`, `POST .../invocation/<id>/response`,

@@ -31,7 +31,7 @@ struct Bed {
     function: String,
 }
 
-/// A fresh old pool in moto with `users`, a fresh new pool in cognito-local, and the trigger
+/// A fresh old pool in moto with `users`, a fresh new pool (in moto, calling the trigger from its LambdaConfig), and the trigger
 /// re-registered for them.
 async fn bed(name: &str) -> Bed {
     let testbed = Testbed::from_env();
@@ -129,7 +129,7 @@ impl Bed {
         {
             Ok(user) => Some(user),
             Err(e) if e.code() == Some("UserNotFoundException") => None,
-            Err(e) => panic!("AdminGetUser {username} in cognito-local: {e:?}"),
+            Err(e) => panic!("AdminGetUser {username} in the new pool: {e:?}"),
         }
     }
 
@@ -139,7 +139,7 @@ impl Bed {
             .user_pool_id(&self.new_pool)
             .send()
             .await
-            .expect("ListUsers in cognito-local")
+            .expect("ListUsers in the new pool")
             .users()
             .len()
     }

@@ -237,7 +237,8 @@ mod tests {
     }
 
     /// The checked-in events: AWS's shape (version 1, every response field `null`), a
-    /// forgot-password event, and cognito-local's shape (version 0, `{}`/`[]` skeleton).
+    /// forgot-password event, and an emulator's shape (version 0, `{}`/`[]` skeleton), which must parse
+    /// too.
     const FIXTURES: [(&str, &str); 3] = [
         (
             "user-migration-authentication.json",

@@ -96,7 +96,8 @@ pub enum Refusal {
     Disabled,
     /// `UserNotFoundException`.
     UserNotFound,
-    /// `InvalidPasswordException` (cognito-local's answer to a wrong password).
+    /// `InvalidPasswordException`: some emulators answer a wrong password with it; refused like a
+    /// wrong password.
     InvalidPassword,
     /// `PasswordResetRequiredException`: an administrator reset the password.
     PasswordResetRequired,
@@ -195,9 +196,9 @@ pub enum ErrorClass {
 
 /// Sorts a Cognito service error by its code and message.
 ///
-/// The codes that mean "bad credentials or no such user" come from AWS and both emulators:
-/// moto says `NotAuthorizedException` (wrong password, "User is disabled.") and
-/// `UserNotFoundException`; cognito-local says `InvalidPasswordException` for a wrong password.
+/// The codes that mean "bad credentials or no such user": `NotAuthorizedException` (wrong
+/// password, "User is disabled.") and `UserNotFoundException` from AWS, and
+/// `InvalidPasswordException`, which some emulators answer for a wrong password.
 /// A `NotAuthorizedException` about the client secret is a misconfiguration, not a wrong
 /// password: treating it as one would silently refuse every user.
 pub fn classify(operation: &'static str, code: Option<&str>, message: Option<&str>) -> ErrorClass {
