@@ -31,8 +31,8 @@ struct Bed {
     function: String,
 }
 
-/// A fresh old pool in moto with `users`, a fresh new pool (in moto, calling the trigger from its LambdaConfig), and the trigger
-/// re-registered for them.
+/// A fresh old pool in moto, a fresh new pool (in moto too, calling the trigger from its
+/// LambdaConfig), and the trigger registered for them.
 async fn bed(name: &str) -> Bed {
     let testbed = Testbed::from_env();
     let old = testbed.moto_client().await;
