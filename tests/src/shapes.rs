@@ -61,13 +61,14 @@ impl Person {
         }
     }
 
-    /// The person's attributes as the old pool holds them.
+    /// The person's attributes as the old pool holds them (its pool has `custom:tenant`).
     pub fn attributes(&self, shape: Shape) -> Vec<(&'static str, String)> {
         let mut attributes = vec![
             ("email", self.email.clone()),
             ("email_verified", "true".to_string()),
             ("phone_number", self.phone.clone()),
             ("phone_number_verified", "true".to_string()),
+            ("custom:tenant", "acme".to_string()),
         ];
         if shape.sign_in == SignIn::UserNameWithAliases {
             attributes.push(("preferred_username", self.preferred.clone()));

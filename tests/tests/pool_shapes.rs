@@ -77,14 +77,14 @@ async fn rehearse(old_shape: Shape, new_shape: Shape, tag: &str, number_base: u3
     let client = testbed.moto_client().await;
     let function = format!("shapes-{tag}");
     let old = old_shape
-        .create_pool(&client, &format!("shapes-old-{tag}"), &[], None)
+        .create_pool(&client, &format!("shapes-old-{tag}"), &["tenant"], None)
         .await;
     let (old_client, _) = create_app_client(&client, &old, false).await;
     let new = new_shape
         .create_pool(
             &client,
             &format!("shapes-new-{tag}"),
-            &["legacy_sub"],
+            &["tenant", "legacy_sub"],
             Some(&function),
         )
         .await;
