@@ -36,6 +36,7 @@ use integration_tests::companion_events::{ACCOUNT_EXISTS, SIGN_UP_UNAVAILABLE};
 use integration_tests::import_support::{FaultProxy, import};
 use integration_tests::lambda::{Function, LambdaHost, trigger_env};
 use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
+use integration_tests::shapes::{Person, Shape, SignIn};
 use integration_tests::testbed::{Testbed, binary};
 use serde_json::Value;
 use tokio::net::TcpListener;
@@ -46,6 +47,9 @@ const MARKER: &str = "cognito-migrate-no-old-groups";
 
 /// An error as the caller of the new pool sees it: code and message.
 type Refusal = (String, String);
+
+/// A sign-up to try: what it takes from the old user, the `Username`, the attributes.
+type SignUpAttempt = (&'static str, String, Vec<(&'static str, String)>);
 
 /// An old pool and a new pool in moto; the new pool's triggers are the function `function`.
 struct Window {
@@ -79,19 +83,7 @@ async fn window(name: &str, endpoint: Option<&str>) -> Window {
             .build(),
     );
     let new_pool = create_pool(&client, &spec).await;
-    let new_client = client
-        .create_user_pool_client()
-        .user_pool_id(&new_pool)
-        .client_name("app")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
-        .send()
-        .await
-        .expect("CreateUserPoolClient")
-        .user_pool_client
-        .and_then(|c| c.client_id)
-        .expect("client id");
+    let new_client = new_app_client(&client, &new_pool).await;
     create_group(&client, &new_pool, MARKER).await;
 
     let window = Window {
@@ -107,6 +99,24 @@ async fn window(name: &str, endpoint: Option<&str>) -> Window {
     let endpoint = endpoint.unwrap_or(&window.testbed.moto_url).to_string();
     window.register(&endpoint).await;
     window
+}
+
+/// The new pool's app client as the migration needs it: password sign-in, refresh, and
+/// PreventUserExistenceErrors ENABLED.
+async fn new_app_client(client: &Client, pool_id: &str) -> String {
+    client
+        .create_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_name("app")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+        .send()
+        .await
+        .expect("CreateUserPoolClient")
+        .user_pool_client
+        .and_then(|c| c.client_id)
+        .expect("client id")
 }
 
 fn refusal<E: ProvideErrorMetadata>(error: E) -> Refusal {
@@ -208,20 +218,7 @@ impl Window {
     }
 
     async fn sign_up(&self, name: &str, attributes: &[(&str, &str)]) -> Result<(), Refusal> {
-        let attributes = attributes
-            .iter()
-            .map(|(n, v)| AttributeType::builder().name(*n).value(*v).build().unwrap())
-            .collect();
-        self.client
-            .sign_up()
-            .client_id(&self.new_client)
-            .username(name)
-            .password(NEW_PASSWORD)
-            .set_user_attributes(Some(attributes))
-            .send()
-            .await
-            .map(|_| ())
-            .map_err(refusal)
+        sign_up(&self.client, &self.new_client, name, attributes).await
     }
 
     async fn new_user(&self, name: &str) -> Option<AdminGetUserOutput> {
@@ -255,6 +252,29 @@ impl Window {
         groups.sort();
         groups
     }
+}
+
+/// `SignUp` through `client_id` with the password `NEW_PASSWORD`.
+async fn sign_up(
+    client: &Client,
+    client_id: &str,
+    name: &str,
+    attributes: &[(&str, &str)],
+) -> Result<(), Refusal> {
+    let attributes = attributes
+        .iter()
+        .map(|(n, v)| AttributeType::builder().name(*n).value(*v).build().unwrap())
+        .collect();
+    client
+        .sign_up()
+        .client_id(client_id)
+        .username(name)
+        .password(NEW_PASSWORD)
+        .set_user_attributes(Some(attributes))
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(refusal)
 }
 
 async fn create_group(client: &Client, pool_id: &str, group: &str) {
@@ -404,6 +424,152 @@ async fn window_sign_up_with_an_unmigrated_identity_is_refused() {
     assert!(!refused.1.contains("127.0.0.1"), "{refused:?}");
     assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
     assert!(window.new_user("latecomer").await.is_none());
+}
+
+/// The sign-ups that would take `person`'s identity in a new pool of `shape`: (what is taken,
+/// the `Username`, the attributes), as an app signs people up in that shape.
+fn squatting_sign_ups(shape: Shape, person: &Person) -> Vec<SignUpAttempt> {
+    let fresh_email = |tag: &str| format!("{tag}-fresh@example.com");
+    match shape.sign_in {
+        SignIn::UserName | SignIn::UserNameWithAliases => vec![
+            (
+                "user name",
+                person.name.clone(),
+                vec![("email", fresh_email("a"))],
+            ),
+            (
+                "e-mail",
+                "squatter-mail".to_string(),
+                vec![("email", person.email.clone())],
+            ),
+            (
+                "phone",
+                "squatter-phone".to_string(),
+                vec![
+                    ("email", fresh_email("b")),
+                    ("phone_number", person.phone.clone()),
+                ],
+            ),
+        ],
+        SignIn::Email => vec![
+            (
+                "e-mail",
+                person.email.clone(),
+                vec![("email", person.email.clone())],
+            ),
+            (
+                "phone",
+                fresh_email("c"),
+                vec![
+                    ("email", fresh_email("c")),
+                    ("phone_number", person.phone.clone()),
+                ],
+            ),
+        ],
+        SignIn::Phone => vec![
+            (
+                "phone",
+                person.phone.clone(),
+                vec![("phone_number", person.phone.clone())],
+            ),
+            (
+                "e-mail",
+                "+15550009999".to_string(),
+                vec![
+                    ("phone_number", "+15550009999".to_string()),
+                    ("email", person.email.clone()),
+                ],
+            ),
+        ],
+        SignIn::EmailOrPhone => vec![
+            (
+                "e-mail",
+                person.email.clone(),
+                vec![("email", person.email.clone())],
+            ),
+            (
+                "phone",
+                person.phone.clone(),
+                vec![("phone_number", person.phone.clone())],
+            ),
+        ],
+    }
+}
+
+/// A sign-up of a new identity in a new pool of `shape`.
+fn fresh_sign_up(shape: Shape) -> (String, Vec<(&'static str, String)>) {
+    match shape.sign_in {
+        SignIn::UserName | SignIn::UserNameWithAliases => (
+            "newbie".to_string(),
+            vec![("email", "newbie@example.com".to_string())],
+        ),
+        SignIn::Email | SignIn::EmailOrPhone => (
+            "newbie@example.com".to_string(),
+            vec![("email", "newbie@example.com".to_string())],
+        ),
+        SignIn::Phone => (
+            "+15550001234".to_string(),
+            vec![("phone_number", "+15550001234".to_string())],
+        ),
+    }
+}
+
+#[tokio::test]
+async fn window_sign_up_squatting_is_refused_in_every_new_pool_shape() {
+    let window = window("squat-shapes", None).await;
+    let person = Person::new("ada", 4242);
+    let attributes = person.attributes(Shape {
+        sign_in: SignIn::UserName,
+        case_sensitive: true,
+    });
+    let attributes: Vec<(&str, &str)> = attributes.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    window.old_user(&person.name, &attributes, &[]).await;
+
+    for sign_in in [
+        SignIn::UserName,
+        SignIn::UserNameWithAliases,
+        SignIn::Email,
+        SignIn::Phone,
+        SignIn::EmailOrPhone,
+    ] {
+        let shape = Shape {
+            sign_in,
+            case_sensitive: false,
+        };
+        let label = shape.label();
+        let pool = shape
+            .create_pool(
+                &window.client,
+                &format!("window-squat-{}", label.replace(['/', '+'], "-")),
+                &["legacy_sub"],
+                Some(&window.function),
+            )
+            .await;
+        let client_id = new_app_client(&window.client, &pool).await;
+        for (taken, name, attributes) in squatting_sign_ups(shape, &person) {
+            let attributes: Vec<(&str, &str)> =
+                attributes.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            let refused = sign_up(&window.client, &client_id, &name, &attributes)
+                .await
+                .expect_err(&format!("{label}: sign-up with ada's {taken}"));
+            assert_eq!(refused, shown(ACCOUNT_EXISTS), "{label}: {taken}");
+        }
+        let users = window
+            .client
+            .list_users()
+            .user_pool_id(&pool)
+            .send()
+            .await
+            .expect("ListUsers (new pool)");
+        assert!(users.users().is_empty(), "{label}: {users:?}");
+
+        let (name, attributes) = fresh_sign_up(shape);
+        let attributes: Vec<(&str, &str)> =
+            attributes.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        sign_up(&window.client, &client_id, &name, &attributes)
+            .await
+            .unwrap_or_else(|e| panic!("{label}: a new identity signs up: {e:?}"));
+    }
 }
 
 #[tokio::test]
