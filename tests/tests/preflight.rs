@@ -360,7 +360,7 @@ async fn preflight_refuses_a_client_that_shows_user_existence_errors() {
     assert_only_failure(
         &run,
         &[
-            &format!("FAIL new client {legacy} (web) prevents user existence errors"),
+            &format!("FAIL new client {legacy} (web) of {pool} prevents user existence errors"),
             "set PreventUserExistenceErrors to ENABLED",
         ],
     );

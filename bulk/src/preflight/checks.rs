@@ -113,8 +113,8 @@ pub fn new_pool_has_trigger(pool: &UserPoolType) -> Check {
 }
 
 /// Each app client of the new pool must send passwords to the trigger and hide user existence.
-pub fn new_client_ready(client: &UserPoolClientType) -> Vec<Check> {
-    let label = client_label(client);
+pub fn new_client_ready(pool_id: &str, client: &UserPoolClientType) -> Vec<Check> {
+    let label = format!("{} of {pool_id}", client_label(client));
     let flows = client.explicit_auth_flows();
     let password_flow = flows.contains(&ExplicitAuthFlowsType::AllowUserPasswordAuth)
         || flows.contains(&ExplicitAuthFlowsType::UserPasswordAuth);
@@ -450,17 +450,15 @@ mod tests {
             .build();
         assert_eq!(new_pool_has_trigger(&ready).verdict, Verdict::Pass);
         assert_eq!(new_pool_auto_verifies(&ready).verdict, Verdict::Pass);
-        let checks = new_client_ready(&client(
-            &[ExplicitAuthFlowsType::AllowUserSrpAuth],
-            None,
-            false,
-        ));
+        let checks = new_client_ready(
+            "p1",
+            &client(&[ExplicitAuthFlowsType::AllowUserSrpAuth], None, false),
+        );
         assert!(checks.iter().all(|c| c.verdict == Verdict::Fail));
-        let checks = new_client_ready(&client(
-            &[ExplicitAuthFlowsType::AllowUserPasswordAuth],
-            None,
-            true,
-        ));
+        let checks = new_client_ready(
+            "p1",
+            &client(&[ExplicitAuthFlowsType::AllowUserPasswordAuth], None, true),
+        );
         assert!(checks.iter().all(|c| c.verdict == Verdict::Pass));
     }
 

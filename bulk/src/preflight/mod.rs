@@ -93,7 +93,7 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
             });
         }
         for client in &new_clients {
-            pool_checks.extend(checks::new_client_ready(client));
+            pool_checks.extend(checks::new_client_ready(&pool_id, client));
             if !protected.is_empty() {
                 pool_checks.push(checks::new_client_cannot_write_protected(
                     &pool_id, client, &protected,
