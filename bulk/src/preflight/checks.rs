@@ -154,11 +154,13 @@ pub fn new_client_ready(pool_id: &str, client: &UserPoolClientType) -> Vec<Check
 /// legacy id (whose old groups the token companion copies) and, in a split per tenant, the
 /// tenant. `protected` holds their new-pool names.
 ///
-/// AWS (`CreateUserPoolClient`, `WriteAttributes`): the access token "authorizes them to set or
-/// modify their own attribute value for any attribute in this list", and "When you don't specify
-/// the WriteAttributes for your app client, your app can write the values of the Standard
-/// attributes of your user pool" — so an unset list lets users write every standard attribute
-/// (custom ones are safe) and an explicit list lets them write exactly what it names.
+/// AWS (API reference, `CreateUserPoolClient`, `WriteAttributes`,
+/// <https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolClient.html>):
+/// the access token "authorizes them to set or modify their own attribute value for any attribute
+/// in this list", and "When you don't specify the WriteAttributes for your app client, your app
+/// can write the values of the Standard attributes of your user pool" — so an unset list lets
+/// users write every standard attribute (custom ones are safe) and an explicit list lets them
+/// write exactly what it names.
 pub fn new_client_cannot_write_protected(
     pool_id: &str,
     client: &UserPoolClientType,
@@ -213,9 +215,11 @@ fn function_of(arn: &str) -> &str {
 /// function there means no guard).
 ///
 /// Why: Cognito never calls UserMigration on SignUp, so without the guard anyone can sign up with
-/// the user name, e-mail or phone of an old user who has not migrated yet. AWS
-/// (`AdminCreateUserConfigType`): `AllowAdminCreateUserOnly` "Set to False if users can sign
-/// themselves up via an app", and False is what an unset configuration means.
+/// the user name, e-mail or phone of an old user who has not migrated yet. AWS (API reference,
+/// `AdminCreateUserConfigType`,
+/// <https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUserConfigType.html>):
+/// `AllowAdminCreateUserOnly` "When false, users can register themselves and create a new user
+/// profile with the SignUp operation"; an unset configuration reads as false.
 pub fn new_pool_guards_sign_up(pool: &UserPoolType) -> Check {
     let pool_id = pool.id().unwrap_or("(new pool)");
     let name = format!("new pool {pool_id} guards self sign-up");
