@@ -113,8 +113,8 @@ pub fn new_pool_has_trigger(pool: &UserPoolType) -> Check {
 }
 
 /// Each app client of the new pool must send passwords to the trigger and hide user existence.
-pub fn new_client_ready(client: &UserPoolClientType) -> Vec<Check> {
-    let label = client_label(client);
+pub fn new_client_ready(pool_id: &str, client: &UserPoolClientType) -> Vec<Check> {
+    let label = format!("{} of {pool_id}", client_label(client));
     let flows = client.explicit_auth_flows();
     let password_flow = flows.contains(&ExplicitAuthFlowsType::AllowUserPasswordAuth)
         || flows.contains(&ExplicitAuthFlowsType::UserPasswordAuth);
@@ -148,6 +148,118 @@ pub fn new_client_ready(client: &UserPoolClientType) -> Vec<Check> {
         )
     };
     vec![flow, existence]
+}
+
+/// A signed-in user must not be able to write the attributes the migration trusts: the
+/// legacy id (whose old groups the token companion copies) and, in a split per tenant, the
+/// tenant. `protected` holds their new-pool names.
+///
+/// AWS (API reference, `CreateUserPoolClient`, `WriteAttributes`,
+/// <https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_CreateUserPoolClient.html>):
+/// the access token "authorizes them to set or modify their own attribute value for any attribute
+/// in this list", and "When you don't specify the WriteAttributes for your app client, your app
+/// can write the values of the Standard attributes of your user pool" — so an unset list lets
+/// users write every standard attribute (custom ones are safe) and an explicit list lets them
+/// write exactly what it names.
+pub fn new_client_cannot_write_protected(
+    pool_id: &str,
+    client: &UserPoolClientType,
+    protected: &[String],
+) -> Check {
+    let label = client_label(client);
+    let listed = client.write_attributes();
+    let writable: Vec<&str> = protected
+        .iter()
+        .map(String::as_str)
+        .filter(|attribute| {
+            if listed.is_empty() {
+                !attribute.starts_with("custom:") && !attribute.starts_with("dev:")
+            } else {
+                listed.iter().any(|w| w == attribute)
+            }
+        })
+        .collect();
+    let name = format!("new client {label} of {pool_id} cannot write migration attributes");
+    if writable.is_empty() {
+        return check(name, Verdict::Pass, protected.join(", "));
+    }
+    let source = if listed.is_empty() {
+        "its WriteAttributes is unset, which lets users write every standard attribute"
+    } else {
+        "its WriteAttributes lists them"
+    };
+    check(
+        name,
+        Verdict::Fail,
+        format!(
+            "signed-in users can set their own {} ({source}): give the client an explicit \
+             WriteAttributes without them, so nobody can claim another user's old groups or tenant",
+            writable.join(", ")
+        ),
+    )
+}
+
+/// The function part of a Lambda ARN, without a version or alias qualifier.
+fn function_of(arn: &str) -> &str {
+    match arn.split(':').collect::<Vec<_>>().as_slice() {
+        [_, _, _, _, _, "function", _, _qualifier] => {
+            arn.rsplit_once(':').map_or(arn, |(function, _)| function)
+        }
+        _ => arn,
+    }
+}
+
+/// A new pool that lets people sign themselves up must run the sign-up guard: the PreSignUp
+/// trigger, and the same function as UserMigration (the guard is that binary's `PreSignUp_*`
+/// job, with the old pool it is configured for; a pool has one PreSignUp trigger, so another
+/// function there means no guard).
+///
+/// Why: Cognito never calls UserMigration on SignUp, so without the guard anyone can sign up with
+/// the user name, e-mail or phone of an old user who has not migrated yet. AWS (API reference,
+/// `AdminCreateUserConfigType`,
+/// <https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUserConfigType.html>):
+/// `AllowAdminCreateUserOnly` "When false, users can register themselves and create a new user
+/// profile with the SignUp operation"; an unset configuration reads as false.
+pub fn new_pool_guards_sign_up(pool: &UserPoolType) -> Check {
+    let pool_id = pool.id().unwrap_or("(new pool)");
+    let name = format!("new pool {pool_id} guards self sign-up");
+    let admin_only = pool
+        .admin_create_user_config()
+        .is_some_and(|c| c.allow_admin_create_user_only());
+    if admin_only {
+        return check(
+            name,
+            Verdict::Pass,
+            "self sign-up is off (AllowAdminCreateUserOnly)",
+        );
+    }
+    let triggers = pool.lambda_config();
+    let migration = triggers.and_then(|c| c.user_migration());
+    match (triggers.and_then(|c| c.pre_sign_up()), migration) {
+        (None, _) => check(
+            name,
+            Verdict::Fail,
+            "the pool lets people sign themselves up but has no PreSignUp trigger, so anyone can take \
+             an unmigrated old user's name, email or phone: set LambdaConfig.PreSignUp to the \
+             UserMigration function (template parameter SignUpGuard=true), or set \
+             AdminCreateUserConfig.AllowAdminCreateUserOnly to true for the migration window",
+        ),
+        (Some(pre_sign_up), Some(migration))
+            if function_of(pre_sign_up) == function_of(migration) =>
+        {
+            check(name, Verdict::Pass, pre_sign_up)
+        }
+        (Some(pre_sign_up), _) => check(
+            name,
+            Verdict::Fail,
+            format!(
+                "the PreSignUp trigger {pre_sign_up} is not the UserMigration function, so sign-ups \
+                 are not checked against the old pool: point PreSignUp at the UserMigration \
+                 function (move other sign-up logic after the window), or set \
+                 AdminCreateUserConfig.AllowAdminCreateUserOnly to true for the window"
+            ),
+        ),
+    }
 }
 
 /// Every attribute of the old pool (after the mapping) must have a home in the new pool — the
@@ -272,8 +384,8 @@ pub fn logs_role_given(arn: Option<&str>) -> Check {
 mod tests {
     use super::*;
     use aws_sdk_cognitoidentityprovider::types::{
-        LambdaConfigType, SchemaAttributeType, SmsMfaConfigType, SoftwareTokenMfaConfigType,
-        VerifiedAttributeType,
+        AdminCreateUserConfigType, LambdaConfigType, SchemaAttributeType, SmsMfaConfigType,
+        SoftwareTokenMfaConfigType, VerifiedAttributeType,
     };
 
     fn client(
@@ -342,18 +454,87 @@ mod tests {
             .build();
         assert_eq!(new_pool_has_trigger(&ready).verdict, Verdict::Pass);
         assert_eq!(new_pool_auto_verifies(&ready).verdict, Verdict::Pass);
-        let checks = new_client_ready(&client(
-            &[ExplicitAuthFlowsType::AllowUserSrpAuth],
-            None,
-            false,
-        ));
+        let checks = new_client_ready(
+            "p1",
+            &client(&[ExplicitAuthFlowsType::AllowUserSrpAuth], None, false),
+        );
         assert!(checks.iter().all(|c| c.verdict == Verdict::Fail));
-        let checks = new_client_ready(&client(
-            &[ExplicitAuthFlowsType::AllowUserPasswordAuth],
-            None,
-            true,
-        ));
+        let checks = new_client_ready(
+            "p1",
+            &client(&[ExplicitAuthFlowsType::AllowUserPasswordAuth], None, true),
+        );
         assert!(checks.iter().all(|c| c.verdict == Verdict::Pass));
+    }
+
+    #[test]
+    fn users_cannot_write_the_legacy_id_or_tenant() {
+        let protected = ["custom:legacy_sub".to_string(), "custom:tenant".to_string()];
+        let unset = client(&[], None, true);
+        assert_eq!(
+            new_client_cannot_write_protected("p1", &unset, &protected).verdict,
+            Verdict::Pass,
+            "an unset list means the standard attributes only"
+        );
+        let standard_tenant = ["locale".to_string()];
+        let failed = new_client_cannot_write_protected("p1", &unset, &standard_tenant);
+        assert_eq!(failed.verdict, Verdict::Fail);
+        assert!(failed.detail.contains("locale") && failed.detail.contains("unset"));
+        let listed = UserPoolClientType::builder()
+            .client_id("c1")
+            .write_attributes("email")
+            .write_attributes("custom:tenant")
+            .build();
+        let failed = new_client_cannot_write_protected("p1", &listed, &protected);
+        assert_eq!(failed.verdict, Verdict::Fail);
+        assert!(failed.detail.contains("custom:tenant") && !failed.detail.contains("legacy_sub"));
+        assert!(failed.name.contains("p1") && failed.name.contains("c1"));
+    }
+
+    #[test]
+    fn self_sign_up_needs_the_guard() {
+        let migrate = "arn:aws:lambda:us-east-1:1:function:migrate";
+        let pool = |pre_sign_up: Option<&str>, admin_only: Option<bool>| {
+            UserPoolType::builder()
+                .id("p1")
+                .lambda_config(
+                    LambdaConfigType::builder()
+                        .user_migration(migrate)
+                        .set_pre_sign_up(pre_sign_up.map(String::from))
+                        .build(),
+                )
+                .set_admin_create_user_config(admin_only.map(|only| {
+                    AdminCreateUserConfigType::builder()
+                        .allow_admin_create_user_only(only)
+                        .build()
+                }))
+                .build()
+        };
+        let failed = new_pool_guards_sign_up(&pool(None, None));
+        assert_eq!(failed.verdict, Verdict::Fail);
+        assert!(failed.name.contains("p1") && failed.detail.contains("LambdaConfig.PreSignUp"));
+        assert_eq!(
+            new_pool_guards_sign_up(&pool(None, Some(false))).verdict,
+            Verdict::Fail
+        );
+        assert_eq!(
+            new_pool_guards_sign_up(&pool(None, Some(true))).verdict,
+            Verdict::Pass
+        );
+        assert_eq!(
+            new_pool_guards_sign_up(&pool(Some(migrate), None)).verdict,
+            Verdict::Pass
+        );
+        assert_eq!(
+            new_pool_guards_sign_up(&pool(Some(&format!("{migrate}:live")), None)).verdict,
+            Verdict::Pass,
+            "an alias of the same function is the same guard"
+        );
+        let other = new_pool_guards_sign_up(&pool(
+            Some("arn:aws:lambda:us-east-1:1:function:welcome"),
+            None,
+        ));
+        assert_eq!(other.verdict, Verdict::Fail);
+        assert!(other.detail.contains("function:welcome"));
     }
 
     #[test]

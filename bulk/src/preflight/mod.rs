@@ -75,10 +75,14 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
         checks::old_client_secret_matches(&old_client, secret.as_ref()),
     ];
     let table = args.targets.tenant_table()?;
+    let protected = protected_attributes(&mapping, table.as_ref().map(|t| t.attribute.as_str()));
     for (tenant, pool_id) in args.targets.pools(table.as_ref()) {
         let new_pool = pools::describe(&target, &pacer, &pool_id).await?;
         let new_mfa = mfa_config(&target, &pacer, &pool_id).await?;
-        let mut pool_checks = vec![checks::new_pool_has_trigger(&new_pool)];
+        let mut pool_checks = vec![
+            checks::new_pool_has_trigger(&new_pool),
+            checks::new_pool_guards_sign_up(&new_pool),
+        ];
         let new_clients = list_clients(&target, &pacer, &pool_id).await?;
         if new_clients.is_empty() {
             pool_checks.push(Check {
@@ -89,7 +93,12 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
             });
         }
         for client in &new_clients {
-            pool_checks.extend(checks::new_client_ready(client));
+            pool_checks.extend(checks::new_client_ready(&pool_id, client));
+            if !protected.is_empty() {
+                pool_checks.push(checks::new_client_cannot_write_protected(
+                    &pool_id, client, &protected,
+                ));
+            }
         }
         pool_checks.push(checks::mapping_attributes_exist(
             &mapping, &old_pool, &new_pool,
@@ -123,6 +132,24 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
         }
     }
     Ok(results)
+}
+
+/// The new-pool attributes no user may write: the mapping's legacy id and, in a split per
+/// tenant, the tenant attribute under its new-pool name.
+fn protected_attributes(mapping: &Mapping, tenant_attribute: Option<&str>) -> Vec<String> {
+    let tenant = tenant_attribute.map(|old| {
+        mapping
+            .rename
+            .get(old)
+            .map_or(old, String::as_str)
+            .to_string()
+    });
+    mapping
+        .legacy_sub_attribute
+        .iter()
+        .cloned()
+        .chain(tenant)
+        .collect()
 }
 
 async fn describe_client(
