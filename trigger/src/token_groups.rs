@@ -24,7 +24,9 @@
 //!   [`crate::companion_config::DEFAULT_MARKER_GROUP`]). From then on that user has a group, so
 //!   the first rule applies: at most one lookup per user in steady state. Its cost: one group in
 //!   the new pool, one `AdminAddUserToGroup` per such user, and a name in `groupsToOverride` that
-//!   this companion strips from every token (no call), so apps never see it.
+//!   this companion strips from every token (no call), so apps never see it. The token that
+//!   writes the marker is answered with an explicit empty group list, so it never shows the
+//!   marker whether Cognito reads the memberships before or after it is written.
 //! - When the old pool cannot be asked within the budget, the token is answered **without the
 //!   groups** (never granting a group that was not confirmed) and with the claim
 //!   [`GROUPS_UNAVAILABLE_CLAIM`] = `"true"`, so an app can tell "no groups" from "groups not
@@ -414,7 +416,13 @@ where
             let written = self
                 .write(context, request, &marker, write_budget, started)
                 .await;
-            return (TokenAnswer::Untouched, TokenOutcome::NoOldGroups, written);
+            // Answered explicitly (no groups) rather than untouched: the token must not depend on
+            // whether Cognito reads the memberships before or after the marker is written.
+            return (
+                TokenAnswer::Groups(Vec::new()),
+                TokenOutcome::NoOldGroups,
+                written,
+            );
         }
         let written = self
             .write(context, request, &groups, write_budget, started)
@@ -860,12 +868,28 @@ mod tests {
         );
     }
 
+    /// `event` answered with an explicit empty group override (version 1 or 2 shape).
+    fn without_groups(mut event: Value) -> Value {
+        let details = if event["version"] == "1" {
+            "claimsOverrideDetails"
+        } else {
+            "claimsAndScopeOverrideDetails"
+        };
+        event["response"][details] =
+            json!({"groupOverrideDetails": {"groupsToOverride": [], "iamRolesToOverride": []}});
+        event
+    }
+
     #[tokio::test]
     async fn a_user_without_old_groups_is_looked_up_once_and_never_sees_the_marker() {
         let new = FakeNewPool::default();
         let companion = companion(FakeOldPool::default().with(ada(), &[]), new.clone());
         let first = answer(&companion, first_token("2")).await;
-        assert_eq!(first, first_token("2"), "no groups: the token is untouched");
+        assert_eq!(
+            first,
+            without_groups(first_token("2")),
+            "no groups, said explicitly: the marker just written never shows"
+        );
         assert_eq!(new.groups_of("ada"), [DEFAULT_MARKER_GROUP]);
         for _ in 0..3 {
             let next = token(
@@ -901,7 +925,10 @@ mod tests {
         let mut mallory = first_token("1");
         mallory["userName"] = json!("mallory");
         mallory["request"]["userAttributes"]["email_verified"] = json!("false");
-        assert_eq!(answer(&companion, mallory.clone()).await, mallory);
+        assert_eq!(
+            answer(&companion, mallory.clone()).await,
+            without_groups(mallory)
+        );
         assert_eq!(new.groups_of("mallory"), [DEFAULT_MARKER_GROUP]);
 
         // A pool that generates user names: the same verified email binds the two.
@@ -1023,7 +1050,10 @@ mod tests {
         );
         let mut event = first_token("1");
         event["userPoolId"] = json!("us-east-1_globex");
-        assert_eq!(answer(&companion, event.clone()).await, event);
+        assert_eq!(
+            answer(&companion, event.clone()).await,
+            without_groups(event)
+        );
         assert_eq!(new.groups_of("ada"), [DEFAULT_MARKER_GROUP]);
     }
 }
