@@ -32,8 +32,8 @@ use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
 use crate::signals::StopSignal;
-use state::{GroupsState, ItemKind, Pass, Reason, Unapplied};
 use shared::from_sdk::user_from_list;
+use state::{GroupsState, ItemKind, Pass, Reason, Unapplied};
 use target::{GroupCheck, GroupMembers, GroupSpec, OldMember, Refusal, TargetPool};
 
 /// Save the state at least this often while applying.
