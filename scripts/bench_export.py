@@ -129,7 +129,8 @@ def peak_rss_mib(command, env):
 def export(binary, endpoint, source, target, rps, segments):
     out = tempfile.mkdtemp(prefix="bench-export-")
     command = [binary, "--endpoint-url", endpoint, "export", "--source-pool-id", source,
-               "--target-pool-id", target, "--out", out, "--rps", str(rps), "--segments", str(segments)]
+               "--target-pool-id", target, "--select", "all", "--out", out, "--rps", str(rps),
+               "--segments", str(segments)]
     started = time.monotonic()
     peak, _ = peak_rss_mib(command, AWS_ENV)
     seconds = time.monotonic() - started

@@ -195,7 +195,7 @@ async fn every_format_rule_and_hostile_value_is_written_or_rejected_with_a_reaso
 
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("export");
-    let run = export(&p.endpoint, &p.old, &p.new, &dir, &[]);
+    let run = export(&p.endpoint, &p.old, &p.new, &dir, &["--select", "all"]);
     assert_eq!(
         run.status.code(),
         Some(1),
@@ -329,7 +329,7 @@ async fn one_and_sixteen_segments_give_the_same_files() {
             &p.old,
             &p.new,
             &dir,
-            &["--segments", segments, "--rps", "30"],
+            &["--select", "all", "--segments", segments, "--rps", "30"],
         );
         assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
         let (exported, rejected, skipped) = assert_reconciles(&dir, &header);
@@ -356,7 +356,7 @@ async fn import_files_rotate_at_the_row_limit() {
         &p.old,
         &p.new,
         &dir,
-        &["--max-rows-per-file", "10"],
+        &["--select", "all", "--max-rows-per-file", "10"],
     );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let header = header(&p).await;
@@ -383,6 +383,8 @@ fn export_killed_when(
             &p.old,
             "--target-pool-id",
             &p.new,
+            "--select",
+            "all",
             "--out",
         ])
         .arg(dir)
@@ -434,7 +436,7 @@ async fn a_killed_export_resumes_with_nothing_lost_or_duplicated() {
         &p.old,
         &p.new,
         &reference,
-        &["--rps", "30", "--segments", "4"],
+        &["--select", "all", "--rps", "30", "--segments", "4"],
     );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let expected = assert_reconciles(&reference, &header);
@@ -457,7 +459,15 @@ async fn a_killed_export_resumes_with_nothing_lost_or_duplicated() {
         &p.old,
         &p.new,
         &dir,
-        &["--rps", "30", "--segments", "4", "--resume"],
+        &[
+            "--select",
+            "all",
+            "--rps",
+            "30",
+            "--segments",
+            "4",
+            "--resume",
+        ],
     );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let (exported, rejected, skipped) = assert_reconciles(&dir, &header);
@@ -490,7 +500,7 @@ async fn an_expired_pagination_token_restarts_the_shard_without_duplicates() {
         &p.old,
         &p.new,
         &dir,
-        &["--resume", "--rps", "30"],
+        &["--select", "all", "--resume", "--rps", "30"],
     );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let (exported, rejected, _) = assert_reconciles(&dir, &header);
@@ -626,7 +636,7 @@ async fn a_mapping_file_renames_drops_and_defaults() {
         &p.old,
         &p.new,
         &dir,
-        &["--mapping", mapping.to_str().unwrap()],
+        &["--select", "all", "--mapping", mapping.to_str().unwrap()],
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     let header = header(&p).await;
@@ -646,7 +656,7 @@ async fn errors_say_what_to_do_next() {
         "us-east-1_doesnotexist",
         &p.new,
         &out.path().join("a"),
-        &[],
+        &["--select", "all"],
     );
     assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -656,7 +666,13 @@ async fn errors_say_what_to_do_next() {
     );
 
     std::fs::write(out.path().join("stray.txt"), "x").unwrap();
-    let run = export(&p.endpoint, &p.old, &p.new, out.path(), &[]);
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        out.path(),
+        &["--select", "all"],
+    );
     assert_eq!(run.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&run.stderr).contains("--resume"),
@@ -671,7 +687,12 @@ async fn errors_say_what_to_do_next() {
         &p.old,
         &p.new,
         &out.path().join("b"),
-        &["--mapping", bad_mapping.to_str().unwrap()],
+        &[
+            "--select",
+            "all",
+            "--mapping",
+            bad_mapping.to_str().unwrap(),
+        ],
     );
     assert_eq!(run.status.code(), Some(2));
     assert!(
@@ -685,7 +706,7 @@ async fn errors_say_what_to_do_next() {
         &p.old,
         &p.new,
         &out.path().join("c"),
-        &["--rps", "31"],
+        &["--select", "all", "--rps", "31"],
     );
     assert_eq!(
         run.status.code(),
@@ -737,7 +758,7 @@ async fn groups_and_memberships_are_exported() {
     }
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("e");
-    let run = export(&p.endpoint, &p.old, &p.new, &dir, &[]);
+    let run = export(&p.endpoint, &p.old, &p.new, &dir, &["--select", "all"]);
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     let lines = |file: &str| -> Vec<serde_json::Value> {
         std::fs::read_to_string(dir.join(file))
@@ -794,14 +815,26 @@ async fn a_run_killed_before_its_first_checkpoint_resumes_from_scratch() {
     std::fs::create_dir_all(dir.join(".export")).unwrap();
     std::fs::write(dir.join(".export/seen-all.txt"), "").unwrap();
     std::fs::write(dir.join("rejected.csv"), "username,sub,reason\n").unwrap();
-    let run = export(&p.endpoint, &p.old, &p.new, &dir, &["--resume"]);
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &dir,
+        &["--select", "all", "--resume"],
+    );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     let (exported, _, _) = assert_reconciles(&dir, &header(&p).await);
     assert_eq!(exported, ["ada"]);
 
     // Killed before it wrote anything: no folder at all.
     let never = out.path().join("never");
-    let run = export(&p.endpoint, &p.old, &p.new, &never, &["--resume"]);
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &never,
+        &["--select", "all", "--resume"],
+    );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     assert_eq!(assert_reconciles(&never, &header(&p).await).0, ["ada"]);
 
@@ -809,7 +842,13 @@ async fn a_run_killed_before_its_first_checkpoint_resumes_from_scratch() {
     let other = out.path().join("other");
     std::fs::create_dir_all(&other).unwrap();
     std::fs::write(other.join("notes.txt"), "mine").unwrap();
-    let run = export(&p.endpoint, &p.old, &p.new, &other, &["--resume"]);
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &other,
+        &["--select", "all", "--resume"],
+    );
     assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
     assert!(other.join("notes.txt").exists());
 }

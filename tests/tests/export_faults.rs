@@ -82,6 +82,8 @@ impl Pools {
                 &self.old,
                 "--target-pool-id",
                 &self.new,
+                "--select",
+                "all",
                 "--out",
             ])
             .arg(out)
@@ -150,7 +152,14 @@ async fn export_through_throttling_and_server_errors_reconciles_within_the_rate(
         &p.old,
         &p.new,
         &dir,
-        &["--rps", &rps.to_string(), "--segments", "4"],
+        &[
+            "--select",
+            "all",
+            "--rps",
+            &rps.to_string(),
+            "--segments",
+            "4",
+        ],
     );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let (exported, rejected, skipped) = assert_reconciles(&dir, &header);
@@ -196,7 +205,7 @@ async fn export_through_dropped_connections_reconciles() {
         &p.old,
         &p.new,
         &dir,
-        &["--rps", "20", "--segments", "4"],
+        &["--select", "all", "--rps", "20", "--segments", "4"],
     );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let (exported, rejected, _) = assert_reconciles(&dir, &header);
@@ -283,7 +292,7 @@ async fn an_export_killed_at_random_points_and_resumed_loses_and_duplicates_noth
         &p.old,
         &p.new,
         &reference,
-        &["--rps", "30", "--segments", "4"],
+        &["--select", "all", "--rps", "30", "--segments", "4"],
     );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let (ref_exported, ref_rejected, ref_skipped) = assert_reconciles(&reference, &header);
@@ -352,7 +361,15 @@ async fn an_export_killed_at_random_points_and_resumed_loses_and_duplicates_noth
         &p.old,
         &p.new,
         &dir,
-        &["--rps", "30", "--segments", "4", "--resume"],
+        &[
+            "--select",
+            "all",
+            "--rps",
+            "30",
+            "--segments",
+            "4",
+            "--resume",
+        ],
     );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let (exported, rejected, skipped) = assert_reconciles(&dir, &header);

@@ -162,7 +162,13 @@ async fn an_email_pool_gets_emails_as_user_names_and_keeps_the_legacy_sub() {
     let header = header(&client, &new).await;
 
     let dir = tempfile::tempdir().unwrap();
-    let run = export(&testbed.moto_url, &old, &new, dir.path(), &[]);
+    let run = export(
+        &testbed.moto_url,
+        &old,
+        &new,
+        dir.path(),
+        &["--select", "all"],
+    );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let rows = by_username(dir.path(), &header);
     assert_eq!(rows.keys().collect::<Vec<_>>(), ["Ada@Example.com"]);
@@ -206,7 +212,13 @@ async fn an_email_pool_gets_emails_as_user_names_and_keeps_the_legacy_sub() {
         "moto names the user by a UUID"
     );
     let dir = tempfile::tempdir().unwrap();
-    let run = export(&testbed.moto_url, &email_old, &new, dir.path(), &[]);
+    let run = export(
+        &testbed.moto_url,
+        &email_old,
+        &new,
+        dir.path(),
+        &["--select", "all"],
+    );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     let rows = by_username(dir.path(), &header);
     assert_eq!(
@@ -253,7 +265,13 @@ async fn a_phone_pool_gets_phone_numbers_as_user_names() {
     .await;
     let header = header(&client, &new).await;
     let dir = tempfile::tempdir().unwrap();
-    let run = export(&testbed.moto_url, &old, &new, dir.path(), &[]);
+    let run = export(
+        &testbed.moto_url,
+        &old,
+        &new,
+        dir.path(),
+        &["--select", "all"],
+    );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let rows = by_username(dir.path(), &header);
     assert_eq!(rows.keys().collect::<Vec<_>>(), ["+15555550102"]);
@@ -299,7 +317,13 @@ async fn colliding_users_are_all_rejected_naming_each_other_and_plan_counts_them
     // u1 is on the first page and written before u3 arrives: the final step takes it out.
     let header = header(&client, &new).await;
     let dir = tempfile::tempdir().unwrap();
-    let run = export(&testbed.moto_url, &old, &new, dir.path(), &[]);
+    let run = export(
+        &testbed.moto_url,
+        &old,
+        &new,
+        dir.path(),
+        &["--select", "all"],
+    );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let rows = by_username(dir.path(), &header);
     assert_eq!(
@@ -322,7 +346,13 @@ async fn colliding_users_are_all_rejected_naming_each_other_and_plan_counts_them
 
     // The final step is recorded: resuming the finished export changes nothing.
     let files_before = std::fs::read_to_string(dir.path().join("users-0001.csv")).unwrap();
-    let run = export(&testbed.moto_url, &old, &new, dir.path(), &["--resume"]);
+    let run = export(
+        &testbed.moto_url,
+        &old,
+        &new,
+        dir.path(),
+        &["--select", "all", "--resume"],
+    );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     assert_eq!(
         std::fs::read_to_string(dir.path().join("users-0001.csv")).unwrap(),
@@ -387,7 +417,13 @@ async fn user_names_equal_but_for_case_collide_only_in_a_case_insensitive_pool()
     }
     let header = header(&client, &insensitive).await;
     let dir = tempfile::tempdir().unwrap();
-    let run = export(&testbed.moto_url, &old, &insensitive, dir.path(), &[]);
+    let run = export(
+        &testbed.moto_url,
+        &old,
+        &insensitive,
+        dir.path(),
+        &["--select", "all"],
+    );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     assert!(by_username(dir.path(), &header).is_empty());
     let reasons = rejected(dir.path());
@@ -400,7 +436,13 @@ async fn user_names_equal_but_for_case_collide_only_in_a_case_insensitive_pool()
     assert_reconciles(dir.path(), &header);
 
     let dir = tempfile::tempdir().unwrap();
-    let run = export(&testbed.moto_url, &old, &sensitive, dir.path(), &[]);
+    let run = export(
+        &testbed.moto_url,
+        &old,
+        &sensitive,
+        dir.path(),
+        &["--select", "all"],
+    );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     assert_eq!(by_username(dir.path(), &header).len(), 2);
 }
@@ -441,7 +483,13 @@ async fn the_same_verified_alias_collides_an_unverified_one_does_not() {
     .await;
     let header = header(&client, &new).await;
     let dir = tempfile::tempdir().unwrap();
-    let run = export(&testbed.moto_url, &old, &new, dir.path(), &[]);
+    let run = export(
+        &testbed.moto_url,
+        &old,
+        &new,
+        dir.path(),
+        &["--select", "all"],
+    );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     assert_eq!(
         by_username(dir.path(), &header).keys().collect::<Vec<_>>(),
@@ -497,7 +545,7 @@ async fn a_schema_mismatch_stops_before_any_list_users_naming_every_attribute() 
     let proxy = FaultProxy::start(&testbed.moto_url);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let run = export(&proxy.url, &old, &new, &out, &[]);
+    let run = export(&proxy.url, &old, &new, &out, &["--select", "all"]);
     assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
@@ -600,7 +648,7 @@ async fn a_schema_mismatch_stops_before_any_list_users_naming_every_attribute() 
         &old,
         &new,
         &out,
-        &["--mapping", mapping.to_str().unwrap()],
+        &["--select", "all", "--mapping", mapping.to_str().unwrap()],
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     assert_reconciles(&out, &header(&client, &new).await);
@@ -720,7 +768,13 @@ async fn mfa_hidden_from_list_users_is_read_and_totp_users_are_listed() {
     let header = header(&client, &new).await;
 
     let dir = tempfile::tempdir().unwrap();
-    let run = export(&testbed.moto_url, &old, &new, dir.path(), &[]);
+    let run = export(
+        &testbed.moto_url,
+        &old,
+        &new,
+        dir.path(),
+        &["--select", "all"],
+    );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     let rows = by_username(dir.path(), &header);
     assert_eq!(
@@ -746,7 +800,7 @@ async fn mfa_hidden_from_list_users_is_read_and_totp_users_are_listed() {
         &old,
         &new,
         dir.path(),
-        &["--mfa-lookup", "off"],
+        &["--select", "all", "--mfa-lookup", "off"],
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     let totals = summary(dir.path());
@@ -758,7 +812,7 @@ async fn mfa_hidden_from_list_users_is_read_and_totp_users_are_listed() {
         &old,
         &new,
         dir.path(),
-        &["--resume", "--mfa-lookup", "on"],
+        &["--select", "all", "--resume", "--mfa-lookup", "on"],
     );
     assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
     assert!(

@@ -112,7 +112,13 @@ async fn a_killed_export_with_collisions_resumes_to_the_same_files() {
 
     let root = tempfile::tempdir().unwrap();
     let reference = root.path().join("reference");
-    let run = export(&testbed.moto_url, &old, &new, &reference, &["--rps", "30"]);
+    let run = export(
+        &testbed.moto_url,
+        &old,
+        &new,
+        &reference,
+        &["--select", "all", "--rps", "30"],
+    );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     assert_reconciles(&reference, &header);
     let reference_rejected: BTreeSet<_> = reason_rows(&reference, "rejected.csv")
@@ -128,7 +134,7 @@ async fn a_killed_export_with_collisions_resumes_to_the_same_files() {
         let mut command = cognito_migrate(&testbed.moto_url);
         command
             .args(["export", "--source-pool-id", &old, "--target-pool-id", &new])
-            .args(["--rps", "10", "--out"])
+            .args(["--select", "all", "--rps", "10", "--out"])
             .arg(&dir)
             .stdout(Stdio::null())
             .stderr(Stdio::null());

@@ -120,7 +120,7 @@ async fn groups_memberships_and_disabled_state_apply_idempotently_and_leftovers_
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export");
-    let exported = export(&testbed.moto_url, &old, &new, &out, &[]);
+    let exported = export(&testbed.moto_url, &old, &new, &out, &["--select", "all"]);
     assert_eq!(exported.status.code(), Some(0), "{}", describe(&exported));
 
     // As if the import landed ada and bob but not carl; the new pool already has an "ops" group

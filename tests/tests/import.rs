@@ -148,7 +148,7 @@ async fn a_user_disabled_in_the_old_pool_is_created_disabled_never_imported_live
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export");
-    let exported = export(&testbed.moto_url, &old, &new, &out, &[]);
+    let exported = export(&testbed.moto_url, &old, &new, &out, &["--select", "all"]);
     assert_eq!(exported.status.code(), Some(0), "{}", describe(&exported));
     let users_file = std::fs::read_to_string(out.join("users-0001.csv")).unwrap();
     assert!(
@@ -231,7 +231,7 @@ async fn export_then_import_lands_every_user_reset_required_with_its_attributes(
         &old,
         &new,
         &out,
-        &["--max-rows-per-file", "2"],
+        &["--select", "all", "--max-rows-per-file", "2"],
     );
     assert_eq!(exported.status.code(), Some(0), "{}", describe(&exported));
 

@@ -1,8 +1,39 @@
 //! `cognito-migrate plan` against moto: the numbers match what export and the trigger will do.
 
+use aws_sdk_cognitoidentityprovider::Client;
 use integration_tests::cli::{cognito_migrate, describe};
 use integration_tests::pools::{PoolSpec, create_pool, create_user};
 use integration_tests::testbed::Testbed;
+
+async fn disable(client: &Client, pool: &str, username: &str) {
+    client
+        .admin_disable_user()
+        .user_pool_id(pool)
+        .username(username)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Runs `plan` and returns its JSON.
+fn plan(endpoint: &str, old: &str, new: &str) -> serde_json::Value {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("plan.json");
+    let run = cognito_migrate(endpoint)
+        .args([
+            "plan",
+            "--source-pool-id",
+            old,
+            "--target-pool-id",
+            new,
+            "--json",
+        ])
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap()
+}
 
 #[tokio::test]
 async fn plan_counts_who_moves_how() {
@@ -83,10 +114,97 @@ async fn plan_counts_who_moves_how() {
     assert_eq!(plan["already_in_target"], 1);
     assert_eq!(plan["importable_now_without_losing_a_password"], 1);
     assert_eq!(
-        plan["need_trigger"], 3,
-        "confirmed, stranded and off are not in the new pool yet"
+        plan["need_trigger"], 2,
+        "confirmed and stranded; off is disabled: the trigger refuses it"
     );
+    assert_eq!(plan["disabled_import_only"], 1, "off");
     assert_eq!(plan["stranded"], 1);
     assert_eq!(plan["without_verified_contact"], 1);
     assert_eq!(plan["would_be_rejected"]["no-verified-contact"], 1);
+}
+
+/// Each line of the plan is a set of users one can name; the test names them. A disabled user is
+/// never among those who "need the trigger": the trigger refuses disabled users, so they arrive
+/// only by export and import (created disabled).
+#[tokio::test]
+async fn every_plan_line_is_a_set_of_named_users() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("lines-old")).await;
+    let new = create_pool(
+        &client,
+        &PoolSpec::named("lines-new").with_custom(&["legacy_sub"]),
+    )
+    .await;
+    let verified = |name: &str| {
+        vec![
+            ("email".to_string(), format!("{name}@example.com")),
+            ("email_verified".to_string(), "true".to_string()),
+        ]
+    };
+    let unverified = |name: &str| vec![("email".to_string(), format!("{name}@example.com"))];
+    // (user, attributes, confirmed with a password, enabled)
+    let users = [
+        ("ada", verified("ada"), true, true),
+        ("bo", unverified("bo"), true, true),
+        ("cy", verified("cy"), false, true),
+        ("dee", verified("dee"), true, false),
+        ("eve", verified("eve"), false, false),
+        ("fay", verified("fay"), true, true),
+        ("gus", unverified("gus"), true, false),
+    ];
+    for (name, attributes, confirmed, enabled) in &users {
+        let attributes: Vec<(&str, &str)> = attributes
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let password = confirmed.then_some("Passw0rd!");
+        create_user(&client, &old, name, &attributes, password).await;
+        if !enabled {
+            disable(&client, &old, name).await;
+        }
+    }
+    create_user(
+        &client,
+        &new,
+        "fay",
+        &[("email", "fay@example.com"), ("email_verified", "true")],
+        None,
+    )
+    .await;
+
+    let plan = plan(&testbed.moto_url, &old, &new);
+    let lines = [
+        ("total", 7, "everyone"),
+        ("enabled", 4, "ada bo cy fay"),
+        ("disabled", 3, "dee eve gus"),
+        ("already_in_target", 1, "fay"),
+        (
+            "need_trigger",
+            2,
+            "ada bo: enabled, CONFIRMED, not in the new pool",
+        ),
+        ("stranded", 1, "bo: needs the trigger, no verified contact"),
+        (
+            "disabled_import_only",
+            1,
+            "dee: disabled CONFIRMED, the trigger refuses it",
+        ),
+        (
+            "importable_now_without_losing_a_password",
+            2,
+            "cy, and eve (created disabled)",
+        ),
+        ("with_verified_contact", 5, "ada cy dee eve fay"),
+        ("without_verified_contact", 2, "bo gus"),
+    ];
+    for (line, n, who) in lines {
+        assert_eq!(plan[line], n, "{line}: {who}\n{plan:#}");
+    }
+    assert_eq!(
+        plan["would_be_rejected"]["no-verified-contact"], 2,
+        "bo gus\n{plan:#}"
+    );
+    assert_eq!(plan["by_status"]["CONFIRMED"], 5, "ada bo dee fay gus");
+    assert_eq!(plan["by_status"]["FORCE_CHANGE_PASSWORD"], 2, "cy eve");
 }

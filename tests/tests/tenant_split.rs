@@ -138,6 +138,8 @@ async fn one_pass_writes_a_complete_export_per_tenant_and_reports_the_rest() {
         "unused",
         &out,
         &[
+            "--select",
+            "all",
             "--partition-by",
             "custom:tenant",
             "--targets",
@@ -150,7 +152,14 @@ async fn one_pass_writes_a_complete_export_per_tenant_and_reports_the_rest() {
     assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
 
     let run = cognito_migrate(&s.endpoint)
-        .args(["export", "--source-pool-id", &s.old, "--out"])
+        .args([
+            "export",
+            "--source-pool-id",
+            &s.old,
+            "--select",
+            "all",
+            "--out",
+        ])
         .arg(&out)
         .args([
             "--partition-by",

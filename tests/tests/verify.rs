@@ -1,8 +1,13 @@
-//! `cognito-migrate verify` against moto: missing users, differing attributes and missing
-//! memberships are found and named; a complete migration verifies clean.
+//! `cognito-migrate verify` against moto: missing users, differing attributes, enabled state
+//! and missing memberships are found and named; a complete migration verifies clean, and so does
+//! export → import → groups with a disabled user (created disabled).
+
+use std::path::Path;
+use std::process::Output;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use integration_tests::cli::{cognito_migrate, describe};
+use integration_tests::cli::{cognito_migrate, describe, export};
+use integration_tests::import_support::import;
 use integration_tests::pools::{PoolSpec, create_pool, create_user};
 use integration_tests::testbed::Testbed;
 
@@ -170,4 +175,168 @@ async fn a_complete_migration_verifies_clean() {
         .unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     assert!(String::from_utf8_lossy(&run.stdout).contains("nothing is missing"));
+}
+
+async fn disable(client: &Client, pool: &str, username: &str) {
+    client
+        .admin_disable_user()
+        .user_pool_id(pool)
+        .username(username)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Runs `verify` with a differences report and JSON counts in `dir`.
+fn verify(endpoint: &str, old: &str, new: &str, dir: &Path) -> Output {
+    cognito_migrate(endpoint)
+        .args(["verify", "--source-pool-id", old, "--target-pool-id", new])
+        .arg("--differences")
+        .arg(dir.join("differences.csv"))
+        .arg("--json")
+        .arg(dir.join("verify.json"))
+        .output()
+        .unwrap()
+}
+
+fn counts(dir: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(dir.join("verify.json")).unwrap()).unwrap()
+}
+
+fn sorted_rows(dir: &Path) -> Vec<String> {
+    let mut rows: Vec<String> = std::fs::read_to_string(dir.join("differences.csv"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// The first finding: a user banned (disabled) in the old pool who is live in the new one.
+#[tokio::test]
+async fn a_banned_user_live_in_the_new_pool_is_a_difference() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("banned-old")).await;
+    let new = create_pool(
+        &client,
+        &PoolSpec::named("banned-new").with_custom(&["legacy_sub"]),
+    )
+    .await;
+    for name in ["banned", "member"] {
+        create_user(
+            &client,
+            &old,
+            name,
+            &[
+                ("email", &format!("{name}@example.com")),
+                ("email_verified", "true"),
+            ],
+            Some("Passw0rd!"),
+        )
+        .await;
+        migrate(&client, &old, &new, name, &format!("{name}@example.com")).await;
+    }
+    disable(&client, &old, "banned").await;
+    group_with(&client, &old, "staff", &["member"]).await;
+    group_with(&client, &new, "staff", &[]).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let run = verify(&testbed.moto_url, &old, &new, dir.path());
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    let counts = counts(dir.path());
+    assert_eq!(counts["present"], 2);
+    assert_eq!(counts["enabled_differs"], 1, "banned");
+    assert_eq!(counts["status_differs"], 0);
+    assert_eq!(counts["attributes_differ"], 0);
+    assert_eq!(counts["memberships_missing"], 1, "member in staff");
+    assert_eq!(
+        sorted_rows(dir.path()),
+        [
+            "banned,enabled-differs,\"disabled in the old pool, enabled in the new pool\"",
+            "member,membership-missing,staff",
+            "username,kind,detail",
+        ]
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("enabled differs 1"), "{stdout}");
+    assert!(stdout.contains("differences found"), "{stdout}");
+}
+
+/// `import` creates the old pool's disabled users disabled (`FORCE_CHANGE_PASSWORD`) and the
+/// others `RESET_REQUIRED`: what a migration does, so verify is clean and counts the resets.
+#[tokio::test]
+async fn export_import_groups_with_a_disabled_user_verifies_clean() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("verify-import-old")).await;
+    let new = create_pool(
+        &client,
+        &PoolSpec::named("verify-import-new").with_custom(&["legacy_sub"]),
+    )
+    .await;
+    for name in ["ada", "banned"] {
+        create_user(
+            &client,
+            &old,
+            name,
+            &[
+                ("email", &format!("{name}@example.com")),
+                ("email_verified", "true"),
+            ],
+            Some("Passw0rd!"),
+        )
+        .await;
+    }
+    create_user(
+        &client,
+        &old,
+        "temporary",
+        &[("email", "t@example.com"), ("email_verified", "true")],
+        None,
+    )
+    .await;
+    disable(&client, &old, "banned").await;
+    group_with(&client, &old, "readers", &["ada", "banned", "temporary"]).await;
+
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("export");
+    let run = export(
+        &testbed.moto_url,
+        &old,
+        &new,
+        &out,
+        &["--select", "not-in-target"],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let run = import(&testbed.moto_url, &new, &out, &["--wait"]);
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let run = cognito_migrate(&testbed.moto_url)
+        .args(["groups", "--target-pool-id", &new, "--dir"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let banned = client
+        .admin_get_user()
+        .user_pool_id(&new)
+        .username("banned")
+        .send()
+        .await
+        .unwrap();
+    assert!(!banned.enabled(), "import creates the banned user disabled");
+
+    let run = verify(&testbed.moto_url, &old, &new, work.path());
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let counts = counts(work.path());
+    assert_eq!(counts["present"], 3);
+    assert_eq!(counts["enabled_differs"], 0);
+    assert_eq!(counts["status_differs"], 0);
+    assert_eq!(counts["memberships_missing"], 0);
+    assert_eq!(
+        counts["passwords_reset"], 2,
+        "ada (imported RESET_REQUIRED) and banned (created disabled) had passwords"
+    );
+    assert_eq!(sorted_rows(work.path()), ["username,kind,detail"]);
 }

@@ -98,8 +98,14 @@ pub struct ExportArgs {
     /// Mapping file (JSON: legacy_sub_attribute, rename, drop, defaults); the trigger reads the same file.
     #[arg(long)]
     pub mapping: Option<PathBuf>,
-    /// Which users to export.
-    #[arg(long, value_enum, default_value_t = Select::All)]
+    /// Which users to export; required, because each choice costs something different.
+    /// `passwordless`: only users whose password cannot survive anyway (temporary password,
+    /// reset required, unconfirmed); costs nobody a password; the CONFIRMED users are left for the
+    /// trigger. `not-in-target`: the sweep after the window; every CONFIRMED user still in the old
+    /// pool loses their password (imported users must reset it). `all`: everyone, now; every
+    /// CONFIRMED user loses their password (imported RESET_REQUIRED) unless they sign in through
+    /// the trigger before the import. Give the same value again with --resume.
+    #[arg(long, value_enum)]
     pub select: Select,
     /// Continue an interrupted export in --out from its checkpoint.
     #[arg(long)]

@@ -1,4 +1,11 @@
 //! What the plan counts, one user at a time.
+//!
+//! Every line is a set of users one can name. The users the new pool does not have yet split
+//! into: `need_trigger` (enabled, CONFIRMED: their password moves at sign-in),
+//! `disabled_import_only` (disabled, CONFIRMED, accepted by an export: the trigger refuses
+//! disabled users, so only the sweep brings them, created disabled),
+//! `importable_now_without_losing_a_password` (any other status, accepted by an export), and the
+//! users an export rejects or that are federated.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,10 +39,15 @@ pub struct PlanCounts {
     /// Users whose password cannot survive anyway and who pass every import rule:
     /// `export --select passwordless` moves them now at no cost.
     pub importable_now_without_losing_a_password: u64,
-    /// Confirmed users not yet in the new pool: the trigger carries their password at sign-in.
+    /// Enabled CONFIRMED users not yet in the new pool: the trigger carries their password at
+    /// sign-in.
     pub need_trigger: u64,
-    /// Users with no verified email or phone: after a bulk import they could never reset their
-    /// password, so they can only move through the trigger.
+    /// Disabled CONFIRMED users not yet in the new pool whom an export accepts. The trigger
+    /// refuses disabled users, so they arrive only by `export --select not-in-target` (or `all`)
+    /// and `import`, which creates them disabled.
+    pub disabled_import_only: u64,
+    /// Of `need_trigger`, the users with no verified email or phone after mapping: after a bulk
+    /// import they could never reset their password, so only the trigger can move them.
     pub stranded: u64,
     /// Users an export (`--select all`) would reject, per reason code. Sign-in collisions
     /// (`sign-in-collision`) are counted in `sign_in_conflicts` instead.
@@ -94,9 +106,6 @@ impl PlanCounts {
             self.with_verified_contact += 1;
         } else {
             self.without_verified_contact += 1;
-            if user.status != SourceStatus::ExternalProvider {
-                self.stranded += 1;
-            }
         }
         let in_target = index.contains(user);
         if in_target {
@@ -118,7 +127,16 @@ impl PlanCounts {
             return;
         }
         if user.status.password_survives_sign_in() {
-            self.need_trigger += 1;
+            if !user.enabled {
+                if exportable {
+                    self.disabled_import_only += 1;
+                }
+            } else {
+                self.need_trigger += 1;
+                if !verified {
+                    self.stranded += 1;
+                }
+            }
         } else if exportable {
             self.importable_now_without_losing_a_password += 1;
         }
@@ -174,8 +192,12 @@ impl PlanCounts {
             self.need_trigger,
         );
         line(
-            "stranded: could never reset a password after a bulk import",
+            "  of which stranded (no verified email or phone)",
             self.stranded,
+        );
+        line(
+            "disabled: only an export brings them (created disabled)",
+            self.disabled_import_only,
         );
         for (code, n) in &self.would_be_rejected {
             line(&format!("an export would reject: {code}"), *n);

@@ -1,5 +1,6 @@
 //! `cognito-migrate verify`: after (or during) the migration, compares the old pool with the new
-//! one: users missing, users whose mapped attributes differ, memberships missing.
+//! one: users missing, users whose mapped attributes differ, users enabled in one pool and
+//! disabled in the other, statuses no migration gives (see `state`), memberships missing.
 //!
 //! Users a bulk import could not carry (the mapping, the new pool's rules or the CSV format refuse
 //! them: federated users, invalid values, no verified contact) are reported as expected to be
@@ -7,6 +8,7 @@
 
 mod differences;
 mod new_pool;
+mod state;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -27,9 +29,10 @@ use crate::pacer::Pacer;
 use crate::pools::ImportTarget;
 use crate::progress::Progress;
 use crate::tenants::ReportArgs;
-use crate::{fingerprint, pools, scan};
+use crate::{pools, scan};
 use differences::Differences;
-use new_pool::{NewPoolIndex, comparable};
+use new_pool::{NewPoolIndex, attributes_fingerprint, comparable};
+use state::UserState;
 
 /// Arguments of `cognito-migrate verify`.
 #[derive(Debug, clap::Args)]
@@ -62,6 +65,14 @@ pub struct VerifyCounts {
     pub expected_missing: BTreeMap<String, u64>,
     /// Users present whose mapped attributes differ.
     pub attributes_differ: u64,
+    /// Users present, enabled in one pool and disabled in the other (an old user disabled who is
+    /// enabled in the new pool is live again).
+    pub enabled_differs: u64,
+    /// Users present with a status no migration gives (e.g. CONFIRMED old, UNCONFIRMED new).
+    pub status_differs: u64,
+    /// Users present who had a password the trigger could carry and must set a new one (imported
+    /// `RESET_REQUIRED`, or created disabled): expected, not a difference.
+    pub passwords_reset: u64,
     /// Old memberships whose user is in the new pool but not in the group there.
     pub memberships_missing: u64,
     /// Present and missing users per tenant (partitioned runs only).
@@ -86,6 +97,8 @@ impl VerifyCounts {
         self.missing == 0
             && self.misplaced == 0
             && self.attributes_differ == 0
+            && self.enabled_differs == 0
+            && self.status_differs == 0
             && self.memberships_missing == 0
     }
 }
@@ -154,9 +167,11 @@ async fn read_new_pool(
                 a.value().unwrap_or_default().to_string(),
             )
         }));
+        let status = user.user_status().map_or("UNKNOWN", |s| s.as_str());
         index.add_user(
             user.username().unwrap_or_default(),
             &attributes,
+            UserState::new(user.enabled(), status),
             legacy.as_deref(),
         );
     })
@@ -263,9 +278,10 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
                         (Some(new_username), mapped) => {
                             counts.present += 1;
                             tenant.present += 1;
+                            let index = &targets[home].index;
                             if let Ok(mapped) = mapped
-                                && targets[home].index.attributes_of(&new_username)
-                                    != Some(fingerprint::attributes(&mapped.attributes))
+                                && index.attributes_of(&new_username)
+                                    != Some(attributes_fingerprint(&mapped.attributes))
                             {
                                 differing.push((
                                     user.username.clone(),
@@ -273,8 +289,25 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
                                     mapped.attributes,
                                 ));
                             }
+                            let state = index.state_of(&new_username).expect("an indexed user");
+                            if state::password_reset(&user, state) {
+                                counts.passwords_reset += 1;
+                            }
+                            let noted = state::differences(&user, state).into_iter().try_for_each(
+                                |difference| {
+                                    match difference.kind {
+                                        state::Kind::Enabled => counts.enabled_differs += 1,
+                                        state::Kind::Status => counts.status_differs += 1,
+                                    }
+                                    differences.note(
+                                        &user.username,
+                                        difference.kind.code(),
+                                        &difference.detail,
+                                    )
+                                },
+                            );
                             found.insert(user.username.clone(), (home, new_username));
-                            Ok(())
+                            noted
                         }
                         (None, _) => match (find_anywhere(&user), targets[home].refusal(&user)) {
                             (Some((i, _)), _) => {
@@ -379,14 +412,17 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
 
 fn text(counts: &VerifyCounts) -> String {
     let mut text = format!(
-        "old pool {} users, new pool(s) {} users\n  present {}\n  missing {}\n  misplaced {}\n  attributes differ {}\n  memberships missing {}\n",
+        "old pool {} users, new pool(s) {} users\n  present {}\n  missing {}\n  misplaced {}\n  attributes differ {}\n  enabled differs {}\n  status differs {}\n  memberships missing {}\n  passwords to reset (expected) {}\n",
         counts.old_users,
         counts.new_users,
         counts.present,
         counts.missing,
         counts.misplaced,
         counts.attributes_differ,
-        counts.memberships_missing
+        counts.enabled_differs,
+        counts.status_differs,
+        counts.memberships_missing,
+        counts.passwords_reset
     );
     for (code, n) in &counts.expected_missing {
         text.push_str(&format!("  expected missing ({code}) {n}\n"));

@@ -1,15 +1,18 @@
-//! What `verify` remembers of the new pool: per user a fingerprint of its attributes, found by
-//! user name or legacy `sub`; and its group memberships. 16–48 bytes a user.
+//! What `verify` remembers of the new pool: per user a fingerprint of its attributes and its
+//! state (enabled, status) in 16 bytes, found by user name or legacy `sub`; and its group
+//! memberships. 16–48 bytes a user.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use shared::attributes::NEVER_WRITABLE;
 
+use super::state::UserState;
 use crate::fingerprint::{self, key};
 
 /// The new pool's users and memberships, as fingerprints.
 #[derive(Debug, Default)]
 pub struct NewPoolIndex {
+    /// Per user name: the attribute fingerprint, its lowest byte replaced by the user's state.
     by_username: HashMap<u128, u128>,
     username_by_legacy_sub: HashMap<u128, String>,
     memberships: HashSet<u128>,
@@ -29,16 +32,23 @@ fn membership_key(group: &str, username: &str) -> u128 {
     key(b'm', &format!("{group}\u{0}{username}"))
 }
 
+/// The attribute fingerprint with its lowest byte cleared, where the state is kept (120 bits
+/// stay: collisions remain negligible at pool sizes).
+pub fn attributes_fingerprint(attributes: &BTreeMap<String, String>) -> u128 {
+    fingerprint::attributes(attributes) & !0xFF
+}
+
 impl NewPoolIndex {
     /// Records a new-pool user.
     pub fn add_user(
         &mut self,
         username: &str,
         attributes: &BTreeMap<String, String>,
+        state: UserState,
         legacy_sub_attribute: Option<&str>,
     ) {
-        self.by_username
-            .insert(key(b'u', username), fingerprint::attributes(attributes));
+        let packed = attributes_fingerprint(attributes) | u128::from(state.to_byte());
+        self.by_username.insert(key(b'u', username), packed);
         if let Some(sub) = legacy_sub_attribute.and_then(|a| attributes.get(a)) {
             self.username_by_legacy_sub
                 .insert(key(b's', sub), username.to_string());
@@ -60,9 +70,16 @@ impl NewPoolIndex {
             .cloned()
     }
 
-    /// The attribute fingerprint of a new-pool user.
+    /// The attribute fingerprint of a new-pool user (see [`attributes_fingerprint`]).
     pub fn attributes_of(&self, username: &str) -> Option<u128> {
-        self.by_username.get(&key(b'u', username)).copied()
+        let packed = self.by_username.get(&key(b'u', username))?;
+        Some(packed & !0xFF)
+    }
+
+    /// The state of a new-pool user.
+    pub fn state_of(&self, username: &str) -> Option<UserState> {
+        let packed = self.by_username.get(&key(b'u', username))?;
+        Some(UserState::from_byte(*packed as u8))
     }
 
     /// True when the new pool has this membership.
@@ -85,10 +102,16 @@ mod tests {
         let mut index = NewPoolIndex::default();
         let attrs: BTreeMap<String, String> =
             [("custom:legacy_sub".to_string(), "old-sub".to_string())].into();
-        index.add_user("uuid-1", &attrs, Some("custom:legacy_sub"));
+        let state = UserState::new(false, "FORCE_CHANGE_PASSWORD");
+        index.add_user("uuid-1", &attrs, state, Some("custom:legacy_sub"));
         assert_eq!(index.find("ada", "old-sub").as_deref(), Some("uuid-1"));
         assert_eq!(index.find("uuid-1", "x").as_deref(), Some("uuid-1"));
         assert_eq!(index.find("bo", "x"), None);
+        assert_eq!(index.state_of("uuid-1"), Some(state));
+        assert_eq!(
+            index.attributes_of("uuid-1"),
+            Some(attributes_fingerprint(&attrs))
+        );
         index.add_membership("admins", "uuid-1");
         assert!(index.has_membership("admins", "uuid-1"));
         assert!(!index.has_membership("admins", "ada"));
