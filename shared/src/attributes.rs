@@ -42,6 +42,8 @@ pub const BOOLEAN: [&str; 2] = ["email_verified", "phone_number_verified"];
 pub const EMAIL: &str = "email";
 /// Whether the email address was verified.
 pub const EMAIL_VERIFIED: &str = "email_verified";
+/// The alias attribute a user can choose and change (a "preferred username").
+pub const PREFERRED_USERNAME: &str = "preferred_username";
 /// The phone number attribute (E.164).
 pub const PHONE_NUMBER: &str = "phone_number";
 /// Whether the phone number was verified.

@@ -186,7 +186,8 @@ async fn destinations(
         let import_target = pools::import_target(&target, pacer, &pool_id).await?;
         let columns = import_target.header.attribute_columns();
         let mapping = pools::resolve_legacy_sub(mapping.clone(), &columns, &pool_id);
-        if let Err(mismatch) = shared::schema_fit::check(&pool_id, &old_schema, &mapping, &columns) {
+        if let Err(mismatch) = shared::schema_fit::check(&pool_id, &old_schema, &mapping, &columns)
+        {
             mismatches.push(mismatch.to_string());
         }
         read.push((name, pool_id, dir, import_target, mapping));
