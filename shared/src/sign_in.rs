@@ -35,7 +35,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::attributes::{EMAIL, PHONE_NUMBER, PREFERRED_USERNAME};
+use crate::attributes::{self, EMAIL, PHONE_NUMBER, PREFERRED_USERNAME};
 use crate::{MigratedUser, RejectReason, validate};
 
 /// How a pool signs users in, from `DescribeUserPool` (see [`crate::from_sdk::pool_shape`]).
@@ -189,11 +189,8 @@ impl PoolShape {
     pub fn sign_in_keys(&self, new_username: &str, user: &MigratedUser) -> Vec<SignInKey> {
         let mut keys = self.listed_user_keys(new_username, &user.attributes);
         for alias in &self.alias_attributes {
-            let signs_in = match alias.as_str() {
-                EMAIL => user.has_verified_email(),
-                PHONE_NUMBER => user.has_verified_phone(),
-                _ => true,
-            };
+            // An e-mail or phone signs in once verified, `preferred_username` always.
+            let signs_in = attributes::verified_flag(alias).is_none() || user.has_verified(alias);
             if let (true, Some(field), Some(value)) = (
                 signs_in,
                 SignInField::of_attribute(alias),
