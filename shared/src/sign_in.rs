@@ -196,13 +196,7 @@ impl PoolShape {
                 SignInField::of_attribute(alias),
                 user.attribute(alias),
             ) {
-                let key = SignInKey {
-                    field,
-                    value: self.fold(field, value),
-                };
-                if !keys.contains(&key) {
-                    keys.push(key);
-                }
+                self.push_key(&mut keys, field, value);
             }
         }
         keys
@@ -232,23 +226,28 @@ impl PoolShape {
                 }],
             };
         }
-        let mut keys: Vec<SignInKey> = Vec::new();
+        let mut keys = Vec::new();
         for attribute in &self.username_attributes {
             let value = attributes.get(attribute).map(|v| v.trim());
             if let (Some(field), Some(value)) = (
                 SignInField::of_attribute(attribute),
                 value.filter(|v| !v.is_empty()),
             ) {
-                let key = SignInKey {
-                    field,
-                    value: self.fold(field, value),
-                };
-                if !keys.contains(&key) {
-                    keys.push(key);
-                }
+                self.push_key(&mut keys, field, value);
             }
         }
         keys
+    }
+
+    /// Adds `value` of `field`, folded as this pool compares, unless `keys` has it already.
+    fn push_key(&self, keys: &mut Vec<SignInKey>, field: SignInField, value: &str) {
+        let key = SignInKey {
+            field,
+            value: self.fold(field, value),
+        };
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
     }
 }
 
