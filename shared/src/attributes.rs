@@ -36,12 +36,22 @@ pub const SUB: &str = "sub";
 pub const NEVER_WRITABLE: [&str; 2] = [SUB, "identities"];
 
 /// Attributes whose values are booleans.
-pub const BOOLEAN: [&str; 2] = ["email_verified", "phone_number_verified"];
+pub const BOOLEAN: [&str; 2] = [EMAIL_VERIFIED, PHONE_NUMBER_VERIFIED];
+
+/// The attributes Cognito verifies, each with the flag that says it is verified: "Only the email
+/// and phone_number attributes can be verified"
+/// (<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html>).
+pub const VERIFIABLE: [(&str, &str); 2] = [
+    (EMAIL, EMAIL_VERIFIED),
+    (PHONE_NUMBER, PHONE_NUMBER_VERIFIED),
+];
 
 /// The email attribute.
 pub const EMAIL: &str = "email";
 /// Whether the email address was verified.
 pub const EMAIL_VERIFIED: &str = "email_verified";
+/// The name a user can choose and change, an alias when the pool allows it.
+pub const PREFERRED_USERNAME: &str = "preferred_username";
 /// The phone number attribute (E.164).
 pub const PHONE_NUMBER: &str = "phone_number";
 /// Whether the phone number was verified.
@@ -72,7 +82,29 @@ pub fn is_custom(name: &str) -> bool {
     name.starts_with(CUSTOM_PREFIX) && name.len() > CUSTOM_PREFIX.len()
 }
 
+/// The flag that says `attribute` is verified (`email_verified`, `phone_number_verified`), or
+/// `None` for an attribute Cognito never verifies.
+pub fn verified_flag(attribute: &str) -> Option<&'static str> {
+    VERIFIABLE
+        .iter()
+        .find(|(verifiable, _)| *verifiable == attribute)
+        .map(|(_, flag)| *flag)
+}
+
 /// True when `name` holds a boolean.
 pub fn is_boolean(name: &str) -> bool {
     BOOLEAN.contains(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_email_and_phone_have_a_verified_flag() {
+        assert_eq!(verified_flag(EMAIL), Some("email_verified"));
+        assert_eq!(verified_flag(PHONE_NUMBER), Some("phone_number_verified"));
+        assert_eq!(verified_flag(PREFERRED_USERNAME), None);
+        assert!(VERIFIABLE.iter().all(|(_, flag)| is_boolean(flag)));
+    }
 }

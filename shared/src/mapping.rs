@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::attributes::{self, EMAIL, EMAIL_VERIFIED, PHONE_NUMBER, PHONE_NUMBER_VERIFIED};
+use crate::attributes::{self, EMAIL, PHONE_NUMBER};
 use crate::user::SourceStatus;
 use crate::{RejectReason, SourceUser, validate};
 
@@ -117,16 +117,20 @@ impl MigratedUser {
 
     /// True when the user has `email` and `email_verified` is true.
     pub fn has_verified_email(&self) -> bool {
-        self.is_verified(EMAIL, EMAIL_VERIFIED)
+        self.has_verified(EMAIL)
     }
 
     /// True when the user has `phone_number` and `phone_number_verified` is true.
     pub fn has_verified_phone(&self) -> bool {
-        self.is_verified(PHONE_NUMBER, PHONE_NUMBER_VERIFIED)
+        self.has_verified(PHONE_NUMBER)
     }
 
-    fn is_verified(&self, attribute: &str, flag: &str) -> bool {
-        self.attributes.contains_key(attribute) && self.attribute(flag) == Some("true")
+    /// True when the user has `attribute` and its verified flag
+    /// ([`attributes::verified_flag`]) is true; false for an attribute Cognito never verifies.
+    pub fn has_verified(&self, attribute: &str) -> bool {
+        attributes::verified_flag(attribute).is_some_and(|flag| {
+            self.attributes.contains_key(attribute) && self.attribute(flag) == Some("true")
+        })
     }
 }
 
@@ -247,10 +251,7 @@ impl Mapping {
                 mapped.insert(legacy.clone(), sub);
             }
         }
-        for (attribute, flag) in [
-            (EMAIL, EMAIL_VERIFIED),
-            (PHONE_NUMBER, PHONE_NUMBER_VERIFIED),
-        ] {
+        for (attribute, flag) in attributes::VERIFIABLE {
             if mapped.get(flag).map(String::as_str) == Some("true")
                 && !mapped.contains_key(attribute)
             {

@@ -22,18 +22,24 @@
 //!   AWS::Cognito::UserPool UsernameConfiguration). Such keys are folded to lower case. The API's
 //!   default is case-sensitive ("This is the default value"), so e-mails are then compared exactly.
 //!   Phone numbers are E.164 digits and have no case.
+//!
+//! The same keys, less the aliases, tell whether a user is already in a pool
+//! ([`PoolShape::listed_user_keys`], for `--select not-in-target` and `plan`). Aliases are left
+//! out there: they "can be changed after the user signs up", and a verified e-mail or phone moves
+//! to another account with `forceAliasCreation`, so an alias never says who someone is
+//! (<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html>,
+//! "Aliases").
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::attributes::{EMAIL, PHONE_NUMBER};
+use serde::{Deserialize, Serialize};
+
+use crate::attributes::{self, EMAIL, PHONE_NUMBER, PREFERRED_USERNAME};
 use crate::{MigratedUser, RejectReason, validate};
 
-/// The alias attribute `preferred_username`.
-pub const PREFERRED_USERNAME: &str = "preferred_username";
-
 /// How a pool signs users in, from `DescribeUserPool` (see [`crate::from_sdk::pool_shape`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolShape {
     /// `email` and/or `phone_number` when the pool signs users in by them instead of a user name.
     pub username_attributes: Vec<String>,
@@ -178,72 +184,70 @@ impl PoolShape {
     }
 
     /// The sign-in keys of a migrated user whose new user name is `new_username` (from
-    /// [`PoolShape::new_username`]), normalised for comparison, without duplicates.
+    /// [`PoolShape::new_username`]), normalised for comparison, without duplicates: the keys of
+    /// [`PoolShape::listed_user_keys`], then each alias the user signs in with.
     pub fn sign_in_keys(&self, new_username: &str, user: &MigratedUser) -> Vec<SignInKey> {
-        let mut keys = Vec::new();
-        let mut push = |field: SignInField, value: &str| {
-            let key = SignInKey {
-                field,
-                value: self.fold(field, value),
-            };
-            if !keys.contains(&key) {
-                keys.push(key);
-            }
-        };
-        if self.signs_in_by_attribute() {
-            for attribute in &self.username_attributes {
-                if let (Some(field), Some(value)) = (
-                    SignInField::of_attribute(attribute),
-                    user.attribute(attribute),
-                ) {
-                    push(field, value);
-                }
-            }
-        } else {
-            push(SignInField::Username, new_username);
-        }
+        let mut keys = self.listed_user_keys(new_username, &user.attributes);
         for alias in &self.alias_attributes {
-            let signs_in = match alias.as_str() {
-                EMAIL => user.has_verified_email(),
-                PHONE_NUMBER => user.has_verified_phone(),
-                _ => true,
-            };
+            // An e-mail or phone signs in once verified, `preferred_username` always.
+            let signs_in = attributes::verified_flag(alias).is_none() || user.has_verified(alias);
             if let (true, Some(field), Some(value)) = (
                 signs_in,
                 SignInField::of_attribute(alias),
                 user.attribute(alias),
             ) {
-                push(field, value);
+                self.push_key(&mut keys, field, value);
             }
         }
         keys
     }
 
-    /// The key an old-pool user migrated into this pool is looked up by: its new user name (from
-    /// [`PoolShape::new_username`]) as this pool compares it. Equal to
-    /// [`PoolShape::listed_user_key`] of the same user once it is in the new pool.
-    pub fn lookup_key(&self, new_username: &str) -> String {
-        // A phone number has no case, so folding it like a user name leaves it as it is.
-        self.fold(SignInField::Username, new_username)
-    }
-
-    /// The key under which a user *of the new pool*, as `ListUsers` returns it (`Username` and
-    /// `Attributes`), is found — for `--select not-in-target`'s index. In a plain pool that is its
-    /// user name; in a pool that signs in by e-mail or phone, `ListUsers` returns Cognito's
-    /// internal user name (a UUID), so the key is the e-mail (or, without one, the phone) the
-    /// user signs in with. Folded as the pool compares. `None` when the user has no such value.
+    /// The keys under which a user of a pool of this shape is found, from what `ListUsers`
+    /// returns of it (`Username` and `Attributes`), folded as the pool compares: in a plain pool
+    /// its user name; in a pool that signs in by e-mail and/or phone (where `Username` is
+    /// Cognito's internal UUID) each of those values it has. "The email or phone number must be
+    /// unique, and it must not already be in use by another user. It does not have to be
+    /// verified", and either can be used "in place of the username in all APIs except the
+    /// ListUsers API" (developer guide, user pool attributes, "Option 2"), so in a pool allowing
+    /// both, both find the user. Empty when the user has none of them.
     ///
-    /// Match an old-pool user against it with [`PoolShape::lookup_key`] of its new user name.
-    pub fn listed_user_key(
+    /// A migrated user's keys are these of its new user name and attributes.
+    pub fn listed_user_keys(
         &self,
         username: &str,
         attributes: &BTreeMap<String, String>,
-    ) -> Option<String> {
+    ) -> Vec<SignInKey> {
         if !self.signs_in_by_attribute() {
-            return (!username.is_empty()).then(|| self.lookup_key(username));
+            return match username {
+                "" => Vec::new(),
+                name => vec![SignInKey {
+                    field: SignInField::Username,
+                    value: self.fold(SignInField::Username, name),
+                }],
+            };
         }
-        let (_, value) = self.username_attribute(|a| attributes.get(a).map(String::as_str))?;
-        Some(self.lookup_key(value.trim()))
+        let mut keys = Vec::new();
+        for attribute in &self.username_attributes {
+            let value = attributes.get(attribute).map(|v| v.trim());
+            if let (Some(field), Some(value)) = (
+                SignInField::of_attribute(attribute),
+                value.filter(|v| !v.is_empty()),
+            ) {
+                self.push_key(&mut keys, field, value);
+            }
+        }
+        keys
+    }
+
+    /// Adds `value` of `field`, folded as this pool compares, unless `keys` has it already.
+    fn push_key(&self, keys: &mut Vec<SignInKey>, field: SignInField, value: &str) {
+        let key = SignInKey {
+            field,
+            value: self.fold(field, value),
+        };
+        if !keys.contains(&key) {
+            keys.push(key);
+        }
     }
 }
 
@@ -466,36 +470,35 @@ mod tests {
     }
 
     #[test]
-    fn a_listed_new_pool_user_is_found_under_its_sign_in_value() {
+    fn a_listed_user_is_found_under_its_user_name_or_each_sign_in_value() {
         let attributes: BTreeMap<String, String> = [
             ("sub".to_string(), UUID.to_string()),
-            ("email".to_string(), "Ada@Example.com".to_string()),
+            ("email".to_string(), " Ada@Example.com".to_string()),
+            ("phone_number".to_string(), "+15555550100".to_string()),
         ]
         .into();
-        let email_pool = shape(&["email"], &[], false);
+        let values = |shape: PoolShape, username: &str| -> Vec<String> {
+            shape
+                .listed_user_keys(username, &attributes)
+                .into_iter()
+                .map(|k| k.value)
+                .collect()
+        };
         assert_eq!(
-            email_pool.listed_user_key(UUID, &attributes).as_deref(),
-            Some("ada@example.com")
+            values(shape(&["email"], &[], false), UUID),
+            ["ada@example.com"]
         );
         assert_eq!(
-            email_pool.listed_user_key(UUID, &attributes),
-            Some(email_pool.lookup_key("ADA@example.com"))
+            values(shape(&["email", "phone_number"], &[], true), UUID),
+            ["Ada@Example.com", "+15555550100"],
+            "a pool allowing both finds the user by either"
         );
-        assert_eq!(
-            shape(&["phone_number"], &[], false).listed_user_key(UUID, &attributes),
-            None
-        );
-        assert_eq!(
-            shape(&[], &[], false)
-                .listed_user_key("Ada", &attributes)
-                .as_deref(),
-            Some("ada")
-        );
-        assert_eq!(
-            PoolShape::default()
-                .listed_user_key("Ada", &attributes)
-                .as_deref(),
-            Some("Ada")
+        assert_eq!(values(shape(&[], &["email"], false), "Ada"), ["ada"]);
+        assert_eq!(values(PoolShape::default(), "Ada"), ["Ada"]);
+        assert!(
+            shape(&["phone_number"], &[], true)
+                .listed_user_keys(UUID, &BTreeMap::new())
+                .is_empty()
         );
     }
 }

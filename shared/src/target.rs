@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::attributes::{EMAIL, PHONE_NUMBER};
+use crate::attributes::PHONE_NUMBER;
 use crate::{MigratedUser, PoolShape, RejectReason};
 
 /// The new pool's MFA configuration.
@@ -80,12 +80,7 @@ impl TargetRules {
                 attribute: missing.clone(),
             });
         }
-        let verified = |attribute: &str| match attribute {
-            EMAIL => user.has_verified_email(),
-            PHONE_NUMBER => user.has_verified_phone(),
-            _ => false,
-        };
-        if !self.auto_verified.iter().any(|a| verified(a)) {
+        if !self.auto_verified.iter().any(|a| user.has_verified(a)) {
             return Err(RejectReason::NoVerifiedContact {
                 auto_verified: self.auto_verified.clone(),
             });

@@ -11,7 +11,7 @@ use std::future::Future;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
-use shared::{Secret, SourceUser};
+use shared::{Secret, SourceUser, attributes};
 
 /// The answer to "who is this?".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,17 +35,15 @@ impl AliasKind {
     /// The attribute name, as `ListUsers` filters spell it.
     pub fn attribute(self) -> &'static str {
         match self {
-            AliasKind::Email => "email",
-            AliasKind::PhoneNumber => "phone_number",
+            AliasKind::Email => attributes::EMAIL,
+            AliasKind::PhoneNumber => attributes::PHONE_NUMBER,
         }
     }
 
-    /// The `*_verified` flag that makes the attribute usable for sign-in.
+    /// The `*_verified` flag that makes the attribute usable for sign-in (shared's
+    /// [`attributes::verified_flag`]; both kinds have one).
     pub fn verified_flag(self) -> &'static str {
-        match self {
-            AliasKind::Email => "email_verified",
-            AliasKind::PhoneNumber => "phone_number_verified",
-        }
+        attributes::verified_flag(self.attribute()).unwrap_or_default()
     }
 
     /// True when a stored alias value answers to the typed one: e-mail addresses ignoring
@@ -598,6 +596,11 @@ mod tests {
             "no country code starts with 0"
         );
         assert_eq!(AliasKind::of("ada"), None);
+        assert_eq!(AliasKind::Email.verified_flag(), "email_verified");
+        assert_eq!(
+            AliasKind::PhoneNumber.verified_flag(),
+            "phone_number_verified"
+        );
         assert!(!filter_safe("a\"b@example.com"));
         assert!(filter_safe("ada@example.com"));
     }

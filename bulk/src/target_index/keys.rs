@@ -1,78 +1,47 @@
 //! Which keys find a user in the new pool, and which keys an old-pool user is looked up by.
 //!
 //! A new-pool user is found by its legacy id (the old `sub`, carried in the mapping's
-//! `legacy_sub_attribute`, `custom:legacy_sub` by default) when it has one, and otherwise by its
-//! sign-in value in the new pool: the user name on plain pools, the e-mail or phone number on pools
-//! that sign in by them, lower-cased when either pool ignores case. Matching by sign-in value is only
-//! sound when both pools sign users in by the same kind of value; otherwise only the legacy id can
-//! tell who is who, and without it [`MatchRule::for_pools`] refuses rather than guess.
-//!
-//! These rules will move to `shared`, next to its pool-shape rules, so bulk and trigger apply one
-//! definition of "the same user".
+//! `legacy_sub_attribute`, `custom:legacy_sub` by default) when it has one, and otherwise by the
+//! values it signs in with, as `shared::sign_in` defines them for the new pool's shape
+//! ([`PoolShape::listed_user_keys`]). Matching by sign-in value is only sound when both pools sign
+//! users in by the same kind of value (then an old user's values in the old pool are its values in
+//! the new one); otherwise only the legacy id can tell who is who, and without it
+//! [`MatchRule::for_pools`] refuses rather than guess.
 
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use serde::{Deserialize, Serialize};
 use shared::SourceUser;
-use shared::attributes::{EMAIL, PHONE_NUMBER};
+use shared::from_sdk::pool_shape;
+use shared::sign_in::{PoolShape, SignInKey};
 
 use crate::fingerprint::key;
 
-/// How a pool signs its users in.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SignIn {
-    /// `email` and/or `phone_number` (sorted) when the pool signs users in by them
-    /// (`UsernameAttributes`); empty when users sign in by user name.
-    pub username_attributes: Vec<String>,
-    /// `UsernameConfiguration.CaseSensitive` is false: `Ada` and `ada` are the same user.
-    pub case_insensitive: bool,
-}
-
-impl SignIn {
-    /// The sign-in shape `DescribeUserPool` reports. A pool without `UsernameConfiguration` is
-    /// case-sensitive: "True: Enables case sensitivity for all username input. [...] This is the
-    /// default value"; and "False [...] also enables both preferred_username and email alias to be
-    /// case insensitive" (<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UsernameConfigurationType.html>).
-    pub fn of(pool: &UserPoolType) -> SignIn {
-        let mut username_attributes: Vec<String> = pool
-            .username_attributes()
-            .iter()
-            .map(|a| a.as_str().to_string())
-            .collect();
-        username_attributes.sort();
-        SignIn {
-            username_attributes,
-            case_insensitive: pool
-                .username_configuration()
-                .is_some_and(|c| !c.case_sensitive()),
-        }
-    }
-
-    /// What users type to sign in, for messages.
-    fn describe(&self) -> String {
-        match self.username_attributes.as_slice() {
-            [] => "user name".to_string(),
-            attributes => attributes.join(" or "),
-        }
-    }
-}
+/// The tag of a legacy-id key (sign-in keys carry their field's tag, see
+/// [`shared::sign_in::SignInField::tag`]).
+const LEGACY_ID_TAG: u8 = b's';
 
 /// How old-pool users are matched with new-pool users, fixed for a run.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MatchRule {
     /// The new pool's attribute holding the old `sub`, when the new pool has it.
     pub legacy_id_attribute: Option<String>,
-    /// How the new pool signs users in.
-    pub new_pool: SignIn,
-    /// Old users are also looked up by their sign-in value (both pools sign in by the same kind).
+    /// The new pool's shape, case-insensitive when either pool is (see [`MatchRule::for_pools`]).
+    pub shape: PoolShape,
+    /// Old users are also looked up by their sign-in values (both pools sign in by the same kind).
     pub by_sign_in: bool,
-    /// Sign-in values are compared lower-cased (either pool ignores case).
-    pub fold_case: bool,
 }
 
 impl MatchRule {
     /// The rule for finding users of the pool `old` in the pool `new`, where `legacy_id_attribute`
     /// is the mapping's legacy-`sub` attribute already resolved against the new pool (`None` when
     /// the new pool lacks it).
+    ///
+    /// Sign-in values are compared ignoring case when either pool does: the new pool "treats any
+    /// variation in case as the same user", and a user of an old pool that does so may have been
+    /// created in the new pool by the trigger under the case typed at sign-in
+    /// (<https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_UsernameConfigurationType.html>:
+    /// false "also enables both preferred_username and email alias to be case insensitive"; true,
+    /// "This is the default value", is exact).
     ///
     /// Fails when the pools sign in by different kinds of value and the new pool has no legacy-id
     /// attribute: then nothing ties a new-pool user to its old user, and guessing would either
@@ -82,8 +51,8 @@ impl MatchRule {
         new: &UserPoolType,
         legacy_id_attribute: Option<&str>,
     ) -> anyhow::Result<MatchRule> {
-        let (old_sign_in, new_sign_in) = (SignIn::of(old), SignIn::of(new));
-        let same_kind = old_sign_in.username_attributes == new_sign_in.username_attributes;
+        let (old_shape, new_shape) = (pool_shape(old), pool_shape(new));
+        let same_kind = sign_in_kind(&old_shape) == sign_in_kind(&new_shape);
         if legacy_id_attribute.is_none() && !same_kind {
             anyhow::bail!(
                 "cannot tell which users of the old pool {old_id} are already in the new pool {new_id}: \
@@ -93,14 +62,17 @@ impl MatchRule {
                  so imports and the trigger write it, then run again",
                 old_id = old.id().unwrap_or_default(),
                 new_id = new.id().unwrap_or_default(),
-                old_kind = old_sign_in.describe(),
-                new_kind = new_sign_in.describe(),
+                old_kind = describe(&old_shape),
+                new_kind = describe(&new_shape),
             );
         }
+        let shape = PoolShape {
+            case_sensitive: old_shape.case_sensitive && new_shape.case_sensitive,
+            ..new_shape
+        };
         Ok(MatchRule {
             legacy_id_attribute: legacy_id_attribute.map(str::to_string),
-            fold_case: old_sign_in.case_insensitive || new_sign_in.case_insensitive,
-            new_pool: new_sign_in,
+            shape,
             by_sign_in: same_kind,
         })
     }
@@ -115,17 +87,17 @@ impl MatchRule {
             .and_then(|name| user.attribute(name))
             .filter(|id| !id.is_empty());
         match legacy_id {
-            Some(id) => vec![key(b's', id)],
+            Some(id) => vec![key(LEGACY_ID_TAG, id)],
             None => self.sign_in_keys(user),
         }
     }
 
     /// The keys an old-pool user would have in the new pool: its `sub` as legacy id (when the new
-    /// pool carries one), and its sign-in value when both pools sign in by the same kind.
+    /// pool carries one), and its sign-in values when both pools sign in by the same kind.
     pub fn old_user_keys(&self, user: &SourceUser) -> Vec<u128> {
         let mut keys = Vec::with_capacity(3);
         if self.legacy_id_attribute.is_some() && !user.sub().is_empty() {
-            keys.push(key(b's', user.sub()));
+            keys.push(key(LEGACY_ID_TAG, user.sub()));
         }
         if self.by_sign_in {
             keys.extend(self.sign_in_keys(user));
@@ -133,29 +105,33 @@ impl MatchRule {
         keys
     }
 
-    /// The user's sign-in value(s) in the new pool's shape: its user name, or its e-mail and/or
-    /// phone number.
+    /// The user's sign-in values in the new pool's shape, as 128-bit keys.
     fn sign_in_keys(&self, user: &SourceUser) -> Vec<u128> {
-        let fold = |value: &str| match self.fold_case {
-            true => value.to_lowercase(),
-            false => value.to_string(),
-        };
-        if self.new_pool.username_attributes.is_empty() {
-            return vec![key(b'u', &fold(&user.username))];
-        }
-        self.new_pool
-            .username_attributes
+        self.shape
+            .listed_user_keys(&user.username, &user.attributes)
             .iter()
-            .filter_map(|name| {
-                let kind = match name.as_str() {
-                    EMAIL => b'e',
-                    PHONE_NUMBER => b'p',
-                    _ => return None,
-                };
-                let value = user.attribute(name).filter(|v| !v.is_empty())?;
-                Some(key(kind, &fold(value)))
-            })
+            .map(|SignInKey { field, value }| key(field.tag(), value))
             .collect()
+    }
+}
+
+/// The kind of value a pool's users sign in with: its `UsernameAttributes`, in a fixed order
+/// (empty: the user name).
+fn sign_in_kind(shape: &PoolShape) -> Vec<&str> {
+    let mut kind: Vec<&str> = shape
+        .username_attributes
+        .iter()
+        .map(String::as_str)
+        .collect();
+    kind.sort_unstable();
+    kind
+}
+
+/// What a pool's users type to sign in, for messages.
+fn describe(shape: &PoolShape) -> String {
+    match sign_in_kind(shape).as_slice() {
+        [] => "user name".to_string(),
+        attributes => attributes.join(" or "),
     }
 }
 
@@ -163,7 +139,7 @@ impl MatchRule {
 mod tests {
     use super::*;
     use aws_sdk_cognitoidentityprovider::types::{
-        UsernameAttributeType, UsernameConfigurationType,
+        AliasAttributeType, UsernameAttributeType, UsernameConfigurationType,
     };
     use shared::SourceStatus;
 
@@ -206,12 +182,14 @@ mod tests {
     }
 
     #[test]
-    fn a_case_insensitive_pool_matches_user_names_in_any_case() {
-        let (old, new) = (pool("old", &[], true), pool("new", &[], false));
-        let rule = MatchRule::for_pools(&old, &new, None).unwrap();
-        assert!(matched(&rule, &user("ada"), &user("Ada")));
-        let sensitive = MatchRule::for_pools(&old, &pool("new", &[], true), None).unwrap();
-        assert!(!matched(&sensitive, &user("ada"), &user("Ada")));
+    fn user_names_match_in_any_case_when_either_pool_ignores_case() {
+        let sensitive = |case_sensitive| pool("p", &[], case_sensitive);
+        for (old, new) in [(true, false), (false, true)] {
+            let rule = MatchRule::for_pools(&sensitive(old), &sensitive(new), None).unwrap();
+            assert!(matched(&rule, &user("ada"), &user("Ada")), "{old} {new}");
+        }
+        let exact = MatchRule::for_pools(&sensitive(true), &sensitive(true), None).unwrap();
+        assert!(!matched(&exact, &user("ada"), &user("Ada")));
     }
 
     #[test]
@@ -246,7 +224,11 @@ mod tests {
             UsernameAttributeType::Email,
             UsernameAttributeType::PhoneNumber,
         ];
-        let (old, new) = (pool("old", &both, true), pool("new", &both, true));
+        let reversed = [
+            UsernameAttributeType::PhoneNumber,
+            UsernameAttributeType::Email,
+        ];
+        let (old, new) = (pool("old", &both, true), pool("new", &reversed, true));
         let rule = MatchRule::for_pools(&old, &new, None).unwrap();
         let old_user = user("uuid-old")
             .with("email", "a@x.org")
@@ -268,6 +250,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("old") && err.contains("new"), "{err}");
+        assert!(err.contains("by user name, the new pool by email"), "{err}");
         assert!(err.contains("Add custom:legacy_sub"), "{err}");
         let rule = MatchRule::for_pools(&old, &new, Some("custom:legacy_sub")).unwrap();
         let ada = user("ada").with("sub", "s-ada").with("email", "a@x.org");
@@ -277,6 +260,27 @@ mod tests {
         assert!(
             !matched(&rule, &native, &ada),
             "an e-mail in a user-name pool is not unique, so it never matches"
+        );
+    }
+
+    #[test]
+    fn aliases_never_match() {
+        let aliases = UserPoolType::builder()
+            .alias_attributes(AliasAttributeType::PreferredUsername)
+            .alias_attributes(AliasAttributeType::Email)
+            .build();
+        let rule = MatchRule::for_pools(&aliases, &aliases, None).unwrap();
+        let old_user = user("ada")
+            .with("preferred_username", "lovelace")
+            .with("email", "a@x.org")
+            .with("email_verified", "true");
+        let other = user("bo")
+            .with("preferred_username", "lovelace")
+            .with("email", "a@x.org")
+            .with("email_verified", "true");
+        assert!(
+            !matched(&rule, &other, &old_user),
+            "an alias can move to another user, so it never says who someone is"
         );
     }
 }

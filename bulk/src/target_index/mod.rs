@@ -22,7 +22,7 @@ use shared::SourceUser;
 use shared::from_sdk::user_from_list;
 use tokio::sync::mpsc;
 
-pub use keys::{MatchRule, SignIn};
+pub use keys::MatchRule;
 
 use crate::pacer::Pacer;
 use crate::progress::Progress;

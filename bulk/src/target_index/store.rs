@@ -281,7 +281,10 @@ mod tests {
         store.page(0, &[1], None).unwrap();
         drop(store);
         let folded = MatchRule {
-            fold_case: true,
+            shape: shared::sign_in::PoolShape {
+                case_sensitive: false,
+                ..Default::default()
+            },
             ..MatchRule::default()
         };
         let (_, stored) = IndexStore::open(dir.path(), "p", &folded, prefixes()).unwrap();
