@@ -111,9 +111,11 @@ pub fn ensure_export_complete(dir: &Path) -> anyhow::Result<()> {
     let summary: serde_json::Value =
         serde_json::from_str(&text).with_context(|| format!("{} is damaged", path.display()))?;
     if summary["complete"] != serde_json::Value::Bool(true) {
+        let select = summary["select"].as_str().unwrap_or("<the same mode>");
         anyhow::bail!(
             "the export in {} has not finished: complete it with cognito-migrate export --resume \
-             --out {} before importing (a resumed export may still rewrite its last file)",
+             --select {select} --out {} (and the run's other flags) before importing (a resumed \
+             export may still rewrite its last file)",
             dir.display(),
             dir.display()
         );
@@ -141,9 +143,16 @@ mod tests {
     #[test]
     fn an_unfinished_export_is_refused_with_what_to_do() {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("summary.json"), r#"{"complete": false}"#).unwrap();
+        fs::write(
+            dir.path().join("summary.json"),
+            r#"{"complete": false, "select": "passwordless"}"#,
+        )
+        .unwrap();
         let err = ensure_export_complete(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("export --resume"), "{err}");
+        assert!(
+            err.contains("export --resume --select passwordless"),
+            "{err}"
+        );
         fs::write(dir.path().join("summary.json"), r#"{"complete": true}"#).unwrap();
         ensure_export_complete(dir.path()).unwrap();
     }
