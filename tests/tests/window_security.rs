@@ -689,7 +689,13 @@ async fn window_a_disabled_old_user_cannot_reset_a_password_after_import() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export");
     let url = &window.testbed.moto_url;
-    let exported = export(url, &window.old_pool, &window.new_pool, &out, &[]);
+    let exported = export(
+        url,
+        &window.old_pool,
+        &window.new_pool,
+        &out,
+        &["--select", "all"],
+    );
     assert_eq!(exported.status.code(), Some(0), "{}", describe(&exported));
     let imported = import(url, &window.new_pool, &out, &["--wait"]);
     assert_eq!(imported.status.code(), Some(0), "{}", describe(&imported));
