@@ -23,7 +23,7 @@
 //!
 //! The attributes come from the shared [`Mapping`], the same rules the bulk export applies.
 
-use shared::attributes::{EMAIL, PHONE_NUMBER};
+use shared::attributes::{EMAIL, PHONE_NUMBER, PREFERRED_USERNAME};
 use shared::partition::TenantTable;
 use shared::{Mapping, MigratedUser, SourceStatus, SourceUser};
 
@@ -42,9 +42,6 @@ use crate::password_policy::PasswordPolicy;
 /// `userAttributes`, and
 /// <https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-import-using-lambda.html>).
 pub const USERNAME_ATTRIBUTE: &str = "username";
-
-/// The alias attribute a new pool can be signed in to by a chosen name.
-const PREFERRED_USERNAME: &str = "preferred_username";
 
 /// Second-factor challenges the new pool can be given: SMS, through `enableSMSMFA`.
 const SMS_CHALLENGES: [&str; 2] = ["SMS_MFA", "SMS_OTP"];

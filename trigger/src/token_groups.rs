@@ -44,6 +44,7 @@ use lambda_runtime::Context;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use shared::SourceUser;
+use shared::attributes::VERIFIABLE;
 use tokio::task::JoinSet;
 
 use crate::config::INVOCATION_BUDGET;
@@ -177,12 +178,7 @@ pub fn same_person(request: &TokenRequest, old: &SourceUser) -> bool {
     if old.username == request.user_name {
         return true;
     }
-    [
-        ("email", "email_verified"),
-        ("phone_number", "phone_number_verified"),
-    ]
-    .iter()
-    .any(|(attribute, verified)| {
+    VERIFIABLE.iter().any(|(attribute, verified)| {
         request.attribute(verified) == Some("true")
             && matches!(
                 (request.attribute(attribute), old.attribute(attribute)),
