@@ -12,4 +12,5 @@ pub mod lambda;
 pub mod pools;
 pub mod shapes;
 pub mod testbed;
+pub mod tokens;
 pub mod trigger_support;

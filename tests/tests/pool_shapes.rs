@@ -2,7 +2,8 @@
 //!
 //! For each pair: plan → export passwordless → import → groups → sign-ins during the window by
 //! every name a person may type → forgot-password → sweep (export not-in-target → import →
-//! groups) → groups --sync → verify finds nothing missing or different.
+//! groups) → groups --sync → verify finds nothing missing or different. The first ID token of a
+//! migrating sign-in already carries the old groups (the PreTokenGeneration companion).
 //!
 //! One emulated new pool does both halves: it receives the import jobs *and* calls the real
 //! trigger binary (through the Lambda host) from its own `LambdaConfig` on sign-in and
@@ -19,6 +20,7 @@ use integration_tests::lambda::{Function, LambdaHost, trigger_env};
 use integration_tests::pools::{create_app_client, create_user};
 use integration_tests::shapes::{Person, Shape, SignIn};
 use integration_tests::testbed::{Testbed, binary};
+use integration_tests::tokens::groups_claim;
 use serde_json::Value;
 
 const PASSWORD: &str = "Old-Passw0rd!";
@@ -212,11 +214,17 @@ async fn rehearse(old_shape: Shape, new_shape: Shape, tag: &str, number_base: u3
 
     // The window: the new pool calls the trigger; the first sign-in migrates with the password,
     // then every name the new pool knows the person by signs them in.
-    for who in [&ana, &bo] {
+    for (who, old_groups) in [(&ana, vec!["admins".to_string()]), (&bo, Vec::new())] {
         let first = new_shape.first_name(old_shape, who);
-        sign_in(&client, &new_client, &first, PASSWORD)
+        let id_token = sign_in(&client, &new_client, &first, PASSWORD)
             .await
             .unwrap_or_else(|e| panic!("{pair}: {} signs in as {first}: {e}", who.name));
+        assert_eq!(
+            groups_claim(&id_token),
+            old_groups,
+            "{pair}: the first ID token of {} carries the old groups",
+            who.name
+        );
         let migrated = client
             .admin_get_user()
             .user_pool_id(&new)

@@ -29,8 +29,6 @@ use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFlowType, AuthenticationResultType, ExplicitAuthFlowsType, LambdaConfigType,
     PreventUserExistenceErrorTypes, SoftwareTokenMfaSettingsType, UserStatusType,
 };
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use integration_tests::cli::{describe, export};
 use integration_tests::companion_events::{ACCOUNT_EXISTS, SIGN_UP_UNAVAILABLE};
 use integration_tests::import_support::{FaultProxy, import};
@@ -38,7 +36,7 @@ use integration_tests::lambda::{Function, LambdaHost, trigger_env};
 use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
 use integration_tests::shapes::{Person, Shape, SignIn};
 use integration_tests::testbed::{Testbed, binary};
-use serde_json::Value;
+use integration_tests::tokens::groups_claim;
 use tokio::net::TcpListener;
 
 const PASSWORD: &str = "Old-Passw0rd!";
@@ -287,27 +285,9 @@ async fn create_group(client: &Client, pool_id: &str, group: &str) {
         .unwrap_or_else(|e| panic!("CreateGroup {group}: {e:?}"));
 }
 
-/// The payload of a JWT (its middle part, base64url without padding), as JSON.
-fn claims(token: &str) -> Value {
-    let payload = token.split('.').nth(1).expect("a JWT has three parts");
-    let bytes = URL_SAFE_NO_PAD.decode(payload).expect("base64url payload");
-    serde_json::from_slice(&bytes).expect("JSON payload")
-}
-
 /// The `cognito:groups` claim of an ID token, sorted (empty when absent).
 fn token_groups(result: &AuthenticationResultType) -> Vec<String> {
-    let claims = claims(result.id_token().expect("ID token"));
-    let mut groups: Vec<String> = claims["cognito:groups"]
-        .as_array()
-        .map(|groups| {
-            groups
-                .iter()
-                .filter_map(|g| g.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    groups.sort();
-    groups
+    groups_claim(result.id_token().expect("ID token"))
 }
 
 /// Requests per Cognito operation the proxy has forwarded so far.
