@@ -2,11 +2,15 @@
 //!
 //! Precedence, as in the aws CLI: a per-side flag (`--source-region`) beats the both-sides flag
 //! (`--region`), which beats the environment (`AWS_REGION`, `AWS_PROFILE`, `AWS_ENDPOINT_URL`),
-//! which beats the profile's settings.
+//! which beats the profile's settings. Without any of them the region is the one the pool id
+//! names (`eu-west-1_AbC123` → `eu-west-1`). Pool ids are checked when the flags are parsed
+//! ([`pool_id_arg`]), before any request.
 
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
+use aws_config::default_provider::region::DefaultRegionChain;
+use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_sdk_cognitoidentityprovider::Client;
@@ -87,9 +91,10 @@ impl AwsArgs {
         }
     }
 
-    /// A Cognito client for one side. SDK retries are off: every attempt goes through the run's
-    /// rate limiter and retry policy ([`crate::pacer`]), so the request rate never exceeds `--rps`.
-    pub async fn client(&self, side: Side) -> Client {
+    /// A Cognito client for one side, for `pool_id` when there is one pool (its region is the
+    /// last resort). SDK retries are off: every attempt goes through the run's rate limiter and
+    /// retry policy ([`crate::pacer`]), so the request rate never exceeds `--rps`.
+    pub async fn client(&self, side: Side, pool_id: Option<&str>) -> Client {
         let settings = self.side(side);
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(RetryConfig::disabled())
@@ -102,14 +107,28 @@ impl AwsArgs {
         if let Some(profile) = &settings.profile {
             loader = loader.profile_name(profile);
         }
-        if let Some(region) = &settings.region {
-            loader = loader.region(Region::new(region.clone()));
+        let mut chain = DefaultRegionChain::builder();
+        if let Some(profile) = &settings.profile {
+            chain = chain.profile_name(profile);
         }
+        let from_pool = pool_id
+            .and_then(shared::pool_id::region)
+            .map(|region| Region::new(region.to_string()));
+        loader = loader.region(
+            RegionProviderChain::first_try(settings.region.clone().map(Region::new))
+                .or_else(chain.build())
+                .or_else(from_pool),
+        );
         if let Some(endpoint) = &settings.endpoint_url {
             loader = loader.endpoint_url(endpoint);
         }
         Client::new(&loader.load().await)
     }
+}
+
+/// Parses a `--*-pool-id` flag: a user pool id, or an error saying what one looks like.
+pub fn pool_id_arg(value: &str) -> Result<String, String> {
+    shared::pool_id::check(value).map(|()| value.to_string())
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::pacer::Pacer;
 #[derive(Debug, Clone, clap::Args)]
 pub struct TargetPools {
     /// The new pool.
-    #[arg(long, required_unless_present = "targets", conflicts_with = "targets")]
+    #[arg(long, required_unless_present = "targets", conflicts_with = "targets", value_parser = crate::aws::pool_id_arg)]
     pub target_pool_id: Option<String>,
     /// Split per tenant: the old-pool attribute holding the tenant (e.g. custom:tenant).
     #[arg(long, requires = "targets")]
@@ -60,7 +60,7 @@ impl TargetPools {
 #[derive(Debug, Clone, clap::Args)]
 pub struct ReportArgs {
     /// The old pool.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::aws::pool_id_arg)]
     pub source_pool_id: String,
     /// The new pool, or one per tenant.
     #[command(flatten)]

@@ -18,6 +18,7 @@ pub mod from_sdk;
 pub mod import_csv;
 pub mod mapping;
 pub mod partition;
+pub mod pool_id;
 pub mod reject;
 pub mod schema_fit;
 pub mod secret;

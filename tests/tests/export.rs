@@ -714,6 +714,41 @@ async fn errors_say_what_to_do_next() {
         "rps above the ListUsers quota is refused: {}",
         describe(&run)
     );
+
+    // A malformed pool id is refused when the flags are read, naming the flag: no request is sent
+    // (the endpoint is a closed port).
+    let run = export(
+        "http://127.0.0.1:9",
+        "eu-west-1-AbC123",
+        &p.new,
+        &out.path().join("d"),
+        &["--select", "all"],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("--source-pool-id") && stderr.contains("<region>_<id>"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test]
+async fn the_region_comes_from_the_pool_id_when_nothing_else_names_one() {
+    let p = pools("region").await;
+    create_user(&p.client, &p.old, "ada", &verified("ada@example.com"), None).await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("export");
+    let run = cognito_migrate(&p.endpoint)
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .env("AWS_CONFIG_FILE", out.path().join("no-config"))
+        .args(["export", "--select", "all", "--source-pool-id", &p.old])
+        .args(["--target-pool-id", &p.new, "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    assert_eq!(summary(&dir)["exported"], 1);
 }
 
 #[tokio::test]

@@ -248,12 +248,14 @@ fn old_pool(get: &impl Fn(&str) -> Option<String>) -> Result<(String, String), C
         name: "OLD_USER_POOL_ID",
         hint: "the old user pool's id, e.g. eu-west-1_AbC123",
     })?;
-    let region = pool_region(&old_pool_id).ok_or_else(|| {
-        invalid(
-            "OLD_USER_POOL_ID",
-            format!("{old_pool_id} is not a user pool id (<region>_<id>)"),
-        )
-    })?;
+    let region = shared::pool_id::region(&old_pool_id)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            invalid(
+                "OLD_USER_POOL_ID",
+                format!("{old_pool_id} is not a user pool id (<region>_<id>)"),
+            )
+        })?;
     Ok((old_pool_id, region))
 }
 
@@ -422,18 +424,6 @@ fn switch(value: Option<String>, name: &'static str) -> Result<bool, ConfigError
         Some("off") => Ok(false),
         Some(other) => Err(invalid(name, format!("{other}: give on or off"))),
     }
-}
-
-/// The region part of a user pool id (`eu-west-1_AbC123` → `eu-west-1`). Emulators use other
-/// prefixes (`local_...`), which are accepted too.
-fn pool_region(pool_id: &str) -> Option<String> {
-    let (region, id) = pool_id.split_once('_')?;
-    let region_ok = !region.is_empty()
-        && region
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    let id_ok = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric());
-    (region_ok && id_ok).then(|| region.to_string())
 }
 
 /// The region of a Secrets Manager ARN.
@@ -654,9 +644,7 @@ mod tests {
 
     #[test]
     fn regions_from_ids() {
-        assert_eq!(pool_region("us-east-1_abc").as_deref(), Some("us-east-1"));
-        assert_eq!(pool_region("local_4a3pGQXw").as_deref(), Some("local"));
-        assert_eq!(pool_region("nounderscore"), None);
+        assert_eq!(shared::pool_id::region("us-east-1_abc"), Some("us-east-1"));
         assert_eq!(
             secret_region("arn:aws:secretsmanager:eu-west-1:123456789012:secret:a-b"),
             Some("eu-west-1")

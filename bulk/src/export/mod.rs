@@ -70,13 +70,13 @@ const LIST_USERS_QUOTA: u32 = 30;
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// The old pool, read from.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::aws::pool_id_arg)]
     pub source_pool_id: String,
     /// The new pool, whose CSV header and rules the files follow. Its sign-in settings decide
     /// cognito:username (the old user name, or the e-mail or phone in a pool that signs in by
     /// them); old users who would share a sign-in value there are all rejected
     /// (sign-in-collision), and an old attribute it has no home for stops the run before paging.
-    #[arg(long, required_unless_present = "targets", conflicts_with = "targets")]
+    #[arg(long, required_unless_present = "targets", conflicts_with = "targets", value_parser = crate::aws::pool_id_arg)]
     pub target_pool_id: Option<String>,
     /// Output folder; must be empty or absent unless --resume.
     #[arg(long)]
@@ -172,7 +172,9 @@ async fn destinations(
     tenants: Option<&TenantTable>,
     source_pool: &UserPoolType,
 ) -> anyhow::Result<Vec<Destination>> {
-    let target = aws.client(Side::Target).await;
+    let target = aws
+        .client(Side::Target, args.target_pool_id.as_deref())
+        .await;
     let pools: Vec<(String, String, PathBuf)> = match tenants {
         None => vec![(
             String::new(),
@@ -232,7 +234,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     let started = Instant::now();
     let rps = NonZeroU32::new(args.rps).context("--rps must be at least 1")?;
     let pacer = Arc::new(Pacer::new(rps, args.max_retries));
-    let source = aws.client(Side::Source).await;
+    let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
     let mapping = match &args.mapping {
         Some(path) => Mapping::load(path)?,
         None => Mapping::default(),
@@ -455,7 +457,9 @@ async fn read_target_indexes(
     pacer: &Arc<Pacer>,
     destinations: &mut [Destination],
 ) -> anyhow::Result<()> {
-    let target = aws.client(Side::Target).await;
+    let target = aws
+        .client(Side::Target, args.target_pool_id.as_deref())
+        .await;
     for d in destinations {
         let Some(rule) = d.matching.clone() else {
             continue;

@@ -43,7 +43,7 @@ const SAVE_EVERY: Duration = Duration::from_secs(2);
 #[derive(Debug, clap::Args)]
 pub struct GroupsArgs {
     /// The new pool.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::aws::pool_id_arg)]
     pub target_pool_id: String,
     /// The export's folder (its groups.jsonl, memberships.jsonl, disabled.csv are applied);
     /// with --sync, where groups-state.json and groups-report.csv are kept.
@@ -55,7 +55,7 @@ pub struct GroupsArgs {
     #[arg(long, requires = "source_pool_id")]
     pub sync: bool,
     /// The old pool (with --sync).
-    #[arg(long, requires = "sync")]
+    #[arg(long, requires = "sync", value_parser = crate::aws::pool_id_arg)]
     pub source_pool_id: Option<String>,
     /// Requests per second to Cognito, retries included.
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=50))]
@@ -87,7 +87,7 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
     let state = GroupsState::load_or_new(&args.dir, &args.target_pool_id, source_pool)?;
     let rps = NonZeroU32::new(args.rps).context("--rps must be at least 1")?;
     let pacer = Pacer::new(rps, args.max_retries);
-    let client = aws.client(Side::Target).await;
+    let client = aws.client(Side::Target, Some(&args.target_pool_id)).await;
     pools::describe(&client, &pacer, &args.target_pool_id).await?;
     let mut applier = Applier {
         target: TargetPool {
@@ -102,7 +102,7 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
     };
     let finished = match source_pool {
         Some(old) => {
-            let source = aws.client(Side::Source).await;
+            let source = aws.client(Side::Source, Some(old)).await;
             applier.sync(&source, &pacer, old).await?
         }
         None if applier.state.pass.complete => applier.retry_unapplied().await?,

@@ -46,7 +46,7 @@ const BUSY_WAIT_MAX: Duration = Duration::from_secs(60);
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// The new pool, imported into.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::aws::pool_id_arg)]
     pub target_pool_id: String,
     /// Folder of a finished `cognito-migrate export` (its users-NNNN.csv are imported).
     #[arg(long)]
@@ -109,7 +109,7 @@ pub async fn run(args: ImportArgs, aws: &AwsArgs) -> anyhow::Result<ImportOutcom
     };
     let rps = NonZeroU32::new(args.rps).context("--rps must be at least 1")?;
     let pacer = Pacer::new(rps, args.max_retries);
-    let client = aws.client(Side::Target).await;
+    let client = aws.client(Side::Target, Some(&args.target_pool_id)).await;
     let pool = pools::describe(&client, &pacer, &args.target_pool_id).await?;
     state.save(&args.dir)?;
 

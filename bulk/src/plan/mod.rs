@@ -78,8 +78,12 @@ async fn old_pool_has_mfa(
 /// Reads both pools (or the old pool and each tenant's pool) and prints the plan.
 pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     let pacer = Arc::new(args.report.pacer());
-    let source = aws.client(Side::Source).await;
-    let target = aws.client(Side::Target).await;
+    let source = aws
+        .client(Side::Source, Some(&args.report.source_pool_id))
+        .await;
+    let target = aws
+        .client(Side::Target, args.report.targets.target_pool_id.as_deref())
+        .await;
     let mapping = args.report.mapping()?;
     let table = args.report.targets.tenant_table()?;
     let source_pool = pools::describe(&source, &pacer, &args.report.source_pool_id).await?;

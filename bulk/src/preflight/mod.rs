@@ -23,7 +23,7 @@ use crate::tenants::TargetPools;
 #[derive(Debug, clap::Args)]
 pub struct PreflightArgs {
     /// The old pool.
-    #[arg(long)]
+    #[arg(long, value_parser = crate::aws::pool_id_arg)]
     pub source_pool_id: String,
     /// The old pool's app client the trigger signs in through.
     #[arg(long)]
@@ -49,8 +49,10 @@ const SECRET_ENV: &str = "COGNITO_MIGRATE_SOURCE_CLIENT_SECRET";
 /// Runs every check; returns them (the caller turns failures into the exit status).
 pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check>> {
     let pacer = Pacer::new(NonZeroU32::new(5).expect("non-zero"), 4);
-    let source = aws.client(Side::Source).await;
-    let target = aws.client(Side::Target).await;
+    let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
+    let target = aws
+        .client(Side::Target, args.targets.target_pool_id.as_deref())
+        .await;
     let mapping = match &args.mapping {
         Some(path) => Mapping::load(path)?,
         None => Mapping::default(),

@@ -196,8 +196,12 @@ type Found = (usize, String);
 /// Compares the pools; returns the counts (the caller turns `clean()` into the exit status).
 pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts> {
     let pacer = Arc::new(args.report.pacer());
-    let source = aws.client(Side::Source).await;
-    let target = aws.client(Side::Target).await;
+    let source = aws
+        .client(Side::Source, Some(&args.report.source_pool_id))
+        .await;
+    let target = aws
+        .client(Side::Target, args.report.targets.target_pool_id.as_deref())
+        .await;
     let mapping = args.report.mapping()?;
     let table = args.report.targets.tenant_table()?;
     let mut targets = Vec::new();
