@@ -730,6 +730,24 @@ async fn errors_say_what_to_do_next() {
         stderr.contains("--source-pool-id") && stderr.contains("<region>_<id>"),
         "{stderr}"
     );
+
+    // An --out that cannot be created (a file is in the way) is found before any request.
+    let in_the_way = out.path().join("a-file");
+    std::fs::write(&in_the_way, "x").unwrap();
+    let run = export(
+        "http://127.0.0.1:9",
+        &p.old,
+        &p.new,
+        &in_the_way.join("export"),
+        &["--select", "all"],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("cannot write to --out") && stderr.contains("a-file"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("could not be reached"), "{stderr}");
 }
 
 #[tokio::test]
