@@ -1,10 +1,13 @@
 //! Creating pools, app clients and users through the real API of an emulator.
 
 use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    AliasAttributeType, AttributeDataType, AttributeType, ExplicitAuthFlowsType, LambdaConfigType,
-    MessageActionType, SchemaAttributeType, StringAttributeConstraintsType, UsernameAttributeType,
-    UsernameConfigurationType, VerifiedAttributeType,
+    AliasAttributeType, AttributeDataType, AttributeType, AuthFlowType, ExplicitAuthFlowsType,
+    LambdaConfigType, MessageActionType, SchemaAttributeType, SoftwareTokenMfaSettingsType,
+    StringAttributeConstraintsType, UsernameAttributeType, UsernameConfigurationType,
+    VerifiedAttributeType,
 };
 
 /// A pool to create.
@@ -156,4 +159,84 @@ pub async fn create_user(
             .await
             .unwrap_or_else(|e| panic!("AdminSetUserPassword {username}: {e:?}"));
     }
+}
+
+/// The user `username` of `pool_id`, or `None` when the pool has no such user; any other error
+/// fails the test.
+pub async fn find_user(
+    client: &Client,
+    pool_id: &str,
+    username: &str,
+) -> Option<AdminGetUserOutput> {
+    match client
+        .admin_get_user()
+        .user_pool_id(pool_id)
+        .username(username)
+        .send()
+        .await
+    {
+        Ok(user) => Some(user),
+        Err(e) if e.code() == Some("UserNotFoundException") => None,
+        Err(e) => panic!("AdminGetUser {username} in {pool_id}: {e:?}"),
+    }
+}
+
+/// Enrols `username` in TOTP MFA the way an app does (tokens, AssociateSoftwareToken,
+/// VerifySoftwareToken; moto accepts any code), makes it the preferred factor, and checks that the
+/// pool now asks for the code.
+pub async fn enrol_totp(
+    client: &Client,
+    pool_id: &str,
+    app_client: &str,
+    username: &str,
+    password: &str,
+) {
+    let sign_in = || {
+        client
+            .admin_initiate_auth()
+            .user_pool_id(pool_id)
+            .client_id(app_client)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("PASSWORD", password)
+            .send()
+    };
+    let access_token = sign_in()
+        .await
+        .expect("AdminInitiateAuth before MFA")
+        .authentication_result
+        .and_then(|r| r.access_token)
+        .expect("tokens before MFA");
+    client
+        .associate_software_token()
+        .access_token(&access_token)
+        .send()
+        .await
+        .expect("AssociateSoftwareToken");
+    client
+        .verify_software_token()
+        .access_token(&access_token)
+        .user_code("123456")
+        .send()
+        .await
+        .expect("VerifySoftwareToken");
+    client
+        .admin_set_user_mfa_preference()
+        .user_pool_id(pool_id)
+        .username(username)
+        .software_token_mfa_settings(
+            SoftwareTokenMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("AdminSetUserMFAPreference");
+    let challenged = sign_in().await.expect("AdminInitiateAuth after MFA");
+    assert_eq!(
+        challenged.challenge_name().map(|c| c.as_str()),
+        Some("SOFTWARE_TOKEN_MFA"),
+        "the pool now asks {username} for the TOTP code"
+    );
 }

@@ -7,14 +7,14 @@ use std::path::Path;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
-    AliasAttributeType, AttributeDataType, AuthFlowType, SchemaAttributeType, SmsMfaSettingsType,
-    SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
-    UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
+    AliasAttributeType, AttributeDataType, SchemaAttributeType, SmsMfaSettingsType,
+    SoftwareTokenMfaConfigType, UserPoolMfaType, UsernameAttributeType, UsernameConfigurationType,
+    VerifiedAttributeType,
 };
 use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::export_files::{assert_reconciles, import_rows, reason_rows, summary};
 use integration_tests::import_support::FaultProxy;
-use integration_tests::pools::{create_app_client, create_user};
+use integration_tests::pools::{create_app_client, create_user, enrol_totp};
 use integration_tests::testbed::Testbed;
 
 /// A pool to create for one test.
@@ -652,52 +652,6 @@ async fn a_schema_mismatch_stops_before_any_list_users_naming_every_attribute() 
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     assert_reconciles(&out, &header(&client, &new).await);
-}
-
-/// Signs `username` in and enrols a TOTP authenticator for it (moto accepts any code unless
-/// told to check them).
-async fn enrol_totp(client: &Client, pool: &str, app_client: &str, username: &str, password: &str) {
-    let auth = client
-        .admin_initiate_auth()
-        .user_pool_id(pool)
-        .client_id(app_client)
-        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", password)
-        .send()
-        .await
-        .expect("AdminInitiateAuth");
-    let token = auth
-        .authentication_result()
-        .and_then(|r| r.access_token())
-        .expect("tokens (MFA is not yet on)")
-        .to_string();
-    client
-        .associate_software_token()
-        .access_token(&token)
-        .send()
-        .await
-        .expect("AssociateSoftwareToken");
-    client
-        .verify_software_token()
-        .access_token(&token)
-        .user_code("123456")
-        .send()
-        .await
-        .expect("VerifySoftwareToken");
-    client
-        .admin_set_user_mfa_preference()
-        .user_pool_id(pool)
-        .username(username)
-        .software_token_mfa_settings(
-            SoftwareTokenMfaSettingsType::builder()
-                .enabled(true)
-                .preferred_mfa(true)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("AdminSetUserMFAPreference (TOTP)");
 }
 
 #[tokio::test]

@@ -7,14 +7,12 @@
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, SmsMfaSettingsType, SoftwareTokenMfaSettingsType,
-};
+use aws_sdk_cognitoidentityprovider::types::SmsMfaSettingsType;
 use integration_tests::import_support::FaultProxy;
 use integration_tests::lambda::{
     Function, LambdaHost, forgot_password_event, http, sign_in_event, trigger_env,
 };
-use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
+use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user, enrol_totp};
 use integration_tests::testbed::{Testbed, binary};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -327,69 +325,6 @@ async fn trigger_sms_mfa_user_migrates_confirmed_with_sms_mfa() {
     );
 }
 
-/// Enrols `username` in TOTP MFA the way an app does (tokens, AssociateSoftwareToken,
-/// VerifySoftwareToken) and makes it the preferred factor.
-async fn enrol_totp(old: &OldPool, username: &str) {
-    let signed_in = old
-        .client
-        .admin_initiate_auth()
-        .user_pool_id(&old.pool_id)
-        .client_id(&old.client_id)
-        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .expect("AdminInitiateAuth before MFA");
-    let access_token = signed_in
-        .authentication_result()
-        .and_then(|r| r.access_token())
-        .expect("tokens before MFA")
-        .to_string();
-    old.client
-        .associate_software_token()
-        .access_token(&access_token)
-        .send()
-        .await
-        .expect("AssociateSoftwareToken");
-    old.client
-        .verify_software_token()
-        .access_token(&access_token)
-        .user_code("123456")
-        .send()
-        .await
-        .expect("VerifySoftwareToken");
-    old.client
-        .admin_set_user_mfa_preference()
-        .user_pool_id(&old.pool_id)
-        .username(username)
-        .software_token_mfa_settings(
-            SoftwareTokenMfaSettingsType::builder()
-                .enabled(true)
-                .preferred_mfa(true)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("AdminSetUserMFAPreference");
-    let challenged = old
-        .client
-        .admin_initiate_auth()
-        .user_pool_id(&old.pool_id)
-        .client_id(&old.client_id)
-        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
-        .auth_parameters("USERNAME", username)
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .expect("AdminInitiateAuth after MFA");
-    assert_eq!(
-        challenged.challenge_name().map(|c| c.as_str()),
-        Some("SOFTWARE_TOKEN_MFA"),
-        "the old pool now asks {username} for the TOTP code"
-    );
-}
-
 #[tokio::test]
 async fn trigger_totp_user_with_the_right_password_is_never_confirmed() {
     let old = old_pool("totp", &[], false).await;
@@ -409,8 +344,8 @@ async fn trigger_totp_user_with_the_right_password_is_never_confirmed() {
         Some(PASSWORD),
     )
     .await;
-    enrol_totp(&old, "tina").await;
-    enrol_totp(&old, "toby").await;
+    enrol_totp(&old.client, &old.pool_id, &old.client_id, "tina", PASSWORD).await;
+    enrol_totp(&old.client, &old.pool_id, &old.client_id, "toby", PASSWORD).await;
     let (host, name) = old.function("totp", &[]).await;
 
     // The password is right, but the TOTP secret cannot be moved: whoever holds only the

@@ -16,7 +16,7 @@ use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserStatusType,
 };
 use integration_tests::lambda::{Function, LambdaHost, trigger_env};
-use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
+use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user, find_user};
 use integration_tests::testbed::{Testbed, binary};
 
 const PASSWORD: &str = "Old-Passw0rd!";
@@ -119,18 +119,7 @@ impl Bed {
         username: &str,
     ) -> Option<aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput>
     {
-        match self
-            .new
-            .admin_get_user()
-            .user_pool_id(&self.new_pool)
-            .username(username)
-            .send()
-            .await
-        {
-            Ok(user) => Some(user),
-            Err(e) if e.code() == Some("UserNotFoundException") => None,
-            Err(e) => panic!("AdminGetUser {username} in the new pool: {e:?}"),
-        }
+        find_user(&self.new, &self.new_pool, username).await
     }
 
     async fn new_pool_size(&self) -> usize {

@@ -27,13 +27,15 @@ use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFlowType, AuthenticationResultType, ExplicitAuthFlowsType, LambdaConfigType,
-    PreventUserExistenceErrorTypes, SoftwareTokenMfaSettingsType, UserStatusType,
+    PreventUserExistenceErrorTypes, UserStatusType,
 };
 use integration_tests::cli::{describe, export};
 use integration_tests::companion_events::{ACCOUNT_EXISTS, SIGN_UP_UNAVAILABLE};
 use integration_tests::import_support::{FaultProxy, import};
 use integration_tests::lambda::{Function, LambdaHost, trigger_env};
-use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
+use integration_tests::pools::{
+    PoolSpec, create_app_client, create_pool, create_user, enrol_totp, find_user,
+};
 use integration_tests::shapes::{Person, Shape, SignIn};
 use integration_tests::testbed::{Testbed, binary};
 use integration_tests::tokens::groups_claim;
@@ -220,18 +222,7 @@ impl Window {
     }
 
     async fn new_user(&self, name: &str) -> Option<AdminGetUserOutput> {
-        match self
-            .client
-            .admin_get_user()
-            .user_pool_id(&self.new_pool)
-            .username(name)
-            .send()
-            .await
-        {
-            Ok(user) => Some(user),
-            Err(e) if e.code() == Some("UserNotFoundException") => None,
-            Err(e) => panic!("AdminGetUser {name} (new pool): {e:?}"),
-        }
+        find_user(&self.client, &self.new_pool, name).await
     }
 
     async fn new_groups_of(&self, name: &str) -> Vec<String> {
@@ -741,54 +732,6 @@ async fn window_a_disabled_old_user_cannot_reset_a_password_after_import() {
         .expect("live signs in with the new password");
 }
 
-/// Enrols `name` in TOTP in the old pool the way an app does (AssociateSoftwareToken,
-/// VerifySoftwareToken) and makes it the preferred factor.
-async fn enrol_totp(window: &Window, name: &str) {
-    let access_token = window
-        .client
-        .admin_initiate_auth()
-        .user_pool_id(&window.old_pool)
-        .client_id(&window.old_client)
-        .auth_flow(AuthFlowType::AdminUserPasswordAuth)
-        .auth_parameters("USERNAME", name)
-        .auth_parameters("PASSWORD", PASSWORD)
-        .send()
-        .await
-        .expect("AdminInitiateAuth before MFA")
-        .authentication_result
-        .and_then(|r| r.access_token)
-        .expect("tokens before MFA");
-    window
-        .client
-        .associate_software_token()
-        .access_token(&access_token)
-        .send()
-        .await
-        .expect("AssociateSoftwareToken");
-    window
-        .client
-        .verify_software_token()
-        .access_token(&access_token)
-        .user_code("123456")
-        .send()
-        .await
-        .expect("VerifySoftwareToken");
-    window
-        .client
-        .admin_set_user_mfa_preference()
-        .user_pool_id(&window.old_pool)
-        .username(name)
-        .software_token_mfa_settings(
-            SoftwareTokenMfaSettingsType::builder()
-                .enabled(true)
-                .preferred_mfa(true)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("AdminSetUserMFAPreference");
-}
-
 #[tokio::test]
 async fn window_a_totp_user_never_arrives_confirmed() {
     let window = window("totp", None).await;
@@ -809,8 +752,22 @@ async fn window_a_totp_user_never_arrives_confirmed() {
             &[],
         )
         .await;
-    enrol_totp(&window, "tina").await;
-    enrol_totp(&window, "toby").await;
+    enrol_totp(
+        &window.client,
+        &window.old_pool,
+        &window.old_client,
+        "tina",
+        PASSWORD,
+    )
+    .await;
+    enrol_totp(
+        &window.client,
+        &window.old_pool,
+        &window.old_client,
+        "toby",
+        PASSWORD,
+    )
+    .await;
 
     // The right password of a TOTP user: migrated, but only a reset code to the verified
     // e-mail lets them in; the caller sees the generic answer.
