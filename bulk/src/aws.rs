@@ -126,6 +126,66 @@ impl AwsArgs {
     }
 }
 
+impl AwsArgs {
+    /// The profile a side uses by name, and what named it: its own flag, `--profile`, or
+    /// `AWS_PROFILE`. `None` when nothing names one (the SDK's default chain decides).
+    fn named_profile(&self, side: Side) -> Option<(String, &'static str)> {
+        let own = match side {
+            Side::Source => self.source_profile.clone().map(|p| (p, "--source-profile")),
+            Side::Target => self.target_profile.clone().map(|p| (p, "--target-profile")),
+        };
+        own.or_else(|| self.profile.clone().map(|p| (p, "--profile")))
+            .or_else(|| {
+                std::env::var("AWS_PROFILE")
+                    .ok()
+                    .filter(|p| !p.is_empty())
+                    .map(|p| (p, "AWS_PROFILE"))
+            })
+    }
+
+    /// Fails before any request when a profile named by a flag or by `AWS_PROFILE` is in neither
+    /// AWS file, naming the profile, what named it and the files looked in. (The SDK would
+    /// otherwise report a chain of providers that were "not enabled".)
+    pub async fn check_profiles(&self) -> anyhow::Result<()> {
+        let named: Vec<_> = [Side::Source, Side::Target]
+            .into_iter()
+            .filter_map(|side| self.named_profile(side))
+            .collect();
+        if named.is_empty() {
+            return Ok(());
+        }
+        let config = profile_file("AWS_CONFIG_FILE", "~/.aws/config");
+        let credentials = profile_file("AWS_SHARED_CREDENTIALS_FILE", "~/.aws/credentials");
+        let set = aws_config::profile::load(
+            &aws_types::os_shim_internal::Fs::real(),
+            &aws_types::os_shim_internal::Env::real(),
+            &Default::default(),
+            None,
+        )
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!("cannot read the AWS profiles in {config} or {credentials}: {e}")
+        })?;
+        for (profile, source) in named {
+            if set.get_profile(&profile).is_none() {
+                anyhow::bail!(
+                    "profile {profile} (from {source}) is in neither {config} nor {credentials}: create it (aws \
+                     configure --profile {profile}) or name an existing one"
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where the SDK reads one AWS file: the variable's value, else the default path.
+fn profile_file(variable: &str, default: &str) -> String {
+    std::env::var(variable)
+        .ok()
+        .filter(|p| !p.is_empty())
+        .unwrap_or_else(|| default.to_string())
+}
+
 /// Parses a `--*-pool-id` flag: a user pool id, or an error saying what one looks like.
 pub fn pool_id_arg(value: &str) -> Result<String, String> {
     shared::pool_id::check(value).map(|()| value.to_string())

@@ -59,6 +59,7 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Runs the chosen subcommand and turns its result into the exit status.
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    cli.aws.check_profiles().await?;
     match cli.command {
         Command::Export(args) => Ok(match export::run(args, &cli.aws).await? {
             ExportOutcome::AllExported => ExitCode::SUCCESS,

@@ -36,8 +36,10 @@ where
     }
     if matches!(err, SdkError::DispatchFailure(_)) && detail.to_lowercase().contains("credential") {
         return anyhow::anyhow!(
-            "{operation} on {pool}: no usable AWS credentials ({detail}). Set AWS_PROFILE or pass \
-             --profile, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+            "{operation} on {pool}: no usable AWS credentials ({}). Pass --profile (or set \
+             AWS_PROFILE) naming a profile with credentials (aws configure, aws sso login), or \
+             export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+            credentials_problem(&detail)
         );
     }
     if matches!(
@@ -45,8 +47,8 @@ where
         SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
     ) {
         return anyhow::anyhow!(
-            "{operation} on {pool}: Cognito could not be reached ({detail}). Check the network, \
-             the region and --endpoint-url"
+            "{operation} on {pool}: Cognito could not be reached ({detail}); gave up after \
+             retrying for up to a minute. Check the network, the region and --endpoint-url"
         );
     }
     if code.is_empty() {
@@ -61,20 +63,20 @@ where
     anyhow::anyhow!("{operation} on {pool} failed: {code}: {message}")
 }
 
-/// The error and its causes, each by its `Display`, joined by ": ". Not `DisplayErrorContext`,
-/// which appends the whole SDK error as a `Debug` structure (raw response, headers, body).
+/// The first line of a credentials failure, without the transport's prefixes: the SDK appends one
+/// indented line per provider it tried ("Environment: … not enabled"), ~1,600 characters that say
+/// nothing the advice does not.
+fn credentials_problem(detail: &str) -> &str {
+    let first = detail.lines().next().unwrap_or_default();
+    let first = first.trim_end().trim_end_matches("Attempted:").trim_end();
+    first
+        .rsplit_once("other: ")
+        .map_or(first, |(_, rest)| rest)
+        .trim_end_matches('.')
+}
+
 fn causes(err: &(dyn StdError + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let line = cause.to_string();
-        if !text.contains(&line) {
-            text.push_str(": ");
-            text.push_str(&line);
-        }
-        source = cause.source();
-    }
-    text
+    shared::error_text::causes(err)
 }
 
 #[cfg(test)]
@@ -84,6 +86,17 @@ mod tests {
     use aws_sdk_cognitoidentityprovider::types::error::InternalErrorException;
     use aws_smithy_runtime_api::http::StatusCode;
     use aws_smithy_types::body::SdkBody;
+
+    #[test]
+    fn a_credentials_failure_is_its_first_line_without_the_providers_tried() {
+        let detail = "dispatch failure: other: the credential provider was not enabled: no \
+                      credentials found in chain. Attempted:\n  Environment: the credential \
+                      provider was not enabled: environment variable not set\n  Profile: …";
+        assert_eq!(
+            credentials_problem(detail),
+            "the credential provider was not enabled: no credentials found in chain"
+        );
+    }
 
     #[test]
     fn a_service_error_shows_its_code_and_message_and_no_debug_structure() {

@@ -29,3 +29,4 @@ pub mod signals;
 pub mod target_index;
 pub mod tenants;
 pub mod verify;
+pub(crate) mod writable;

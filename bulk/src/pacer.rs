@@ -4,11 +4,14 @@
 //! limiter, so the rate Cognito sees never exceeds `--rps`, retries included (the SDK's own
 //! retries are switched off in [`crate::aws`]). Throttling, 5xx answers, timeouts and dropped
 //! connections are retried with jittered exponential backoff; anything else is returned at once.
+//! A Cognito that cannot be reached at all is said so at once and given up on after
+//! [`UNREACHABLE_GIVE_UP`], not retried silently for minutes.
 
 use std::future::Future;
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
@@ -28,6 +31,12 @@ const RETRYABLE_CODES: [&str; 5] = [
 /// at or under `--rps` in every one-second window at the server, at the cost of 5 % of the rate.
 pub const JITTER_ALLOWANCE: Duration = Duration::from_millis(50);
 
+/// After this long without any answer (refused or timed-out connections), a request makes no new
+/// attempt: long enough for a network blip, short enough that a wrong endpoint or a missing route
+/// is reported within a minute (this, plus at most one backoff wait of 20 s and one 5 s connect
+/// timeout).
+pub const UNREACHABLE_GIVE_UP: Duration = Duration::from_secs(30);
+
 /// What one run has sent, for the summary and the benchmark.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct PacerStats {
@@ -46,6 +55,7 @@ pub struct Pacer {
     requests: AtomicU64,
     throttled: AtomicU64,
     retried: AtomicU64,
+    said_unreachable: AtomicBool,
 }
 
 impl Pacer {
@@ -70,13 +80,14 @@ impl Pacer {
             requests: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
             retried: AtomicU64::new(0),
+            said_unreachable: AtomicBool::new(false),
         }
     }
 
     /// Sends the request `send` builds, paced and retried. `send` is called once per attempt.
     pub async fn call<T, E, F, Fut>(&self, mut send: F) -> Result<T, SdkError<E, HttpResponse>>
     where
-        E: ProvideErrorMetadata,
+        E: ProvideErrorMetadata + std::error::Error + 'static,
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     {
@@ -94,11 +105,26 @@ impl Pacer {
                 result
             }
         };
+        // When this request's run of unanswered attempts began (a Mutex only to stay Send).
+        let unreachable_since: Mutex<Option<Instant>> = Mutex::new(None);
         attempt
             .retry(self.backoff)
-            .when(is_retryable)
+            .when(|err| {
+                let mut since = unreachable_since.lock().unwrap_or_else(|e| e.into_inner());
+                if !is_unreachable(err) {
+                    *since = None;
+                    return is_retryable(err);
+                }
+                since.get_or_insert_with(Instant::now).elapsed() < UNREACHABLE_GIVE_UP
+            })
             .notify(|err, wait| {
                 self.retried.fetch_add(1, Ordering::Relaxed);
+                if is_unreachable(err) && !self.said_unreachable.swap(true, Ordering::Relaxed) {
+                    eprintln!(
+                        "Cognito cannot be reached ({}): retrying for up to a minute",
+                        shared::error_text::causes(err)
+                    );
+                }
                 tracing::debug!(
                     code = err.code().unwrap_or("-"),
                     wait_ms = wait.as_millis() as u64,
@@ -123,6 +149,15 @@ fn is_throttling<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bo
         err.code(),
         Some("TooManyRequestsException" | "ThrottlingException")
     )
+}
+
+/// True when no answer came at all: the connection was refused, dropped or timed out.
+pub fn is_unreachable<E>(err: &SdkError<E, HttpResponse>) -> bool {
+    match err {
+        SdkError::TimeoutError(_) => true,
+        SdkError::DispatchFailure(failure) => failure.is_io() || failure.is_timeout(),
+        _ => false,
+    }
 }
 
 /// True for errors worth another attempt: throttling, server faults, timeouts, broken connections.

@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod attributes;
+pub mod error_text;
 pub mod from_sdk;
 pub mod import_csv;
 pub mod mapping;

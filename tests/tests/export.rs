@@ -879,8 +879,9 @@ async fn a_run_killed_before_its_first_checkpoint_resumes_from_scratch() {
     let (exported, _, _) = assert_reconciles(&dir, &header(&p).await);
     assert_eq!(exported, ["ada"]);
 
-    // Killed before it wrote anything: no folder at all.
+    // Killed before it wrote anything: an empty folder (a run creates --out before anything else).
     let never = out.path().join("never");
+    std::fs::create_dir_all(&never).unwrap();
     let run = export(
         &p.endpoint,
         &p.old,
@@ -889,7 +890,22 @@ async fn a_run_killed_before_its_first_checkpoint_resumes_from_scratch() {
         &["--select", "all", "--resume"],
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("holds no export yet"),
+        "{}",
+        describe(&run)
+    );
     assert_eq!(assert_reconciles(&never, &header(&p).await).0, ["ada"]);
+
+    // No folder at all is a typo, not a run to resume (operator_errors.rs has the message).
+    let run = export(
+        &p.endpoint,
+        &p.old,
+        &p.new,
+        &out.path().join("typo"),
+        &["--select", "all", "--resume"],
+    );
+    assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
 
     // A folder that is not such a leftover is still refused.
     let other = out.path().join("other");

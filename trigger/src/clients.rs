@@ -13,7 +13,7 @@ use aws_config::retry::RetryConfig;
 use aws_config::sts::AssumeRoleProvider;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
-use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use shared::Secret;
 
 use crate::config::{ClientSecretSource, Config, ConfigError, secret_region};
@@ -96,7 +96,7 @@ async fn client_secret(
         failed(format!(
             "cannot read it ({}); the function's role needs secretsmanager:GetSecretValue on it: {}",
             error.code().unwrap_or("no error code"),
-            DisplayErrorContext(&error)
+            shared::error_text::causes(&error)
         ))
     })?;
     let text = output.secret_string().ok_or_else(|| {

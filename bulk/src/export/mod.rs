@@ -232,7 +232,14 @@ async fn destinations(
 /// Runs an export.
 pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcome> {
     let started = Instant::now();
-    ensure_writable(&args.out)?;
+    if args.resume && !args.out.exists() {
+        anyhow::bail!(
+            "--resume: {} does not exist, so there is no export to resume: check --out, or leave out \
+             --resume to start one",
+            args.out.display()
+        );
+    }
+    crate::writable::folder("--out", &args.out)?;
     let rps = NonZeroU32::new(args.rps).context("--rps must be at least 1")?;
     let pacer = Arc::new(Pacer::new(rps, args.max_retries));
     let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
@@ -644,7 +651,10 @@ fn clear_unstarted_export(out: &Path, destinations: &[Destination]) -> anyhow::R
         Ok(mut entries) => entries.next().is_none(),
     };
     if nothing_yet {
-        eprintln!("the previous run stopped before writing anything: starting the export over");
+        eprintln!(
+            "{} holds no export yet (a previous run stopped before writing anything): starting one",
+            out.display()
+        );
         return Ok(true);
     }
     if !out.join(checkpoint::STATE_DIR).is_dir() {
@@ -686,21 +696,6 @@ fn clear_unstarted_export(out: &Path, destinations: &[Destination]) -> anyhow::R
         }
     }
     Ok(true)
-}
-
-/// Fails before any request when `--out` cannot be created or written (a typo, a file in the way,
-/// a read-only mount), naming the folder and the cause.
-fn ensure_writable(out: &Path) -> anyhow::Result<()> {
-    let cannot = |e: std::io::Error| {
-        anyhow::anyhow!(
-            "cannot write to --out {}: {e}. Choose a folder you can create and write to",
-            out.display()
-        )
-    };
-    std::fs::create_dir_all(out).map_err(cannot)?;
-    let probe = out.join(".cognito-migrate-write-check");
-    std::fs::write(&probe, b"").map_err(cannot)?;
-    std::fs::remove_file(&probe).map_err(cannot)
 }
 
 fn ensure_empty(out: &Path) -> anyhow::Result<()> {

@@ -103,6 +103,7 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
     let finished = match source_pool {
         Some(old) => {
             let source = aws.client(Side::Source, Some(old)).await;
+            pools::describe(&source, &pacer, old).await?;
             applier.sync(&source, &pacer, old).await?
         }
         None if applier.state.pass.complete => applier.retry_unapplied().await?,

@@ -77,6 +77,9 @@ async fn old_pool_has_mfa(
 
 /// Reads both pools (or the old pool and each tenant's pool) and prints the plan.
 pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
+    if let Some(path) = &args.json {
+        crate::writable::file("--json", path)?;
+    }
     let pacer = Arc::new(args.report.pacer());
     let source = aws
         .client(Side::Source, Some(&args.report.source_pool_id))
@@ -89,10 +92,16 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     let source_pool = pools::describe(&source, &pacer, &args.report.source_pool_id).await?;
     let old_schema = shared::from_sdk::schema_attribute_names(&source_pool);
     let old_pool_has_mfa = old_pool_has_mfa(&source, &pacer, &args.report.source_pool_id).await?;
+    let mut described = Vec::new();
+    for (name, pool_id) in args.report.targets.pools(table.as_ref()) {
+        // Every pool is found (or named as missing) before the first scan.
+        let import_target = pools::import_target(&target, &pacer, &pool_id).await?;
+        let pool = pools::describe(&target, &pacer, &pool_id).await?;
+        described.push((name, pool_id, import_target, pool));
+    }
     let mut targets = Vec::new();
     let mut mismatches = Vec::new();
-    for (name, pool_id) in args.report.targets.pools(table.as_ref()) {
-        let import_target = pools::import_target(&target, &pacer, &pool_id).await?;
+    for (name, pool_id, import_target, pool) in described {
         let columns = import_target.header.attribute_columns();
         let mapping = pools::resolve_legacy_sub(mapping.clone(), &columns, &pool_id);
         let mismatch = shared::schema_fit::check(&pool_id, &old_schema, &mapping, &columns).err();
@@ -100,11 +109,8 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
             eprintln!("{mismatch}");
         }
         mismatches.push(mismatch);
-        let rule = MatchRule::for_pools(
-            &source_pool,
-            &pools::describe(&target, &pacer, &pool_id).await?,
-            mapping.legacy_sub_attribute.as_deref(),
-        )?;
+        let rule =
+            MatchRule::for_pools(&source_pool, &pool, mapping.legacy_sub_attribute.as_deref())?;
         let new_pool = NewPool {
             client: &target,
             pacer: &pacer,

@@ -195,6 +195,10 @@ type Found = (usize, String);
 
 /// Compares the pools; returns the counts (the caller turns `clean()` into the exit status).
 pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts> {
+    if let Some(path) = &args.json {
+        crate::writable::file("--json", path)?;
+    }
+    let mut differences = Differences::create(args.differences.as_deref())?;
     let pacer = Arc::new(args.report.pacer());
     let source = aws
         .client(Side::Source, Some(&args.report.source_pool_id))
@@ -204,8 +208,14 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
         .await;
     let mapping = args.report.mapping()?;
     let table = args.report.targets.tenant_table()?;
+    let pool_ids = args.report.targets.pools(table.as_ref());
+    // Every pool is found (or named as missing) before the first scan.
+    pools::describe(&source, &pacer, &args.report.source_pool_id).await?;
+    for (_, pool_id) in &pool_ids {
+        pools::describe(&target, &pacer, pool_id).await?;
+    }
     let mut targets = Vec::new();
-    for (name, pool_id) in args.report.targets.pools(table.as_ref()) {
+    for (name, pool_id) in pool_ids {
         let (mapping, index) = read_new_pool(&target, &pacer, &pool_id, &mapping).await?;
         let import = pools::import_target(&target, &pacer, &pool_id).await.ok();
         targets.push(VerifyTarget {
@@ -217,7 +227,6 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
         });
     }
 
-    let mut differences = Differences::create(args.differences.as_deref())?;
     let mut counts = VerifyCounts {
         new_users: targets.iter().map(|t| t.index.users() as u64).sum(),
         ..VerifyCounts::default()
