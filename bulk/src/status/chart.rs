@@ -27,7 +27,7 @@ const WIDTH: f64 = 760.0;
 pub fn old_users_bar(old: &OldUsers) -> String {
     let height = 44.0;
     let mut svg = format!(
-        r#"<svg class="chart" role="img" aria-label="old users by state" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">"#
+        r#"<svg class="chart" role="img" aria-label="old users by state" viewBox="0 0 {WIDTH} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">"#
     );
     let parts = [
         ("migrated", old.migrated, MIGRATED),
@@ -52,10 +52,11 @@ pub fn old_users_bar(old: &OldUsers) -> String {
             svg,
             r#"<rect x="{x:.2}" y="0" width="{width:.2}" height="{height}" fill="{colour}"><title>{label}: {n} ({share:.1}%)</title></rect>"#
         );
-        if width >= 70.0 {
+        let text = format!("{share:.0}% {label}");
+        if width >= label_width(&text) {
             let _ = write!(
                 svg,
-                r##"<text x="{tx:.2}" y="27" text-anchor="middle" fill="#fff" font-weight="600">{share:.0}% {label}</text>"##,
+                r##"<text x="{tx:.2}" y="27" text-anchor="middle" fill="#fff" font-weight="600">{text}</text>"##,
                 tx = x + width / 2.0
             );
         }
@@ -90,11 +91,12 @@ pub fn continuous_days(days: &[DayCount]) -> Vec<DayCount> {
 /// Migrations per day as columns: imported at the bottom, migrated at sign-in on top.
 pub fn per_day_chart(days: &[DayCount]) -> String {
     let days = continuous_days(days);
-    let (height, top, bottom, left) = (260.0, 16.0, 44.0, 48.0);
-    let plot_width = WIDTH - left - 8.0;
+    // The right margin leaves room for half of the last date label, centred under its column.
+    let (height, top, bottom, left, right) = (260.0, 16.0, 44.0, 48.0, 44.0);
+    let plot_width = WIDTH - left - right;
     let plot_height = height - top - bottom;
     let mut svg = format!(
-        r#"<svg class="chart" role="img" aria-label="migrations per day" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" height="{height}" xmlns="http://www.w3.org/2000/svg">"#
+        r#"<svg class="chart" role="img" aria-label="migrations per day" viewBox="0 0 {WIDTH} {height}" width="100%" xmlns="http://www.w3.org/2000/svg">"#
     );
     let most = days.iter().map(DayCount::migrations).max().unwrap_or(0);
     if most == 0 {
@@ -113,7 +115,7 @@ pub fn per_day_chart(days: &[DayCount]) -> String {
         let _ = write!(
             svg,
             r##"<line x1="{left}" x2="{x2}" y1="{y:.2}" y2="{y:.2}" stroke="#d1d5db"/><text x="{tx}" y="{ty:.2}" text-anchor="end" font-size="12" fill="#374151">{tick}</text>"##,
-            x2 = WIDTH - 8.0,
+            x2 = WIDTH - right,
             tx = left - 6.0,
             ty = y + 4.0
         );
@@ -151,7 +153,8 @@ pub fn per_day_chart(days: &[DayCount]) -> String {
                 n = day.migrations()
             );
         }
-        if i % label_every == 0 || i + 1 == days.len() {
+        // Counted from the last day, so the latest is always labelled.
+        if (days.len() - 1 - i).is_multiple_of(label_every) {
             let _ = write!(
                 svg,
                 r##"<text x="{cx:.2}" y="{y}" text-anchor="middle" font-size="12" fill="#374151">{date}</text>"##,
@@ -162,6 +165,11 @@ pub fn per_day_chart(days: &[DayCount]) -> String {
     }
     svg.push_str("</svg>");
     svg
+}
+
+/// About how wide `text` is in the bar's bold 16px type, with a margin.
+fn label_width(text: &str) -> f64 {
+    text.chars().count() as f64 * 9.5 + 16.0
 }
 
 /// A round top for the value axis at or above `most`: 2, 4 or 10 × 10ⁿ, so its half is whole.
@@ -236,6 +244,19 @@ mod tests {
             "half of the width: {svg}"
         );
         assert!(svg.contains("<title>stranded: 1 (25.0%)</title>"));
+        assert!(svg.contains(">50% migrated</text>") && svg.contains(">25% stranded</text>"));
+        let sliver = OldUsers {
+            total: 20,
+            migrated: 19,
+            stranded: 1,
+            ..OldUsers::default()
+        };
+        let svg = old_users_bar(&sliver);
+        assert!(svg.contains(">95% migrated</text>"));
+        assert!(
+            !svg.contains("% stranded</text>"),
+            "a label wider than its part is left out"
+        );
         assert!(old_users_bar(&OldUsers::default()).contains("no users in the old pool"));
     }
 }

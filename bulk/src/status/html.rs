@@ -35,6 +35,19 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A count with its thousands separated (`12,345`), for reading at a glance.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// One headline number.
 fn card(out: &mut String, id: &str, value: &str, label: &str, colour: &str) {
     let _ = write!(
@@ -82,57 +95,40 @@ pub fn page(report: &StatusReport) -> String {
         escape(&report.target_pool_id)
     );
     out.push_str(r#"<div class="cards">"#);
-    let migrated = format!("{} ({:.1}%)", old.migrated, report.migrated_percent());
-    card(
-        &mut out,
-        "old-total",
-        &old.total.to_string(),
-        "old users",
-        "#9ca3af",
-    );
-    card(&mut out, "migrated", &migrated, "migrated", MIGRATED);
-    card(
-        &mut out,
-        "remaining",
-        &old.remaining.to_string(),
-        "remaining (trigger moves them at sign-in)",
-        REMAINING,
-    );
-    card(
-        &mut out,
-        "stranded",
-        &old.stranded.to_string(),
-        "stranded (trigger never moves them)",
-        STRANDED,
-    );
-    card(
-        &mut out,
-        "new-total",
-        &new.total.to_string(),
-        "new users",
-        "#9ca3af",
-    );
-    card(
-        &mut out,
-        "imported",
-        &new.imported.to_string(),
-        "imported",
-        IMPORTED,
-    );
-    card(
-        &mut out,
-        "migrated-at-sign-in",
-        &new.migrated_at_sign_in.to_string(),
-        "migrated at sign-in",
-        AT_SIGN_IN,
-    );
-    card(
-        &mut out,
-        "signed-up",
-        &new.signed_up.to_string(),
-        "signed up (no old user)",
-        "#9ca3af",
-    );
+    let migrated = format!("migrated ({:.1}% of old users)", report.migrated_percent());
+    let cards = [
+        ("old-total", old.total, "old users", "#9ca3af"),
+        ("migrated", old.migrated, migrated.as_str(), MIGRATED),
+        (
+            "remaining",
+            old.remaining,
+            "remaining (trigger moves them at sign-in)",
+            REMAINING,
+        ),
+        (
+            "stranded",
+            old.stranded,
+            "stranded (trigger never moves them)",
+            STRANDED,
+        ),
+        ("new-total", new.total, "new users", "#9ca3af"),
+        ("imported", new.imported, "imported", IMPORTED),
+        (
+            "migrated-at-sign-in",
+            new.migrated_at_sign_in,
+            "migrated at sign-in",
+            AT_SIGN_IN,
+        ),
+        (
+            "signed-up",
+            new.signed_up,
+            "signed up (no old user)",
+            "#9ca3af",
+        ),
+    ];
+    for (id, n, label, colour) in cards {
+        card(&mut out, id, &grouped(n), label, colour);
+    }
     out.push_str("</div>");
 
     out.push_str("<h2>Old users by state</h2>");
@@ -230,8 +226,16 @@ mod tests {
         assert!(html.contains("new&amp;pool"));
         assert!(!html.contains("<b>odd</b>") && html.contains("&lt;b&gt;odd&lt;/b&gt;"));
         assert!(html.contains(
-            r#"id="migrated" style="border-top-color:#15803d"><div class="value">1 (50.0%)</div>"#
+            r#"id="migrated" style="border-top-color:#15803d"><div class="value">1</div><div class="label">migrated (50.0% of old users)</div>"#
         ));
         assert_eq!(html.matches("<svg").count(), 2);
+    }
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1_000), "1,000");
+        assert_eq!(grouped(1_234_567), "1,234,567");
     }
 }
