@@ -17,10 +17,15 @@
 //!
 //! A new user **was imported** when the export folder lists it (`--dir`: its `users-NNNN.csv` or
 //! `disabled.csv`). Without the folder, the status an import leaves is the evidence: a user with
-//! an old counterpart in `RESET_REQUIRED` (what a CSV import job gives every user) or
+//! an old counterpart in `RESET_REQUIRED` (what a CSV import job gives every user: "your users will
+//! be in a RESET_REQUIRED state",
+//! <https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-using-import-tool.html>) or
 //! `FORCE_CHANGE_PASSWORD` (what `import` gives users disabled in the old pool; the trigger never
 //! does). It **migrated at sign-in** when it has an old counterpart (the legacy id, or an old user
-//! matches it) and was not imported, and **signed up** when it has none.
+//! matches it) and was not imported, and **signed up** when it has none. The status rule errs both
+//! ways: an imported user who has since reset the password is `CONFIRMED` and counts as migrated
+//! at sign-in, and a user the trigger migrated `RESET_REQUIRED` (a second factor it cannot carry,
+//! forgot-password) counts as imported; the export folder makes the count exact.
 
 use serde::Serialize;
 use shared::{Mapping, PoolShape, SourceStatus, SourceUser};

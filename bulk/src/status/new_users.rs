@@ -70,15 +70,11 @@ impl NewUsers {
         for key in keys {
             let wanted = key & KEY_MASK;
             let start = self.entries.partition_point(|e| e & KEY_MASK < wanted);
-            let slots: Vec<usize> = self.entries[start..]
-                .iter()
-                .take_while(|e| *e & KEY_MASK == wanted)
-                .map(|e| (e & !KEY_MASK) as usize)
-                .collect();
-            if !slots.is_empty() {
-                for slot in slots {
-                    self.users[slot] |= FOUND_BY_OLD_USER;
-                }
+            let end = self.entries.partition_point(|e| e & KEY_MASK <= wanted);
+            for entry in &self.entries[start..end] {
+                self.users[(entry & !KEY_MASK) as usize] |= FOUND_BY_OLD_USER;
+            }
+            if end > start {
                 return true;
             }
         }
