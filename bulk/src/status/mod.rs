@@ -5,7 +5,9 @@
 //! sign-in, signed up. And the new users created per day. The rules are in [`classify`].
 //!
 //! The new pool is read first, keeping ~20 bytes a user ([`new_users`]); then the old pool is read
-//! and each old user is looked up and counted at once, nothing of it kept. Users are matched as
+//! and each old user is looked up and counted at once, nothing of it kept (so a user the trigger
+//! migrates between the two reads counts as remaining: the report is a snapshot, and the next run
+//! counts it). Users are matched as
 //! the sweep and `plan` match them ([`MatchRule`]: the legacy id first, then the new shape's
 //! sign-in values). Output: a terminal table, `--json` ([`report`] documents its structure) and
 //! `--html`, a self-contained page with two charts.
