@@ -10,6 +10,7 @@ use crate::groups::{self, GroupsArgs, GroupsOutcome};
 use crate::import::{self, ImportArgs, ImportOutcome};
 use crate::plan::{self, PlanArgs};
 use crate::preflight::{self, PreflightArgs, Verdict};
+use crate::status::{self, StatusArgs};
 use crate::verify::{self, VerifyArgs};
 
 /// Move the users of one Cognito user pool into another without password resets.
@@ -48,6 +49,9 @@ pub enum Command {
     /// Check the wiring before cutover: app clients, trigger, attributes, auto-verification, MFA,
     /// import role. Exit status 1 when a check fails.
     Preflight(PreflightArgs),
+    /// Where the migration window stands: old users migrated, remaining and stranded; new users
+    /// imported, migrated at sign-in and signed up; migrations per day. A table, --json, --html.
+    Status(StatusArgs),
 }
 
 /// Exit status: some users were rejected.
@@ -92,6 +96,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Plan(args) => {
             plan::run(args, &cli.aws).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Status(args) => {
+            status::run(args, &cli.aws).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -26,6 +26,7 @@ pub mod report_csv;
 pub mod scan;
 pub mod shards;
 pub mod signals;
+pub mod status;
 pub mod target_index;
 pub mod tenants;
 pub mod verify;

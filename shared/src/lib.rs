@@ -34,4 +34,4 @@ pub use reject::RejectReason;
 pub use secret::Secret;
 pub use sign_in::PoolShape;
 pub use target::TargetRules;
-pub use user::{SourceStatus, SourceUser};
+pub use user::{NotMigratable, SourceStatus, SourceUser};

@@ -62,6 +62,34 @@ impl fmt::Display for SourceStatus {
     }
 }
 
+/// Why the UserMigration trigger never migrates an old-pool user, whatever password is typed.
+///
+/// The trigger's `precheck` and `cognito-migrate status` (which counts such users as stranded)
+/// both read this one rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotMigratable {
+    /// An administrator disabled the user.
+    Disabled,
+    /// Created by a federated sign-in: it has no password in the old pool.
+    Federated,
+    /// Never confirmed the sign-up.
+    Unconfirmed,
+    /// A status the trigger does not migrate (`COMPROMISED`, `ARCHIVED`, ...).
+    UnsupportedStatus,
+}
+
+impl NotMigratable {
+    /// The stable code logs and reports use (`disabled`, `federated`, ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            NotMigratable::Disabled => "disabled",
+            NotMigratable::Federated => "federated",
+            NotMigratable::Unconfirmed => "unconfirmed",
+            NotMigratable::UnsupportedStatus => "unsupported-status",
+        }
+    }
+}
+
 /// The MFA settings of an old-pool user, as far as they can be read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MfaSettings {
@@ -117,6 +145,23 @@ impl SourceUser {
     pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes.get(name).map(String::as_str)
     }
+
+    /// Why the trigger would refuse this user at sign-in before asking the old pool anything, or
+    /// `None` when it may migrate them (enabled, and `CONFIRMED`, `FORCE_CHANGE_PASSWORD` or
+    /// `RESET_REQUIRED`).
+    pub fn not_migratable_at_sign_in(&self) -> Option<NotMigratable> {
+        if !self.enabled {
+            return Some(NotMigratable::Disabled);
+        }
+        match self.status {
+            SourceStatus::Confirmed
+            | SourceStatus::ForceChangePassword
+            | SourceStatus::ResetRequired => None,
+            SourceStatus::ExternalProvider => Some(NotMigratable::Federated),
+            SourceStatus::Unconfirmed => Some(NotMigratable::Unconfirmed),
+            SourceStatus::Other(_) => Some(NotMigratable::UnsupportedStatus),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -139,5 +184,30 @@ mod tests {
         assert!(!SourceStatus::ForceChangePassword.password_survives_sign_in());
         assert!(!SourceStatus::ResetRequired.password_survives_sign_in());
         assert!(!SourceStatus::Unconfirmed.password_survives_sign_in());
+    }
+
+    #[test]
+    fn the_trigger_refuses_disabled_federated_unconfirmed_and_unknown_statuses() {
+        let mut disabled = SourceUser::new("a", SourceStatus::Confirmed);
+        disabled.enabled = false;
+        assert_eq!(
+            disabled.not_migratable_at_sign_in(),
+            Some(NotMigratable::Disabled)
+        );
+        for (status, refusal) in [
+            ("CONFIRMED", None),
+            ("FORCE_CHANGE_PASSWORD", None),
+            ("RESET_REQUIRED", None),
+            ("EXTERNAL_PROVIDER", Some(NotMigratable::Federated)),
+            ("UNCONFIRMED", Some(NotMigratable::Unconfirmed)),
+            ("COMPROMISED", Some(NotMigratable::UnsupportedStatus)),
+        ] {
+            let user = SourceUser::new("a", SourceStatus::parse(status));
+            assert_eq!(user.not_migratable_at_sign_in(), refusal, "{status}");
+        }
+        assert_eq!(
+            NotMigratable::UnsupportedStatus.code(),
+            "unsupported-status"
+        );
     }
 }

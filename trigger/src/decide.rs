@@ -25,7 +25,7 @@
 
 use shared::attributes::{EMAIL, PHONE_NUMBER, PREFERRED_USERNAME};
 use shared::partition::TenantTable;
-use shared::{Mapping, MigratedUser, SourceStatus, SourceUser};
+use shared::{Mapping, MigratedUser, NotMigratable, SourceStatus, SourceUser};
 
 use crate::event::{
     DeliveryMedium, EventRejection, FinalUserStatus, MessageAction, MigrationRequest,
@@ -223,17 +223,13 @@ impl Decision {
 /// Reasons not to ask the old pool about a password at all: the answer would be "no" whatever
 /// the password. Asking anyway would only spend the old account's quota.
 pub fn precheck(user: &SourceUser) -> Option<Reason> {
-    if !user.enabled {
-        return Some(Reason::Disabled);
-    }
-    match user.status {
-        SourceStatus::Confirmed
-        | SourceStatus::ForceChangePassword
-        | SourceStatus::ResetRequired => None,
-        SourceStatus::ExternalProvider => Some(Reason::Federated),
-        SourceStatus::Unconfirmed => Some(Reason::Unconfirmed),
-        SourceStatus::Other(_) => Some(Reason::UnsupportedStatus),
-    }
+    user.not_migratable_at_sign_in()
+        .map(|refusal| match refusal {
+            NotMigratable::Disabled => Reason::Disabled,
+            NotMigratable::Federated => Reason::Federated,
+            NotMigratable::Unconfirmed => Reason::Unconfirmed,
+            NotMigratable::UnsupportedStatus => Reason::UnsupportedStatus,
+        })
 }
 
 /// What the old pool's evidence allows, before the mapping and the password policy are applied.

@@ -69,7 +69,15 @@ fn data_rows(path: &Path) -> anyhow::Result<u64> {
 pub fn disabled_users(
     dir: &Path,
 ) -> anyhow::Result<Box<dyn Iterator<Item = anyhow::Result<DecodedRow>>>> {
-    let path = dir.join(DISABLED_FILE);
+    users_of(&dir.join(DISABLED_FILE))
+}
+
+/// The users of one import-format file of an export (`users-NNNN.csv`, `disabled.csv`),
+/// streamed in file order. A file that does not exist has none.
+pub fn users_of(
+    path: &Path,
+) -> anyhow::Result<Box<dyn Iterator<Item = anyhow::Result<DecodedRow>>>> {
+    let path = path.to_path_buf();
     let file = match File::open(&path) {
         Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {

@@ -1,0 +1,198 @@
+//! `cognito-migrate status`: where the migration window stands, read from both pools.
+//!
+//! Old users: migrated (in the new pool), remaining (the trigger moves them at their next
+//! sign-in), stranded (the trigger never moves them; per reason). New users: imported, migrated at
+//! sign-in, signed up. And the new users created per day. The rules are in [`classify`].
+//!
+//! The new pool is read first, keeping ~20 bytes a user ([`new_users`]); then the old pool is read
+//! and each old user is looked up and counted at once, nothing of it kept (so a user the trigger
+//! migrates between the two reads counts as remaining: the report is a snapshot, and the next run
+//! counts it). Users are matched as
+//! the sweep and `plan` match them ([`MatchRule`]: the legacy id first, then the new shape's
+//! sign-in values). Output: a terminal table, `--json` ([`report`] documents its structure) and
+//! `--html`, a self-contained page with two charts.
+
+mod chart;
+mod classify;
+mod export_folder;
+mod html;
+mod new_users;
+mod report;
+mod table;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use shared::Mapping;
+use shared::from_sdk::{schema_attribute_names, user_from_list};
+
+pub use report::StatusReport;
+
+use crate::aws::{AwsArgs, Side};
+use crate::pacer::Pacer;
+use crate::progress::Progress;
+use crate::target_index::MatchRule;
+use crate::{pools, scan};
+use classify::{arrival, import_status, old_state};
+use export_folder::ExportListing;
+use new_users::{NewUser, NewUsers};
+use report::{ImportedToldBy, day_of};
+
+/// Arguments of `cognito-migrate status`.
+#[derive(Debug, clap::Args)]
+pub struct StatusArgs {
+    /// The old pool.
+    #[arg(long, value_parser = crate::aws::pool_id_arg)]
+    pub source_pool_id: String,
+    /// The new pool.
+    #[arg(long, value_parser = crate::aws::pool_id_arg)]
+    pub target_pool_id: String,
+    /// The export folder that was imported: its users are counted as imported (without it, the
+    /// status an import leaves tells them apart, which misses imported users who have since
+    /// reset their password).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Mapping file, as for export (its legacy_sub_attribute ties new users to old ones).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
+    /// Write the report as JSON to this file (`-`: to standard output, instead of the table).
+    #[arg(long)]
+    pub json: Option<PathBuf>,
+    /// Write the report as a self-contained HTML page with charts to this file.
+    #[arg(long)]
+    pub html: Option<PathBuf>,
+    /// Requests per second (ListUsers allows 30 per account).
+    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=30))]
+    pub rps: u32,
+    /// Concurrent scans of each pool (1-16).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub segments: u8,
+}
+
+/// Reads both pools, prints the table (unless `--json -`) and writes the files asked for.
+pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport> {
+    let pacer = Arc::new(Pacer::new(
+        NonZeroU32::new(args.rps).expect("validated by clap"),
+        8,
+    ));
+    let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
+    let target = aws.client(Side::Target, Some(&args.target_pool_id)).await;
+    let mapping = match &args.mapping {
+        Some(path) => Mapping::load(path)?,
+        None => Mapping::default(),
+    };
+    let old_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
+    let new_pool = pools::describe(&target, &pacer, &args.target_pool_id).await?;
+    let new_attributes: BTreeSet<String> = schema_attribute_names(&new_pool).into_iter().collect();
+    let mapping = pools::resolve_legacy_sub(mapping, &new_attributes, &args.target_pool_id);
+    let rule = MatchRule::for_pools(
+        &old_pool,
+        &new_pool,
+        mapping.legacy_sub_attribute.as_deref(),
+    )?;
+    let listing = args
+        .dir
+        .as_deref()
+        .map(|dir| ExportListing::read(dir, &rule))
+        .transpose()?;
+
+    eprintln!("reading the new pool {}…", args.target_pool_id);
+    let mut new_users = NewUsers::default();
+    let mut progress = Progress::new("new-pool users", 0, Duration::from_secs(10));
+    scan::each_user(
+        &target,
+        &pacer,
+        &args.target_pool_id,
+        args.segments,
+        |listed| {
+            let user = user_from_list(listed);
+            let keys = rule.new_pool_user_keys(&user);
+            let has_legacy_id = rule
+                .legacy_id_attribute
+                .as_deref()
+                .and_then(|name| user.attribute(name))
+                .is_some_and(|id| !id.is_empty());
+            new_users.add(
+                &keys,
+                NewUser {
+                    created_day: listed.user_create_date().map_or(0, |d| day_of(d.secs())),
+                    has_legacy_id,
+                    import_status: import_status(&user.status),
+                    listed_in_export: listing.as_ref().is_some_and(|l| l.lists(&keys)),
+                },
+            );
+            progress.update(new_users.len() as u64, "read");
+        },
+    )
+    .await?;
+    progress.finish();
+    new_users.finish();
+
+    let told_by = match listing {
+        Some(_) => ImportedToldBy::ExportFolder,
+        None => ImportedToldBy::Status,
+    };
+    let mut report = StatusReport::new(&args.source_pool_id, &args.target_pool_id, told_by);
+    eprintln!("reading the old pool {}…", args.source_pool_id);
+    let estimate = u64::try_from(old_pool.estimated_number_of_users()).unwrap_or(0);
+    let mut progress = Progress::new("old-pool users", estimate, Duration::from_secs(10));
+    scan::each_user(
+        &source,
+        &pacer,
+        &args.source_pool_id,
+        args.segments,
+        |listed| {
+            let user = user_from_list(listed);
+            let found = new_users.find_old_user(&rule.old_user_keys(&user));
+            report.add_old(old_state(&user, found, &mapping, &rule.shape));
+            progress.update(report.old_users.total, "read");
+        },
+    )
+    .await?;
+    progress.finish();
+    let export_folder_given = told_by == ImportedToldBy::ExportFolder;
+    report.add_new(
+        new_users
+            .facts(export_folder_given)
+            .map(|(day, facts)| (day, arrival(facts))),
+    );
+    write_outputs(&args, &report)?;
+    Ok(report)
+}
+
+/// The table on standard output (unless the JSON goes there), then `--json` and `--html`.
+fn write_outputs(args: &StatusArgs, report: &StatusReport) -> anyhow::Result<()> {
+    let json_to_stdout = args.json.as_deref() == Some(Path::new("-"));
+    let mut stdout = std::io::stdout().lock();
+    if !json_to_stdout {
+        stdout.write_all(table::table(report).as_bytes())?;
+    }
+    if let Some(path) = &args.json {
+        let mut json = serde_json::to_vec_pretty(report)?;
+        json.push(b'\n');
+        if json_to_stdout {
+            stdout.write_all(&json)?;
+        } else {
+            write_file(path, &json, "--json")?;
+        }
+    }
+    if let Some(path) = &args.html {
+        write_file(path, html::page(report).as_bytes(), "--html")?;
+    }
+    stdout.flush()?;
+    Ok(())
+}
+
+fn write_file(path: &Path, contents: &[u8], flag: &str) -> anyhow::Result<()> {
+    std::fs::write(path, contents).with_context(|| {
+        format!(
+            "cannot write {flag} {}: name a file in a folder that exists and is writable",
+            path.display()
+        )
+    })
+}
