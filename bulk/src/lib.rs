@@ -17,6 +17,7 @@ pub mod fingerprint;
 pub mod group_scan;
 pub mod groups;
 pub mod import;
+pub(crate) mod json_report;
 pub mod pacer;
 pub mod plan;
 pub mod pools;

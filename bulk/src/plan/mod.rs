@@ -30,8 +30,8 @@ pub struct PlanArgs {
     /// Pools, mapping and pace.
     #[command(flatten)]
     pub report: ReportArgs,
-    /// Also write the plan as JSON to this file.
-    #[arg(long)]
+    /// Also write the plan as JSON to this file (`-`: standard output, instead of the text).
+    #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
 }
 
@@ -178,24 +178,29 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     .await;
     progress.finish();
     scanned?;
+    let text = !crate::json_report::to_stdout(args.json.as_deref());
     for (target, counts) in targets.iter().zip(&counts) {
-        println!(
-            "{}",
-            counts.text(&args.report.source_pool_id, &target.pool_id)
-        );
-    }
-    let json = if table.is_some() {
-        plan.tenants = targets.iter().map(|t| t.name.clone()).zip(counts).collect();
-        for (code, n) in &plan.unassigned {
-            println!("  unassigned ({code}) {n}");
+        if text {
+            println!(
+                "{}",
+                counts.text(&args.report.source_pool_id, &target.pool_id)
+            );
         }
-        serde_json::to_vec_pretty(&plan)?
-    } else {
-        serde_json::to_vec_pretty(&counts[0])?
+    }
+    let report = match table {
+        Some(_) => {
+            plan.tenants = targets.iter().map(|t| t.name.clone()).zip(counts).collect();
+            for (code, n) in &plan.unassigned {
+                if text {
+                    println!("  unassigned ({code}) {n}");
+                }
+            }
+            serde_json::to_value(&plan)?
+        }
+        None => serde_json::to_value(&counts[0])?,
     };
     if let Some(path) = &args.json {
-        std::fs::write(path, json)
-            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        crate::json_report::write(path, &report)?;
     }
     Ok(())
 }

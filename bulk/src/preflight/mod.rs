@@ -37,9 +37,9 @@ pub struct PreflightArgs {
     /// IAM role for the import job's CloudWatch logs.
     #[arg(long)]
     pub logs_role_arn: Option<String>,
-    /// Print the checks as JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
+    /// Also write the checks as JSON to this file (`-`: standard output, instead of the text).
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
 }
 
 /// The old client's secret, read from the environment only (never a flag: flags end up in shell
@@ -48,6 +48,9 @@ const SECRET_ENV: &str = "COGNITO_MIGRATE_SOURCE_CLIENT_SECRET";
 
 /// Runs every check; returns them (the caller turns failures into the exit status).
 pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check>> {
+    if let Some(path) = &args.json {
+        crate::writable::file("--json", path)?;
+    }
     let pacer = Pacer::new(NonZeroU32::new(5).expect("non-zero"), 4);
     let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
     let target = aws
@@ -116,9 +119,10 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
     }
     results.push(checks::logs_role_given(args.logs_role_arn.as_deref()));
 
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&results)?);
-    } else {
+    if let Some(path) = &args.json {
+        crate::json_report::write(path, &results)?;
+    }
+    if !crate::json_report::to_stdout(args.json.as_deref()) {
         for check in &results {
             let mark = match check.verdict {
                 Verdict::Pass => "ok  ",

@@ -34,6 +34,7 @@ use shared::from_sdk::{schema_attribute_names, user_from_list};
 pub use report::StatusReport;
 
 use crate::aws::{AwsArgs, Side};
+use crate::json_report;
 use crate::pacer::Pacer;
 use crate::progress::Progress;
 use crate::target_index::MatchRule;
@@ -61,7 +62,7 @@ pub struct StatusArgs {
     #[arg(long)]
     pub mapping: Option<PathBuf>,
     /// Write the report as JSON to this file (`-`: to standard output, instead of the table).
-    #[arg(long)]
+    #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
     /// Write the report as a self-contained HTML page with charts to this file.
     #[arg(long)]
@@ -76,6 +77,12 @@ pub struct StatusArgs {
 
 /// Reads both pools, prints the table (unless `--json -`) and writes the files asked for.
 pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport> {
+    if let Some(path) = &args.json {
+        crate::writable::file("--json", path)?;
+    }
+    if let Some(path) = &args.html {
+        crate::writable::file("--html", path)?;
+    }
     let pacer = Arc::new(Pacer::new(
         NonZeroU32::new(args.rps).expect("validated by clap"),
         8,
@@ -167,24 +174,17 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
 
 /// The table on standard output (unless the JSON goes there), then `--json` and `--html`.
 fn write_outputs(args: &StatusArgs, report: &StatusReport) -> anyhow::Result<()> {
-    let json_to_stdout = args.json.as_deref() == Some(Path::new("-"));
-    let mut stdout = std::io::stdout().lock();
-    if !json_to_stdout {
+    if !json_report::to_stdout(args.json.as_deref()) {
+        let mut stdout = std::io::stdout().lock();
         stdout.write_all(table::table(report).as_bytes())?;
+        stdout.flush()?;
     }
     if let Some(path) = &args.json {
-        let mut json = serde_json::to_vec_pretty(report)?;
-        json.push(b'\n');
-        if json_to_stdout {
-            stdout.write_all(&json)?;
-        } else {
-            write_file(path, &json, "--json")?;
-        }
+        json_report::write(path, report)?;
     }
     if let Some(path) = &args.html {
         write_file(path, html::page(report).as_bytes(), "--html")?;
     }
-    stdout.flush()?;
     Ok(())
 }
 

@@ -15,7 +15,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::Client;
 use serde::Serialize;
 use shared::Mapping;
@@ -43,8 +42,8 @@ pub struct VerifyArgs {
     /// Write every difference to this CSV (`username,kind,detail`).
     #[arg(long)]
     pub differences: Option<PathBuf>,
-    /// Also write the counts as JSON to this file.
-    #[arg(long)]
+    /// Also write the counts as JSON to this file (`-`: standard output, instead of the text).
+    #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
 }
 
@@ -415,10 +414,11 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
     )
     .await?;
     differences.finish()?;
-    println!("{}", text(&counts));
+    if !crate::json_report::to_stdout(args.json.as_deref()) {
+        println!("{}", text(&counts));
+    }
     if let Some(path) = &args.json {
-        std::fs::write(path, serde_json::to_vec_pretty(&counts)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        crate::json_report::write(path, &counts)?;
     }
     Ok(counts)
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::error::{DisplayErrorContext, ProvideErrorMetadata};
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserStatusType,
 };
@@ -125,6 +125,15 @@ async fn app_client(client: &Client, pool: &str) -> String {
         .unwrap()
 }
 
+/// What Cognito answered, as a person reads it: its code and message, never the SDK's structure.
+fn refusal(err: &impl ProvideErrorMetadata) -> String {
+    format!(
+        "{}: {}",
+        err.code().unwrap_or("no error code"),
+        err.message().unwrap_or_default()
+    )
+}
+
 /// Signs in with `USER_PASSWORD_AUTH` and prints what the person would see.
 async fn sign_in(client: &Client, app: &str, name: &str, password: &str) {
     let answer = client
@@ -140,11 +149,7 @@ async fn sign_in(client: &Client, app: &str, name: &str, password: &str) {
             "sign-in {name}: tokens issued: {}",
             answer.authentication_result().is_some()
         ),
-        Err(err) => println!(
-            "sign-in {name}: refused ({}: {})",
-            err.code().unwrap_or("?"),
-            err.message().unwrap_or("")
-        ),
+        Err(err) => println!("sign-in {name}: refused ({})", refusal(&err)),
     }
 }
 
@@ -170,7 +175,7 @@ async fn show_user(client: &Client, pool: &str, name: &str) {
                 );
             }
         }
-        Err(err) => println!("{name}: {}", DisplayErrorContext(&err)),
+        Err(err) => println!("{name}: {}", refusal(&err)),
     }
 }
 
@@ -313,7 +318,7 @@ async fn main() {
                 .code_delivery_details()
                 .and_then(|d| d.delivery_medium())
         ),
-        Err(err) => println!("forgot-password: {}", DisplayErrorContext(&err)),
+        Err(err) => println!("forgot-password: {}", refusal(&err)),
     }
     show_user(&moto, &new_pool, "user0004@example.com").await;
 
