@@ -44,3 +44,27 @@ async fn json_to_standard_output_is_all_that_standard_output_holds() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_reader_that_stops_reading_ends_the_command_quietly() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("pipe-old")).await;
+    let new = create_pool(&client, &PoolSpec::named("pipe-new")).await;
+    // `status | head -0`: the reader is gone before the table is written.
+    let mut child = cognito_migrate(&testbed.moto_url)
+        .args(["status", "--source-pool-id", &old, "--target-pool-id", &new])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let run = child.wait_with_output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        !stderr.contains("error") && !stderr.contains("panicked"),
+        "{}",
+        describe(&run)
+    );
+}

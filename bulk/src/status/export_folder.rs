@@ -6,7 +6,7 @@
 //! the same keys for the row as for the user it became: the legacy id when the row has one, else
 //! the sign-in values of the new pool's shape.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::Context;
 use shared::{SourceStatus, SourceUser};
@@ -22,24 +22,27 @@ pub struct ExportListing {
 }
 
 impl ExportListing {
-    /// Reads the users files and `disabled.csv` of the export in `dir`.
-    pub fn read(dir: &Path, rule: &MatchRule) -> anyhow::Result<ExportListing> {
-        let mut names: Vec<String> = import_files(dir)
-            .with_context(|| format!("--dir {} is not an export folder", dir.display()))?
-            .into_iter()
-            .map(|(name, _)| name)
-            .collect();
-        names.push(DISABLED_FILE.to_string());
+    /// Reads the users files and `disabled.csv` of every export in `dirs` (before cutover, the
+    /// sweep, …): a user any of them lists was imported.
+    pub fn read(dirs: &[PathBuf], rule: &MatchRule) -> anyhow::Result<ExportListing> {
         let mut keys = Vec::new();
-        for name in names {
-            for row in users_of(&dir.join(name))? {
-                let row = row?;
-                let user = SourceUser {
-                    username: row.username,
-                    attributes: row.attributes,
-                    ..SourceUser::new("", SourceStatus::Confirmed)
-                };
-                keys.extend(rule.new_pool_user_keys(&user));
+        for dir in dirs {
+            let mut names: Vec<String> = import_files(dir)
+                .with_context(|| format!("--dir {} is not an export folder", dir.display()))?
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
+            names.push(DISABLED_FILE.to_string());
+            for name in names {
+                for row in users_of(&dir.join(name))? {
+                    let row = row?;
+                    let user = SourceUser {
+                        username: row.username,
+                        attributes: row.attributes,
+                        ..SourceUser::new("", SourceStatus::Confirmed)
+                    };
+                    keys.extend(rule.new_pool_user_keys(&user));
+                }
             }
         }
         keys.sort_unstable();
@@ -75,7 +78,7 @@ mod tests {
             legacy_id_attribute: Some("custom:legacy_sub".to_string()),
             ..MatchRule::default()
         };
-        let listing = ExportListing::read(dir.path(), &rule).unwrap();
+        let listing = ExportListing::read(&[dir.path().to_path_buf()], &rule).unwrap();
         let new_user = |name: &str, legacy: &str| {
             let user = SourceUser::new(name, SourceStatus::ResetRequired)
                 .with("custom:legacy_sub", legacy);
@@ -92,7 +95,8 @@ mod tests {
     #[test]
     fn a_folder_without_users_files_is_named() {
         let dir = tempfile::tempdir().unwrap();
-        let err = ExportListing::read(dir.path(), &MatchRule::default()).unwrap_err();
+        let err =
+            ExportListing::read(&[dir.path().to_path_buf()], &MatchRule::default()).unwrap_err();
         assert!(
             format!("{err:#}").contains("is not an export folder"),
             "{err:#}"

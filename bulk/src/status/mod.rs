@@ -53,11 +53,11 @@ pub struct StatusArgs {
     /// The new pool.
     #[arg(long, value_parser = crate::aws::pool_id_arg)]
     pub target_pool_id: String,
-    /// The export folder that was imported: its users are counted as imported (without it, the
-    /// status an import leaves tells them apart, which misses imported users who have since
-    /// reset their password).
+    /// An export folder that was imported (repeat for each: `--dir pre --dir sweep`): its users
+    /// are counted as imported (without it, the status an import leaves tells them apart, which
+    /// misses imported users who have since reset their password).
     #[arg(long)]
-    pub dir: Option<PathBuf>,
+    pub dir: Vec<PathBuf>,
     /// Mapping file, as for export (its legacy_sub_attribute ties new users to old ones).
     #[arg(long)]
     pub mapping: Option<PathBuf>,
@@ -102,10 +102,8 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
         &new_pool,
         mapping.legacy_sub_attribute.as_deref(),
     )?;
-    let listing = args
-        .dir
-        .as_deref()
-        .map(|dir| ExportListing::read(dir, &rule))
+    let listing = (!args.dir.is_empty())
+        .then(|| ExportListing::read(&args.dir, &rule))
         .transpose()?;
 
     eprintln!("reading the new pool {}…", args.target_pool_id);
