@@ -51,6 +51,14 @@ impl CanaryReport {
     }
 }
 
+fn counted(n: usize, thing: &str) -> String {
+    if n == 1 {
+        format!("1 {thing}")
+    } else {
+        format!("{n} {thing}s")
+    }
+}
+
 fn shown(value: &Option<String>) -> String {
     match value {
         Some(value) => format!("{value:?}"),
@@ -148,7 +156,9 @@ pub fn text(report: &CanaryReport) -> String {
             report.rows.len()
         ));
         parts.push(format!(
-            "{changes} values would change ({changed_rows} users)"
+            "{} would change ({})",
+            counted(changes, "value"),
+            counted(changed_rows, "user")
         ));
         parts.join(", ")
     };
@@ -222,7 +232,7 @@ mod tests {
              FAILED   bob (users-0001.csv line 7): The User Record does not set any of the auto \
              verified attributes to true. (Example: email_verified to true).\n\
              CHANGED  cy (users-0001.csv line 9): name: file \" Cy \" -> pool \"Cy\"\n\
-             result: 1 of 3 lines would fail, 1 values would change (1 users)\n"
+             result: 1 of 3 lines would fail, 1 value would change (1 user)\n"
         );
     }
 }
