@@ -314,7 +314,7 @@ async fn a_leftover_scratch_pool_is_removed_by_the_next_run_and_only_a_tagged_on
     );
     assert_eq!(
         scratch_pools(&client).await,
-        [lookalike.clone()],
+        std::slice::from_ref(&lookalike),
         "an untagged pool is never taken for a scratch pool"
     );
     client
