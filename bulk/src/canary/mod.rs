@@ -130,52 +130,54 @@ pub async fn run(args: CanaryArgs, aws: &AwsArgs) -> anyhow::Result<CanaryOutcom
         target: &target,
         scratch: &scratch,
         sample: &sample,
+        seed,
     };
-    let result = if stop.requested() {
-        None
+    let ended = if stop.requested() {
+        Ended::Interrupted
     } else {
         let mut inner = stop.clone();
-        stop.unless_stopped(trial.run(&mut inner))
-            .await
-            .flatten_stop()
+        match stop.unless_stopped(trial.run(&mut inner)).await {
+            None | Some(Ok(None)) => Ended::Interrupted,
+            Some(Ok(Some(report))) => Ended::Report(Box::new(report)),
+            Some(Err(err)) => Ended::Failed(err),
+        }
     };
     let deleted = scratch.delete(&client, &pacer).await;
     if deleted.is_ok() {
         eprintln!("deleted scratch pool {}", scratch.id);
     }
-    let report = match result {
-        None => {
+    match ended {
+        Ended::Failed(err) => {
+            if let Err(cleanup) = deleted {
+                eprintln!("error: {cleanup:#}");
+            }
+            Err(err)
+        }
+        Ended::Interrupted => {
             deleted?;
             eprintln!("interrupted: nothing was imported into {target_id}");
-            return Ok(CanaryOutcome::Interrupted);
+            Ok(CanaryOutcome::Interrupted)
         }
-        Some(report) => report,
-    };
-    let report = match (report, deleted) {
-        (Ok(report), Ok(())) => report,
-        (Err(err), _) | (Ok(_), Err(err)) => return Err(err),
-    };
-    print!("{}", report::text(&report));
-    Ok(if report.clean() {
-        CanaryOutcome::Clean
-    } else {
-        CanaryOutcome::Differences
-    })
-}
-
-/// `Some(Ok(None))` (stopped inside) and `None` (stopped outside) both mean interrupted.
-trait FlattenStop<T> {
-    fn flatten_stop(self) -> Option<anyhow::Result<T>>;
-}
-
-impl<T> FlattenStop<T> for Option<anyhow::Result<Option<T>>> {
-    fn flatten_stop(self) -> Option<anyhow::Result<T>> {
-        match self? {
-            Ok(None) => None,
-            Ok(Some(value)) => Some(Ok(value)),
-            Err(err) => Some(Err(err)),
+        Ended::Report(report) => {
+            print!("{}", report::text(&report));
+            deleted?;
+            Ok(if report.clean() {
+                CanaryOutcome::Clean
+            } else {
+                CanaryOutcome::Differences
+            })
         }
     }
+}
+
+/// How the work in the scratch pool ended (it is deleted in every case).
+enum Ended {
+    /// Read back and compared.
+    Report(Box<CanaryReport>),
+    /// A step failed.
+    Failed(anyhow::Error),
+    /// Ctrl-C or SIGTERM.
+    Interrupted,
 }
 
 /// One import of the sample into the scratch pool, read back.
@@ -187,6 +189,7 @@ struct Trial<'a> {
     target: &'a UserPoolType,
     scratch: &'a ScratchPool,
     sample: &'a Sample,
+    seed: u64,
 }
 
 impl Trial<'_> {
@@ -228,6 +231,7 @@ impl Trial<'_> {
             scratch_name: self.scratch.name.clone(),
             rows_in_export: self.sample.rows_in_export,
             sample_path: self.sample.path.clone(),
+            seed: self.seed,
             job,
             log_lines: lines.len() as u64,
             log_group: group,

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use super::compare::Finding;
 use super::job_log::Outcome;
+use super::sample::RANDOM_ROW;
 use super::sample_file::SampledRow;
 use crate::import::job::JobView;
 use crate::import::state::JobPhase;
@@ -23,6 +24,8 @@ pub struct CanaryReport {
     pub rows_in_export: u64,
     /// The imported sample file.
     pub sample_path: PathBuf,
+    /// The seed of the random rows.
+    pub seed: u64,
     /// The import job as it ended.
     pub job: JobView,
     /// Result lines found in CloudWatch Logs.
@@ -80,6 +83,18 @@ pub fn text(report: &CanaryReport) -> String {
         report.sample_path.display(),
         report.scratch_id,
         report.scratch_name
+    );
+    let random = report
+        .rows
+        .iter()
+        .filter(|r| r.row.reasons.iter().any(|why| why == RANDOM_ROW))
+        .count();
+    let _ = writeln!(
+        out,
+        "sample: {} covering every kind of value, {} (seed {})",
+        counted(report.rows.len() - random, "row"),
+        counted(random, "random row"),
+        report.seed
     );
     let _ = writeln!(
         out,
@@ -188,6 +203,7 @@ mod tests {
             scratch_name: "cognito-migrate-canary-20261129T112044Z".into(),
             rows_in_export: 40,
             sample_path: "out/canary-sample.csv".into(),
+            seed: 7,
             job: JobView {
                 job_id: "import-1".into(),
                 job_name: "cognito-migrate-canary".into(),
@@ -227,6 +243,7 @@ mod tests {
             text(&report),
             "canary of us-east-1_New: 3 of 40 rows (out/canary-sample.csv) imported into scratch \
              pool us-east-1_Scr (cognito-migrate-canary-20261129T112044Z), deleted afterwards\n\
+             sample: 3 rows covering every kind of value, 0 random rows (seed 7)\n\
              import job import-1: Succeeded (imported 2, skipped 0, failed 1)\n\
              CloudWatch Logs: 3 of 3 result lines in /aws/cognito/userpools/us-east-1_Scr/x\n\
              FAILED   bob (users-0001.csv line 7): The User Record does not set any of the auto \

@@ -19,6 +19,9 @@ use shared::import_csv::decode_row;
 /// How many of the longest rows are always taken.
 pub const LONGEST: usize = 3;
 
+/// The reason given for a random row.
+pub const RANDOM_ROW: &str = "a random row";
+
 /// Why rows were chosen, by row number (`seq`), in the order the reasons were found.
 pub type Reasons = BTreeMap<u64, Vec<String>>;
 
@@ -136,13 +139,13 @@ pub fn random_rows(rows: u64, taken: &BTreeSet<u64>, count: usize, seed: u64) ->
     drawn
 }
 
-/// The whole choice: coverage rows and their reasons, plus `count` random rows ("a random row").
+/// The whole choice: coverage rows and their reasons, plus `count` random rows ([`RANDOM_ROW`]).
 pub fn choose(coverage: Coverage, count: usize, seed: u64) -> Reasons {
     let rows = coverage.rows();
     let mut chosen = coverage.finish();
     let taken: BTreeSet<u64> = chosen.keys().copied().collect();
     for seq in random_rows(rows, &taken, count, seed) {
-        chosen.insert(seq, vec!["a random row".to_string()]);
+        chosen.insert(seq, vec![RANDOM_ROW.to_string()]);
     }
     chosen
 }
@@ -259,7 +262,7 @@ mod tests {
         let chosen = choose(offered(&rows), 2, 7);
         let random: Vec<u64> = chosen
             .iter()
-            .filter(|(_, why)| why == &&["a random row".to_string()])
+            .filter(|(_, why)| why == &&[RANDOM_ROW.to_string()])
             .map(|(seq, _)| *seq)
             .collect();
         assert_eq!(random, [4, 37]);
