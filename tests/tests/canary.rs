@@ -74,12 +74,8 @@ const PEOPLE: [(&str, &[(&str, &str)]); 5] = [
     ),
 ];
 
-/// An old pool with [`PEOPLE`], a new pool made by `new_spec`, and an export between them.
-async fn exported(
-    client: &Client,
-    endpoint: &str,
-    new_spec: PoolSpec,
-) -> (String, PathBuf, tempfile::TempDir) {
+/// An old pool with [`PEOPLE`] exported for the new pool `new` (which has `custom:tenant`).
+async fn exported(client: &Client, endpoint: &str, new: &str) -> (PathBuf, tempfile::TempDir) {
     let old = create_pool(
         client,
         &PoolSpec::named("canary-old").with_custom(&["tenant"]),
@@ -88,11 +84,21 @@ async fn exported(
     for (name, attributes) in PEOPLE {
         create_user(client, &old, name, attributes, Some("Passw0rd!")).await;
     }
-    let new = create_pool(client, &new_spec.with_custom(&["tenant"])).await;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export");
-    let done = export(endpoint, &old, &new, &out, &["--select", "all"]);
+    let done = export(endpoint, &old, new, &out, &["--select", "all"]);
     assert_eq!(done.status.code(), Some(0), "{}", describe(&done));
+    (out, dir)
+}
+
+/// A new pool made by `spec` (plus `custom:tenant`) and an export for it.
+async fn new_pool_and_export(
+    client: &Client,
+    endpoint: &str,
+    spec: PoolSpec,
+) -> (String, PathBuf, tempfile::TempDir) {
+    let new = create_pool(client, &spec.with_custom(&["tenant"])).await;
+    let (out, dir) = exported(client, endpoint, &new).await;
     (new, out, dir)
 }
 
@@ -171,17 +177,24 @@ async fn a_clean_export_passes_in_every_pool_shape_and_leaves_nothing_behind() {
     let _account = SHARED_ACCOUNT.lock().await;
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
+    // The MFA mode is part of the copy: on a pool that requires MFA every row says
+    // cognito:mfa_enabled TRUE, which a copy with MFA off would fail.
     let shapes = [
-        ("plain", PoolSpec::named("canary-new-plain")),
         (
-            "e-mail as user name",
+            "plain, MFA optional",
+            PoolSpec::named("canary-new-plain"),
+            UserPoolMfaType::Optional,
+        ),
+        (
+            "e-mail as user name, MFA off",
             PoolSpec {
                 username_attributes: vec![UsernameAttributeType::Email],
                 ..PoolSpec::named("canary-new-email")
             },
+            UserPoolMfaType::Off,
         ),
         (
-            "aliases, case-insensitive",
+            "aliases, case-insensitive, MFA required",
             PoolSpec {
                 alias_attributes: vec![
                     AliasAttributeType::Email,
@@ -195,20 +208,22 @@ async fn a_clean_export_passes_in_every_pool_shape_and_leaves_nothing_behind() {
                 ),
                 ..PoolSpec::named("canary-new-alias")
             },
+            UserPoolMfaType::On,
         ),
     ];
-    for (shape, spec) in shapes {
-        let (new, out, _dir) = exported(&client, &testbed.moto_url, spec).await;
+    for (shape, spec, mfa) in shapes {
+        let new = create_pool(&client, &spec.with_custom(&["tenant"])).await;
         client
             .set_user_pool_mfa_config()
             .user_pool_id(&new)
-            .mfa_configuration(UserPoolMfaType::Optional)
+            .mfa_configuration(mfa)
             .software_token_mfa_configuration(
                 SoftwareTokenMfaConfigType::builder().enabled(true).build(),
             )
             .send()
             .await
             .expect("SetUserPoolMfaConfig");
+        let (out, _dir) = exported(&client, &testbed.moto_url, &new).await;
         let before = fingerprint(&client, &new).await;
         let run = canary(&testbed.moto_url, &new, &out, LOGS_ROLE_ARN);
         assert_eq!(run.status.code(), Some(0), "{shape}: {}", describe(&run));
@@ -238,7 +253,7 @@ async fn a_wrong_file_names_the_user_the_field_and_awss_reason() {
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let (new, out, _dir) =
-        exported(&client, &testbed.moto_url, PoolSpec::named("canary-wrong")).await;
+        new_pool_and_export(&client, &testbed.moto_url, PoolSpec::named("canary-wrong")).await;
     let file = out.join("users-0001.csv");
     let text = std::fs::read_to_string(&file).unwrap();
     // bob no longer verifies the pool's auto-verified attribute (AWS fails the line), and zoe's
@@ -280,7 +295,7 @@ async fn a_leftover_scratch_pool_is_removed_by_the_next_run_and_only_a_tagged_on
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let (new, out, _dir) =
-        exported(&client, &testbed.moto_url, PoolSpec::named("canary-left")).await;
+        new_pool_and_export(&client, &testbed.moto_url, PoolSpec::named("canary-left")).await;
     let leftover = client
         .create_user_pool()
         .pool_name(format!("{PREFIX}19700101T000000Z"))
@@ -331,7 +346,7 @@ async fn a_failure_in_the_middle_still_deletes_the_scratch_pool() {
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let (new, out, _dir) =
-        exported(&client, &testbed.moto_url, PoolSpec::named("canary-fail")).await;
+        new_pool_and_export(&client, &testbed.moto_url, PoolSpec::named("canary-fail")).await;
     let before = fingerprint(&client, &new).await;
     // CreateUserImportJob refuses a role ARN that does not match the API's pattern: the run
     // fails after the scratch pool was created.
@@ -349,7 +364,8 @@ async fn ctrl_c_in_the_middle_deletes_the_scratch_pool() {
     // Slow job steps, so the interrupt lands while the job runs.
     let moto = PrivateMoto::start(&[("TESTBED_IMPORT_STEP_SECONDS", "3")]);
     let client = client_for(&moto.url).await;
-    let (new, out, _dir) = exported(&client, &moto.url, PoolSpec::named("canary-int")).await;
+    let (new, out, _dir) =
+        new_pool_and_export(&client, &moto.url, PoolSpec::named("canary-int")).await;
     let mut child = cognito_migrate(&moto.url)
         .args([
             "canary",
