@@ -11,7 +11,9 @@
 //! off on the copy whatever the new pool says.
 //!
 //! Custom attributes are added with `AddCustomAttributes` after the pool is created, as the API
-//! reference allows (at most 25 per call), instead of in `CreateUserPool`'s `Schema`.
+//! reference allows (at most 25 per call), instead of in `CreateUserPool`'s `Schema`. The finished
+//! copy is described again and compared with the new pool ([`unfaithful`]): a copy that differs
+//! in an import-relevant setting is deleted and the run stops, since its evidence would not hold.
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
@@ -136,7 +138,7 @@ pub async fn create(
         id,
         name: name.to_string(),
     };
-    match finish(client, pacer, target_id, &scratch, custom).await {
+    match finish(client, pacer, (target_id, target), &scratch, custom).await {
         Ok(()) => Ok(scratch),
         Err(err) => {
             if let Err(cleanup) = scratch.delete(client, pacer).await {
@@ -147,15 +149,75 @@ pub async fn create(
     }
 }
 
+/// The import-relevant settings in which `copy` differs from `original`, each as
+/// `setting: original vs copy`; empty when the copy is faithful. Order does not matter in lists
+/// of settings, but it does for custom attributes (it is the CSV header's order).
+pub fn unfaithful(original: &UserPoolType, copy: &UserPoolType) -> Vec<String> {
+    fn sorted<T: std::fmt::Debug>(items: &[T]) -> Vec<String> {
+        let mut names: Vec<String> = items.iter().map(|i| format!("{i:?}")).collect();
+        names.sort();
+        names
+    }
+    fn custom(pool: &UserPoolType) -> Vec<&str> {
+        pool.schema_attributes()
+            .iter()
+            .filter_map(|a| a.name())
+            .filter(|n| n.contains(CUSTOM_PREFIX))
+            .collect()
+    }
+    fn case_sensitive(pool: &UserPoolType) -> bool {
+        pool.username_configuration()
+            .map(|c| c.case_sensitive())
+            .unwrap_or(true)
+    }
+    let settings = [
+        (
+            "UsernameAttributes",
+            format!("{:?}", sorted(original.username_attributes())),
+            format!("{:?}", sorted(copy.username_attributes())),
+        ),
+        (
+            "AliasAttributes",
+            format!("{:?}", sorted(original.alias_attributes())),
+            format!("{:?}", sorted(copy.alias_attributes())),
+        ),
+        (
+            "AutoVerifiedAttributes",
+            format!("{:?}", sorted(original.auto_verified_attributes())),
+            format!("{:?}", sorted(copy.auto_verified_attributes())),
+        ),
+        (
+            "UsernameConfiguration.CaseSensitive",
+            case_sensitive(original).to_string(),
+            case_sensitive(copy).to_string(),
+        ),
+        (
+            "MfaConfiguration",
+            format!("{:?}", original.mfa_configuration()),
+            format!("{:?}", copy.mfa_configuration()),
+        ),
+        (
+            "custom attributes",
+            format!("{:?}", custom(original)),
+            format!("{:?}", custom(copy)),
+        ),
+    ];
+    settings
+        .into_iter()
+        .filter(|(_, a, b)| a != b)
+        .map(|(name, a, b)| format!("{name}: {a} vs {b}"))
+        .collect()
+}
+
 fn nonempty<T: Clone>(items: &[T]) -> Option<Vec<T>> {
     (!items.is_empty()).then(|| items.to_vec())
 }
 
-/// Adds the custom attributes and copies the MFA configuration.
+/// Adds the custom attributes, copies the MFA configuration and checks the copy.
 async fn finish(
     client: &Client,
     pacer: &Pacer,
-    target_id: &str,
+    (target_id, target): (&str, &UserPoolType),
     scratch: &ScratchPool,
     custom: Vec<SchemaAttributeType>,
 ) -> anyhow::Result<()> {
@@ -199,6 +261,16 @@ async fn finish(
             })
             .await
             .map_err(|e| explain("SetUserPoolMfaConfig", &scratch.id, e))?;
+    }
+    let copy = crate::pools::describe(client, pacer, &scratch.id).await?;
+    let differences = unfaithful(target, &copy);
+    if !differences.is_empty() {
+        anyhow::bail!(
+            "the scratch pool {} is not a faithful copy of {target_id} ({}), so its import would \
+             prove nothing; report this as a cognito-migrate bug",
+            scratch.id,
+            differences.join("; ")
+        );
     }
     Ok(())
 }
@@ -295,6 +367,52 @@ mod tests {
     use aws_sdk_cognitoidentityprovider::types::{
         AttributeDataType, StringAttributeConstraintsType,
     };
+
+    #[test]
+    fn a_copy_that_lost_a_setting_is_named_as_unfaithful() {
+        use aws_sdk_cognitoidentityprovider::types::{
+            UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
+        };
+        let original = UserPoolType::builder()
+            .username_attributes(UsernameAttributeType::Email)
+            .auto_verified_attributes(VerifiedAttributeType::Email)
+            .auto_verified_attributes(VerifiedAttributeType::PhoneNumber)
+            .username_configuration(
+                UsernameConfigurationType::builder()
+                    .case_sensitive(true)
+                    .build()
+                    .unwrap(),
+            )
+            .mfa_configuration(UserPoolMfaType::On)
+            .schema_attributes(SchemaAttributeType::builder().name("custom:a").build())
+            .schema_attributes(SchemaAttributeType::builder().name("custom:b").build())
+            .build();
+        let same = UserPoolType::builder()
+            .username_attributes(UsernameAttributeType::Email)
+            .auto_verified_attributes(VerifiedAttributeType::PhoneNumber)
+            .auto_verified_attributes(VerifiedAttributeType::Email)
+            .mfa_configuration(UserPoolMfaType::On)
+            .schema_attributes(SchemaAttributeType::builder().name("email").build())
+            .schema_attributes(SchemaAttributeType::builder().name("custom:a").build())
+            .schema_attributes(SchemaAttributeType::builder().name("custom:b").build())
+            .build();
+        assert_eq!(unfaithful(&original, &same), Vec::<String>::new());
+        let lost = UserPoolType::builder()
+            .auto_verified_attributes(VerifiedAttributeType::Email)
+            .mfa_configuration(UserPoolMfaType::Off)
+            .schema_attributes(SchemaAttributeType::builder().name("custom:b").build())
+            .schema_attributes(SchemaAttributeType::builder().name("custom:a").build())
+            .build();
+        assert_eq!(
+            unfaithful(&original, &lost),
+            [
+                "UsernameAttributes: [\"Email\"] vs []",
+                "AutoVerifiedAttributes: [\"Email\", \"PhoneNumber\"] vs [\"Email\"]",
+                "MfaConfiguration: Some(On) vs Some(Off)",
+                "custom attributes: [\"custom:a\", \"custom:b\"] vs [\"custom:b\", \"custom:a\"]",
+            ]
+        );
+    }
 
     #[test]
     fn the_name_says_canary_and_when() {
