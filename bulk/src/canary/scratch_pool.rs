@@ -4,9 +4,10 @@
 //!
 //! Copied from `DescribeUserPool` / `GetUserPoolMfaConfig` of the new pool (read only; nothing is
 //! ever written to it): `UsernameAttributes`, `AliasAttributes`, `UsernameConfiguration`,
-//! `AutoVerifiedAttributes`, the password policy, the required standard attributes, the custom
-//! attributes in schema order with their types and constraints (so `GetCSVHeader` gives the
-//! export's header), and the MFA configuration (SMS and TOTP; e-mail MFA needs the pool's own SES
+//! `AutoVerifiedAttributes`, the password policy, the SMS configuration (the same SNS role: a pool
+//! that verifies phone numbers or sends SMS MFA needs one; an import sends no message), the
+//! required standard attributes, the custom attributes in schema order with their types and
+//! constraints (so `GetCSVHeader` gives the export's header), and the MFA configuration (SMS and TOTP; e-mail MFA needs the pool's own SES
 //! settings and is not copied: it does not change what an import accepts). Deletion protection is
 //! off on the copy whatever the new pool says.
 //!
@@ -125,6 +126,7 @@ pub async fn create(
                 .set_username_configuration(target.username_configuration().cloned())
                 .set_auto_verified_attributes(nonempty(target.auto_verified_attributes()))
                 .set_policies(policies.clone())
+                .set_sms_configuration(target.sms_configuration().cloned())
                 .set_schema(nonempty(&standard))
                 .send()
         })
@@ -165,6 +167,16 @@ pub fn unfaithful(original: &UserPoolType, copy: &UserPoolType) -> Vec<String> {
             .filter(|n| n.contains(CUSTOM_PREFIX))
             .collect()
     }
+    fn required(pool: &UserPoolType) -> Vec<&str> {
+        let mut names: Vec<&str> = pool
+            .schema_attributes()
+            .iter()
+            .filter(|a| a.required() == Some(true))
+            .filter_map(|a| a.name())
+            .collect();
+        names.sort();
+        names
+    }
     fn case_sensitive(pool: &UserPoolType) -> bool {
         pool.username_configuration()
             .map(|c| c.case_sensitive())
@@ -195,6 +207,11 @@ pub fn unfaithful(original: &UserPoolType, copy: &UserPoolType) -> Vec<String> {
             "MfaConfiguration",
             format!("{:?}", original.mfa_configuration()),
             format!("{:?}", copy.mfa_configuration()),
+        ),
+        (
+            "required attributes",
+            format!("{:?}", required(original)),
+            format!("{:?}", required(copy)),
         ),
         (
             "custom attributes",
