@@ -8,11 +8,11 @@
 
 use std::time::Duration;
 
-use aws_config::BehaviorVersion;
 use aws_config::default_provider::region::DefaultRegionChain;
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_config::{BehaviorVersion, SdkConfig};
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::config::Region;
 use clap::Args;
@@ -95,6 +95,13 @@ impl AwsArgs {
     /// last resort). SDK retries are off: every attempt goes through the run's rate limiter and
     /// retry policy ([`crate::pacer`]), so the request rate never exceeds `--rps`.
     pub async fn client(&self, side: Side, pool_id: Option<&str>) -> Client {
+        Client::new(&self.sdk_config(side, pool_id).await)
+    }
+
+    /// The SDK settings of one side, for clients of other services that go with the pool (the
+    /// canary reads CloudWatch Logs in the new pool's account and region): the same profile,
+    /// region, endpoint, timeouts and no SDK retries.
+    pub async fn sdk_config(&self, side: Side, pool_id: Option<&str>) -> SdkConfig {
         let settings = self.side(side);
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .retry_config(RetryConfig::disabled())
@@ -122,7 +129,7 @@ impl AwsArgs {
         if let Some(endpoint) = &settings.endpoint_url {
             loader = loader.endpoint_url(endpoint);
         }
-        Client::new(&loader.load().await)
+        loader.load().await
     }
 }
 

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 use crate::aws::AwsArgs;
+use crate::canary::{self, CanaryArgs, CanaryOutcome};
 use crate::export::{self, ExportArgs, ExportOutcome};
 use crate::groups::{self, GroupsArgs, GroupsOutcome};
 use crate::import::{self, ImportArgs, ImportOutcome};
@@ -52,6 +53,10 @@ pub enum Command {
     /// Where the migration window stands: old users migrated, remaining and stranded; new users
     /// imported, migrated at sign-in and signed up; migrations per day. A table, --json, --html.
     Status(StatusArgs),
+    /// Import a sample of the export into a scratch copy of the new pool (deleted afterwards) and
+    /// compare what AWS made of each line with the files. Exit status 1 when a line would fail or
+    /// a value would change.
+    Canary(CanaryArgs),
 }
 
 /// Exit status: some users were rejected.
@@ -94,6 +99,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Canary(args) => Ok(match canary::run(args, &cli.aws).await? {
+            CanaryOutcome::Clean => ExitCode::SUCCESS,
+            CanaryOutcome::Differences => ExitCode::from(EXIT_REJECTED),
+            CanaryOutcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
+        }),
         Command::Plan(args) => {
             plan::run(args, &cli.aws).await?;
             Ok(ExitCode::SUCCESS)

@@ -53,8 +53,11 @@ where
     }
     if code.is_empty() {
         return match err.raw_response() {
+            // The body is not Cognito's JSON (a proxy's or load balancer's page): the parser's
+            // complaint about it says nothing more than the status does.
             Some(raw) => anyhow::anyhow!(
-                "{operation} on {pool} failed: HTTP {} without a Cognito error ({detail})",
+                "{operation} on {pool} failed: HTTP {} without a Cognito error code (an answer \
+                 from something between this machine and Cognito?)",
                 raw.status().as_u16()
             ),
             None => anyhow::anyhow!("{operation} on {pool} failed: {detail}"),

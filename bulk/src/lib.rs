@@ -10,6 +10,7 @@
 
 pub mod atomic_json;
 pub mod aws;
+pub mod canary;
 pub mod cli;
 pub mod errors;
 pub mod export;

@@ -10,8 +10,9 @@ middleware and installs hooks into moto's models; each job lives in one module o
 
 * import jobs: `GetCSVHeader`, `Create/Start/Describe/List/StopUserImportJob`, the
   `PreSignedUrl` upload target `PUT /_testbed/import-upload/<JobId>`, and the job's result lines
-  `GET /_testbed/import-logs/<JobId>` (`import_operations`, `import_csv`, `import_jobs`,
-  `import_upload`);
+  `GET /_testbed/import-logs/<JobId>`, also written to CloudWatch Logs (moto's `logs` service) in
+  AWS's log group and stream (`import_operations`, `import_csv`, `import_jobs`, `import_upload`,
+  `import_logs`);
 * triggers fired per pool from its own `LambdaConfig`, on the Lambda host at `TESTBED_LAMBDA_URL`:
   UserMigration, PreSignUp, PreTokenGeneration (`migration`, `user_creation`, `tokens`);
 * pool shapes: `UsernameAttributes`, `AliasAttributes`, `UsernameConfiguration.CaseSensitive`

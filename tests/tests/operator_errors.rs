@@ -70,7 +70,7 @@ fn one_error_line(output: &Output) -> String {
         .find(|l| l.starts_with("error: "))
         .unwrap_or_else(|| panic!("no error line: {}", describe(output)))
         .to_string();
-    assert!(line.len() < 400, "too long to read: {line}");
+    assert!(line.len() < 500, "more than two lines: {line}");
     for internal in [
         "ServiceError",
         "raw: Response",
@@ -308,7 +308,7 @@ async fn a_service_error_shows_its_code_and_message_only() {
     let line = one_error_line(&run);
     assert!(line.contains("ListUsers"), "{line}");
     assert!(
-        line.contains("InternalErrorException") || line.contains("ServiceUnavailable"),
+        line.contains("InternalErrorException") || line.contains("HTTP 503"),
         "{line}"
     );
 }

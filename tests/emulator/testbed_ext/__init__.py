@@ -15,7 +15,8 @@
 * `list_users`: ListUsers' documented limits (`Limit` <= 60, `AttributesToGet`);
 * `import_operations`: GetCSVHeader and the import-job operations; `import_jobs`: the jobs and
   their store; `import_csv`: the CSV and its ingestion into moto (pool shapes included);
-  `import_upload`: the PreSignedUrl target and the job's result lines.
+  `import_upload`: the PreSignedUrl target and the job's result lines; `import_logs`: those lines
+  in moto's CloudWatch Logs, where AWS writes them.
 
 Every rule names the AWS page and sentence it follows; the table is in tests/emulator/README.md.
 """

@@ -32,7 +32,7 @@ from moto.cognitoidp.exceptions import UsernameExistsException
 from moto.cognitoidp.models import UserStatus
 from moto.core.exceptions import JsonRESTError
 
-from . import pool_shapes
+from . import import_logs, pool_shapes
 from .import_jobs import JOBS, TOO_MANY_REJECTED, ImportJob, max_rejected_lines, step_seconds
 from .wire import CognitoError, moto_backend
 
@@ -290,7 +290,8 @@ def run_import_job(job: ImportJob) -> None:
 
 def process_csv(job: ImportJob) -> None:
     """Ingest the uploaded file line by line; one `[SUCCEEDED|SKIPPED|FAILED] Line Number N - ...`
-    log line per data line, numbered as lines of the file (the header is line 1). Developer
+    log line per data line, numbered as lines of the file (the header is line 1), kept for
+    `/_testbed/import-logs/<JobId>` and written to CloudWatch Logs (`import_logs`). Developer
     guide: "Creating the user import CSV file", "Viewing the user pool import results in the
     CloudWatch console" (a failed user does not stop the job; a deleted pool does)."""
     data = job.csv or b""
@@ -321,6 +322,7 @@ def process_csv(job: ImportJob) -> None:
         return
 
     header = split_csv_line(lines[0])
+    import_logs.open_stream(job, pool)
     for index, line in enumerate(lines[1:], start=2):
         with JOBS.lock:
             if job.stop_requested:
@@ -342,8 +344,10 @@ def process_csv(job: ImportJob) -> None:
             import_row(job, pool, dict(zip(header, values)))
         except RowRejected as rejected:
             outcome, reason = rejected.outcome, rejected.reason
+        log_line = f"[{outcome}] Line Number {index} - {reason}"
+        import_logs.write(job, pool, log_line)
         with JOBS.lock:
-            job.log_lines.append(f"[{outcome}] Line Number {index} - {reason}")
+            job.log_lines.append(log_line)
             if outcome == "SUCCEEDED":
                 job.imported += 1
             elif outcome == "SKIPPED":

@@ -114,6 +114,18 @@ def cognito() -> Any:
     )
 
 
+def logs() -> Any:
+    """A boto3 CloudWatch Logs client on moto_ext, without retries."""
+    return boto3.client(
+        "logs",
+        region_name=REGION,
+        endpoint_url=servers()["moto_url"],
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 

@@ -4,7 +4,7 @@ import time
 import unittest
 import urllib.request
 
-from support import cognito, confirmed_user, create_pool, servers
+from support import cognito, confirmed_user, create_pool, logs, servers
 
 DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 ROLE = "arn:aws:iam::123456789012:role/CognitoImport"
@@ -98,6 +98,32 @@ class ImportShapes(unittest.TestCase):
             "Too many users have failed or been skipped during the import.",
         )
         self.assertEqual(job["FailedUsers"], 4)
+
+    def test_result_lines_are_in_cloudwatch_logs_where_aws_puts_them(self):
+        pool = create_pool(self.c)
+        name = self.c.describe_user_pool(UserPoolId=pool)["UserPool"]["Name"]
+        job, log = run_import(
+            self.c,
+            pool,
+            [
+                {"cognito:username": "ann", "email": "ann@example.com"},
+                {"cognito:username": "ben", "email_verified": "false"},
+            ],
+        )
+        events = logs().filter_log_events(
+            logGroupName=f"/aws/cognito/userpools/{pool}/{name}",
+            logStreamNames=[f"{job['JobId']}/t"],
+        )["events"]
+        self.assertEqual(
+            [event["message"] for event in events],
+            [
+                "[SUCCEEDED] Line Number 2 - The import succeeded.",
+                "[FAILED] Line Number 3 - The User Record does not set any of the auto verified "
+                "attributes to true. (Example: email_verified to true).",
+            ],
+        )
+        self.assertEqual(log, [event["message"] for event in events])
+        self.assertNotIn("ann", "".join(log), "no user data is written to the log")
 
 
 if __name__ == "__main__":
