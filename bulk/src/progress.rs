@@ -77,12 +77,4 @@ impl Progress {
             bar.finish_and_clear();
         }
     }
-
-    /// Prints a line without tearing the bar.
-    pub fn println(&self, line: &str) {
-        match &self.bar {
-            Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
-        }
-    }
 }

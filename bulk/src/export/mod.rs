@@ -42,7 +42,7 @@ use tokio::sync::mpsc;
 pub use classify::{Classifier, Outcome};
 pub use mfa::MfaLookup;
 pub use outputs::DISABLED_FILE;
-pub use select::{Select, SkipReason, TargetIndex};
+pub use select::{Select, TargetIndex};
 
 use crate::aws::{AwsArgs, Side};
 use crate::pacer::Pacer;

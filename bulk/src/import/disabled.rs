@@ -21,15 +21,6 @@ use shared::import_csv::DecodedRow;
 use crate::errors::explain;
 use crate::pacer::Pacer;
 
-/// What happened to the users of `disabled.csv`.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct DisabledCounts {
-    /// Created and disabled.
-    pub created: u64,
-    /// Already in the new pool under that name: disabled.
-    pub already_there: u64,
-}
-
 /// Creates one disabled user (or disables the one already there); `Ok(true)` when created.
 pub async fn create_disabled(
     client: &Client,
