@@ -19,6 +19,7 @@ pub(crate) mod group_scan;
 pub(crate) mod groups;
 pub(crate) mod import;
 pub(crate) mod json_report;
+pub(crate) mod pace;
 pub(crate) mod pacer;
 pub(crate) mod plan;
 pub(crate) mod pools;

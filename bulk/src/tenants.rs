@@ -1,12 +1,12 @@
 //! The arguments the reports (`plan`, `verify`) share: the old pool, the new pool or one per
 //! tenant (`--partition-by ATTR --targets FILE`), the mapping, and the request rate.
 
-use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 use shared::Mapping;
 use shared::partition::TenantTable;
 
+use crate::pace::ScanPace;
 use crate::pacer::Pacer;
 
 /// The new pool, or the tenant table naming one pool per tenant.
@@ -68,9 +68,9 @@ pub struct ReportArgs {
     /// Mapping file, as for export.
     #[arg(long)]
     pub mapping: Option<PathBuf>,
-    /// Requests per second (ListUsers allows 30 per account).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=30))]
-    pub rps: u32,
+    /// How fast Cognito is called, retries, progress lines.
+    #[command(flatten)]
+    pub pace: ScanPace,
     /// Concurrent scans of the old pool (1-16).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
     pub segments: u8,
@@ -87,6 +87,6 @@ impl ReportArgs {
 
     /// The pacer for `--rps`.
     pub fn pacer(&self) -> Pacer {
-        Pacer::new(NonZeroU32::new(self.rps).expect("validated by clap"), 8)
+        self.pace.pacer()
     }
 }

@@ -19,7 +19,6 @@ pub mod sample;
 pub mod sample_file;
 pub mod scratch_pool;
 
-use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -32,6 +31,7 @@ use crate::errors::explain;
 use crate::import::inputs;
 use crate::import::job::{CreateAnswer, ImportJobs, JobView, StartAnswer};
 use crate::import::upload::Uploader;
+use crate::pace::PaceArgs;
 use crate::pacer::Pacer;
 use crate::pools;
 use crate::signals::StopSignal;
@@ -40,10 +40,6 @@ use report::{CanaryReport, RowReport};
 use sample_file::Sample;
 use scratch_pool::ScratchPool;
 
-/// Requests per second: a canary sends few requests, well under every Cognito quota.
-const RPS: u32 = 5;
-/// Retries per request for throttling and transient faults.
-const MAX_RETRIES: usize = 8;
 /// The import job's name in the scratch pool.
 const JOB_NAME: &str = "cognito-migrate-canary";
 /// Longest pause between two polls of the job.
@@ -69,6 +65,9 @@ pub struct CanaryArgs {
     /// repeated exactly).
     #[arg(long)]
     pub seed: Option<u64>,
+    /// How fast Cognito is called, retries, progress lines (a canary sends few requests).
+    #[command(flatten)]
+    pub pace: PaceArgs<5, 30>,
 }
 
 /// How a canary ended, for the exit status.
@@ -107,7 +106,7 @@ pub async fn run(args: CanaryArgs, aws: &AwsArgs) -> anyhow::Result<CanaryOutcom
         sample.path.display()
     );
 
-    let pacer = Pacer::new(NonZeroU32::new(RPS).expect("non-zero"), MAX_RETRIES);
+    let pacer = args.pace.pacer();
     let target_id = args.target_pool_id.as_str();
     let client = aws.client(Side::Target, Some(target_id)).await;
     let logs =

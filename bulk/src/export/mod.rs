@@ -30,7 +30,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
@@ -45,6 +45,7 @@ pub use outputs::DISABLED_FILE;
 pub use select::{Select, TargetIndex};
 
 use crate::aws::{AwsArgs, Side};
+use crate::pace::ScanPace;
 use crate::pacer::Pacer;
 use crate::pools::{self, ImportTarget};
 use crate::progress::Progress;
@@ -62,9 +63,6 @@ use summary::{PartitionSummary, Summary};
 
 /// Folder inside `.export` holding the new pools' indexes for `not-in-target`.
 const TARGET_INDEX_DIR: &str = "target-index";
-
-/// ListUsers is limited to 30 requests per second per account, and the limit cannot be raised.
-const LIST_USERS_QUOTA: u32 = 30;
 
 /// Arguments of `cognito-migrate export`.
 #[derive(Debug, clap::Args)]
@@ -87,10 +85,9 @@ pub struct ExportArgs {
     /// Tenant table for --partition-by (JSON: attribute, tenants: {name: {pool_id}}).
     #[arg(long, requires = "partition_by")]
     pub targets: Option<PathBuf>,
-    /// Requests per second for the whole run, retries included. ListUsers allows 30 per account
-    /// (not adjustable), shared with your production traffic: the default leaves two thirds free.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=LIST_USERS_QUOTA as i64))]
-    pub rps: u32,
+    /// How fast Cognito is called, retries, progress lines.
+    #[command(flatten)]
+    pub pace: ScanPace,
     /// Concurrent scans (1-16). More than one splits the pool into 16 `sub` prefixes paged in
     /// parallel, so the rate is reached even when one round trip is slow.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
@@ -121,12 +118,6 @@ pub struct ExportArgs {
     /// with your production sign-ins; paced apart from --rps).
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=120))]
     pub mfa_rps: u32,
-    /// Retries per request for throttling and transient faults.
-    #[arg(long, default_value_t = 8)]
-    pub max_retries: usize,
-    /// Seconds between progress lines when stderr is not a terminal.
-    #[arg(long, default_value_t = 10)]
-    pub progress_interval: u64,
     /// Most users per import file (AWS allows 500,000).
     #[arg(long, default_value_t = MAX_ROWS_PER_FILE, hide = true)]
     pub max_rows_per_file: u64,
@@ -240,8 +231,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         );
     }
     crate::writable::folder("--out", &args.out)?;
-    let rps = NonZeroU32::new(args.rps).context("--rps must be at least 1")?;
-    let pacer = Arc::new(Pacer::new(rps, args.max_retries));
+    let pacer = Arc::new(args.pace.pacer());
     let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
     let mapping = match &args.mapping {
         Some(path) => Mapping::load(path)?,
@@ -274,7 +264,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     let mfa_visibility = args.mfa_lookup.visibility(old_mfa.mfa_configuration());
     let mfa_pacer = (mfa_visibility == mfa::MfaVisibility::LookedUp).then(|| {
         let rps = NonZeroU32::new(args.mfa_rps).expect("clap allows 1 to 120");
-        Arc::new(Pacer::new(rps, args.max_retries))
+        Arc::new(Pacer::new(rps, args.pace.max_retries))
     });
     let mut destinations =
         destinations(&args, aws, &pacer, &mapping, tenants.as_ref(), &source_pool).await?;
@@ -400,11 +390,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     sink.save()?;
 
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
-    let mut progress = Progress::new(
-        "users",
-        estimate,
-        Duration::from_secs(args.progress_interval),
-    );
+    let mut progress = Progress::new("users", estimate, args.pace.progress_interval());
     let interrupted = scan_all(
         &args,
         &source,
@@ -478,7 +464,7 @@ async fn read_target_indexes(
             pacer,
             pool_id: &d.pool_id,
             segments: args.segments,
-            progress_interval: Duration::from_secs(args.progress_interval),
+            progress_interval: args.pace.progress_interval(),
         };
         d.index = TargetIndex::read(pool, rule, Some(&store)).await?;
     }

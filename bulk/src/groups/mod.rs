@@ -20,7 +20,6 @@ pub mod state;
 pub mod target;
 
 use std::collections::{BTreeMap, HashSet};
-use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -28,6 +27,7 @@ use anyhow::Context;
 
 use crate::aws::{AwsArgs, Side};
 use crate::group_scan::each_group_and_member;
+use crate::pace::PaceArgs;
 use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
@@ -57,15 +57,9 @@ pub struct GroupsArgs {
     /// The old pool (with --sync).
     #[arg(long, requires = "sync", value_parser = crate::aws::pool_id_arg)]
     pub source_pool_id: Option<String>,
-    /// Requests per second to Cognito, retries included.
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=50))]
-    pub rps: u32,
-    /// Retries per request for throttling and transient faults.
-    #[arg(long, default_value_t = 8)]
-    pub max_retries: usize,
-    /// Seconds between progress lines when stderr is not a terminal.
-    #[arg(long, default_value_t = 10)]
-    pub progress_interval: u64,
+    /// How fast Cognito is called, retries, progress lines.
+    #[command(flatten)]
+    pub pace: PaceArgs<10, 50>,
 }
 
 /// How a `groups` run ended, for the exit status.
@@ -85,8 +79,7 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
         .with_context(|| format!("cannot create {}", args.dir.display()))?;
     let source_pool = args.source_pool_id.as_deref().filter(|_| args.sync);
     let state = GroupsState::load_or_new(&args.dir, &args.target_pool_id, source_pool)?;
-    let rps = NonZeroU32::new(args.rps).context("--rps must be at least 1")?;
-    let pacer = Pacer::new(rps, args.max_retries);
+    let pacer = args.pace.pacer();
     let client = aws.client(Side::Target, Some(&args.target_pool_id)).await;
     pools::describe(&client, &pacer, &args.target_pool_id).await?;
     let mut applier = Applier {
@@ -178,11 +171,7 @@ impl Applier<'_> {
     }
 
     fn progress(&self, what: &'static str, total: u64) -> Progress {
-        Progress::new(
-            what,
-            total,
-            Duration::from_secs(self.args.progress_interval),
-        )
+        Progress::new(what, total, self.args.pace.progress_interval())
     }
 
     /// Creates or checks one group; returns whether its members may be added.

@@ -19,14 +19,11 @@ pub mod report;
 pub mod state;
 pub mod upload;
 
-use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use anyhow::Context;
-
 use crate::aws::{AwsArgs, Side};
-use crate::pacer::Pacer;
+use crate::pace::PaceArgs;
 use crate::pools;
 use crate::progress::Progress;
 use crate::signals::StopSignal;
@@ -65,18 +62,12 @@ pub struct ImportArgs {
     /// With --resume: give each file whose job failed, stopped or expired one more job (once).
     #[arg(long, requires = "resume")]
     pub retry_failed: bool,
-    /// Requests per second to Cognito, retries included.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=50))]
-    pub rps: u32,
-    /// Retries per request for throttling and transient faults.
-    #[arg(long, default_value_t = 8)]
-    pub max_retries: usize,
+    /// How fast Cognito is called, retries, progress lines.
+    #[command(flatten)]
+    pub pace: PaceArgs<5, 50>,
     /// Longest pause between two polls of a running job, in seconds.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_poll_seconds: u64,
-    /// Seconds between progress lines when stderr is not a terminal.
-    #[arg(long, default_value_t = 10)]
-    pub progress_interval: u64,
 }
 
 /// How an import ended, for the exit status.
@@ -107,8 +98,7 @@ pub async fn run(args: ImportArgs, aws: &AwsArgs) -> anyhow::Result<ImportOutcom
         }
         ImportState::new(&args.target_pool_id, &files)
     };
-    let rps = NonZeroU32::new(args.rps).context("--rps must be at least 1")?;
-    let pacer = Pacer::new(rps, args.max_retries);
+    let pacer = args.pace.pacer();
     let client = aws.client(Side::Target, Some(&args.target_pool_id)).await;
     let pool = pools::describe(&client, &pacer, &args.target_pool_id).await?;
     state.save(&args.dir)?;
@@ -385,7 +375,7 @@ impl Run<'_> {
         let mut progress = Progress::new(
             "users",
             state.files[index].rows,
-            Duration::from_secs(self.args.progress_interval),
+            self.args.pace.progress_interval(),
         );
         let max_delay = Duration::from_secs(self.args.max_poll_seconds);
         let mut delay = Duration::from_secs(1).min(max_delay);

@@ -8,7 +8,6 @@ mod counts;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde::Serialize;
 use shared::Mapping;
@@ -116,7 +115,7 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
             pacer: &pacer,
             pool_id: &pool_id,
             segments: args.report.segments,
-            progress_interval: Duration::from_secs(10),
+            progress_interval: args.report.pace.progress_interval(),
         };
         let index = TargetIndex::read(new_pool, rule, None).await?;
         targets.push(PlanTarget {
@@ -138,7 +137,7 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
         })
         .collect();
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
-    let mut progress = Progress::new("users", estimate, Duration::from_secs(10));
+    let mut progress = Progress::new("users", estimate, args.report.pace.progress_interval());
     let mut plan = PartitionedPlan::default();
     let mut counts: Vec<PlanCounts> = mismatches
         .iter()

@@ -3,7 +3,6 @@
 
 mod checks;
 
-use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 use aws_sdk_cognitoidentityprovider::Client;
@@ -15,6 +14,7 @@ pub use checks::{Check, Verdict};
 
 use crate::aws::{AwsArgs, Side};
 use crate::errors::explain;
+use crate::pace::PaceArgs;
 use crate::pacer::Pacer;
 use crate::pools;
 use crate::tenants::TargetPools;
@@ -40,6 +40,9 @@ pub struct PreflightArgs {
     /// Also write the checks as JSON to this file (`-`: standard output, instead of the text).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+    /// How fast Cognito is called, retries, progress lines.
+    #[command(flatten)]
+    pub pace: PaceArgs<5, 30>,
 }
 
 /// The old client's secret, read from the environment only (never a flag: flags end up in shell
@@ -51,7 +54,7 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
     if let Some(path) = &args.json {
         crate::writable::file("--json", path)?;
     }
-    let pacer = Pacer::new(NonZeroU32::new(5).expect("non-zero"), 4);
+    let pacer = args.pace.pacer();
     let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
     let target = aws
         .client(Side::Target, args.targets.target_pool_id.as_deref())

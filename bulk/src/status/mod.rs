@@ -22,10 +22,8 @@ mod table;
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use shared::Mapping;
@@ -35,7 +33,7 @@ pub use report::StatusReport;
 
 use crate::aws::{AwsArgs, Side};
 use crate::json_report;
-use crate::pacer::Pacer;
+use crate::pace::ScanPace;
 use crate::progress::Progress;
 use crate::target_index::MatchRule;
 use crate::{pools, scan};
@@ -67,9 +65,9 @@ pub struct StatusArgs {
     /// Write the report as a self-contained HTML page with charts to this file.
     #[arg(long)]
     pub html: Option<PathBuf>,
-    /// Requests per second (ListUsers allows 30 per account).
-    #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=30))]
-    pub rps: u32,
+    /// How fast Cognito is called, retries, progress lines.
+    #[command(flatten)]
+    pub pace: ScanPace,
     /// Concurrent scans of each pool (1-16).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
     pub segments: u8,
@@ -83,10 +81,7 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
     if let Some(path) = &args.html {
         crate::writable::file("--html", path)?;
     }
-    let pacer = Arc::new(Pacer::new(
-        NonZeroU32::new(args.rps).expect("validated by clap"),
-        8,
-    ));
+    let pacer = Arc::new(args.pace.pacer());
     let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
     let target = aws.client(Side::Target, Some(&args.target_pool_id)).await;
     let mapping = match &args.mapping {
@@ -108,7 +103,7 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
 
     eprintln!("reading the new pool {}…", args.target_pool_id);
     let mut new_users = NewUsers::default();
-    let mut progress = Progress::new("new-pool users", 0, Duration::from_secs(10));
+    let mut progress = Progress::new("new-pool users", 0, args.pace.progress_interval());
     scan::each_user(
         &target,
         &pacer,
@@ -145,7 +140,7 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
     let mut report = StatusReport::new(&args.source_pool_id, &args.target_pool_id, told_by);
     eprintln!("reading the old pool {}…", args.source_pool_id);
     let estimate = u64::try_from(old_pool.estimated_number_of_users()).unwrap_or(0);
-    let mut progress = Progress::new("old-pool users", estimate, Duration::from_secs(10));
+    let mut progress = Progress::new("old-pool users", estimate, args.pace.progress_interval());
     scan::each_user(
         &source,
         &pacer,

@@ -13,7 +13,6 @@ mod state;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use serde::Serialize;
@@ -232,7 +231,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
     };
     let mut differing: Vec<(String, Found, BTreeMap<String, String>)> = Vec::new();
     let mut found: HashMap<String, Found> = HashMap::new();
-    let mut progress = Progress::new("users", 0, Duration::from_secs(10));
+    let mut progress = Progress::new("users", 0, args.report.pace.progress_interval());
     let mut failure: Option<anyhow::Error> = None;
     let find_anywhere = |user: &shared::SourceUser| {
         targets
