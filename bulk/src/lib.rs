@@ -14,6 +14,7 @@ pub(crate) mod canary;
 pub mod cli;
 pub(crate) mod errors;
 pub(crate) mod export;
+pub(crate) mod export_dir;
 pub(crate) mod fingerprint;
 pub(crate) mod group_scan;
 pub(crate) mod groups;

@@ -2,8 +2,6 @@
 //! `cognito-migrate groups` to re-create in the new pool.
 
 use std::collections::HashSet;
-use std::fs::{self, File};
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use aws_sdk_cognitoidentityprovider::Client;
@@ -13,32 +11,11 @@ use shared::Mapping;
 use shared::from_sdk::user_from_list;
 use shared::sign_in::PoolShape;
 
+use crate::atomic_json::AtomicLines;
+use crate::export_dir::{self, GroupSpec, Membership};
 use crate::fingerprint;
 use crate::group_scan::each_group_and_member;
 use crate::pacer::Pacer;
-
-/// One line of `groups.jsonl`.
-#[derive(Debug, Serialize)]
-pub struct GroupLine<'a> {
-    /// Group name.
-    pub name: &'a str,
-    /// Description, if any.
-    pub description: Option<&'a str>,
-    /// Precedence, if any.
-    pub precedence: Option<i32>,
-    /// IAM role ARN, if any.
-    pub role_arn: Option<&'a str>,
-}
-
-/// One line of `memberships.jsonl`.
-#[derive(Debug, Serialize)]
-pub struct MembershipLine<'a> {
-    /// Group name.
-    pub group: &'a str,
-    /// The user's name in the new pool (its `cognito:username`: the old user name, or the e-mail
-    /// or phone in a pool that signs in by them).
-    pub username: &'a str,
-}
 
 /// How many groups and memberships were written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,35 +24,6 @@ pub struct GroupCounts {
     pub groups: u64,
     /// Membership lines written, over all destinations.
     pub memberships: u64,
-}
-
-/// Writes a file through a temporary name, so a crash never leaves half a file under the real one.
-struct AtomicFile<'a> {
-    path: &'a Path,
-    tmp: std::path::PathBuf,
-    writer: BufWriter<File>,
-}
-
-impl<'a> AtomicFile<'a> {
-    fn create(path: &'a Path) -> std::io::Result<AtomicFile<'a>> {
-        let tmp = path.with_extension("jsonl.tmp");
-        Ok(AtomicFile {
-            path,
-            writer: BufWriter::new(File::create(&tmp)?),
-            tmp,
-        })
-    }
-
-    fn line(&mut self, value: &impl Serialize) -> std::io::Result<()> {
-        serde_json::to_writer(&mut self.writer, value)?;
-        self.writer.write_all(b"\n")
-    }
-
-    fn commit(mut self) -> std::io::Result<()> {
-        self.writer.flush()?;
-        self.writer.get_ref().sync_all()?;
-        fs::rename(&self.tmp, self.path)
-    }
 }
 
 /// Where the groups files of one destination go, and whose memberships belong there.
@@ -113,15 +61,20 @@ pub async fn export_groups(
 ) -> anyhow::Result<GroupCounts> {
     let paths: Vec<(PathBuf, PathBuf)> = destinations
         .iter()
-        .map(|d| (d.dir.join("groups.jsonl"), d.dir.join("memberships.jsonl")))
+        .map(|d| {
+            (
+                d.dir.join(export_dir::GROUPS),
+                d.dir.join(export_dir::MEMBERSHIPS),
+            )
+        })
         .collect();
     let mut groups_files = paths
         .iter()
-        .map(|(g, _)| AtomicFile::create(g))
+        .map(|(g, _)| AtomicLines::create(g))
         .collect::<std::io::Result<Vec<_>>>()?;
     let mut memberships_files = paths
         .iter()
-        .map(|(_, m)| AtomicFile::create(m))
+        .map(|(_, m)| AtomicLines::create(m))
         .collect::<std::io::Result<Vec<_>>>()?;
     let (mut groups, mut memberships) = (0, 0);
     each_group_and_member(
@@ -129,12 +82,7 @@ pub async fn export_groups(
         pacer,
         pool_id,
         |group| {
-            let line = GroupLine {
-                name: group.group_name().unwrap_or_default(),
-                description: group.description(),
-                precedence: group.precedence(),
-                role_arn: group.role_arn(),
-            };
+            let line = GroupSpec::of(group);
             for file in &mut groups_files {
                 file.line(&line)?;
             }
@@ -148,10 +96,9 @@ pub async fn export_groups(
                     .members
                     .is_none_or(|members| members.contains(&key))
                 {
-                    let username = destination.new_username(user);
-                    file.line(&MembershipLine {
-                        group,
-                        username: &username,
+                    file.line(&Membership {
+                        group: group.to_string(),
+                        username: destination.new_username(user),
                     })?;
                     memberships += 1;
                 }

@@ -41,10 +41,10 @@ use tokio::sync::mpsc;
 
 pub use classify::{Classifier, Outcome};
 pub use mfa::MfaLookup;
-pub use outputs::DISABLED_FILE;
 pub use select::{Select, TargetIndex};
 
 use crate::aws::{AwsArgs, Side};
+use crate::export_dir;
 use crate::pace::ScanPace;
 use crate::pacer::Pacer;
 use crate::pools::{self, ImportTarget};
@@ -335,7 +335,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         let unassigned = match partitioned {
             true => Some(AppendFile::create(
                 &args.out,
-                "unassigned.csv",
+                export_dir::UNASSIGNED,
                 &csv_record(&REASON_FILE_HEADER),
             )?),
             false => None,
@@ -658,22 +658,13 @@ fn clear_unstarted_export(out: &Path, destinations: &[Destination]) -> anyhow::R
             false => std::fs::remove_file(entry.path())?,
         }
     }
-    let written = [
-        "rejected.csv",
-        "skipped.csv",
-        "disabled.csv",
-        "mfa-reenrol.csv",
-        "unassigned.csv",
-        "mapping.json",
-    ];
     for dir in std::iter::once(out).chain(destinations.iter().map(|d| d.dir.as_path())) {
         let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
         for entry in entries {
             let name = entry?.file_name().to_string_lossy().into_owned();
-            let import_file = name.starts_with("users-") && name.ends_with(".csv");
-            if import_file || written.contains(&name.as_str()) {
+            if export_dir::is_users_file(&name) || export_dir::WRITTEN.contains(&name.as_str()) {
                 std::fs::remove_file(dir.join(&name))?;
             }
         }
@@ -741,7 +732,7 @@ fn check_same_run(recorded: &RunIdentity, now: &RunIdentity) -> anyhow::Result<(
 }
 
 fn write_mapping(out: &Path, mapping: &Mapping) -> anyhow::Result<()> {
-    let path = out.join("mapping.json");
+    let path = out.join(export_dir::MAPPING);
     std::fs::write(&path, serde_json::to_vec_pretty(mapping)?)
         .with_context(|| format!("cannot write {}", path.display()))
 }

@@ -18,6 +18,7 @@ use anyhow::Context;
 use shared::import_csv::decode_row;
 
 use super::checkpoint::{FileState, FileStates};
+use crate::export_dir;
 use crate::report_csv::csv_record;
 
 /// Suffix of a rewritten file waiting to replace its original.
@@ -25,9 +26,6 @@ const RESOLVED_SUFFIX: &str = ".resolved";
 
 /// Header of `rejected.csv` and `skipped.csv`.
 pub const REASON_FILE_HEADER: [&str; 3] = ["username", "sub", "reason"];
-/// Users who enrol their authenticator again: `username,sub,reason`.
-const MFA_REENROL_FILE: &str = "mfa-reenrol.csv";
-
 /// One append-only file whose length is tracked.
 pub(super) struct AppendFile {
     writer: BufWriter<File>,
@@ -166,13 +164,6 @@ pub struct Outputs {
     staged: Vec<String>,
 }
 
-/// The file of users disabled in the old pool (import format, created disabled by `import`).
-pub const DISABLED_FILE: &str = "disabled.csv";
-
-fn users_file_name(index: usize) -> String {
-    format!("users-{index:04}.csv")
-}
-
 impl Outputs {
     /// Creates the files of a new export in `dir`, which must be empty or absent.
     pub fn create(dir: &Path, header_line: String, limits: FileLimits) -> anyhow::Result<Outputs> {
@@ -183,11 +174,11 @@ impl Outputs {
             limits,
             finished_users: Vec::new(),
             users: None,
-            rejected: AppendFile::create(dir, "rejected.csv", &reason_header)?,
-            skipped: AppendFile::create(dir, "skipped.csv", &reason_header)?,
-            disabled: AppendFile::create(dir, DISABLED_FILE, header_line.as_bytes())?,
+            rejected: AppendFile::create(dir, export_dir::REJECTED, &reason_header)?,
+            skipped: AppendFile::create(dir, export_dir::SKIPPED, &reason_header)?,
+            disabled: AppendFile::create(dir, export_dir::DISABLED, header_line.as_bytes())?,
             header_line,
-            mfa_reenrol: AppendFile::create(dir, MFA_REENROL_FILE, &reason_header)?,
+            mfa_reenrol: AppendFile::create(dir, export_dir::MFA_REENROL, &reason_header)?,
             staged: Vec::new(),
         })
     }
@@ -217,7 +208,7 @@ impl Outputs {
             None => None,
         };
         for index in states.users.len() + 1.. {
-            let stray = dir.join(users_file_name(index));
+            let stray = dir.join(export_dir::users_file(index));
             if !stray.exists() {
                 break;
             }
@@ -234,9 +225,11 @@ impl Outputs {
             disabled: AppendFile::reopen(dir, &states.disabled)?,
             mfa_reenrol: match states.mfa_reenrol.name.is_empty() {
                 // A checkpoint written before the file existed.
-                true => {
-                    AppendFile::create(dir, MFA_REENROL_FILE, &csv_record(&REASON_FILE_HEADER))?
-                }
+                true => AppendFile::create(
+                    dir,
+                    export_dir::MFA_REENROL,
+                    &csv_record(&REASON_FILE_HEADER),
+                )?,
                 false => AppendFile::reopen(dir, &states.mfa_reenrol)?,
             },
             staged: Vec::new(),
@@ -329,7 +322,7 @@ impl Outputs {
                 full.sync()?;
                 self.finished_users.push(full.state);
             }
-            let name = users_file_name(self.finished_users.len() + 1);
+            let name = export_dir::users_file(self.finished_users.len() + 1);
             self.users = Some(AppendFile::create(
                 &self.dir,
                 &name,

@@ -58,7 +58,7 @@ pub struct Summary<'a> {
 impl Summary<'_> {
     /// Writes `summary.json` atomically.
     pub fn write(&self, out: &Path) -> std::io::Result<()> {
-        atomic_json::write(&out.join("summary.json"), self)
+        atomic_json::write(&out.join(crate::export_dir::SUMMARY), self)
     }
 
     /// The human summary printed at the end.
@@ -195,7 +195,7 @@ impl<'a> PartitionSummary<'a> {
 
     /// Writes `summary.json` atomically.
     pub fn write(&self, out: &Path) -> std::io::Result<()> {
-        atomic_json::write(&out.join("summary.json"), self)
+        atomic_json::write(&out.join(crate::export_dir::SUMMARY), self)
     }
 
     /// The human summary printed at the end.

@@ -8,18 +8,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use serde::Deserialize;
 
-use super::target::GroupSpec;
-
-/// One line of `memberships.jsonl`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Membership {
-    /// Group name.
-    pub group: String,
-    /// User name (the same in both pools).
-    pub username: String,
-}
+use crate::export_dir::{self, GroupSpec, Membership};
 
 fn open(dir: &Path, name: &str) -> anyhow::Result<(PathBuf, File)> {
     let path = dir.join(name);
@@ -53,12 +43,12 @@ fn json_lines<T: serde::de::DeserializeOwned>(
 
 /// All groups of `groups.jsonl` (a pool has at most 10,000).
 pub fn groups(dir: &Path) -> anyhow::Result<Vec<GroupSpec>> {
-    json_lines(dir, "groups.jsonl")?.collect()
+    json_lines(dir, export_dir::GROUPS)?.collect()
 }
 
 /// The memberships of `memberships.jsonl`, in file order.
 pub fn memberships(dir: &Path) -> anyhow::Result<impl Iterator<Item = anyhow::Result<Membership>>> {
-    json_lines(dir, "memberships.jsonl")
+    json_lines(dir, export_dir::MEMBERSHIPS)
 }
 
 /// The user names of `disabled.csv`, in file order (none when the file is absent).

@@ -8,44 +8,20 @@ use std::collections::HashSet;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_cognitoidentityprovider::types::GroupType;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
-use serde::{Deserialize, Serialize};
 use shared::attributes::{EMAIL, PHONE_NUMBER};
 use shared::from_sdk::user_from_list;
 use shared::mapping::DEFAULT_LEGACY_SUB_ATTRIBUTE;
 
 use super::state::Reason;
 use crate::errors::explain;
+pub use crate::export_dir::GroupSpec;
 use crate::pacer::Pacer;
 
 /// ListUsersInGroup allows at most 60 per page.
 const PAGE_LIMIT: i32 = 60;
 
-/// A group as the old pool has it (one line of `groups.jsonl`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GroupSpec {
-    /// Name.
-    pub name: String,
-    /// Description.
-    pub description: Option<String>,
-    /// Precedence.
-    pub precedence: Option<i32>,
-    /// IAM role ARN.
-    pub role_arn: Option<String>,
-}
-
 impl GroupSpec {
-    /// The spec of a group read from a pool.
-    pub fn of(group: &GroupType) -> GroupSpec {
-        GroupSpec {
-            name: group.group_name().unwrap_or_default().to_string(),
-            description: group.description().map(str::to_string),
-            precedence: group.precedence(),
-            role_arn: group.role_arn().map(str::to_string),
-        }
-    }
-
     /// What differs from `existing`, e.g. `precedence: new pool 3, old pool 1`.
     fn differences(&self, existing: &GroupSpec) -> Vec<String> {
         fn shown<T: std::fmt::Display>(value: &Option<T>) -> String {

@@ -11,7 +11,8 @@ use std::path::Path;
 use anyhow::Context;
 use shared::import_csv::{DecodedRow, ImportHeader};
 
-use crate::export::DISABLED_FILE;
+use crate::export::Select;
+use crate::export_dir::{self, DISABLED, SummaryCompletion};
 
 /// `(file name, data rows)` of every `users-NNNN.csv` in `dir`, in file order.
 pub fn import_files(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
@@ -20,12 +21,12 @@ pub fn import_files(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
     let mut names = Vec::new();
     for entry in entries {
         let name = entry?.file_name().to_string_lossy().into_owned();
-        if is_import_file(&name) {
+        if export_dir::is_users_file(&name) {
             names.push(name);
         }
     }
     names.sort();
-    if names.is_empty() && !dir.join(DISABLED_FILE).exists() {
+    if names.is_empty() && !dir.join(DISABLED).exists() {
         anyhow::bail!(
             "{} holds no users-NNNN.csv: run cognito-migrate export --out {} first",
             dir.display(),
@@ -39,12 +40,6 @@ pub fn import_files(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
             Ok((name, rows))
         })
         .collect()
-}
-
-fn is_import_file(name: &str) -> bool {
-    name.strip_prefix("users-")
-        .and_then(|rest| rest.strip_suffix(".csv"))
-        .is_some_and(|digits| digits.len() >= 4 && digits.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Lines after the header.
@@ -69,7 +64,7 @@ fn data_rows(path: &Path) -> anyhow::Result<u64> {
 pub fn disabled_users(
     dir: &Path,
 ) -> anyhow::Result<Box<dyn Iterator<Item = anyhow::Result<DecodedRow>>>> {
-    users_of(&dir.join(DISABLED_FILE))
+    users_of(&dir.join(DISABLED))
 }
 
 /// The users of one import-format file of an export (`users-NNNN.csv`, `disabled.csv`),
@@ -109,17 +104,19 @@ pub fn users_of(
 
 /// Fails unless `summary.json` says the export in `dir` read its whole pool.
 pub fn ensure_export_complete(dir: &Path) -> anyhow::Result<()> {
-    let path = dir.join("summary.json");
+    let path = dir.join(export_dir::SUMMARY);
     let text = fs::read_to_string(&path).with_context(|| {
         format!(
             "no {}: import only folders written by cognito-migrate export",
             path.display()
         )
     })?;
-    let summary: serde_json::Value =
+    let summary: SummaryCompletion =
         serde_json::from_str(&text).with_context(|| format!("{} is damaged", path.display()))?;
-    if summary["complete"] != serde_json::Value::Bool(true) {
-        let select = summary["select"].as_str().unwrap_or("<the same mode>");
+    if !summary.complete {
+        let select = summary
+            .select
+            .map_or_else(|| "<the same mode>".to_string(), Select::flag_value);
         anyhow::bail!(
             "the export in {} has not finished: complete it with cognito-migrate export --resume \
              --select {select} --out {} (and the run's other flags) before importing (a resumed \

@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use shared::{SourceStatus, SourceUser};
 
-use crate::export::DISABLED_FILE;
+use crate::export_dir::DISABLED;
 use crate::import::inputs::{import_files, users_of};
 use crate::target_index::MatchRule;
 
@@ -32,7 +32,7 @@ impl ExportListing {
                 .into_iter()
                 .map(|(name, _)| name)
                 .collect();
-            names.push(DISABLED_FILE.to_string());
+            names.push(DISABLED.to_string());
             for name in names {
                 for row in users_of(&dir.join(name))? {
                     let row = row?;
@@ -70,7 +70,7 @@ mod tests {
         )
         .unwrap();
         std::fs::write(
-            dir.path().join(DISABLED_FILE),
+            dir.path().join(DISABLED),
             format!("{header}\nbo,bo@example.com,TRUE,,FALSE\n"),
         )
         .unwrap();
