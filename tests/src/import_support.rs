@@ -233,6 +233,22 @@ impl FaultProxy {
         assert_eq!(status, 200, "{body}");
         serde_json::from_str(&body).expect("stats are JSON")
     }
+
+    /// Requests per Cognito operation (`AdminGetUser`, `ListUsers`, ...) forwarded so far.
+    pub fn requests_by_operation(&self) -> std::collections::BTreeMap<String, u64> {
+        self.stats()["by_operation"]
+            .as_object()
+            .map(|operations| {
+                operations
+                    .iter()
+                    .map(|(operation, seen)| {
+                        let name = operation.rsplit('.').next().unwrap_or(operation);
+                        (name.to_string(), seen["requests"].as_u64().unwrap_or(0))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
 }
 
 impl Drop for FaultProxy {

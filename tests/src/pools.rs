@@ -181,6 +181,87 @@ pub async fn find_user(
     }
 }
 
+/// The `sub` of `username` in `pool_id` (the user must exist).
+pub async fn sub_of(client: &Client, pool_id: &str, username: &str) -> String {
+    client
+        .admin_get_user()
+        .user_pool_id(pool_id)
+        .username(username)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("AdminGetUser {username}: {e:?}"))
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "sub")
+        .and_then(|a| a.value())
+        .expect("a sub")
+        .to_string()
+}
+
+/// The new pool's import columns, exactly as `GetCSVHeader` returns them.
+pub async fn csv_header(client: &Client, pool_id: &str) -> Vec<String> {
+    client
+        .get_csv_header()
+        .user_pool_id(pool_id)
+        .send()
+        .await
+        .expect("GetCSVHeader")
+        .csv_header
+        .expect("a header")
+}
+
+/// Creates the group `group` in `pool_id`.
+pub async fn create_group(client: &Client, pool_id: &str, group: &str) {
+    client
+        .create_group()
+        .user_pool_id(pool_id)
+        .group_name(group)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateGroup {group}: {e:?}"));
+}
+
+/// Adds `username` to `group` in `pool_id`, creating the group first when the pool lacks it.
+pub async fn add_to_group(client: &Client, pool_id: &str, username: &str, group: &str) {
+    let exists = client
+        .get_group()
+        .user_pool_id(pool_id)
+        .group_name(group)
+        .send()
+        .await
+        .is_ok();
+    if !exists {
+        create_group(client, pool_id, group).await;
+    }
+    client
+        .admin_add_user_to_group()
+        .user_pool_id(pool_id)
+        .username(username)
+        .group_name(group)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("AdminAddUserToGroup {username} {group}: {e:?}"));
+}
+
+/// Creates `group` in `pool_id` with `members`.
+pub async fn group_with(client: &Client, pool_id: &str, group: &str, members: &[&str]) {
+    create_group(client, pool_id, group).await;
+    for member in members {
+        add_to_group(client, pool_id, member, group).await;
+    }
+}
+
+/// Disables `username` in `pool_id`.
+pub async fn disable_user(client: &Client, pool_id: &str, username: &str) {
+    client
+        .admin_disable_user()
+        .user_pool_id(pool_id)
+        .username(username)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("AdminDisableUser {username}: {e:?}"));
+}
+
 /// Enrols `username` in TOTP MFA the way an app does (tokens, AssociateSoftwareToken,
 /// VerifySoftwareToken; moto accepts any code), makes it the preferred factor, and checks that the
 /// pool now asks for the code.

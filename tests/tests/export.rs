@@ -12,7 +12,7 @@ use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::export_files::{
     assert_reconciles, disabled_rows, import_rows, reason_rows, summary,
 };
-use integration_tests::pools::{PoolSpec, create_pool, create_user};
+use integration_tests::pools::{PoolSpec, create_pool, create_user, csv_header, sub_of};
 use integration_tests::testbed::Testbed;
 
 struct Pools {
@@ -44,31 +44,7 @@ async fn pools(name: &str) -> Pools {
 }
 
 async fn header(pools: &Pools) -> Vec<String> {
-    pools
-        .client
-        .get_csv_header()
-        .user_pool_id(&pools.new)
-        .send()
-        .await
-        .expect("GetCSVHeader")
-        .csv_header
-        .unwrap()
-}
-
-async fn sub_of(client: &Client, pool: &str, username: &str) -> String {
-    let user = client
-        .admin_get_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .expect("AdminGetUser");
-    user.user_attributes()
-        .iter()
-        .find(|a| a.name() == "sub")
-        .and_then(|a| a.value())
-        .unwrap()
-        .to_string()
+    csv_header(&pools.client, &pools.new).await
 }
 
 fn by_username(rows: Vec<BTreeMap<String, String>>) -> BTreeMap<String, BTreeMap<String, String>> {

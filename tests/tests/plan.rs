@@ -1,19 +1,8 @@
 //! `cognito-migrate plan` against moto: the numbers match what export and the trigger will do.
 
-use aws_sdk_cognitoidentityprovider::Client;
 use integration_tests::cli::{cognito_migrate, describe};
-use integration_tests::pools::{PoolSpec, create_pool, create_user};
+use integration_tests::pools::{PoolSpec, create_pool, create_user, disable_user};
 use integration_tests::testbed::Testbed;
-
-async fn disable(client: &Client, pool: &str, username: &str) {
-    client
-        .admin_disable_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .unwrap();
-}
 
 /// Runs `plan` and returns its JSON.
 fn plan(endpoint: &str, old: &str, new: &str) -> serde_json::Value {
@@ -161,7 +150,7 @@ async fn every_plan_line_is_a_set_of_named_users() {
         let password = confirmed.then_some("Passw0rd!");
         create_user(&client, &old, name, &attributes, password).await;
         if !enabled {
-            disable(&client, &old, name).await;
+            disable_user(&client, &old, name).await;
         }
     }
     create_user(

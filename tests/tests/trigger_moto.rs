@@ -14,8 +14,8 @@ use integration_tests::lambda::{
 };
 use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user, enrol_totp};
 use integration_tests::testbed::{Testbed, binary};
+use integration_tests::unreachable::{blackhole, closed_port};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
 const PASSWORD: &str = "Old-Passw0rd!";
 const TEMP_PASSWORD: &str = "Temp-Passw0rd!";
@@ -821,25 +821,6 @@ fn public_message(answer: &Value) -> String {
         );
     }
     message
-}
-
-/// A port nothing listens on.
-async fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-/// A listener that accepts connections and never answers: an old pool that hangs.
-async fn blackhole() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
-    port
 }
 
 #[tokio::test]

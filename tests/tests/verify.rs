@@ -8,44 +8,10 @@ use std::process::Output;
 use aws_sdk_cognitoidentityprovider::Client;
 use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::import_support::import;
-use integration_tests::pools::{PoolSpec, create_pool, create_user};
+use integration_tests::pools::{
+    PoolSpec, create_pool, create_user, disable_user, group_with, sub_of,
+};
 use integration_tests::testbed::Testbed;
-
-async fn sub_of(client: &Client, pool: &str, username: &str) -> String {
-    let user = client
-        .admin_get_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .unwrap();
-    user.user_attributes()
-        .iter()
-        .find(|a| a.name() == "sub")
-        .and_then(|a| a.value())
-        .unwrap()
-        .to_string()
-}
-
-async fn group_with(client: &Client, pool: &str, group: &str, members: &[&str]) {
-    client
-        .create_group()
-        .user_pool_id(pool)
-        .group_name(group)
-        .send()
-        .await
-        .unwrap();
-    for member in members {
-        client
-            .admin_add_user_to_group()
-            .user_pool_id(pool)
-            .group_name(group)
-            .username(*member)
-            .send()
-            .await
-            .unwrap();
-    }
-}
 
 /// Copies an old user into the new pool the way a migration would (same name, legacy sub).
 async fn migrate(client: &Client, old: &str, new: &str, username: &str, email: &str) {
@@ -177,16 +143,6 @@ async fn a_complete_migration_verifies_clean() {
     assert!(String::from_utf8_lossy(&run.stdout).contains("nothing is missing"));
 }
 
-async fn disable(client: &Client, pool: &str, username: &str) {
-    client
-        .admin_disable_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .unwrap();
-}
-
 /// Runs `verify` with a differences report and JSON counts in `dir`.
 fn verify(endpoint: &str, old: &str, new: &str, dir: &Path) -> Output {
     cognito_migrate(endpoint)
@@ -238,7 +194,7 @@ async fn a_banned_user_live_in_the_new_pool_is_a_difference() {
         .await;
         migrate(&client, &old, &new, name, &format!("{name}@example.com")).await;
     }
-    disable(&client, &old, "banned").await;
+    disable_user(&client, &old, "banned").await;
     group_with(&client, &old, "staff", &["member"]).await;
     group_with(&client, &new, "staff", &[]).await;
 
@@ -297,7 +253,7 @@ async fn export_import_groups_with_a_disabled_user_verifies_clean() {
         None,
     )
     .await;
-    disable(&client, &old, "banned").await;
+    disable_user(&client, &old, "banned").await;
     group_with(&client, &old, "readers", &["ada", "banned", "temporary"]).await;
 
     let work = tempfile::tempdir().unwrap();

@@ -19,7 +19,6 @@
 //! user's current groups and its `groupOverrideDetails` sets `cognito:groups`; ForgotPassword and
 //! ConfirmForgotPassword answer disabled users like unknown ones with PreventUserExistenceErrors.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::Client;
@@ -34,12 +33,12 @@ use integration_tests::companion_events::{ACCOUNT_EXISTS, SIGN_UP_UNAVAILABLE};
 use integration_tests::import_support::{FaultProxy, import};
 use integration_tests::lambda::{Function, LambdaHost, trigger_env};
 use integration_tests::pools::{
-    PoolSpec, create_app_client, create_pool, create_user, enrol_totp, find_user,
+    PoolSpec, create_app_client, create_group, create_pool, create_user, enrol_totp, find_user,
 };
 use integration_tests::shapes::{Person, Shape, SignIn};
 use integration_tests::testbed::{Testbed, binary};
 use integration_tests::tokens::groups_claim;
-use tokio::net::TcpListener;
+use integration_tests::unreachable::closed_port;
 
 const PASSWORD: &str = "Old-Passw0rd!";
 const NEW_PASSWORD: &str = "New-Passw0rd!";
@@ -266,41 +265,9 @@ async fn sign_up(
         .map_err(refusal)
 }
 
-async fn create_group(client: &Client, pool_id: &str, group: &str) {
-    client
-        .create_group()
-        .user_pool_id(pool_id)
-        .group_name(group)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateGroup {group}: {e:?}"));
-}
-
 /// The `cognito:groups` claim of an ID token, sorted (empty when absent).
 fn token_groups(result: &AuthenticationResultType) -> Vec<String> {
     groups_claim(result.id_token().expect("ID token"))
-}
-
-/// Requests per Cognito operation the proxy has forwarded so far.
-fn calls_by_operation(proxy: &FaultProxy) -> BTreeMap<String, u64> {
-    proxy.stats()["by_operation"]
-        .as_object()
-        .map(|operations| {
-            operations
-                .iter()
-                .map(|(operation, seen)| {
-                    let name = operation.rsplit('.').next().unwrap_or(operation);
-                    (name.to_string(), seen["requests"].as_u64().unwrap_or(0))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A port nothing listens on: an old pool that is down.
-async fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    listener.local_addr().unwrap().port()
 }
 
 /// What a refused sign-up shows: Cognito's wrapper around the trigger's fixed sentence.
@@ -577,19 +544,19 @@ async fn window_first_token_carries_the_old_groups_and_a_user_without_is_looked_
     assert_eq!(user.user_status(), Some(&UserStatusType::Confirmed));
 
     // A refresh keeps them, from the memberships, without asking the old pool.
-    let before = calls_by_operation(&proxy);
+    let before = proxy.requests_by_operation();
     let refreshed = window
         .refresh(first.refresh_token().expect("refresh token"))
         .await;
     assert_eq!(token_groups(&refreshed), ["admins", "staff"]);
     assert_eq!(
-        calls_by_operation(&proxy),
+        proxy.requests_by_operation(),
         before,
         "a refresh of a user with groups calls nothing"
     );
 
     // nora has no old groups: looked up at her first token, marked, never again.
-    let before = calls_by_operation(&proxy);
+    let before = proxy.requests_by_operation();
     let first = window
         .sign_in("nora", PASSWORD)
         .await
@@ -598,7 +565,7 @@ async fn window_first_token_carries_the_old_groups_and_a_user_without_is_looked_
     // written never shows, whenever the pool reads the memberships.
     assert_eq!(token_groups(&first), Vec::<String>::new());
     assert_eq!(window.new_groups_of("nora").await, [MARKER]);
-    let after_first = calls_by_operation(&proxy);
+    let after_first = proxy.requests_by_operation();
     let looked_up = |operation: &str| {
         after_first.get(operation).copied().unwrap_or(0)
             - before.get(operation).copied().unwrap_or(0)
@@ -616,7 +583,7 @@ async fn window_first_token_carries_the_old_groups_and_a_user_without_is_looked_
         .await;
     assert_eq!(token_groups(&refreshed), Vec::<String>::new());
     assert_eq!(
-        calls_by_operation(&proxy),
+        proxy.requests_by_operation(),
         after_first,
         "nora is looked up once: no call after her first token"
     );
