@@ -5,9 +5,9 @@ use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::{
     AliasAttributeType, AttributeDataType, AttributeType, AuthFlowType, ExplicitAuthFlowsType,
-    LambdaConfigType, MessageActionType, SchemaAttributeType, SoftwareTokenMfaSettingsType,
-    StringAttributeConstraintsType, UsernameAttributeType, UsernameConfigurationType,
-    VerifiedAttributeType,
+    LambdaConfigType, MessageActionType, PreventUserExistenceErrorTypes, SchemaAttributeType,
+    SoftwareTokenMfaSettingsType, StringAttributeConstraintsType, UsernameAttributeType,
+    UsernameConfigurationType, VerifiedAttributeType,
 };
 
 /// A pool to create.
@@ -117,6 +117,24 @@ pub async fn create_app_client(
         .user_pool_client
         .expect("client in response");
     (created.client_id.expect("client id"), created.client_secret)
+}
+
+/// Creates the new pool's app client as the migration needs it: password sign-in, refresh, and
+/// PreventUserExistenceErrors ENABLED; returns its id.
+pub async fn create_sign_in_client(client: &Client, pool_id: &str) -> String {
+    client
+        .create_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_name("app")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+        .send()
+        .await
+        .expect("CreateUserPoolClient")
+        .user_pool_client
+        .and_then(|c| c.client_id)
+        .expect("client id")
 }
 
 /// Creates a user with the given attributes and, when `password` is given, a permanent password

@@ -25,15 +25,15 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFlowType, AuthenticationResultType, ExplicitAuthFlowsType, LambdaConfigType,
-    PreventUserExistenceErrorTypes, UserStatusType,
+    AttributeType, AuthFlowType, AuthenticationResultType, UserStatusType,
 };
 use integration_tests::cli::{describe, export};
 use integration_tests::companion_events::{ACCOUNT_EXISTS, SIGN_UP_UNAVAILABLE};
 use integration_tests::import_support::{FaultProxy, import};
-use integration_tests::lambda::{Function, LambdaHost, trigger_env};
+use integration_tests::lambda::{Function, LambdaHost, trigger_env, window_config};
 use integration_tests::pools::{
-    PoolSpec, create_app_client, create_group, create_pool, create_user, enrol_totp, find_user,
+    PoolSpec, add_to_group, create_app_client, create_group, create_pool, create_sign_in_client,
+    create_user, enrol_totp, find_user,
 };
 use integration_tests::shapes::{Person, Shape, SignIn};
 use integration_tests::testbed::{Testbed, binary};
@@ -72,17 +72,10 @@ async fn window(name: &str, endpoint: Option<&str>) -> Window {
     let (old_client, _) = create_app_client(&client, &old_pool, false).await;
 
     let function = format!("window-{name}");
-    let arn = format!("arn:aws:lambda:us-east-1:123456789012:function:{function}");
     let mut spec = PoolSpec::named(&format!("window-{name}-new")).with_custom(&["legacy_sub"]);
-    spec.lambda_config = Some(
-        LambdaConfigType::builder()
-            .user_migration(&arn)
-            .pre_sign_up(&arn)
-            .pre_token_generation(&arn)
-            .build(),
-    );
+    spec.lambda_config = Some(window_config(&function));
     let new_pool = create_pool(&client, &spec).await;
-    let new_client = new_app_client(&client, &new_pool).await;
+    let new_client = create_sign_in_client(&client, &new_pool).await;
     create_group(&client, &new_pool, MARKER).await;
 
     let window = Window {
@@ -98,24 +91,6 @@ async fn window(name: &str, endpoint: Option<&str>) -> Window {
     let endpoint = endpoint.unwrap_or(&window.testbed.moto_url).to_string();
     window.register(&endpoint).await;
     window
-}
-
-/// The new pool's app client as the migration needs it: password sign-in, refresh, and
-/// PreventUserExistenceErrors ENABLED.
-async fn new_app_client(client: &Client, pool_id: &str) -> String {
-    client
-        .create_user_pool_client()
-        .user_pool_id(pool_id)
-        .client_name("app")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
-        .send()
-        .await
-        .expect("CreateUserPoolClient")
-        .user_pool_client
-        .and_then(|c| c.client_id)
-        .expect("client id")
 }
 
 fn refusal<E: ProvideErrorMetadata>(error: E) -> Refusal {
@@ -160,25 +135,7 @@ impl Window {
         )
         .await;
         for group in groups {
-            if self
-                .client
-                .get_group()
-                .user_pool_id(&self.old_pool)
-                .group_name(*group)
-                .send()
-                .await
-                .is_err()
-            {
-                create_group(&self.client, &self.old_pool, group).await;
-            }
-            self.client
-                .admin_add_user_to_group()
-                .user_pool_id(&self.old_pool)
-                .username(name)
-                .group_name(*group)
-                .send()
-                .await
-                .expect("AdminAddUserToGroup (old pool)");
+            add_to_group(&self.client, &self.old_pool, name, group).await;
         }
     }
 
@@ -483,7 +440,7 @@ async fn window_sign_up_squatting_is_refused_in_every_new_pool_shape() {
                 Some(&window.function),
             )
             .await;
-        let client_id = new_app_client(&window.client, &pool).await;
+        let client_id = create_sign_in_client(&window.client, &pool).await;
         for (taken, name, attributes) in squatting_sign_ups(shape, &person) {
             let attributes: Vec<(&str, &str)> =
                 attributes.iter().map(|(n, v)| (*n, v.as_str())).collect();
