@@ -10,6 +10,8 @@ use aws_sdk_cognitoidentityprovider::types::{
     UsernameConfigurationType, VerifiedAttributeType,
 };
 
+use crate::testbed::Testbed;
+
 /// A pool to create.
 #[derive(Debug, Clone, Default)]
 pub struct PoolSpec {
@@ -45,6 +47,49 @@ impl PoolSpec {
         self.custom_attributes
             .extend(names.iter().map(|n| n.to_string()));
         self
+    }
+}
+
+/// An old and a new pool in the test bed's moto, fresh for one test of export, plan or verify.
+pub struct MigrationPools {
+    /// moto's address, for the CLI's `--endpoint-url`.
+    pub endpoint: String,
+    /// A client for moto.
+    pub client: Client,
+    /// The old pool's id.
+    pub old: String,
+    /// The new pool's id.
+    pub new: String,
+}
+
+impl MigrationPools {
+    /// `{name}-old`, and `{name}-new` with the legacy-id attribute (`custom:legacy_sub`): the pair
+    /// most migrations start from.
+    pub async fn create(name: &str) -> MigrationPools {
+        MigrationPools::create_with(
+            &PoolSpec::named(&format!("{name}-old")),
+            &PoolSpec::named(&format!("{name}-new")).with_custom(&["legacy_sub"]),
+        )
+        .await
+    }
+
+    /// The pools `old` and `new` describe.
+    pub async fn create_with(old: &PoolSpec, new: &PoolSpec) -> MigrationPools {
+        let testbed = Testbed::from_env();
+        let client = testbed.moto_client().await;
+        let old = create_pool(&client, old).await;
+        let new = create_pool(&client, new).await;
+        MigrationPools {
+            endpoint: testbed.moto_url,
+            client,
+            old,
+            new,
+        }
+    }
+
+    /// The new pool's import columns (`GetCSVHeader`).
+    pub async fn header(&self) -> Vec<String> {
+        csv_header(&self.client, &self.new).await
     }
 }
 

@@ -8,10 +8,7 @@ use std::process::Output;
 use aws_sdk_cognitoidentityprovider::Client;
 use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::import_support::import;
-use integration_tests::pools::{
-    PoolSpec, create_pool, create_user, disable_user, group_with, sub_of,
-};
-use integration_tests::testbed::Testbed;
+use integration_tests::pools::{MigrationPools, create_user, disable_user, group_with, sub_of};
 
 /// Copies an old user into the new pool the way a migration would (same name, legacy sub).
 async fn migrate(client: &Client, old: &str, new: &str, username: &str, email: &str) {
@@ -32,14 +29,12 @@ async fn migrate(client: &Client, old: &str, new: &str, username: &str, email: &
 
 #[tokio::test]
 async fn verify_names_what_is_missing_or_different() {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named("verify-old")).await;
-    let new = create_pool(
-        &client,
-        &PoolSpec::named("verify-new").with_custom(&["legacy_sub"]),
-    )
-    .await;
+    let MigrationPools {
+        endpoint,
+        client,
+        old,
+        new,
+    } = MigrationPools::create("verify").await;
     for name in ["moved", "changed", "missing"] {
         create_user(
             &client,
@@ -69,7 +64,7 @@ async fn verify_names_what_is_missing_or_different() {
     let dir = tempfile::tempdir().unwrap();
     let differences = dir.path().join("differences.csv");
     let json = dir.path().join("verify.json");
-    let run = cognito_migrate(&testbed.moto_url)
+    let run = cognito_migrate(&endpoint)
         .args([
             "verify",
             "--source-pool-id",
@@ -116,14 +111,12 @@ async fn verify_names_what_is_missing_or_different() {
 
 #[tokio::test]
 async fn a_complete_migration_verifies_clean() {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named("clean-old")).await;
-    let new = create_pool(
-        &client,
-        &PoolSpec::named("clean-new").with_custom(&["legacy_sub"]),
-    )
-    .await;
+    let MigrationPools {
+        endpoint,
+        client,
+        old,
+        new,
+    } = MigrationPools::create("clean").await;
     create_user(
         &client,
         &old,
@@ -135,7 +128,7 @@ async fn a_complete_migration_verifies_clean() {
     group_with(&client, &old, "readers", &["ada"]).await;
     migrate(&client, &old, &new, "ada", "ada@example.com").await;
     group_with(&client, &new, "readers", &["ada"]).await;
-    let run = cognito_migrate(&testbed.moto_url)
+    let run = cognito_migrate(&endpoint)
         .args(["verify", "--source-pool-id", &old, "--target-pool-id", &new])
         .output()
         .unwrap();
@@ -172,14 +165,12 @@ fn sorted_rows(dir: &Path) -> Vec<String> {
 /// The first finding: a user banned (disabled) in the old pool who is live in the new one.
 #[tokio::test]
 async fn a_banned_user_live_in_the_new_pool_is_a_difference() {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named("banned-old")).await;
-    let new = create_pool(
-        &client,
-        &PoolSpec::named("banned-new").with_custom(&["legacy_sub"]),
-    )
-    .await;
+    let MigrationPools {
+        endpoint,
+        client,
+        old,
+        new,
+    } = MigrationPools::create("banned").await;
     for name in ["banned", "member"] {
         create_user(
             &client,
@@ -199,7 +190,7 @@ async fn a_banned_user_live_in_the_new_pool_is_a_difference() {
     group_with(&client, &new, "staff", &[]).await;
 
     let dir = tempfile::tempdir().unwrap();
-    let run = verify(&testbed.moto_url, &old, &new, dir.path());
+    let run = verify(&endpoint, &old, &new, dir.path());
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let counts = counts(dir.path());
     assert_eq!(counts["present"], 2);
@@ -224,14 +215,12 @@ async fn a_banned_user_live_in_the_new_pool_is_a_difference() {
 /// others `RESET_REQUIRED`: what a migration does, so verify is clean and counts the resets.
 #[tokio::test]
 async fn export_import_groups_with_a_disabled_user_verifies_clean() {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named("verify-import-old")).await;
-    let new = create_pool(
-        &client,
-        &PoolSpec::named("verify-import-new").with_custom(&["legacy_sub"]),
-    )
-    .await;
+    let MigrationPools {
+        endpoint,
+        client,
+        old,
+        new,
+    } = MigrationPools::create("verify-import").await;
     for name in ["ada", "banned"] {
         create_user(
             &client,
@@ -258,17 +247,11 @@ async fn export_import_groups_with_a_disabled_user_verifies_clean() {
 
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("export");
-    let run = export(
-        &testbed.moto_url,
-        &old,
-        &new,
-        &out,
-        &["--select", "not-in-target"],
-    );
+    let run = export(&endpoint, &old, &new, &out, &["--select", "not-in-target"]);
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let run = import(&testbed.moto_url, &new, &out, &["--wait"]);
+    let run = import(&endpoint, &new, &out, &["--wait"]);
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let run = cognito_migrate(&testbed.moto_url)
+    let run = cognito_migrate(&endpoint)
         .args(["groups", "--target-pool-id", &new, "--dir"])
         .arg(&out)
         .output()
@@ -283,7 +266,7 @@ async fn export_import_groups_with_a_disabled_user_verifies_clean() {
         .unwrap();
     assert!(!banned.enabled(), "import creates the banned user disabled");
 
-    let run = verify(&testbed.moto_url, &old, &new, work.path());
+    let run = verify(&endpoint, &old, &new, work.path());
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     let counts = counts(work.path());
     assert_eq!(counts["present"], 3);
