@@ -118,11 +118,22 @@ impl LambdaHost {
 
     /// Registers (or replaces) `function` running `binary`; replacing restarts its processes.
     pub async fn register(&self, function: &Function, binary: &Path) {
+        self.register_with_concurrency(function, binary, 1).await;
+    }
+
+    /// Registers (or replaces) `function` running `binary` with up to `concurrency` instances
+    /// side by side.
+    pub async fn register_with_concurrency(
+        &self,
+        function: &Function,
+        binary: &Path,
+        concurrency: u32,
+    ) {
         let body = json!({
             "binary": binary.to_str().expect("utf-8 path"),
             "env": function.env,
             "timeout_seconds": function.timeout_seconds,
-            "concurrency": 1,
+            "concurrency": concurrency,
         });
         let (status, _, answer) = self
             .request(

@@ -224,6 +224,22 @@ pub async fn create_user(
     }
 }
 
+/// Creates a user as [`create_user`] does, then adds it to each of `groups` (created when the pool
+/// lacks them).
+pub async fn create_member(
+    client: &Client,
+    pool_id: &str,
+    username: &str,
+    attributes: &[(&str, &str)],
+    password: Option<&str>,
+    groups: &[&str],
+) {
+    create_user(client, pool_id, username, attributes, password).await;
+    for group in groups {
+        add_to_group(client, pool_id, username, group).await;
+    }
+}
+
 /// The user `username` of `pool_id`, or `None` when the pool has no such user; any other error
 /// fails the test.
 pub async fn find_user(

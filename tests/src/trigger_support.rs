@@ -1,20 +1,18 @@
 //! Support for the trigger's tests (`tests/tests/trigger_*.rs`): the old pool the trigger reads,
-//! registering the trigger with more than one instance, a small reproducible random source for
-//! wrong passwords, seeding many old-pool users at once, and latency percentiles.
+//! a small reproducible random source for wrong passwords, seeding many old-pool users at once,
+//! and latency percentiles.
 //!
 //! The random source is a few lines of SplitMix64 rather than a new dependency: the tests need
 //! reproducible variety, not cryptographic quality.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use serde_json::json;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::lambda::{Function, LambdaHost, http, trigger_env};
+use crate::lambda::trigger_env;
 use crate::pools::{PoolSpec, create_app_client, create_pool, create_user};
 use crate::testbed::Testbed;
 
@@ -58,37 +56,6 @@ impl OldPool {
         }
         trigger_env(&self.testbed, &self.pool_id, &self.client_id, &extra)
     }
-}
-
-/// Registers (or replaces) `function` running `binary` with up to `concurrency` instances side
-/// by side; [`LambdaHost::register`] always registers one.
-pub async fn register_with_concurrency(
-    host: &LambdaHost,
-    function: &Function,
-    binary: &Path,
-    concurrency: u32,
-) {
-    let body = json!({
-        "binary": binary.to_str().expect("utf-8 path"),
-        "env": function.env,
-        "timeout_seconds": function.timeout_seconds,
-        "concurrency": concurrency,
-    });
-    let (status, _, answer) = http(
-        &host.url,
-        "PUT",
-        &format!("/_testbed/functions/{}", function.name),
-        &[],
-        &serde_json::to_vec(&body).unwrap(),
-    )
-    .await;
-    assert_eq!(
-        status,
-        200,
-        "register {}: {}",
-        function.name,
-        String::from_utf8_lossy(&answer)
-    );
 }
 
 /// A reproducible pseudo-random source (SplitMix64).

@@ -17,7 +17,7 @@ use integration_tests::companion_events::{
 use integration_tests::import_support::FaultProxy;
 use integration_tests::lambda::{Function, Invocation, LambdaHost, trigger_env};
 use integration_tests::pools::{
-    PoolSpec, add_to_group, create_app_client, create_group, create_pool, create_user, sub_of,
+    PoolSpec, create_app_client, create_group, create_member, create_pool, create_user, sub_of,
 };
 use integration_tests::testbed::{Testbed, binary};
 use integration_tests::trigger_support::percentile;
@@ -81,17 +81,15 @@ impl Pools {
     }
 
     async fn old_user(&self, name: &str, attributes: &[(&str, &str)], groups: &[&str]) -> String {
-        create_user(
+        create_member(
             &self.client,
             &self.old_pool,
             name,
             attributes,
             Some(PASSWORD),
+            groups,
         )
         .await;
-        for group in groups {
-            add_to_group(&self.client, &self.old_pool, name, group).await;
-        }
         sub_of(&self.client, &self.old_pool, name).await
     }
 

@@ -28,8 +28,7 @@ use integration_tests::lambda::{
 use integration_tests::pools::{PoolSpec, create_pool, create_sign_in_client, create_user};
 use integration_tests::testbed::binary;
 use integration_tests::trigger_support::{
-    OldPool, SplitMix, WrongPasswordKind, percentile, register_with_concurrency, seed_users,
-    wrong_password,
+    OldPool, SplitMix, WrongPasswordKind, percentile, seed_users, wrong_password,
 };
 use serde_json::{Value, json};
 use shared::Secret;
@@ -77,13 +76,8 @@ impl Register for OldPool {
             env: self.trigger_env(extra),
             timeout_seconds: COGNITO_BUDGET.as_secs_f64(),
         };
-        register_with_concurrency(
-            &host,
-            &function,
-            &binary("cognito-migrate-trigger"),
-            concurrency,
-        )
-        .await;
+        host.register_with_concurrency(&function, &binary("cognito-migrate-trigger"), concurrency)
+            .await;
         (host, function.name)
     }
 }
@@ -817,8 +811,7 @@ async fn trigger_e2e_200_concurrent_sign_ins_migrate_each_user_exactly_once() {
     let new = old.testbed.moto_client().await;
     let (new_pool, new_client) = new_pool(&new, "load", &function).await;
     let host = LambdaHost::from_env();
-    register_with_concurrency(
-        &host,
+    host.register_with_concurrency(
         &Function {
             name: function.clone(),
             env: trigger_env(&old.testbed, &old.pool_id, &old.client_id, &[]),

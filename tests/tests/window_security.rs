@@ -32,8 +32,8 @@ use integration_tests::companion_events::{ACCOUNT_EXISTS, SIGN_UP_UNAVAILABLE};
 use integration_tests::import_support::{FaultProxy, import};
 use integration_tests::lambda::{Function, LambdaHost, trigger_env, window_config};
 use integration_tests::pools::{
-    PoolSpec, add_to_group, create_app_client, create_group, create_pool, create_sign_in_client,
-    create_user, enrol_totp, find_user,
+    PoolSpec, create_app_client, create_group, create_member, create_pool, create_sign_in_client,
+    enrol_totp, find_user,
 };
 use integration_tests::shapes::{Person, Shape, SignIn};
 use integration_tests::testbed::{Testbed, binary};
@@ -126,17 +126,15 @@ impl Window {
 
     /// An old user with a permanent password, in `groups` of the old pool.
     async fn old_user(&self, name: &str, attributes: &[(&str, &str)], groups: &[&str]) {
-        create_user(
+        create_member(
             &self.client,
             &self.old_pool,
             name,
             attributes,
             Some(PASSWORD),
+            groups,
         )
         .await;
-        for group in groups {
-            add_to_group(&self.client, &self.old_pool, name, group).await;
-        }
     }
 
     async fn sign_in(
