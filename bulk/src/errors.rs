@@ -4,15 +4,7 @@ use std::error::Error as StdError;
 
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
-
-const ACCESS_CODES: [&str; 6] = [
-    "AccessDeniedException",
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "ExpiredTokenException",
-    "InvalidSignatureException",
-    "NotAuthorizedException",
-];
+use shared::cognito_errors::ErrorKind;
 
 /// Explains a failed call of `operation` (e.g. `ListUsers`) on `pool`.
 pub fn explain<E>(operation: &str, pool: &str, err: SdkError<E, HttpResponse>) -> anyhow::Error
@@ -22,13 +14,15 @@ where
     let detail = causes(&err);
     let code = err.code().unwrap_or_default().to_string();
     let message = err.message().unwrap_or_default().to_string();
-    if code == "ResourceNotFoundException" {
+    let kind = ErrorKind::of(&code);
+    if kind == ErrorKind::ResourceNotFound {
         return anyhow::anyhow!(
             "{operation}: user pool {pool} not found ({message}). Check the pool id and its region \
              (--source-region/--target-region, --region or AWS_REGION)"
         );
     }
-    if ACCESS_CODES.contains(&code.as_str()) {
+    // For the administrator calls bulk makes, "a user isn't authorized" is the caller.
+    if matches!(kind, ErrorKind::AccessDenied | ErrorKind::NotAuthorized) {
         return anyhow::anyhow!(
             "{operation} on {pool}: access denied ({code}: {message}). Check the credentials \
              (--profile, AWS_PROFILE) and that their IAM policy allows cognito-idp:{operation} on this pool"

@@ -17,15 +17,7 @@ use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use backon::{ExponentialBuilder, Retryable};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-
-/// Error codes Cognito uses for "slow down" and for its own transient faults.
-const RETRYABLE_CODES: [&str; 5] = [
-    "TooManyRequestsException",
-    "ThrottlingException",
-    "InternalErrorException",
-    "ServiceUnavailable",
-    "RequestTimeout",
-];
+use shared::cognito_errors;
 
 /// Transit-time variation the spacing of requests absorbs (see [`Pacer::new`]): the rate stays
 /// at or under `--rps` in every one-second window at the server, at the cost of 5 % of the rate.
@@ -145,10 +137,7 @@ impl Pacer {
 }
 
 fn is_throttling<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
-    matches!(
-        err.code(),
-        Some("TooManyRequestsException" | "ThrottlingException")
-    )
+    err.code().is_some_and(cognito_errors::is_throttling)
 }
 
 /// True when no answer came at all: the connection was refused, dropped or timed out.
@@ -175,7 +164,7 @@ pub fn is_retryable<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) ->
                 || service
                     .err()
                     .code()
-                    .is_some_and(|code| RETRYABLE_CODES.contains(&code))
+                    .is_some_and(cognito_errors::is_retryable)
         }
         _ => false,
     }

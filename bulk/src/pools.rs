@@ -68,7 +68,9 @@ pub async fn import_target(
     Ok(ImportTarget { header, rules })
 }
 
-/// Keeps the legacy-`sub` attribute only when the new pool has it, as the default promises.
+/// Keeps the legacy-`sub` attribute only when the new pool has it (`attributes`: the pool's
+/// attribute names), as the default promises, and says so on stderr when it is dropped. The one
+/// place this is decided: export, plan, status and verify all call it.
 pub fn resolve_legacy_sub(
     mapping: shared::Mapping,
     columns: &std::collections::BTreeSet<String>,
@@ -83,5 +85,27 @@ pub fn resolve_legacy_sub(
             mapping.without_legacy_sub()
         }
         _ => mapping,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    #[test]
+    fn the_legacy_sub_is_kept_only_where_the_new_pool_has_it() {
+        let has = BTreeSet::from(["email".to_string(), "custom:legacy_sub".to_string()]);
+        let lacks = BTreeSet::from(["email".to_string()]);
+        let kept = resolve_legacy_sub(shared::Mapping::default(), &has, "pool-1");
+        assert_eq!(
+            kept.legacy_sub_attribute.as_deref(),
+            Some("custom:legacy_sub")
+        );
+        let dropped = resolve_legacy_sub(shared::Mapping::default(), &lacks, "pool-1");
+        assert_eq!(dropped.legacy_sub_attribute, None);
+        let none = shared::Mapping::default().without_legacy_sub();
+        assert_eq!(resolve_legacy_sub(none.clone(), &has, "pool-1"), none);
     }
 }

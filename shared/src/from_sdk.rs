@@ -16,7 +16,9 @@ use crate::sign_in::PoolShape;
 use crate::target::{MfaMode, TargetRules};
 use crate::user::{MfaSettings, SourceStatus, SourceUser};
 
-fn attribute_map(list: &[AttributeType]) -> BTreeMap<String, String> {
+/// A user's attributes as the model keeps them, name → value (an attribute listed without a
+/// value counts as empty), from `ListUsers`' `Attributes` or `AdminGetUser`'s `UserAttributes`.
+pub fn attribute_map(list: &[AttributeType]) -> BTreeMap<String, String> {
     list.iter()
         .map(|a| {
             (
@@ -173,6 +175,15 @@ mod tests {
             .value(value)
             .build()
             .unwrap()
+    }
+
+    #[test]
+    fn attributes_become_a_map_and_a_missing_value_an_empty_one() {
+        let without_value = AttributeType::builder().name("nickname").build().unwrap();
+        let map = attribute_map(&[attr("email", "ada@example.com"), without_value]);
+        assert_eq!(map["email"], "ada@example.com");
+        assert_eq!(map["nickname"], "");
+        assert_eq!(map.len(), 2);
     }
 
     #[test]

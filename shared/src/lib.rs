@@ -13,7 +13,9 @@
 //! a user at sign-in (that is the trigger's decision logic).
 #![deny(missing_docs)]
 
+pub mod alias;
 pub mod attributes;
+pub mod cognito_errors;
 pub mod error_text;
 pub mod from_sdk;
 pub mod import_csv;

@@ -185,6 +185,98 @@ impl fmt::Display for RejectReason {
 mod tests {
     use super::*;
 
+    /// One reason of every kind, each with its code: the codes are what `summary.json` counts
+    /// and tests match on, so they are fixed here.
+    fn every_reason() -> Vec<(RejectReason, &'static str)> {
+        let attribute = || "email".to_string();
+        vec![
+            (RejectReason::Federated, "federated"),
+            (
+                RejectReason::NoVerifiedContact {
+                    auto_verified: vec![attribute()],
+                },
+                "no-verified-contact",
+            ),
+            (
+                RejectReason::VerifiedWithoutValue {
+                    attribute: attribute(),
+                },
+                "verified-without-value",
+            ),
+            (
+                RejectReason::InvalidValue {
+                    attribute: attribute(),
+                    problem: "x".into(),
+                },
+                "invalid-value",
+            ),
+            (
+                RejectReason::RequiredMissing {
+                    attribute: attribute(),
+                },
+                "required-missing",
+            ),
+            (
+                RejectReason::NoTargetAttribute {
+                    attribute: attribute(),
+                },
+                "no-target-attribute",
+            ),
+            (
+                RejectReason::TooLong {
+                    attribute: attribute(),
+                    length: 3,
+                    max: 2,
+                },
+                "too-long",
+            ),
+            (
+                RejectReason::NotExpressibleInCsv {
+                    attribute: attribute(),
+                    problem: "x".into(),
+                },
+                "not-expressible-in-csv",
+            ),
+            (RejectReason::RowTooLong { length: 16_001 }, "row-too-long"),
+            (
+                RejectReason::InvalidUsername {
+                    problem: "x".into(),
+                },
+                "invalid-username",
+            ),
+            (
+                RejectReason::MfaRequiredWithoutPhone,
+                "mfa-required-without-phone",
+            ),
+            (
+                RejectReason::NoSignInValue {
+                    attributes: vec![attribute()],
+                },
+                "no-sign-in-value",
+            ),
+            (
+                RejectReason::SignInCollision {
+                    field: attribute(),
+                    case_insensitive: false,
+                    others: vec!["bo".into()],
+                },
+                "sign-in-collision",
+            ),
+        ]
+    }
+
+    #[test]
+    fn every_kind_has_its_own_stable_code_and_a_sentence() {
+        let reasons = every_reason();
+        let codes: std::collections::BTreeSet<&str> =
+            reasons.iter().map(|(r, _)| r.code()).collect();
+        assert_eq!(codes.len(), reasons.len(), "two kinds share a code");
+        for (reason, code) in &reasons {
+            assert_eq!(reason.code(), *code);
+            assert!(!reason.to_string().is_empty(), "{code}");
+        }
+    }
+
     #[test]
     fn reasons_name_the_field() {
         let r = RejectReason::InvalidValue {

@@ -62,7 +62,17 @@ pub fn parse_bool(value: &str) -> Option<bool> {
     }
 }
 
-/// True for an E.164 phone number as Cognito stores it: `+` and 2 to 15 digits, nothing else.
+/// True for an E.164 phone number as Cognito stores it: `+`, then a country code (which never
+/// starts with 0), then digits, 2 to 15 in all (E.164's maximum), nothing else.
+///
+/// The one phone check of the toolkit: the mapping refuses a `phone_number` by it, a pool that
+/// signs in by phone takes its user name by it, and the trigger decides by it whether a typed
+/// name can be a phone alias. AWS: "Phone numbers must follow these format rules: A phone number
+/// must start with a plus (`+`) sign, followed immediately by the country code. A phone number
+/// can only contain the `+` sign and digits. [...] For example, a phone number based in the
+/// United States must follow this format: `+14325551212`."
+/// (<https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-attributes.html>,
+/// "phone_number").
 pub fn is_e164(value: &str) -> bool {
     let Some(digits) = value.strip_prefix('+') else {
         return false;
@@ -144,7 +154,13 @@ mod tests {
         assert!(!is_e164("+49 151 12345678"));
         assert!(!is_e164("004915112345678"));
         assert!(!is_e164("+1234567890123456"));
+        // A country code never starts with 0.
         assert!(!is_e164("+0123"));
+        assert!(!is_e164("+04915112345678"));
+        assert!(is_e164("+14325551212"));
+        assert!(!is_e164("+"));
+        assert!(!is_e164("+1"));
+        assert!(is_e164("+123456789012345"));
         assert_eq!(
             normalize("phone_number", "555-1234")
                 .unwrap_err()

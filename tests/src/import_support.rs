@@ -117,16 +117,23 @@ fn repo_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// The test bed's Python (with moto), which runs private motos and the fault proxy; fails the test
+/// saying how to install it when it is missing.
+fn testbed_python(root: &Path) -> PathBuf {
+    let python = root.join(".testbed/venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/testbed install (or scripts/testbed start)",
+        python.display()
+    );
+    python
+}
+
 impl PrivateMoto {
     /// Starts one with the given environment and waits until it answers.
     pub fn start(env: &[(&str, &str)]) -> PrivateMoto {
         let root = repo_root();
-        let python = root.join(".testbed/venv/bin/python");
-        assert!(
-            python.exists(),
-            "{} is missing: run scripts/testbed install",
-            python.display()
-        );
+        let python = testbed_python(&root);
         let port = TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free port")
@@ -191,7 +198,7 @@ impl FaultProxy {
     /// Starts one in front of `upstream` and waits for its `listening on URL` line.
     pub fn start(upstream: &str) -> FaultProxy {
         let root = repo_root();
-        let mut child = Command::new(root.join(".testbed/venv/bin/python"))
+        let mut child = Command::new(testbed_python(&root))
             .arg(root.join("tests/faults/fault_proxy.py"))
             .args(["--port", "0", "--upstream", upstream])
             .stdin(Stdio::null())
@@ -232,6 +239,22 @@ impl FaultProxy {
         let (status, body) = http_get(&self.url, "/_proxy/stats");
         assert_eq!(status, 200, "{body}");
         serde_json::from_str(&body).expect("stats are JSON")
+    }
+
+    /// Requests per Cognito operation (`AdminGetUser`, `ListUsers`, ...) forwarded so far.
+    pub fn requests_by_operation(&self) -> std::collections::BTreeMap<String, u64> {
+        self.stats()["by_operation"]
+            .as_object()
+            .map(|operations| {
+                operations
+                    .iter()
+                    .map(|(operation, seen)| {
+                        let name = operation.rsplit('.').next().unwrap_or(operation);
+                        (name.to_string(), seen["requests"].as_u64().unwrap_or(0))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 }
 

@@ -8,16 +8,35 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use aws_sdk_cognitoidentityprovider::types::LambdaConfigType;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::testbed::Testbed;
+use crate::testbed::{Testbed, required_env};
 
-fn required_env(name: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| {
-        panic!("{name} is not set: run scripts/testbed start && . .testbed/env before cargo test")
-    })
+/// The ARN by which a pool's `LambdaConfig` names the Lambda host's function `function` (the host
+/// serves every function of the test bed's one account and region).
+pub fn function_arn(function: &str) -> String {
+    format!("arn:aws:lambda:us-east-1:123456789012:function:{function}")
+}
+
+/// A `LambdaConfig` whose UserMigration trigger is the host's function `function`.
+pub fn user_migration_config(function: &str) -> LambdaConfigType {
+    LambdaConfigType::builder()
+        .user_migration(function_arn(function))
+        .build()
+}
+
+/// A `LambdaConfig` for the migration window: the host's function `function` is the
+/// UserMigration, PreSignUp and PreTokenGeneration trigger.
+pub fn window_config(function: &str) -> LambdaConfigType {
+    let arn = function_arn(function);
+    LambdaConfigType::builder()
+        .user_migration(&arn)
+        .pre_sign_up(&arn)
+        .pre_token_generation(&arn)
+        .build()
 }
 
 /// The Lambda host.
@@ -99,11 +118,22 @@ impl LambdaHost {
 
     /// Registers (or replaces) `function` running `binary`; replacing restarts its processes.
     pub async fn register(&self, function: &Function, binary: &Path) {
+        self.register_with_concurrency(function, binary, 1).await;
+    }
+
+    /// Registers (or replaces) `function` running `binary` with up to `concurrency` instances
+    /// side by side.
+    pub async fn register_with_concurrency(
+        &self,
+        function: &Function,
+        binary: &Path,
+        concurrency: u32,
+    ) {
         let body = json!({
             "binary": binary.to_str().expect("utf-8 path"),
             "env": function.env,
             "timeout_seconds": function.timeout_seconds,
-            "concurrency": 1,
+            "concurrency": concurrency,
         });
         let (status, _, answer) = self
             .request(

@@ -14,3 +14,4 @@ pub mod shapes;
 pub mod testbed;
 pub mod tokens;
 pub mod trigger_support;
+pub mod unreachable;

@@ -5,10 +5,12 @@ use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::{
     AliasAttributeType, AttributeDataType, AttributeType, AuthFlowType, ExplicitAuthFlowsType,
-    LambdaConfigType, MessageActionType, SchemaAttributeType, SoftwareTokenMfaSettingsType,
-    StringAttributeConstraintsType, UsernameAttributeType, UsernameConfigurationType,
-    VerifiedAttributeType,
+    LambdaConfigType, MessageActionType, PreventUserExistenceErrorTypes, SchemaAttributeType,
+    SoftwareTokenMfaSettingsType, StringAttributeConstraintsType, UsernameAttributeType,
+    UsernameConfigurationType, VerifiedAttributeType,
 };
+
+use crate::testbed::Testbed;
 
 /// A pool to create.
 #[derive(Debug, Clone, Default)]
@@ -45,6 +47,49 @@ impl PoolSpec {
         self.custom_attributes
             .extend(names.iter().map(|n| n.to_string()));
         self
+    }
+}
+
+/// An old and a new pool in the test bed's moto, fresh for one test of export, plan or verify.
+pub struct MigrationPools {
+    /// moto's address, for the CLI's `--endpoint-url`.
+    pub endpoint: String,
+    /// A client for moto.
+    pub client: Client,
+    /// The old pool's id.
+    pub old: String,
+    /// The new pool's id.
+    pub new: String,
+}
+
+impl MigrationPools {
+    /// `{name}-old`, and `{name}-new` with the legacy-id attribute (`custom:legacy_sub`): the pair
+    /// most migrations start from.
+    pub async fn create(name: &str) -> MigrationPools {
+        MigrationPools::create_with(
+            &PoolSpec::named(&format!("{name}-old")),
+            &PoolSpec::named(&format!("{name}-new")).with_custom(&["legacy_sub"]),
+        )
+        .await
+    }
+
+    /// The pools `old` and `new` describe.
+    pub async fn create_with(old: &PoolSpec, new: &PoolSpec) -> MigrationPools {
+        let testbed = Testbed::from_env();
+        let client = testbed.moto_client().await;
+        let old = create_pool(&client, old).await;
+        let new = create_pool(&client, new).await;
+        MigrationPools {
+            endpoint: testbed.moto_url,
+            client,
+            old,
+            new,
+        }
+    }
+
+    /// The new pool's import columns (`GetCSVHeader`).
+    pub async fn header(&self) -> Vec<String> {
+        csv_header(&self.client, &self.new).await
     }
 }
 
@@ -119,6 +164,24 @@ pub async fn create_app_client(
     (created.client_id.expect("client id"), created.client_secret)
 }
 
+/// Creates the new pool's app client as the migration needs it: password sign-in, refresh, and
+/// PreventUserExistenceErrors ENABLED; returns its id.
+pub async fn create_sign_in_client(client: &Client, pool_id: &str) -> String {
+    client
+        .create_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_name("app")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
+        .send()
+        .await
+        .expect("CreateUserPoolClient")
+        .user_pool_client
+        .and_then(|c| c.client_id)
+        .expect("client id")
+}
+
 /// Creates a user with the given attributes and, when `password` is given, a permanent password
 /// (status CONFIRMED); without one the user stays FORCE_CHANGE_PASSWORD.
 pub async fn create_user(
@@ -161,6 +224,22 @@ pub async fn create_user(
     }
 }
 
+/// Creates a user as [`create_user`] does, then adds it to each of `groups` (created when the pool
+/// lacks them).
+pub async fn create_member(
+    client: &Client,
+    pool_id: &str,
+    username: &str,
+    attributes: &[(&str, &str)],
+    password: Option<&str>,
+    groups: &[&str],
+) {
+    create_user(client, pool_id, username, attributes, password).await;
+    for group in groups {
+        add_to_group(client, pool_id, username, group).await;
+    }
+}
+
 /// The user `username` of `pool_id`, or `None` when the pool has no such user; any other error
 /// fails the test.
 pub async fn find_user(
@@ -179,6 +258,87 @@ pub async fn find_user(
         Err(e) if e.code() == Some("UserNotFoundException") => None,
         Err(e) => panic!("AdminGetUser {username} in {pool_id}: {e:?}"),
     }
+}
+
+/// The `sub` of `username` in `pool_id` (the user must exist).
+pub async fn sub_of(client: &Client, pool_id: &str, username: &str) -> String {
+    client
+        .admin_get_user()
+        .user_pool_id(pool_id)
+        .username(username)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("AdminGetUser {username}: {e:?}"))
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "sub")
+        .and_then(|a| a.value())
+        .expect("a sub")
+        .to_string()
+}
+
+/// The new pool's import columns, exactly as `GetCSVHeader` returns them.
+pub async fn csv_header(client: &Client, pool_id: &str) -> Vec<String> {
+    client
+        .get_csv_header()
+        .user_pool_id(pool_id)
+        .send()
+        .await
+        .expect("GetCSVHeader")
+        .csv_header
+        .expect("a header")
+}
+
+/// Creates the group `group` in `pool_id`.
+pub async fn create_group(client: &Client, pool_id: &str, group: &str) {
+    client
+        .create_group()
+        .user_pool_id(pool_id)
+        .group_name(group)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("CreateGroup {group}: {e:?}"));
+}
+
+/// Adds `username` to `group` in `pool_id`, creating the group first when the pool lacks it.
+pub async fn add_to_group(client: &Client, pool_id: &str, username: &str, group: &str) {
+    let exists = client
+        .get_group()
+        .user_pool_id(pool_id)
+        .group_name(group)
+        .send()
+        .await
+        .is_ok();
+    if !exists {
+        create_group(client, pool_id, group).await;
+    }
+    client
+        .admin_add_user_to_group()
+        .user_pool_id(pool_id)
+        .username(username)
+        .group_name(group)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("AdminAddUserToGroup {username} {group}: {e:?}"));
+}
+
+/// Creates `group` in `pool_id` with `members`.
+pub async fn group_with(client: &Client, pool_id: &str, group: &str, members: &[&str]) {
+    create_group(client, pool_id, group).await;
+    for member in members {
+        add_to_group(client, pool_id, member, group).await;
+    }
+}
+
+/// Disables `username` in `pool_id`.
+pub async fn disable_user(client: &Client, pool_id: &str, username: &str) {
+    client
+        .admin_disable_user()
+        .user_pool_id(pool_id)
+        .username(username)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("AdminDisableUser {username}: {e:?}"));
 }
 
 /// Enrols `username` in TOTP MFA the way an app does (tokens, AssociateSoftwareToken,

@@ -7,8 +7,7 @@
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
-    AliasAttributeType, LambdaConfigType, UsernameAttributeType, UsernameConfigurationType,
-    VerifiedAttributeType,
+    AliasAttributeType, UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
 };
 
 use crate::pools::{PoolSpec, create_pool};
@@ -135,14 +134,7 @@ impl Shape {
                 .build()
                 .expect("username configuration"),
         );
-        spec.lambda_config = trigger.map(|function| {
-            let arn = format!("arn:aws:lambda:us-east-1:123456789012:function:{function}");
-            LambdaConfigType::builder()
-                .user_migration(&arn)
-                .pre_sign_up(&arn)
-                .pre_token_generation(&arn)
-                .build()
-        });
+        spec.lambda_config = trigger.map(crate::lambda::window_config);
         create_pool(client, &spec).await
     }
 

@@ -13,7 +13,9 @@ pub struct Testbed {
     pub moto_url: String,
 }
 
-fn required_env(name: &str) -> String {
+/// The value of the test bed's variable `name`; panics saying how to start the test bed when it
+/// is not set (a plain `cargo test` without the emulators).
+pub(crate) fn required_env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| {
         panic!(
             "{name} is not set: the emulators are not running. Run scripts/test, or \

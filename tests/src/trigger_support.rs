@@ -1,50 +1,61 @@
-//! Support for the trigger's hardening tests (`tests/tests/trigger_hardening.rs`): registering
-//! the trigger with more than one instance, a small reproducible random source for wrong
-//! passwords, seeding many old-pool users at once, and latency percentiles.
+//! Support for the trigger's tests (`tests/tests/trigger_*.rs`): the old pool the trigger reads,
+//! a small reproducible random source for wrong passwords, seeding many old-pool users at once,
+//! and latency percentiles.
 //!
 //! The random source is a few lines of SplitMix64 rather than a new dependency: the tests need
 //! reproducible variety, not cryptographic quality.
 
-use std::path::Path;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use serde_json::json;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::lambda::{Function, LambdaHost, http};
-use crate::pools::create_user;
+use crate::lambda::trigger_env;
+use crate::pools::{PoolSpec, create_app_client, create_pool, create_user};
+use crate::testbed::Testbed;
 
-/// Registers (or replaces) `function` running `binary` with up to `concurrency` instances side
-/// by side; [`LambdaHost::register`] always registers one.
-pub async fn register_with_concurrency(
-    host: &LambdaHost,
-    function: &Function,
-    binary: &Path,
-    concurrency: u32,
-) {
-    let body = json!({
-        "binary": binary.to_str().expect("utf-8 path"),
-        "env": function.env,
-        "timeout_seconds": function.timeout_seconds,
-        "concurrency": concurrency,
-    });
-    let (status, _, answer) = http(
-        &host.url,
-        "PUT",
-        &format!("/_testbed/functions/{}", function.name),
-        &[],
-        &serde_json::to_vec(&body).unwrap(),
-    )
-    .await;
-    assert_eq!(
-        status,
-        200,
-        "register {}: {}",
-        function.name,
-        String::from_utf8_lossy(&answer)
-    );
+/// An old pool in the test bed's moto with the app client the trigger signs users in through.
+pub struct OldPool {
+    /// The test bed it lives in.
+    pub testbed: Testbed,
+    /// A client for moto.
+    pub client: Client,
+    /// The pool's id.
+    pub pool_id: String,
+    /// The app client's id.
+    pub client_id: String,
+    /// The app client's secret, when it has one.
+    pub client_secret: Option<String>,
+}
+
+impl OldPool {
+    /// Creates the pool `name` with the custom attributes `custom` and an app client for the
+    /// admin password flow, with a secret when `with_secret`.
+    pub async fn create(name: &str, custom: &[&str], with_secret: bool) -> OldPool {
+        let testbed = Testbed::from_env();
+        let client = testbed.moto_client().await;
+        let pool_id = create_pool(&client, &PoolSpec::named(name).with_custom(custom)).await;
+        let (client_id, client_secret) = create_app_client(&client, &pool_id, with_secret).await;
+        OldPool {
+            testbed,
+            client,
+            pool_id,
+            client_id,
+            client_secret,
+        }
+    }
+
+    /// The trigger's environment for this pool: [`trigger_env`] with `extra`, plus the app
+    /// client's secret when it has one.
+    pub fn trigger_env(&self, extra: &[(&str, &str)]) -> BTreeMap<String, String> {
+        let mut extra = extra.to_vec();
+        if let Some(secret) = &self.client_secret {
+            extra.push(("OLD_CLIENT_SECRET", secret));
+        }
+        trigger_env(&self.testbed, &self.pool_id, &self.client_id, &extra)
+    }
 }
 
 /// A reproducible pseudo-random source (SplitMix64).

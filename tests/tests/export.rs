@@ -7,68 +7,18 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
-use aws_sdk_cognitoidentityprovider::Client;
 use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::export_files::{
     assert_reconciles, disabled_rows, import_rows, reason_rows, summary,
 };
-use integration_tests::pools::{PoolSpec, create_pool, create_user};
-use integration_tests::testbed::Testbed;
+use integration_tests::pools::{MigrationPools, PoolSpec, create_user, disable_user, sub_of};
 
-struct Pools {
-    client: Client,
-    endpoint: String,
-    old: String,
-    new: String,
-}
-
-async fn pools(name: &str) -> Pools {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old = create_pool(
-        &client,
+async fn pools(name: &str) -> MigrationPools {
+    MigrationPools::create_with(
         &PoolSpec::named(&format!("{name}-old")).with_custom(&["tenant", "note"]),
-    )
-    .await;
-    let new = create_pool(
-        &client,
         &PoolSpec::named(&format!("{name}-new")).with_custom(&["tenant", "note", "legacy_sub"]),
     )
-    .await;
-    Pools {
-        client,
-        endpoint: testbed.moto_url,
-        old,
-        new,
-    }
-}
-
-async fn header(pools: &Pools) -> Vec<String> {
-    pools
-        .client
-        .get_csv_header()
-        .user_pool_id(&pools.new)
-        .send()
-        .await
-        .expect("GetCSVHeader")
-        .csv_header
-        .unwrap()
-}
-
-async fn sub_of(client: &Client, pool: &str, username: &str) -> String {
-    let user = client
-        .admin_get_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .expect("AdminGetUser");
-    user.user_attributes()
-        .iter()
-        .find(|a| a.name() == "sub")
-        .and_then(|a| a.value())
-        .unwrap()
-        .to_string()
+    .await
 }
 
 fn by_username(rows: Vec<BTreeMap<String, String>>) -> BTreeMap<String, BTreeMap<String, String>> {
@@ -88,7 +38,49 @@ async fn every_format_rule_and_hostile_value_is_written_or_rejected_with_a_reaso
     let p = pools("format").await;
     let _ = VERIFIED;
     let long = "ж".repeat(2000);
-    let mut users: Vec<(&str, Vec<(&str, &str)>)> = vec![
+    let mut users = format_users(&long);
+    users.push(("disabled", verified("off@example.com")));
+    for (name, attributes) in &users {
+        create_user(&p.client, &p.old, name, attributes, Some("Passw0rd!")).await;
+    }
+    disable_user(&p.client, &p.old, "disabled").await;
+
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("export");
+    let run = export(&p.endpoint, &p.old, &p.new, &dir, &["--select", "all"]);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "some users are rejected: {}",
+        describe(&run)
+    );
+
+    let header = p.header().await;
+    let (exported, rejected, skipped) = assert_reconciles(&dir, &header);
+    assert_eq!(exported.len() + rejected.len(), users.len());
+    assert!(skipped.is_empty());
+    assert_written_rows(&p, &dir, &header, &long).await;
+    assert_rejects_name_user_and_field(&dir);
+
+    let disabled = disabled_rows(&dir, &header);
+    assert_eq!(disabled.len(), 1, "{disabled:?}");
+    assert_eq!(disabled[0]["cognito:username"], "disabled");
+    assert_eq!(disabled[0]["email"], "off@example.com");
+    let summary = summary(&dir);
+    assert_eq!(summary["rejected_by_reason"]["no-verified-contact"], 2);
+    assert_eq!(summary["complete"], true);
+    assert_eq!(summary["files"][0]["name"], "users-0001.csv");
+    let mapping = std::fs::read_to_string(dir.join("mapping.json")).unwrap();
+    assert!(
+        mapping.contains("custom:legacy_sub"),
+        "the effective mapping is written for the trigger"
+    );
+}
+
+/// The old users of the format test: one per format rule that is written, and one per reason a
+/// user is rejected (`long` is a 2,000-character value).
+fn format_users(long: &str) -> Vec<(&'static str, Vec<(&str, &str)>)> {
+    vec![
         ("plain", verified("plain@example.com")),
         (
             "comma",
@@ -127,11 +119,7 @@ async fn every_format_rule_and_hostile_value_is_written_or_rejected_with_a_reaso
         ),
         (
             "long",
-            [
-                verified("long@example.com"),
-                vec![("custom:note", long.as_str())],
-            ]
-            .concat(),
+            [verified("long@example.com"), vec![("custom:note", long)]].concat(),
         ),
         (
             "dates",
@@ -180,34 +168,12 @@ async fn every_format_rule_and_hostile_value_is_written_or_rejected_with_a_reaso
             "trailingbs",
             [verified("tb@example.com"), vec![("custom:note", "ends\\")]].concat(),
         ),
-    ];
-    users.push(("disabled", verified("off@example.com")));
-    for (name, attributes) in &users {
-        create_user(&p.client, &p.old, name, attributes, Some("Passw0rd!")).await;
-    }
-    p.client
-        .admin_disable_user()
-        .user_pool_id(&p.old)
-        .username("disabled")
-        .send()
-        .await
-        .unwrap();
+    ]
+}
 
-    let out = tempfile::tempdir().unwrap();
-    let dir = out.path().join("export");
-    let run = export(&p.endpoint, &p.old, &p.new, &dir, &["--select", "all"]);
-    assert_eq!(
-        run.status.code(),
-        Some(1),
-        "some users are rejected: {}",
-        describe(&run)
-    );
-
-    let header = header(&p).await;
-    let (exported, rejected, skipped) = assert_reconciles(&dir, &header);
-    assert_eq!(exported.len() + rejected.len(), users.len());
-    assert!(skipped.is_empty());
-    let rows = by_username(import_rows(&dir, &header));
+/// The written users' rows: every value as Cognito's import format carries it.
+async fn assert_written_rows(p: &MigrationPools, dir: &Path, header: &[String], long: &str) {
+    let rows = by_username(import_rows(dir, header));
     assert_eq!(rows["plain"]["email"], "plain@example.com");
     assert_eq!(rows["plain"]["email_verified"], "TRUE");
     assert_eq!(rows["plain"]["cognito:mfa_enabled"], "FALSE");
@@ -236,8 +202,11 @@ async fn every_format_rule_and_hostile_value_is_written_or_rejected_with_a_reaso
         raw.contains("Lovelace\\, Ada"),
         "commas are escaped with a backslash, never quoted"
     );
+}
 
-    let reasons: BTreeMap<String, String> = reason_rows(&dir, "rejected.csv")
+/// The rejected users, each with the sentence naming its field and its old sub.
+fn assert_rejects_name_user_and_field(dir: &Path) {
+    let reasons: BTreeMap<String, String> = reason_rows(dir, "rejected.csv")
         .into_iter()
         .map(|(u, _, r)| (u, r))
         .collect();
@@ -259,7 +228,7 @@ async fn every_format_rule_and_hostile_value_is_written_or_rejected_with_a_reaso
         reasons["trailingbs"],
         "custom:note ends with a backslash, which the CSV import format cannot carry"
     );
-    let rejected_subs: Vec<String> = reason_rows(&dir, "rejected.csv")
+    let rejected_subs: Vec<String> = reason_rows(dir, "rejected.csv")
         .into_iter()
         .map(|r| r.1)
         .collect();
@@ -267,23 +236,9 @@ async fn every_format_rule_and_hostile_value_is_written_or_rejected_with_a_reaso
         rejected_subs.iter().all(|s| !s.is_empty()),
         "rejects carry the old sub"
     );
-
-    let disabled = disabled_rows(&dir, &header);
-    assert_eq!(disabled.len(), 1, "{disabled:?}");
-    assert_eq!(disabled[0]["cognito:username"], "disabled");
-    assert_eq!(disabled[0]["email"], "off@example.com");
-    let summary = summary(&dir);
-    assert_eq!(summary["rejected_by_reason"]["no-verified-contact"], 2);
-    assert_eq!(summary["complete"], true);
-    assert_eq!(summary["files"][0]["name"], "users-0001.csv");
-    let mapping = std::fs::read_to_string(dir.join("mapping.json")).unwrap();
-    assert!(
-        mapping.contains("custom:legacy_sub"),
-        "the effective mapping is written for the trigger"
-    );
 }
 
-async fn seed_many(p: &Pools, count: usize, prefix: &str) {
+async fn seed_many(p: &MigrationPools, count: usize, prefix: &str) {
     let mut tasks = Vec::new();
     for chunk in (0..count)
         .collect::<Vec<_>>()
@@ -319,7 +274,7 @@ fn sorted(mut v: Vec<String>) -> Vec<String> {
 async fn one_and_sixteen_segments_give_the_same_files() {
     let p = pools("segments").await;
     seed_many(&p, 300, "seg").await;
-    let header = header(&p).await;
+    let header = p.header().await;
     let out = tempfile::tempdir().unwrap();
     let mut results = Vec::new();
     for segments in ["1", "16"] {
@@ -359,7 +314,7 @@ async fn import_files_rotate_at_the_row_limit() {
         &["--select", "all", "--max-rows-per-file", "10"],
     );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
-    let header = header(&p).await;
+    let header = p.header().await;
     let (exported, _, _) = assert_reconciles(&dir, &header);
     assert_eq!(exported.len(), 22);
     let files = summary(&dir)["files"].as_array().unwrap().clone();
@@ -371,7 +326,7 @@ async fn import_files_rotate_at_the_row_limit() {
 /// Runs an export and kills it with SIGKILL as soon as its checkpoint satisfies `ready`;
 /// returns whether it was killed (false: it finished first).
 fn export_killed_when(
-    p: &Pools,
+    p: &MigrationPools,
     dir: &Path,
     extra: &[&str],
     ready: impl Fn(&serde_json::Value) -> bool,
@@ -427,7 +382,7 @@ fn shards_done(checkpoint: &serde_json::Value) -> usize {
 async fn a_killed_export_resumes_with_nothing_lost_or_duplicated() {
     let p = pools("resume").await;
     seed_many(&p, 400, "res").await;
-    let header = header(&p).await;
+    let header = p.header().await;
     let out = tempfile::tempdir().unwrap();
 
     let reference = out.path().join("reference");
@@ -480,7 +435,7 @@ async fn a_killed_export_resumes_with_nothing_lost_or_duplicated() {
 async fn an_expired_pagination_token_restarts_the_shard_without_duplicates() {
     let p = pools("expired").await;
     seed_many(&p, 240, "exp").await;
-    let header = header(&p).await;
+    let header = p.header().await;
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("e");
     // One unfiltered scan of 4 pages at 1 request/s: kill once a page is checkpointed.
@@ -536,7 +491,7 @@ async fn passwordless_leaves_confirmed_users_for_the_trigger() {
         &["--select", "passwordless"],
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let (exported, rejected, skipped) = assert_reconciles(&dir, &header(&p).await);
+    let (exported, rejected, skipped) = assert_reconciles(&dir, &p.header().await);
     assert_eq!(exported, ["temporary"]);
     assert!(rejected.is_empty());
     assert_eq!(skipped, ["confirmed"]);
@@ -602,7 +557,7 @@ async fn not_in_target_skips_users_the_new_pool_already_has() {
         &["--select", "not-in-target"],
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let (exported, _, skipped) = assert_reconciles(&dir, &header(&p).await);
+    let (exported, _, skipped) = assert_reconciles(&dir, &p.header().await);
     assert_eq!(exported, ["dormant"]);
     assert_eq!(sorted(skipped), ["migrated", "renamed"]);
 }
@@ -639,7 +594,7 @@ async fn a_mapping_file_renames_drops_and_defaults() {
         &["--select", "all", "--mapping", mapping.to_str().unwrap()],
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let header = header(&p).await;
+    let header = p.header().await;
     let rows = by_username(import_rows(&dir, &header));
     assert_eq!(rows["ada"]["custom:note"], "acme");
     assert_eq!(rows["ada"]["custom:tenant"], "");
@@ -876,7 +831,7 @@ async fn a_run_killed_before_its_first_checkpoint_resumes_from_scratch() {
         &["--select", "all", "--resume"],
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let (exported, _, _) = assert_reconciles(&dir, &header(&p).await);
+    let (exported, _, _) = assert_reconciles(&dir, &p.header().await);
     assert_eq!(exported, ["ada"]);
 
     // Killed before it wrote anything: an empty folder (a run creates --out before anything else).
@@ -895,7 +850,7 @@ async fn a_run_killed_before_its_first_checkpoint_resumes_from_scratch() {
         "{}",
         describe(&run)
     );
-    assert_eq!(assert_reconciles(&never, &header(&p).await).0, ["ada"]);
+    assert_eq!(assert_reconciles(&never, &p.header().await).0, ["ada"]);
 
     // No folder at all is a typo, not a run to resume (operator_errors.rs has the message).
     let run = export(

@@ -10,32 +10,17 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use aws_sdk_cognitoidentityprovider::Client;
 use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::export_files::{assert_reconciles, import_rows};
 use integration_tests::import_support::FaultProxy;
-use integration_tests::pools::{PoolSpec, create_pool, create_user};
-use integration_tests::testbed::Testbed;
+use integration_tests::pools::{MigrationPools, create_user};
 use serde_json::Value;
-
-struct Pools {
-    client: Client,
-    moto: String,
-    old: String,
-    new: String,
-}
 
 /// An old pool with `count` users (every tenth without a verified email, so rejected) and a new
 /// pool to export for, both fresh for the test.
-async fn seeded_pools(name: &str, count: usize) -> Pools {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named(&format!("{name}-old"))).await;
-    let new = create_pool(
-        &client,
-        &PoolSpec::named(&format!("{name}-new")).with_custom(&["legacy_sub"]),
-    )
-    .await;
+async fn seeded_pools(name: &str, count: usize) -> MigrationPools {
+    let pools = MigrationPools::create(name).await;
+    let (client, old) = (&pools.client, &pools.old);
     let tasks: Vec<_> = (0..8)
         .map(|worker| {
             let (client, pool, name) = (client.clone(), old.clone(), name.to_string());
@@ -53,46 +38,28 @@ async fn seeded_pools(name: &str, count: usize) -> Pools {
     for task in tasks {
         task.await.expect("seeding task");
     }
-    Pools {
-        client,
-        moto: testbed.moto_url,
-        old,
-        new,
-    }
+    pools
 }
 
-impl Pools {
-    async fn header(&self) -> Vec<String> {
-        self.client
-            .get_csv_header()
-            .user_pool_id(&self.new)
-            .send()
-            .await
-            .expect("GetCSVHeader")
-            .csv_header
-            .expect("a header")
-    }
-
-    /// `cognito-migrate export` through `endpoint` into `out`, started but not waited for.
-    fn spawn_export(&self, endpoint: &str, out: &Path, extra: &[&str]) -> Child {
-        cognito_migrate(endpoint)
-            .args([
-                "export",
-                "--source-pool-id",
-                &self.old,
-                "--target-pool-id",
-                &self.new,
-                "--select",
-                "all",
-                "--out",
-            ])
-            .arg(out)
-            .args(extra)
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("cognito-migrate starts")
-    }
+/// `cognito-migrate export` of `pools` through `endpoint` into `out`, started but not waited for.
+fn spawn_export(pools: &MigrationPools, endpoint: &str, out: &Path, extra: &[&str]) -> Child {
+    cognito_migrate(endpoint)
+        .args([
+            "export",
+            "--source-pool-id",
+            &pools.old,
+            "--target-pool-id",
+            &pools.new,
+            "--select",
+            "all",
+            "--out",
+        ])
+        .arg(out)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cognito-migrate starts")
 }
 
 /// `(requests, max_per_second)` the proxy saw for one operation.
@@ -140,7 +107,7 @@ fn wait_at_most(child: &mut Child, limit: Duration) -> std::process::ExitStatus 
 async fn export_through_throttling_and_server_errors_reconciles_within_the_rate() {
     let p = seeded_pools("fthrottle", 300).await;
     let header = p.header().await;
-    let proxy = FaultProxy::start(&p.moto);
+    let proxy = FaultProxy::start(&p.endpoint);
     // With seed 29 the first five requests (start-up, sent one at a time) draw: ok, 5xx,
     // throttled, ok, 5xx; so both faults occur whatever order the parallel scan's requests take.
     proxy.configure(r#"{"throttle_share": 0.3, "error_share": 0.05, "seed": 29}"#);
@@ -196,7 +163,7 @@ async fn export_through_throttling_and_server_errors_reconciles_within_the_rate(
 async fn export_through_dropped_connections_reconciles() {
     let p = seeded_pools("fdrop", 200).await;
     let header = p.header().await;
-    let proxy = FaultProxy::start(&p.moto);
+    let proxy = FaultProxy::start(&p.endpoint);
     proxy.configure(r#"{"drop_share": 0.2, "latency_ms": 20, "seed": 7}"#);
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("e");
@@ -224,13 +191,13 @@ async fn export_through_dropped_connections_reconciles() {
 async fn a_stalled_request_times_out_and_the_export_completes() {
     let p = seeded_pools("fstall", 100).await;
     let header = p.header().await;
-    let proxy = FaultProxy::start(&p.moto);
+    let proxy = FaultProxy::start(&p.endpoint);
     // Every ListUsers hangs (10 minutes, far beyond any timeout) until the first one has.
     proxy.configure(r#"{"stall_share": 1.0, "stall_seconds": 600, "operations": ["ListUsers"]}"#);
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("e");
     let started = Instant::now();
-    let mut child = p.spawn_export(&proxy.url, &dir, &["--rps", "20"]);
+    let mut child = spawn_export(&p, &proxy.url, &dir, &["--rps", "20"]);
     while proxy.stats()["stalled"].as_u64() < Some(1) {
         assert!(
             started.elapsed() < Duration::from_secs(30),
@@ -288,7 +255,7 @@ async fn an_export_killed_at_random_points_and_resumed_loses_and_duplicates_noth
 
     let reference = out.path().join("reference");
     let run = export(
-        &p.moto,
+        &p.endpoint,
         &p.old,
         &p.new,
         &reference,
@@ -298,7 +265,7 @@ async fn an_export_killed_at_random_points_and_resumed_loses_and_duplicates_noth
     let (ref_exported, ref_rejected, ref_skipped) = assert_reconciles(&reference, &header);
 
     // The killed runs go through a proxy without faults, to see how far each run got.
-    let proxy = FaultProxy::start(&p.moto);
+    let proxy = FaultProxy::start(&p.endpoint);
     let dir = out.path().join("killed");
     let mut points = KillPoints::new();
     let mut kills = Vec::new();
@@ -313,7 +280,7 @@ async fn an_export_killed_at_random_points_and_resumed_loses_and_duplicates_noth
         if attempt > 0 {
             extra.push("--resume");
         }
-        let mut child = p.spawn_export(&proxy.url, &dir, &extra);
+        let mut child = spawn_export(&p, &proxy.url, &dir, &extra);
         let started = Instant::now();
         let finished = loop {
             if let Some(status) = child.try_wait().expect("wait for export") {
@@ -357,7 +324,7 @@ async fn an_export_killed_at_random_points_and_resumed_loses_and_duplicates_noth
     assert!(kills.len() >= 5, "only {} kills: {kills:?}", kills.len());
 
     let run = export(
-        &p.moto,
+        &p.endpoint,
         &p.old,
         &p.new,
         &dir,

@@ -14,7 +14,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::export_files::{assert_reconciles, import_rows, reason_rows, summary};
 use integration_tests::import_support::FaultProxy;
-use integration_tests::pools::{create_app_client, create_user, enrol_totp};
+use integration_tests::pools::{create_app_client, create_user, csv_header, enrol_totp, sub_of};
 use integration_tests::testbed::Testbed;
 
 /// A pool to create for one test.
@@ -79,33 +79,6 @@ async fn create_pool(client: &Client, name: &str, shape: &Shape<'_>) -> String {
     id
 }
 
-async fn header(client: &Client, pool: &str) -> Vec<String> {
-    client
-        .get_csv_header()
-        .user_pool_id(pool)
-        .send()
-        .await
-        .expect("GetCSVHeader")
-        .csv_header
-        .unwrap()
-}
-
-async fn sub_of(client: &Client, pool: &str, username: &str) -> String {
-    let user = client
-        .admin_get_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .expect("AdminGetUser");
-    user.user_attributes()
-        .iter()
-        .find(|a| a.name() == "sub")
-        .and_then(|a| a.value())
-        .unwrap()
-        .to_string()
-}
-
 fn by_username(dir: &Path, header: &[String]) -> BTreeMap<String, BTreeMap<String, String>> {
     import_rows(dir, header)
         .into_iter()
@@ -159,7 +132,7 @@ async fn an_email_pool_gets_emails_as_user_names_and_keeps_the_legacy_sub() {
         None,
     )
     .await;
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
 
     let dir = tempfile::tempdir().unwrap();
     let run = export(
@@ -263,7 +236,7 @@ async fn a_phone_pool_gets_phone_numbers_as_user_names() {
         None,
     )
     .await;
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
     let dir = tempfile::tempdir().unwrap();
     let run = export(
         &testbed.moto_url,
@@ -315,7 +288,7 @@ async fn colliding_users_are_all_rejected_naming_each_other_and_plan_counts_them
         .await;
     }
     // u1 is on the first page and written before u3 arrives: the final step takes it out.
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
     let dir = tempfile::tempdir().unwrap();
     let run = export(
         &testbed.moto_url,
@@ -415,7 +388,7 @@ async fn user_names_equal_but_for_case_collide_only_in_a_case_insensitive_pool()
         )
         .await;
     }
-    let header = header(&client, &insensitive).await;
+    let header = csv_header(&client, &insensitive).await;
     let dir = tempfile::tempdir().unwrap();
     let run = export(
         &testbed.moto_url,
@@ -481,7 +454,7 @@ async fn the_same_verified_alias_collides_an_unverified_one_does_not() {
         None,
     )
     .await;
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
     let dir = tempfile::tempdir().unwrap();
     let run = export(
         &testbed.moto_url,
@@ -651,7 +624,7 @@ async fn a_schema_mismatch_stops_before_any_list_users_naming_every_attribute() 
         &["--select", "all", "--mapping", mapping.to_str().unwrap()],
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    assert_reconciles(&out, &header(&client, &new).await);
+    assert_reconciles(&out, &csv_header(&client, &new).await);
 }
 
 #[tokio::test]
@@ -719,7 +692,7 @@ async fn mfa_hidden_from_list_users_is_read_and_totp_users_are_listed() {
         .send()
         .await
         .expect("SetUserPoolMfaConfig");
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
 
     let dir = tempfile::tempdir().unwrap();
     let run = export(

@@ -19,23 +19,12 @@ use integration_tests::import_support::{
     FaultProxy, PrivateMoto, import, import_command, import_line, import_log, import_state,
     write_import_file,
 };
-use integration_tests::pools::{PoolSpec, create_pool, create_user};
+use integration_tests::pools::{PoolSpec, create_pool, create_user, csv_header};
 use integration_tests::testbed::{Testbed, client_for};
 use tokio::sync::Mutex;
 
 /// Import jobs of the shared moto run one at a time per account.
 static SHARED_ACCOUNT: Mutex<()> = Mutex::const_new(());
-
-async fn header(client: &Client, pool: &str) -> Vec<String> {
-    client
-        .get_csv_header()
-        .user_pool_id(pool)
-        .send()
-        .await
-        .expect("GetCSVHeader")
-        .csv_header
-        .unwrap()
-}
 
 async fn user(
     client: &Client,
@@ -286,7 +275,7 @@ async fn bad_rows_are_reported_per_line_with_the_log_group_and_stream_to_read() 
         None,
     )
     .await;
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
     let dir = tempfile::tempdir().unwrap();
     let rows = vec![
         verified_user(&header, "good"),
@@ -361,7 +350,7 @@ async fn a_failed_job_is_reported_and_retried_once_only_when_asked() {
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let new = create_pool(&client, &PoolSpec::named("import-failed-job")).await;
-    let mut header = header(&client, &new).await;
+    let mut header = csv_header(&client, &new).await;
     header.retain(|c| c != "nickname");
     let dir = tempfile::tempdir().unwrap();
     write_import_file(
@@ -413,7 +402,7 @@ async fn an_import_killed_mid_poll_resumes_without_importing_a_file_twice() {
     let moto = PrivateMoto::start(&[("TESTBED_IMPORT_STEP_SECONDS", "2")]);
     let client = client_for(&moto.url).await;
     let new = create_pool(&client, &PoolSpec::named("import-killed")).await;
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
     let dir = tempfile::tempdir().unwrap();
     write_import_file(
         dir.path(),
@@ -482,7 +471,7 @@ async fn another_active_job_makes_an_import_stop_naming_it_or_wait_for_it() {
     let client = client_for(&moto.url).await;
     let busy = create_pool(&client, &PoolSpec::named("import-busy")).await;
     let other = create_pool(&client, &PoolSpec::named("import-other")).await;
-    let header = header(&client, &busy).await;
+    let header = csv_header(&client, &busy).await;
     let busy_dir = tempfile::tempdir().unwrap();
     write_import_file(
         busy_dir.path(),
@@ -570,7 +559,7 @@ async fn an_upload_whose_url_expired_gets_new_jobs_then_is_reported_failed() {
     let moto = PrivateMoto::start(&[("TESTBED_IMPORT_URL_TTL_SECONDS", "0")]);
     let client = client_for(&moto.url).await;
     let new = create_pool(&client, &PoolSpec::named("import-expired-url")).await;
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
     let dir = tempfile::tempdir().unwrap();
     write_import_file(
         dir.path(),
@@ -602,7 +591,7 @@ async fn an_upload_answered_with_server_errors_is_retried_reported_and_redone_on
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let new = create_pool(&client, &PoolSpec::named("import-upload-5xx")).await;
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
     let dir = tempfile::tempdir().unwrap();
     write_import_file(
         dir.path(),

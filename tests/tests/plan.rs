@@ -1,19 +1,7 @@
 //! `cognito-migrate plan` against moto: the numbers match what export and the trigger will do.
 
-use aws_sdk_cognitoidentityprovider::Client;
 use integration_tests::cli::{cognito_migrate, describe};
-use integration_tests::pools::{PoolSpec, create_pool, create_user};
-use integration_tests::testbed::Testbed;
-
-async fn disable(client: &Client, pool: &str, username: &str) {
-    client
-        .admin_disable_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .unwrap();
-}
+use integration_tests::pools::{MigrationPools, create_user, disable_user};
 
 /// Runs `plan` and returns its JSON.
 fn plan(endpoint: &str, old: &str, new: &str) -> serde_json::Value {
@@ -37,14 +25,12 @@ fn plan(endpoint: &str, old: &str, new: &str) -> serde_json::Value {
 
 #[tokio::test]
 async fn plan_counts_who_moves_how() {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named("plan-old")).await;
-    let new = create_pool(
-        &client,
-        &PoolSpec::named("plan-new").with_custom(&["legacy_sub"]),
-    )
-    .await;
+    let MigrationPools {
+        endpoint,
+        client,
+        old,
+        new,
+    } = MigrationPools::create("plan").await;
     let verified = |email: &'static str| vec![("email", email), ("email_verified", "true")];
     create_user(
         &client,
@@ -90,7 +76,7 @@ async fn plan_counts_who_moves_how() {
 
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("plan.json");
-    let run = cognito_migrate(&testbed.moto_url)
+    let run = cognito_migrate(&endpoint)
         .args([
             "plan",
             "--source-pool-id",
@@ -128,14 +114,12 @@ async fn plan_counts_who_moves_how() {
 /// only by export and import (created disabled).
 #[tokio::test]
 async fn every_plan_line_is_a_set_of_named_users() {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named("lines-old")).await;
-    let new = create_pool(
-        &client,
-        &PoolSpec::named("lines-new").with_custom(&["legacy_sub"]),
-    )
-    .await;
+    let MigrationPools {
+        endpoint,
+        client,
+        old,
+        new,
+    } = MigrationPools::create("lines").await;
     let verified = |name: &str| {
         vec![
             ("email".to_string(), format!("{name}@example.com")),
@@ -161,7 +145,7 @@ async fn every_plan_line_is_a_set_of_named_users() {
         let password = confirmed.then_some("Passw0rd!");
         create_user(&client, &old, name, &attributes, password).await;
         if !enabled {
-            disable(&client, &old, name).await;
+            disable_user(&client, &old, name).await;
         }
     }
     create_user(
@@ -173,7 +157,7 @@ async fn every_plan_line_is_a_set_of_named_users() {
     )
     .await;
 
-    let plan = plan(&testbed.moto_url, &old, &new);
+    let plan = plan(&endpoint, &old, &new);
     let lines = [
         ("total", 7, "everyone"),
         ("enabled", 4, "ada bo cy fay"),

@@ -17,7 +17,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::export_files::{assert_reconciles, import_rows, reason_rows};
 use integration_tests::import_support::FaultProxy;
-use integration_tests::pools::create_user;
+use integration_tests::pools::{create_user, csv_header, sub_of};
 use integration_tests::testbed::Testbed;
 use serde_json::Value;
 
@@ -82,33 +82,6 @@ async fn create_shaped_pool(client: &Client, name: &str, shape: Shape) -> String
     id
 }
 
-async fn sub_of(client: &Client, pool: &str, username: &str) -> String {
-    let user = client
-        .admin_get_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .expect("AdminGetUser");
-    user.user_attributes()
-        .iter()
-        .find(|a| a.name() == "sub")
-        .and_then(|a| a.value())
-        .expect("a sub")
-        .to_string()
-}
-
-async fn header(client: &Client, pool: &str) -> Vec<String> {
-    client
-        .get_csv_header()
-        .user_pool_id(pool)
-        .send()
-        .await
-        .expect("GetCSVHeader")
-        .csv_header
-        .expect("a header")
-}
-
 fn verified(email: &str) -> [(&str, &str); 2] {
     [("email", email), ("email_verified", "true")]
 }
@@ -165,7 +138,7 @@ async fn the_sweep_exports_exactly_the_users_the_new_pool_lacks() {
     let extra = ["--select", "not-in-target", "--segments", "4"];
     let run = export(&testbed.moto_url, &old, &new, &dir, &extra);
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
     let (exported, rejected, skipped) = assert_reconciles(&dir, &header);
     assert_eq!(exported.len(), 2);
     assert_eq!(
@@ -213,7 +186,7 @@ async fn a_case_insensitive_new_pool_matches_user_names_in_any_case() {
         &["--select", "not-in-target"],
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
     let (_, _, skipped) = assert_reconciles(&dir, &header);
     assert_eq!(skipped, ["Ada"]);
     assert_eq!(exported_emails(&dir, &header), ["b@example.com"]);
@@ -248,7 +221,7 @@ async fn an_e_mail_new_pool_with_the_legacy_id_finds_migrated_users() {
         &["--select", "not-in-target", "--segments", "2"],
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
     let (_, _, skipped) = assert_reconciles(&dir, &header);
     assert_eq!(skipped, ["ada"]);
     assert_eq!(exported_emails(&dir, &header), ["b@example.com"]);
@@ -409,7 +382,7 @@ async fn a_sweep_killed_while_reading_the_new_pool_resumes_without_reading_finis
         16 - done,
         "only the unfinished shards are read again"
     );
-    let header = header(&client, &new).await;
+    let header = csv_header(&client, &new).await;
     let (_, _, skipped) = assert_reconciles(&dir, &header);
     assert_eq!(sorted(skipped), ["old-0", "old-1", "old-2"]);
     assert_eq!(

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use aws_sdk_cognitoidentityprovider::Client;
 use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::export_files::{assert_reconciles, reason_rows, summary};
-use integration_tests::pools::{PoolSpec, create_pool, create_user};
+use integration_tests::pools::{PoolSpec, create_pool, create_user, csv_header};
 use integration_tests::testbed::Testbed;
 use tokio::sync::Mutex;
 
@@ -131,6 +131,15 @@ async fn seed(s: &Split) {
 async fn one_pass_writes_a_complete_export_per_tenant_and_reports_the_rest() {
     let s = split("split").await;
     seed(&s).await;
+    let out = export_per_tenant(&s);
+    assert_each_tenant_folder_and_the_unassigned(&s, &out).await;
+    import_each_folder_into_its_pool(&s, &out).await;
+    plan_and_verify_understand_partitions(&s).await;
+}
+
+/// Step 1: `--target-pool-id` with `--targets` is refused; the export by `custom:tenant` finishes
+/// with unassigned and rejected users. Returns the export folder.
+fn export_per_tenant(s: &Split) -> std::path::PathBuf {
     let out = s.dir.path().join("export");
     let run = export(
         &s.endpoint,
@@ -178,18 +187,16 @@ async fn one_pass_writes_a_complete_export_per_tenant_and_reports_the_rest() {
         describe(&run)
     );
 
+    out
+}
+
+/// Step 2: each tenant's folder reconciles and holds only its users and memberships; the
+/// unassigned users are named with their reason, and the counts add up to the old pool.
+async fn assert_each_tenant_folder_and_the_unassigned(s: &Split, out: &std::path::Path) {
     let mut seen = 0;
     for tenant in TENANTS {
         let dir = out.join(tenant);
-        let header = s
-            .client
-            .get_csv_header()
-            .user_pool_id(&s.pools[tenant])
-            .send()
-            .await
-            .unwrap()
-            .csv_header
-            .unwrap();
+        let header = csv_header(&s.client, &s.pools[tenant]).await;
         let (exported, rejected, _) = assert_reconciles(&dir, &header);
         assert_eq!(exported.len(), 10, "{tenant}");
         assert!(
@@ -214,7 +221,7 @@ async fn one_pass_writes_a_complete_export_per_tenant_and_reports_the_rest() {
         }
         assert!(dir.join("mapping.json").exists());
     }
-    let unassigned: BTreeMap<String, String> = reason_rows(&out, "unassigned.csv")
+    let unassigned: BTreeMap<String, String> = reason_rows(out, "unassigned.csv")
         .into_iter()
         .map(|(u, _, r)| (u, r))
         .collect();
@@ -227,7 +234,7 @@ async fn one_pass_writes_a_complete_export_per_tenant_and_reports_the_rest() {
         unassigned["stranger"].contains("\"umbrella\""),
         "{unassigned:?}"
     );
-    let top = summary(&out);
+    let top = summary(out);
     assert_eq!(top["seen"], 33);
     assert_eq!(
         top["seen"].as_u64().unwrap(),
@@ -239,7 +246,11 @@ async fn one_pass_writes_a_complete_export_per_tenant_and_reports_the_rest() {
     assert_eq!(top["rejected"], 1);
     assert_eq!(top["tenants"]["globex"]["exported"], 10);
     assert_eq!(top["complete"], true);
+}
 
+/// Step 3: each folder imports into its own pool (and its groups apply there), and no user lands
+/// in another tenant's pool.
+async fn import_each_folder_into_its_pool(s: &Split, out: &std::path::Path) {
     // Each folder imports into its own pool, and the tenant's users land there.
     let _guard = IMPORTS.lock().await;
     for tenant in TENANTS {
@@ -289,7 +300,10 @@ async fn one_pass_writes_a_complete_export_per_tenant_and_reports_the_rest() {
         );
     }
     drop(_guard);
+}
 
+/// Step 4: plan and verify read the partition, and verify names a user in the wrong tenant's pool.
+async fn plan_and_verify_understand_partitions(s: &Split) {
     // plan and verify understand partitions.
     let table = s.table.to_str().unwrap();
     let plan_json = s.dir.path().join("plan.json");

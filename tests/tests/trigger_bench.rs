@@ -15,6 +15,7 @@ use std::time::Duration;
 use integration_tests::lambda::{Function, LambdaHost, sign_in_event, trigger_env};
 use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
 use integration_tests::testbed::Testbed;
+use integration_tests::trigger_support::percentile;
 use serde_json::Value;
 
 const PASSWORD: &str = "Old-Passw0rd!";
@@ -29,12 +30,6 @@ struct Figures {
     old_pool_median_us: f64,
     peak_rss_kb: u64,
     init_us: Option<f64>,
-}
-
-fn percentile(values: &mut [f64], p: f64) -> f64 {
-    values.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let index = ((values.len() as f64 - 1.0) * p).round() as usize;
-    values[index]
 }
 
 fn peak_rss_kb(logs: &str) -> u64 {

@@ -16,11 +16,13 @@ use integration_tests::companion_events::{
 };
 use integration_tests::import_support::FaultProxy;
 use integration_tests::lambda::{Function, Invocation, LambdaHost, trigger_env};
-use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
+use integration_tests::pools::{
+    PoolSpec, create_app_client, create_group, create_member, create_pool, create_user, sub_of,
+};
 use integration_tests::testbed::{Testbed, binary};
 use integration_tests::trigger_support::percentile;
+use integration_tests::unreachable::{blackhole, closed_port};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
 const PASSWORD: &str = "Old-Passw0rd!";
 const MARKER: &str = "cognito-migrate-no-old-groups";
@@ -79,17 +81,15 @@ impl Pools {
     }
 
     async fn old_user(&self, name: &str, attributes: &[(&str, &str)], groups: &[&str]) -> String {
-        create_user(
+        create_member(
             &self.client,
             &self.old_pool,
             name,
             attributes,
             Some(PASSWORD),
+            groups,
         )
         .await;
-        for group in groups {
-            add_to_group(&self.client, &self.old_pool, name, group).await;
-        }
         sub_of(&self.client, &self.old_pool, name).await
     }
 
@@ -121,37 +121,6 @@ impl Registered {
     }
 }
 
-async fn create_group(client: &Client, pool_id: &str, group: &str) {
-    client
-        .create_group()
-        .user_pool_id(pool_id)
-        .group_name(group)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateGroup {group}: {e:?}"));
-}
-
-async fn add_to_group(client: &Client, pool_id: &str, user: &str, group: &str) {
-    let exists = client
-        .get_group()
-        .user_pool_id(pool_id)
-        .group_name(group)
-        .send()
-        .await
-        .is_ok();
-    if !exists {
-        create_group(client, pool_id, group).await;
-    }
-    client
-        .admin_add_user_to_group()
-        .user_pool_id(pool_id)
-        .username(user)
-        .group_name(group)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("AdminAddUserToGroup {user} {group}: {e:?}"));
-}
-
 async fn groups_of(client: &Client, pool_id: &str, user: &str) -> Vec<String> {
     let mut groups: Vec<String> = client
         .admin_list_groups_for_user()
@@ -166,58 +135,6 @@ async fn groups_of(client: &Client, pool_id: &str, user: &str) -> Vec<String> {
         .collect();
     groups.sort();
     groups
-}
-
-async fn sub_of(client: &Client, pool_id: &str, user: &str) -> String {
-    client
-        .admin_get_user()
-        .user_pool_id(pool_id)
-        .username(user)
-        .send()
-        .await
-        .expect("AdminGetUser")
-        .user_attributes()
-        .iter()
-        .find(|a| a.name() == "sub")
-        .and_then(|a| a.value())
-        .expect("sub")
-        .to_string()
-}
-
-/// A port nothing listens on: an old pool that is down.
-async fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-/// A listener that accepts connections and never answers: an old pool that hangs.
-async fn blackhole() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
-    port
-}
-
-/// Requests per Cognito operation the proxy has forwarded so far.
-fn calls_by_operation(proxy: &FaultProxy) -> BTreeMap<String, u64> {
-    let stats = proxy.stats();
-    stats["by_operation"]
-        .as_object()
-        .map(|operations| {
-            operations
-                .iter()
-                .map(|(operation, seen)| {
-                    let name = operation.rsplit('.').next().unwrap_or(operation);
-                    (name.to_string(), seen["requests"].as_u64().unwrap_or(0))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 fn count(calls: &BTreeMap<String, u64>, operation: &str) -> u64 {
@@ -377,7 +294,7 @@ async fn companions_first_token_carries_the_old_groups_and_the_new_pool_keeps_th
         let sub = pools.old_user(user, &[], &["admins", "staff"]).await;
         pools.migrated_user(user, &sub).await;
         let attributes = [("custom:legacy_sub", sub.as_str())];
-        let before = calls_by_operation(&proxy);
+        let before = proxy.requests_by_operation();
         let first = pre_token_event(
             version,
             "TokenGeneration_Authentication",
@@ -394,14 +311,14 @@ async fn companions_first_token_carries_the_old_groups_and_the_new_pool_keeps_th
         );
         assert_eq!(answer["request"], first["request"]);
         assert_eq!(pools.new_groups_of(user).await, ["admins", "staff"]);
-        let after = calls_by_operation(&proxy);
+        let after = proxy.requests_by_operation();
         let delta = |operation: &str| count(&after, operation) - count(&before, operation);
         assert_eq!(delta("ListUsers"), 1, "found by legacy sub");
         assert_eq!(delta("AdminListGroupsForUser"), 1);
         assert_eq!(delta("AdminAddUserToGroup"), 2);
 
         // The next token (a refresh) reads the memberships Cognito now has: nothing asked.
-        let before = calls_by_operation(&proxy);
+        let before = proxy.requests_by_operation();
         let refresh = pre_token_event(
             version,
             "TokenGeneration_RefreshTokens",
@@ -412,7 +329,7 @@ async fn companions_first_token_carries_the_old_groups_and_the_new_pool_keeps_th
         );
         assert_eq!(function.invoke(&refresh).await.ok(), refresh);
         assert_eq!(
-            old_pool_reads(&calls_by_operation(&proxy)),
+            old_pool_reads(&proxy.requests_by_operation()),
             old_pool_reads(&before)
         );
     }
@@ -445,7 +362,7 @@ async fn companions_a_user_without_old_groups_is_looked_up_once() {
         "no old groups, said explicitly"
     );
     assert_eq!(pools.new_groups_of("bob").await, [MARKER]);
-    let after_first = old_pool_reads(&calls_by_operation(&proxy));
+    let after_first = old_pool_reads(&proxy.requests_by_operation());
     assert_eq!(after_first, 2, "ListUsers by sub, AdminListGroupsForUser");
 
     for source in [
@@ -467,7 +384,7 @@ async fn companions_a_user_without_old_groups_is_looked_up_once() {
             "the marker never reaches a token"
         );
     }
-    assert_eq!(old_pool_reads(&calls_by_operation(&proxy)), after_first);
+    assert_eq!(old_pool_reads(&proxy.requests_by_operation()), after_first);
 }
 
 #[tokio::test]
@@ -546,7 +463,7 @@ async fn companions_added_latency_and_old_pool_calls_per_token() {
         sign_up_ms.push(answered.host_duration_ms.expect("host duration"));
 
         let attributes = [("custom:legacy_sub", sub.as_str())];
-        let before = old_pool_reads(&calls_by_operation(&proxy));
+        let before = old_pool_reads(&proxy.requests_by_operation());
         let first = pre_token_event(
             1,
             "TokenGeneration_Authentication",
@@ -561,7 +478,7 @@ async fn companions_added_latency_and_old_pool_calls_per_token() {
             Some(vec!["staff".to_string()])
         );
         first_token_ms.push(answered.host_duration_ms.expect("host duration"));
-        let middle = old_pool_reads(&calls_by_operation(&proxy));
+        let middle = old_pool_reads(&proxy.requests_by_operation());
         first_reads.push((middle - before) as f64);
 
         let steady = pre_token_event(
@@ -575,7 +492,7 @@ async fn companions_added_latency_and_old_pool_calls_per_token() {
         let answered = function.invoke(&steady).await;
         answered.ok();
         steady_token_ms.push(answered.host_duration_ms.expect("host duration"));
-        steady_reads.push((old_pool_reads(&calls_by_operation(&proxy)) - middle) as f64);
+        steady_reads.push((old_pool_reads(&proxy.requests_by_operation()) - middle) as f64);
     }
     for (label, values) in [
         ("sign-up check", &mut sign_up_ms),

@@ -19,18 +19,16 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, ExplicitAuthFlowsType, LambdaConfigType, PreventUserExistenceErrorTypes,
-    UserStatusType,
-};
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, UserStatusType};
 use integration_tests::import_support::FaultProxy;
 use integration_tests::lambda::{
     Function, Invocation, LambdaHost, forgot_password_event, sign_in_event, trigger_env,
+    user_migration_config,
 };
-use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
-use integration_tests::testbed::{Testbed, binary};
+use integration_tests::pools::{PoolSpec, create_pool, create_sign_in_client, create_user};
+use integration_tests::testbed::binary;
 use integration_tests::trigger_support::{
-    SplitMix, WrongPasswordKind, percentile, register_with_concurrency, seed_users, wrong_password,
+    OldPool, SplitMix, WrongPasswordKind, percentile, seed_users, wrong_password,
 };
 use serde_json::{Value, json};
 use shared::Secret;
@@ -47,29 +45,12 @@ const COGNITO_BUDGET: Duration = Duration::from_secs(5);
 /// The log line the trigger writes for every migration.
 const MIGRATED: &str = "\"outcome\":\"migrated-";
 
-struct OldPool {
-    testbed: Testbed,
-    client: Client,
-    pool_id: String,
-    client_id: String,
-    client_secret: Option<String>,
-}
-
 async fn old_pool(name: &str, with_secret: bool) -> OldPool {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let pool_id = create_pool(&client, &PoolSpec::named(&format!("hardening-{name}"))).await;
-    let (client_id, client_secret) = create_app_client(&client, &pool_id, with_secret).await;
-    OldPool {
-        testbed,
-        client,
-        pool_id,
-        client_id,
-        client_secret,
-    }
+    OldPool::create(&format!("hardening-{name}"), &[], with_secret).await
 }
 
-impl OldPool {
+/// Registers the trigger for an old pool.
+trait Register {
     /// Registers the trigger for this pool as a function of its own (named after `label` and
     /// the pool, so parallel runs do not collide), with `extra` settings and up to
     /// `concurrency` instances; the Lambda timeout is Cognito's budget.
@@ -78,25 +59,25 @@ impl OldPool {
         label: &str,
         extra: &[(&str, &str)],
         concurrency: u32,
+    ) -> (LambdaHost, String);
+}
+
+impl Register for OldPool {
+    async fn function(
+        &self,
+        label: &str,
+        extra: &[(&str, &str)],
+        concurrency: u32,
     ) -> (LambdaHost, String) {
-        let mut extra = extra.to_vec();
-        if let Some(secret) = &self.client_secret {
-            extra.push(("OLD_CLIENT_SECRET", secret));
-        }
         let suffix = self.pool_id.rsplit('_').next().unwrap_or_default();
         let host = LambdaHost::from_env();
         let function = Function {
             name: format!("hard-{label}-{suffix}"),
-            env: trigger_env(&self.testbed, &self.pool_id, &self.client_id, &extra),
+            env: self.trigger_env(extra),
             timeout_seconds: COGNITO_BUDGET.as_secs_f64(),
         };
-        register_with_concurrency(
-            &host,
-            &function,
-            &binary("cognito-migrate-trigger"),
-            concurrency,
-        )
-        .await;
+        host.register_with_concurrency(&function, &binary("cognito-migrate-trigger"), concurrency)
+            .await;
         (host, function.name)
     }
 }
@@ -756,27 +737,9 @@ async fn trigger_hostile_events_get_clean_answers_and_never_crash_the_function()
 /// client.
 async fn new_pool(new: &Client, name: &str, function: &str) -> (String, String) {
     let mut spec = PoolSpec::named(&format!("hardening-{name}-new")).with_custom(&["legacy_sub"]);
-    spec.lambda_config = Some(
-        LambdaConfigType::builder()
-            .user_migration(format!(
-                "arn:aws:lambda:us-east-1:123456789012:function:{function}"
-            ))
-            .build(),
-    );
+    spec.lambda_config = Some(user_migration_config(function));
     let pool = create_pool(new, &spec).await;
-    let client = new
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name("app")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
-        .send()
-        .await
-        .expect("CreateUserPoolClient")
-        .user_pool_client
-        .and_then(|c| c.client_id)
-        .expect("client id");
+    let client = create_sign_in_client(new, &pool).await;
     (pool, client)
 }
 
@@ -848,8 +811,7 @@ async fn trigger_e2e_200_concurrent_sign_ins_migrate_each_user_exactly_once() {
     let new = old.testbed.moto_client().await;
     let (new_pool, new_client) = new_pool(&new, "load", &function).await;
     let host = LambdaHost::from_env();
-    register_with_concurrency(
-        &host,
+    host.register_with_concurrency(
         &Function {
             name: function.clone(),
             env: trigger_env(&old.testbed, &old.pool_id, &old.client_id, &[]),

@@ -6,72 +6,33 @@
 
 use std::time::Duration;
 
-use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::SmsMfaSettingsType;
 use integration_tests::import_support::FaultProxy;
 use integration_tests::lambda::{
     Function, LambdaHost, forgot_password_event, http, sign_in_event, trigger_env,
 };
-use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user, enrol_totp};
+use integration_tests::pools::{create_app_client, create_user, enrol_totp, sub_of};
 use integration_tests::testbed::{Testbed, binary};
+use integration_tests::trigger_support::OldPool;
+use integration_tests::unreachable::{blackhole, closed_port};
 use serde_json::{Value, json};
-use tokio::net::TcpListener;
 
 const PASSWORD: &str = "Old-Passw0rd!";
 const TEMP_PASSWORD: &str = "Temp-Passw0rd!";
 
-struct OldPool {
-    testbed: Testbed,
-    client: Client,
-    pool_id: String,
-    client_id: String,
-    client_secret: Option<String>,
-}
-
 async fn old_pool(name: &str, custom: &[&str], with_secret: bool) -> OldPool {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let pool_id = create_pool(
-        &client,
-        &PoolSpec::named(&format!("trigger-{name}")).with_custom(custom),
-    )
-    .await;
-    let (client_id, client_secret) = create_app_client(&client, &pool_id, with_secret).await;
-    OldPool {
-        testbed,
-        client,
-        pool_id,
-        client_id,
-        client_secret,
-    }
+    OldPool::create(&format!("trigger-{name}"), custom, with_secret).await
 }
 
-impl OldPool {
+/// Registers the trigger for an old pool.
+trait Register {
     /// Registers the trigger as function `name`, configured for this pool plus `extra`.
-    async fn function(&self, name: &str, extra: &[(&str, &str)]) -> (LambdaHost, String) {
-        let mut extra = extra.to_vec();
-        if let Some(secret) = &self.client_secret {
-            extra.push(("OLD_CLIENT_SECRET", secret));
-        }
-        let env = trigger_env(&self.testbed, &self.pool_id, &self.client_id, &extra);
-        register(name, env).await
-    }
+    async fn function(&self, name: &str, extra: &[(&str, &str)]) -> (LambdaHost, String);
+}
 
-    async fn sub_of(&self, username: &str) -> String {
-        let user = self
-            .client
-            .admin_get_user()
-            .user_pool_id(&self.pool_id)
-            .username(username)
-            .send()
-            .await
-            .expect("AdminGetUser");
-        user.user_attributes()
-            .iter()
-            .find(|a| a.name() == "sub")
-            .and_then(|a| a.value())
-            .expect("sub")
-            .to_string()
+impl Register for OldPool {
+    async fn function(&self, name: &str, extra: &[(&str, &str)]) -> (LambdaHost, String) {
+        register(name, self.trigger_env(extra)).await
     }
 }
 
@@ -144,7 +105,7 @@ async fn trigger_right_password_migrates_confirmed() {
     assert!(!attributes.contains_key("sub"));
     assert_eq!(
         attributes["custom:legacy_sub"],
-        old.sub_of("alice").await.as_str()
+        sub_of(&old.client, &old.pool_id, "alice").await.as_str()
     );
     assert_eq!(
         answer["request"],
@@ -616,7 +577,7 @@ async fn trigger_custom_attributes_and_legacy_id_follow_the_mapping() {
         Some(PASSWORD),
     )
     .await;
-    let sub = old.sub_of("carl").await;
+    let sub = sub_of(&old.client, &old.pool_id, "carl").await;
 
     let (host, name) = old.function("custom-default", &[]).await;
     let answer = host
@@ -821,25 +782,6 @@ fn public_message(answer: &Value) -> String {
         );
     }
     message
-}
-
-/// A port nothing listens on.
-async fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    listener.local_addr().unwrap().port()
-}
-
-/// A listener that accepts connections and never answers: an old pool that hangs.
-async fn blackhole() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((socket, _)) = listener.accept().await {
-            held.push(socket);
-        }
-    });
-    port
 }
 
 #[tokio::test]

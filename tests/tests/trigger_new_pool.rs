@@ -11,12 +11,11 @@
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::types::LambdaConfigType;
-use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserStatusType,
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, UserStatusType};
+use integration_tests::lambda::{Function, LambdaHost, trigger_env, user_migration_config};
+use integration_tests::pools::{
+    PoolSpec, create_app_client, create_pool, create_sign_in_client, create_user, find_user,
 };
-use integration_tests::lambda::{Function, LambdaHost, trigger_env};
-use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user, find_user};
 use integration_tests::testbed::{Testbed, binary};
 
 const PASSWORD: &str = "Old-Passw0rd!";
@@ -47,27 +46,9 @@ async fn bed(name: &str) -> Bed {
     let new = testbed.moto_client().await;
     let mut spec =
         PoolSpec::named(&format!("e2e-{name}-new")).with_custom(&["tenant", "legacy_sub"]);
-    spec.lambda_config = Some(
-        LambdaConfigType::builder()
-            .user_migration(format!(
-                "arn:aws:lambda:us-east-1:123456789012:function:{function}"
-            ))
-            .build(),
-    );
+    spec.lambda_config = Some(user_migration_config(&function));
     let new_pool = create_pool(&new, &spec).await;
-    let new_client = new
-        .create_user_pool_client()
-        .user_pool_id(&new_pool)
-        .client_name("app")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
-        .send()
-        .await
-        .expect("CreateUserPoolClient")
-        .user_pool_client
-        .and_then(|c| c.client_id)
-        .expect("client id");
+    let new_client = create_sign_in_client(&new, &new_pool).await;
 
     let host = LambdaHost::from_env();
     host.register(

@@ -8,44 +8,7 @@ use std::process::Output;
 use aws_sdk_cognitoidentityprovider::Client;
 use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::import_support::import;
-use integration_tests::pools::{PoolSpec, create_pool, create_user};
-use integration_tests::testbed::Testbed;
-
-async fn sub_of(client: &Client, pool: &str, username: &str) -> String {
-    let user = client
-        .admin_get_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .unwrap();
-    user.user_attributes()
-        .iter()
-        .find(|a| a.name() == "sub")
-        .and_then(|a| a.value())
-        .unwrap()
-        .to_string()
-}
-
-async fn group_with(client: &Client, pool: &str, group: &str, members: &[&str]) {
-    client
-        .create_group()
-        .user_pool_id(pool)
-        .group_name(group)
-        .send()
-        .await
-        .unwrap();
-    for member in members {
-        client
-            .admin_add_user_to_group()
-            .user_pool_id(pool)
-            .group_name(group)
-            .username(*member)
-            .send()
-            .await
-            .unwrap();
-    }
-}
+use integration_tests::pools::{MigrationPools, create_user, disable_user, group_with, sub_of};
 
 /// Copies an old user into the new pool the way a migration would (same name, legacy sub).
 async fn migrate(client: &Client, old: &str, new: &str, username: &str, email: &str) {
@@ -66,14 +29,12 @@ async fn migrate(client: &Client, old: &str, new: &str, username: &str, email: &
 
 #[tokio::test]
 async fn verify_names_what_is_missing_or_different() {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named("verify-old")).await;
-    let new = create_pool(
-        &client,
-        &PoolSpec::named("verify-new").with_custom(&["legacy_sub"]),
-    )
-    .await;
+    let MigrationPools {
+        endpoint,
+        client,
+        old,
+        new,
+    } = MigrationPools::create("verify").await;
     for name in ["moved", "changed", "missing"] {
         create_user(
             &client,
@@ -103,7 +64,7 @@ async fn verify_names_what_is_missing_or_different() {
     let dir = tempfile::tempdir().unwrap();
     let differences = dir.path().join("differences.csv");
     let json = dir.path().join("verify.json");
-    let run = cognito_migrate(&testbed.moto_url)
+    let run = cognito_migrate(&endpoint)
         .args([
             "verify",
             "--source-pool-id",
@@ -150,14 +111,12 @@ async fn verify_names_what_is_missing_or_different() {
 
 #[tokio::test]
 async fn a_complete_migration_verifies_clean() {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named("clean-old")).await;
-    let new = create_pool(
-        &client,
-        &PoolSpec::named("clean-new").with_custom(&["legacy_sub"]),
-    )
-    .await;
+    let MigrationPools {
+        endpoint,
+        client,
+        old,
+        new,
+    } = MigrationPools::create("clean").await;
     create_user(
         &client,
         &old,
@@ -169,22 +128,12 @@ async fn a_complete_migration_verifies_clean() {
     group_with(&client, &old, "readers", &["ada"]).await;
     migrate(&client, &old, &new, "ada", "ada@example.com").await;
     group_with(&client, &new, "readers", &["ada"]).await;
-    let run = cognito_migrate(&testbed.moto_url)
+    let run = cognito_migrate(&endpoint)
         .args(["verify", "--source-pool-id", &old, "--target-pool-id", &new])
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     assert!(String::from_utf8_lossy(&run.stdout).contains("nothing is missing"));
-}
-
-async fn disable(client: &Client, pool: &str, username: &str) {
-    client
-        .admin_disable_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .unwrap();
 }
 
 /// Runs `verify` with a differences report and JSON counts in `dir`.
@@ -216,14 +165,12 @@ fn sorted_rows(dir: &Path) -> Vec<String> {
 /// The first finding: a user banned (disabled) in the old pool who is live in the new one.
 #[tokio::test]
 async fn a_banned_user_live_in_the_new_pool_is_a_difference() {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named("banned-old")).await;
-    let new = create_pool(
-        &client,
-        &PoolSpec::named("banned-new").with_custom(&["legacy_sub"]),
-    )
-    .await;
+    let MigrationPools {
+        endpoint,
+        client,
+        old,
+        new,
+    } = MigrationPools::create("banned").await;
     for name in ["banned", "member"] {
         create_user(
             &client,
@@ -238,12 +185,12 @@ async fn a_banned_user_live_in_the_new_pool_is_a_difference() {
         .await;
         migrate(&client, &old, &new, name, &format!("{name}@example.com")).await;
     }
-    disable(&client, &old, "banned").await;
+    disable_user(&client, &old, "banned").await;
     group_with(&client, &old, "staff", &["member"]).await;
     group_with(&client, &new, "staff", &[]).await;
 
     let dir = tempfile::tempdir().unwrap();
-    let run = verify(&testbed.moto_url, &old, &new, dir.path());
+    let run = verify(&endpoint, &old, &new, dir.path());
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
     let counts = counts(dir.path());
     assert_eq!(counts["present"], 2);
@@ -268,14 +215,12 @@ async fn a_banned_user_live_in_the_new_pool_is_a_difference() {
 /// others `RESET_REQUIRED`: what a migration does, so verify is clean and counts the resets.
 #[tokio::test]
 async fn export_import_groups_with_a_disabled_user_verifies_clean() {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named("verify-import-old")).await;
-    let new = create_pool(
-        &client,
-        &PoolSpec::named("verify-import-new").with_custom(&["legacy_sub"]),
-    )
-    .await;
+    let MigrationPools {
+        endpoint,
+        client,
+        old,
+        new,
+    } = MigrationPools::create("verify-import").await;
     for name in ["ada", "banned"] {
         create_user(
             &client,
@@ -297,22 +242,16 @@ async fn export_import_groups_with_a_disabled_user_verifies_clean() {
         None,
     )
     .await;
-    disable(&client, &old, "banned").await;
+    disable_user(&client, &old, "banned").await;
     group_with(&client, &old, "readers", &["ada", "banned", "temporary"]).await;
 
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("export");
-    let run = export(
-        &testbed.moto_url,
-        &old,
-        &new,
-        &out,
-        &["--select", "not-in-target"],
-    );
+    let run = export(&endpoint, &old, &new, &out, &["--select", "not-in-target"]);
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let run = import(&testbed.moto_url, &new, &out, &["--wait"]);
+    let run = import(&endpoint, &new, &out, &["--wait"]);
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let run = cognito_migrate(&testbed.moto_url)
+    let run = cognito_migrate(&endpoint)
         .args(["groups", "--target-pool-id", &new, "--dir"])
         .arg(&out)
         .output()
@@ -327,7 +266,7 @@ async fn export_import_groups_with_a_disabled_user_verifies_clean() {
         .unwrap();
     assert!(!banned.enabled(), "import creates the banned user disabled");
 
-    let run = verify(&testbed.moto_url, &old, &new, work.path());
+    let run = verify(&endpoint, &old, &new, work.path());
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     let counts = counts(work.path());
     assert_eq!(counts["present"], 3);

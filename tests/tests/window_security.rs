@@ -19,27 +19,26 @@
 //! user's current groups and its `groupOverrideDetails` sets `cognito:groups`; ForgotPassword and
 //! ConfirmForgotPassword answer disabled users like unknown ones with PreventUserExistenceErrors.
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, AuthFlowType, AuthenticationResultType, ExplicitAuthFlowsType, LambdaConfigType,
-    PreventUserExistenceErrorTypes, UserStatusType,
+    AttributeType, AuthFlowType, AuthenticationResultType, UserStatusType,
 };
 use integration_tests::cli::{describe, export};
 use integration_tests::companion_events::{ACCOUNT_EXISTS, SIGN_UP_UNAVAILABLE};
 use integration_tests::import_support::{FaultProxy, import};
-use integration_tests::lambda::{Function, LambdaHost, trigger_env};
+use integration_tests::lambda::{Function, LambdaHost, trigger_env, window_config};
 use integration_tests::pools::{
-    PoolSpec, create_app_client, create_pool, create_user, enrol_totp, find_user,
+    PoolSpec, create_app_client, create_group, create_member, create_pool, create_sign_in_client,
+    enrol_totp, find_user,
 };
 use integration_tests::shapes::{Person, Shape, SignIn};
 use integration_tests::testbed::{Testbed, binary};
 use integration_tests::tokens::groups_claim;
-use tokio::net::TcpListener;
+use integration_tests::unreachable::closed_port;
 
 const PASSWORD: &str = "Old-Passw0rd!";
 const NEW_PASSWORD: &str = "New-Passw0rd!";
@@ -73,17 +72,10 @@ async fn window(name: &str, endpoint: Option<&str>) -> Window {
     let (old_client, _) = create_app_client(&client, &old_pool, false).await;
 
     let function = format!("window-{name}");
-    let arn = format!("arn:aws:lambda:us-east-1:123456789012:function:{function}");
     let mut spec = PoolSpec::named(&format!("window-{name}-new")).with_custom(&["legacy_sub"]);
-    spec.lambda_config = Some(
-        LambdaConfigType::builder()
-            .user_migration(&arn)
-            .pre_sign_up(&arn)
-            .pre_token_generation(&arn)
-            .build(),
-    );
+    spec.lambda_config = Some(window_config(&function));
     let new_pool = create_pool(&client, &spec).await;
-    let new_client = new_app_client(&client, &new_pool).await;
+    let new_client = create_sign_in_client(&client, &new_pool).await;
     create_group(&client, &new_pool, MARKER).await;
 
     let window = Window {
@@ -99,24 +91,6 @@ async fn window(name: &str, endpoint: Option<&str>) -> Window {
     let endpoint = endpoint.unwrap_or(&window.testbed.moto_url).to_string();
     window.register(&endpoint).await;
     window
-}
-
-/// The new pool's app client as the migration needs it: password sign-in, refresh, and
-/// PreventUserExistenceErrors ENABLED.
-async fn new_app_client(client: &Client, pool_id: &str) -> String {
-    client
-        .create_user_pool_client()
-        .user_pool_id(pool_id)
-        .client_name("app")
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserPasswordAuth)
-        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Enabled)
-        .send()
-        .await
-        .expect("CreateUserPoolClient")
-        .user_pool_client
-        .and_then(|c| c.client_id)
-        .expect("client id")
 }
 
 fn refusal<E: ProvideErrorMetadata>(error: E) -> Refusal {
@@ -152,35 +126,15 @@ impl Window {
 
     /// An old user with a permanent password, in `groups` of the old pool.
     async fn old_user(&self, name: &str, attributes: &[(&str, &str)], groups: &[&str]) {
-        create_user(
+        create_member(
             &self.client,
             &self.old_pool,
             name,
             attributes,
             Some(PASSWORD),
+            groups,
         )
         .await;
-        for group in groups {
-            if self
-                .client
-                .get_group()
-                .user_pool_id(&self.old_pool)
-                .group_name(*group)
-                .send()
-                .await
-                .is_err()
-            {
-                create_group(&self.client, &self.old_pool, group).await;
-            }
-            self.client
-                .admin_add_user_to_group()
-                .user_pool_id(&self.old_pool)
-                .username(name)
-                .group_name(*group)
-                .send()
-                .await
-                .expect("AdminAddUserToGroup (old pool)");
-        }
     }
 
     async fn sign_in(
@@ -266,41 +220,9 @@ async fn sign_up(
         .map_err(refusal)
 }
 
-async fn create_group(client: &Client, pool_id: &str, group: &str) {
-    client
-        .create_group()
-        .user_pool_id(pool_id)
-        .group_name(group)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateGroup {group}: {e:?}"));
-}
-
 /// The `cognito:groups` claim of an ID token, sorted (empty when absent).
 fn token_groups(result: &AuthenticationResultType) -> Vec<String> {
     groups_claim(result.id_token().expect("ID token"))
-}
-
-/// Requests per Cognito operation the proxy has forwarded so far.
-fn calls_by_operation(proxy: &FaultProxy) -> BTreeMap<String, u64> {
-    proxy.stats()["by_operation"]
-        .as_object()
-        .map(|operations| {
-            operations
-                .iter()
-                .map(|(operation, seen)| {
-                    let name = operation.rsplit('.').next().unwrap_or(operation);
-                    (name.to_string(), seen["requests"].as_u64().unwrap_or(0))
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// A port nothing listens on: an old pool that is down.
-async fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    listener.local_addr().unwrap().port()
 }
 
 /// What a refused sign-up shows: Cognito's wrapper around the trigger's fixed sentence.
@@ -516,7 +438,7 @@ async fn window_sign_up_squatting_is_refused_in_every_new_pool_shape() {
                 Some(&window.function),
             )
             .await;
-        let client_id = new_app_client(&window.client, &pool).await;
+        let client_id = create_sign_in_client(&window.client, &pool).await;
         for (taken, name, attributes) in squatting_sign_ups(shape, &person) {
             let attributes: Vec<(&str, &str)> =
                 attributes.iter().map(|(n, v)| (*n, v.as_str())).collect();
@@ -577,19 +499,19 @@ async fn window_first_token_carries_the_old_groups_and_a_user_without_is_looked_
     assert_eq!(user.user_status(), Some(&UserStatusType::Confirmed));
 
     // A refresh keeps them, from the memberships, without asking the old pool.
-    let before = calls_by_operation(&proxy);
+    let before = proxy.requests_by_operation();
     let refreshed = window
         .refresh(first.refresh_token().expect("refresh token"))
         .await;
     assert_eq!(token_groups(&refreshed), ["admins", "staff"]);
     assert_eq!(
-        calls_by_operation(&proxy),
+        proxy.requests_by_operation(),
         before,
         "a refresh of a user with groups calls nothing"
     );
 
     // nora has no old groups: looked up at her first token, marked, never again.
-    let before = calls_by_operation(&proxy);
+    let before = proxy.requests_by_operation();
     let first = window
         .sign_in("nora", PASSWORD)
         .await
@@ -598,7 +520,7 @@ async fn window_first_token_carries_the_old_groups_and_a_user_without_is_looked_
     // written never shows, whenever the pool reads the memberships.
     assert_eq!(token_groups(&first), Vec::<String>::new());
     assert_eq!(window.new_groups_of("nora").await, [MARKER]);
-    let after_first = calls_by_operation(&proxy);
+    let after_first = proxy.requests_by_operation();
     let looked_up = |operation: &str| {
         after_first.get(operation).copied().unwrap_or(0)
             - before.get(operation).copied().unwrap_or(0)
@@ -616,7 +538,7 @@ async fn window_first_token_carries_the_old_groups_and_a_user_without_is_looked_
         .await;
     assert_eq!(token_groups(&refreshed), Vec::<String>::new());
     assert_eq!(
-        calls_by_operation(&proxy),
+        proxy.requests_by_operation(),
         after_first,
         "nora is looked up once: no call after her first token"
     );

@@ -9,6 +9,7 @@ use std::future::Future;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use shared::cognito_errors::ErrorKind;
 
 /// A membership that could not be written. The token is answered anyway; the message says what
 /// an operator should check, never a token or an attribute value.
@@ -59,15 +60,15 @@ where
         SdkError::DispatchFailure(_) => "cannot connect (check the network path)".to_string(),
         SdkError::ServiceError(_) => {
             let code = error.code().unwrap_or("no error code");
-            let hint = match code {
-                "ResourceNotFoundException" => {
+            let hint = match ErrorKind::of(code) {
+                ErrorKind::ResourceNotFound => {
                     "the group is not in the new pool: create the groups with cognito-migrate groups before the window opens"
                 }
-                "UserNotFoundException" => "the user is not in the new pool (deleted meanwhile?)",
-                "AccessDeniedException" => {
+                ErrorKind::UserNotFound => "the user is not in the new pool (deleted meanwhile?)",
+                ErrorKind::AccessDenied => {
                     "the function's role needs cognito-idp:AdminAddUserToGroup on the new pool"
                 }
-                "TooManyRequestsException" | "LimitExceededException" => {
+                ErrorKind::Throttled => {
                     "throttled; the next token or cognito-migrate groups --sync adds it"
                 }
                 _ => "the next token or cognito-migrate groups --sync adds it",

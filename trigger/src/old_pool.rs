@@ -11,7 +11,8 @@ use std::future::Future;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
-use shared::{Secret, SourceUser, attributes};
+use shared::cognito_errors::ErrorKind;
+use shared::{Secret, SourceUser};
 
 /// The answer to "who is this?".
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,52 +23,8 @@ pub enum Lookup {
     NotFound,
 }
 
-/// An alias attribute the old pool can be searched by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AliasKind {
-    /// `email`.
-    Email,
-    /// `phone_number`.
-    PhoneNumber,
-}
-
-impl AliasKind {
-    /// The attribute name, as `ListUsers` filters spell it.
-    pub fn attribute(self) -> &'static str {
-        match self {
-            AliasKind::Email => attributes::EMAIL,
-            AliasKind::PhoneNumber => attributes::PHONE_NUMBER,
-        }
-    }
-
-    /// The `*_verified` flag that makes the attribute usable for sign-in (shared's
-    /// [`attributes::verified_flag`]; both kinds have one).
-    pub fn verified_flag(self) -> &'static str {
-        attributes::verified_flag(self.attribute()).unwrap_or_default()
-    }
-
-    /// True when a stored alias value answers to the typed one: e-mail addresses ignoring
-    /// ASCII case (people type them in any case), phone numbers exactly.
-    pub fn matches(self, stored: &str, typed: &str) -> bool {
-        match self {
-            AliasKind::Email => stored.eq_ignore_ascii_case(typed),
-            AliasKind::PhoneNumber => stored == typed,
-        }
-    }
-
-    /// The kind of alias a typed name looks like, if any: an address with `@`, or an E.164
-    /// number by the same rule the mapping applies to `phone_number` (so a number the new pool
-    /// could never hold is not searched for). Anything else is only ever a user name.
-    pub fn of(typed: &str) -> Option<AliasKind> {
-        if typed.contains('@') {
-            Some(AliasKind::Email)
-        } else if shared::validate::is_e164(typed) {
-            Some(AliasKind::PhoneNumber)
-        } else {
-            None
-        }
-    }
-}
+/// An alias attribute the old pool can be searched by: e-mail or phone, as shared recognises them.
+pub use shared::alias::AliasKind;
 
 /// What the old pool said to a user name and password.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,7 +97,8 @@ pub enum OldPoolError {
     Throttled {
         /// The API operation.
         operation: &'static str,
-        /// `TooManyRequestsException` or `LimitExceededException`.
+        /// `TooManyRequestsException` or `ThrottlingException` (shared's
+        /// [`cognito_errors::THROTTLING`](shared::cognito_errors::THROTTLING)).
         code: String,
     },
     /// The old pool or the network failed (5xx, connection refused, unreadable answer).
@@ -199,6 +157,11 @@ pub enum ErrorClass {
 /// `InvalidPasswordException`, which some emulators answer for a wrong password.
 /// A `NotAuthorizedException` about the client secret is a misconfiguration, not a wrong
 /// password: treating it as one would silently refuse every user.
+///
+/// What the general codes mean (throttling, not found, access denied, ...) is shared's
+/// [`ErrorKind`], the catalogue bulk reads too; only the sign-in's own codes are sorted here.
+/// `LimitExceededException` is a used-up quota, not throttling (see
+/// [`shared::cognito_errors`]), so it is reported as the old pool being unavailable.
 pub fn classify(operation: &'static str, code: Option<&str>, message: Option<&str>) -> ErrorClass {
     let message = message.unwrap_or_default();
     let code = code.unwrap_or_default();
@@ -209,7 +172,23 @@ pub fn classify(operation: &'static str, code: Option<&str>, message: Option<&st
         })
     };
     match code {
-        "NotAuthorizedException" => {
+        "InvalidPasswordException" => return ErrorClass::Refusal(Refusal::InvalidPassword),
+        "PasswordResetRequiredException" => {
+            return ErrorClass::Refusal(Refusal::PasswordResetRequired);
+        }
+        "UserNotConfirmedException" => return ErrorClass::Refusal(Refusal::NotConfirmed),
+        "UserLambdaValidationException" => {
+            return ErrorClass::Refusal(Refusal::OldPoolTriggerRefused);
+        }
+        "InvalidParameterException" | "InvalidUserPoolConfigurationException" => {
+            return misconfigured(
+                "the old app client must allow ALLOW_ADMIN_USER_PASSWORD_AUTH; check OLD_CLIENT_ID",
+            );
+        }
+        _ => {}
+    }
+    match ErrorKind::of(code) {
+        ErrorKind::NotAuthorized => {
             let lower = message.to_ascii_lowercase();
             if lower.contains("secret") {
                 misconfigured(
@@ -221,31 +200,24 @@ pub fn classify(operation: &'static str, code: Option<&str>, message: Option<&st
                 ErrorClass::Refusal(Refusal::NotAuthorized)
             }
         }
-        "UserNotFoundException" => ErrorClass::Refusal(Refusal::UserNotFound),
-        "InvalidPasswordException" => ErrorClass::Refusal(Refusal::InvalidPassword),
-        "PasswordResetRequiredException" => ErrorClass::Refusal(Refusal::PasswordResetRequired),
-        "UserNotConfirmedException" => ErrorClass::Refusal(Refusal::NotConfirmed),
-        "UserLambdaValidationException" => ErrorClass::Refusal(Refusal::OldPoolTriggerRefused),
-        "TooManyRequestsException" | "LimitExceededException" | "ThrottlingException" => {
-            ErrorClass::Fault(OldPoolError::Throttled {
-                operation,
-                code: code.to_string(),
-            })
-        }
-        "ResourceNotFoundException" => {
+        ErrorKind::UserNotFound => ErrorClass::Refusal(Refusal::UserNotFound),
+        ErrorKind::Throttled => ErrorClass::Fault(OldPoolError::Throttled {
+            operation,
+            code: code.to_string(),
+        }),
+        ErrorKind::ResourceNotFound => {
             misconfigured("check OLD_USER_POOL_ID, OLD_CLIENT_ID and OLD_REGION")
         }
-        "InvalidParameterException" | "InvalidUserPoolConfigurationException" => misconfigured(
-            "the old app client must allow ALLOW_ADMIN_USER_PASSWORD_AUTH; check OLD_CLIENT_ID",
-        ),
-        "AccessDeniedException"
-        | "UnrecognizedClientException"
-        | "InvalidSignatureException"
-        | "ExpiredTokenException"
-        | "InvalidClientTokenId" => misconfigured(
+        ErrorKind::AccessDenied => misconfigured(
             "the function's role (or OLD_ROLE_ARN) needs cognito-idp:AdminInitiateAuth, AdminGetUser and ListUsers on the old pool",
         ),
-        _ => ErrorClass::Fault(OldPoolError::Unavailable {
+        ErrorKind::LimitExceeded => ErrorClass::Fault(OldPoolError::Unavailable {
+            operation,
+            detail: format!(
+                "{code}: {message} (a quota of the old account is used up, not a request rate; see the message)"
+            ),
+        }),
+        ErrorKind::ServerFault | ErrorKind::Other => ErrorClass::Fault(OldPoolError::Unavailable {
             operation,
             detail: if code.is_empty() {
                 "no error code in the answer (HTTP 5xx or not Cognito)".to_string()
@@ -550,7 +522,11 @@ mod tests {
             other => panic!("{code:?}: {other:?}"),
         };
         assert!(fault(Some("TooManyRequestsException")).contains("throttled"));
-        assert!(fault(Some("LimitExceededException")).contains("throttled"));
+        let quota = fault(Some("LimitExceededException"));
+        assert!(
+            quota.contains("quota") && !quota.contains("throttled"),
+            "{quota}"
+        );
         assert!(fault(Some("ResourceNotFoundException")).contains("OLD_USER_POOL_ID"));
         assert!(
             fault(Some("InvalidParameterException")).contains("ALLOW_ADMIN_USER_PASSWORD_AUTH")
@@ -585,22 +561,7 @@ mod tests {
     }
 
     #[test]
-    fn alias_kinds_from_the_typed_name() {
-        assert_eq!(AliasKind::of("ada@example.com"), Some(AliasKind::Email));
-        assert_eq!(AliasKind::of("+15555550100"), Some(AliasKind::PhoneNumber));
-        assert_eq!(AliasKind::of("+1"), None);
-        assert_eq!(AliasKind::of("+1555abc"), None);
-        assert_eq!(
-            AliasKind::of("+0151234567"),
-            None,
-            "no country code starts with 0"
-        );
-        assert_eq!(AliasKind::of("ada"), None);
-        assert_eq!(AliasKind::Email.verified_flag(), "email_verified");
-        assert_eq!(
-            AliasKind::PhoneNumber.verified_flag(),
-            "phone_number_verified"
-        );
+    fn alias_values_that_need_escaping_are_not_searched() {
         assert!(!filter_safe("a\"b@example.com"));
         assert!(filter_safe("ada@example.com"));
     }

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use aws_sdk_cognitoidentityprovider::Client;
 use serde::Serialize;
 use shared::Mapping;
-use shared::from_sdk::user_from_list;
+use shared::from_sdk::{attribute_map, user_from_list};
 
 use crate::aws::{AwsArgs, Side};
 use crate::errors::explain;
@@ -142,29 +142,18 @@ async fn read_new_pool(
     mapping: &Mapping,
 ) -> anyhow::Result<(Mapping, NewPoolIndex)> {
     let pool = pools::describe(target, pacer, pool_id).await?;
-    let attributes: BTreeSet<&str> = pool
+    let attributes: BTreeSet<String> = pool
         .schema_attributes()
         .iter()
         .filter_map(|a| a.name())
+        .map(String::from)
         .collect();
-    let mut mapping = mapping.clone();
-    if mapping
-        .legacy_sub_attribute
-        .as_deref()
-        .is_some_and(|a| !attributes.contains(a))
-    {
-        mapping = mapping.without_legacy_sub();
-    }
+    let mapping = pools::resolve_legacy_sub(mapping.clone(), &attributes, pool_id);
     eprintln!("reading the new pool {pool_id}…");
     let legacy = mapping.legacy_sub_attribute.clone();
     let mut index = NewPoolIndex::default();
     scan::each_user(target, pacer, pool_id, 1, |user| {
-        let attributes = comparable(user.attributes().iter().map(|a| {
-            (
-                a.name().to_string(),
-                a.value().unwrap_or_default().to_string(),
-            )
-        }));
+        let attributes = comparable(attribute_map(user.attributes()));
         let status = user.user_status().map_or("UNKNOWN", |s| s.as_str());
         index.add_user(
             user.username().unwrap_or_default(),
@@ -378,12 +367,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
             })
             .await
             .map_err(|e| explain("AdminGetUser", pool_id, e))?;
-        let actual = comparable(user.user_attributes().iter().map(|a| {
-            (
-                a.name().to_string(),
-                a.value().unwrap_or_default().to_string(),
-            )
-        }));
+        let actual = comparable(attribute_map(user.user_attributes()));
         let differ: Vec<&str> = expected
             .iter()
             .filter(|(name, value)| actual.get(*name) != Some(value))
