@@ -1,6 +1,7 @@
 //! Reading what the run needs to know about the two pools before it moves any user.
 
 use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use shared::TargetRules;
 use shared::import_csv::ImportHeader;
@@ -21,6 +22,23 @@ pub async fn describe(
     output
         .user_pool
         .ok_or_else(|| anyhow::anyhow!("DescribeUserPool on {pool_id} returned no pool"))
+}
+
+/// `GetUserPoolMfaConfig`, with an actionable error.
+pub async fn mfa_config(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+) -> anyhow::Result<GetUserPoolMfaConfigOutput> {
+    pacer
+        .call(|| {
+            client
+                .get_user_pool_mfa_config()
+                .user_pool_id(pool_id)
+                .send()
+        })
+        .await
+        .map_err(|e| explain("GetUserPoolMfaConfig", pool_id, e))
 }
 
 /// The new pool as an import target: its CSV header and its per-user rules.
@@ -49,15 +67,7 @@ pub async fn import_target(
         .csv_header
         .unwrap_or_default();
     let header = ImportHeader::new(columns)?;
-    let mfa = pacer
-        .call(|| {
-            client
-                .get_user_pool_mfa_config()
-                .user_pool_id(pool_id)
-                .send()
-        })
-        .await
-        .map_err(|e| explain("GetUserPoolMfaConfig", pool_id, e))?;
+    let mfa = mfa_config(client, pacer, pool_id).await?;
     let rules = shared::from_sdk::target_rules(&pool, &mfa, &header);
     if rules.auto_verified.is_empty() {
         anyhow::bail!(

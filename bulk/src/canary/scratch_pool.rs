@@ -250,15 +250,7 @@ async fn finish(
             .await
             .map_err(|e| explain("AddCustomAttributes", &scratch.id, e))?;
     }
-    let mfa = pacer
-        .call(|| {
-            client
-                .get_user_pool_mfa_config()
-                .user_pool_id(target_id)
-                .send()
-        })
-        .await
-        .map_err(|e| explain("GetUserPoolMfaConfig", target_id, e))?;
+    let mfa = crate::pools::mfa_config(client, pacer, target_id).await?;
     let mode = mfa
         .mfa_configuration()
         .cloned()

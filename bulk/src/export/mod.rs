@@ -252,15 +252,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         _ => None,
     };
     let source_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
-    let old_mfa = pacer
-        .call(|| {
-            source
-                .get_user_pool_mfa_config()
-                .user_pool_id(&args.source_pool_id)
-                .send()
-        })
-        .await
-        .map_err(|e| crate::errors::explain("GetUserPoolMfaConfig", &args.source_pool_id, e))?;
+    let old_mfa = pools::mfa_config(&source, &pacer, &args.source_pool_id).await?;
     let mfa_visibility = args.mfa_lookup.visibility(old_mfa.mfa_configuration());
     let mfa_pacer = (mfa_visibility == mfa::MfaVisibility::LookedUp).then(|| {
         let rps = NonZeroU32::new(args.mfa_rps).expect("clap allows 1 to 120");

@@ -60,15 +60,7 @@ async fn old_pool_has_mfa(
     pacer: &crate::pacer::Pacer,
     pool_id: &str,
 ) -> anyhow::Result<bool> {
-    let config = pacer
-        .call(|| {
-            client
-                .get_user_pool_mfa_config()
-                .user_pool_id(pool_id)
-                .send()
-        })
-        .await
-        .map_err(|e| crate::errors::explain("GetUserPoolMfaConfig", pool_id, e))?;
+    let config = pools::mfa_config(client, pacer, pool_id).await?;
     Ok(config
         .mfa_configuration()
         .is_some_and(|m| m != &aws_sdk_cognitoidentityprovider::types::UserPoolMfaType::Off))

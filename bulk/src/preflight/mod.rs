@@ -6,7 +6,6 @@ mod checks;
 use std::path::PathBuf;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::UserPoolClientType;
 use shared::{Mapping, Secret};
 
@@ -76,7 +75,7 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
         &args.source_client_id,
     )
     .await?;
-    let old_mfa = mfa_config(&source, &pacer, &args.source_pool_id).await?;
+    let old_mfa = pools::mfa_config(&source, &pacer, &args.source_pool_id).await?;
 
     let mut results = vec![
         checks::old_client_allows_admin_password_auth(&old_client),
@@ -86,7 +85,7 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
     let protected = protected_attributes(&mapping, table.as_ref().map(|t| t.attribute.as_str()));
     for (tenant, pool_id) in args.targets.pools(table.as_ref()) {
         let new_pool = pools::describe(&target, &pacer, &pool_id).await?;
-        let new_mfa = mfa_config(&target, &pacer, &pool_id).await?;
+        let new_mfa = pools::mfa_config(&target, &pacer, &pool_id).await?;
         let mut pool_checks = vec![
             checks::new_pool_has_trigger(&new_pool),
             checks::new_pool_guards_sign_up(&new_pool),
@@ -183,22 +182,6 @@ async fn describe_client(
                 "app client {client_id} of {pool_id} not found: check --source-client-id"
             )
         })
-}
-
-async fn mfa_config(
-    client: &Client,
-    pacer: &Pacer,
-    pool_id: &str,
-) -> anyhow::Result<GetUserPoolMfaConfigOutput> {
-    pacer
-        .call(|| {
-            client
-                .get_user_pool_mfa_config()
-                .user_pool_id(pool_id)
-                .send()
-        })
-        .await
-        .map_err(|e| explain("GetUserPoolMfaConfig", pool_id, e))
 }
 
 async fn list_clients(
