@@ -50,15 +50,6 @@ impl SkipReason {
 }
 
 impl Select {
-    /// The value of `--select` that chooses this mode, e.g. `not-in-target`.
-    pub fn flag_value(self) -> String {
-        use clap::ValueEnum;
-        self.to_possible_value()
-            .expect("every mode is a flag value")
-            .get_name()
-            .to_string()
-    }
-
     /// Why `user` is not selected, or `None` when it is.
     pub fn skip_reason(self, user: &SourceUser, target: &TargetIndex) -> Option<SkipReason> {
         match self {

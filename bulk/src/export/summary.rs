@@ -212,3 +212,46 @@ impl<'a> PartitionSummary<'a> {
         text
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export_dir::SummaryCompletion;
+
+    #[test]
+    fn import_reads_back_what_the_summary_says_of_completion() {
+        let empty = BTreeMap::new();
+        let summary = Summary {
+            seen: 3,
+            exported: 2,
+            rejected: 1,
+            skipped: 0,
+            disabled: 0,
+            mfa_reenrol: 0,
+            mfa_unknown: 0,
+            groups: 0,
+            memberships: 0,
+            files: &[],
+            rejected_by_reason: &empty,
+            skipped_by_reason: &empty,
+            source_pool_id: "us-east-1_Old",
+            target_pool_id: "us-east-1_New",
+            select: Select::NotInTarget,
+            legacy_sub_attribute: None,
+            requests: PacerStats::default(),
+            elapsed_seconds: 1.0,
+            complete: false,
+        };
+        let dir = tempfile::tempdir().unwrap();
+        summary.write(dir.path()).unwrap();
+        let text = std::fs::read_to_string(dir.path().join(crate::export_dir::SUMMARY)).unwrap();
+        let read: SummaryCompletion = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            read,
+            SummaryCompletion {
+                complete: false,
+                select: Some("not-in-target".to_string())
+            }
+        );
+    }
+}

@@ -4,8 +4,6 @@
 use aws_sdk_cognitoidentityprovider::types::GroupType;
 use serde::{Deserialize, Serialize};
 
-use crate::export::Select;
-
 /// One line of `groups.jsonl`: a group as the old pool defines it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupSpec {
@@ -46,10 +44,10 @@ pub struct Membership {
 pub struct SummaryCompletion {
     /// True when every shard has been read to its end and the groups are written.
     pub complete: bool,
-    /// The `--select` of the run, for the command that finishes it (absent in a summary written
-    /// by hand).
+    /// The `--select` of the run as its flag value (`not-in-target`), for the command that
+    /// finishes it (absent in a summary written by hand).
     #[serde(default)]
-    pub select: Option<Select>,
+    pub select: Option<String>,
 }
 
 #[cfg(test)]

@@ -11,7 +11,6 @@ use std::path::Path;
 use anyhow::Context;
 use shared::import_csv::{DecodedRow, ImportHeader};
 
-use crate::export::Select;
 use crate::export_dir::{self, DISABLED, SummaryCompletion};
 
 /// `(file name, data rows)` of every `users-NNNN.csv` in `dir`, in file order.
@@ -114,9 +113,7 @@ pub fn ensure_export_complete(dir: &Path) -> anyhow::Result<()> {
     let summary: SummaryCompletion =
         serde_json::from_str(&text).with_context(|| format!("{} is damaged", path.display()))?;
     if !summary.complete {
-        let select = summary
-            .select
-            .map_or_else(|| "<the same mode>".to_string(), Select::flag_value);
+        let select = summary.select.as_deref().unwrap_or("<the same mode>");
         anyhow::bail!(
             "the export in {} has not finished: complete it with cognito-migrate export --resume \
              --select {select} --out {} (and the run's other flags) before importing (a resumed \
