@@ -1,5 +1,5 @@
 //! `cognito-migrate canary` against moto with the project's import-job extension (which writes
-//! each line's result to CloudWatch Logs as AWS does): a clean export in three pool shapes, a
+//! each line's result to CloudWatch Logs as AWS does): a clean export in four pool shapes, a
 //! deliberately wrong file, a leftover scratch pool of a crashed run, a failure in the middle and
 //! a Ctrl-C in the middle. After each run no scratch pool is left and the new pool is unchanged.
 //!
@@ -213,6 +213,17 @@ async fn a_clean_export_passes_in_every_pool_shape_and_leaves_nothing_behind() {
                 ..PoolSpec::named("canary-new-alias")
             },
             UserPoolMfaType::On,
+        ),
+        (
+            "e-mail or phone as user name, MFA optional",
+            PoolSpec {
+                username_attributes: vec![
+                    UsernameAttributeType::Email,
+                    UsernameAttributeType::PhoneNumber,
+                ],
+                ..PoolSpec::named("canary-new-email-or-phone")
+            },
+            UserPoolMfaType::Optional,
         ),
     ];
     for (shape, spec, mfa) in shapes {

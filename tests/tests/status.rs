@@ -9,10 +9,12 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::UsernameAttributeType;
+use aws_sdk_cognitoidentityprovider::types::{
+    AliasAttributeType, UsernameAttributeType, UsernameConfigurationType,
+};
 use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::import_support::import;
-use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user, find_user};
+use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user, sub_of};
 use integration_tests::testbed::{Testbed, binary};
 
 /// Where Debian's Chromium is installed by `scripts/ensure-chromium`.
@@ -20,18 +22,6 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn verified(email: &str) -> Vec<(&str, &str)> {
     vec![("email", email), ("email_verified", "true")]
-}
-
-async fn sub_of(client: &Client, pool: &str, username: &str) -> String {
-    let user = find_user(client, pool, username)
-        .await
-        .unwrap_or_else(|| panic!("{username} is in {pool}"));
-    user.user_attributes()
-        .iter()
-        .find(|a| a.name() == "sub")
-        .and_then(|a| a.value())
-        .expect("a sub")
-        .to_string()
 }
 
 /// Runs `status` with `extra` arguments; returns the run and its JSON (written to a file).
@@ -329,6 +319,78 @@ async fn status_finds_users_of_an_email_pool_by_their_legacy_id() {
     assert_eq!(
         json["new_users"],
         serde_json::json!({"total": 2, "imported": 0, "migrated_at_sign_in": 1, "signed_up": 1})
+    );
+}
+
+#[tokio::test]
+async fn status_finds_users_of_a_phone_pool_from_a_case_insensitive_alias_pool() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(
+        &client,
+        &PoolSpec {
+            alias_attributes: vec![AliasAttributeType::Email, AliasAttributeType::PhoneNumber],
+            username_configuration: Some(
+                UsernameConfigurationType::builder()
+                    .case_sensitive(false)
+                    .build()
+                    .unwrap(),
+            ),
+            ..PoolSpec::named("status-phone-old")
+        },
+    )
+    .await;
+    let new = create_pool(
+        &client,
+        &PoolSpec {
+            username_attributes: vec![UsernameAttributeType::PhoneNumber],
+            ..PoolSpec::named("status-phone-new").with_custom(&["legacy_sub"])
+        },
+    )
+    .await;
+    let phone =
+        |number: &'static str| vec![("phone_number", number), ("phone_number_verified", "true")];
+    create_user(
+        &client,
+        &old,
+        "Carol",
+        &phone("+15550101"),
+        Some("Passw0rd!"),
+    )
+    .await;
+    create_user(
+        &client,
+        &old,
+        "dave",
+        &phone("+15550102"),
+        Some("Passw0rd!"),
+    )
+    .await;
+    create_user(
+        &client,
+        &old,
+        "erin",
+        &verified("erin@example.com"),
+        Some("Passw0rd!"),
+    )
+    .await;
+    // Carol signed in: the trigger created her under her phone, with her old sub.
+    let legacy = sub_of(&client, &old, "Carol").await;
+    let mut attributes = phone("+15550101");
+    attributes.push(("custom:legacy_sub", &legacy));
+    create_user(&client, &new, "+15550101", &attributes, Some("Passw0rd!")).await;
+
+    let (_, json) = status(&testbed.moto_url, &old, &new, &[]);
+    assert_eq!(
+        json["old_users"],
+        serde_json::json!({
+            "total": 3, "migrated": 1, "remaining": 1, "stranded": 1,
+            "stranded_by_reason": {"no-sign-in-value": 1}
+        })
+    );
+    assert_eq!(
+        json["new_users"],
+        serde_json::json!({"total": 1, "imported": 0, "migrated_at_sign_in": 1, "signed_up": 0})
     );
 }
 
