@@ -1,12 +1,18 @@
 //! Per-shard ledgers (`.export/seen-<shard>.txt`): the user names each shard has filed, so a
 //! shard that must restart (expired pagination token) skips users already written.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
 use super::checkpoint::{FileState, STATE_DIR};
 use super::outputs::AppendFile;
+
+/// The fingerprint a ledger's user name is remembered by.
+pub fn username_key(username: &str) -> u128 {
+    crate::fingerprint::key(b'u', username)
+}
 
 /// The ledgers of every shard of a run.
 pub struct Ledgers {
@@ -47,12 +53,17 @@ impl Ledgers {
         ledger.append(format!("{username}\n").as_bytes())
     }
 
-    /// The user names a shard's ledger holds.
-    pub fn read(&mut self, label: &str) -> anyhow::Result<Vec<String>> {
+    /// Fingerprints of the user names a shard's ledger holds, read line by line: 16 bytes a user
+    /// in memory, however long the names.
+    pub fn read(&mut self, label: &str) -> anyhow::Result<HashSet<u128>> {
         let ledger = self.files.get_mut(label).expect("a ledger per shard");
         ledger.flush()?;
-        let text = fs::read_to_string(self.dir.join(&ledger.state().name))?;
-        Ok(text.lines().map(str::to_string).collect())
+        let file = fs::File::open(self.dir.join(&ledger.state().name))?;
+        let mut seen = HashSet::new();
+        for line in BufReader::new(file).lines() {
+            seen.insert(username_key(&line?));
+        }
+        Ok(seen)
     }
 
     /// Syncs every ledger and returns their lengths for a checkpoint.
@@ -81,7 +92,7 @@ mod tests {
         ledgers.sync().unwrap();
         drop(ledgers);
         let mut ledgers = Ledgers::resume(dir.path(), &states).unwrap();
-        assert_eq!(ledgers.read("a").unwrap(), ["ada"]);
-        assert_eq!(ledgers.read("b").unwrap(), ["bo"]);
+        assert_eq!(ledgers.read("a").unwrap(), [username_key("ada")].into());
+        assert_eq!(ledgers.read("b").unwrap(), [username_key("bo")].into());
     }
 }
