@@ -299,7 +299,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
                             if state::password_reset(&user, state) {
                                 counts.passwords_reset += 1;
                             }
-                            let noted = state::differences(&user, state).into_iter().try_for_each(
+                            state::differences(&user, state).into_iter().try_for_each(
                                 |difference| {
                                     match difference.kind {
                                         state::Kind::Enabled => counts.enabled_differs += 1,
@@ -311,8 +311,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
                                         &difference.detail,
                                     )
                                 },
-                            );
-                            noted
+                            )
                         }
                         (None, _) => match (find_anywhere(&user), targets[home].refusal(&user)) {
                             (Some((i, _)), _) => {
