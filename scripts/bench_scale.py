@@ -97,12 +97,14 @@ def measure(binary, name, users, args):
         server.terminate()
         server.wait()
         shutil.rmtree(out, ignore_errors=True)
-    return {
+    row = {
         "command": name, "users": users, "seconds": seconds, "users_per_second": users / seconds,
         "requests": stats["requests"], "throttled": stats["throttled"], "mean_rate": stats["mean_rate"],
         "max_in_any_second": stats["max_in_any_second"], "peak_rss_mib": peak,
         "ideal_seconds": stats["requests"] / args.rps,
     }
+    print(json.dumps(row), file=sys.stderr, flush=True)
+    return row
 
 
 def table(rows, rps):

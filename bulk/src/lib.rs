@@ -14,6 +14,7 @@ pub mod cli;
 pub mod errors;
 pub mod export;
 pub mod fingerprint;
+pub mod fingerprint_set;
 pub mod group_scan;
 pub mod groups;
 pub mod import;

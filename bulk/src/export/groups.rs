@@ -1,7 +1,6 @@
 //! The old pool's groups and memberships, written as `groups.jsonl` and `memberships.jsonl` for
 //! `cognito-migrate groups` to re-create in the new pool.
 
-use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -14,6 +13,7 @@ use shared::from_sdk::user_from_list;
 use shared::sign_in::PoolShape;
 
 use crate::fingerprint;
+use crate::fingerprint_set::FingerprintSet;
 use crate::group_scan::each_group_and_member;
 use crate::pacer::Pacer;
 
@@ -83,7 +83,7 @@ pub struct GroupDestination<'a> {
     /// The destination's folder.
     pub dir: &'a Path,
     /// Fingerprints of the user names exported there; `None` takes every membership.
-    pub members: Option<&'a HashSet<u128>>,
+    pub members: Option<&'a FingerprintSet>,
     /// The destination's mapping.
     pub mapping: &'a Mapping,
     /// The destination pool's shape, which names its users.

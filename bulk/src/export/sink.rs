@@ -5,7 +5,7 @@
 //! Being the only writer makes every checkpoint consistent: the files' lengths, the counts and the
 //! shards' cursors it records all describe the same moment.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -20,6 +20,7 @@ use super::groups::GroupCounts;
 use super::ledgers::{Ledgers, username_key};
 use super::mfa::MfaVisibility;
 use super::outputs::{AppendFile, Outputs};
+use crate::fingerprint_set::FingerprintSet;
 use crate::report_csv::csv_record;
 use crate::shards;
 use shared::user::MfaSettings;
@@ -55,7 +56,7 @@ pub struct Sink<'a> {
     checkpoint: Checkpoint,
     /// Fingerprints of the user names already written by shards that had to restart from the
     /// beginning.
-    dedup: HashMap<usize, HashSet<u128>>,
+    dedup: HashMap<usize, FingerprintSet>,
     /// What the run knows about users' MFA.
     mfa: MfaVisibility,
     last_save: Instant,
@@ -280,6 +281,9 @@ impl<'a> Sink<'a> {
                 lane.outputs.commit_staged()?;
             }
         }
+        for lane in &mut self.lanes {
+            lane.sign_in.forget_arrivals();
+        }
         Ok(())
     }
 
@@ -338,7 +342,7 @@ impl<'a> Sink<'a> {
 
     /// Fingerprints of the old user names each destination's import files hold (in lane order),
     /// to route group memberships.
-    pub fn exported_usernames(&mut self) -> anyhow::Result<Vec<HashSet<u128>>> {
+    pub fn exported_usernames(&mut self) -> anyhow::Result<Vec<FingerprintSet>> {
         self.lanes
             .iter_mut()
             .map(|lane| lane.sign_in.exported_old_usernames())
