@@ -13,6 +13,8 @@ Prints one table and writes target/bench/scale.json.
 import argparse
 import json
 import os
+import random
+import re
 import shutil
 import subprocess
 import sys
@@ -38,6 +40,8 @@ COMMANDS = {
     "export-not-in-target": (1, lambda rate, out: ["export", *PAIR, "--select", "not-in-target", "--out", out, *rate]),
     "plan": (1, lambda rate, out: ["plan", *PAIR, *rate]),
     "verify": (1, lambda rate, out: ["verify", *PAIR, *rate]),
+    # Killed at a random point, every pagination token refused, then --resume: see export_resumed.
+    "export-resume": (0, lambda rate, out: ["export", *PAIR, "--select", "all", "--out", out, *rate]),
     # groups pages one group at a time: it has --rps but no --segments.
     "groups-sync": (1, lambda rate, out: ["groups", "--sync", *PAIR, "--dir", out, *rate[:2]]),
 }
@@ -82,6 +86,49 @@ def run_measured(command):
     return peak / 1024
 
 
+def refuse_tokens(url):
+    urllib.request.urlopen(urllib.request.Request(url + "/_pool/refuse-tokens", method="POST", data=b""))
+
+
+def split_csv_line(line):
+    """The first fields of a line of Cognito's import dialect (a comma inside a value is `\\,`)."""
+    return re.split(r"(?<!\\),", line.rstrip("\n"))
+
+
+def usernames_written(out):
+    """Every user name in the export's output files, once per row."""
+    names = []
+    for path in sorted(Path(out).glob("users-*.csv")) + [Path(out, "disabled.csv")]:
+        with path.open(encoding="utf-8") as rows:
+            column = split_csv_line(next(rows)).index("cognito:username")
+            names.extend(split_csv_line(row)[column] for row in rows)
+    for name in ("rejected.csv", "skipped.csv"):
+        with Path(out, name).open(encoding="utf-8") as rows:
+            next(rows)
+            names.extend(row.split(",", 1)[0] for row in rows)
+    return names
+
+
+def export_resumed(command, url, users, rps):
+    """Runs an export, kills it at a random point of its expected time, refuses every token it
+    holds (as if they had expired), resumes it; checks that every user is written exactly once.
+    Returns the resumed run's peak RSS."""
+    first = subprocess.Popen(command, env={**os.environ, **AWS_ENV}, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    checkpoint = Path(command[command.index("--out") + 1], ".export", "checkpoint.json")
+    while first.poll() is None and not (checkpoint.exists() and '"next_token": "' in checkpoint.read_text()):
+        time.sleep(0.05)
+    time.sleep(random.uniform(0, 0.7) * users / (rps * 60))
+    first.kill()
+    first.wait()
+    refuse_tokens(url)
+    peak = run_measured(command + ["--resume"])
+    names = usernames_written(command[command.index("--out") + 1])
+    lost, duplicated = users - len(set(names)), len(names) - len(set(names))
+    print(f"export-resume: {users:,} users, {lost} lost, {duplicated} duplicated", file=sys.stderr, flush=True)
+    return peak, lost, duplicated
+
+
 def measure(binary, name, users, args):
     new_share, build = COMMANDS[name]
     server, url = start_pool(users, users * new_share, args.latency_ms)
@@ -90,7 +137,11 @@ def measure(binary, name, users, args):
         rate = ["--rps", str(args.rps), "--segments", str(args.segments)]
         command = [binary, "--endpoint-url", url, *build(rate, out)]
         started = time.monotonic()
-        peak = run_measured(command)
+        checked = {}
+        if name == "export-resume":
+            peak, checked["lost"], checked["duplicated"] = export_resumed(command, url, users, args.rps)
+        else:
+            peak = run_measured(command)
         seconds = time.monotonic() - started
         stats = pool_stats(url)
     finally:
@@ -101,7 +152,7 @@ def measure(binary, name, users, args):
         "command": name, "users": users, "seconds": seconds, "users_per_second": users / seconds,
         "requests": stats["requests"], "throttled": stats["throttled"], "mean_rate": stats["mean_rate"],
         "max_in_any_second": stats["max_in_any_second"], "peak_rss_mib": peak,
-        "ideal_seconds": stats["requests"] / args.rps,
+        "ideal_seconds": stats["requests"] / args.rps, "refused_tokens": stats["refused_tokens"], **checked,
     }
     print(json.dumps(row), file=sys.stderr, flush=True)
     return row
@@ -113,8 +164,10 @@ def table(rows, rps):
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
+        checked = (f" ({r['refused_tokens']} tokens refused; {r['lost']} lost, {r['duplicated']} duplicated)"
+                   if "lost" in r else "")
         lines.append(
-            f"| {r['command']} | {r['users']:,} | {r['seconds']:.0f} s | {r['users_per_second']:,.0f} | "
+            f"| {r['command']}{checked} | {r['users']:,} | {r['seconds']:.0f} s | {r['users_per_second']:,.0f} | "
             f"{100 * r['users_per_second'] / (rps * 60):.1f} % | {r['requests']:,} | {r['mean_rate']:.2f} | "
             f"{100 * r['mean_rate'] / rps:.1f} % | {r['max_in_any_second']} | {r['seconds'] / r['ideal_seconds']:.3f} | "
             f"{r['peak_rss_mib']:.1f} MiB |"
