@@ -4,6 +4,7 @@
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::UserType;
@@ -107,8 +108,9 @@ impl GroupDestination<'_> {
 /// destination. Returns the counts of the first destination's files added up over all.
 pub async fn export_groups(
     client: &Client,
-    pacer: &Pacer,
+    pacer: &Arc<Pacer>,
     pool_id: &str,
+    concurrency: u8,
     destinations: &[GroupDestination<'_>],
 ) -> anyhow::Result<GroupCounts> {
     let paths: Vec<(PathBuf, PathBuf)> = destinations
@@ -128,6 +130,7 @@ pub async fn export_groups(
         client,
         pacer,
         pool_id,
+        concurrency,
         |group| {
             let line = GroupLine {
                 name: group.group_name().unwrap_or_default(),

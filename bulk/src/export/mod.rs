@@ -432,8 +432,14 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
             })
             .collect();
         let counts =
-            groups::export_groups(&source, &pacer, &args.source_pool_id, &group_destinations)
-                .await?;
+            groups::export_groups(
+                &source,
+                &pacer,
+                &args.source_pool_id,
+                args.segments,
+                &group_destinations,
+            )
+            .await?;
         sink.record_groups(counts)?;
     }
     let outcome = report(

@@ -181,6 +181,7 @@ async fn read_new_pool(
         target,
         pacer,
         pool_id,
+        segments,
         |_| Ok(()),
         |group, user| {
             index.add_membership(group, user.username().unwrap_or_default());
@@ -392,6 +393,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
         &source,
         &pacer,
         &args.report.source_pool_id,
+        args.report.segments,
         |_| Ok(()),
         |group, user| {
             // The user is found again rather than remembered from the scan: no map of every
