@@ -107,7 +107,9 @@ async fn page_groups(
             let members = match answer {
                 Ok(members) => members,
                 Err(err) => {
-                    let _ = pages.send(Err(explain("ListUsersInGroup", &pool_id, err))).await;
+                    let _ = pages
+                        .send(Err(explain("ListUsersInGroup", &pool_id, err)))
+                        .await;
                     return;
                 }
             };

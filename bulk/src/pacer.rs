@@ -3,12 +3,16 @@
 //! Every attempt of every request of a run first reserves a departure time from one shared
 //! [`Schedule`], so the rate Cognito sees never exceeds `--rps`, retries included (the SDK's own
 //! retries are switched off in [`crate::aws`]). Departures are spaced `1/rps` apart, rounded up to
-//! the nanosecond, with no burst: any one-second window holds at most `rps` departures, and the
-//! server at most one more when transit times vary. Throttling answers halve the rate (another
+//! the nanosecond, with no burst; and a request leaves only if the last second of actual
+//! departures holds fewer than `rps`, so a process that was not scheduled for a while (a busy
+//! machine) does not make up for it in a burst. Any one-second window holds at most `rps`
+//! departures, and the server at most one more when transit times vary by less than `1/rps`.
+//! Throttling answers halve the rate (another
 //! process may be sharing the account's quota) and it climbs back to `--rps` once they stop.
 //! Throttling, 5xx answers, timeouts and dropped connections are retried with jittered exponential
 //! backoff; anything else is returned at once.
 
+use std::collections::VecDeque;
 use std::future::Future;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
@@ -43,11 +47,13 @@ const RECOVERY: Duration = Duration::from_secs(20);
 const FLOOR_SHARE: f64 = 1.0 / 32.0;
 
 /// When each request may leave: evenly spaced at the current rate, which throttling halves and
-/// time restores. Pure arithmetic over the instants it is given, so its rules are tested without
-/// waiting.
+/// time restores, and never more than `rps` in one second of actual departures. Pure arithmetic
+/// over the instants it is given, so its rules are tested without waiting.
 #[derive(Debug)]
 pub struct Schedule {
     ceiling: f64,
+    per_second: usize,
+    departed: VecDeque<Instant>,
     rate: f64,
     next: Option<Instant>,
     slowed_at: Option<Instant>,
@@ -60,6 +66,8 @@ impl Schedule {
         let ceiling = f64::from(rps.get());
         Schedule {
             ceiling,
+            per_second: rps.get() as usize,
+            departed: VecDeque::new(),
             rate: ceiling,
             next: None,
             slowed_at: None,
@@ -74,6 +82,24 @@ impl Schedule {
         let at = self.next.filter(|next| *next > now).unwrap_or(now);
         self.next = Some(at + self.period());
         at
+    }
+
+    /// Records a departure at `now` (a reserved time come, or later), unless the second before
+    /// `now` already holds `rps` departures: then answers when to ask again.
+    pub fn depart(&mut self, now: Instant) -> Result<(), Instant> {
+        let second = Duration::from_secs(1);
+        while self
+            .departed
+            .front()
+            .is_some_and(|at| now.saturating_duration_since(*at) >= second)
+        {
+            self.departed.pop_front();
+        }
+        if self.departed.len() >= self.per_second {
+            return Err(self.departed[0] + second);
+        }
+        self.departed.push_back(now);
+        Ok(())
     }
 
     /// A throttling answer arrived at `now`: halves the rate, once per [`SLOWDOWN_HOLD`].
@@ -156,8 +182,14 @@ impl Pacer {
         let attempt = || {
             let request = send();
             async move {
-                let departure = self.schedule().reserve(Instant::now());
-                tokio::time::sleep_until(departure.into()).await;
+                let mut departure = self.schedule().reserve(Instant::now());
+                loop {
+                    tokio::time::sleep_until(departure.into()).await;
+                    match self.schedule().depart(Instant::now()) {
+                        Ok(()) => break,
+                        Err(later) => departure = later,
+                    }
+                }
                 self.requests.fetch_add(1, Ordering::Relaxed);
                 let result = request.await;
                 if let Err(err) = &result
@@ -251,10 +283,37 @@ mod tests {
             let now = Instant::now();
             let departures: Vec<Instant> = (0..10 * n).map(|_| schedule.reserve(now)).collect();
             assert_eq!(most_in_one_second(&departures), n as usize, "rps {n}");
+            // Leaving on time, no request is held back by the one-second window.
+            assert!(
+                departures.iter().all(|d| schedule.depart(*d).is_ok()),
+                "rps {n}"
+            );
             let span = departures.last().unwrap().duration_since(departures[0]);
             let mean = f64::from(10 * n - 1) / span.as_secs_f64();
             assert!(mean >= 0.9999 * f64::from(n), "rps {n}: mean {mean}");
         }
+    }
+
+    #[test]
+    fn a_stalled_process_does_not_catch_up_in_a_burst() {
+        let mut schedule = Schedule::new(rps(10));
+        let start = Instant::now();
+        for i in 0..5 {
+            assert_eq!(
+                schedule.depart(start + Duration::from_millis(100 * i)),
+                Ok(())
+            );
+        }
+        // The process sleeps until 1.35 s; twenty requests whose times have come ask at once.
+        let woken = start + Duration::from_millis(1350);
+        let admitted = (0..20).filter(|_| schedule.depart(woken).is_ok()).count();
+        // The second before holds the departure at 0.4 s: nine more make ten.
+        assert_eq!(admitted, 9);
+        assert_eq!(
+            schedule.depart(woken),
+            Err(start + Duration::from_millis(1400))
+        );
+        assert_eq!(schedule.depart(start + Duration::from_millis(1400)), Ok(()));
     }
 
     #[test]
