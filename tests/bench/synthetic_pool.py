@@ -17,12 +17,17 @@ import argparse
 import base64
 import bisect
 import json
+import socket
+import struct
 import sys
 import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+# SO_TIMESTAMPNS (Linux): the kernel stamps each received packet; Python names it from 3.x on
+# some platforms only.
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35)
 OLD_POOL = "us-east-1_SynthOld"
 NEW_POOL = "us-east-1_SynthNew"
 ACCOUNT = "123456789012"
@@ -261,19 +266,19 @@ class Server:
             self.throttled = 0
             self.refused_tokens = 0
 
-    def arrive(self, operation):
-        """Records an arrival; answers whether the quota or a throttle window refuses it."""
-        now = time.monotonic()
+    def arrive(self, operation, arrived):
+        """Records an arrival (`arrived`: the kernel's receive time, wall clock); answers whether
+        the quota or a throttle window refuses it."""
         with self.lock:
-            self.arrivals.append(now)
+            bisect.insort(self.arrivals, arrived)
             self.by_operation[operation] = self.by_operation.get(operation, 0) + 1
             quota = self.config["quota"]
             over = False
             if quota:
-                window = now - 1.0
+                window = arrived - 1.0
                 recent = len(self.arrivals) - bisect.bisect_right(self.arrivals, window)
                 over = recent > quota
-            elapsed = now - self.started
+            elapsed = time.monotonic() - self.started
             in_window = any(start <= elapsed < end for start, end in self.config["throttle_windows"])
             if over or in_window:
                 self.throttled += 1
@@ -494,9 +499,31 @@ OPERATIONS = {
 }
 
 
+def kernel_arrival(connection):
+    """When the next request's first bytes reached the socket, by the kernel's clock: a server
+    thread that was not scheduled for a while would otherwise stamp queued requests together."""
+    try:
+        _, ancillary, _, _ = connection.recvmsg(1, socket.CMSG_SPACE(16), socket.MSG_PEEK)
+    except OSError:
+        return time.time()
+    for level, kind, data in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= 16:
+            seconds, nanoseconds = struct.unpack("qq", data[:16])
+            return seconds + nanoseconds / 1e9
+    return time.time()
+
+
 def make_handler(server):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self):
+            super().setup()
+            self.connection.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+
+        def handle_one_request(self):
+            self.arrived = kernel_arrival(self.connection)
+            super().handle_one_request()
 
         def log_message(self, *args):
             pass
@@ -552,7 +579,7 @@ def make_handler(server):
                 return self.answer(
                     400, {"__type": "UnknownOperationException", "message": operation}, "UnknownOperationException"
                 )
-            throttled = server.arrive(operation)
+            throttled = server.arrive(operation, self.arrived)
             latency = server.config["latency_ms"] / 1000
             if latency:
                 time.sleep(latency)
