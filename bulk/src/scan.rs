@@ -15,7 +15,7 @@ use crate::shards;
 
 /// The most users one `ListUsers` page may hold (Cognito rejects more).
 pub const PAGE_LIMIT: i32 = 60;
-/// How often one shard may restart after an expired pagination token before the run stops.
+/// How often one shard may restart after a refused pagination token before the run stops.
 const MAX_RESTARTS: u32 = 3;
 
 /// What a scan reports to the writer.
@@ -29,7 +29,7 @@ pub enum ScanEvent {
         /// Token of the next page; `None` after the last page.
         next_token: Option<String>,
     },
-    /// The shard's token expired and its scan starts again from the first page.
+    /// The shard's token was refused and its scan starts again from the first page.
     Restart {
         /// Shard index.
         shard: usize,
@@ -103,7 +103,7 @@ async fn scan_one(
                 }
                 continue;
             }
-            Err(err) if token.is_some() && is_expired_token(&err) && restarts < MAX_RESTARTS => {
+            Err(err) if token.is_some() && is_refused_token(&err) && restarts < MAX_RESTARTS => {
                 restarts += 1;
                 token = None;
                 ScanEvent::Restart { shard }
@@ -118,15 +118,20 @@ async fn scan_one(
     }
 }
 
-/// True when Cognito refused the pagination token (they expire after an hour).
-fn is_expired_token<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
-    match err.code() {
-        Some("InvalidToken") => true,
-        Some("InvalidParameterException") => err
-            .message()
-            .is_some_and(|m| m.to_lowercase().contains("token")),
-        _ => false,
-    }
+/// True when an answer to a request that sent a pagination token may be a refusal of that token.
+///
+/// Tokens expire ("The PaginationToken expires after one hour", per the Cognito developer guide
+/// on managing users), but AWS documents neither how a stale token is refused nor in what words:
+/// the only wording on record is an `InvalidParameterException` saying "Paging marker … is
+/// invalid for request …" (aws/aws-sdk-js#3705), and moto answers `InvalidToken`. So any
+/// `InvalidParameterException` counts, whatever its message: the request's other parameters
+/// were accepted on the shard's first page, and a restart that still fails is reported as it is
+/// (the shard restarts from its first page, without a token, at most [`MAX_RESTARTS`] times).
+fn is_refused_token<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
+    matches!(
+        err.code(),
+        Some("InvalidParameterException" | "InvalidToken")
+    )
 }
 
 /// Reads every user of `pool_id` once, with `segments` concurrent shard scans, handing each
@@ -177,8 +182,47 @@ pub async fn each_user(
     }
     if result.is_ok() && !restarted.is_empty() {
         anyhow::bail!(
-            "a pagination token expired during the scan of {pool_id}; run the report again"
+            "a pagination token was refused (expired) during the scan of {pool_id}; run the report again"
         );
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_cognitoidentityprovider::operation::list_users::ListUsersError;
+    use aws_smithy_runtime_api::http::StatusCode;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::error::ErrorMetadata;
+
+    fn answer(code: &str, message: &str) -> SdkError<ListUsersError, HttpResponse> {
+        let meta = ErrorMetadata::builder().code(code).message(message).build();
+        let raw = HttpResponse::new(StatusCode::try_from(400).unwrap(), SdkBody::from("{}"));
+        SdkError::service_error(ListUsersError::generic(meta), raw)
+    }
+
+    #[test]
+    fn any_wording_of_a_refused_token_restarts_the_shard() {
+        let aws = "Paging marker CAISsAIIARKJAggDEoQ is invalid for request adaa2d40";
+        assert!(is_refused_token(&answer("InvalidParameterException", aws)));
+        assert!(is_refused_token(&answer("InvalidParameterException", "")));
+        assert!(is_refused_token(&answer("InvalidToken", "Invalid token")));
+    }
+
+    #[test]
+    fn throttling_and_access_errors_are_not_token_refusals() {
+        assert!(!is_refused_token(&answer(
+            "TooManyRequestsException",
+            "Rate exceeded"
+        )));
+        assert!(!is_refused_token(&answer(
+            "NotAuthorizedException",
+            "token"
+        )));
+        assert!(!is_refused_token(&answer(
+            "ResourceNotFoundException",
+            "pool"
+        )));
+    }
 }

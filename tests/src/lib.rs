@@ -11,6 +11,7 @@ pub mod import_support;
 pub mod lambda;
 pub mod pools;
 pub mod shapes;
+pub mod synthetic_pool;
 pub mod testbed;
 pub mod tokens;
 pub mod trigger_support;

@@ -1,8 +1,8 @@
 //! The old pool's groups and memberships, written as `groups.jsonl` and `memberships.jsonl` for
 //! `cognito-migrate groups` to re-create in the new pool.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::UserType;
@@ -14,6 +14,7 @@ use shared::sign_in::PoolShape;
 use crate::atomic_json::AtomicLines;
 use crate::export_dir::{self, GroupSpec, Membership};
 use crate::fingerprint;
+use crate::fingerprint_set::FingerprintSet;
 use crate::group_scan::each_group_and_member;
 use crate::pacer::Pacer;
 
@@ -31,7 +32,7 @@ pub struct GroupDestination<'a> {
     /// The destination's folder.
     pub dir: &'a Path,
     /// Fingerprints of the user names exported there; `None` takes every membership.
-    pub members: Option<&'a HashSet<u128>>,
+    pub members: Option<&'a FingerprintSet>,
     /// The destination's mapping.
     pub mapping: &'a Mapping,
     /// The destination pool's shape, which names its users.
@@ -55,8 +56,9 @@ impl GroupDestination<'_> {
 /// destination. Returns the counts of the first destination's files added up over all.
 pub async fn export_groups(
     client: &Client,
-    pacer: &Pacer,
+    pacer: &Arc<Pacer>,
     pool_id: &str,
+    concurrency: u8,
     destinations: &[GroupDestination<'_>],
 ) -> anyhow::Result<GroupCounts> {
     let paths: Vec<(PathBuf, PathBuf)> = destinations
@@ -81,6 +83,7 @@ pub async fn export_groups(
         client,
         pacer,
         pool_id,
+        concurrency,
         |group| {
             let line = GroupSpec::of(group);
             for file in &mut groups_files {

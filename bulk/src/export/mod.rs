@@ -416,9 +416,14 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
                 shape: &d.target.rules.shape,
             })
             .collect();
-        let counts =
-            groups::export_groups(&source, &pacer, &args.source_pool_id, &group_destinations)
-                .await?;
+        let counts = groups::export_groups(
+            &source,
+            &pacer,
+            &args.source_pool_id,
+            args.segments,
+            &group_destinations,
+        )
+        .await?;
         sink.record_groups(counts)?;
     }
     let outcome = report(

@@ -5,7 +5,7 @@
 //! Being the only writer makes every checkpoint consistent: the files' lengths, the counts and the
 //! shards' cursors it records all describe the same moment.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -17,9 +17,10 @@ use super::checkpoint::{Checkpoint, Counts};
 use super::classify::{Classifier, Outcome};
 use super::collisions::{Arrival, SignInLedger};
 use super::groups::GroupCounts;
-use super::ledgers::Ledgers;
+use super::ledgers::{Ledgers, username_key};
 use super::mfa::MfaVisibility;
 use super::outputs::{AppendFile, Outputs};
+use crate::fingerprint_set::FingerprintSet;
 use crate::report_csv::csv_record;
 use crate::shards;
 use shared::user::MfaSettings;
@@ -53,8 +54,9 @@ pub struct Sink<'a> {
     unassigned: Option<AppendFile>,
     ledgers: Ledgers,
     checkpoint: Checkpoint,
-    /// User names already written by shards that had to restart from the beginning.
-    dedup: HashMap<usize, HashSet<String>>,
+    /// Fingerprints of the user names already written by shards that had to restart from the
+    /// beginning.
+    dedup: HashMap<usize, FingerprintSet>,
     /// What the run knows about users' MFA.
     mfa: MfaVisibility,
     last_save: Instant,
@@ -76,8 +78,7 @@ impl<'a> Sink<'a> {
         let mut dedup = HashMap::new();
         for (index, shard) in checkpoint.shards.iter().enumerate() {
             if shard.restarted && !shard.done {
-                let seen = ledgers.read(shards::label(&shard.prefix))?;
-                dedup.insert(index, seen.into_iter().collect());
+                dedup.insert(index, ledgers.read(shards::label(&shard.prefix))?);
             }
         }
         Ok(Sink {
@@ -150,7 +151,7 @@ impl<'a> Sink<'a> {
             if self
                 .dedup
                 .get(&shard)
-                .is_some_and(|seen| seen.contains(&user.username))
+                .is_some_and(|seen| seen.contains(&username_key(&user.username)))
             {
                 continue;
             }
@@ -248,20 +249,20 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    /// Restarts a shard from its first page (its pagination token expired); users it already
+    /// Restarts a shard from its first page (its pagination token was refused); users it already
     /// wrote are recognised by its ledger and not written again.
     pub fn restart(&mut self, shard: usize) -> anyhow::Result<()> {
         let cursor = &mut self.checkpoint.shards[shard];
         tracing::warn!(
             shard = shards::label(&cursor.prefix),
-            "pagination token expired: rescanning the shard, skipping users already written"
+            "pagination token refused (expired): rescanning the shard, skipping users already written"
         );
         cursor.next_token = None;
         cursor.done = false;
         cursor.restarted = true;
         let label = shards::label(&cursor.prefix).to_string();
         let seen = self.ledgers.read(&label)?;
-        self.dedup.insert(shard, seen.into_iter().collect());
+        self.dedup.insert(shard, seen);
         self.save()
     }
 
@@ -279,6 +280,9 @@ impl<'a> Sink<'a> {
             for lane in &mut self.lanes {
                 lane.outputs.commit_staged()?;
             }
+        }
+        for lane in &mut self.lanes {
+            lane.sign_in.forget_arrivals();
         }
         Ok(())
     }
@@ -338,7 +342,7 @@ impl<'a> Sink<'a> {
 
     /// Fingerprints of the old user names each destination's import files hold (in lane order),
     /// to route group memberships.
-    pub fn exported_usernames(&mut self) -> anyhow::Result<Vec<HashSet<u128>>> {
+    pub fn exported_usernames(&mut self) -> anyhow::Result<Vec<FingerprintSet>> {
         self.lanes
             .iter_mut()
             .map(|lane| lane.sign_in.exported_old_usernames())

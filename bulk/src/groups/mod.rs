@@ -21,6 +21,7 @@ pub mod target;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -38,6 +39,10 @@ use target::{GroupCheck, GroupMembers, GroupSpec, OldMember, Refusal, TargetPool
 
 /// Save the state at least this often while applying.
 const SAVE_EVERY: Duration = Duration::from_secs(2);
+
+/// Old-pool groups whose members `--sync` pages at once (`groups` has no `--segments`): enough
+/// that the pacer, not the round trip, sets the rate.
+const MEMBER_SCANS: u8 = 8;
 
 /// Arguments of `cognito-migrate groups`.
 #[derive(Debug, clap::Args)]
@@ -79,7 +84,7 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
         .with_context(|| format!("cannot create {}", args.dir.display()))?;
     let source_pool = args.source_pool_id.as_deref().filter(|_| args.sync);
     let state = GroupsState::load_or_new(&args.dir, &args.target_pool_id, source_pool)?;
-    let pacer = args.pace.pacer();
+    let pacer = Arc::new(args.pace.pacer());
     let client = aws.client(Side::Target, Some(&args.target_pool_id)).await;
     pools::describe(&client, &pacer, &args.target_pool_id).await?;
     let mut applier = Applier {
@@ -314,7 +319,7 @@ impl Applier<'_> {
     async fn sync(
         &mut self,
         source: &aws_sdk_cognitoidentityprovider::Client,
-        pacer: &Pacer,
+        pacer: &Arc<Pacer>,
         old_pool: &str,
     ) -> anyhow::Result<bool> {
         if self.state.pass.complete {
@@ -330,6 +335,7 @@ impl Applier<'_> {
             source,
             pacer,
             old_pool,
+            MEMBER_SCANS,
             |group| {
                 groups.push(GroupSpec::of(group));
                 Ok(())

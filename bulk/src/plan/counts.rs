@@ -7,13 +7,14 @@
 //! `importable_now_without_losing_a_password` (any other status, accepted by an export), and the
 //! users an export rejects or that are federated.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use shared::{SourceStatus, SourceUser};
 
 use crate::export::{Classifier, Outcome, TargetIndex};
 use crate::fingerprint;
+use crate::fingerprint_set::FingerprintSet;
 
 /// The plan's numbers.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -64,10 +65,12 @@ pub struct PlanCounts {
     /// The old pool has MFA ON or OPTIONAL.
     #[serde(skip)]
     pub old_pool_has_mfa: bool,
-    /// Fingerprints of the sign-in keys seen, and whether their first owner was counted as a
-    /// conflict yet.
+    /// Fingerprints of the sign-in keys seen.
     #[serde(skip)]
-    keys: HashMap<u128, bool>,
+    keys: FingerprintSet,
+    /// Those whose first owner was counted as a conflict already (few).
+    #[serde(skip)]
+    first_owner_counted: HashSet<u128>,
 }
 
 impl PlanCounts {
@@ -147,16 +150,10 @@ impl PlanCounts {
         let mut conflicting = false;
         for key in keys {
             let hash = fingerprint::key(key.field.tag(), &key.value);
-            match self.keys.get_mut(&hash) {
-                None => {
-                    self.keys.insert(hash, false);
-                }
-                Some(first_counted) => {
-                    conflicting = true;
-                    if !*first_counted {
-                        *first_counted = true;
-                        self.sign_in_conflicts += 1;
-                    }
+            if !self.keys.insert(hash) {
+                conflicting = true;
+                if self.first_owner_counted.insert(hash) {
+                    self.sign_in_conflicts += 1;
                 }
             }
         }

@@ -207,7 +207,7 @@ impl IndexStore {
         self.save()
     }
 
-    /// Records that shard `shard` starts again from its first page (its token expired); the keys
+    /// Records that shard `shard` starts again from its first page (its token was refused); the keys
     /// it already read stay valid.
     pub fn restart(&mut self, shard: usize) -> anyhow::Result<()> {
         self.state.shards[shard].next_token = None;

@@ -10,7 +10,7 @@ mod differences;
 mod new_pool;
 mod state;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -140,6 +140,7 @@ async fn read_new_pool(
     pacer: &Arc<Pacer>,
     pool_id: &str,
     mapping: &Mapping,
+    segments: u8,
 ) -> anyhow::Result<(Mapping, NewPoolIndex)> {
     let pool = pools::describe(target, pacer, pool_id).await?;
     let attributes: BTreeSet<String> = pool
@@ -152,7 +153,7 @@ async fn read_new_pool(
     eprintln!("reading the new pool {pool_id}…");
     let legacy = mapping.legacy_sub_attribute.clone();
     let mut index = NewPoolIndex::default();
-    scan::each_user(target, pacer, pool_id, 1, |user| {
+    scan::each_user(target, pacer, pool_id, segments, |user| {
         let attributes = comparable(attribute_map(user.attributes()));
         let status = user.user_status().map_or("UNKNOWN", |s| s.as_str());
         index.add_user(
@@ -167,6 +168,7 @@ async fn read_new_pool(
         target,
         pacer,
         pool_id,
+        segments,
         |_| Ok(()),
         |group, user| {
             index.add_membership(group, user.username().unwrap_or_default());
@@ -203,7 +205,8 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
     }
     let mut targets = Vec::new();
     for (name, pool_id) in pool_ids {
-        let (mapping, index) = read_new_pool(&target, &pacer, &pool_id, &mapping).await?;
+        let (mapping, index) =
+            read_new_pool(&target, &pacer, &pool_id, &mapping, args.report.segments).await?;
         let import = pools::import_target(&target, &pacer, &pool_id).await.ok();
         targets.push(VerifyTarget {
             name,
@@ -219,9 +222,18 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
         ..VerifyCounts::default()
     };
     let mut differing: Vec<(String, Found, BTreeMap<String, String>)> = Vec::new();
-    let mut found: HashMap<String, Found> = HashMap::new();
     let mut progress = Progress::new("users", 0, args.report.pace.progress_interval());
     let mut failure: Option<anyhow::Error> = None;
+    // The pool an old user belongs to: the only one, or its tenant's.
+    let home_of = |user: &shared::SourceUser| match &table {
+        None => Ok(0),
+        Some(table) => table.tenant_of(user).map(|tenant| {
+            targets
+                .iter()
+                .position(|t| t.name == tenant)
+                .expect("a target per tenant")
+        }),
+    };
     let find_anywhere = |user: &shared::SourceUser| {
         targets
             .iter()
@@ -237,16 +249,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
             let user = user_from_list(user);
             counts.old_users += 1;
             progress.update(counts.old_users, "compared");
-            let home = match &table {
-                None => Ok(0),
-                Some(table) => table.tenant_of(&user).map(|tenant| {
-                    targets
-                        .iter()
-                        .position(|t| t.name == tenant)
-                        .expect("a target per tenant")
-                }),
-            };
-            let result = match home {
+            let result = match home_of(&user) {
                 Err(unassigned) => match find_anywhere(&user) {
                     Some((i, _)) => {
                         counts.misplaced += 1;
@@ -293,7 +296,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
                             if state::password_reset(&user, state) {
                                 counts.passwords_reset += 1;
                             }
-                            let noted = state::differences(&user, state).into_iter().try_for_each(
+                            state::differences(&user, state).into_iter().try_for_each(
                                 |difference| {
                                     match difference.kind {
                                         state::Kind::Enabled => counts.enabled_differs += 1,
@@ -305,9 +308,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
                                         &difference.detail,
                                     )
                                 },
-                            );
-                            found.insert(user.username.clone(), (home, new_username));
-                            noted
+                            )
                         }
                         (None, _) => match (find_anywhere(&user), targets[home].refusal(&user)) {
                             (Some((i, _)), _) => {
@@ -383,11 +384,16 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
         &source,
         &pacer,
         &args.report.source_pool_id,
+        args.report.segments,
         |_| Ok(()),
         |group, user| {
-            let username = user.username().unwrap_or_default();
-            if let Some((home, new_username)) = found.get(username)
-                && !targets[*home].index.has_membership(group, new_username)
+            // The user is found again rather than remembered from the scan: no map of every
+            // user (ListUsersInGroup returns the whole user, `sub` included).
+            let user = user_from_list(user);
+            let username = user.username.as_str();
+            if let Ok(home) = home_of(&user)
+                && let Some(new_username) = targets[home].index.find(username, user.sub())
+                && !targets[home].index.has_membership(group, &new_username)
             {
                 counts.memberships_missing += 1;
                 differences.note(username, "membership-missing", group)?;

@@ -1,21 +1,28 @@
 //! What `verify` remembers of the new pool: per user a fingerprint of its attributes and its
 //! state (enabled, status) in 16 bytes, found by user name or legacy `sub`; and its group
-//! memberships. 16–48 bytes a user.
+//! memberships. Kept in sorted vectors ([`FingerprintMap`]): 32 bytes a user, and for a user with
+//! a legacy `sub` 36 more and its name.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 
 use shared::attributes::NEVER_WRITABLE;
 
 use super::state::UserState;
 use crate::fingerprint::{self, key};
+use crate::fingerprint_set::{FingerprintMap, FingerprintSet};
 
 /// The new pool's users and memberships, as fingerprints.
 #[derive(Debug, Default)]
 pub struct NewPoolIndex {
     /// Per user name: the attribute fingerprint, its lowest byte replaced by the user's state.
-    by_username: HashMap<u128, u128>,
-    username_by_legacy_sub: HashMap<u128, String>,
-    memberships: HashSet<u128>,
+    by_username: FingerprintMap<u128>,
+    /// Per legacy `sub`: the user's number in `names`.
+    by_legacy_sub: FingerprintMap<u32>,
+    /// The user names of users with a legacy `sub`, end to end; `name_ends[i]` is where the
+    /// `i`-th ends.
+    names: String,
+    name_ends: Vec<u32>,
+    memberships: FingerprintSet,
 }
 
 /// The attributes of a new-pool user that verify compares (what Cognito generates is left out).
@@ -50,8 +57,10 @@ impl NewPoolIndex {
         let packed = attributes_fingerprint(attributes) | u128::from(state.to_byte());
         self.by_username.insert(key(b'u', username), packed);
         if let Some(sub) = legacy_sub_attribute.and_then(|a| attributes.get(a)) {
-            self.username_by_legacy_sub
-                .insert(key(b's', sub), username.to_string());
+            let number = self.name_ends.len() as u32;
+            self.names.push_str(username);
+            self.name_ends.push(self.names.len() as u32);
+            self.by_legacy_sub.insert(key(b's', sub), number);
         }
     }
 
@@ -65,9 +74,11 @@ impl NewPoolIndex {
         if self.by_username.contains_key(&key(b'u', old_username)) {
             return Some(old_username.to_string());
         }
-        self.username_by_legacy_sub
-            .get(&key(b's', old_sub))
-            .cloned()
+        let number = self.by_legacy_sub.get(&key(b's', old_sub))? as usize;
+        let start = number
+            .checked_sub(1)
+            .map_or(0, |i| self.name_ends[i] as usize);
+        Some(self.names[start..self.name_ends[number] as usize].to_string())
     }
 
     /// The attribute fingerprint of a new-pool user (see [`attributes_fingerprint`]).
@@ -79,7 +90,7 @@ impl NewPoolIndex {
     /// The state of a new-pool user.
     pub fn state_of(&self, username: &str) -> Option<UserState> {
         let packed = self.by_username.get(&key(b'u', username))?;
-        Some(UserState::from_byte(*packed as u8))
+        Some(UserState::from_byte(packed as u8))
     }
 
     /// True when the new pool has this membership.
@@ -104,6 +115,10 @@ mod tests {
             [("custom:legacy_sub".to_string(), "old-sub".to_string())].into();
         let state = UserState::new(false, "FORCE_CHANGE_PASSWORD");
         index.add_user("uuid-1", &attrs, state, Some("custom:legacy_sub"));
+        let other: BTreeMap<String, String> =
+            [("custom:legacy_sub".to_string(), "other-sub".to_string())].into();
+        index.add_user("uuid-22", &other, state, Some("custom:legacy_sub"));
+        assert_eq!(index.find("bo", "other-sub").as_deref(), Some("uuid-22"));
         assert_eq!(index.find("ada", "old-sub").as_deref(), Some("uuid-1"));
         assert_eq!(index.find("uuid-1", "x").as_deref(), Some("uuid-1"));
         assert_eq!(index.find("bo", "x"), None);

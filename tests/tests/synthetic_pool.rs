@@ -1,0 +1,161 @@
+//! `cognito-migrate export` against the synthetic pool (`tests/bench/synthetic_pool.py`): a
+//! pagination token refused in AWS's own words ("Paging marker … is invalid for request …", an
+//! `InvalidParameterException`) restarts its shard, and the shard's ledger keeps every user in
+//! exactly one output, whether the refusal meets a `--resume` or a running scan.
+//!
+//! The server is its own; these tests need no test bed.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use integration_tests::cli::{cognito_migrate, describe, export};
+use integration_tests::export_files::assert_reconciles;
+use integration_tests::synthetic_pool::{NEW_POOL, OLD_POOL, SyntheticPool};
+use integration_tests::testbed::client_for;
+
+const USERS: usize = 3000;
+
+async fn header(pool: &SyntheticPool) -> Vec<String> {
+    client_for(&pool.url)
+        .await
+        .get_csv_header()
+        .user_pool_id(NEW_POOL)
+        .send()
+        .await
+        .expect("GetCSVHeader")
+        .csv_header
+        .unwrap_or_default()
+}
+
+/// Starts an export of the whole old pool into `dir`; returns once its checkpoint records a
+/// token for some shard that is not done, with the export still running.
+fn export_until_a_token_is_checkpointed(
+    pool: &SyntheticPool,
+    dir: &Path,
+    extra: &[&str],
+) -> std::process::Child {
+    let mut child = cognito_migrate(&pool.url)
+        .args([
+            "export",
+            "--source-pool-id",
+            OLD_POOL,
+            "--target-pool-id",
+            NEW_POOL,
+        ])
+        .args(["--select", "all", "--out"])
+        .arg(dir)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("cognito-migrate runs");
+    let checkpoint = dir.join(".export/checkpoint.json");
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the export ended ({status}) before a token was checkpointed");
+        }
+        let state: Option<serde_json::Value> = std::fs::read_to_string(&checkpoint)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok());
+        let mid_scan = state.as_ref().is_some_and(|c| {
+            c["shards"].as_array().is_some_and(|shards| {
+                shards
+                    .iter()
+                    .any(|s| s["next_token"].is_string() && s["done"] == false)
+            })
+        });
+        if mid_scan {
+            return child;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    panic!("no token checkpointed within 60 s");
+}
+
+fn assert_every_user_once(dir: &Path, header: &[String]) {
+    let (exported, rejected, skipped) = assert_reconciles(dir, header);
+    assert_eq!(exported.len() + rejected.len() + skipped.len(), USERS);
+}
+
+#[tokio::test]
+async fn a_token_refused_on_resume_restarts_its_shard_without_duplicates() {
+    let pool = SyntheticPool::start(&["--old-users", &USERS.to_string()]);
+    let header = header(&pool).await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("e");
+    let mut child =
+        export_until_a_token_is_checkpointed(&pool, &dir, &["--rps", "10", "--segments", "4"]);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Every token the checkpoint holds is now stale, as after a pause longer than their life.
+    pool.refuse_tokens();
+
+    let run = export(
+        &pool.url,
+        OLD_POOL,
+        NEW_POOL,
+        &dir,
+        &[
+            "--select",
+            "all",
+            "--resume",
+            "--rps",
+            "30",
+            "--segments",
+            "4",
+        ],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    assert!(
+        pool.stats()["refused_tokens"].as_u64().unwrap() >= 1,
+        "{}",
+        pool.stats()
+    );
+    assert_every_user_once(&dir, &header);
+}
+
+#[tokio::test]
+async fn tokens_refused_mid_run_restart_their_shards_without_duplicates() {
+    let pool = SyntheticPool::start(&["--old-users", &USERS.to_string()]);
+    let header = header(&pool).await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("e");
+    let child =
+        export_until_a_token_is_checkpointed(&pool, &dir, &["--rps", "10", "--segments", "4"]);
+    pool.refuse_tokens();
+    let run = child.wait_with_output().unwrap();
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    assert!(
+        pool.stats()["refused_tokens"].as_u64().unwrap() >= 1,
+        "{}",
+        pool.stats()
+    );
+    assert_every_user_once(&dir, &header);
+}
+
+#[tokio::test]
+async fn sub_prefixes_partition_the_synthetic_pool() {
+    let pool = SyntheticPool::start(&["--old-users", "1000"]);
+    let client = client_for(&pool.url).await;
+    let page = client
+        .list_users()
+        .user_pool_id(OLD_POOL)
+        .filter("sub ^= \"a\"")
+        .limit(60)
+        .send()
+        .await
+        .expect("ListUsers");
+    let subs: Vec<String> = page
+        .users()
+        .iter()
+        .flat_map(|u| u.attributes())
+        .filter(|a| a.name() == "sub")
+        .filter_map(|a| a.value().map(str::to_string))
+        .collect();
+    assert_eq!(subs.len(), 60);
+    assert!(subs.iter().all(|s| s.starts_with('a')), "{subs:?}");
+}
