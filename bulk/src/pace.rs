@@ -1,12 +1,12 @@
-//! How fast a command calls Cognito and how often it reports progress: the same three flags in
-//! every command that calls AWS, one struct flattened into each.
+//! How fast a command calls Cognito, and how often a long one reports progress: the same flags in
+//! every command, one struct each, flattened in.
 
 use std::num::NonZeroU32;
 use std::time::Duration;
 
 use crate::pacer::Pacer;
 
-/// `--rps`, `--max-retries`, `--progress-interval`. `DEFAULT_RPS` and `MAX_RPS` are the
+/// `--rps`, `--max-retries`. `DEFAULT_RPS` and `MAX_RPS` are the
 /// command's own: commands that page `ListUsers` stop at its quota of 30 requests/s per account.
 #[derive(Debug, Clone, clap::Args)]
 pub struct PaceArgs<const DEFAULT_RPS: u32, const MAX_RPS: u32> {
@@ -17,9 +17,21 @@ pub struct PaceArgs<const DEFAULT_RPS: u32, const MAX_RPS: u32> {
     /// Retries per request for throttling and transient faults.
     #[arg(long, default_value_t = 8)]
     pub max_retries: usize,
+}
+
+/// `--progress-interval`, in the commands that run long enough to report progress.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ProgressArgs {
     /// Seconds between progress lines when stderr is not a terminal.
     #[arg(long, default_value_t = 10)]
     pub progress_interval: u64,
+}
+
+impl ProgressArgs {
+    /// Time between progress lines.
+    pub fn interval(&self) -> Duration {
+        Duration::from_secs(self.progress_interval)
+    }
 }
 
 /// ListUsers is limited to 30 requests per second per account, and the limit cannot be raised.
@@ -35,10 +47,5 @@ impl<const DEFAULT_RPS: u32, const MAX_RPS: u32> PaceArgs<DEFAULT_RPS, MAX_RPS> 
             NonZeroU32::new(self.rps).expect("clap allows 1 and up"),
             self.max_retries,
         )
-    }
-
-    /// Time between progress lines.
-    pub fn progress_interval(&self) -> Duration {
-        Duration::from_secs(self.progress_interval)
     }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use shared::Mapping;
 use shared::partition::TenantTable;
 
-use crate::pace::ScanPace;
+use crate::pace::{ProgressArgs, ScanPace};
 use crate::pacer::Pacer;
 
 /// The new pool, or the tenant table naming one pool per tenant.
@@ -68,9 +68,12 @@ pub struct ReportArgs {
     /// Mapping file, as for export.
     #[arg(long)]
     pub mapping: Option<PathBuf>,
-    /// How fast Cognito is called, retries, progress lines.
+    /// How fast Cognito is called, and retries.
     #[command(flatten)]
     pub pace: ScanPace,
+    /// How often progress is reported.
+    #[command(flatten)]
+    pub progress: ProgressArgs,
     /// Concurrent scans of the old pool (1-16).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
     pub segments: u8,

@@ -65,7 +65,7 @@ pub struct CanaryArgs {
     /// repeated exactly).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// How fast Cognito is called, retries, progress lines (a canary sends few requests).
+    /// How fast Cognito is called, and retries.
     #[command(flatten)]
     pub pace: PaceArgs<5, 30>,
 }

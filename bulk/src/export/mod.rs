@@ -45,7 +45,7 @@ pub use select::{Select, TargetIndex};
 
 use crate::aws::{AwsArgs, Side};
 use crate::export_dir;
-use crate::pace::ScanPace;
+use crate::pace::{ProgressArgs, ScanPace};
 use crate::pacer::Pacer;
 use crate::pools::{self, ImportTarget};
 use crate::progress::Progress;
@@ -85,9 +85,12 @@ pub struct ExportArgs {
     /// Tenant table for --partition-by (JSON: attribute, tenants: {name: {pool_id}}).
     #[arg(long, requires = "partition_by")]
     pub targets: Option<PathBuf>,
-    /// How fast Cognito is called, retries, progress lines.
+    /// How fast Cognito is called, and retries.
     #[command(flatten)]
     pub pace: ScanPace,
+    /// How often progress is reported.
+    #[command(flatten)]
+    pub progress: ProgressArgs,
     /// Concurrent scans (1-16). More than one splits the pool into 16 `sub` prefixes paged in
     /// parallel, so the rate is reached even when one round trip is slow.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
@@ -382,7 +385,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     sink.save()?;
 
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
-    let mut progress = Progress::new("users", estimate, args.pace.progress_interval());
+    let mut progress = Progress::new("users", estimate, args.progress.interval());
     let interrupted = scan_all(
         &args,
         &source,
@@ -461,7 +464,7 @@ async fn read_target_indexes(
             pacer,
             pool_id: &d.pool_id,
             segments: args.segments,
-            progress_interval: args.pace.progress_interval(),
+            progress_interval: args.progress.interval(),
         };
         d.index = TargetIndex::read(pool, rule, Some(&store)).await?;
     }

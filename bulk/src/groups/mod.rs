@@ -28,7 +28,7 @@ use anyhow::Context;
 
 use crate::aws::{AwsArgs, Side};
 use crate::group_scan::each_group_and_member;
-use crate::pace::PaceArgs;
+use crate::pace::{PaceArgs, ProgressArgs};
 use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
@@ -62,9 +62,12 @@ pub struct GroupsArgs {
     /// The old pool (with --sync).
     #[arg(long, requires = "sync", value_parser = crate::aws::pool_id_arg)]
     pub source_pool_id: Option<String>,
-    /// How fast Cognito is called, retries, progress lines.
+    /// How fast Cognito is called, and retries.
     #[command(flatten)]
     pub pace: PaceArgs<10, 50>,
+    /// How often progress is reported.
+    #[command(flatten)]
+    pub progress: ProgressArgs,
 }
 
 /// How a `groups` run ended, for the exit status.
@@ -176,7 +179,7 @@ impl Applier<'_> {
     }
 
     fn progress(&self, what: &'static str, total: u64) -> Progress {
-        Progress::new(what, total, self.args.pace.progress_interval())
+        Progress::new(what, total, self.args.progress.interval())
     }
 
     /// Creates or checks one group; returns whether its members may be added.

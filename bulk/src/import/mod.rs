@@ -23,7 +23,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::aws::{AwsArgs, Side};
-use crate::pace::PaceArgs;
+use crate::pace::{PaceArgs, ProgressArgs};
 use crate::pools;
 use crate::progress::Progress;
 use crate::signals::StopSignal;
@@ -62,9 +62,12 @@ pub struct ImportArgs {
     /// With --resume: give each file whose job failed, stopped or expired one more job (once).
     #[arg(long, requires = "resume")]
     pub retry_failed: bool,
-    /// How fast Cognito is called, retries, progress lines.
+    /// How fast Cognito is called, and retries.
     #[command(flatten)]
     pub pace: PaceArgs<5, 50>,
+    /// How often progress is reported.
+    #[command(flatten)]
+    pub progress: ProgressArgs,
     /// Longest pause between two polls of a running job, in seconds.
     #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub max_poll_seconds: u64,
@@ -375,7 +378,7 @@ impl Run<'_> {
         let mut progress = Progress::new(
             "users",
             state.files[index].rows,
-            self.args.pace.progress_interval(),
+            self.args.progress.interval(),
         );
         let max_delay = Duration::from_secs(self.args.max_poll_seconds);
         let mut delay = Duration::from_secs(1).min(max_delay);

@@ -107,7 +107,7 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
             pacer: &pacer,
             pool_id: &pool_id,
             segments: args.report.segments,
-            progress_interval: args.report.pace.progress_interval(),
+            progress_interval: args.report.progress.interval(),
         };
         let index = TargetIndex::read(new_pool, rule, None).await?;
         targets.push(PlanTarget {
@@ -129,7 +129,7 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
         })
         .collect();
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
-    let mut progress = Progress::new("users", estimate, args.report.pace.progress_interval());
+    let mut progress = Progress::new("users", estimate, args.report.progress.interval());
     let mut plan = PartitionedPlan::default();
     let mut counts: Vec<PlanCounts> = mismatches
         .iter()

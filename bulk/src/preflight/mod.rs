@@ -39,7 +39,7 @@ pub struct PreflightArgs {
     /// Also write the checks as JSON to this file (`-`: standard output, instead of the text).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
-    /// How fast Cognito is called, retries, progress lines.
+    /// How fast Cognito is called, and retries.
     #[command(flatten)]
     pub pace: PaceArgs<5, 30>,
 }

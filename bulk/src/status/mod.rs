@@ -33,7 +33,7 @@ pub use report::StatusReport;
 
 use crate::aws::{AwsArgs, Side};
 use crate::json_report;
-use crate::pace::ScanPace;
+use crate::pace::{ProgressArgs, ScanPace};
 use crate::progress::Progress;
 use crate::target_index::MatchRule;
 use crate::{pools, scan};
@@ -65,9 +65,12 @@ pub struct StatusArgs {
     /// Write the report as a self-contained HTML page with charts to this file.
     #[arg(long)]
     pub html: Option<PathBuf>,
-    /// How fast Cognito is called, retries, progress lines.
+    /// How fast Cognito is called, and retries.
     #[command(flatten)]
     pub pace: ScanPace,
+    /// How often progress is reported.
+    #[command(flatten)]
+    pub progress: ProgressArgs,
     /// Concurrent scans of each pool (1-16).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
     pub segments: u8,
@@ -103,7 +106,7 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
 
     eprintln!("reading the new pool {}…", args.target_pool_id);
     let mut new_users = NewUsers::default();
-    let mut progress = Progress::new("new-pool users", 0, args.pace.progress_interval());
+    let mut progress = Progress::new("new-pool users", 0, args.progress.interval());
     scan::each_user(
         &target,
         &pacer,
@@ -140,7 +143,7 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
     let mut report = StatusReport::new(&args.source_pool_id, &args.target_pool_id, told_by);
     eprintln!("reading the old pool {}…", args.source_pool_id);
     let estimate = u64::try_from(old_pool.estimated_number_of_users()).unwrap_or(0);
-    let mut progress = Progress::new("old-pool users", estimate, args.pace.progress_interval());
+    let mut progress = Progress::new("old-pool users", estimate, args.progress.interval());
     scan::each_user(
         &source,
         &pacer,

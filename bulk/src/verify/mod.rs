@@ -222,7 +222,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
         ..VerifyCounts::default()
     };
     let mut differing: Vec<(String, Found, BTreeMap<String, String>)> = Vec::new();
-    let mut progress = Progress::new("users", 0, args.report.pace.progress_interval());
+    let mut progress = Progress::new("users", 0, args.report.progress.interval());
     let mut failure: Option<anyhow::Error> = None;
     // The pool an old user belongs to: the only one, or its tenant's.
     let home_of = |user: &shared::SourceUser| match &table {
