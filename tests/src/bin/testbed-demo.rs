@@ -6,7 +6,7 @@
 //! the project's extension; the new pool receives the import jobs *and* calls the real trigger
 //! binary behind the Lambda host from its own `LambdaConfig`, as Cognito does. Steps: preflight,
 //! plan, passwordless export and import, sign-ins during the window, forgot-password, sweep,
-//! groups, verify.
+//! groups, verify, status.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -388,5 +388,24 @@ async fn main() {
         ],
     );
     show_file(&differences, 6);
+
+    step("status: where the window stands (also as a page with charts: status.html)");
+    let page = work.join("status.html");
+    cognito_migrate(
+        &url,
+        &[
+            "status",
+            "--source-pool-id",
+            &old_pool,
+            "--target-pool-id",
+            &new_pool,
+            "--dir",
+            pre.to_str().unwrap(),
+            "--dir",
+            sweep_arg,
+            "--html",
+            page.to_str().unwrap(),
+        ],
+    );
     step(&format!("done; files in {}", work.display()));
 }
