@@ -12,6 +12,7 @@ pub(crate) mod atomic_json;
 pub(crate) mod aws;
 pub(crate) mod canary;
 pub mod cli;
+pub(crate) mod disk_table;
 pub(crate) mod errors;
 pub(crate) mod export;
 pub(crate) mod export_dir;

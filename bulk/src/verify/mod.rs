@@ -29,7 +29,7 @@ use crate::progress::Progress;
 use crate::tenants::ReportArgs;
 use crate::{pools, scan};
 use differences::Differences;
-use new_pool::{NewPoolIndex, attributes_fingerprint, comparable};
+use new_pool::{NewPoolIndex, NewPoolIndexBuilder, attributes_fingerprint, comparable};
 use state::UserState;
 
 /// Arguments of `cognito-migrate verify`.
@@ -152,31 +152,35 @@ async fn read_new_pool(
     let mapping = pools::resolve_legacy_sub(mapping.clone(), &attributes, pool_id);
     eprintln!("reading the new pool {pool_id}…");
     let legacy = mapping.legacy_sub_attribute.clone();
-    let mut index = NewPoolIndex::default();
+    let mut index = NewPoolIndexBuilder::create()?;
+    let mut failure = None;
     scan::each_user(target, pacer, pool_id, segments, |user| {
         let attributes = comparable(attribute_map(user.attributes()));
         let status = user.user_status().map_or("UNKNOWN", |s| s.as_str());
-        index.add_user(
+        let added = index.add_user(
             user.username().unwrap_or_default(),
             &attributes,
             UserState::new(user.enabled(), status),
             legacy.as_deref(),
         );
+        if let Err(err) = added {
+            failure.get_or_insert(err);
+        }
     })
     .await?;
+    if let Some(err) = failure {
+        return Err(err);
+    }
     each_group_and_member(
         target,
         pacer,
         pool_id,
         segments,
         |_| Ok(()),
-        |group, user| {
-            index.add_membership(group, user.username().unwrap_or_default());
-            Ok(())
-        },
+        |group, user| index.add_membership(group, user.username().unwrap_or_default()),
     )
     .await?;
-    Ok((mapping, index))
+    Ok((mapping, index.finish()?))
 }
 
 /// Where an old user was found: target index and new user name.
@@ -218,7 +222,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
     }
 
     let mut counts = VerifyCounts {
-        new_users: targets.iter().map(|t| t.index.users() as u64).sum(),
+        new_users: targets.iter().map(|t| t.index.users()).sum(),
         ..VerifyCounts::default()
     };
     let mut differing: Vec<(String, Found, BTreeMap<String, String>)> = Vec::new();
@@ -234,11 +238,13 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
                 .expect("a target per tenant")
         }),
     };
-    let find_anywhere = |user: &shared::SourceUser| {
-        targets
-            .iter()
-            .enumerate()
-            .find_map(|(i, t)| t.index.find(&user.username, user.sub()).map(|n| (i, n)))
+    let find_anywhere = |user: &shared::SourceUser| -> anyhow::Result<Option<Found>> {
+        for (i, t) in targets.iter().enumerate() {
+            if let Some(name) = t.index.find(&user.username, user.sub())? {
+                return Ok(Some((i, name)));
+            }
+        }
+        Ok(None)
     };
     scan::each_user(
         &source,
@@ -249,98 +255,112 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
             let user = user_from_list(user);
             counts.old_users += 1;
             progress.update(counts.old_users, "compared");
-            let result = match home_of(&user) {
-                Err(unassigned) => match find_anywhere(&user) {
-                    Some((i, _)) => {
-                        counts.misplaced += 1;
-                        let detail = format!(
-                            "{unassigned}, yet in the pool of tenant {}",
-                            targets[i].name
-                        );
-                        differences.note(&user.username, "misplaced", &detail)
-                    }
-                    None => {
-                        *counts
-                            .expected_missing
-                            .entry(unassigned.code().to_string())
-                            .or_default() += 1;
-                        differences.note(
-                            &user.username,
-                            "expected-missing",
-                            &unassigned.to_string(),
-                        )
-                    }
-                },
-                Ok(home) => {
-                    let tenant = counts
-                        .tenants
-                        .entry(targets[home].name.clone())
-                        .or_default();
-                    let mapped = targets[home].mapping.apply(&user);
-                    match (targets[home].index.find(&user.username, user.sub()), mapped) {
-                        (Some(new_username), mapped) => {
-                            counts.present += 1;
-                            tenant.present += 1;
-                            let index = &targets[home].index;
-                            if let Ok(mapped) = mapped
-                                && index.attributes_of(&new_username)
-                                    != Some(attributes_fingerprint(&mapped.attributes))
-                            {
-                                differing.push((
-                                    user.username.clone(),
-                                    (home, new_username.clone()),
-                                    mapped.attributes,
-                                ));
-                            }
-                            let state = index.state_of(&new_username).expect("an indexed user");
-                            if state::password_reset(&user, state) {
-                                counts.passwords_reset += 1;
-                            }
-                            state::differences(&user, state).into_iter().try_for_each(
-                                |difference| {
-                                    match difference.kind {
-                                        state::Kind::Enabled => counts.enabled_differs += 1,
-                                        state::Kind::Status => counts.status_differs += 1,
-                                    }
-                                    differences.note(
-                                        &user.username,
-                                        difference.kind.code(),
-                                        &difference.detail,
-                                    )
-                                },
+            let mut compare = || -> anyhow::Result<()> {
+                match home_of(&user) {
+                    Err(unassigned) => match find_anywhere(&user)? {
+                        Some((i, _)) => {
+                            counts.misplaced += 1;
+                            let detail = format!(
+                                "{unassigned}, yet in the pool of tenant {}",
+                                targets[i].name
+                            );
+                            differences.note(&user.username, "misplaced", &detail)
+                        }
+                        None => {
+                            *counts
+                                .expected_missing
+                                .entry(unassigned.code().to_string())
+                                .or_default() += 1;
+                            differences.note(
+                                &user.username,
+                                "expected-missing",
+                                &unassigned.to_string(),
                             )
                         }
-                        (None, _) => match (find_anywhere(&user), targets[home].refusal(&user)) {
-                            (Some((i, _)), _) => {
-                                counts.misplaced += 1;
-                                tenant.misplaced += 1;
-                                let detail = format!(
-                                    "belongs to tenant {}, found in the pool of tenant {}",
-                                    targets[home].name, targets[i].name
-                                );
-                                differences.note(&user.username, "misplaced", &detail)
-                            }
-                            (None, Some(reason)) => {
-                                *counts
-                                    .expected_missing
-                                    .entry(reason.code().to_string())
-                                    .or_default() += 1;
-                                differences.note(
-                                    &user.username,
-                                    "expected-missing",
-                                    &reason.to_string(),
+                    },
+                    Ok(home) => {
+                        let tenant = counts
+                            .tenants
+                            .entry(targets[home].name.clone())
+                            .or_default();
+                        let mapped = targets[home].mapping.apply(&user);
+                        match (
+                            targets[home].index.find(&user.username, user.sub())?,
+                            mapped,
+                        ) {
+                            (Some(new_username), mapped) => {
+                                counts.present += 1;
+                                tenant.present += 1;
+                                let indexed = targets[home]
+                                    .index
+                                    .user(&new_username)?
+                                    .expect("an indexed user");
+                                if let Ok(mapped) = mapped
+                                    && indexed.attributes
+                                        != attributes_fingerprint(&mapped.attributes)
+                                {
+                                    differing.push((
+                                        user.username.clone(),
+                                        (home, new_username.clone()),
+                                        mapped.attributes,
+                                    ));
+                                }
+                                let state = indexed.state;
+                                if state::password_reset(&user, state) {
+                                    counts.passwords_reset += 1;
+                                }
+                                state::differences(&user, state).into_iter().try_for_each(
+                                    |difference| {
+                                        match difference.kind {
+                                            state::Kind::Enabled => counts.enabled_differs += 1,
+                                            state::Kind::Status => counts.status_differs += 1,
+                                        }
+                                        differences.note(
+                                            &user.username,
+                                            difference.kind.code(),
+                                            &difference.detail,
+                                        )
+                                    },
                                 )
                             }
-                            (None, None) => {
-                                counts.missing += 1;
-                                tenant.missing += 1;
-                                differences.note(&user.username, "missing", "not in the new pool")
+                            (None, _) => {
+                                match (find_anywhere(&user)?, targets[home].refusal(&user)) {
+                                    (Some((i, _)), _) => {
+                                        counts.misplaced += 1;
+                                        tenant.misplaced += 1;
+                                        let detail = format!(
+                                            "belongs to tenant {}, found in the pool of tenant {}",
+                                            targets[home].name, targets[i].name
+                                        );
+                                        differences.note(&user.username, "misplaced", &detail)
+                                    }
+                                    (None, Some(reason)) => {
+                                        *counts
+                                            .expected_missing
+                                            .entry(reason.code().to_string())
+                                            .or_default() += 1;
+                                        differences.note(
+                                            &user.username,
+                                            "expected-missing",
+                                            &reason.to_string(),
+                                        )
+                                    }
+                                    (None, None) => {
+                                        counts.missing += 1;
+                                        tenant.missing += 1;
+                                        differences.note(
+                                            &user.username,
+                                            "missing",
+                                            "not in the new pool",
+                                        )
+                                    }
+                                }
                             }
-                        },
+                        }
                     }
                 }
             };
-            if let Err(err) = result {
+            if let Err(err) = compare() {
                 failure.get_or_insert(err);
             }
         },
@@ -392,8 +412,8 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
             let user = user_from_list(user);
             let username = user.username.as_str();
             if let Ok(home) = home_of(&user)
-                && let Some(new_username) = targets[home].index.find(username, user.sub())
-                && !targets[home].index.has_membership(group, &new_username)
+                && let Some(new_username) = targets[home].index.find(username, user.sub())?
+                && !targets[home].index.has_membership(group, &new_username)?
             {
                 counts.memberships_missing += 1;
                 differences.note(username, "membership-missing", group)?;

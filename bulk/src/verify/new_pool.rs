@@ -1,28 +1,42 @@
 //! What `verify` remembers of the new pool: per user a fingerprint of its attributes and its
 //! state (enabled, status) in 16 bytes, found by user name or legacy `sub`; and its group
-//! memberships. Kept in sorted vectors ([`FingerprintMap`]): 32 bytes a user, and for a user with
-//! a legacy `sub` 36 more and its name.
+//! memberships. Kept on disk in sorted tables ([`crate::disk_table`]), built while the pool is
+//! read and looked up while the old pool is: the memory used stays the same for any pool size.
 
 use std::collections::BTreeMap;
 
 use shared::attributes::NEVER_WRITABLE;
 
 use super::state::UserState;
+use crate::disk_table::{Spot, Table, TableBuilder, TextFile, Texts};
 use crate::fingerprint::{self, key};
-use crate::fingerprint_set::{FingerprintMap, FingerprintSet};
+
+/// The new pool's users and memberships as they are read (see [`NewPoolIndex`]).
+pub struct NewPoolIndexBuilder {
+    by_username: TableBuilder<u128>,
+    by_legacy_sub: TableBuilder<u64>,
+    names: TextFile,
+    memberships: TableBuilder<()>,
+}
 
 /// The new pool's users and memberships, as fingerprints.
-#[derive(Debug, Default)]
 pub struct NewPoolIndex {
     /// Per user name: the attribute fingerprint, its lowest byte replaced by the user's state.
-    by_username: FingerprintMap<u128>,
-    /// Per legacy `sub`: the user's number in `names`.
-    by_legacy_sub: FingerprintMap<u32>,
-    /// The user names of users with a legacy `sub`, end to end; `name_ends[i]` is where the
-    /// `i`-th ends.
-    names: String,
-    name_ends: Vec<u32>,
-    memberships: FingerprintSet,
+    by_username: Table<u128>,
+    /// Per legacy `sub`: where the user's name is in `names`.
+    by_legacy_sub: Table<Spot>,
+    /// The user names of users with a legacy `sub`.
+    names: Texts,
+    memberships: Table<()>,
+}
+
+/// What the index holds of one new-pool user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexedUser {
+    /// The fingerprint of its attributes (see [`attributes_fingerprint`]).
+    pub attributes: u128,
+    /// Enabled or not, and its status.
+    pub state: UserState,
 }
 
 /// The attributes of a new-pool user that verify compares (what Cognito generates is left out).
@@ -45,7 +59,17 @@ pub fn attributes_fingerprint(attributes: &BTreeMap<String, String>) -> u128 {
     fingerprint::attributes(attributes) & !0xFF
 }
 
-impl NewPoolIndex {
+impl NewPoolIndexBuilder {
+    /// An empty index.
+    pub fn create() -> anyhow::Result<NewPoolIndexBuilder> {
+        Ok(NewPoolIndexBuilder {
+            by_username: TableBuilder::default(),
+            by_legacy_sub: TableBuilder::default(),
+            names: TextFile::create().map_err(crate::disk_table::temporary_file_error)?,
+            memberships: TableBuilder::default(),
+        })
+    }
+
     /// Records a new-pool user.
     pub fn add_user(
         &mut self,
@@ -53,53 +77,80 @@ impl NewPoolIndex {
         attributes: &BTreeMap<String, String>,
         state: UserState,
         legacy_sub_attribute: Option<&str>,
-    ) {
+    ) -> anyhow::Result<()> {
         let packed = attributes_fingerprint(attributes) | u128::from(state.to_byte());
-        self.by_username.insert(key(b'u', username), packed);
+        self.by_username
+            .push(key(b'u', username), packed)
+            .map_err(crate::disk_table::temporary_file_error)?;
         if let Some(sub) = legacy_sub_attribute.and_then(|a| attributes.get(a)) {
-            let number = self.name_ends.len() as u32;
-            self.names.push_str(username);
-            self.name_ends.push(self.names.len() as u32);
-            self.by_legacy_sub.insert(key(b's', sub), number);
+            let spot = self
+                .names
+                .append(username)
+                .map_err(crate::disk_table::temporary_file_error)?;
+            self.by_legacy_sub
+                .push(key(b's', sub), spot)
+                .map_err(crate::disk_table::temporary_file_error)?;
         }
+        Ok(())
     }
 
     /// Records a membership.
-    pub fn add_membership(&mut self, group: &str, username: &str) {
-        self.memberships.insert(membership_key(group, username));
+    pub fn add_membership(&mut self, group: &str, username: &str) -> anyhow::Result<()> {
+        self.memberships
+            .push(membership_key(group, username), ())
+            .map_err(crate::disk_table::temporary_file_error)
     }
 
+    /// Sorts what was recorded, ready to be looked up.
+    pub fn finish(self) -> anyhow::Result<NewPoolIndex> {
+        let finish = || -> std::io::Result<NewPoolIndex> {
+            Ok(NewPoolIndex {
+                by_username: self.by_username.finish()?,
+                by_legacy_sub: self.by_legacy_sub.finish()?,
+                names: self.names.finish()?,
+                memberships: self.memberships.finish()?,
+            })
+        };
+        finish().map_err(crate::disk_table::temporary_file_error)
+    }
+}
+
+impl NewPoolIndex {
     /// The new pool's user name for an old user, found by the same user name or by its old `sub`.
-    pub fn find(&self, old_username: &str, old_sub: &str) -> Option<String> {
-        if self.by_username.contains_key(&key(b'u', old_username)) {
-            return Some(old_username.to_string());
-        }
-        let number = self.by_legacy_sub.get(&key(b's', old_sub))? as usize;
-        let start = number
-            .checked_sub(1)
-            .map_or(0, |i| self.name_ends[i] as usize);
-        Some(self.names[start..self.name_ends[number] as usize].to_string())
+    pub fn find(&self, old_username: &str, old_sub: &str) -> anyhow::Result<Option<String>> {
+        let found = || -> std::io::Result<Option<String>> {
+            if self.by_username.contains(key(b'u', old_username))? {
+                return Ok(Some(old_username.to_string()));
+            }
+            match self.by_legacy_sub.get(key(b's', old_sub))? {
+                Some(spot) => Ok(Some(self.names.get(spot)?)),
+                None => Ok(None),
+            }
+        };
+        found().map_err(crate::disk_table::temporary_file_error)
     }
 
-    /// The attribute fingerprint of a new-pool user (see [`attributes_fingerprint`]).
-    pub fn attributes_of(&self, username: &str) -> Option<u128> {
-        let packed = self.by_username.get(&key(b'u', username))?;
-        Some(packed & !0xFF)
-    }
-
-    /// The state of a new-pool user.
-    pub fn state_of(&self, username: &str) -> Option<UserState> {
-        let packed = self.by_username.get(&key(b'u', username))?;
-        Some(UserState::from_byte(packed as u8))
+    /// The attribute fingerprint and state of a new-pool user.
+    pub fn user(&self, username: &str) -> anyhow::Result<Option<IndexedUser>> {
+        let packed = self
+            .by_username
+            .get(key(b'u', username))
+            .map_err(crate::disk_table::temporary_file_error)?;
+        Ok(packed.map(|packed| IndexedUser {
+            attributes: packed & !0xFF,
+            state: UserState::from_byte(packed as u8),
+        }))
     }
 
     /// True when the new pool has this membership.
-    pub fn has_membership(&self, group: &str, username: &str) -> bool {
-        self.memberships.contains(&membership_key(group, username))
+    pub fn has_membership(&self, group: &str, username: &str) -> anyhow::Result<bool> {
+        self.memberships
+            .contains(membership_key(group, username))
+            .map_err(crate::disk_table::temporary_file_error)
     }
 
     /// Users indexed.
-    pub fn users(&self) -> usize {
+    pub fn users(&self) -> u64 {
         self.by_username.len()
     }
 }
@@ -110,26 +161,33 @@ mod tests {
 
     #[test]
     fn finds_users_by_name_or_legacy_sub() {
-        let mut index = NewPoolIndex::default();
+        let mut index = NewPoolIndexBuilder::create().unwrap();
         let attrs: BTreeMap<String, String> =
             [("custom:legacy_sub".to_string(), "old-sub".to_string())].into();
         let state = UserState::new(false, "FORCE_CHANGE_PASSWORD");
-        index.add_user("uuid-1", &attrs, state, Some("custom:legacy_sub"));
+        index
+            .add_user("uuid-1", &attrs, state, Some("custom:legacy_sub"))
+            .unwrap();
         let other: BTreeMap<String, String> =
             [("custom:legacy_sub".to_string(), "other-sub".to_string())].into();
-        index.add_user("uuid-22", &other, state, Some("custom:legacy_sub"));
-        assert_eq!(index.find("bo", "other-sub").as_deref(), Some("uuid-22"));
-        assert_eq!(index.find("ada", "old-sub").as_deref(), Some("uuid-1"));
-        assert_eq!(index.find("uuid-1", "x").as_deref(), Some("uuid-1"));
-        assert_eq!(index.find("bo", "x"), None);
-        assert_eq!(index.state_of("uuid-1"), Some(state));
-        assert_eq!(
-            index.attributes_of("uuid-1"),
-            Some(attributes_fingerprint(&attrs))
-        );
-        index.add_membership("admins", "uuid-1");
-        assert!(index.has_membership("admins", "uuid-1"));
-        assert!(!index.has_membership("admins", "ada"));
+        index
+            .add_user("uuid-22", &other, state, Some("custom:legacy_sub"))
+            .unwrap();
+        index.add_membership("admins", "uuid-1").unwrap();
+        let index = index.finish().unwrap();
+        let find = |name, sub| index.find(name, sub).unwrap();
+        assert_eq!(find("bo", "other-sub").as_deref(), Some("uuid-22"));
+        assert_eq!(find("ada", "old-sub").as_deref(), Some("uuid-1"));
+        assert_eq!(find("uuid-1", "x").as_deref(), Some("uuid-1"));
+        assert_eq!(find("bo", "x"), None);
+        let expected = IndexedUser {
+            attributes: attributes_fingerprint(&attrs),
+            state,
+        };
+        assert_eq!(index.user("uuid-1").unwrap(), Some(expected));
+        assert_eq!(index.users(), 2);
+        assert!(index.has_membership("admins", "uuid-1").unwrap());
+        assert!(!index.has_membership("admins", "ada").unwrap());
     }
 
     #[test]
