@@ -11,16 +11,8 @@ use serde::Serialize;
 
 /// Replaces `path` with `value` as pretty JSON, atomically.
 pub fn write(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
-    write_bytes(
-        path,
-        &serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?,
-    )
-}
-
-/// Replaces `path` with `bytes`, atomically (through `<path>.tmp`).
-pub fn write_bytes(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut file = AtomicFile::create(path)?;
-    file.writer.write_all(bytes)?;
+    let mut file = AtomicBytes::create(path)?;
+    file.write(&serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?)?;
     file.commit()
 }
 
@@ -38,6 +30,27 @@ impl AtomicLines {
     pub fn line(&mut self, value: &impl Serialize) -> std::io::Result<()> {
         serde_json::to_writer(&mut self.0.writer, value)?;
         self.0.writer.write_all(b"\n")
+    }
+
+    /// Syncs the file, renames it over `path` and syncs the folder.
+    pub fn commit(self) -> std::io::Result<()> {
+        self.0.commit()
+    }
+}
+
+/// A binary file written in pieces under a temporary name and put in place by
+/// [`AtomicBytes::commit`]; dropped uncommitted, the real file is untouched.
+pub struct AtomicBytes(AtomicFile);
+
+impl AtomicBytes {
+    /// Starts `<path>.tmp`.
+    pub fn create(path: &Path) -> std::io::Result<AtomicBytes> {
+        AtomicFile::create(path).map(AtomicBytes)
+    }
+
+    /// Appends `bytes`.
+    pub fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.writer.write_all(bytes)
     }
 
     /// Syncs the file, renames it over `path` and syncs the folder.

@@ -119,15 +119,68 @@ impl<V: Value> TableBuilder<V> {
     }
 
     /// Merges every run into one sorted file, one record per key.
-    pub fn finish(mut self) -> io::Result<Table<V>> {
+    pub fn finish(self) -> io::Result<Table<V>> {
+        let mut out: Option<BufWriter<File>> = None;
+        let mut first_keys = Vec::new();
+        let mut len = 0u64;
+        let mut last: Option<u128> = None;
+        self.merge(|key, record| {
+            if last == Some(key) {
+                return Ok(());
+            }
+            if len.is_multiple_of(BLOCK as u64) {
+                first_keys.push(key);
+            }
+            let out = match &mut out {
+                Some(out) => out,
+                None => out.insert(BufWriter::new(tempfile::tempfile()?)),
+            };
+            out.write_all(record)?;
+            len += 1;
+            last = Some(key);
+            Ok(())
+        })?;
+        let file = match out {
+            Some(out) => Some(out.into_inner().map_err(|e| e.into_error())?),
+            None => None,
+        };
+        first_keys.shrink_to_fit();
+        Ok(Table {
+            file,
+            len,
+            first_keys,
+            value: PhantomData,
+        })
+    }
+
+    /// Calls `visit` with every record pushed, duplicates included, smallest key first (of equal
+    /// keys, the first pushed first).
+    pub fn each_sorted(self, mut visit: impl FnMut(u128, V)) -> io::Result<()> {
+        self.merge(|key, record| {
+            visit(key, V::take(&record[KEY_BYTES..]));
+            Ok(())
+        })
+    }
+
+    /// Merges the runs (k-way), handing each record to `visit` in order.
+    fn merge(mut self, mut visit: impl FnMut(u128, &[u8]) -> io::Result<()>) -> io::Result<()> {
+        let size = record_bytes::<V>();
+        if self.runs.is_empty() {
+            // Everything fits in the buffer: no run is written.
+            self.buffer.sort_by_key(|(key, _)| *key);
+            let mut record = Vec::with_capacity(size);
+            for (key, value) in std::mem::take(&mut self.buffer) {
+                record.clear();
+                record.extend_from_slice(&key.to_le_bytes());
+                value.put(&mut record);
+                visit(key, &record)?;
+            }
+            return Ok(());
+        }
         if !self.buffer.is_empty() {
             self.spill()?;
         }
         self.buffer = Vec::new();
-        if self.runs.is_empty() {
-            return Ok(Table::default());
-        }
-        let size = record_bytes::<V>();
         let mut readers: Vec<BufReader<File>> = self.runs.drain(..).map(BufReader::new).collect();
         let next = |run: usize, readers: &mut Vec<BufReader<File>>| -> io::Result<_> {
             let mut record = vec![0; size];
@@ -144,31 +197,13 @@ impl<V: Value> TableBuilder<V> {
                 heads.push(Reverse((key_of(&record), run, record)));
             }
         }
-        let mut out = BufWriter::new(tempfile::tempfile()?);
-        let mut first_keys = Vec::new();
-        let mut len = 0u64;
-        let mut last: Option<u128> = None;
         while let Some(Reverse((key, run, record))) = heads.pop() {
-            if last != Some(key) {
-                if len.is_multiple_of(BLOCK as u64) {
-                    first_keys.push(key);
-                }
-                out.write_all(&record)?;
-                len += 1;
-                last = Some(key);
-            }
+            visit(key, &record)?;
             if let Some(record) = next(run, &mut readers)? {
                 heads.push(Reverse((key_of(&record), run, record)));
             }
         }
-        let file = out.into_inner().map_err(|e| e.into_error())?;
-        first_keys.shrink_to_fit();
-        Ok(Table {
-            file: Some(file),
-            len,
-            first_keys,
-            value: PhantomData,
-        })
+        Ok(())
     }
 }
 
@@ -357,6 +392,24 @@ mod tests {
         let empty = Table::<u128>::default();
         assert_eq!(empty.len(), 0);
         assert_eq!(empty.get(5).unwrap(), None);
+    }
+
+    #[test]
+    fn each_sorted_visits_every_record_in_key_order_duplicates_too() {
+        let mut builder = TableBuilder::default();
+        for i in 0..RUN as u64 + 10 {
+            builder.push(u128::from(i % 1000), i).unwrap();
+        }
+        let mut visited = Vec::new();
+        builder
+            .each_sorted(|key, value| visited.push((key, value)))
+            .unwrap();
+        assert_eq!(visited.len(), RUN + 10);
+        assert!(
+            visited.windows(2).all(|w| w[0] <= w[1]),
+            "by key, then first pushed first"
+        );
+        assert_eq!(visited[..2], [(0, 0), (0, 1000)]);
     }
 
     #[test]

@@ -43,9 +43,10 @@ impl Classifier<'_> {
     /// Selection first (a skipped user is left for another run), then the mapping, the new
     /// pool's user name, its rules and the CSV format, in the order the import job would meet
     /// them. Collisions between users are the sink's to find: they need more than one user.
-    pub fn classify(&self, user: &SourceUser) -> Outcome {
-        if let Some(reason) = self.select.skip_reason(user, self.index) {
-            return Outcome::Skip(reason);
+    /// An error: the index of the new pool could not be read.
+    pub fn classify(&self, user: &SourceUser) -> anyhow::Result<Outcome> {
+        if let Some(reason) = self.select.skip_reason(user, self.index)? {
+            return Ok(Outcome::Skip(reason));
         }
         let encoded = self.mapping.apply(user).and_then(|mut migrated| {
             let new_username = self.rules.shape.new_username(&migrated)?;
@@ -61,7 +62,7 @@ impl Classifier<'_> {
                 keys,
             })
         });
-        encoded.unwrap_or_else(Outcome::Reject)
+        Ok(encoded.unwrap_or_else(Outcome::Reject))
     }
 }
 
@@ -120,7 +121,7 @@ mod tests {
 
         let confirmed = SourceUser::new("ada", SourceStatus::Confirmed);
         assert_eq!(
-            classifier.classify(&confirmed),
+            classifier.classify(&confirmed).unwrap(),
             Outcome::Skip(SkipReason::PasswordSurvivesSignIn)
         );
 
@@ -128,14 +129,14 @@ mod tests {
             .with("sub", "s-1")
             .with("email", "bo@example.com")
             .with("email_verified", "true");
-        match classifier.classify(&temporary) {
+        match classifier.classify(&temporary).unwrap() {
             Outcome::Export { row, .. } => assert_eq!(row, ",bo@example.com,TRUE,,,FALSE,bo,s-1\n"),
             other => panic!("{other:?}"),
         }
 
         let unverified =
             SourceUser::new("cy", SourceStatus::ResetRequired).with("email", "cy@example.com");
-        match classifier.classify(&unverified) {
+        match classifier.classify(&unverified).unwrap() {
             Outcome::Reject(reason) => assert_eq!(reason.code(), "no-verified-contact"),
             other => panic!("{other:?}"),
         }
@@ -164,7 +165,7 @@ mod tests {
             .with("sub", uuid)
             .with("email", "Ada@Example.com")
             .with("email_verified", "true");
-        match classifier.classify(&ada) {
+        match classifier.classify(&ada).unwrap() {
             Outcome::Export {
                 row,
                 new_username,
@@ -183,7 +184,7 @@ mod tests {
         let phone_only = SourceUser::new("u2", SourceStatus::ResetRequired)
             .with("phone_number", "+15555550100")
             .with("phone_number_verified", "true");
-        match classifier.classify(&phone_only) {
+        match classifier.classify(&phone_only).unwrap() {
             Outcome::Reject(reason) => assert_eq!(reason.code(), "no-sign-in-value"),
             other => panic!("{other:?}"),
         }

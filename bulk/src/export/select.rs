@@ -50,16 +50,23 @@ impl SkipReason {
 }
 
 impl Select {
-    /// Why `user` is not selected, or `None` when it is.
-    pub fn skip_reason(self, user: &SourceUser, target: &TargetIndex) -> Option<SkipReason> {
-        match self {
+    /// Why `user` is not selected, or `None` when it is (an error: the index of the new pool
+    /// could not be read).
+    pub fn skip_reason(
+        self,
+        user: &SourceUser,
+        target: &TargetIndex,
+    ) -> anyhow::Result<Option<SkipReason>> {
+        Ok(match self {
             Select::All => None,
             Select::Passwordless => user
                 .status
                 .password_survives_sign_in()
                 .then_some(SkipReason::PasswordSurvivesSignIn),
-            Select::NotInTarget => target.contains(user).then_some(SkipReason::AlreadyInTarget),
-        }
+            Select::NotInTarget => target
+                .contains(user)?
+                .then_some(SkipReason::AlreadyInTarget),
+        })
     }
 }
 
@@ -74,12 +81,13 @@ mod tests {
         let index = TargetIndex::default();
         let confirmed = SourceUser::new("a", SourceStatus::Confirmed);
         let temporary = SourceUser::new("b", SourceStatus::ForceChangePassword);
+        let skip = |select: Select, user| select.skip_reason(user, &index).unwrap();
         assert_eq!(
-            Select::Passwordless.skip_reason(&confirmed, &index),
+            skip(Select::Passwordless, &confirmed),
             Some(SkipReason::PasswordSurvivesSignIn)
         );
-        assert_eq!(Select::Passwordless.skip_reason(&temporary, &index), None);
-        assert_eq!(Select::All.skip_reason(&confirmed, &index), None);
+        assert_eq!(skip(Select::Passwordless, &temporary), None);
+        assert_eq!(skip(Select::All, &confirmed), None);
     }
 
     #[test]
@@ -96,18 +104,9 @@ mod tests {
         let ada = SourceUser::new("ada", SourceStatus::Confirmed).with("sub", "sub-of-ada");
         let bo = SourceUser::new("bo", SourceStatus::Confirmed).with("sub", "sub-of-bo");
         let cy = SourceUser::new("cy", SourceStatus::Confirmed).with("sub", "ada");
-        assert_eq!(
-            Select::NotInTarget.skip_reason(&ada, &index),
-            Some(SkipReason::AlreadyInTarget)
-        );
-        assert_eq!(
-            Select::NotInTarget.skip_reason(&bo, &index),
-            Some(SkipReason::AlreadyInTarget)
-        );
-        assert_eq!(
-            Select::NotInTarget.skip_reason(&cy, &index),
-            None,
-            "a sub never matches a user name"
-        );
+        let skip = |user| Select::NotInTarget.skip_reason(user, &index).unwrap();
+        assert_eq!(skip(&ada), Some(SkipReason::AlreadyInTarget));
+        assert_eq!(skip(&bo), Some(SkipReason::AlreadyInTarget));
+        assert_eq!(skip(&cy), None, "a sub never matches a user name");
     }
 }

@@ -185,7 +185,7 @@ impl<'a> Sink<'a> {
                 .or_default()
                 .counts;
             counts.seen += 1;
-            match lane.classifier.classify(&user) {
+            match lane.classifier.classify(&user)? {
                 Outcome::Export {
                     row,
                     new_username,

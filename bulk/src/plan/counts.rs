@@ -7,14 +7,13 @@
 //! `importable_now_without_losing_a_password` (any other status, accepted by an export), and the
 //! users an export rejects or that are federated.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 use shared::{SourceStatus, SourceUser};
 
+use super::conflicts::SignInConflicts;
 use crate::export::{Classifier, Outcome, TargetIndex};
-use crate::fingerprint;
-use crate::fingerprint_set::FingerprintSet;
 
 /// The plan's numbers.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -65,12 +64,6 @@ pub struct PlanCounts {
     /// The old pool has MFA ON or OPTIONAL.
     #[serde(skip)]
     pub old_pool_has_mfa: bool,
-    /// Fingerprints of the sign-in keys seen.
-    #[serde(skip)]
-    keys: FingerprintSet,
-    /// Those whose first owner was counted as a conflict already (few).
-    #[serde(skip)]
-    first_owner_counted: HashSet<u128>,
 }
 
 impl PlanCounts {
@@ -84,8 +77,15 @@ impl PlanCounts {
         }
     }
 
-    /// Counts one old-pool user.
-    pub fn add(&mut self, user: &SourceUser, classifier: &Classifier<'_>, index: &TargetIndex) {
+    /// Counts one old-pool user; an importable one's sign-in keys go to `conflicts` (counted by
+    /// [`PlanCounts::count_conflicts`] once every user is added).
+    pub fn add(
+        &mut self,
+        user: &SourceUser,
+        classifier: &Classifier<'_>,
+        index: &TargetIndex,
+        conflicts: &mut SignInConflicts,
+    ) -> anyhow::Result<()> {
         self.total += 1;
         *self.by_status.entry(user.status.to_string()).or_default() += 1;
         if user.enabled {
@@ -110,11 +110,11 @@ impl PlanCounts {
         } else {
             self.without_verified_contact += 1;
         }
-        let in_target = index.contains(user);
+        let in_target = index.contains(user)?;
         if in_target {
             self.already_in_target += 1;
         }
-        let outcome = classifier.classify(user);
+        let outcome = classifier.classify(user)?;
         match &outcome {
             Outcome::Reject(reason) => {
                 *self
@@ -122,12 +122,12 @@ impl PlanCounts {
                     .entry(reason.code().to_string())
                     .or_default() += 1;
             }
-            Outcome::Export { keys, .. } => self.count_conflicts(keys),
+            Outcome::Export { keys, .. } => conflicts.add(keys)?,
             Outcome::Skip(_) => {}
         }
         let exportable = matches!(outcome, Outcome::Export { .. });
         if in_target {
-            return;
+            return Ok(());
         }
         if user.status.password_survives_sign_in() {
             if !user.enabled {
@@ -143,23 +143,13 @@ impl PlanCounts {
         } else if exportable {
             self.importable_now_without_losing_a_password += 1;
         }
+        Ok(())
     }
 
-    /// Counts a user sharing a sign-in key with an earlier one, and that earlier one once.
-    fn count_conflicts(&mut self, keys: &[shared::sign_in::SignInKey]) {
-        let mut conflicting = false;
-        for key in keys {
-            let hash = fingerprint::key(key.field.tag(), &key.value);
-            if !self.keys.insert(hash) {
-                conflicting = true;
-                if self.first_owner_counted.insert(hash) {
-                    self.sign_in_conflicts += 1;
-                }
-            }
-        }
-        if conflicting {
-            self.sign_in_conflicts += 1;
-        }
+    /// Sets `sign_in_conflicts` from the keys every importable user had.
+    pub fn count_conflicts(&mut self, conflicts: SignInConflicts) -> anyhow::Result<()> {
+        self.sign_in_conflicts = conflicts.count()?;
+        Ok(())
     }
 
     /// The plan as text.

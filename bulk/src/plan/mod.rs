@@ -3,6 +3,7 @@
 //! Every user of the old pool is put through the same mapping and new-pool rules the export uses,
 //! so the plan's "importable now" is exactly what `export --select passwordless` will write.
 
+mod conflicts;
 mod counts;
 
 use std::collections::BTreeMap;
@@ -13,6 +14,7 @@ use serde::Serialize;
 use shared::Mapping;
 use shared::from_sdk::user_from_list;
 
+use conflicts::SignInConflicts;
 pub use counts::PlanCounts;
 
 use crate::aws::{AwsArgs, Side};
@@ -131,6 +133,9 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
     let mut progress = Progress::new("users", estimate, args.report.progress.interval());
     let mut plan = PartitionedPlan::default();
+    let mut conflicts: Vec<SignInConflicts> =
+        targets.iter().map(|_| SignInConflicts::default()).collect();
+    let mut failure: Option<anyhow::Error> = None;
     let mut counts: Vec<PlanCounts> = mismatches
         .iter()
         .map(|mismatch| {
@@ -163,12 +168,26 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
                     }
                 },
             };
-            counts[lane].add(&user, &classifiers[lane], &targets[lane].index);
+            let added = counts[lane].add(
+                &user,
+                &classifiers[lane],
+                &targets[lane].index,
+                &mut conflicts[lane],
+            );
+            if let Err(err) = added {
+                failure.get_or_insert(err);
+            }
         },
     )
     .await;
     progress.finish();
     scanned?;
+    if let Some(err) = failure {
+        return Err(err);
+    }
+    for (counts, conflicts) in counts.iter_mut().zip(conflicts) {
+        counts.count_conflicts(conflicts)?;
+    }
     let text = !crate::json_report::to_stdout(args.json.as_deref());
     for (target, counts) in targets.iter().zip(&counts) {
         if text {

@@ -1,5 +1,6 @@
 //! The users the new pool already has, for `export --select not-in-target` (the sweep after the
-//! migration window) and `plan`: one 128-bit key per new-pool user, 16 bytes each.
+//! migration window) and `plan`: one or two 128-bit keys per new-pool user, in a sorted table on
+//! disk ([`crate::disk_table`]), so the memory used is the same for any size of the new pool.
 //!
 //! The new pool is read in whole `ListUsers` pages, never with `AttributesToGet`: AWS answers such
 //! a request with an error as soon as one user lacks the attribute asked for ("Amazon Cognito
@@ -24,6 +25,7 @@ use tokio::sync::mpsc;
 
 pub use keys::MatchRule;
 
+use crate::disk_table::{Table, TableBuilder, temporary_file_error};
 use crate::pacer::Pacer;
 use crate::progress::Progress;
 use crate::scan::{self, ScanEvent, ShardWork};
@@ -32,10 +34,9 @@ use store::{IndexShard, IndexStore, Stored};
 
 /// The users the new pool already has, as keys (see [`MatchRule`]), and the rule that finds an
 /// old user among them.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct TargetIndex {
-    /// Sorted and without duplicates: 16 bytes a key, found by binary search.
-    keys: Vec<u128>,
+    keys: Table<()>,
     rule: MatchRule,
 }
 
@@ -55,39 +56,34 @@ pub struct NewPool<'a> {
 
 impl TargetIndex {
     /// True when the new pool has this old-pool user.
-    pub fn contains(&self, user: &SourceUser) -> bool {
-        self.rule
-            .old_user_keys(user)
-            .iter()
-            .any(|k| self.keys.binary_search(k).is_ok())
+    pub fn contains(&self, user: &SourceUser) -> anyhow::Result<bool> {
+        for key in self.rule.old_user_keys(user) {
+            if self.keys.contains(key).map_err(temporary_file_error)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Number of keys held.
-    pub fn len(&self) -> usize {
+    pub fn len(&self) -> u64 {
         self.keys.len()
-    }
-
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.keys.is_empty()
     }
 
     /// An index of `users` of the new pool, without reading any pool (for unit tests).
     #[cfg(test)]
     pub(crate) fn of(rule: MatchRule, users: &[SourceUser]) -> TargetIndex {
-        let keys = users
-            .iter()
-            .flat_map(|u| rule.new_pool_user_keys(u))
-            .collect();
-        TargetIndex::new(keys, rule)
+        let mut keys = TableBuilder::default();
+        for key in users.iter().flat_map(|u| rule.new_pool_user_keys(u)) {
+            keys.push(key, ()).expect("a temporary file");
+        }
+        TargetIndex::new(keys, rule).expect("a temporary file")
     }
 
-    /// An index of `keys` in any order.
-    fn new(mut keys: Vec<u128>, rule: MatchRule) -> TargetIndex {
-        keys.sort_unstable();
-        keys.dedup();
-        keys.shrink_to_fit();
-        TargetIndex { keys, rule }
+    /// The index of the keys pushed to `keys`.
+    fn new(keys: TableBuilder<()>, rule: MatchRule) -> anyhow::Result<TargetIndex> {
+        let keys = keys.finish().map_err(temporary_file_error)?;
+        Ok(TargetIndex { keys, rule })
     }
 
     /// Reads every user of the new pool into an index under `rule`. With `store` (a folder of the
@@ -99,22 +95,21 @@ impl TargetIndex {
         store: Option<&Path>,
     ) -> anyhow::Result<TargetIndex> {
         let prefixes = shards::prefixes(pool.segments);
-        let (mut store, mut keys, cursors) = match store {
-            None => {
-                let cursors = prefixes.into_iter().map(fresh_cursor).collect();
-                (None, Vec::new(), cursors)
-            }
-            Some(dir) => match IndexStore::open(dir, pool.pool_id, &rule, prefixes)? {
-                (_, Stored::Complete(keys)) => {
+        let mut keys = TableBuilder::default();
+        let (mut store, cursors) = match store {
+            None => (None, prefixes.into_iter().map(fresh_cursor).collect()),
+            Some(dir) => match IndexStore::open(dir, pool.pool_id, &rule, prefixes, &mut keys)? {
+                (_, Stored::Complete) => {
+                    let index = TargetIndex::new(keys, rule)?;
                     eprintln!(
                         "the users of {} were read by an earlier run: {} keys loaded from {}",
                         pool.pool_id,
-                        keys.len(),
+                        index.len(),
                         dir.display()
                     );
-                    return Ok(TargetIndex::new(keys, rule));
+                    return Ok(index);
                 }
-                (store, Stored::Partial(keys, cursors)) => (Some(store), keys, cursors),
+                (store, Stored::Partial(cursors)) => (Some(store), cursors),
             },
         };
         eprintln!(
@@ -132,10 +127,10 @@ impl TargetIndex {
                 pool.pool_id
             ))
         })?;
-        let index = TargetIndex::new(keys, rule);
         if let Some(store) = &mut store {
-            store.finish(&index.keys)?;
+            store.finish()?;
         }
+        let index = TargetIndex::new(keys, rule)?;
         eprintln!("{} keys of users already in {}", index.len(), pool.pool_id);
         Ok(index)
     }
@@ -147,7 +142,7 @@ async fn scan_into(
     pool: &NewPool<'_>,
     rule: &MatchRule,
     cursors: Vec<IndexShard>,
-    keys: &mut Vec<u128>,
+    keys: &mut TableBuilder<()>,
     mut store: Option<&mut IndexStore>,
 ) -> anyhow::Result<()> {
     let work: VecDeque<ShardWork> = cursors
@@ -186,10 +181,11 @@ async fn scan_into(
                     .iter()
                     .flat_map(|u| rule.new_pool_user_keys(&user_from_list(u)))
                     .collect();
-                keys.extend(&page);
-                match store.as_deref_mut() {
-                    Some(store) => store.page(shard, &page, next_token),
-                    None => Ok(()),
+                let added = page.iter().try_for_each(|key| keys.push(*key, ()));
+                match (added, store.as_deref_mut()) {
+                    (Err(err), _) => Err(temporary_file_error(err)),
+                    (Ok(()), Some(store)) => store.page(shard, &page, next_token),
+                    (Ok(()), None) => Ok(()),
                 }
             }
             ScanEvent::Restart { shard } => match store.as_deref_mut() {
@@ -226,7 +222,8 @@ mod tests {
     #[test]
     fn an_empty_index_has_no_one() {
         let index = TargetIndex::default();
-        assert!(index.is_empty());
-        assert!(!index.contains(&SourceUser::new("ada", SourceStatus::Confirmed)));
+        assert_eq!(index.len(), 0);
+        let ada = SourceUser::new("ada", SourceStatus::Confirmed);
+        assert!(!index.contains(&ada).unwrap());
     }
 }

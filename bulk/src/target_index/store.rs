@@ -5,17 +5,19 @@
 //! `shard-<label>.keys`; after every page the file is synced *before* `state.json`, which records
 //! how many keys of it count and the token of the shard's next page, is atomically replaced (the
 //! write-order contract of the export checkpoint). On resume each file is cut back to the count
-//! `state.json` trusts. When every shard is done the keys go into one compact `keys.bin`, written
-//! atomically, and only then does `state.json` say `complete`.
+//! `state.json` trusts. When every shard is done the keys go into one `keys.bin` (the shards'
+//! keys one after another, in no order), written atomically, and only then does `state.json` say
+//! `complete`. Keys are streamed from these files into the caller's table, never held whole.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::keys::MatchRule;
-use crate::atomic_json;
+use crate::atomic_json::{self, AtomicBytes};
+use crate::disk_table::{TableBuilder, temporary_file_error};
 use crate::shards;
 
 const STATE_FILE: &str = "state.json";
@@ -48,12 +50,12 @@ struct IndexState {
     complete: bool,
 }
 
-/// What a store held when opened.
+/// What a store held when opened (its keys are in the caller's table).
 pub enum Stored {
     /// The whole index.
-    Complete(Vec<u128>),
-    /// Keys read so far and the shards' cursors.
-    Partial(Vec<u128>, Vec<IndexShard>),
+    Complete,
+    /// The keys read so far, and the shards' cursors.
+    Partial(Vec<IndexShard>),
 }
 
 /// One new pool's index folder.
@@ -71,19 +73,28 @@ fn encode(keys: &[u128]) -> Vec<u8> {
     keys.iter().flat_map(|k| k.to_le_bytes()).collect()
 }
 
-fn decode(bytes: &[u8], into: &mut Vec<u128>) {
-    let keys = bytes.chunks_exact(KEY_BYTES as usize);
-    into.extend(keys.map(|k| u128::from_le_bytes(k.try_into().expect("16 bytes"))));
+/// Adds the first `count` keys of `reader` to `into`.
+fn load(reader: impl Read, count: u64, into: &mut TableBuilder<()>) -> anyhow::Result<()> {
+    let mut reader = BufReader::new(reader.take(count * KEY_BYTES));
+    let mut key = [0; KEY_BYTES as usize];
+    for _ in 0..count {
+        reader.read_exact(&mut key)?;
+        into.push(u128::from_le_bytes(key), ())
+            .map_err(temporary_file_error)?;
+    }
+    Ok(())
 }
 
 impl IndexStore {
-    /// Opens the index of `pool_id` in `dir`: what an earlier run of the same pool and rule kept,
-    /// or a fresh scan of `prefixes` (anything else in `dir` is discarded).
+    /// Opens the index of `pool_id` in `dir`: what an earlier run of the same pool and rule kept
+    /// (its keys added to `keys`), or a fresh scan of `prefixes` (anything else in `dir` is
+    /// discarded).
     pub fn open(
         dir: &Path,
         pool_id: &str,
         rule: &MatchRule,
         prefixes: Vec<String>,
+        keys: &mut TableBuilder<()>,
     ) -> anyhow::Result<(IndexStore, Stored)> {
         let kept = fs::read_to_string(dir.join(STATE_FILE))
             .ok()
@@ -92,30 +103,33 @@ impl IndexStore {
         let Some(state) = kept else {
             return IndexStore::create(dir, pool_id, rule, prefixes);
         };
-        let mut keys = Vec::new();
         if state.complete {
             let path = dir.join(KEYS_FILE);
-            let bytes = fs::read(&path).map_err(|e| {
+            let unreadable = |e: std::io::Error| {
                 anyhow::anyhow!("cannot read the new-pool index {}: {e}", path.display())
-            })?;
-            let count = bytes
-                .get(8..16)
-                .filter(|_| bytes.starts_with(KEYS_MAGIC))
-                .map(|n| u64::from_le_bytes(n.try_into().expect("8 bytes")));
-            if count.map(|n| 16 + n * KEY_BYTES) != Some(bytes.len() as u64) {
+            };
+            let mut file = File::open(&path).map_err(unreadable)?;
+            let mut header = [0; 16];
+            let length = file.metadata().map_err(unreadable)?.len();
+            let count = file
+                .read_exact(&mut header)
+                .ok()
+                .filter(|_| header.starts_with(KEYS_MAGIC))
+                .map(|_| u64::from_le_bytes(header[8..].try_into().expect("8 bytes")));
+            if count.map(|n| 16 + n * KEY_BYTES) != Some(length) {
                 anyhow::bail!(
                     "the new-pool index {} is damaged: delete {} and run again with --resume",
                     path.display(),
                     dir.display()
                 );
             }
-            decode(&bytes[16..], &mut keys);
+            load(file, count.expect("checked"), keys)?;
             let store = IndexStore {
                 dir: dir.to_path_buf(),
                 state,
                 files: Vec::new(),
             };
-            return Ok((store, Stored::Complete(keys)));
+            return Ok((store, Stored::Complete));
         }
         let mut files = Vec::new();
         for shard in &state.shards {
@@ -127,7 +141,7 @@ impl IndexStore {
                 .truncate(false)
                 .open(&path)?;
             file.set_len(shard.keys * KEY_BYTES)?;
-            decode(&fs::read(&path)?, &mut keys);
+            load(file, shard.keys, keys)?;
             files.push(OpenOptions::new().append(true).open(&path)?);
         }
         let shards = state.shards.clone();
@@ -136,7 +150,7 @@ impl IndexStore {
             state,
             files,
         };
-        Ok((store, Stored::Partial(keys, shards)))
+        Ok((store, Stored::Partial(shards)))
     }
 
     fn create(
@@ -174,7 +188,7 @@ impl IndexStore {
             files,
         };
         store.save()?;
-        Ok((store, Stored::Partial(Vec::new(), shards)))
+        Ok((store, Stored::Partial(shards)))
     }
 
     fn save(&self) -> anyhow::Result<()> {
@@ -214,14 +228,28 @@ impl IndexStore {
         self.save()
     }
 
-    /// Writes every key into `keys.bin`, marks the index complete, and removes the shard files.
-    pub fn finish(&mut self, keys: &[u128]) -> anyhow::Result<()> {
-        let mut bytes = Vec::with_capacity(16 + keys.len() * KEY_BYTES as usize);
-        bytes.extend_from_slice(KEYS_MAGIC);
-        bytes.extend_from_slice(&(keys.len() as u64).to_le_bytes());
-        bytes.extend(keys.iter().flat_map(|k| k.to_le_bytes()));
-        atomic_json::write_bytes(&self.dir.join(KEYS_FILE), &bytes)
-            .map_err(|e| self.write_error(e))?;
+    /// Copies every shard's keys into `keys.bin`, marks the index complete, and removes the
+    /// shard files.
+    pub fn finish(&mut self) -> anyhow::Result<()> {
+        let count: u64 = self.state.shards.iter().map(|s| s.keys).sum();
+        let write = || -> std::io::Result<()> {
+            let mut out = AtomicBytes::create(&self.dir.join(KEYS_FILE))?;
+            out.write(KEYS_MAGIC)?;
+            out.write(&count.to_le_bytes())?;
+            let mut buffer = vec![0; 1 << 16];
+            for shard in &self.state.shards {
+                let file = File::open(shard_file(&self.dir, &shard.prefix))?;
+                let mut reader = file.take(shard.keys * KEY_BYTES);
+                loop {
+                    match reader.read(&mut buffer)? {
+                        0 => break,
+                        n => out.write(&buffer[..n])?,
+                    }
+                }
+            }
+            out.commit()
+        };
+        write().map_err(|e| self.write_error(e))?;
         self.state.complete = true;
         self.save()?;
         self.files.clear();
@@ -240,36 +268,45 @@ mod tests {
         vec!["0".into(), "1".into()]
     }
 
+    fn keys() -> TableBuilder<()> {
+        TableBuilder::default()
+    }
+
+    /// Which of the keys `0..below` the loaded table holds.
+    fn held(loaded: TableBuilder<()>, below: u128) -> Vec<u128> {
+        let table = loaded.finish().unwrap();
+        (0..below).filter(|k| table.contains(*k).unwrap()).collect()
+    }
+
     #[test]
     fn a_stopped_scan_resumes_from_the_recorded_pages_and_a_finished_one_loads() {
         let dir = tempfile::tempdir().unwrap();
         let dir = dir.path().join("pool");
         let rule = MatchRule::default();
-        let (mut store, _) = IndexStore::open(&dir, "p", &rule, prefixes()).unwrap();
+        let (mut store, _) = IndexStore::open(&dir, "p", &rule, prefixes(), &mut keys()).unwrap();
         store.page(0, &[1, 2], None).unwrap();
         store.page(1, &[3], Some("t2".into())).unwrap();
         // Keys written after the last recorded page do not count.
         store.files[1].write_all(&encode(&[99])).unwrap();
         drop(store);
 
-        let (mut store, stored) = IndexStore::open(&dir, "p", &rule, prefixes()).unwrap();
-        let Stored::Partial(mut keys, shards) = stored else {
+        let mut loaded = keys();
+        let (mut store, stored) =
+            IndexStore::open(&dir, "p", &rule, prefixes(), &mut loaded).unwrap();
+        let Stored::Partial(shards) = stored else {
             panic!("not complete yet")
         };
-        keys.sort();
-        assert_eq!(keys, [1, 2, 3]);
+        assert_eq!(held(loaded, 10), [1, 2, 3]);
         assert!(shards[0].done);
         assert_eq!(shards[1].next_token.as_deref(), Some("t2"));
         store.page(1, &[4], None).unwrap();
-        keys.push(4);
-        store.finish(&keys).unwrap();
+        store.finish().unwrap();
         drop(store);
 
-        let (_, stored) = IndexStore::open(&dir, "p", &rule, prefixes()).unwrap();
-        let Stored::Complete(loaded) = stored else {
-            panic!("complete")
-        };
-        assert_eq!(loaded, [1, 2, 3, 4]);
+        let mut loaded = keys();
+        let (_, stored) = IndexStore::open(&dir, "p", &rule, prefixes(), &mut loaded).unwrap();
+        assert!(matches!(stored, Stored::Complete));
+        assert_eq!(held(loaded, 10), [1, 2, 3, 4]);
         assert!(!shard_file(&dir, "0").exists());
     }
 
@@ -277,7 +314,8 @@ mod tests {
     fn an_index_of_another_pool_or_rule_is_read_again() {
         let dir = tempfile::tempdir().unwrap();
         let rule = MatchRule::default();
-        let (mut store, _) = IndexStore::open(dir.path(), "p", &rule, prefixes()).unwrap();
+        let (mut store, _) =
+            IndexStore::open(dir.path(), "p", &rule, prefixes(), &mut keys()).unwrap();
         store.page(0, &[1], None).unwrap();
         drop(store);
         let folded = MatchRule {
@@ -287,7 +325,10 @@ mod tests {
             },
             ..MatchRule::default()
         };
-        let (_, stored) = IndexStore::open(dir.path(), "p", &folded, prefixes()).unwrap();
-        assert!(matches!(stored, Stored::Partial(keys, _) if keys.is_empty()));
+        let mut loaded = keys();
+        let (_, stored) =
+            IndexStore::open(dir.path(), "p", &folded, prefixes(), &mut loaded).unwrap();
+        assert!(matches!(stored, Stored::Partial(_)));
+        assert_eq!(loaded.finish().unwrap().len(), 0);
     }
 }

@@ -115,9 +115,9 @@ struct VerifyTarget {
 impl VerifyTarget {
     /// Why this user cannot be in this pool by a bulk import (mapping, pool rules, CSV format),
     /// or `None` when it could.
-    fn refusal(&self, user: &shared::SourceUser) -> Option<shared::RejectReason> {
+    fn refusal(&self, user: &shared::SourceUser) -> anyhow::Result<Option<shared::RejectReason>> {
         let Some(import) = &self.import else {
-            return self.mapping.apply(user).err();
+            return Ok(self.mapping.apply(user).err());
         };
         let index = TargetIndex::default();
         let classifier = Classifier {
@@ -127,10 +127,10 @@ impl VerifyTarget {
             header: &import.header,
             rules: &import.rules,
         };
-        match classifier.classify(user) {
+        Ok(match classifier.classify(user)? {
             Outcome::Reject(reason) => Some(reason),
             _ => None,
-        }
+        })
     }
 }
 
@@ -324,7 +324,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
                                 )
                             }
                             (None, _) => {
-                                match (find_anywhere(&user)?, targets[home].refusal(&user)) {
+                                match (find_anywhere(&user)?, targets[home].refusal(&user)?) {
                                     (Some((i, _)), _) => {
                                         counts.misplaced += 1;
                                         tenant.misplaced += 1;
