@@ -3,16 +3,16 @@
 //! pool, the same verified alias) are *all* rejected, each with a reason naming the others —
 //! never one of them imported at random by the import job.
 //!
-//! The export streams pages, so the first of two colliding users may already be in an import file
-//! when the second arrives. Every exportable user is therefore recorded in a per-destination
-//! ledger (`.export/sign-in-<lane>.txt`, one line a user: in an import file or held back, old user
-//! name, old `sub`, new user name, its sign-in keys as 128-bit fingerprints), and memory holds
-//! only the fingerprints (16 bytes a key). A user whose key was seen before is held back (counted
-//! as rejected, written nowhere yet) and the colliding keys are marked in its line.
+//! The export streams pages, so a user is written to an import file before the users that may
+//! collide with it have arrived. Every exportable user is therefore recorded in a per-destination
+//! ledger (`.export/sign-in-<lane>.txt`, one line a user: old user name, old `sub`, new user name,
+//! its sign-in keys as 128-bit fingerprints); memory holds none of it. Collisions are found once
+//! every user is read: the ledger's keys are sorted on disk ([`crate::disk_table`]) and the keys
+//! of more than one user are the colliding ones (few; only they are held).
 //!
-//! When every shard is read, one final step — recorded in the checkpoint as
-//! `collisions_resolved` — rewrites the import files (and `disabled.csv`) without the earlier
-//! colliding users, appends every colliding user to `rejected.csv`, and only then renames the
+//! That final step — recorded in the checkpoint as `collisions_resolved` — rewrites the import
+//! files (and `disabled.csv`, `mfa-reenrol.csv`) without the colliding users, appends every
+//! colliding user to `rejected.csv`, and only then renames the
 //! rewritten files into place. The write order of [`super::checkpoint`] still holds: the
 //! rewritten files (`*.resolved`) and the new `rejected.csv` rows are synced before the checkpoint
 //! that counts them; a run killed before that checkpoint cuts `rejected.csv` back, deletes the
@@ -29,22 +29,17 @@ use shared::sign_in::{SignInField, SignInKey};
 
 use super::checkpoint::{FileState, STATE_DIR};
 use super::outputs::AppendFile;
+use crate::disk_table::{TableBuilder, temporary_file_error};
 use crate::fingerprint;
 use crate::fingerprint_set::FingerprintSet;
 
 /// A line of the ledger for a user written to an import file.
 const EXPORTED: &str = "E";
-/// A line of the ledger for a user held back because a key collided on arrival.
+/// A line of the ledger, written by earlier versions, for a user held back because a key
+/// collided on arrival (still read, so such an export resumes).
 const HELD: &str = "H";
-
-/// What happened to a user handed to [`SignInLedger::arrive`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Arrival {
-    /// No key seen before: write the user to an import file.
-    Fresh,
-    /// A key was seen before: the user is held back for the final step.
-    Collides,
-}
+/// How earlier versions marked a key that collided on arrival (read and ignored).
+const COLLIDED_MARK: char = '!';
 
 /// A fingerprinted sign-in key: which field, and the 128-bit fingerprint of its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,7 +64,7 @@ struct Entry {
     old_username: String,
     sub: String,
     new_username: String,
-    keys: Vec<(Fingerprint, bool)>,
+    keys: Vec<Fingerprint>,
 }
 
 impl Entry {
@@ -77,14 +72,7 @@ impl Entry {
         let keys: Vec<String> = self
             .keys
             .iter()
-            .map(|(k, colliding)| {
-                format!(
-                    "{}:{:032x}{}",
-                    char::from(k.field.tag()),
-                    k.hash,
-                    if *colliding { "!" } else { "" }
-                )
-            })
+            .map(|k| format!("{}:{:032x}", char::from(k.field.tag()), k.hash))
             .collect();
         format!(
             "{}\t{}\t{}\t{}\t{}\n",
@@ -112,10 +100,9 @@ impl Entry {
             .filter(|k| !k.is_empty())
             .map(|k| {
                 let (tag, rest) = k.split_once(':')?;
-                let colliding = rest.ends_with('!');
-                let hash = u128::from_str_radix(rest.trim_end_matches('!'), 16).ok()?;
+                let hash = u128::from_str_radix(rest.trim_end_matches(COLLIDED_MARK), 16).ok()?;
                 let field = SignInField::from_tag(*tag.as_bytes().first()?)?;
-                Some((Fingerprint { field, hash }, colliding))
+                Some(Fingerprint { field, hash })
             })
             .collect::<Option<Vec<_>>>()?;
         Some(Entry {
@@ -139,11 +126,10 @@ pub struct Resolution {
     pub rejections: Vec<(String, String, RejectReason)>,
 }
 
-/// The sign-in ledger of one destination and the fingerprints it has seen.
+/// The sign-in ledger of one destination.
 pub struct SignInLedger {
     path: PathBuf,
     file: AppendFile,
-    seen: FingerprintSet,
     case_insensitive: bool,
 }
 
@@ -161,13 +147,12 @@ impl SignInLedger {
         Ok(SignInLedger {
             path: dir.join(&name),
             file: AppendFile::create(&dir, &name, b"")?,
-            seen: FingerprintSet::default(),
             case_insensitive,
         })
     }
 
-    /// Reopens a ledger cut back to the length a checkpoint trusts, and relearns its
-    /// fingerprints. A checkpoint from before ledgers existed starts an empty one.
+    /// Reopens a ledger cut back to the length a checkpoint trusts. A checkpoint from before
+    /// ledgers existed starts an empty one.
     pub fn resume(
         out: &Path,
         lane: &str,
@@ -178,61 +163,29 @@ impl SignInLedger {
             return SignInLedger::create(out, lane, case_insensitive);
         }
         let dir = out.join(STATE_DIR);
-        let mut ledger = SignInLedger {
+        Ok(SignInLedger {
             path: dir.join(&state.name),
             file: AppendFile::reopen(&dir, state)?,
-            seen: FingerprintSet::default(),
             case_insensitive,
-        };
-        let mut seen = FingerprintSet::default();
-        ledger.each_entry(|entry| {
-            for (key, _) in &entry.keys {
-                seen.insert(key.hash);
-            }
-        })?;
-        ledger.seen = seen;
-        Ok(ledger)
+        })
     }
 
-    /// Records an exportable user and says whether one of its keys was seen before.
+    /// Records a user written to an import file.
     pub fn arrive(
         &mut self,
         old_username: &str,
         sub: &str,
         new_username: &str,
         keys: &[SignInKey],
-    ) -> std::io::Result<Arrival> {
-        let keys: Vec<(Fingerprint, bool)> = keys
-            .iter()
-            .map(|k| {
-                let fingerprint = Fingerprint::of(k);
-                (fingerprint, self.seen.contains(&fingerprint.hash))
-            })
-            .collect();
-        let collides = keys.iter().any(|(_, colliding)| *colliding);
-        for (key, _) in &keys {
-            self.seen.insert(key.hash);
-        }
+    ) -> std::io::Result<()> {
         let entry = Entry {
-            exported: !collides,
+            exported: true,
             old_username: old_username.to_string(),
             sub: sub.to_string(),
             new_username: new_username.to_string(),
-            keys,
+            keys: keys.iter().map(Fingerprint::of).collect(),
         };
-        self.file.append(entry.line().as_bytes())?;
-        Ok(if collides {
-            Arrival::Collides
-        } else {
-            Arrival::Fresh
-        })
-    }
-
-    /// Frees the fingerprints of every key seen (16 bytes and more a user) once no user will
-    /// arrive again: what follows (group memberships) then does not hold them too. The ledger
-    /// on disk still has them.
-    pub fn forget_arrivals(&mut self) {
-        self.seen = FingerprintSet::default();
+        self.file.append(entry.line().as_bytes())
     }
 
     /// Syncs the ledger and returns its length for a checkpoint.
@@ -257,12 +210,34 @@ impl SignInLedger {
         Ok(())
     }
 
-    /// The fingerprints some user collided on.
+    /// The fingerprints more than one user has: every key of the ledger sorted on disk with the
+    /// number of its line, then read in order.
     fn colliding(&mut self) -> anyhow::Result<HashSet<u128>> {
-        let mut colliding = HashSet::new();
+        let mut keys = TableBuilder::<u64>::default();
+        let mut line = 0u64;
+        let mut failure = None;
         self.each_entry(|entry| {
-            colliding.extend(entry.keys.iter().filter(|(_, c)| *c).map(|(k, _)| k.hash));
+            for key in &entry.keys {
+                if let Err(err) = keys.push(key.hash, line) {
+                    failure.get_or_insert(err);
+                }
+            }
+            line += 1;
         })?;
+        if let Some(err) = failure {
+            return Err(temporary_file_error(err));
+        }
+        let mut colliding = HashSet::new();
+        let mut group: Option<(u128, u64)> = None;
+        keys.each_sorted(|key, line| match group {
+            Some((held, first)) if held == key => {
+                if line != first {
+                    colliding.insert(key);
+                }
+            }
+            _ => group = Some((key, line)),
+        })
+        .map_err(temporary_file_error)?;
         Ok(colliding)
     }
 
@@ -276,13 +251,13 @@ impl SignInLedger {
         }
         let mut involved = Vec::new();
         self.each_entry(|entry| {
-            if entry.keys.iter().any(|(k, _)| colliding.contains(&k.hash)) {
+            if entry.keys.iter().any(|k| colliding.contains(&k.hash)) {
                 involved.push(entry);
             }
         })?;
         let mut by_key: HashMap<u128, Vec<usize>> = HashMap::new();
         for (index, entry) in involved.iter().enumerate() {
-            for (key, _) in &entry.keys {
+            for key in &entry.keys {
                 if colliding.contains(&key.hash) {
                     by_key.entry(key.hash).or_default().push(index);
                 }
@@ -291,11 +266,7 @@ impl SignInLedger {
         for (index, entry) in involved.iter().enumerate() {
             let mut others = BTreeSet::new();
             let mut field = None;
-            for (key, _) in entry
-                .keys
-                .iter()
-                .filter(|(k, _)| colliding.contains(&k.hash))
-            {
+            for key in entry.keys.iter().filter(|k| colliding.contains(&k.hash)) {
                 for &other in &by_key[&key.hash] {
                     if other != index {
                         field.get_or_insert(key.field);
@@ -303,7 +274,7 @@ impl SignInLedger {
                     }
                 }
             }
-            let field = field.unwrap_or(entry.keys[0].0.field);
+            let field = field.unwrap_or(entry.keys[0].field);
             if entry.exported {
                 resolution
                     .remove_from_import_files
@@ -332,7 +303,7 @@ impl SignInLedger {
         let colliding = self.colliding()?;
         let mut exported = FingerprintSet::default();
         self.each_entry(|entry| {
-            if entry.exported && !entry.keys.iter().any(|(k, _)| colliding.contains(&k.hash)) {
+            if entry.exported && !entry.keys.iter().any(|k| colliding.contains(&k.hash)) {
                 exported.insert(fingerprint::key(b'u', &entry.old_username));
             }
         })?;
@@ -354,19 +325,13 @@ mod tests {
     #[test]
     fn entries_round_trip() {
         let entry = Entry {
-            exported: false,
+            exported: true,
             old_username: "ada".into(),
             sub: "s-1".into(),
             new_username: "ada@example.com".into(),
             keys: vec![
-                (
-                    Fingerprint::of(&key(SignInField::Email, "ada@example.com")),
-                    true,
-                ),
-                (
-                    Fingerprint::of(&key(SignInField::PhoneNumber, "+1555")),
-                    false,
-                ),
+                Fingerprint::of(&key(SignInField::Email, "ada@example.com")),
+                Fingerprint::of(&key(SignInField::PhoneNumber, "+1555")),
             ],
         };
         let line = entry.line();
@@ -374,48 +339,37 @@ mod tests {
     }
 
     #[test]
-    fn every_colliding_user_is_rejected_naming_the_others_and_resume_remembers() {
+    fn every_colliding_user_is_rejected_naming_the_others_across_a_resume() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join(STATE_DIR)).unwrap();
         let mut ledger = SignInLedger::create(dir.path(), "", true).unwrap();
         let email = |v: &str| [key(SignInField::Email, v)];
-        assert_eq!(
-            ledger
-                .arrive("u1", "s1", "a@x.com", &email("a@x.com"))
-                .unwrap(),
-            Arrival::Fresh
-        );
-        assert_eq!(
-            ledger
-                .arrive("u2", "s2", "b@x.com", &email("b@x.com"))
-                .unwrap(),
-            Arrival::Fresh
-        );
+        ledger
+            .arrive("u1", "s1", "a@x.com", &email("a@x.com"))
+            .unwrap();
+        ledger
+            .arrive("u2", "s2", "b@x.com", &email("b@x.com"))
+            .unwrap();
         let state = ledger.sync().unwrap();
         drop(ledger);
 
         let mut ledger = SignInLedger::resume(dir.path(), "", &state, true).unwrap();
-        assert_eq!(
-            ledger
-                .arrive("u3", "s3", "A@x.com", &email("a@x.com"))
-                .unwrap(),
-            Arrival::Collides,
-            "the fingerprints survive a resume"
-        );
-        assert_eq!(
-            ledger
-                .arrive("u4", "s4", "a@X.com", &email("a@x.com"))
-                .unwrap(),
-            Arrival::Collides
-        );
+        ledger
+            .arrive("u3", "s3", "A@x.com", &email("a@x.com"))
+            .unwrap();
+        ledger
+            .arrive("u4", "s4", "a@X.com", &email("a@x.com"))
+            .unwrap();
         let resolution = ledger.resolution().unwrap();
         assert_eq!(
             resolution.remove_from_import_files,
-            ["a@x.com".to_string()].into()
+            ["a@x.com", "A@x.com", "a@X.com"].map(String::from).into()
         );
         assert_eq!(
             resolution.remove_from_user_lists,
-            [("u1".to_string(), "s1".to_string())].into()
+            [("u1", "s1"), ("u3", "s3"), ("u4", "s4")]
+                .map(|(u, s)| (u.to_string(), s.to_string()))
+                .into()
         );
         let reasons: Vec<(String, String)> = resolution
             .rejections
@@ -435,5 +389,34 @@ mod tests {
         let exported = ledger.exported_old_usernames().unwrap();
         assert_eq!(exported.len(), 1);
         assert!(exported.contains(&fingerprint::key(b'u', "u2")));
+    }
+
+    #[test]
+    fn a_ledger_of_an_earlier_version_with_held_users_resolves_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let state_dir = dir.path().join(STATE_DIR);
+        std::fs::create_dir_all(&state_dir).unwrap();
+        let hash = |v: &str| format!("{:032x}", fingerprint::key(b'e', v));
+        let text = format!(
+            "E\tu1\ts1\ta@x.com\te:{a}\nE\tu2\ts2\tb@x.com\te:{b}\nH\tu3\ts3\tA@x.com\te:{a}!\n",
+            a = hash("a@x.com"),
+            b = hash("b@x.com")
+        );
+        let name = file_name("");
+        std::fs::write(state_dir.join(&name), &text).unwrap();
+        let state = FileState {
+            name,
+            bytes: text.len() as u64,
+            ..FileState::default()
+        };
+        let mut ledger = SignInLedger::resume(dir.path(), "", &state, true).unwrap();
+        let resolution = ledger.resolution().unwrap();
+        assert_eq!(
+            resolution.remove_from_import_files,
+            ["a@x.com".to_string()].into(),
+            "the held user was never written"
+        );
+        let rejected: Vec<&str> = resolution.rejections.iter().map(|r| r.0.as_str()).collect();
+        assert_eq!(rejected, ["u1", "u3"]);
     }
 }

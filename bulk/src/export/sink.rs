@@ -15,7 +15,7 @@ use shared::partition::TenantTable;
 
 use super::checkpoint::{Checkpoint, Counts};
 use super::classify::{Classifier, Outcome};
-use super::collisions::{Arrival, SignInLedger};
+use super::collisions::SignInLedger;
 use super::groups::GroupCounts;
 use super::ledgers::{Ledgers, username_key};
 use super::mfa::MfaVisibility;
@@ -191,19 +191,8 @@ impl<'a> Sink<'a> {
                     new_username,
                     keys,
                 } => {
-                    let arrival =
-                        lane.sign_in
-                            .arrive(&user.username, user.sub(), &new_username, &keys)?;
-                    if arrival == Arrival::Collides {
-                        // Filed in rejected.csv, with every other colliding user, by
-                        // `resolve_collisions` once all users are read.
-                        counts.rejected += 1;
-                        *counts
-                            .rejected_by_reason
-                            .entry(COLLISION_CODE.to_string())
-                            .or_default() += 1;
-                        continue;
-                    }
+                    lane.sign_in
+                        .arrive(&user.username, user.sub(), &new_username, &keys)?;
                     if user.enabled {
                         lane.outputs.write_user(&row)?;
                     } else {
@@ -280,9 +269,6 @@ impl<'a> Sink<'a> {
             for lane in &mut self.lanes {
                 lane.outputs.commit_staged()?;
             }
-        }
-        for lane in &mut self.lanes {
-            lane.sign_in.forget_arrivals();
         }
         Ok(())
     }
