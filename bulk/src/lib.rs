@@ -17,7 +17,6 @@ pub(crate) mod errors;
 pub(crate) mod export;
 pub(crate) mod export_dir;
 pub(crate) mod fingerprint;
-pub(crate) mod fingerprint_set;
 pub(crate) mod group_scan;
 pub(crate) mod groups;
 pub(crate) mod import;

@@ -29,9 +29,8 @@ use shared::sign_in::{SignInField, SignInKey};
 
 use super::checkpoint::{FileState, STATE_DIR};
 use super::outputs::AppendFile;
-use crate::disk_table::{TableBuilder, temporary_file_error};
+use crate::disk_table::{Table, TableBuilder, temporary_file_error};
 use crate::fingerprint;
-use crate::fingerprint_set::FingerprintSet;
 
 /// A line of the ledger for a user written to an import file.
 const EXPORTED: &str = "E";
@@ -299,15 +298,22 @@ impl SignInLedger {
     /// Fingerprints (`fingerprint::key(b'u', old user name)`) of the users this destination's
     /// import files hold once collisions are resolved: to route group memberships, which name
     /// users by their old user names.
-    pub fn exported_old_usernames(&mut self) -> anyhow::Result<FingerprintSet> {
+    pub fn exported_old_usernames(&mut self) -> anyhow::Result<Table<()>> {
         let colliding = self.colliding()?;
-        let mut exported = FingerprintSet::default();
+        let mut exported = TableBuilder::default();
+        let mut failure = None;
         self.each_entry(|entry| {
             if entry.exported && !entry.keys.iter().any(|k| colliding.contains(&k.hash)) {
-                exported.insert(fingerprint::key(b'u', &entry.old_username));
+                let key = fingerprint::key(b'u', &entry.old_username);
+                if let Err(err) = exported.push(key, ()) {
+                    failure.get_or_insert(err);
+                }
             }
         })?;
-        Ok(exported)
+        match failure {
+            Some(err) => Err(temporary_file_error(err)),
+            None => exported.finish().map_err(temporary_file_error),
+        }
     }
 }
 
@@ -388,7 +394,7 @@ mod tests {
         assert!(reasons[2].1.contains("as for u1 u3:"), "{}", reasons[2].1);
         let exported = ledger.exported_old_usernames().unwrap();
         assert_eq!(exported.len(), 1);
-        assert!(exported.contains(&fingerprint::key(b'u', "u2")));
+        assert!(exported.contains(fingerprint::key(b'u', "u2")).unwrap());
     }
 
     #[test]

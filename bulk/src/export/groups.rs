@@ -12,9 +12,9 @@ use shared::from_sdk::user_from_list;
 use shared::sign_in::PoolShape;
 
 use crate::atomic_json::AtomicLines;
+use crate::disk_table::{Table, temporary_file_error};
 use crate::export_dir::{self, GroupSpec, Membership};
 use crate::fingerprint;
-use crate::fingerprint_set::FingerprintSet;
 use crate::group_scan::each_group_and_member;
 use crate::pacer::Pacer;
 
@@ -32,7 +32,7 @@ pub struct GroupDestination<'a> {
     /// The destination's folder.
     pub dir: &'a Path,
     /// Fingerprints of the user names exported there; `None` takes every membership.
-    pub members: Option<&'a FingerprintSet>,
+    pub members: Option<&'a Table<()>>,
     /// The destination's mapping.
     pub mapping: &'a Mapping,
     /// The destination pool's shape, which names its users.
@@ -95,10 +95,11 @@ pub async fn export_groups(
         |group, user| {
             let key = fingerprint::key(b'u', user.username().unwrap_or_default());
             for (destination, file) in destinations.iter().zip(&mut memberships_files) {
-                if destination
-                    .members
-                    .is_none_or(|members| members.contains(&key))
-                {
+                let member = match destination.members {
+                    None => true,
+                    Some(members) => members.contains(key).map_err(temporary_file_error)?,
+                };
+                if member {
                     file.line(&Membership {
                         group: group.to_string(),
                         username: destination.new_username(user),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::checkpoint::{FileState, STATE_DIR};
 use super::outputs::AppendFile;
-use crate::fingerprint_set::FingerprintSet;
+use crate::disk_table::{Table, TableBuilder, temporary_file_error};
 
 /// The fingerprint a ledger's user name is remembered by.
 pub fn username_key(username: &str) -> u128 {
@@ -54,17 +54,18 @@ impl Ledgers {
         ledger.append(format!("{username}\n").as_bytes())
     }
 
-    /// Fingerprints of the user names a shard's ledger holds, read line by line: 16 bytes a user
-    /// in memory, however long the names.
-    pub fn read(&mut self, label: &str) -> anyhow::Result<FingerprintSet> {
+    /// Fingerprints of the user names a shard's ledger holds, read line by line into a table on
+    /// disk (see [`crate::disk_table`]).
+    pub fn read(&mut self, label: &str) -> anyhow::Result<Table<()>> {
         let ledger = self.files.get_mut(label).expect("a ledger per shard");
         ledger.flush()?;
         let file = fs::File::open(self.dir.join(&ledger.state().name))?;
-        let mut seen = FingerprintSet::default();
+        let mut seen = TableBuilder::default();
         for line in BufReader::new(file).lines() {
-            seen.insert(username_key(&line?));
+            seen.push(username_key(&line?), ())
+                .map_err(temporary_file_error)?;
         }
-        Ok(seen)
+        seen.finish().map_err(temporary_file_error)
     }
 
     /// Syncs every ledger and returns their lengths for a checkpoint.
@@ -94,7 +95,8 @@ mod tests {
         drop(ledgers);
         let mut ledgers = Ledgers::resume(dir.path(), &states).unwrap();
         let a = ledgers.read("a").unwrap();
-        assert!(a.contains(&username_key("ada")) && !a.contains(&username_key("late")));
+        assert!(a.contains(username_key("ada")).unwrap());
+        assert!(!a.contains(username_key("late")).unwrap());
         assert_eq!(a.len(), 1);
         assert_eq!(ledgers.read("b").unwrap().len(), 1);
     }

@@ -20,7 +20,7 @@ use super::groups::GroupCounts;
 use super::ledgers::{Ledgers, username_key};
 use super::mfa::MfaVisibility;
 use super::outputs::{AppendFile, Outputs};
-use crate::fingerprint_set::FingerprintSet;
+use crate::disk_table::{Table, temporary_file_error};
 use crate::report_csv::csv_record;
 use crate::shards;
 use shared::user::MfaSettings;
@@ -56,7 +56,7 @@ pub struct Sink<'a> {
     checkpoint: Checkpoint,
     /// Fingerprints of the user names already written by shards that had to restart from the
     /// beginning.
-    dedup: HashMap<usize, FingerprintSet>,
+    dedup: HashMap<usize, Table<()>>,
     /// What the run knows about users' MFA.
     mfa: MfaVisibility,
     last_save: Instant,
@@ -148,10 +148,10 @@ impl<'a> Sink<'a> {
             if let Some(settings) = looked_up {
                 user.mfa = settings;
             }
-            if self
-                .dedup
-                .get(&shard)
-                .is_some_and(|seen| seen.contains(&username_key(&user.username)))
+            if let Some(seen) = self.dedup.get(&shard)
+                && seen
+                    .contains(username_key(&user.username))
+                    .map_err(temporary_file_error)?
             {
                 continue;
             }
@@ -328,7 +328,7 @@ impl<'a> Sink<'a> {
 
     /// Fingerprints of the old user names each destination's import files hold (in lane order),
     /// to route group memberships.
-    pub fn exported_usernames(&mut self) -> anyhow::Result<Vec<FingerprintSet>> {
+    pub fn exported_usernames(&mut self) -> anyhow::Result<Vec<Table<()>>> {
         self.lanes
             .iter_mut()
             .map(|lane| lane.sign_in.exported_old_usernames())
