@@ -248,6 +248,17 @@ impl<V: Value> Table<V> {
             .map(|at| V::take(&block[at][KEY_BYTES..])))
     }
 
+    /// Every record, smallest key first.
+    pub fn iter(&self) -> impl Iterator<Item = io::Result<(u128, V)>> + '_ {
+        let size = record_bytes::<V>();
+        (0..self.len).map(move |at| {
+            let file = self.file.as_ref().expect("a table with records has a file");
+            let mut record = vec![0; size];
+            read_at(file, &mut record, at * size as u64)?;
+            Ok((key_of(&record), V::take(&record[KEY_BYTES..])))
+        })
+    }
+
     /// True when the table has `key`.
     pub fn contains(&self, key: u128) -> io::Result<bool> {
         Ok(self.get(key)?.is_some())
@@ -363,6 +374,9 @@ mod tests {
             assert_eq!(table.get(spread(i)).unwrap(), Some(i), "key {i}");
         }
         assert_eq!(table.get(spread(n + 1)).unwrap(), None);
+        let keys: Vec<u128> = table.iter().map(|r| r.unwrap().0).collect();
+        assert_eq!(keys.len(), n as usize);
+        assert!(keys.windows(2).all(|w| w[0] < w[1]), "in key order");
         assert_eq!(table.get(0).unwrap(), None, "below the first key");
         assert_eq!(table.get(u128::MAX).unwrap(), None, "above the last key");
     }

@@ -236,3 +236,41 @@ async fn sync_picks_up_a_user_who_appears_in_the_new_pool_later() {
     let stdout = String::from_utf8_lossy(&second.stdout);
     assert!(stdout.contains("memberships applied 2"), "{stdout}");
 }
+
+#[tokio::test]
+async fn sync_reports_only_the_missing_members_of_a_conflicting_group_and_applies_the_others() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("groups-sync-conflict-old")).await;
+    let new = create_pool(&client, &PoolSpec::named("groups-sync-conflict-new")).await;
+    for name in ["ada", "bo", "cy"] {
+        verified_user(&client, &old, name).await;
+        verified_user(&client, &new, name).await;
+    }
+    add_group(&client, &old, "ops", 1, &["ada", "bo"]).await;
+    add_group(&client, &old, "staff", 2, &["ada", "bo", "cy"]).await;
+    // The new pool's "ops" has another precedence (a conflict) and already holds ada.
+    add_group(&client, &new, "ops", 9, &["ada"]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sync = ["--sync", "--source-pool-id", old.as_str()];
+
+    let run = groups(&testbed.moto_url, &new, dir.path(), &sync);
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    assert_eq!(
+        report(dir.path()),
+        BTreeSet::from([
+            "group,ops,,group_conflict".to_string(),
+            "membership,ops,bo,group_conflict".to_string(),
+        ]),
+        "ada is in ops already: nothing to report for her"
+    );
+    for name in ["ada", "bo", "cy"] {
+        assert!(
+            groups_of(&client, &new, name).await.contains("staff"),
+            "{name} was added to staff"
+        );
+    }
+    assert!(!groups_of(&client, &new, "bo").await.contains("ops"));
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("memberships applied 3"), "{stdout}");
+}

@@ -17,6 +17,7 @@
 pub mod inputs;
 pub mod report;
 pub mod state;
+mod sync;
 pub mod target;
 
 use std::collections::{BTreeMap, HashSet};
@@ -27,22 +28,17 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::aws::{AwsArgs, Side};
-use crate::group_scan::each_group_and_member;
 use crate::pace::{PaceArgs, ProgressArgs};
 use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
 use crate::signals::StopSignal;
-use shared::from_sdk::user_from_list;
 use state::{GroupsState, ItemKind, Pass, Reason, Unapplied};
-use target::{GroupCheck, GroupMembers, GroupSpec, OldMember, Refusal, TargetPool};
+use sync::{NewMemberships, OldGroups, Reading};
+use target::{GroupCheck, GroupSpec, Refusal, TargetPool};
 
 /// Save the state at least this often while applying.
 const SAVE_EVERY: Duration = Duration::from_secs(2);
-
-/// Old-pool groups whose members `--sync` pages at once (`groups` has no `--segments`): enough
-/// that the pacer, not the round trip, sets the rate.
-const MEMBER_SCANS: u8 = 8;
 
 /// Arguments of `cognito-migrate groups`.
 #[derive(Debug, clap::Args)]
@@ -331,29 +327,28 @@ impl Applier<'_> {
         }
         let synced: HashSet<String> = self.state.pass.synced_groups.iter().cloned().collect();
         self.state.unapplied.retain(|u| synced.contains(&u.group));
-        eprintln!("reading the groups and memberships of the old pool {old_pool}…");
-        let mut groups = Vec::new();
-        let mut members: BTreeMap<String, Vec<OldMember>> = BTreeMap::new();
-        each_group_and_member(
-            source,
+        let interval = self.args.progress.interval();
+        let new = NewMemberships::read(Reading {
+            client: self.target.client,
             pacer,
-            old_pool,
-            MEMBER_SCANS,
-            |group| {
-                groups.push(GroupSpec::of(group));
-                Ok(())
-            },
-            |group, user| {
-                members
-                    .entry(group.to_string())
-                    .or_default()
-                    .push(OldMember::of(&user_from_list(user)));
-                Ok(())
-            },
-        )
+            pool_id: self.target.pool_id,
+            progress_interval: interval,
+        })
         .await?;
-        let mut progress = self.progress("groups", groups.len() as u64);
-        for (index, spec) in groups.iter().enumerate() {
+        let old = Reading {
+            client: source,
+            pacer,
+            pool_id: old_pool,
+            progress_interval: interval,
+        };
+        let old = OldGroups::read(old, &new, &|group| synced.contains(group)).await?;
+        eprintln!(
+            "{} memberships of the old pool are not in the new pool's groups yet",
+            old.candidates()
+        );
+        let mut candidates = old.each_candidate().peekable();
+        let mut progress = self.progress("groups", old.groups.len() as u64);
+        for (number, spec) in old.groups.iter().enumerate() {
             if synced.contains(&spec.name) {
                 continue;
             }
@@ -361,26 +356,24 @@ impl Applier<'_> {
                 progress.finish();
                 return Ok(false);
             }
-            let wanted = members.remove(&spec.name).unwrap_or_default();
             let group_ok = self.group(spec).await?;
-            let present = if group_ok {
-                self.target.members(&spec.name).await?
-            } else {
-                GroupMembers::default()
-            };
-            for old in wanted.iter().filter(|m| !present.holds(m)) {
+            while let Some(candidate) =
+                candidates.next_if(|c| !matches!(c, Ok((n, _)) if *n != number))
+            {
+                let (_, old) = candidate?;
                 // The user may be in the new pool under another name (a pool that signs in by
                 // e-mail or phone, or a user the trigger created under the name they typed).
-                let username = match self.target.find(old).await? {
-                    Some(name) if present.usernames.contains(&name) => continue,
+                let username = match self.target.find(&old).await? {
+                    Some(name) if new.has_member(&spec.name, &name)? => continue,
                     Some(name) => name,
                     None => old.username.clone(),
                 };
                 self.member(&spec.name, &username, group_ok).await?;
+                self.save_now_and_then()?;
             }
             self.state.pass.synced_groups.push(spec.name.clone());
             self.save()?;
-            progress.update(index as u64 + 1, "");
+            progress.update(number as u64 + 1, "");
         }
         progress.finish();
         self.state.pass.complete = true;

@@ -1,25 +1,19 @@
 //! What `groups` does to the new pool, each request through the run's pacer: make sure a group
-//! exists as in the old pool, add a member, disable a user, list a group's members.
+//! exists as in the old pool, add a member, disable a user, find a migrated user.
 //!
 //! Answers about one item (no such user, no such group, an invalid value) come back as a
 //! [`Refusal`] for the report; anything else (access denied, pool gone, network) is fatal.
-
-use std::collections::HashSet;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use shared::attributes::{EMAIL, PHONE_NUMBER};
-use shared::from_sdk::user_from_list;
 use shared::mapping::DEFAULT_LEGACY_SUB_ATTRIBUTE;
 
 use super::state::Reason;
 use crate::errors::explain;
 pub use crate::export_dir::GroupSpec;
 use crate::pacer::Pacer;
-
-/// ListUsersInGroup allows at most 60 per page.
-const PAGE_LIMIT: i32 = 60;
 
 impl GroupSpec {
     /// What differs from `existing`, e.g. `precedence: new pool 3, old pool 1`.
@@ -94,7 +88,7 @@ fn refusal<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<R
 }
 
 /// An old-pool member of a group, with what may name it in the new pool.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct OldMember {
     /// The old pool's user name.
     pub username: String,
@@ -115,23 +109,6 @@ impl OldMember {
             email: user.attribute(EMAIL).map(str::to_string),
             phone: user.attribute(PHONE_NUMBER).map(str::to_string),
         }
-    }
-}
-
-/// The members of a new-pool group, by user name and by legacy id.
-#[derive(Debug, Default)]
-pub struct GroupMembers {
-    /// User names.
-    pub usernames: HashSet<String>,
-    /// Legacy ids (`custom:legacy_sub`) of the members that have one.
-    pub legacy_ids: HashSet<String>,
-}
-
-impl GroupMembers {
-    /// True when the old member is already in the group, under its legacy id or its old name.
-    pub fn holds(&self, old: &OldMember) -> bool {
-        (!old.sub.is_empty() && self.legacy_ids.contains(&old.sub))
-            || self.usernames.contains(&old.username)
     }
 }
 
@@ -247,39 +224,6 @@ impl TargetPool<'_> {
                 Some(refused) => Ok(Err(refused)),
                 None => Err(explain("AdminDisableUser", self.pool_id, err)),
             },
-        }
-    }
-
-    /// The members of a group of the new pool, by user name and legacy id (ListUsersInGroup,
-    /// paged; it returns each user's attributes).
-    pub async fn members(&self, group: &str) -> anyhow::Result<GroupMembers> {
-        let mut members = GroupMembers::default();
-        let mut token: Option<String> = None;
-        loop {
-            let page = self
-                .pacer
-                .call(|| {
-                    self.client
-                        .list_users_in_group()
-                        .user_pool_id(self.pool_id)
-                        .group_name(group)
-                        .limit(PAGE_LIMIT)
-                        .set_next_token(token.clone())
-                        .send()
-                })
-                .await
-                .map_err(|e| explain("ListUsersInGroup", self.pool_id, e))?;
-            for user in page.users() {
-                let user = user_from_list(user);
-                if let Some(legacy) = user.attribute(DEFAULT_LEGACY_SUB_ATTRIBUTE) {
-                    members.legacy_ids.insert(legacy.to_string());
-                }
-                members.usernames.insert(user.username);
-            }
-            token = page.next_token.filter(|t| !t.is_empty());
-            if token.is_none() {
-                return Ok(members);
-            }
         }
     }
 
