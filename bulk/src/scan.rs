@@ -1,7 +1,9 @@
 //! Paging `ListUsers` shard by shard, concurrently, through the run's pacer.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
@@ -34,6 +36,13 @@ pub enum ScanEvent {
         /// Shard index.
         shard: usize,
     },
+    /// The shard's token was refused and its scan was abandoned ([`OnRefusal::HandBack`]): the
+    /// writer decides how it continues and puts that work in the queue
+    /// ([`WorkQueue::replace`]).
+    Refused {
+        /// Shard index.
+        shard: usize,
+    },
     /// A request failed for good.
     Failed(anyhow::Error),
 }
@@ -41,26 +50,106 @@ pub enum ScanEvent {
 /// A shard still to scan: its index, `sub` prefix and the token to continue from.
 pub type ShardWork = (usize, String, Option<String>);
 
-/// Scans shards from `queue` until it is empty, sending pages to `events`.
+/// What a scan does when a shard's pagination token is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnRefusal {
+    /// Start the shard again from its first page, up to [`MAX_RESTARTS`] times
+    /// ([`ScanEvent::Restart`]).
+    RestartHere,
+    /// Abandon the shard and tell the writer ([`ScanEvent::Refused`]), which puts its
+    /// continuation in the queue.
+    HandBack,
+}
+
+/// The shards still to scan, shared by the scans: a scan waits for more work while another
+/// shard is still being paged (a refused shard may come back as several).
+pub struct WorkQueue {
+    items: Mutex<VecDeque<ShardWork>>,
+    /// Shards queued or being paged.
+    open: AtomicUsize,
+}
+
+/// How long an idle scan waits before looking at the queue again.
+const IDLE_WAIT: Duration = Duration::from_millis(50);
+
+impl WorkQueue {
+    /// A queue holding `work`.
+    pub fn new(work: impl IntoIterator<Item = ShardWork>) -> Arc<WorkQueue> {
+        let items: VecDeque<ShardWork> = work.into_iter().collect();
+        Arc::new(WorkQueue {
+            open: AtomicUsize::new(items.len()),
+            items: Mutex::new(items),
+        })
+    }
+
+    /// The next shard to page, or `None` once every shard is paged.
+    async fn next(&self) -> Option<ShardWork> {
+        loop {
+            if let Some(work) = self.items.lock().expect("queue lock").pop_front() {
+                return Some(work);
+            }
+            if self.open.load(Ordering::SeqCst) == 0 {
+                return None;
+            }
+            tokio::time::sleep(IDLE_WAIT).await;
+        }
+    }
+
+    /// A shard is paged to its end (or failed).
+    fn finished(&self) {
+        self.open.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Puts `work` in place of a shard handed back after [`ScanEvent::Refused`].
+    pub fn replace(&self, work: impl IntoIterator<Item = ShardWork>) {
+        let mut items = self.items.lock().expect("queue lock");
+        for item in work {
+            self.open.fetch_add(1, Ordering::SeqCst);
+            items.push_back(item);
+        }
+        drop(items);
+        self.finished();
+    }
+}
+
+/// Scans shards from `queue` until every shard is paged, sending pages to `events`.
 pub async fn scan_shards(
     client: Client,
     pacer: Arc<Pacer>,
     pool_id: String,
-    queue: Arc<Mutex<VecDeque<ShardWork>>>,
+    queue: Arc<WorkQueue>,
     events: mpsc::Sender<ScanEvent>,
+    on_refusal: OnRefusal,
 ) {
-    loop {
-        let next = queue.lock().expect("queue lock").pop_front();
-        let Some((shard, prefix, token)) = next else {
-            return;
+    while let Some((shard, prefix, token)) = queue.next().await {
+        let scan = Shard {
+            index: shard,
+            prefix: &prefix,
+            on_refusal,
         };
-        if scan_one(&client, &pacer, &pool_id, shard, &prefix, token, &events)
-            .await
-            .is_err()
-        {
-            return;
+        match scan_one(&client, &pacer, &pool_id, scan, token, &events).await {
+            Ok(Paged::ToTheEnd) => queue.finished(),
+            Ok(Paged::HandedBack) => {}
+            Err(()) => {
+                queue.finished();
+                return;
+            }
         }
     }
+}
+
+/// One shard, as [`scan_one`] pages it.
+struct Shard<'a> {
+    index: usize,
+    prefix: &'a str,
+    on_refusal: OnRefusal,
+}
+
+/// How [`scan_one`] left a shard.
+enum Paged {
+    ToTheEnd,
+    /// Abandoned after [`ScanEvent::Refused`]: the writer replaces it in the queue.
+    HandedBack,
 }
 
 /// Pages one shard to its end. `Err` means the writer is gone or the run failed: stop working.
@@ -68,12 +157,12 @@ async fn scan_one(
     client: &Client,
     pacer: &Pacer,
     pool_id: &str,
-    shard: usize,
-    prefix: &str,
+    scan: Shard<'_>,
     mut token: Option<String>,
     events: &mpsc::Sender<ScanEvent>,
-) -> Result<(), ()> {
-    let filter = shards::filter(prefix);
+) -> Result<Paged, ()> {
+    let shard = scan.index;
+    let filter = shards::filter(scan.prefix);
     let mut restarts = 0;
     loop {
         let result = pacer
@@ -99,9 +188,20 @@ async fn scan_one(
                 };
                 events.send(event).await.map_err(|_| ())?;
                 if last {
-                    return Ok(());
+                    return Ok(Paged::ToTheEnd);
                 }
                 continue;
+            }
+            Err(err)
+                if token.is_some()
+                    && is_refused_token(&err)
+                    && scan.on_refusal == OnRefusal::HandBack =>
+            {
+                events
+                    .send(ScanEvent::Refused { shard })
+                    .await
+                    .map_err(|_| ())?;
+                return Ok(Paged::HandedBack);
             }
             Err(err) if token.is_some() && is_refused_token(&err) && restarts < MAX_RESTARTS => {
                 restarts += 1;
@@ -144,12 +244,11 @@ pub async fn each_user(
     segments: u8,
     mut each: impl FnMut(&UserType),
 ) -> anyhow::Result<()> {
-    let work: VecDeque<ShardWork> = shards::prefixes(segments)
+    let work = shards::prefixes(segments)
         .into_iter()
         .enumerate()
-        .map(|(i, prefix)| (i, prefix, None))
-        .collect();
-    let queue = Arc::new(Mutex::new(work));
+        .map(|(i, prefix)| (i, prefix, None));
+    let queue = WorkQueue::new(work);
     let (events, mut received) = mpsc::channel(usize::from(segments) * 2);
     let scans: Vec<_> = (0..segments)
         .map(|_| {
@@ -159,6 +258,7 @@ pub async fn each_user(
                 pool_id.to_string(),
                 queue.clone(),
                 events.clone(),
+                OnRefusal::RestartHere,
             ))
         })
         .collect();
@@ -168,7 +268,7 @@ pub async fn each_user(
     while let Some(event) = received.recv().await {
         match event {
             ScanEvent::Page { users, .. } => users.iter().for_each(&mut each),
-            ScanEvent::Restart { shard } => {
+            ScanEvent::Restart { shard } | ScanEvent::Refused { shard } => {
                 restarted.insert(shard);
             }
             ScanEvent::Failed(err) => {

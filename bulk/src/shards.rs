@@ -22,6 +22,15 @@ pub fn filter(prefix: &str) -> Option<String> {
     (!prefix.is_empty()).then(|| format!("sub ^= \"{prefix}\""))
 }
 
+/// Hex digits of a `sub` before its first hyphen: the longest prefix a shard is split to.
+const SPLIT_DIGITS: usize = 8;
+
+/// The 16 prefixes one hex digit longer that partition the shard of `prefix` (the whole pool for
+/// `""`), or `None` once the prefix holds every digit before the UUID's first hyphen.
+pub fn split(prefix: &str) -> Option<Vec<String>> {
+    (prefix.len() < SPLIT_DIGITS).then(|| HEX.iter().map(|h| format!("{prefix}{h}")).collect())
+}
+
 /// A file-name-safe label for a shard.
 pub fn label(prefix: &str) -> &str {
     if prefix.is_empty() { "all" } else { prefix }
@@ -39,5 +48,15 @@ mod tests {
         assert_eq!(all.len(), 16);
         assert_eq!(filter(&all[10]).as_deref(), Some("sub ^= \"a\""));
         assert_eq!(label(""), "all");
+    }
+
+    #[test]
+    fn a_shard_splits_into_sixteen_one_digit_longer_up_to_the_first_hyphen() {
+        assert_eq!(split("").unwrap(), prefixes(16));
+        let parts = split("a3").unwrap();
+        assert_eq!(parts.len(), 16);
+        assert_eq!((parts[0].as_str(), parts[15].as_str()), ("a30", "a3f"));
+        assert_eq!(split("0123456").unwrap()[1], "01234561");
+        assert_eq!(split("01234567"), None);
     }
 }

@@ -1,7 +1,8 @@
 //! `cognito-migrate export` against the synthetic pool (`tests/bench/synthetic_pool.py`): a
 //! pagination token refused in AWS's own words ("Paging marker … is invalid for request …", an
-//! `InvalidParameterException`) restarts its shard, and the shard's ledger keeps every user in
-//! exactly one output, whether the refusal meets a `--resume` or a running scan.
+//! `InvalidParameterException`) sends its shard back to be read as 16 narrower parts from their
+//! first pages, and the shard's ledger keeps every user in exactly one output, whether the
+//! refusal meets a `--resume` or a running scan, and even when every token outlives its use.
 //!
 //! The server is its own; these tests need no test bed.
 
@@ -158,4 +159,37 @@ async fn sub_prefixes_partition_the_synthetic_pool() {
         .collect();
     assert_eq!(subs.len(), 60);
     assert!(subs.iter().all(|s| s.starts_with('a')), "{subs:?}");
+}
+
+/// Tokens that live shorter than the pause between two pages of a shard (16 shards sharing
+/// 20 requests/s: 0.8 s between a shard's pages; tokens honoured 0.5 s) refuse every second page.
+/// Restarting a shard from its first page would meet the same refusal for ever (and stop after
+/// three); each refused shard is read as 16 narrower parts instead, until every part fits in
+/// pages that outrun the tokens' life.
+#[tokio::test]
+async fn tokens_living_shorter_than_a_shard_scan_split_the_shard_until_it_finishes() {
+    let pool = SyntheticPool::start(&["--old-users", &USERS.to_string(), "--token-ttl", "0.5"]);
+    let header = header(&pool).await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("e");
+    let args = ["--select", "all", "--rps", "20", "--segments", "16"];
+    let run = export(&pool.url, OLD_POOL, NEW_POOL, &dir, &args);
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    let refused = pool.stats()["refused_tokens"].as_u64().unwrap();
+    assert!(
+        refused >= 16,
+        "every shard's second page is refused: {refused}"
+    );
+    let checkpoint: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join(".export/checkpoint.json")).unwrap(),
+    )
+    .unwrap();
+    let shards = checkpoint["shards"].as_array().unwrap();
+    assert!(
+        shards.len() > 16,
+        "refused shards were split: {}",
+        shards.len()
+    );
+    assert!(shards.iter().all(|s| s["done"] == true));
+    assert_every_user_once(&dir, &header);
 }

@@ -60,9 +60,41 @@ pub struct ShardCursor {
     pub next_token: Option<String>,
     /// Every page has been written.
     pub done: bool,
-    /// The shard was restarted from the beginning (expired token): users already written must be
-    /// skipped using the shard's ledger.
+    /// The shard was restarted from the beginning (expired token), or is a part of a split shard:
+    /// users already written must be skipped using its ledger.
     pub restarted: bool,
+    /// The ledger it records into and skips by: its own (`None`), or for a part of a split
+    /// shard the split shard's (which holds every user of the part written before the split).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ledger: Option<String>,
+    /// Refused tokens of a shard that can be split no further (see `shards::split`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refusals: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl ShardCursor {
+    /// A shard to read from its first page.
+    pub fn new(prefix: String) -> ShardCursor {
+        ShardCursor {
+            prefix,
+            next_token: None,
+            done: false,
+            restarted: false,
+            ledger: None,
+            refusals: 0,
+        }
+    }
+
+    /// The label of the ledger it records into.
+    pub fn ledger_label(&self) -> &str {
+        self.ledger
+            .as_deref()
+            .unwrap_or_else(|| crate::shards::label(&self.prefix))
+    }
 }
 
 /// Length of an output file up to which its content is counted.
@@ -122,8 +154,9 @@ pub struct FileStates {
 pub struct LaneState {
     /// Trusted file lengths.
     pub files: FileStates,
-    /// Counts up to this checkpoint. Users held back by a sign-in collision are counted as
-    /// rejected on arrival and written to `rejected.csv` by the final collision step.
+    /// Counts up to this checkpoint. Users in a sign-in collision count as exported until the
+    /// final collision step moves them to `rejected.csv` (exports of earlier versions held them
+    /// back and counted them as rejected on arrival).
     pub counts: Counts,
     /// Trusted length of the destination's sign-in ledger (`.export/sign-in-<lane>.txt`).
     #[serde(default)]
@@ -178,15 +211,7 @@ impl Checkpoint {
         Checkpoint {
             version: VERSION,
             run,
-            shards: prefixes
-                .into_iter()
-                .map(|prefix| ShardCursor {
-                    prefix,
-                    next_token: None,
-                    done: false,
-                    restarted: false,
-                })
-                .collect(),
+            shards: prefixes.into_iter().map(ShardCursor::new).collect(),
             ledgers: BTreeMap::new(),
             lanes: BTreeMap::new(),
             unassigned: UnassignedState::default(),

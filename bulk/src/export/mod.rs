@@ -26,10 +26,10 @@ mod select;
 mod sink;
 mod summary;
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::Context;
@@ -50,7 +50,7 @@ use crate::pacer::Pacer;
 use crate::pools::{self, ImportTarget};
 use crate::progress::Progress;
 use crate::report_csv::csv_record;
-use crate::scan::{self, ScanEvent, ShardWork};
+use crate::scan::{self, OnRefusal, ScanEvent, ShardWork, WorkQueue};
 use crate::shards;
 use crate::target_index::{MatchRule, NewPool};
 use checkpoint::{Checkpoint, LaneIdentity, RunIdentity};
@@ -557,7 +557,7 @@ async fn scan_all(
     sink: &mut Sink<'_>,
     progress: &mut Progress,
 ) -> anyhow::Result<bool> {
-    let work: VecDeque<ShardWork> = sink
+    let work: Vec<ShardWork> = sink
         .checkpoint()
         .shards
         .iter()
@@ -565,7 +565,7 @@ async fn scan_all(
         .filter(|(_, s)| !s.done)
         .map(|(i, s)| (i, s.prefix.clone(), s.next_token.clone()))
         .collect();
-    let queue = Arc::new(Mutex::new(work));
+    let queue = WorkQueue::new(work);
     let (events, mut received) = mpsc::channel(usize::from(args.segments) * 2);
     let mut scans = Vec::new();
     for _ in 0..args.segments {
@@ -575,6 +575,7 @@ async fn scan_all(
             args.source_pool_id.clone(),
             queue.clone(),
             events.clone(),
+            OnRefusal::HandBack,
         )));
     }
     drop(events);
@@ -607,7 +608,8 @@ async fn scan_all(
                     let c = sink.totals();
                     progress.update(c.seen, &format!("(exported {}, rejected {}, skipped {})", c.exported, c.rejected, c.skipped));
                 }
-                Some(ScanEvent::Restart { shard }) => sink.restart(shard)?,
+                Some(ScanEvent::Refused { shard }) => queue.replace(sink.refused(shard)?),
+                Some(ScanEvent::Restart { .. }) => unreachable!("export scans hand refused shards back"),
                 Some(ScanEvent::Failed(err)) => {
                     sink.save()?;
                     break Err(err.context(format!(

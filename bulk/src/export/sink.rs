@@ -13,7 +13,7 @@ use aws_sdk_cognitoidentityprovider::types::UserType;
 use shared::from_sdk::user_from_list;
 use shared::partition::TenantTable;
 
-use super::checkpoint::{Checkpoint, Counts};
+use super::checkpoint::{Checkpoint, Counts, ShardCursor};
 use super::classify::{Classifier, Outcome};
 use super::collisions::SignInLedger;
 use super::groups::GroupCounts;
@@ -22,6 +22,7 @@ use super::mfa::MfaVisibility;
 use super::outputs::{AppendFile, Outputs};
 use crate::disk_table::{Table, temporary_file_error};
 use crate::report_csv::csv_record;
+use crate::scan::ShardWork;
 use crate::shards;
 use shared::user::MfaSettings;
 
@@ -33,6 +34,9 @@ const COLLISION_CODE: &str = "sign-in-collision";
 
 /// How often the checkpoint is rewritten while pages arrive.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// Refused tokens a shard that cannot be split further may see before the run stops.
+const MAX_REFUSALS: u32 = 3;
 
 /// One destination pool: its files and the rules that decide its users.
 pub struct Lane<'a> {
@@ -54,9 +58,9 @@ pub struct Sink<'a> {
     unassigned: Option<AppendFile>,
     ledgers: Ledgers,
     checkpoint: Checkpoint,
-    /// Fingerprints of the user names already written by shards that had to restart from the
-    /// beginning.
-    dedup: HashMap<usize, Table<()>>,
+    /// Per ledger label: fingerprints of the user names already written by shards that had to
+    /// restart from the beginning (or parts of a split shard).
+    dedup: HashMap<String, Table<()>>,
     /// What the run knows about users' MFA.
     mfa: MfaVisibility,
     last_save: Instant,
@@ -76,9 +80,10 @@ impl<'a> Sink<'a> {
         mfa: MfaVisibility,
     ) -> anyhow::Result<Sink<'a>> {
         let mut dedup = HashMap::new();
-        for (index, shard) in checkpoint.shards.iter().enumerate() {
-            if shard.restarted && !shard.done {
-                dedup.insert(index, ledgers.read(shards::label(&shard.prefix))?);
+        for shard in &checkpoint.shards {
+            let label = shard.ledger_label();
+            if shard.restarted && !shard.done && !dedup.contains_key(label) {
+                dedup.insert(label.to_string(), ledgers.read(label)?);
             }
         }
         Ok(Sink {
@@ -140,7 +145,7 @@ impl<'a> Sink<'a> {
         mfa: &[Option<MfaSettings>],
         next_token: Option<String>,
     ) -> anyhow::Result<()> {
-        let label = shards::label(&self.checkpoint.shards[shard].prefix).to_string();
+        let label = self.checkpoint.shards[shard].ledger_label().to_string();
         for (index, user) in users.iter().enumerate() {
             let mut user = user_from_list(user);
             let looked_up = mfa.get(index).cloned().flatten();
@@ -148,7 +153,7 @@ impl<'a> Sink<'a> {
             if let Some(settings) = looked_up {
                 user.mfa = settings;
             }
-            if let Some(seen) = self.dedup.get(&shard)
+            if let Some(seen) = self.dedup.get(&label)
                 && seen
                     .contains(username_key(&user.username))
                     .map_err(temporary_file_error)?
@@ -238,21 +243,60 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    /// Restarts a shard from its first page (its pagination token was refused); users it already
-    /// wrote are recognised by its ledger and not written again.
-    pub fn restart(&mut self, shard: usize) -> anyhow::Result<()> {
-        let cursor = &mut self.checkpoint.shards[shard];
-        tracing::warn!(
-            shard = shards::label(&cursor.prefix),
-            "pagination token refused (expired): rescanning the shard, skipping users already written"
-        );
-        cursor.next_token = None;
-        cursor.done = false;
-        cursor.restarted = true;
-        let label = shards::label(&cursor.prefix).to_string();
-        let seen = self.ledgers.read(&label)?;
-        self.dedup.insert(shard, seen);
-        self.save()
+    /// A shard's pagination token was refused (expired). The shard goes on as its 16 narrower
+    /// parts, each from its first page ([`shards::split`]): a part paged to its end is never read
+    /// again when a later token is refused, and a part takes less time to page than the whole,
+    /// so an export converges even when tokens live shorter than a shard's scan. A shard that
+    /// cannot be split further starts again from its first page. Users already written are
+    /// recognised by the ledger and not written again. Returns the work that replaces the shard.
+    pub fn refused(&mut self, shard: usize) -> anyhow::Result<Vec<ShardWork>> {
+        let cursor = self.checkpoint.shards[shard].clone();
+        let ledger = cursor.ledger_label().to_string();
+        let work = match shards::split(&cursor.prefix) {
+            Some(parts) => {
+                tracing::warn!(
+                    shard = shards::label(&cursor.prefix),
+                    "pagination token refused (expired): reading the shard as 16 narrower parts, skipping users already written"
+                );
+                let mut work = Vec::new();
+                for (n, prefix) in parts.into_iter().enumerate() {
+                    let part = ShardCursor {
+                        restarted: true,
+                        ledger: Some(ledger.clone()),
+                        ..ShardCursor::new(prefix.clone())
+                    };
+                    let index = match n {
+                        0 => shard,
+                        _ => self.checkpoint.shards.len(),
+                    };
+                    match n {
+                        0 => self.checkpoint.shards[shard] = part,
+                        _ => self.checkpoint.shards.push(part),
+                    }
+                    work.push((index, prefix, None));
+                }
+                work
+            }
+            None if cursor.refusals >= MAX_REFUSALS => anyhow::bail!(
+                "the pagination tokens of the users whose sub starts with {} were refused {} times: \
+                 Cognito expires them faster than the pages can be read; rerun with --resume and a \
+                 higher --rps, or fewer --segments",
+                cursor.prefix,
+                cursor.refusals + 1
+            ),
+            None => {
+                let restarted = &mut self.checkpoint.shards[shard];
+                restarted.next_token = None;
+                restarted.done = false;
+                restarted.restarted = true;
+                restarted.refusals += 1;
+                vec![(shard, cursor.prefix.clone(), None)]
+            }
+        };
+        let seen = self.ledgers.read(&ledger)?;
+        self.dedup.insert(ledger, seen);
+        self.save()?;
+        Ok(work)
     }
 
     /// Records that the groups files are written.

@@ -13,9 +13,8 @@
 mod keys;
 mod store;
 
-use std::collections::VecDeque;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::Client;
@@ -28,7 +27,7 @@ pub use keys::MatchRule;
 use crate::disk_table::{Table, TableBuilder, temporary_file_error};
 use crate::pacer::Pacer;
 use crate::progress::Progress;
-use crate::scan::{self, ScanEvent, ShardWork};
+use crate::scan::{self, OnRefusal, ScanEvent, ShardWork, WorkQueue};
 use crate::shards;
 use store::{IndexShard, IndexStore, Stored};
 
@@ -145,13 +144,13 @@ async fn scan_into(
     keys: &mut TableBuilder<()>,
     mut store: Option<&mut IndexStore>,
 ) -> anyhow::Result<()> {
-    let work: VecDeque<ShardWork> = cursors
+    let work: Vec<ShardWork> = cursors
         .into_iter()
         .enumerate()
         .filter(|(_, c)| !c.done)
         .map(|(i, c)| (i, c.prefix, c.next_token))
         .collect();
-    let queue = Arc::new(Mutex::new(work));
+    let queue = WorkQueue::new(work);
     let (events, mut received) = mpsc::channel(usize::from(pool.segments) * 2);
     let scans: Vec<_> = (0..pool.segments)
         .map(|_| {
@@ -161,6 +160,7 @@ async fn scan_into(
                 pool.pool_id.to_string(),
                 queue.clone(),
                 events.clone(),
+                OnRefusal::RestartHere,
             ))
         })
         .collect();
@@ -188,10 +188,12 @@ async fn scan_into(
                     (Ok(()), None) => Ok(()),
                 }
             }
-            ScanEvent::Restart { shard } => match store.as_deref_mut() {
-                Some(store) => store.restart(shard),
-                None => Ok(()),
-            },
+            ScanEvent::Restart { shard } | ScanEvent::Refused { shard } => {
+                match store.as_deref_mut() {
+                    Some(store) => store.restart(shard),
+                    None => Ok(()),
+                }
+            }
             ScanEvent::Failed(err) => Err(err),
         };
         if result.is_err() {
