@@ -32,25 +32,30 @@ AWS_ENV = {
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_EC2_METADATA_DISABLED": "true",
 }
-# Per command: (users already in the new pool as a share of the old, its arguments).
+# Per command: (users already in the new pool as a share of the old, its arguments[, options of
+# the synthetic pool]).
 PAIR = ["--source-pool-id", OLD, "--target-pool-id", NEW]
 COMMANDS = {
     "export-all": (0, lambda rate, out: ["export", *PAIR, "--select", "all", "--out", out, *rate]),
+    # The same old pool without groups: what the user pages alone reach (memberships are pages of
+    # the same UserList quota, so a pool with groups has fewer users per request).
+    "export-all-no-groups": (0, lambda rate, out: ["export", *PAIR, "--select", "all", "--out", out, *rate],
+                             ["--groups", "0"]),
     "export-passwordless": (0, lambda rate, out: ["export", *PAIR, "--select", "passwordless", "--out", out, *rate]),
     "export-not-in-target": (1, lambda rate, out: ["export", *PAIR, "--select", "not-in-target", "--out", out, *rate]),
     "plan": (1, lambda rate, out: ["plan", *PAIR, *rate]),
     "verify": (1, lambda rate, out: ["verify", *PAIR, *rate]),
     # Killed at a random point, every pagination token refused, then --resume: see export_resumed.
     "export-resume": (0, lambda rate, out: ["export", *PAIR, "--select", "all", "--out", out, *rate]),
-    # groups pages one group at a time: it has --rps but no --segments.
+    # groups --sync pages several groups at once: it has --rps but no --segments.
     "groups-sync": (1, lambda rate, out: ["groups", "--sync", *PAIR, "--dir", out, *rate[:2]]),
 }
 
 
-def start_pool(old_users, new_users, latency_ms):
+def start_pool(old_users, new_users, latency_ms, options=()):
     server = subprocess.Popen(
         [sys.executable, str(ROOT / "tests" / "bench" / "synthetic_pool.py"), "--old-users", str(old_users),
-         "--new-users", str(new_users), "--latency-ms", str(latency_ms)],
+         "--new-users", str(new_users), "--latency-ms", str(latency_ms), *options],
         stdout=subprocess.PIPE, text=True,
     )
     return server, server.stdout.readline().strip().rsplit(" ", 1)[-1]
@@ -130,8 +135,8 @@ def export_resumed(command, url, users, rps):
 
 
 def measure(binary, name, users, args):
-    new_share, build = COMMANDS[name]
-    server, url = start_pool(users, users * new_share, args.latency_ms)
+    new_share, build, *options = COMMANDS[name]
+    server, url = start_pool(users, users * new_share, args.latency_ms, *options)
     out = tempfile.mkdtemp(prefix=f"bench-scale-{name}-")
     try:
         rate = ["--rps", str(args.rps), "--segments", str(args.segments)]

@@ -613,7 +613,10 @@ def main():
     parser.add_argument("--quota", type=int, default=0, help="requests per second before TooManyRequestsException (0: none)")
     parser.add_argument("--throttle-windows", default="", help="e.g. 10-20,40-45: seconds after start when every request is throttled")
     parser.add_argument("--token-ttl", type=float, default=0, help="seconds a pagination token is honoured (0: for ever)")
+    parser.add_argument("--groups", type=int, default=GROUPS, help=f"groups g0.. of the old pool (default {GROUPS}; 0: none)")
     args = parser.parse_args()
+    global GROUPS
+    GROUPS = args.groups
     OLD.size, NEW.size = args.old_users, min(args.new_users, args.old_users)
     server = Server({
         "latency_ms": args.latency_ms,
