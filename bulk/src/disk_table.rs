@@ -274,7 +274,7 @@ impl<V: Value> Table<V> {
 pub fn temporary_file_error(err: io::Error) -> anyhow::Error {
     anyhow::anyhow!(
         "cannot write or read a temporary file in {} ({err}): set TMPDIR to a folder with free \
-         space (about 40 bytes per user of the largest pool), then run again",
+         space (up to about 150 bytes per user of the largest pool), then run again",
         std::env::temp_dir().display()
     )
 }
