@@ -155,7 +155,7 @@ impl<V: Value> TableBuilder<V> {
 
     /// Calls `visit` with every record pushed, duplicates included, smallest key first (of equal
     /// keys, the first pushed first).
-    pub fn each_sorted(self, mut visit: impl FnMut(u128, V)) -> io::Result<()> {
+    fn each_sorted(self, mut visit: impl FnMut(u128, V)) -> io::Result<()> {
         self.merge(|key, record| {
             visit(key, V::take(&record[KEY_BYTES..]));
             Ok(())
@@ -203,6 +203,32 @@ impl<V: Value> TableBuilder<V> {
                 heads.push(Reverse((key_of(&record), run, record)));
             }
         }
+        Ok(())
+    }
+}
+
+impl TableBuilder<u64> {
+    /// For records `(key, owner)`: calls `visit(key, owner)` for every record of a key that more
+    /// than one owner has (the keys two users share, say), smallest key first.
+    pub fn each_shared_key(self, mut visit: impl FnMut(u128, u64)) -> io::Result<()> {
+        let mut key_now: Option<u128> = None;
+        let mut owners: Vec<u64> = Vec::new();
+        let mut flush = |key: Option<u128>, owners: &mut Vec<u64>| {
+            if let Some(key) = key
+                && owners.iter().any(|owner| *owner != owners[0])
+            {
+                owners.iter().for_each(|owner| visit(key, *owner));
+            }
+            owners.clear();
+        };
+        self.each_sorted(|key, owner| {
+            if key_now != Some(key) {
+                flush(key_now, &mut owners);
+                key_now = Some(key);
+            }
+            owners.push(owner);
+        })?;
+        flush(key_now, &mut owners);
         Ok(())
     }
 }
@@ -424,6 +450,23 @@ mod tests {
             "by key, then first pushed first"
         );
         assert_eq!(visited[..2], [(0, 0), (0, 1000)]);
+    }
+
+    #[test]
+    fn shared_keys_are_those_of_several_owners() {
+        let mut builder = TableBuilder::<u64>::default();
+        for (key, owner) in [(5, 1), (9, 2), (5, 3), (7, 4), (7, 4), (9, 2), (1, 6)] {
+            builder.push(key, owner).unwrap();
+        }
+        let mut shared = Vec::new();
+        builder
+            .each_shared_key(|key, owner| shared.push((key, owner)))
+            .unwrap();
+        assert_eq!(
+            shared,
+            [(5, 1), (5, 3)],
+            "7 and 9 are each one owner's twice"
+        );
     }
 
     #[test]

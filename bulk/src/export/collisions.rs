@@ -227,14 +227,8 @@ impl SignInLedger {
             return Err(temporary_file_error(err));
         }
         let mut colliding = HashSet::new();
-        let mut group: Option<(u128, u64)> = None;
-        keys.each_sorted(|key, line| match group {
-            Some((held, first)) if held == key => {
-                if line != first {
-                    colliding.insert(key);
-                }
-            }
-            _ => group = Some((key, line)),
+        keys.each_shared_key(|key, _| {
+            colliding.insert(key);
         })
         .map_err(temporary_file_error)?;
         Ok(colliding)

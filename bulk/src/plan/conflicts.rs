@@ -35,16 +35,9 @@ impl SignInConflicts {
     /// Users sharing a key with another user (each counted once, however many keys it shares).
     pub fn count(self) -> anyhow::Result<u64> {
         let mut conflicting = HashSet::new();
-        let mut group: Option<(u128, u64)> = None;
         self.keys
-            .each_sorted(|key, user| match group {
-                Some((held, first)) if held == key => {
-                    if user != first {
-                        conflicting.insert(first);
-                        conflicting.insert(user);
-                    }
-                }
-                _ => group = Some((key, user)),
+            .each_shared_key(|_, user| {
+                conflicting.insert(user);
             })
             .map_err(temporary_file_error)?;
         Ok(conflicting.len() as u64)
