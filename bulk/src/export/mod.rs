@@ -16,13 +16,11 @@
 //! `DIR/unassigned.csv`, and `DIR/summary.json` reconciles them all with the old pool.
 
 mod checkpoint;
-mod classify;
 mod collisions;
 mod groups;
 mod ledgers;
 mod mfa;
 mod outputs;
-mod select;
 mod sink;
 mod summary;
 
@@ -39,11 +37,10 @@ use shared::import_csv::{MAX_FILE_BYTES, MAX_ROWS_PER_FILE};
 use shared::partition::TenantTable;
 use tokio::sync::mpsc;
 
-pub use classify::{Classifier, Outcome};
 pub use mfa::MfaLookup;
-pub use select::{Select, TargetIndex};
 
 use crate::aws::{AwsArgs, Side};
+use crate::classify::{Classifier, Select};
 use crate::export_dir;
 use crate::pace::{ProgressArgs, ScanPace};
 use crate::pacer::Pacer;
@@ -52,7 +49,7 @@ use crate::progress::Progress;
 use crate::report_csv::csv_record;
 use crate::scan::{self, ScanEvent, ShardWork};
 use crate::shards;
-use crate::target_index::{MatchRule, NewPool};
+use crate::target_index::{MatchRule, NewPool, TargetIndex};
 use checkpoint::{Checkpoint, LaneIdentity, RunIdentity};
 use collisions::SignInLedger;
 use groups::GroupDestination;

@@ -14,12 +14,12 @@ use shared::from_sdk::user_from_list;
 use shared::partition::TenantTable;
 
 use super::checkpoint::{Checkpoint, Counts};
-use super::classify::{Classifier, Outcome};
 use super::collisions::{Arrival, SignInLedger};
 use super::groups::GroupCounts;
 use super::ledgers::{Ledgers, username_key};
 use super::mfa::MfaVisibility;
 use super::outputs::{AppendFile, Outputs};
+use crate::classify::{Classifier, Outcome};
 use crate::fingerprint_set::FingerprintSet;
 use crate::report_csv::csv_record;
 use crate::shards;
@@ -378,9 +378,10 @@ mod tests {
     use shared::target::MfaMode;
     use shared::{Mapping, PoolShape, TargetRules};
 
+    use crate::classify::Select;
     use crate::export::checkpoint::{LaneIdentity, RunIdentity};
     use crate::export::outputs::FileLimits;
-    use crate::export::select::{Select, TargetIndex};
+    use crate::target_index::TargetIndex;
 
     const LIMITS: FileLimits = FileLimits {
         max_rows: 100,

@@ -12,9 +12,10 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Serialize;
 use shared::{SourceStatus, SourceUser};
 
-use crate::export::{Classifier, Outcome, TargetIndex};
+use crate::classify::{Classifier, Outcome};
 use crate::fingerprint;
 use crate::fingerprint_set::FingerprintSet;
+use crate::target_index::TargetIndex;
 
 /// The plan's numbers.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]

@@ -16,11 +16,11 @@ use shared::from_sdk::user_from_list;
 pub use counts::PlanCounts;
 
 use crate::aws::{AwsArgs, Side};
-use crate::export::{Classifier, Select, TargetIndex};
+use crate::classify::{Classifier, Select};
 use crate::pools::{self, ImportTarget};
 use crate::progress::Progress;
 use crate::scan;
-use crate::target_index::{MatchRule, NewPool};
+use crate::target_index::{MatchRule, NewPool, TargetIndex};
 use crate::tenants::ReportArgs;
 
 /// Arguments of `cognito-migrate plan`.

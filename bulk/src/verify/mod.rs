@@ -20,12 +20,13 @@ use shared::Mapping;
 use shared::from_sdk::{attribute_map, user_from_list};
 
 use crate::aws::{AwsArgs, Side};
+use crate::classify::{Classifier, Outcome, Select};
 use crate::errors::explain;
-use crate::export::{Classifier, Outcome, Select, TargetIndex};
 use crate::group_scan::each_group_and_member;
 use crate::pacer::Pacer;
 use crate::pools::ImportTarget;
 use crate::progress::Progress;
+use crate::target_index::TargetIndex;
 use crate::tenants::ReportArgs;
 use crate::{pools, scan};
 use differences::Differences;

@@ -1,10 +1,15 @@
 //! The decision for one old-pool user: an import row, a rejection with its reason, or a skip.
+//! Export files users by it; plan counts by it; verify asks it why a user cannot be imported.
+
+mod select;
 
 use shared::import_csv::ImportHeader;
 use shared::sign_in::SignInKey;
 use shared::{Mapping, RejectReason, SourceUser, TargetRules};
 
-use super::select::{Select, SkipReason, TargetIndex};
+pub use select::{Select, SkipReason};
+
+use crate::target_index::TargetIndex;
 
 /// What happens to one user.
 #[derive(Debug, Clone, PartialEq, Eq)]
