@@ -13,6 +13,7 @@ pub(crate) mod aws;
 pub(crate) mod canary;
 pub(crate) mod classify;
 pub mod cli;
+pub(crate) mod destinations;
 pub(crate) mod errors;
 pub(crate) mod export;
 pub(crate) mod export_dir;
