@@ -3,8 +3,8 @@
 //! the old pool's schema fits it. Export, plan and verify read them here, and send each old user
 //! to its pool with [`Destinations::route`].
 //!
-//! Not for: what a command keeps per pool besides (export's folder and index, verify's index of
-//! the new users): the commands hold that, by destination index.
+//! Not for: what a command keeps per pool besides (export's folders and indexes, plan's and
+//! verify's indexes of the new users): each command holds that, next to its destination.
 
 mod held_import_target;
 mod new_pools;

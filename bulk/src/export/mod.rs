@@ -173,13 +173,13 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
         Some(path) => Mapping::load(path)?,
         None => Mapping::default(),
     };
-    let new_pools = new_pools(&args)?;
+    let new_pool_ids = new_pool_ids(&args)?;
     let source_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
     let (mfa_visibility, mfa_pacer) = mfa_lookup(&args, &source, &pacer).await?;
     let target = aws
         .client(Side::Target, args.target_pool_id.as_deref())
         .await;
-    let new_pools = read_new_pools(&target, &pacer, new_pools, &mapping, &source_pool).await?;
+    let new_pools = read_new_pools(&target, &pacer, new_pool_ids, &mapping, &source_pool).await?;
     let mut destinations = destinations(&args, &new_pools, &source_pool)?;
     let files = open_files(&args, &destinations, new_pools.partitioned())?;
     for d in &destinations {
@@ -231,7 +231,7 @@ fn check_out_folder(args: &ExportArgs) -> anyhow::Result<()> {
 }
 
 /// The new pool, or the tenant table's pools (checked against `--partition-by`).
-fn new_pools(args: &ExportArgs) -> anyhow::Result<NewPools> {
+fn new_pool_ids(args: &ExportArgs) -> anyhow::Result<NewPools> {
     let targets = TargetPools {
         target_pool_id: args.target_pool_id.clone(),
         partition_by: args.partition_by.clone(),
@@ -262,11 +262,12 @@ async fn mfa_lookup(
 async fn read_new_pools(
     target: &aws_sdk_cognitoidentityprovider::Client,
     pacer: &Pacer,
-    new_pools: NewPools,
+    new_pool_ids: NewPools,
     mapping: &Mapping,
     source_pool: &UserPoolType,
 ) -> anyhow::Result<Destinations> {
-    let destinations = Destinations::load(target, pacer, new_pools, mapping, source_pool).await?;
+    let destinations =
+        Destinations::load(target, pacer, new_pool_ids, mapping, source_pool).await?;
     let mismatches: Vec<String> = destinations.mismatches().map(|m| m.to_string()).collect();
     if !mismatches.is_empty() {
         anyhow::bail!(
