@@ -11,7 +11,9 @@
 pub(crate) mod atomic_json;
 pub(crate) mod aws;
 pub(crate) mod canary;
+pub(crate) mod classify;
 pub mod cli;
+pub(crate) mod destinations;
 pub(crate) mod disk_table;
 pub(crate) mod errors;
 pub(crate) mod export;

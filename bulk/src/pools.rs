@@ -50,16 +50,17 @@ pub struct ImportTarget {
     pub rules: TargetRules,
 }
 
-/// Reads the new pool's header, schema, auto-verified attributes and MFA configuration.
+/// Reads the new pool's header and MFA configuration; with its schema and auto-verified
+/// attributes from `pool` (as `DescribeUserPool` returned it), they make its import target.
 ///
 /// Fails when the pool has no auto-verified attribute: AWS does not start an import job for such a
 /// pool, so an export for it would be useless.
 pub async fn import_target(
     client: &Client,
     pacer: &Pacer,
-    pool_id: &str,
+    pool: &UserPoolType,
 ) -> anyhow::Result<ImportTarget> {
-    let pool = describe(client, pacer, pool_id).await?;
+    let pool_id = pool.id().unwrap_or_default();
     let columns = pacer
         .call(|| client.get_csv_header().user_pool_id(pool_id).send())
         .await
@@ -68,7 +69,7 @@ pub async fn import_target(
         .unwrap_or_default();
     let header = ImportHeader::new(columns)?;
     let mfa = mfa_config(client, pacer, pool_id).await?;
-    let rules = shared::from_sdk::target_rules(&pool, &mfa, &header);
+    let rules = shared::from_sdk::target_rules(pool, &mfa, &header);
     if rules.auto_verified.is_empty() {
         anyhow::bail!(
             "the new pool {pool_id} has no auto-verified attributes, so AWS will not start an import \

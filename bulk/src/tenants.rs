@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use shared::Mapping;
 use shared::partition::TenantTable;
 
+use crate::destinations::NewPools;
 use crate::pace::{ProgressArgs, ScanPace};
 use crate::pacer::Pacer;
 
@@ -38,6 +39,14 @@ impl TargetPools {
             );
         }
         Ok(Some(table))
+    }
+
+    /// The new pools: the tenant table's (checked against `--partition-by`), or `--target-pool-id`.
+    pub fn new_pools(&self) -> anyhow::Result<NewPools> {
+        Ok(match self.tenant_table()? {
+            Some(table) => NewPools::per_tenant(table),
+            None => NewPools::one(self.target_pool_id.as_deref().expect("clap requires it")),
+        })
     }
 
     /// `(tenant, pool id)` for every new pool: one `("", pool)` without a tenant table.

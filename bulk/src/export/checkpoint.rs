@@ -17,7 +17,7 @@ use shared::Mapping;
 
 use super::groups::GroupCounts;
 use super::mfa::MfaLookup;
-use super::select::Select;
+use crate::classify::Select;
 
 /// Folder inside the output folder that holds the checkpoint and the per-shard ledgers.
 pub const STATE_DIR: &str = ".export";

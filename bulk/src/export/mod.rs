@@ -16,48 +16,41 @@
 //! `DIR/unassigned.csv`, and `DIR/summary.json` reconciles them all with the old pool.
 
 mod checkpoint;
-mod classify;
 mod collisions;
+mod folder;
 mod groups;
 mod ledgers;
 mod mfa;
 mod outputs;
-mod select;
 mod sink;
 mod summary;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use shared::Mapping;
 use shared::import_csv::{MAX_FILE_BYTES, MAX_ROWS_PER_FILE};
-use shared::partition::TenantTable;
 use tokio::sync::mpsc;
 
-pub use classify::{Classifier, Outcome};
 pub use mfa::MfaLookup;
-pub use select::{Select, TargetIndex};
 
 use crate::aws::{AwsArgs, Side};
-use crate::export_dir;
+use crate::classify::{Classifier, Select};
+use crate::destinations::{self, Destinations, NewPools};
 use crate::pace::{ProgressArgs, ScanPace};
 use crate::pacer::Pacer;
-use crate::pools::{self, ImportTarget};
+use crate::pools;
 use crate::progress::Progress;
-use crate::report_csv::csv_record;
 use crate::scan::{self, OnRefusal, ScanEvent, ShardWork, WorkQueue};
-use crate::shards;
-use crate::target_index::{MatchRule, NewPool};
-use checkpoint::{Checkpoint, LaneIdentity, RunIdentity};
-use collisions::SignInLedger;
+use crate::target_index::{MatchRule, NewPool, TargetIndex};
+use crate::tenants::TargetPools;
+use checkpoint::Checkpoint;
+use folder::{OpenFiles, check_out_folder, open_files, write_mapping};
 use groups::GroupDestination;
-use ledgers::Ledgers;
-use outputs::{AppendFile, FileLimits, Outputs, REASON_FILE_HEADER};
 use sink::{Lane, Sink};
 use summary::{PartitionSummary, Summary};
 
@@ -140,250 +133,43 @@ pub enum ExportOutcome {
     Interrupted,
 }
 
-/// Everything one destination pool needs, read before the scan starts.
-struct Destination {
-    /// Tenant name, or `""` for an export to a single pool.
-    name: String,
-    pool_id: String,
+/// One new pool as the export writes it: the pool, its folder, and for `not-in-target` the
+/// users it already has.
+struct Destination<'a> {
+    /// The pool, its import target and the mapping resolved against it.
+    new_pool: &'a destinations::Destination,
+    /// Its output folder: `--out`, or the tenant's folder in it.
     dir: PathBuf,
-    target: ImportTarget,
-    mapping: Mapping,
     /// For `not-in-target`: how its users are matched with old users.
     matching: Option<MatchRule>,
     /// For `not-in-target`: the users it already has (read once the output folder is set up).
     index: TargetIndex,
 }
 
-/// Reads the new pool (or each tenant's pool): header, rules, the mapping resolved against it,
-/// and for `not-in-target` how to tell which old users it has (refusing to guess when it cannot).
-/// Stops before any `ListUsers` when an attribute of the old pool (its schema, after the mapping)
-/// has no home in a new pool, naming every such attribute of every pool.
-async fn destinations(
-    args: &ExportArgs,
-    aws: &AwsArgs,
-    pacer: &Pacer,
-    mapping: &Mapping,
-    tenants: Option<&TenantTable>,
-    source_pool: &UserPoolType,
-) -> anyhow::Result<Vec<Destination>> {
-    let target = aws
-        .client(Side::Target, args.target_pool_id.as_deref())
-        .await;
-    let pools: Vec<(String, String, PathBuf)> = match tenants {
-        None => vec![(
-            String::new(),
-            args.target_pool_id.clone().expect("clap requires it"),
-            args.out.clone(),
-        )],
-        Some(table) => table
-            .tenants
-            .iter()
-            .map(|(tenant, t)| (tenant.clone(), t.pool_id.clone(), args.out.join(tenant)))
-            .collect(),
-    };
-    let old_schema = shared::from_sdk::schema_attribute_names(source_pool);
-    let mut read = Vec::new();
-    let mut mismatches = Vec::new();
-    for (name, pool_id, dir) in pools {
-        let import_target = pools::import_target(&target, pacer, &pool_id).await?;
-        let columns = import_target.header.attribute_columns();
-        let mapping = pools::resolve_legacy_sub(mapping.clone(), &columns, &pool_id);
-        if let Err(mismatch) = shared::schema_fit::check(&pool_id, &old_schema, &mapping, &columns)
-        {
-            mismatches.push(mismatch.to_string());
-        }
-        read.push((name, pool_id, dir, import_target, mapping));
-    }
-    if !mismatches.is_empty() {
-        anyhow::bail!(
-            "{}\nNo user was read. Fix the new pool or the mapping file (--mapping), then run again.",
-            mismatches.join("\n")
-        );
-    }
-    let mut destinations = Vec::new();
-    for (name, pool_id, dir, import_target, mapping) in read {
-        let matching = match args.select {
-            Select::NotInTarget => Some(MatchRule::for_pools(
-                source_pool,
-                &pools::describe(&target, pacer, &pool_id).await?,
-                mapping.legacy_sub_attribute.as_deref(),
-            )?),
-            _ => None,
-        };
-        destinations.push(Destination {
-            name,
-            pool_id,
-            dir,
-            target: import_target,
-            mapping,
-            matching,
-            index: TargetIndex::default(),
-        });
-    }
-    Ok(destinations)
-}
-
 /// Runs an export.
 pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcome> {
     let started = Instant::now();
-    if args.resume && !args.out.exists() {
-        anyhow::bail!(
-            "--resume: {} does not exist, so there is no export to resume: check --out, or leave out \
-             --resume to start one",
-            args.out.display()
-        );
-    }
-    crate::writable::folder("--out", &args.out)?;
+    check_out_folder(&args)?;
     let pacer = Arc::new(args.pace.pacer());
     let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
     let mapping = match &args.mapping {
         Some(path) => Mapping::load(path)?,
         None => Mapping::default(),
     };
-    let tenants = match (&args.partition_by, &args.targets) {
-        (Some(attribute), Some(path)) => {
-            let table = TenantTable::load(path)?;
-            if &table.attribute != attribute {
-                anyhow::bail!(
-                    "--partition-by {attribute} but the tenant table {} routes by {}: make them the same",
-                    path.display(),
-                    table.attribute
-                );
-            }
-            Some(table)
-        }
-        _ => None,
-    };
+    let new_pool_ids = new_pool_ids(&args)?;
     let source_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
-    let old_mfa = pools::mfa_config(&source, &pacer, &args.source_pool_id).await?;
-    let mfa_visibility = args.mfa_lookup.visibility(old_mfa.mfa_configuration());
-    let mfa_pacer = (mfa_visibility == mfa::MfaVisibility::LookedUp).then(|| {
-        let rps = NonZeroU32::new(args.mfa_rps).expect("clap allows 1 to 120");
-        Arc::new(Pacer::new(rps, args.pace.max_retries))
-    });
-    let mut destinations =
-        destinations(&args, aws, &pacer, &mapping, tenants.as_ref(), &source_pool).await?;
-    let identity = RunIdentity {
-        source_pool_id: args.source_pool_id.clone(),
-        select: args.select,
-        partition_by: args.partition_by.clone(),
-        mfa_lookup: Some(args.mfa_lookup),
-        lanes: destinations
-            .iter()
-            .map(|d| {
-                let lane = LaneIdentity {
-                    target_pool_id: d.pool_id.clone(),
-                    mapping: d.mapping.clone(),
-                    header: d.target.header.columns().to_vec(),
-                };
-                (d.name.clone(), lane)
-            })
-            .collect(),
-    };
-    let limits = FileLimits {
-        max_rows: args.max_rows_per_file,
-        max_bytes: args.max_file_bytes,
-    };
-    let partitioned = tenants.is_some();
-
-    let resume = args.resume && !clear_unstarted_export(&args.out, &destinations)?;
-    let (checkpoint, ledgers, unassigned, mut outputs, mut sign_in) = if resume {
-        let checkpoint = Checkpoint::load(&args.out)?;
-        check_same_run(&checkpoint.run, &identity)?;
-        let ledgers = Ledgers::resume(&args.out, &checkpoint.ledgers)?;
-        let unassigned = match &checkpoint.unassigned.file {
-            Some(state) => Some(AppendFile::reopen(&args.out, state)?),
-            None => None,
-        };
-        let mut outputs = Vec::new();
-        let mut sign_in = Vec::new();
-        for d in &destinations {
-            let lane = checkpoint
-                .lanes
-                .get(&d.name)
-                .context("cannot resume: the checkpoint lacks a destination")?;
-            outputs.push(Outputs::resume(
-                &d.dir,
-                d.target.header.line(),
-                limits,
-                &lane.files,
-                lane.collisions_resolved,
-            )?);
-            sign_in.push(SignInLedger::resume(
-                &args.out,
-                &d.name,
-                &lane.sign_in,
-                !d.target.rules.shape.case_sensitive,
-            )?);
-        }
-        (checkpoint, ledgers, unassigned, outputs, sign_in)
-    } else {
-        if !args.resume {
-            ensure_empty(&args.out)?;
-        }
-        let prefixes = shards::prefixes(args.segments);
-        let labels: Vec<String> = prefixes
-            .iter()
-            .map(|p| shards::label(p).to_string())
-            .collect();
-        let ledgers = Ledgers::create(&args.out, &labels)?;
-        let unassigned = match partitioned {
-            true => Some(AppendFile::create(
-                &args.out,
-                export_dir::UNASSIGNED,
-                &csv_record(&REASON_FILE_HEADER),
-            )?),
-            false => None,
-        };
-        let outputs = destinations
-            .iter()
-            .map(|d| Outputs::create(&d.dir, d.target.header.line(), limits))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        let sign_in = destinations
-            .iter()
-            .map(|d| SignInLedger::create(&args.out, &d.name, !d.target.rules.shape.case_sensitive))
-            .collect::<anyhow::Result<Vec<_>>>()?;
-        (
-            Checkpoint::new(identity, prefixes),
-            ledgers,
-            unassigned,
-            outputs,
-            sign_in,
-        )
-    };
+    let (mfa_visibility, mfa_pacer) = mfa_lookup(&args, &source, &pacer).await?;
+    let target = aws
+        .client(Side::Target, args.target_pool_id.as_deref())
+        .await;
+    let new_pools = read_new_pools(&target, &pacer, new_pool_ids, &mapping, &source_pool).await?;
+    let mut destinations = destinations(&args, &new_pools, &source_pool)?;
+    let files = open_files(&args, &destinations, new_pools.partitioned())?;
     for d in &destinations {
-        write_mapping(&d.dir, &d.mapping)?;
+        write_mapping(&d.dir, &d.new_pool.mapping)?;
     }
-    read_target_indexes(&args, aws, &pacer, &mut destinations).await?;
-
-    let lanes: Vec<Lane<'_>> = destinations
-        .iter()
-        .zip(outputs.drain(..))
-        .zip(sign_in.drain(..))
-        .map(|((d, outputs), sign_in)| Lane {
-            name: d.name.clone(),
-            outputs,
-            sign_in,
-            classifier: Classifier {
-                select: args.select,
-                index: &d.index,
-                mapping: &d.mapping,
-                header: &d.target.header,
-                rules: &d.target.rules,
-            },
-        })
-        .collect();
-    let mut sink = Sink::new(
-        args.out.clone(),
-        lanes,
-        tenants.as_ref(),
-        unassigned,
-        ledgers,
-        checkpoint,
-        mfa_visibility,
-    )?;
-    sink.save()?;
-
+    read_target_indexes(&args, &target, &pacer, &mut destinations).await?;
+    let mut sink = sink(&args, &destinations, &new_pools, files, mfa_visibility)?;
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
     let mut progress = Progress::new("users", estimate, args.progress.interval());
     let interrupted = scan_all(
@@ -399,35 +185,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     let interrupted = interrupted?;
     sink.save()?;
     if !interrupted && sink.all_shards_done() {
-        sink.resolve_collisions()?;
-    }
-    if !interrupted && sink.all_shards_done() && sink.checkpoint().groups.is_none() {
-        // A partial export (per tenant, or a --select subset) carries only its own users'
-        // memberships, so `groups --dir` applies all of them; a full export carries them all.
-        let partial = partitioned || args.select != Select::All;
-        let members = match partial {
-            true => Some(sink.exported_usernames()?),
-            false => None,
-        };
-        let group_destinations: Vec<GroupDestination<'_>> = destinations
-            .iter()
-            .enumerate()
-            .map(|(i, d)| GroupDestination {
-                dir: &d.dir,
-                members: members.as_ref().map(|m| &m[i]),
-                mapping: &d.mapping,
-                shape: &d.target.rules.shape,
-            })
-            .collect();
-        let counts = groups::export_groups(
-            &source,
-            &pacer,
-            &args.source_pool_id,
-            args.segments,
-            &group_destinations,
-        )
-        .await?;
-        sink.record_groups(counts)?;
+        complete(&mut sink, &args, &source, &pacer, &destinations).await?;
     }
     let outcome = report(
         &args,
@@ -443,26 +201,182 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     Ok(outcome)
 }
 
+/// The new pool, or the tenant table's pools (checked against `--partition-by`).
+fn new_pool_ids(args: &ExportArgs) -> anyhow::Result<NewPools> {
+    let targets = TargetPools {
+        target_pool_id: args.target_pool_id.clone(),
+        partition_by: args.partition_by.clone(),
+        targets: args.targets.clone(),
+    };
+    targets.new_pools()
+}
+
+/// Whether users' MFA is looked up (`--mfa-lookup` and the old pool's MFA), and the pacer of
+/// those `AdminGetUser` calls when it is.
+async fn mfa_lookup(
+    args: &ExportArgs,
+    source: &aws_sdk_cognitoidentityprovider::Client,
+    pacer: &Pacer,
+) -> anyhow::Result<(mfa::MfaVisibility, Option<Arc<Pacer>>)> {
+    let old_mfa = pools::mfa_config(source, pacer, &args.source_pool_id).await?;
+    let visibility = args.mfa_lookup.visibility(old_mfa.mfa_configuration());
+    let mfa_pacer = (visibility == mfa::MfaVisibility::LookedUp).then(|| {
+        let rps = NonZeroU32::new(args.mfa_rps).expect("clap allows 1 to 120");
+        Arc::new(Pacer::new(rps, args.pace.max_retries))
+    });
+    Ok((visibility, mfa_pacer))
+}
+
+/// Reads the new pool (or each tenant's pool): header, rules and the mapping resolved against
+/// it. Stops before any `ListUsers` when an attribute of the old pool (its schema, after the
+/// mapping) has no home in a new pool, naming every such attribute of every pool.
+async fn read_new_pools(
+    target: &aws_sdk_cognitoidentityprovider::Client,
+    pacer: &Pacer,
+    new_pool_ids: NewPools,
+    mapping: &Mapping,
+    source_pool: &UserPoolType,
+) -> anyhow::Result<Destinations> {
+    let destinations =
+        Destinations::load(target, pacer, new_pool_ids, mapping, source_pool).await?;
+    let mismatches: Vec<String> = destinations.mismatches().map(|m| m.to_string()).collect();
+    if !mismatches.is_empty() {
+        anyhow::bail!(
+            "{}\nNo user was read. Fix the new pool or the mapping file (--mapping), then run again.",
+            mismatches.join("\n")
+        );
+    }
+    Ok(destinations)
+}
+
+/// Each new pool's folder, and for `not-in-target` how to tell which old users it has (refusing
+/// to guess when it cannot).
+fn destinations<'a>(
+    args: &ExportArgs,
+    new_pools: &'a Destinations,
+    source_pool: &UserPoolType,
+) -> anyhow::Result<Vec<Destination<'a>>> {
+    new_pools
+        .iter()
+        .map(|new_pool| {
+            let matching = match args.select {
+                Select::NotInTarget => Some(MatchRule::for_pools(
+                    source_pool,
+                    &new_pool.pool,
+                    new_pool.mapping.legacy_sub_attribute.as_deref(),
+                )?),
+                _ => None,
+            };
+            let dir = match new_pool.name.is_empty() {
+                true => args.out.clone(),
+                false => args.out.join(&new_pool.name),
+            };
+            Ok(Destination {
+                new_pool,
+                dir,
+                matching,
+                index: TargetIndex::default(),
+            })
+        })
+        .collect()
+}
+
+/// The single writer of the run: one lane per destination, routed by `new_pools`; its first
+/// checkpoint is saved before any user is read.
+fn sink<'a>(
+    args: &ExportArgs,
+    destinations: &'a [Destination<'a>],
+    new_pools: &'a Destinations,
+    files: OpenFiles,
+    mfa_visibility: mfa::MfaVisibility,
+) -> anyhow::Result<Sink<'a>> {
+    let lanes: Vec<Lane<'a>> = destinations
+        .iter()
+        .zip(files.outputs)
+        .zip(files.sign_in)
+        .map(|((d, outputs), sign_in)| Lane {
+            name: d.new_pool.name.clone(),
+            outputs,
+            sign_in,
+            classifier: Classifier::new(
+                args.select,
+                &d.index,
+                &d.new_pool.mapping,
+                &d.new_pool.import,
+            ),
+        })
+        .collect();
+    let mut sink = Sink::new(
+        args.out.clone(),
+        lanes,
+        new_pools.new_pools(),
+        files.unassigned,
+        files.ledgers,
+        files.checkpoint,
+        mfa_visibility,
+    )?;
+    sink.save()?;
+    Ok(sink)
+}
+
+/// Once every shard is read: resolves sign-in collisions, then (once) exports the groups and
+/// the memberships of the users this export carries.
+async fn complete(
+    sink: &mut Sink<'_>,
+    args: &ExportArgs,
+    source: &aws_sdk_cognitoidentityprovider::Client,
+    pacer: &Arc<Pacer>,
+    destinations: &[Destination<'_>],
+) -> anyhow::Result<()> {
+    sink.resolve_collisions()?;
+    if sink.checkpoint().groups.is_some() {
+        return Ok(());
+    }
+    // A partial export (per tenant, or a --select subset) carries only its own users'
+    // memberships, so `groups --dir` applies all of them; a full export carries them all.
+    let partial = args.partition_by.is_some() || args.select != Select::All;
+    let members = match partial {
+        true => Some(sink.exported_usernames()?),
+        false => None,
+    };
+    let group_destinations: Vec<GroupDestination<'_>> = destinations
+        .iter()
+        .enumerate()
+        .map(|(i, d)| GroupDestination {
+            dir: &d.dir,
+            members: members.as_ref().map(|m| &m[i]),
+            mapping: &d.new_pool.mapping,
+            shape: &d.new_pool.import.rules.shape,
+        })
+        .collect();
+    let counts = groups::export_groups(
+        source,
+        pacer,
+        &args.source_pool_id,
+        args.segments,
+        &group_destinations,
+    )
+    .await?;
+    sink.record_groups(counts)
+}
+
 /// For `not-in-target`, reads the users each new pool already has, kept in the output folder so
 /// `--resume` loads them instead of reading the pool again.
 async fn read_target_indexes(
     args: &ExportArgs,
-    aws: &AwsArgs,
+    target: &aws_sdk_cognitoidentityprovider::Client,
     pacer: &Arc<Pacer>,
-    destinations: &mut [Destination],
+    destinations: &mut [Destination<'_>],
 ) -> anyhow::Result<()> {
-    let target = aws
-        .client(Side::Target, args.target_pool_id.as_deref())
-        .await;
     for d in destinations {
         let Some(rule) = d.matching.clone() else {
             continue;
         };
-        let store = target_index_folder(&args.out, &d.pool_id);
+        let store = target_index_folder(&args.out, &d.new_pool.pool_id);
         let pool = NewPool {
-            client: &target,
+            client: target,
             pacer,
-            pool_id: &d.pool_id,
+            pool_id: &d.new_pool.pool_id,
             segments: args.segments,
             progress_interval: args.progress.interval(),
         };
@@ -482,7 +396,7 @@ fn target_index_folder(out: &Path, pool_id: &str) -> PathBuf {
 /// outcome.
 fn report(
     args: &ExportArgs,
-    destinations: &[Destination],
+    destinations: &[Destination<'_>],
     checkpoint: &Checkpoint,
     requests: crate::pacer::PacerStats,
     started: Instant,
@@ -493,7 +407,7 @@ fn report(
     let mut any_rejected = checkpoint.unassigned.total() > 0;
     let mut tenants = BTreeMap::new();
     for d in destinations {
-        let lane = checkpoint.lanes.get(&d.name).unwrap_or(&empty);
+        let lane = checkpoint.lanes.get(&d.new_pool.name).unwrap_or(&empty);
         let counts = &lane.counts;
         assert_eq!(
             counts.seen,
@@ -515,19 +429,20 @@ fn report(
             rejected_by_reason: &counts.rejected_by_reason,
             skipped_by_reason: &counts.skipped_by_reason,
             source_pool_id: &args.source_pool_id,
-            target_pool_id: &d.pool_id,
+            target_pool_id: &d.new_pool.pool_id,
             select: args.select,
-            legacy_sub_attribute: d.mapping.legacy_sub_attribute.as_deref(),
+            legacy_sub_attribute: d.new_pool.mapping.legacy_sub_attribute.as_deref(),
             requests,
             elapsed_seconds: started.elapsed().as_secs_f64(),
             complete,
         };
         summary.write(&d.dir)?;
-        if !d.name.is_empty() {
-            println!("tenant {} -> {}:", d.name, d.pool_id);
+        let (name, pool_id) = (&d.new_pool.name, &d.new_pool.pool_id);
+        if !name.is_empty() {
+            println!("tenant {name} -> {pool_id}:");
         }
         println!("{}", summary.text());
-        tenants.insert(d.name.clone(), (d.pool_id.clone(), counts.clone()));
+        tenants.insert(name.clone(), (pool_id.clone(), counts.clone()));
     }
     if args.partition_by.is_some() {
         let summary = PartitionSummary::new(
@@ -625,116 +540,4 @@ async fn scan_all(
         scan.abort();
     }
     result
-}
-
-/// A run killed while setting up, before its first checkpoint, leaves no folder, an empty one, or
-/// files but no checkpoint; it counted no user yet, so `--resume` starts it over. Removes only the files an export
-/// writes; returns whether it did.
-fn clear_unstarted_export(out: &Path, destinations: &[Destination]) -> anyhow::Result<bool> {
-    if Checkpoint::path(out).exists() {
-        return Ok(false);
-    }
-    let nothing_yet = match std::fs::read_dir(out) {
-        Err(_) => true,
-        Ok(mut entries) => entries.next().is_none(),
-    };
-    if nothing_yet {
-        eprintln!(
-            "{} holds no export yet (a previous run stopped before writing anything): starting one",
-            out.display()
-        );
-        return Ok(true);
-    }
-    if !out.join(checkpoint::STATE_DIR).is_dir() {
-        return Ok(false);
-    }
-    eprintln!("the previous run stopped before its first checkpoint: starting the export over");
-    for entry in std::fs::read_dir(out.join(checkpoint::STATE_DIR))? {
-        let entry = entry?;
-        if entry.file_name() == TARGET_INDEX_DIR {
-            // What was read of the new pools stays valid: the restart continues it.
-            continue;
-        }
-        match entry.file_type()?.is_dir() {
-            true => std::fs::remove_dir_all(entry.path())?,
-            false => std::fs::remove_file(entry.path())?,
-        }
-    }
-    for dir in std::iter::once(out).chain(destinations.iter().map(|d| d.dir.as_path())) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            continue;
-        };
-        for entry in entries {
-            let name = entry?.file_name().to_string_lossy().into_owned();
-            if export_dir::is_users_file(&name) || export_dir::WRITTEN.contains(&name.as_str()) {
-                std::fs::remove_file(dir.join(&name))?;
-            }
-        }
-        if dir != out {
-            let _ = std::fs::remove_dir(dir);
-        }
-    }
-    Ok(true)
-}
-
-fn ensure_empty(out: &Path) -> anyhow::Result<()> {
-    if out.exists() {
-        let mut entries =
-            std::fs::read_dir(out).with_context(|| format!("cannot read {}", out.display()))?;
-        if entries.next().is_some() {
-            anyhow::bail!(
-                "{} is not empty: pass --resume to continue the export in it, or choose an empty folder",
-                out.display()
-            );
-        }
-    }
-    Ok(())
-}
-
-fn check_same_run(recorded: &RunIdentity, now: &RunIdentity) -> anyhow::Result<()> {
-    let differs = |what: &str| {
-        anyhow::anyhow!(
-            "cannot resume: the export in this folder was started with another {what}; \
-             rerun with the original arguments or export into a new folder"
-        )
-    };
-    if recorded.source_pool_id != now.source_pool_id {
-        return Err(differs("--source-pool-id"));
-    }
-    if recorded.select != now.select {
-        return Err(differs("--select"));
-    }
-    if recorded.partition_by != now.partition_by {
-        return Err(differs("--partition-by"));
-    }
-    if recorded.mfa_lookup.is_some() && recorded.mfa_lookup != now.mfa_lookup {
-        return Err(differs("--mfa-lookup"));
-    }
-    let names = |run: &RunIdentity| {
-        run.lanes
-            .iter()
-            .map(|(n, l)| (n.clone(), l.target_pool_id.clone()))
-            .collect::<BTreeSet<_>>()
-    };
-    if names(recorded) != names(now) {
-        return Err(differs("--target-pool-id or tenant table"));
-    }
-    for (name, lane) in &recorded.lanes {
-        let current = &now.lanes[name];
-        if lane.mapping != current.mapping {
-            return Err(differs("mapping"));
-        }
-        if lane.header != current.header {
-            return Err(differs(
-                "target CSV header (the new pool's attributes changed)",
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn write_mapping(out: &Path, mapping: &Mapping) -> anyhow::Result<()> {
-    let path = out.join(export_dir::MAPPING);
-    std::fs::write(&path, serde_json::to_vec_pretty(mapping)?)
-        .with_context(|| format!("cannot write {}", path.display()))
 }

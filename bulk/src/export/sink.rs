@@ -11,15 +11,15 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::types::UserType;
 use shared::from_sdk::user_from_list;
-use shared::partition::TenantTable;
 
 use super::checkpoint::{Checkpoint, Counts, ShardCursor};
-use super::classify::{Classifier, Outcome};
 use super::collisions::SignInLedger;
 use super::groups::GroupCounts;
 use super::ledgers::{Ledgers, username_key};
 use super::mfa::MfaVisibility;
 use super::outputs::{AppendFile, Outputs};
+use crate::classify::{Classifier, Outcome};
+use crate::destinations::NewPools;
 use crate::disk_table::{Table, temporary_file_error};
 use crate::report_csv::csv_record;
 use crate::scan::ShardWork;
@@ -54,7 +54,7 @@ pub struct Lane<'a> {
 pub struct Sink<'a> {
     out_dir: PathBuf,
     lanes: Vec<Lane<'a>>,
-    tenants: Option<&'a TenantTable>,
+    new_pools: &'a NewPools,
     unassigned: Option<AppendFile>,
     ledgers: Ledgers,
     checkpoint: Checkpoint,
@@ -67,13 +67,13 @@ pub struct Sink<'a> {
 }
 
 impl<'a> Sink<'a> {
-    /// A sink continuing from `checkpoint` (new or resumed). `tenants` routes users to `lanes` by
-    /// name; without it every user goes to the only lane. `unassigned` is `unassigned.csv` of a
+    /// A sink continuing from `checkpoint` (new or resumed). `new_pools` routes users to `lanes`
+    /// (one per new pool, in the same order). `unassigned` is `unassigned.csv` of a
     /// partitioned run.
     pub fn new(
         out_dir: PathBuf,
         lanes: Vec<Lane<'a>>,
-        tenants: Option<&'a TenantTable>,
+        new_pools: &'a NewPools,
         unassigned: Option<AppendFile>,
         mut ledgers: Ledgers,
         checkpoint: Checkpoint,
@@ -89,7 +89,7 @@ impl<'a> Sink<'a> {
         Ok(Sink {
             out_dir,
             lanes,
-            tenants,
+            new_pools,
             unassigned,
             ledgers,
             checkpoint,
@@ -122,20 +122,6 @@ impl<'a> Sink<'a> {
         self.checkpoint.shards.iter().all(|s| s.done)
     }
 
-    fn route(&self, user: &shared::SourceUser) -> Result<usize, shared::partition::Unassigned> {
-        match self.tenants {
-            None => Ok(0),
-            Some(table) => {
-                let tenant = table.tenant_of(user)?;
-                Ok(self
-                    .lanes
-                    .iter()
-                    .position(|l| l.name == tenant)
-                    .expect("a lane per tenant"))
-            }
-        }
-    }
-
     /// Files every user of one page, then moves the shard's cursor past it. `mfa` holds the
     /// users' MFA as `AdminGetUser` read it (same order; empty when not looked up).
     pub fn page(
@@ -161,7 +147,7 @@ impl<'a> Sink<'a> {
                 continue;
             }
             self.ledgers.record(&label, &user.username)?;
-            let lane_index = match self.route(&user) {
+            let lane_index = match self.new_pools.route(&user) {
                 Ok(index) => index,
                 Err(unassigned) => {
                     let file = self
@@ -408,9 +394,10 @@ mod tests {
     use shared::target::MfaMode;
     use shared::{Mapping, PoolShape, TargetRules};
 
+    use crate::classify::Select;
     use crate::export::checkpoint::{LaneIdentity, RunIdentity};
     use crate::export::outputs::FileLimits;
-    use crate::export::select::{Select, TargetIndex};
+    use crate::target_index::TargetIndex;
 
     const LIMITS: FileLimits = FileLimits {
         max_rows: 100,
@@ -492,10 +479,11 @@ mod tests {
             .into(),
         };
         let checkpoint = Checkpoint::new(run, vec![String::new()]);
+        let new_pools = NewPools::one("new");
         let mut sink = Sink::new(
             out.to_path_buf(),
             vec![lane],
-            None,
+            &new_pools,
             None,
             ledgers,
             checkpoint,

@@ -6,8 +6,8 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::checkpoint::FileState;
-use super::select::Select;
 use crate::atomic_json;
+use crate::classify::Select;
 use crate::pacer::PacerStats;
 
 /// The summary of an export, written as `summary.json`.

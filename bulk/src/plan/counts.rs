@@ -13,7 +13,8 @@ use serde::Serialize;
 use shared::{SourceStatus, SourceUser};
 
 use super::conflicts::SignInConflicts;
-use crate::export::{Classifier, Outcome, TargetIndex};
+use crate::classify::{Classifier, Outcome};
+use crate::target_index::TargetIndex;
 
 /// The plan's numbers.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]

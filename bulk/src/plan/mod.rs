@@ -10,19 +10,22 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use serde::Serialize;
-use shared::Mapping;
 use shared::from_sdk::user_from_list;
 
 use conflicts::SignInConflicts;
 pub use counts::PlanCounts;
 
 use crate::aws::{AwsArgs, Side};
-use crate::export::{Classifier, Select, TargetIndex};
-use crate::pools::{self, ImportTarget};
+use crate::classify::{Classifier, Select};
+use crate::destinations::Destinations;
+use crate::pacer::Pacer;
+use crate::pools;
 use crate::progress::Progress;
 use crate::scan;
-use crate::target_index::{MatchRule, NewPool};
+use crate::target_index::{MatchRule, NewPool, TargetIndex};
 use crate::tenants::ReportArgs;
 
 /// Arguments of `cognito-migrate plan`.
@@ -45,15 +48,6 @@ pub struct PartitionedPlan {
     pub tenants: BTreeMap<String, PlanCounts>,
     /// Users without a known tenant, per reason code.
     pub unassigned: BTreeMap<String, u64>,
-}
-
-/// One new pool as the plan sees it.
-struct PlanTarget {
-    name: String,
-    pool_id: String,
-    target: ImportTarget,
-    mapping: Mapping,
-    index: TargetIndex,
 }
 
 /// True when the old pool has MFA ON or OPTIONAL (so `ListUsers` hides what users chose).
@@ -81,101 +75,113 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
         .client(Side::Target, args.report.targets.target_pool_id.as_deref())
         .await;
     let mapping = args.report.mapping()?;
-    let table = args.report.targets.tenant_table()?;
+    let new_pools = args.report.targets.new_pools()?;
     let source_pool = pools::describe(&source, &pacer, &args.report.source_pool_id).await?;
-    let old_schema = shared::from_sdk::schema_attribute_names(&source_pool);
     let old_pool_has_mfa = old_pool_has_mfa(&source, &pacer, &args.report.source_pool_id).await?;
-    let mut described = Vec::new();
-    for (name, pool_id) in args.report.targets.pools(table.as_ref()) {
-        // Every pool is found (or named as missing) before the first scan.
-        let import_target = pools::import_target(&target, &pacer, &pool_id).await?;
-        let pool = pools::describe(&target, &pacer, &pool_id).await?;
-        described.push((name, pool_id, import_target, pool));
+    let destinations =
+        Destinations::load(&target, &pacer, new_pools, &mapping, &source_pool).await?;
+    for mismatch in destinations.mismatches() {
+        eprintln!("{mismatch}");
     }
-    let mut targets = Vec::new();
-    let mut mismatches = Vec::new();
-    for (name, pool_id, import_target, pool) in described {
-        let columns = import_target.header.attribute_columns();
-        let mapping = pools::resolve_legacy_sub(mapping.clone(), &columns, &pool_id);
-        let mismatch = shared::schema_fit::check(&pool_id, &old_schema, &mapping, &columns).err();
-        if let Some(mismatch) = &mismatch {
-            eprintln!("{mismatch}");
-        }
-        mismatches.push(mismatch);
-        let rule =
-            MatchRule::for_pools(&source_pool, &pool, mapping.legacy_sub_attribute.as_deref())?;
+    let indexes = read_new_users(&args, &target, &pacer, &destinations, &source_pool).await?;
+    let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
+    let (plan, counts) = count_old_users(
+        &args,
+        &source,
+        &pacer,
+        &destinations,
+        &indexes,
+        old_pool_has_mfa,
+        estimate,
+    )
+    .await?;
+    print_and_write(&args, &destinations, plan, counts)
+}
+
+/// Reads the users each new pool already has, matched with old users as the sweep would match them.
+async fn read_new_users(
+    args: &PlanArgs,
+    target: &Client,
+    pacer: &Arc<Pacer>,
+    destinations: &Destinations,
+    source_pool: &UserPoolType,
+) -> anyhow::Result<Vec<TargetIndex>> {
+    let mut indexes = Vec::new();
+    for d in destinations.iter() {
+        let rule = MatchRule::for_pools(
+            source_pool,
+            &d.pool,
+            d.mapping.legacy_sub_attribute.as_deref(),
+        )?;
         let new_pool = NewPool {
-            client: &target,
-            pacer: &pacer,
-            pool_id: &pool_id,
+            client: target,
+            pacer,
+            pool_id: &d.pool_id,
             segments: args.report.segments,
             progress_interval: args.report.progress.interval(),
         };
-        let index = TargetIndex::read(new_pool, rule, None).await?;
-        targets.push(PlanTarget {
-            name,
-            pool_id,
-            target: import_target,
-            mapping,
-            index,
-        });
+        indexes.push(TargetIndex::read(new_pool, rule, None).await?);
     }
-    let classifiers: Vec<Classifier<'_>> = targets
+    Ok(indexes)
+}
+
+/// Puts every old user through its new pool's classifier: the total and the unassigned users
+/// in the plan, and one set of counts per destination.
+async fn count_old_users(
+    args: &PlanArgs,
+    source: &Client,
+    pacer: &Arc<Pacer>,
+    destinations: &Destinations,
+    indexes: &[TargetIndex],
+    old_pool_has_mfa: bool,
+    estimate: u64,
+) -> anyhow::Result<(PartitionedPlan, Vec<PlanCounts>)> {
+    let classifiers: Vec<Classifier<'_>> = destinations
         .iter()
-        .map(|t| Classifier {
-            select: Select::All,
-            index: &t.index,
-            mapping: &t.mapping,
-            header: &t.target.header,
-            rules: &t.target.rules,
-        })
+        .zip(indexes)
+        .map(|(d, index)| Classifier::new(Select::All, index, &d.mapping, &d.import))
         .collect();
-    let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
-    let mut progress = Progress::new("users", estimate, args.report.progress.interval());
-    let mut plan = PartitionedPlan::default();
-    let mut conflicts: Vec<SignInConflicts> =
-        targets.iter().map(|_| SignInConflicts::default()).collect();
-    let mut failure: Option<anyhow::Error> = None;
-    let mut counts: Vec<PlanCounts> = mismatches
+    let mut conflicts: Vec<SignInConflicts> = destinations
         .iter()
-        .map(|mismatch| {
-            let unhomed = mismatch.as_ref().map(|m| m.attributes());
+        .map(|_| SignInConflicts::default())
+        .collect();
+    let mut failure: Option<anyhow::Error> = None;
+    let mut counts: Vec<PlanCounts> = destinations
+        .iter()
+        .map(|d| {
+            let unhomed = d.fit.as_ref().err().map(|m| m.attributes());
             PlanCounts::new(old_pool_has_mfa, unhomed.unwrap_or_default())
         })
         .collect();
+    let mut progress = Progress::new("users", estimate, args.report.progress.interval());
+    let mut plan = PartitionedPlan::default();
     let scanned = scan::each_user(
-        &source,
-        &pacer,
+        source,
+        pacer,
         &args.report.source_pool_id,
         args.report.segments,
         |user| {
             let user = user_from_list(user);
             plan.total += 1;
             progress.update(plan.total, "read");
-            let lane = match &table {
-                None => 0,
-                Some(table) => match table.tenant_of(&user) {
-                    Ok(tenant) => targets
-                        .iter()
-                        .position(|t| t.name == tenant)
-                        .expect("a target per tenant"),
-                    Err(unassigned) => {
-                        *plan
-                            .unassigned
-                            .entry(unassigned.code().to_string())
-                            .or_default() += 1;
-                        return;
+            match destinations.route(&user) {
+                Ok(lane) => {
+                    let added = counts[lane].add(
+                        &user,
+                        &classifiers[lane],
+                        &indexes[lane],
+                        &mut conflicts[lane],
+                    );
+                    if let Err(err) = added {
+                        failure.get_or_insert(err);
                     }
-                },
-            };
-            let added = counts[lane].add(
-                &user,
-                &classifiers[lane],
-                &targets[lane].index,
-                &mut conflicts[lane],
-            );
-            if let Err(err) = added {
-                failure.get_or_insert(err);
+                }
+                Err(unassigned) => {
+                    *plan
+                        .unassigned
+                        .entry(unassigned.code().to_string())
+                        .or_default() += 1;
+                }
             }
         },
     )
@@ -188,18 +194,30 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     for (counts, conflicts) in counts.iter_mut().zip(conflicts) {
         counts.count_conflicts(conflicts)?;
     }
+    Ok((plan, counts))
+}
+
+/// Prints each pool's counts (and the unassigned users) unless the JSON goes to standard output,
+/// and writes the JSON: the counts of the single pool, or the partitioned plan.
+fn print_and_write(
+    args: &PlanArgs,
+    destinations: &Destinations,
+    mut plan: PartitionedPlan,
+    counts: Vec<PlanCounts>,
+) -> anyhow::Result<()> {
     let text = !crate::json_report::to_stdout(args.json.as_deref());
-    for (target, counts) in targets.iter().zip(&counts) {
+    for (d, counts) in destinations.iter().zip(&counts) {
         if text {
-            println!(
-                "{}",
-                counts.text(&args.report.source_pool_id, &target.pool_id)
-            );
+            println!("{}", counts.text(&args.report.source_pool_id, &d.pool_id));
         }
     }
-    let report = match table {
-        Some(_) => {
-            plan.tenants = targets.iter().map(|t| t.name.clone()).zip(counts).collect();
+    let report = match destinations.partitioned() {
+        true => {
+            plan.tenants = destinations
+                .iter()
+                .map(|d| d.name.clone())
+                .zip(counts)
+                .collect();
             for (code, n) in &plan.unassigned {
                 if text {
                     println!("  unassigned ({code}) {n}");
@@ -207,7 +225,7 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
             }
             serde_json::to_value(&plan)?
         }
-        None => serde_json::to_value(&counts[0])?,
+        false => serde_json::to_value(&counts[0])?,
     };
     if let Some(path) = &args.json {
         crate::json_report::write(path, &report)?;

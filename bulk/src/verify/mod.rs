@@ -6,30 +6,29 @@
 //! them: federated users, invalid values, no verified contact) are reported as expected to be
 //! missing and do not fail the run. The differences CSV names attributes, never their values.
 
+mod comparison;
 mod differences;
 mod new_pool;
 mod state;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use serde::Serialize;
 use shared::Mapping;
-use shared::from_sdk::{attribute_map, user_from_list};
+use shared::from_sdk::attribute_map;
 
 use crate::aws::{AwsArgs, Side};
-use crate::errors::explain;
-use crate::export::{Classifier, Outcome, Select, TargetIndex};
+use crate::destinations::Destinations;
 use crate::group_scan::each_group_and_member;
 use crate::pacer::Pacer;
-use crate::pools::ImportTarget;
-use crate::progress::Progress;
 use crate::tenants::ReportArgs;
 use crate::{pools, scan};
+use comparison::Verification;
 use differences::Differences;
-use new_pool::{NewPoolIndex, NewPoolIndexBuilder, attributes_fingerprint, comparable};
+use new_pool::{NewPoolIndex, NewPoolIndexBuilder, comparable};
 use state::UserState;
 
 /// Arguments of `cognito-migrate verify`.
@@ -101,55 +100,14 @@ impl VerifyCounts {
     }
 }
 
-/// One new pool as verify sees it.
-struct VerifyTarget {
-    name: String,
-    pool_id: String,
-    mapping: Mapping,
-    index: NewPoolIndex,
-    /// The pool's import rules, when it has them (a pool without auto-verified attributes has
-    /// none: only the mapping decides then).
-    import: Option<ImportTarget>,
-}
-
-impl VerifyTarget {
-    /// Why this user cannot be in this pool by a bulk import (mapping, pool rules, CSV format),
-    /// or `None` when it could.
-    fn refusal(&self, user: &shared::SourceUser) -> anyhow::Result<Option<shared::RejectReason>> {
-        let Some(import) = &self.import else {
-            return Ok(self.mapping.apply(user).err());
-        };
-        let index = TargetIndex::default();
-        let classifier = Classifier {
-            select: Select::All,
-            index: &index,
-            mapping: &self.mapping,
-            header: &import.header,
-            rules: &import.rules,
-        };
-        Ok(match classifier.classify(user)? {
-            Outcome::Reject(reason) => Some(reason),
-            _ => None,
-        })
-    }
-}
-
-/// Indexes one new pool's users and memberships.
+/// Indexes one new pool's users and memberships (`mapping`: resolved against this pool).
 async fn read_new_pool(
     target: &Client,
     pacer: &Arc<Pacer>,
     pool_id: &str,
     mapping: &Mapping,
     segments: u8,
-) -> anyhow::Result<(Mapping, NewPoolIndex)> {
-    let pool = pools::describe(target, pacer, pool_id).await?;
-    let attributes: BTreeSet<String> = pool
-        .schema_attributes()
-        .iter()
-        .filter_map(|a| a.name())
-        .map(String::from)
-        .collect();
-    let mapping = pools::resolve_legacy_sub(mapping.clone(), &attributes, pool_id);
+) -> anyhow::Result<NewPoolIndex> {
     eprintln!("reading the new pool {pool_id}…");
     let legacy = mapping.legacy_sub_attribute.clone();
     let mut index = NewPoolIndexBuilder::create()?;
@@ -180,18 +138,15 @@ async fn read_new_pool(
         |group, user| index.add_membership(group, user.username().unwrap_or_default()),
     )
     .await?;
-    Ok((mapping, index.finish()?))
+    index.finish()
 }
-
-/// Where an old user was found: target index and new user name.
-type Found = (usize, String);
 
 /// Compares the pools; returns the counts (the caller turns `clean()` into the exit status).
 pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts> {
     if let Some(path) = &args.json {
         crate::writable::file("--json", path)?;
     }
-    let mut differences = Differences::create(args.differences.as_deref())?;
+    let differences = Differences::create(args.differences.as_deref())?;
     let pacer = Arc::new(args.report.pacer());
     let source = aws
         .client(Side::Source, Some(&args.report.source_pool_id))
@@ -200,229 +155,22 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
         .client(Side::Target, args.report.targets.target_pool_id.as_deref())
         .await;
     let mapping = args.report.mapping()?;
-    let table = args.report.targets.tenant_table()?;
-    let pool_ids = args.report.targets.pools(table.as_ref());
+    let new_pools = args.report.targets.new_pools()?;
     // Every pool is found (or named as missing) before the first scan.
-    pools::describe(&source, &pacer, &args.report.source_pool_id).await?;
-    for (_, pool_id) in &pool_ids {
-        pools::describe(&target, &pacer, pool_id).await?;
+    let source_pool = pools::describe(&source, &pacer, &args.report.source_pool_id).await?;
+    let destinations =
+        Destinations::load(&target, &pacer, new_pools, &mapping, &source_pool).await?;
+    let mut indexes = Vec::new();
+    for d in destinations.iter() {
+        let segments = args.report.segments;
+        indexes.push(read_new_pool(&target, &pacer, &d.pool_id, &d.mapping, segments).await?);
     }
-    let mut targets = Vec::new();
-    for (name, pool_id) in pool_ids {
-        let (mapping, index) =
-            read_new_pool(&target, &pacer, &pool_id, &mapping, args.report.segments).await?;
-        let import = pools::import_target(&target, &pacer, &pool_id).await.ok();
-        targets.push(VerifyTarget {
-            name,
-            pool_id,
-            mapping,
-            index,
-            import,
-        });
-    }
-
-    let mut counts = VerifyCounts {
-        new_users: targets.iter().map(|t| t.index.users()).sum(),
-        ..VerifyCounts::default()
-    };
-    let mut differing: Vec<(String, Found, BTreeMap<String, String>)> = Vec::new();
-    let mut progress = Progress::new("users", 0, args.report.progress.interval());
-    let mut failure: Option<anyhow::Error> = None;
-    // The pool an old user belongs to: the only one, or its tenant's.
-    let home_of = |user: &shared::SourceUser| match &table {
-        None => Ok(0),
-        Some(table) => table.tenant_of(user).map(|tenant| {
-            targets
-                .iter()
-                .position(|t| t.name == tenant)
-                .expect("a target per tenant")
-        }),
-    };
-    let find_anywhere = |user: &shared::SourceUser| -> anyhow::Result<Option<Found>> {
-        for (i, t) in targets.iter().enumerate() {
-            if let Some(name) = t.index.find(&user.username, user.sub())? {
-                return Ok(Some((i, name)));
-            }
-        }
-        Ok(None)
-    };
-    scan::each_user(
-        &source,
-        &pacer,
-        &args.report.source_pool_id,
-        args.report.segments,
-        |user| {
-            let user = user_from_list(user);
-            counts.old_users += 1;
-            progress.update(counts.old_users, "compared");
-            let mut compare = || -> anyhow::Result<()> {
-                match home_of(&user) {
-                    Err(unassigned) => match find_anywhere(&user)? {
-                        Some((i, _)) => {
-                            counts.misplaced += 1;
-                            let detail = format!(
-                                "{unassigned}, yet in the pool of tenant {}",
-                                targets[i].name
-                            );
-                            differences.note(&user.username, "misplaced", &detail)
-                        }
-                        None => {
-                            *counts
-                                .expected_missing
-                                .entry(unassigned.code().to_string())
-                                .or_default() += 1;
-                            differences.note(
-                                &user.username,
-                                "expected-missing",
-                                &unassigned.to_string(),
-                            )
-                        }
-                    },
-                    Ok(home) => {
-                        let tenant = counts
-                            .tenants
-                            .entry(targets[home].name.clone())
-                            .or_default();
-                        let mapped = targets[home].mapping.apply(&user);
-                        match (
-                            targets[home].index.find(&user.username, user.sub())?,
-                            mapped,
-                        ) {
-                            (Some(new_username), mapped) => {
-                                counts.present += 1;
-                                tenant.present += 1;
-                                let indexed = targets[home]
-                                    .index
-                                    .user(&new_username)?
-                                    .expect("an indexed user");
-                                if let Ok(mapped) = mapped
-                                    && indexed.attributes
-                                        != attributes_fingerprint(&mapped.attributes)
-                                {
-                                    differing.push((
-                                        user.username.clone(),
-                                        (home, new_username.clone()),
-                                        mapped.attributes,
-                                    ));
-                                }
-                                let state = indexed.state;
-                                if state::password_reset(&user, state) {
-                                    counts.passwords_reset += 1;
-                                }
-                                state::differences(&user, state).into_iter().try_for_each(
-                                    |difference| {
-                                        match difference.kind {
-                                            state::Kind::Enabled => counts.enabled_differs += 1,
-                                            state::Kind::Status => counts.status_differs += 1,
-                                        }
-                                        differences.note(
-                                            &user.username,
-                                            difference.kind.code(),
-                                            &difference.detail,
-                                        )
-                                    },
-                                )
-                            }
-                            (None, _) => {
-                                match (find_anywhere(&user)?, targets[home].refusal(&user)?) {
-                                    (Some((i, _)), _) => {
-                                        counts.misplaced += 1;
-                                        tenant.misplaced += 1;
-                                        let detail = format!(
-                                            "belongs to tenant {}, found in the pool of tenant {}",
-                                            targets[home].name, targets[i].name
-                                        );
-                                        differences.note(&user.username, "misplaced", &detail)
-                                    }
-                                    (None, Some(reason)) => {
-                                        *counts
-                                            .expected_missing
-                                            .entry(reason.code().to_string())
-                                            .or_default() += 1;
-                                        differences.note(
-                                            &user.username,
-                                            "expected-missing",
-                                            &reason.to_string(),
-                                        )
-                                    }
-                                    (None, None) => {
-                                        counts.missing += 1;
-                                        tenant.missing += 1;
-                                        differences.note(
-                                            &user.username,
-                                            "missing",
-                                            "not in the new pool",
-                                        )
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            };
-            if let Err(err) = compare() {
-                failure.get_or_insert(err);
-            }
-        },
-    )
-    .await?;
-    progress.finish();
-    if let Some(err) = failure {
-        return Err(err);
-    }
-    if table.is_none() {
-        counts.tenants.clear();
-    }
-
-    // A fingerprint mismatch may only be attributes the new pool has in addition (set by the
-    // application after migration); read those users to name what really differs.
-    for (old_username, (home, new_username), expected) in differing {
-        let pool_id = &targets[home].pool_id;
-        let user = pacer
-            .call(|| {
-                target
-                    .admin_get_user()
-                    .user_pool_id(pool_id)
-                    .username(&new_username)
-                    .send()
-            })
-            .await
-            .map_err(|e| explain("AdminGetUser", pool_id, e))?;
-        let actual = comparable(attribute_map(user.user_attributes()));
-        let differ: Vec<&str> = expected
-            .iter()
-            .filter(|(name, value)| actual.get(*name) != Some(value))
-            .map(|(name, _)| name.as_str())
-            .collect();
-        if !differ.is_empty() {
-            counts.attributes_differ += 1;
-            differences.note(&old_username, "attributes-differ", &differ.join(" "))?;
-        }
-    }
-
-    each_group_and_member(
-        &source,
-        &pacer,
-        &args.report.source_pool_id,
-        args.report.segments,
-        |_| Ok(()),
-        |group, user| {
-            // The user is found again rather than remembered from the scan: no map of every
-            // user (ListUsersInGroup returns the whole user, `sub` included).
-            let user = user_from_list(user);
-            let username = user.username.as_str();
-            if let Ok(home) = home_of(&user)
-                && let Some(new_username) = targets[home].index.find(username, user.sub())?
-                && !targets[home].index.has_membership(group, &new_username)?
-            {
-                counts.memberships_missing += 1;
-                differences.note(username, "membership-missing", group)?;
-            }
-            Ok(())
-        },
-    )
-    .await?;
-    differences.finish()?;
+    let mut verification =
+        Verification::new(&args, &source, &pacer, &destinations, differences, indexes);
+    verification.compare_users().await?;
+    verification.name_differing_attributes(&target).await?;
+    verification.compare_memberships().await?;
+    let counts = verification.finish()?;
     if !crate::json_report::to_stdout(args.json.as_deref()) {
         println!("{}", text(&counts));
     }

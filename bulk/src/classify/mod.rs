@@ -1,10 +1,16 @@
 //! The decision for one old-pool user: an import row, a rejection with its reason, or a skip.
+//! Export files users by it; plan counts by it; verify asks it why a user cannot be imported.
+
+mod select;
 
 use shared::import_csv::ImportHeader;
 use shared::sign_in::SignInKey;
 use shared::{Mapping, RejectReason, SourceUser, TargetRules};
 
-use super::select::{Select, SkipReason, TargetIndex};
+pub use select::{Select, SkipReason};
+
+use crate::pools::ImportTarget;
+use crate::target_index::TargetIndex;
 
 /// What happens to one user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +45,23 @@ pub struct Classifier<'a> {
     pub rules: &'a TargetRules,
 }
 
-impl Classifier<'_> {
+impl<'a> Classifier<'a> {
+    /// The classifier for one new pool: its import target and the mapping resolved against it.
+    pub fn new(
+        select: Select,
+        index: &'a TargetIndex,
+        mapping: &'a Mapping,
+        target: &'a ImportTarget,
+    ) -> Classifier<'a> {
+        Classifier {
+            select,
+            index,
+            mapping,
+            header: &target.header,
+            rules: &target.rules,
+        }
+    }
+
     /// Selection first (a skipped user is left for another run), then the mapping, the new
     /// pool's user name, its rules and the CSV format, in the order the import job would meet
     /// them. Collisions between users are the sink's to find: they need more than one user.

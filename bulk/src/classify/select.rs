@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use shared::SourceUser;
 
-pub use crate::target_index::TargetIndex;
+use crate::target_index::TargetIndex;
 
 /// Which users to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]

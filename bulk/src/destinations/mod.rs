@@ -1,0 +1,125 @@
+//! The new pools a command writes to or compares with (one, or one per tenant), each read once
+//! before any user is: described, its import target, the mapping resolved against it, and whether
+//! the old pool's schema fits it. Export, plan and verify read them here, and send each old user
+//! to its pool with [`Destinations::route`].
+//!
+//! Not for: what a command keeps per pool besides (export's folders and indexes, plan's and
+//! verify's indexes of the new users): each command holds that, next to its destination.
+
+mod held_import_target;
+mod new_pools;
+
+use std::collections::BTreeSet;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::types::UserPoolType;
+use shared::partition::Unassigned;
+use shared::schema_fit::SchemaMismatch;
+use shared::{Mapping, SourceUser};
+
+pub use held_import_target::HeldImportTarget;
+pub use new_pools::NewPools;
+
+use crate::pacer::Pacer;
+use crate::pools::{self, ImportTarget};
+
+/// One new pool, as read before any user is.
+pub struct Destination<I = ImportTarget> {
+    /// Tenant name, or `""` for a run with a single new pool.
+    pub name: String,
+    /// The new pool.
+    pub pool_id: String,
+    /// The pool as `DescribeUserPool` returned it.
+    pub pool: UserPoolType,
+    /// Its CSV header and per-user rules: an [`ImportTarget`], or an `Option` of one where the
+    /// command also takes a pool AWS would not import into.
+    pub import: I,
+    /// The run's mapping, resolved against this pool (the legacy sub kept only where it has a home).
+    pub mapping: Mapping,
+    /// Whether every attribute of the old pool has a home here, after the mapping.
+    pub fit: Result<(), SchemaMismatch>,
+}
+
+/// Every new pool of a run, in the order of [`NewPools`], and the routing of old users to them.
+pub struct Destinations<I = ImportTarget> {
+    list: Vec<Destination<I>>,
+    new_pools: NewPools,
+}
+
+impl<I: HeldImportTarget> Destinations<I> {
+    /// Reads every new pool in turn, so each is found (or named as missing) before the first
+    /// scan. `old_pool` is the old pool as described, whose schema must fit each new pool.
+    pub async fn load(
+        client: &Client,
+        pacer: &Pacer,
+        new_pools: NewPools,
+        mapping: &Mapping,
+        old_pool: &UserPoolType,
+    ) -> anyhow::Result<Destinations<I>> {
+        let old_schema = shared::from_sdk::schema_attribute_names(old_pool);
+        let mut list = Vec::new();
+        for (name, pool_id) in new_pools.names_and_ids() {
+            let pool = pools::describe(client, pacer, pool_id).await?;
+            let import = I::from_read(pools::import_target(client, pacer, &pool).await)?;
+            let columns = match import.target() {
+                Some(target) => target.header.attribute_columns(),
+                None => schema_attributes(&pool),
+            };
+            let mapping = pools::resolve_legacy_sub(mapping.clone(), &columns, pool_id);
+            let fit = shared::schema_fit::check(pool_id, &old_schema, &mapping, &columns);
+            list.push(Destination {
+                name: name.to_string(),
+                pool_id: pool_id.to_string(),
+                pool,
+                import,
+                mapping,
+                fit,
+            });
+        }
+        Ok(Destinations { list, new_pools })
+    }
+}
+
+impl<I> Destinations<I> {
+    /// The index of the destination an old user belongs to: the only one, or its tenant's.
+    pub fn route(&self, user: &SourceUser) -> Result<usize, Unassigned> {
+        self.new_pools.route(user)
+    }
+
+    /// The pools and the routing, for a writer that keeps its own lanes in the same order.
+    pub fn new_pools(&self) -> &NewPools {
+        &self.new_pools
+    }
+
+    /// True when the run is split per tenant.
+    pub fn partitioned(&self) -> bool {
+        self.new_pools.partitioned()
+    }
+
+    /// The destinations, in routing order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Destination<I>> {
+        self.list.iter()
+    }
+
+    /// Every schema mismatch, one per pool the old pool's schema does not fit.
+    pub fn mismatches(&self) -> impl Iterator<Item = &SchemaMismatch> {
+        self.list.iter().filter_map(|d| d.fit.as_ref().err())
+    }
+}
+
+impl<I> std::ops::Index<usize> for Destinations<I> {
+    type Output = Destination<I>;
+
+    fn index(&self, index: usize) -> &Destination<I> {
+        &self.list[index]
+    }
+}
+
+/// The names of a pool's attributes, where its CSV header is not known.
+fn schema_attributes(pool: &UserPoolType) -> BTreeSet<String> {
+    pool.schema_attributes()
+        .iter()
+        .filter_map(|a| a.name())
+        .map(String::from)
+        .collect()
+}
