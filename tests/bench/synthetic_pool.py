@@ -605,6 +605,7 @@ def parse_windows(text):
 
 
 def main():
+    global GROUPS
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--old-users", type=int, default=100_000)
@@ -615,7 +616,6 @@ def main():
     parser.add_argument("--token-ttl", type=float, default=0, help="seconds a pagination token is honoured (0: for ever)")
     parser.add_argument("--groups", type=int, default=GROUPS, help=f"groups g0.. of the old pool (default {GROUPS}; 0: none)")
     args = parser.parse_args()
-    global GROUPS
     GROUPS = args.groups
     OLD.size, NEW.size = args.old_users, min(args.new_users, args.old_users)
     server = Server({
