@@ -31,6 +31,36 @@ pub fn split(prefix: &str) -> Option<Vec<String>> {
     (prefix.len() < SPLIT_DIGITS).then(|| HEX.iter().map(|h| format!("{prefix}{h}")).collect())
 }
 
+/// Refused tokens a shard that cannot be split further may see before the run stops.
+pub const MAX_REFUSALS: u32 = 3;
+
+/// How a shard goes on after its pagination token was refused (expired).
+#[derive(Debug, PartialEq, Eq)]
+pub enum AfterRefusal {
+    /// As these 16 narrower parts, each from its first page: a part paged to its end is never
+    /// read again when a later token is refused, and a part takes less time to page than the
+    /// whole, so a scan converges even when tokens live shorter than a shard's scan.
+    Split(Vec<String>),
+    /// From its own first page again (it can be split no further).
+    Restart,
+}
+
+/// How the shard of `prefix`, refused `refusals` times before at its narrowest, goes on after
+/// one more refused token; an error once a shard that can be split no further was refused
+/// [`MAX_REFUSALS`] times.
+pub fn after_refusal(prefix: &str, refusals: u32) -> anyhow::Result<AfterRefusal> {
+    if let Some(parts) = split(prefix) {
+        return Ok(AfterRefusal::Split(parts));
+    }
+    anyhow::ensure!(
+        refusals < MAX_REFUSALS,
+        "the pagination tokens of the users whose sub starts with {prefix} were refused {} times: \
+         Cognito expires them faster than the pages can be read; use a higher --rps, or fewer --segments",
+        refusals + 1
+    );
+    Ok(AfterRefusal::Restart)
+}
+
 /// A file-name-safe label for a shard.
 pub fn label(prefix: &str) -> &str {
     if prefix.is_empty() { "all" } else { prefix }
@@ -58,5 +88,26 @@ mod tests {
         assert_eq!((parts[0].as_str(), parts[15].as_str()), ("a30", "a3f"));
         assert_eq!(split("0123456").unwrap()[1], "01234561");
         assert_eq!(split("01234567"), None);
+    }
+
+    #[test]
+    fn a_refused_shard_splits_then_restarts_at_its_narrowest_until_refused_too_often() {
+        assert_eq!(
+            after_refusal("a", 0).unwrap(),
+            AfterRefusal::Split(split("a").unwrap())
+        );
+        assert_eq!(after_refusal("01234567", 0).unwrap(), AfterRefusal::Restart);
+        assert_eq!(
+            after_refusal("01234567", MAX_REFUSALS - 1).unwrap(),
+            AfterRefusal::Restart
+        );
+        let err = after_refusal("01234567", MAX_REFUSALS)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("sub starts with 01234567 were refused 4 times"),
+            "{err}"
+        );
+        assert!(err.contains("higher --rps"), "{err}");
     }
 }

@@ -2,7 +2,8 @@
 //! pagination token refused in AWS's own words ("Paging marker … is invalid for request …", an
 //! `InvalidParameterException`) sends its shard back to be read as 16 narrower parts from their
 //! first pages, and the shard's ledger keeps every user in exactly one output, whether the
-//! refusal meets a `--resume` or a running scan, and even when every token outlives its use.
+//! refusal meets a `--resume` or a running scan, and even when no token lives as long as a shard's scan;
+//! the sweep's index of the new pool splits its refused shards the same way.
 //!
 //! The server is its own; these tests need no test bed.
 
@@ -192,4 +193,60 @@ async fn tokens_living_shorter_than_a_shard_scan_split_the_shard_until_it_finish
     );
     assert!(shards.iter().all(|s| s["done"] == true));
     assert_every_user_once(&dir, &header);
+}
+
+/// The same short-lived tokens meet the sweep's first step, the index of the users the new pool
+/// already has (`--select not-in-target`): each refused shard of that scan is read as 16
+/// narrower parts too, so the index completes instead of restarting a shard until it gives up.
+#[tokio::test]
+async fn tokens_living_shorter_than_a_shard_scan_split_the_new_pools_index_too() {
+    let imported = (USERS - 300).to_string();
+    let pool = SyntheticPool::start(&[
+        "--old-users",
+        &USERS.to_string(),
+        "--new-users",
+        &imported,
+        "--token-ttl",
+        "0.5",
+    ]);
+    let header = header(&pool).await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("e");
+    let args = [
+        "--select",
+        "not-in-target",
+        "--rps",
+        "20",
+        "--segments",
+        "16",
+    ];
+    let run = export(&pool.url, OLD_POOL, NEW_POOL, &dir, &args);
+    assert!(
+        run.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        describe(&run)
+    );
+    let index: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            dir.join(".export/target-index")
+                .join(NEW_POOL)
+                .join("state.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let shards = index["shards"].as_array().unwrap();
+    assert!(index["complete"] == true, "{index}");
+    assert!(
+        shards.len() > 16,
+        "refused shards were split: {}",
+        shards.len()
+    );
+    let (exported, rejected, skipped) = assert_reconciles(&dir, &header);
+    assert_eq!(
+        exported.len() + rejected.len(),
+        300,
+        "only the users not imported"
+    );
+    assert_eq!(skipped.len(), USERS - 300);
 }

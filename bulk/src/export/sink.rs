@@ -23,7 +23,7 @@ use crate::destinations::NewPools;
 use crate::disk_table::{Table, temporary_file_error};
 use crate::report_csv::csv_record;
 use crate::scan::ShardWork;
-use crate::shards;
+use crate::shards::{self, AfterRefusal};
 use shared::user::MfaSettings;
 
 /// Why a user is in `mfa-reenrol.csv`.
@@ -34,9 +34,6 @@ const COLLISION_CODE: &str = "sign-in-collision";
 
 /// How often the checkpoint is rewritten while pages arrive.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
-
-/// Refused tokens a shard that cannot be split further may see before the run stops.
-const MAX_REFUSALS: u32 = 3;
 
 /// One destination pool: its files and the rules that decide its users.
 pub struct Lane<'a> {
@@ -229,17 +226,18 @@ impl<'a> Sink<'a> {
         Ok(())
     }
 
-    /// A shard's pagination token was refused (expired). The shard goes on as its 16 narrower
-    /// parts, each from its first page ([`shards::split`]): a part paged to its end is never read
-    /// again when a later token is refused, and a part takes less time to page than the whole,
-    /// so an export converges even when tokens live shorter than a shard's scan. A shard that
-    /// cannot be split further starts again from its first page. Users already written are
-    /// recognised by the ledger and not written again. Returns the work that replaces the shard.
+    /// A shard's pagination token was refused (expired). The shard goes on as
+    /// [`shards::after_refusal`] says: as its 16 narrower parts, or from its first page when it
+    /// can be split no further. Users already written are recognised by the ledger and not
+    /// written again. Returns the work that replaces the shard.
     pub fn refused(&mut self, shard: usize) -> anyhow::Result<Vec<ShardWork>> {
         let cursor = self.checkpoint.shards[shard].clone();
         let ledger = cursor.ledger_label().to_string();
-        let work = match shards::split(&cursor.prefix) {
-            Some(parts) => {
+        let after = shards::after_refusal(&cursor.prefix, cursor.refusals).map_err(|err| {
+            err.context("the export stopped; rerun with --resume once the pace is changed")
+        })?;
+        let work = match after {
+            AfterRefusal::Split(parts) => {
                 tracing::warn!(
                     shard = shards::label(&cursor.prefix),
                     "pagination token refused (expired): reading the shard as 16 narrower parts, skipping users already written"
@@ -263,14 +261,7 @@ impl<'a> Sink<'a> {
                 }
                 work
             }
-            None if cursor.refusals >= MAX_REFUSALS => anyhow::bail!(
-                "the pagination tokens of the users whose sub starts with {} were refused {} times: \
-                 Cognito expires them faster than the pages can be read; rerun with --resume and a \
-                 higher --rps, or fewer --segments",
-                cursor.prefix,
-                cursor.refusals + 1
-            ),
-            None => {
+            AfterRefusal::Restart => {
                 let restarted = &mut self.checkpoint.shards[shard];
                 restarted.next_token = None;
                 restarted.done = false;

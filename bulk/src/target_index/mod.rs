@@ -28,7 +28,7 @@ use crate::disk_table::{Table, TableBuilder, temporary_file_error};
 use crate::pacer::Pacer;
 use crate::progress::Progress;
 use crate::scan::{self, OnRefusal, ScanEvent, ShardWork, WorkQueue};
-use crate::shards;
+use crate::shards::{self, AfterRefusal};
 use store::{IndexShard, IndexStore, Stored};
 
 /// The users the new pool already has, as keys (see [`MatchRule`]), and the rule that finds an
@@ -96,7 +96,7 @@ impl TargetIndex {
         let prefixes = shards::prefixes(pool.segments);
         let mut keys = TableBuilder::default();
         let (mut store, cursors) = match store {
-            None => (None, prefixes.into_iter().map(fresh_cursor).collect()),
+            None => (None, prefixes.into_iter().map(IndexShard::fresh).collect()),
             Some(dir) => match IndexStore::open(dir, pool.pool_id, &rule, prefixes, &mut keys)? {
                 (_, Stored::Complete) => {
                     let index = TargetIndex::new(keys, rule)?;
@@ -136,19 +136,20 @@ impl TargetIndex {
 }
 
 /// Pages the unfinished shards of `cursors` concurrently, adding each user's keys to `keys` and
-/// recording every page in `store`.
+/// recording every page in `store`. A shard whose token is refused goes on as
+/// [`shards::after_refusal`] says (split into narrower parts, or from its first page).
 async fn scan_into(
     pool: &NewPool<'_>,
     rule: &MatchRule,
-    cursors: Vec<IndexShard>,
+    mut cursors: Vec<IndexShard>,
     keys: &mut TableBuilder<()>,
     mut store: Option<&mut IndexStore>,
 ) -> anyhow::Result<()> {
     let work: Vec<ShardWork> = cursors
-        .into_iter()
+        .iter()
         .enumerate()
         .filter(|(_, c)| !c.done)
-        .map(|(i, c)| (i, c.prefix, c.next_token))
+        .map(|(i, c)| (i, c.prefix.clone(), c.next_token.clone()))
         .collect();
     let queue = WorkQueue::new(work);
     let (events, mut received) = mpsc::channel(usize::from(pool.segments) * 2);
@@ -160,7 +161,7 @@ async fn scan_into(
                 pool.pool_id.to_string(),
                 queue.clone(),
                 events.clone(),
-                OnRefusal::RestartHere,
+                OnRefusal::HandBack,
             ))
         })
         .collect();
@@ -188,12 +189,15 @@ async fn scan_into(
                     (Ok(()), None) => Ok(()),
                 }
             }
-            ScanEvent::Restart { shard } | ScanEvent::Refused { shard } => {
-                match store.as_deref_mut() {
-                    Some(store) => store.restart(shard),
-                    None => Ok(()),
-                }
+            ScanEvent::Refused { shard } => {
+                let work = after_refusal(&mut cursors, shard);
+                let recorded = match (work, store.as_deref_mut()) {
+                    (Ok(work), Some(store)) => store.refused(shard, &cursors).map(|_| work),
+                    (work, _) => work,
+                };
+                recorded.map(|work| queue.replace(work))
             }
+            ScanEvent::Restart { .. } => unreachable!("index scans hand refused shards back"),
             ScanEvent::Failed(err) => Err(err),
         };
         if result.is_err() {
@@ -207,12 +211,29 @@ async fn scan_into(
     result
 }
 
-fn fresh_cursor(prefix: String) -> IndexShard {
-    IndexShard {
-        prefix,
-        next_token: None,
-        done: false,
-        keys: 0,
+/// Changes `cursors` for a refused token of shard `shard` and returns the work that replaces it:
+/// a split shard counts as done (its keys read so far stay) and its parts are appended; a shard
+/// that can be split no further starts again from its first page.
+fn after_refusal(cursors: &mut Vec<IndexShard>, shard: usize) -> anyhow::Result<Vec<ShardWork>> {
+    let cursor = &mut cursors[shard];
+    cursor.next_token = None;
+    match shards::after_refusal(&cursor.prefix, cursor.refusals)? {
+        AfterRefusal::Split(parts) => {
+            tracing::warn!(
+                shard = shards::label(&cursor.prefix),
+                "pagination token refused (expired): reading the new pool's shard as 16 narrower parts"
+            );
+            cursor.done = true;
+            let first = cursors.len();
+            cursors.extend(parts.into_iter().map(IndexShard::fresh));
+            Ok((first..cursors.len())
+                .map(|i| (i, cursors[i].prefix.clone(), None))
+                .collect())
+        }
+        AfterRefusal::Restart => {
+            cursor.refusals += 1;
+            Ok(vec![(shard, cursor.prefix.clone(), None)])
+        }
     }
 }
 

@@ -33,10 +33,27 @@ pub struct IndexShard {
     pub prefix: String,
     /// Token of the next page; `None` with `done == false` means "from the start".
     pub next_token: Option<String>,
-    /// Every page has been read.
+    /// Every page has been read, or the shard was split into narrower parts that follow it in
+    /// the list (its keys read before the split stay valid).
     pub done: bool,
     /// Keys of its file that count.
     pub keys: u64,
+    /// Refused tokens since it could be split no further (see `shards::after_refusal`).
+    #[serde(default)]
+    pub refusals: u32,
+}
+
+impl IndexShard {
+    /// A shard of `prefix` to read from its first page.
+    pub fn fresh(prefix: String) -> IndexShard {
+        IndexShard {
+            prefix,
+            next_token: None,
+            done: false,
+            keys: 0,
+            refusals: 0,
+        }
+    }
 }
 
 /// `state.json`: which pool and rule the keys are for, and where each shard stands.
@@ -163,15 +180,7 @@ impl IndexStore {
             fs::remove_dir_all(dir)?;
         }
         fs::create_dir_all(dir)?;
-        let shards: Vec<IndexShard> = prefixes
-            .into_iter()
-            .map(|prefix| IndexShard {
-                prefix,
-                next_token: None,
-                done: false,
-                keys: 0,
-            })
-            .collect();
+        let shards: Vec<IndexShard> = prefixes.into_iter().map(IndexShard::fresh).collect();
         let files = shards
             .iter()
             .map(|s| File::create(shard_file(dir, &s.prefix)))
@@ -221,10 +230,26 @@ impl IndexStore {
         self.save()
     }
 
-    /// Records that shard `shard` starts again from its first page (its token was refused); the keys
-    /// it already read stay valid.
-    pub fn restart(&mut self, shard: usize) -> anyhow::Result<()> {
-        self.state.shards[shard].next_token = None;
+    /// Records how shard `shard` goes on after a refused token, as the caller's `shards` say
+    /// (the store's list with the refused shard changed and any parts appended): the refused
+    /// shard's cursor is taken from it, each part gets an empty key file. The keys already read
+    /// stay valid.
+    pub fn refused(&mut self, shard: usize, shards: &[IndexShard]) -> anyhow::Result<()> {
+        for part in &shards[self.state.shards.len()..] {
+            let path = shard_file(&self.dir, &part.prefix);
+            let file = File::create(&path)
+                .and_then(|_| OpenOptions::new().append(true).open(&path))
+                .map_err(|e| self.write_error(e))?;
+            self.files.push(file);
+            self.state
+                .shards
+                .push(IndexShard::fresh(part.prefix.clone()));
+        }
+        let keys = self.state.shards[shard].keys;
+        self.state.shards[shard] = IndexShard {
+            keys,
+            ..shards[shard].clone()
+        };
         self.save()
     }
 
@@ -308,6 +333,56 @@ mod tests {
         assert!(matches!(stored, Stored::Complete));
         assert_eq!(held(loaded, 10), [1, 2, 3, 4]);
         assert!(!shard_file(&dir, "0").exists());
+    }
+
+    #[test]
+    fn a_split_shard_keeps_its_keys_and_its_parts_resume_and_finish() {
+        let dir = tempfile::tempdir().unwrap();
+        let dir = dir.path().join("pool");
+        let rule = MatchRule::default();
+        let (mut store, stored) =
+            IndexStore::open(&dir, "p", &rule, prefixes(), &mut keys()).unwrap();
+        let Stored::Partial(mut shards) = stored else {
+            panic!("a new index")
+        };
+        store.page(1, &[1], Some("t".into())).unwrap();
+        // Shard "1"'s token is refused: it is done, and its parts "10" and "11" follow it.
+        shards[1].done = true;
+        shards.extend(["10", "11"].map(|p| IndexShard::fresh(p.into())));
+        store.refused(1, &shards).unwrap();
+        store.page(2, &[1, 2], None).unwrap();
+        drop(store);
+
+        let mut loaded = keys();
+        let (mut store, stored) =
+            IndexStore::open(&dir, "p", &rule, prefixes(), &mut loaded).unwrap();
+        let Stored::Partial(shards) = stored else {
+            panic!("part 11 is not read yet")
+        };
+        let cursors: Vec<_> = shards
+            .iter()
+            .map(|s| (s.prefix.as_str(), s.done, s.keys))
+            .collect();
+        assert_eq!(
+            cursors,
+            [
+                ("0", false, 0),
+                ("1", true, 1),
+                ("10", true, 2),
+                ("11", false, 0)
+            ]
+        );
+        assert_eq!(held(loaded, 10), [1, 2]);
+        store.page(0, &[5], None).unwrap();
+        store.page(3, &[7], None).unwrap();
+        store.finish().unwrap();
+        drop(store);
+
+        let mut loaded = keys();
+        let (_, stored) = IndexStore::open(&dir, "p", &rule, prefixes(), &mut loaded).unwrap();
+        assert!(matches!(stored, Stored::Complete));
+        assert_eq!(held(loaded, 10), [1, 2, 5, 7]);
+        assert!(!shard_file(&dir, "11").exists());
     }
 
     #[test]
