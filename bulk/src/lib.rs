@@ -31,6 +31,7 @@ pub(crate) mod preflight;
 pub(crate) mod progress;
 pub(crate) mod report_csv;
 pub(crate) mod scan;
+pub(crate) mod seen_users;
 pub(crate) mod shards;
 pub(crate) mod signals;
 pub(crate) mod status;

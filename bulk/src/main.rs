@@ -47,6 +47,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| EnvFilter::new(QUIET_SDK)),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     match cli::run(cli).await {
         Ok(code) => code,

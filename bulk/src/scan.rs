@@ -13,12 +13,11 @@ use tokio::sync::mpsc;
 
 use crate::errors::explain;
 use crate::pacer::Pacer;
-use crate::shards;
+use crate::seen_users::SeenUsers;
+use crate::shards::{self, AfterRefusal};
 
 /// The most users one `ListUsers` page may hold (Cognito rejects more).
 pub const PAGE_LIMIT: i32 = 60;
-/// How often one shard may restart after a refused pagination token before the run stops.
-const MAX_RESTARTS: u32 = 3;
 
 /// What a scan reports to the writer.
 pub enum ScanEvent {
@@ -31,13 +30,8 @@ pub enum ScanEvent {
         /// Token of the next page; `None` after the last page.
         next_token: Option<String>,
     },
-    /// The shard's token was refused and its scan starts again from the first page.
-    Restart {
-        /// Shard index.
-        shard: usize,
-    },
-    /// The shard's token was refused and its scan was abandoned ([`OnRefusal::HandBack`]): the
-    /// writer decides how it continues and puts that work in the queue
+    /// The shard's token was refused and its scan was abandoned: the writer decides how it
+    /// continues ([`shards::after_refusal`]) and puts that work in the queue
     /// ([`WorkQueue::replace`]).
     Refused {
         /// Shard index.
@@ -49,17 +43,6 @@ pub enum ScanEvent {
 
 /// A shard still to scan: its index, `sub` prefix and the token to continue from.
 pub type ShardWork = (usize, String, Option<String>);
-
-/// What a scan does when a shard's pagination token is refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OnRefusal {
-    /// Start the shard again from its first page, up to [`MAX_RESTARTS`] times
-    /// ([`ScanEvent::Restart`]).
-    RestartHere,
-    /// Abandon the shard and tell the writer ([`ScanEvent::Refused`]), which puts its
-    /// continuation in the queue.
-    HandBack,
-}
 
 /// The shards still to scan, shared by the scans: a scan waits for more work while another
 /// shard is still being paged (a refused shard may come back as several).
@@ -119,13 +102,11 @@ pub async fn scan_shards(
     pool_id: String,
     queue: Arc<WorkQueue>,
     events: mpsc::Sender<ScanEvent>,
-    on_refusal: OnRefusal,
 ) {
     while let Some((shard, prefix, token)) = queue.next().await {
         let scan = Shard {
             index: shard,
             prefix: &prefix,
-            on_refusal,
         };
         match scan_one(&client, &pacer, &pool_id, scan, token, &events).await {
             Ok(Paged::ToTheEnd) => queue.finished(),
@@ -142,7 +123,6 @@ pub async fn scan_shards(
 struct Shard<'a> {
     index: usize,
     prefix: &'a str,
-    on_refusal: OnRefusal,
 }
 
 /// How [`scan_one`] left a shard.
@@ -163,7 +143,6 @@ async fn scan_one(
 ) -> Result<Paged, ()> {
     let shard = scan.index;
     let filter = shards::filter(scan.prefix);
-    let mut restarts = 0;
     loop {
         let result = pacer
             .call(|| {
@@ -176,7 +155,7 @@ async fn scan_one(
                     .send()
             })
             .await;
-        let event = match result {
+        match result {
             Ok(page) => {
                 let next_token = page.pagination_token.filter(|t| !t.is_empty());
                 let last = next_token.is_none();
@@ -190,31 +169,20 @@ async fn scan_one(
                 if last {
                     return Ok(Paged::ToTheEnd);
                 }
-                continue;
             }
-            Err(err)
-                if token.is_some()
-                    && is_refused_token(&err)
-                    && scan.on_refusal == OnRefusal::HandBack =>
-            {
+            Err(err) if token.is_some() && is_refused_token(&err) => {
                 events
                     .send(ScanEvent::Refused { shard })
                     .await
                     .map_err(|_| ())?;
                 return Ok(Paged::HandedBack);
             }
-            Err(err) if token.is_some() && is_refused_token(&err) && restarts < MAX_RESTARTS => {
-                restarts += 1;
-                token = None;
-                ScanEvent::Restart { shard }
-            }
             Err(err) => {
                 let err = explain("ListUsers", pool_id, err);
                 events.send(ScanEvent::Failed(err)).await.map_err(|_| ())?;
                 return Err(());
             }
-        };
-        events.send(event).await.map_err(|_| ())?;
+        }
     }
 }
 
@@ -225,8 +193,8 @@ async fn scan_one(
 /// the only wording on record is an `InvalidParameterException` saying "Paging marker … is
 /// invalid for request …" (aws/aws-sdk-js#3705), and moto answers `InvalidToken`. So any
 /// `InvalidParameterException` counts, whatever its message: the request's other parameters
-/// were accepted on the shard's first page, and a restart that still fails is reported as it is
-/// (the shard restarts from its first page, without a token, at most [`MAX_RESTARTS`] times).
+/// were accepted on the shard's first page, and the parts that replace the shard start without a
+/// token, so a failure that is not about the token is reported as it is on their first pages.
 fn is_refused_token<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
     matches!(
         err.code(),
@@ -235,8 +203,10 @@ fn is_refused_token<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) ->
 }
 
 /// Reads every user of `pool_id` once, with `segments` concurrent shard scans, handing each
-/// page's users to `each` in arrival order. For read-only reports (`plan`, `verify`); the export
-/// has its own checkpointed loop.
+/// page's users to `each` in arrival order. A shard whose token is refused goes on as
+/// [`shards::after_refusal`] says, and the users it had read are not handed on again
+/// ([`SeenUsers`]). For read-only reports (`plan`, `verify`, `status`); the export has its own
+/// checkpointed loop.
 pub async fn each_user(
     client: &Client,
     pacer: &Arc<Pacer>,
@@ -244,10 +214,14 @@ pub async fn each_user(
     segments: u8,
     mut each: impl FnMut(&UserType),
 ) -> anyhow::Result<()> {
-    let work = shards::prefixes(segments)
+    let mut cursors: Vec<(String, u32)> = shards::prefixes(segments)
         .into_iter()
+        .map(|prefix| (prefix, 0))
+        .collect();
+    let work = cursors
+        .iter()
         .enumerate()
-        .map(|(i, prefix)| (i, prefix, None));
+        .map(|(i, (prefix, _))| (i, prefix.clone(), None));
     let queue = WorkQueue::new(work);
     let (events, mut received) = mpsc::channel(usize::from(segments) * 2);
     let scans: Vec<_> = (0..segments)
@@ -258,34 +232,58 @@ pub async fn each_user(
                 pool_id.to_string(),
                 queue.clone(),
                 events.clone(),
-                OnRefusal::RestartHere,
             ))
         })
         .collect();
     drop(events);
-    let mut restarted = std::collections::HashSet::new();
+    let mut seen = SeenUsers::default();
     let mut result = Ok(());
     while let Some(event) = received.recv().await {
-        match event {
-            ScanEvent::Page { users, .. } => users.iter().for_each(&mut each),
-            ScanEvent::Restart { shard } | ScanEvent::Refused { shard } => {
-                restarted.insert(shard);
-            }
-            ScanEvent::Failed(err) => {
-                result = Err(err);
-                break;
-            }
+        result = match event {
+            ScanEvent::Page { users, .. } => users.iter().try_for_each(|user| {
+                seen.first_time(user).map(|first| {
+                    if first {
+                        each(user)
+                    }
+                })
+            }),
+            ScanEvent::Refused { shard } => seen
+                .refused()
+                .and_then(|_| after_refusal(&mut cursors, shard))
+                .map(|work| queue.replace(work)),
+            ScanEvent::Failed(err) => Err(err),
+        };
+        if result.is_err() {
+            break;
         }
     }
     for scan in scans {
         scan.abort();
     }
-    if result.is_ok() && !restarted.is_empty() {
-        anyhow::bail!(
-            "a pagination token was refused (expired) during the scan of {pool_id}; run the report again"
-        );
-    }
     result
+}
+
+/// Changes `cursors` (each shard's prefix and refusals at its narrowest) for a refused token of
+/// shard `shard`, and returns the work that replaces it.
+fn after_refusal(cursors: &mut Vec<(String, u32)>, shard: usize) -> anyhow::Result<Vec<ShardWork>> {
+    let (prefix, refusals) = cursors[shard].clone();
+    match shards::after_refusal(&prefix, refusals)? {
+        AfterRefusal::Split(parts) => {
+            tracing::warn!(
+                shard = shards::label(&prefix),
+                "pagination token refused (expired): reading the shard as 16 narrower parts"
+            );
+            let first = cursors.len();
+            cursors.extend(parts.into_iter().map(|part| (part, 0)));
+            Ok((first..cursors.len())
+                .map(|i| (i, cursors[i].0.clone(), None))
+                .collect())
+        }
+        AfterRefusal::Restart => {
+            cursors[shard].1 += 1;
+            Ok(vec![(shard, prefix, None)])
+        }
+    }
 }
 
 #[cfg(test)]

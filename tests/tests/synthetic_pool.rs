@@ -250,3 +250,45 @@ async fn tokens_living_shorter_than_a_shard_scan_split_the_new_pools_index_too()
     );
     assert_eq!(skipped.len(), USERS - 300);
 }
+
+/// The read-only reports page the same way: `plan`'s scans of both pools meet tokens that live
+/// shorter than a shard's scan, split the refused shards, and count every old user exactly once
+/// (the users a refused shard had read are not counted again when its parts read them).
+#[tokio::test]
+async fn tokens_living_shorter_than_a_shard_scan_leave_plan_s_counts_exact() {
+    let imported = (USERS - 300).to_string();
+    let pool = SyntheticPool::start(&[
+        "--old-users",
+        &USERS.to_string(),
+        "--new-users",
+        &imported,
+        "--token-ttl",
+        "0.5",
+    ]);
+    let run = cognito_migrate(&pool.url)
+        .args([
+            "plan",
+            "--source-pool-id",
+            OLD_POOL,
+            "--target-pool-id",
+            NEW_POOL,
+        ])
+        .args(["--rps", "20", "--segments", "16", "--json", "-"])
+        .output()
+        .expect("cognito-migrate runs");
+    assert!(run.status.success(), "{}", describe(&run));
+    let refused = pool.stats()["refused_tokens"].as_u64().unwrap();
+    assert!(refused >= 16, "tokens were refused: {refused}");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("16 narrower parts"),
+        "the split is told: {stderr}"
+    );
+    assert!(
+        !stderr.contains('\x1b'),
+        "no colour codes in a log file: {stderr}"
+    );
+    let plan: serde_json::Value = serde_json::from_slice(&run.stdout).expect("plan's JSON");
+    assert_eq!(plan["total"], USERS, "{plan}");
+    assert_eq!(plan["already_in_target"], USERS - 300, "{plan}");
+}

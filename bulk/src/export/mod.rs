@@ -45,7 +45,7 @@ use crate::pace::{ProgressArgs, ScanPace};
 use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
-use crate::scan::{self, OnRefusal, ScanEvent, ShardWork, WorkQueue};
+use crate::scan::{self, ScanEvent, ShardWork, WorkQueue};
 use crate::target_index::{MatchRule, NewPool, TargetIndex};
 use crate::tenants::TargetPools;
 use checkpoint::Checkpoint;
@@ -490,7 +490,6 @@ async fn scan_all(
             args.source_pool_id.clone(),
             queue.clone(),
             events.clone(),
-            OnRefusal::HandBack,
         )));
     }
     drop(events);
@@ -524,7 +523,6 @@ async fn scan_all(
                     progress.update(c.seen, &format!("(exported {}, rejected {}, skipped {})", c.exported, c.rejected, c.skipped));
                 }
                 Some(ScanEvent::Refused { shard }) => queue.replace(sink.refused(shard)?),
-                Some(ScanEvent::Restart { .. }) => unreachable!("export scans hand refused shards back"),
                 Some(ScanEvent::Failed(err)) => {
                     sink.save()?;
                     break Err(err.context(format!(

@@ -27,7 +27,7 @@ pub use keys::MatchRule;
 use crate::disk_table::{Table, TableBuilder, temporary_file_error};
 use crate::pacer::Pacer;
 use crate::progress::Progress;
-use crate::scan::{self, OnRefusal, ScanEvent, ShardWork, WorkQueue};
+use crate::scan::{self, ScanEvent, ShardWork, WorkQueue};
 use crate::shards::{self, AfterRefusal};
 use store::{IndexShard, IndexStore, Stored};
 
@@ -161,7 +161,6 @@ async fn scan_into(
                 pool.pool_id.to_string(),
                 queue.clone(),
                 events.clone(),
-                OnRefusal::HandBack,
             ))
         })
         .collect();
@@ -197,7 +196,6 @@ async fn scan_into(
                 };
                 recorded.map(|work| queue.replace(work))
             }
-            ScanEvent::Restart { .. } => unreachable!("index scans hand refused shards back"),
             ScanEvent::Failed(err) => Err(err),
         };
         if result.is_err() {
