@@ -195,20 +195,30 @@ async fn tokens_living_shorter_than_a_shard_scan_split_the_shard_until_it_finish
     assert_every_user_once(&dir, &header);
 }
 
+/// Users in the new pool already: all but the last 300 of the old pool's.
+const IMPORTED: usize = USERS - 300;
+
+/// The old pool, the first [`IMPORTED`] of its users in the new pool, and tokens honoured
+/// 0.5 s (shorter than the pause between two pages of a shard at 20 requests/s).
+fn pool_with_short_lived_tokens() -> SyntheticPool {
+    let (old, new) = (USERS.to_string(), IMPORTED.to_string());
+    let options = [
+        "--old-users",
+        &old,
+        "--new-users",
+        &new,
+        "--token-ttl",
+        "0.5",
+    ];
+    SyntheticPool::start(&options)
+}
+
 /// The same short-lived tokens meet the sweep's first step, the index of the users the new pool
 /// already has (`--select not-in-target`): each refused shard of that scan is read as 16
 /// narrower parts too, so the index completes instead of restarting a shard until it gives up.
 #[tokio::test]
 async fn tokens_living_shorter_than_a_shard_scan_split_the_new_pools_index_too() {
-    let imported = (USERS - 300).to_string();
-    let pool = SyntheticPool::start(&[
-        "--old-users",
-        &USERS.to_string(),
-        "--new-users",
-        &imported,
-        "--token-ttl",
-        "0.5",
-    ]);
+    let pool = pool_with_short_lived_tokens();
     let header = header(&pool).await;
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("e");
@@ -245,10 +255,10 @@ async fn tokens_living_shorter_than_a_shard_scan_split_the_new_pools_index_too()
     let (exported, rejected, skipped) = assert_reconciles(&dir, &header);
     assert_eq!(
         exported.len() + rejected.len(),
-        300,
+        USERS - IMPORTED,
         "only the users not imported"
     );
-    assert_eq!(skipped.len(), USERS - 300);
+    assert_eq!(skipped.len(), IMPORTED);
 }
 
 /// The read-only reports page the same way: `plan`'s scans of both pools meet tokens that live
@@ -256,15 +266,7 @@ async fn tokens_living_shorter_than_a_shard_scan_split_the_new_pools_index_too()
 /// (the users a refused shard had read are not counted again when its parts read them).
 #[tokio::test]
 async fn tokens_living_shorter_than_a_shard_scan_leave_plan_s_counts_exact() {
-    let imported = (USERS - 300).to_string();
-    let pool = SyntheticPool::start(&[
-        "--old-users",
-        &USERS.to_string(),
-        "--new-users",
-        &imported,
-        "--token-ttl",
-        "0.5",
-    ]);
+    let pool = pool_with_short_lived_tokens();
     let run = cognito_migrate(&pool.url)
         .args([
             "plan",
@@ -290,5 +292,5 @@ async fn tokens_living_shorter_than_a_shard_scan_leave_plan_s_counts_exact() {
     );
     let plan: serde_json::Value = serde_json::from_slice(&run.stdout).expect("plan's JSON");
     assert_eq!(plan["total"], USERS, "{plan}");
-    assert_eq!(plan["already_in_target"], USERS - 300, "{plan}");
+    assert_eq!(plan["already_in_target"], IMPORTED, "{plan}");
 }

@@ -67,7 +67,7 @@ pub struct ShardCursor {
     /// shard the split shard's (which holds every user of the part written before the split).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ledger: Option<String>,
-    /// Refused tokens of a shard that can be split no further (see `shards::split`).
+    /// Refused tokens of a shard that can be split no further (see `shards::after_refusal`).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub refusals: u32,
 }
