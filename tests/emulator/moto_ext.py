@@ -15,6 +15,8 @@ middleware and installs hooks into moto's models; each job lives in one module o
   `import_logs`);
 * triggers fired per pool from its own `LambdaConfig`, on the Lambda host at `TESTBED_LAMBDA_URL`:
   UserMigration, PreSignUp, PreTokenGeneration (`migration`, `user_creation`, `tokens`);
+* a user's own attribute changes: `UpdateUserAttributes` (the app client's `WriteAttributes`,
+  aliases, `UserAttributeUpdateSettings`) and `VerifyUserAttribute` (`attribute_updates`);
 * pool shapes: `UsernameAttributes`, `AliasAttributes`, `UsernameConfiguration.CaseSensitive`
   through one sign-in lookup, the app client's `PreventUserExistenceErrors`, ListUsers' limits
   (`pool_shapes`, `sign_in`, `user_existence`, `list_users`);
@@ -46,6 +48,7 @@ from werkzeug.serving import run_simple
 from werkzeug.wrappers import Request
 
 from testbed_ext import (
+    attribute_updates,
     import_jobs,
     import_operations,
     import_upload,
@@ -71,6 +74,7 @@ def install_hooks() -> None:
     pool_shapes.install()
     sign_in.install()
     user_creation.install()
+    attribute_updates.install()
     tokens.install()
     list_users.install()
 
@@ -96,6 +100,8 @@ class TestbedMiddleware:
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
         if operation in import_operations.OPERATIONS:
             return self.answer(environ, start_response, import_operations.OPERATIONS[operation])
+        if operation in attribute_updates.OPERATIONS:
+            return self.answer(environ, start_response, attribute_updates.OPERATIONS[operation])
         if operation:
             return self.pass_to_moto(environ, start_response, operation)
 

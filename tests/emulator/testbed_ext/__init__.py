@@ -10,7 +10,9 @@
 * `user_existence`: the app client's `PreventUserExistenceErrors` answers;
 * `lambda_invoke` + `triggers`: calling a pool's own `LambdaConfig` functions on the Lambda host;
 * `migration`: the UserMigration trigger; `user_creation`: SignUp/AdminCreateUser (PreSignUp,
-  alias uniqueness); `sign_in`: InitiateAuth/AdminInitiateAuth/ForgotPassword/ConfirmForgotPassword;
+  alias uniqueness, `AllowAdminCreateUserOnly`); `attribute_updates`: UpdateUserAttributes
+  (the client's `WriteAttributes`, aliases, pending e-mail/phone changes) and VerifyUserAttribute;
+  `sign_in`: InitiateAuth/AdminInitiateAuth/ForgotPassword/ConfirmForgotPassword;
   `tokens`: the PreTokenGeneration trigger applied to the tokens moto builds;
 * `list_users`: ListUsers' documented limits (`Limit` <= 60, `AttributesToGet`);
 * `import_operations`: GetCSVHeader and the import-job operations; `import_jobs`: the jobs and

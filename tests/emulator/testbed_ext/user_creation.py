@@ -1,6 +1,14 @@
 """SignUp and AdminCreateUser on the pool's own shape, with its PreSignUp trigger; ConfirmSignUp
 and AdminUpdateUserAttributes keep aliases unique.
 
+Self sign-up closed (API reference, `AdminCreateUserConfigType`,
+https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_AdminCreateUserConfigType.html):
+`AllowAdminCreateUserOnly` "Set to True if only the administrator is allowed to create user
+profiles. Set to False if users can sign themselves up via an app." SignUp on such a pool answers
+the `NotAuthorizedException` the SignUp API reference lists, with the message AWS gives, "SignUp
+is not permitted for this user pool" (seen in awslabs/media-analysis-solution issue #8; not on a
+documentation page), before any other check or trigger.
+
 Pre sign-up (developer guide, "Pre sign-up Lambda trigger",
 https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html):
 "Your user pool invokes this trigger on self-service sign-up with SignUp ... and on user creation
@@ -43,6 +51,13 @@ from .wire import CognitoError, pool_and_client
 def as_map(attributes: list[dict[str, Any]] | None) -> dict[str, str]:
     """`[{"Name", "Value"}]` as a map."""
     return {item["Name"]: item.get("Value", "") for item in attributes or [] if "Name" in item}
+
+
+def check_sign_up_allowed(pool: Any) -> None:
+    """Refuse SignUp on a pool where only administrators create users."""
+    config = pool.extended_config.get("AdminCreateUserConfig") or {}
+    if config.get("AllowAdminCreateUserOnly") is True:
+        raise CognitoError("NotAuthorizedException", "SignUp is not permitted for this user pool")
 
 
 def check_name_is_free(pool: Any, username: str, taken_message: str) -> None:
@@ -110,6 +125,7 @@ def install() -> None:
         pool, _client = pool_and_client(self, client_id)
         if pool is None:
             return sign_up(self, client_id, username, password, attributes)
+        check_sign_up_allowed(pool)
         check_name_is_free(pool, username, "User already exists")
         self._validate_password(pool.id, password)
         given = as_map(attributes)
