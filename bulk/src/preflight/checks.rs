@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserPoolClientType, UserPoolMfaType,
-    UserPoolType,
+    AdvancedSecurityEnabledModeType, AdvancedSecurityModeType, ExplicitAuthFlowsType,
+    PreventUserExistenceErrorTypes, UserPoolClientType, UserPoolMfaType, UserPoolType,
 };
 use shared::from_sdk::schema_attribute_names;
 use shared::{Mapping, Secret};
@@ -262,6 +262,249 @@ pub fn new_pool_guards_sign_up(pool: &UserPoolType) -> Check {
     }
 }
 
+/// Whether the app client lets its signed-in users write `attribute` with `UpdateUserAttributes`:
+/// the attributes its `WriteAttributes` lists or, when the list is unset, every standard
+/// attribute (AWS: "When you don't specify the WriteAttributes for your app client, your app can
+/// write the values of the Standard attributes of your user pool").
+fn client_writes(client: &UserPoolClientType, attribute: &str) -> bool {
+    let listed = client.write_attributes();
+    if listed.is_empty() {
+        !attribute.starts_with("custom:")
+            && !attribute.starts_with("dev:")
+            && !attribute.ends_with("_verified")
+    } else {
+        listed.iter().any(|w| w == attribute)
+    }
+}
+
+/// The attributes that sign a user in or name one in a pool: its `AliasAttributes` and its
+/// `UsernameAttributes`.
+fn sign_in_attributes(pool: &UserPoolType) -> BTreeSet<&str> {
+    pool.alias_attributes()
+        .iter()
+        .map(|a| a.as_str())
+        .chain(pool.username_attributes().iter().map(|a| a.as_str()))
+        .collect()
+}
+
+/// The sign-in attributes a client's users can change to any value at once: writable and, for
+/// `email`/`phone_number`, not held back by `AttributesRequireVerificationBeforeUpdate` (AWS,
+/// API reference `UserAttributeUpdateSettingsType`: "Amazon Cognito doesn't change the value of
+/// the attribute until your user responds to the verification message and confirms the new
+/// value."). That hold is void when the client may also write `<attribute>_verified`.
+/// `preferred_username` has no verified state, so nothing holds it back.
+fn sign_in_names_writable<'a>(pool: &'a UserPoolType, client: &UserPoolClientType) -> Vec<&'a str> {
+    let held: Vec<&str> = pool
+        .user_attribute_update_settings()
+        .map(|s| s.attributes_require_verification_before_update())
+        .unwrap_or_default()
+        .iter()
+        .map(|a| a.as_str())
+        .collect();
+    sign_in_attributes(pool)
+        .into_iter()
+        .filter(|attribute| client_writes(client, attribute))
+        .filter(|attribute| {
+            !(held.contains(attribute) && !client_writes(client, &format!("{attribute}_verified")))
+        })
+        .collect()
+}
+
+/// What to change so a client's users cannot re-point a sign-in name, for the attributes found.
+fn sign_in_names_fix(client: &UserPoolClientType, writable: &[&str]) -> String {
+    let source = if client.write_attributes().is_empty() {
+        "its WriteAttributes is unset, which lets users write every standard attribute"
+    } else {
+        "its WriteAttributes lists them"
+    };
+    let verifiable: Vec<&str> = writable
+        .iter()
+        .copied()
+        .filter(|a| *a == "email" || *a == "phone_number")
+        .collect();
+    let mut fix = format!(
+        "signed-in users can set their own {} with UpdateUserAttributes ({source}), and that value \
+         signs in (AliasAttributes/UsernameAttributes): an attacker can take a name an unmigrated \
+         user signs in with (e.g. preferred_username=admin, or their e-mail) so that sign-ins and \
+         look-ups by that name reach the attacker. Remove {} from the client's WriteAttributes \
+         (give it an explicit list)",
+        writable.join(", "),
+        writable.join(", ")
+    );
+    if !verifiable.is_empty() {
+        fix.push_str(&format!(
+            ", or set the pool's UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate \
+             to {} (and keep {}_verified out of WriteAttributes), so a new value only counts once verified",
+            verifiable.join(" and "),
+            verifiable.join("_verified/")
+        ));
+    }
+    if writable.contains(&"preferred_username") {
+        fix.push_str(
+            "; preferred_username has no verification, so it can only be made safe by leaving it out of WriteAttributes",
+        );
+    }
+    fix
+}
+
+/// No app client of the new pool may let its users re-point a name others sign in with: an
+/// alias (`AliasAttributes`) or a `UsernameAttributes` attribute, unless the pool holds a changed
+/// `email`/`phone_number` back until it is verified. No trigger sees `UpdateUserAttributes`, so
+/// during the window an attacker who signed up could otherwise take an unmigrated user's name.
+pub fn new_client_cannot_write_sign_in_names(
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+) -> Check {
+    client_cannot_write_sign_in_names("new", pool, client, Verdict::Fail)
+}
+
+/// The same for the old pool's app clients, as a warning: the old pool keeps its own names
+/// unique, so a name changed there is no other old user's, but whatever it holds during the
+/// window is what the trigger migrates.
+pub fn old_client_cannot_write_sign_in_names(
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+) -> Check {
+    client_cannot_write_sign_in_names("old", pool, client, Verdict::Warn)
+}
+
+fn client_cannot_write_sign_in_names(
+    side: &str,
+    pool: &UserPoolType,
+    client: &UserPoolClientType,
+    verdict: Verdict,
+) -> Check {
+    let pool_id = pool.id().unwrap_or("(pool)");
+    let name = format!(
+        "{side} client {} of {pool_id} cannot write sign-in names",
+        client_label(client)
+    );
+    let writable = sign_in_names_writable(pool, client);
+    if writable.is_empty() {
+        let names: Vec<&str> = sign_in_attributes(pool).into_iter().collect();
+        let detail = if names.is_empty() {
+            "the pool signs in by user name only".to_string()
+        } else {
+            format!("{} not writable or held until verified", names.join(", "))
+        };
+        return check(name, Verdict::Pass, detail);
+    }
+    check(name, verdict, sign_in_names_fix(client, &writable))
+}
+
+/// The old pool during the window: self sign-up lets anyone add an account the trigger will
+/// trust. FAIL when its user names are free-form (no e-mail/phone alias or user-name attribute):
+/// then an attacker can sign up with a victim's e-mail or phone number as the user name, and
+/// when the victim types that into the new pool the trigger finds and migrates the attacker's
+/// account under it. WARN when the pool's shape refuses such names (new accounts still migrate).
+///
+/// AWS (API reference, `AdminCreateUserConfigType`): `AllowAdminCreateUserOnly` "Set to True if
+/// only the administrator is allowed to create user profiles. Set to False if users can sign
+/// themselves up via an app."; unset reads as false.
+pub fn old_pool_closed_for_window(pool: &UserPoolType) -> Check {
+    let pool_id = pool.id().unwrap_or("(old pool)");
+    let name = format!("old pool {pool_id} is closed to self sign-up for the window");
+    let admin_only = pool
+        .admin_create_user_config()
+        .is_some_and(|c| c.allow_admin_create_user_only());
+    if admin_only {
+        return check(
+            name,
+            Verdict::Pass,
+            "self sign-up is off (AllowAdminCreateUserOnly)",
+        );
+    }
+    let shaped = sign_in_attributes(pool)
+        .iter()
+        .any(|a| *a == "email" || *a == "phone_number");
+    let close = format!(
+        "close it for the window: aws cognito-idp update-user-pool --user-pool-id {pool_id} \
+         --admin-create-user-config AllowAdminCreateUserOnly=true, passing every other setting \
+         of describe-user-pool again (UpdateUserPool resets what it is not sent: triggers, \
+         policies, MFA, messages), and reopen sign-up in the new pool after cutover"
+    );
+    if shaped {
+        check(
+            name,
+            Verdict::Warn,
+            format!(
+                "the old pool lets people sign themselves up, so accounts made during the window \
+                 are migrated as if they were old users: {close}"
+            ),
+        )
+    } else {
+        check(
+            name,
+            Verdict::Fail,
+            format!(
+                "the old pool lets people sign themselves up with any user name, so an attacker can \
+                 register a victim's e-mail or phone number as a user name there, and the trigger \
+                 migrates that account when the victim signs in with it: {close}"
+            ),
+        )
+    }
+}
+
+/// The trigger proves a password with `ADMIN_USER_PASSWORD_AUTH`, which runs no custom-auth
+/// challenge (`DefineAuthChallenge`/`CreateAuthChallenge`/`VerifyAuthChallengeResponse` serve
+/// `CUSTOM_AUTH` only) and gets no adaptive challenge of threat protection from a request
+/// without the user's device context. An old pool that demands either would see its users
+/// migrated on a password alone.
+pub fn old_pool_challenges_carried(pool: &UserPoolType) -> Check {
+    let pool_id = pool.id().unwrap_or("(old pool)");
+    let name =
+        format!("old pool {pool_id} asks for nothing beyond the password the trigger checks");
+    let mut found = Vec::new();
+    if let Some(triggers) = pool.lambda_config() {
+        for (label, arn) in [
+            ("DefineAuthChallenge", triggers.define_auth_challenge()),
+            ("CreateAuthChallenge", triggers.create_auth_challenge()),
+            (
+                "VerifyAuthChallengeResponse",
+                triggers.verify_auth_challenge_response(),
+            ),
+        ] {
+            if let Some(arn) = arn {
+                found.push(format!("LambdaConfig.{label} ({arn})"));
+            }
+        }
+    }
+    if let Some(add_ons) = pool.user_pool_add_ons() {
+        if add_ons.advanced_security_mode() == &AdvancedSecurityModeType::Enforced {
+            found.push("threat protection ENFORCED (UserPoolAddOns.AdvancedSecurityMode)".into());
+        }
+        if add_ons
+            .advanced_security_additional_flows()
+            .and_then(|f| f.custom_auth_mode())
+            == Some(&AdvancedSecurityEnabledModeType::Enforced)
+        {
+            found.push(
+                "threat protection ENFORCED for custom auth (UserPoolAddOns.AdvancedSecurityAdditionalFlows)"
+                    .into(),
+            );
+        }
+    }
+    if found.is_empty() {
+        return check(
+            name,
+            Verdict::Pass,
+            "no custom-auth triggers, threat protection not enforced",
+        );
+    }
+    check(
+        name,
+        Verdict::Fail,
+        format!(
+            "the old pool has {}: the trigger's ADMIN_USER_PASSWORD_AUTH check never meets those \
+             challenges, so a password alone would migrate users who must pass them. Do not let the \
+             trigger migrate these users: move them with the bulk import (they reset their password \
+             and meet the new pool's rules), and give the new pool the same protection (the same \
+             custom-auth triggers, threat protection ENFORCED, MFA ON) before cutover",
+            found.join(", ")
+        ),
+    )
+}
+
 /// Every attribute of the old pool (after the mapping) must have a home in the new pool — the
 /// same list `export` stops with and `plan` reports — and the legacy-`sub` attribute must exist.
 pub fn mapping_attributes_exist(
@@ -314,9 +557,16 @@ pub fn new_pool_auto_verifies(pool: &UserPoolType) -> Check {
     }
 }
 
-/// MFA carried by the trigger (SMS) needs SMS MFA in the new pool; TOTP never moves.
-pub fn mfa_compatible(old: &GetUserPoolMfaConfigOutput, new: &GetUserPoolMfaConfigOutput) -> Check {
-    let name = "MFA configurations are compatible";
+/// MFA carried by the trigger (SMS) needs SMS MFA in the new pool; TOTP never moves. A new pool
+/// without MFA under an old pool with it fails: migrated users would sign in on a password alone.
+pub fn mfa_compatible(
+    old_pool_id: &str,
+    old: &GetUserPoolMfaConfigOutput,
+    new_pool_id: &str,
+    new: &GetUserPoolMfaConfigOutput,
+) -> Check {
+    let name = format!("MFA of {new_pool_id} is compatible with {old_pool_id}");
+    let name = name.as_str();
     let mode = |c: &GetUserPoolMfaConfigOutput| {
         c.mfa_configuration()
             .cloned()
@@ -329,8 +579,14 @@ pub fn mfa_compatible(old: &GetUserPoolMfaConfigOutput, new: &GetUserPoolMfaConf
     if new_mode == UserPoolMfaType::Off {
         return check(
             name,
-            Verdict::Warn,
-            "the old pool uses MFA but the new pool has it off: migrated users lose their second factor",
+            Verdict::Fail,
+            format!(
+                "the old pool {old_pool_id} has MFA {} but the new pool {new_pool_id} has it OFF: \
+                 migrated users would lose their second factor and sign in with a password alone. \
+                 Set the new pool's MFA to {} with SMS (SetUserPoolMfaConfig) before cutover",
+                old_mode.as_str(),
+                old_mode.as_str()
+            ),
         );
     }
     let old_totp = old
@@ -383,9 +639,12 @@ pub fn logs_role_given(arn: Option<&str>) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_cognitoidentityprovider::types::builders::UserPoolTypeBuilder;
     use aws_sdk_cognitoidentityprovider::types::{
-        AdminCreateUserConfigType, LambdaConfigType, SchemaAttributeType, SmsMfaConfigType,
-        SoftwareTokenMfaConfigType, VerifiedAttributeType,
+        AdminCreateUserConfigType, AdvancedSecurityAdditionalFlowsType, AliasAttributeType,
+        LambdaConfigType, SchemaAttributeType, SmsMfaConfigType, SoftwareTokenMfaConfigType,
+        UserAttributeUpdateSettingsType, UserPoolAddOnsType, UsernameAttributeType,
+        VerifiedAttributeType,
     };
 
     fn client(
@@ -567,6 +826,173 @@ mod tests {
         assert!(failed.detail.contains("custom:tenant"));
     }
 
+    fn pool_with(
+        id: &str,
+        shape: impl Fn(UserPoolTypeBuilder) -> UserPoolTypeBuilder,
+    ) -> UserPoolType {
+        shape(UserPoolType::builder().id(id)).build()
+    }
+
+    fn writer(listed: Option<&[&str]>) -> UserPoolClientType {
+        UserPoolClientType::builder()
+            .client_id("c1")
+            .client_name("web")
+            .set_write_attributes(listed.map(|l| l.iter().map(|s| s.to_string()).collect()))
+            .build()
+    }
+
+    fn held(attributes: &[VerifiedAttributeType]) -> UserAttributeUpdateSettingsType {
+        UserAttributeUpdateSettingsType::builder()
+            .set_attributes_require_verification_before_update(Some(attributes.to_vec()))
+            .build()
+    }
+
+    #[test]
+    fn an_alias_users_can_write_fails_unless_verification_holds_it() {
+        let alias_shape = |b: UserPoolTypeBuilder| {
+            b.alias_attributes(AliasAttributeType::PreferredUsername)
+                .alias_attributes(AliasAttributeType::Email)
+        };
+        let alias_pool = pool_with("p1", alias_shape);
+        let failed = new_client_cannot_write_sign_in_names(&alias_pool, &writer(None));
+        assert_eq!(failed.verdict, Verdict::Fail);
+        assert!(failed.name.contains("p1") && failed.name.contains("c1"));
+        assert!(
+            failed.detail.contains("email, preferred_username")
+                && failed.detail.contains("unset")
+                && failed
+                    .detail
+                    .contains("AttributesRequireVerificationBeforeUpdate")
+                && failed.detail.contains("WriteAttributes"),
+            "{}",
+            failed.detail
+        );
+        // Verification holds e-mail back, never preferred_username.
+        let held_pool = pool_with("p1", |b| {
+            alias_shape(b).user_attribute_update_settings(held(&[VerifiedAttributeType::Email]))
+        });
+        let failed = new_client_cannot_write_sign_in_names(&held_pool, &writer(None));
+        assert_eq!(failed.verdict, Verdict::Fail);
+        assert!(
+            failed.detail.contains("own preferred_username with")
+                && failed.detail.contains("no verification"),
+            "{}",
+            failed.detail
+        );
+        let names_only = writer(Some(&["name", "email"]));
+        assert_eq!(
+            new_client_cannot_write_sign_in_names(&held_pool, &names_only).verdict,
+            Verdict::Pass
+        );
+        // ...unless the client may also mark the new value verified.
+        let self_verifying = writer(Some(&["email", "email_verified"]));
+        assert_eq!(
+            new_client_cannot_write_sign_in_names(&held_pool, &self_verifying).verdict,
+            Verdict::Fail
+        );
+        let plain = UserPoolType::builder().id("p2").build();
+        let passed = new_client_cannot_write_sign_in_names(&plain, &writer(None));
+        assert_eq!(passed.verdict, Verdict::Pass);
+        assert!(passed.detail.contains("user name only"));
+    }
+
+    #[test]
+    fn an_email_user_name_users_can_write_fails_and_old_clients_warn() {
+        let email_shape =
+            |b: UserPoolTypeBuilder| b.username_attributes(UsernameAttributeType::Email);
+        let email_pool = pool_with("p3", email_shape);
+        let failed = new_client_cannot_write_sign_in_names(&email_pool, &writer(Some(&["email"])));
+        assert_eq!(failed.verdict, Verdict::Fail);
+        assert!(failed.detail.contains("lists them") && !failed.detail.contains("no verification"));
+        let warned = old_client_cannot_write_sign_in_names(&email_pool, &writer(None));
+        assert_eq!(warned.verdict, Verdict::Warn);
+        assert!(warned.name.starts_with("old client"));
+        let held_pool = pool_with("p3", |b| {
+            email_shape(b).user_attribute_update_settings(held(&[VerifiedAttributeType::Email]))
+        });
+        assert_eq!(
+            new_client_cannot_write_sign_in_names(&held_pool, &writer(None)).verdict,
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn an_old_pool_open_to_sign_up_fails_with_free_form_names_and_warns_otherwise() {
+        let admin_only = |only: bool| {
+            AdminCreateUserConfigType::builder()
+                .allow_admin_create_user_only(only)
+                .build()
+        };
+        let plain = UserPoolType::builder().id("old1").build();
+        let failed = old_pool_closed_for_window(&plain);
+        assert_eq!(failed.verdict, Verdict::Fail);
+        assert!(
+            failed.name.contains("old1")
+                && failed.detail.contains("AllowAdminCreateUserOnly=true")
+                && failed.detail.contains("resets"),
+            "{}",
+            failed.detail
+        );
+        let alias = UserPoolType::builder()
+            .id("old2")
+            .alias_attributes(AliasAttributeType::Email)
+            .admin_create_user_config(admin_only(false))
+            .build();
+        assert_eq!(old_pool_closed_for_window(&alias).verdict, Verdict::Warn);
+        let closed = pool_with("old1", |b| b.admin_create_user_config(admin_only(true)));
+        assert_eq!(old_pool_closed_for_window(&closed).verdict, Verdict::Pass);
+    }
+
+    #[test]
+    fn custom_auth_or_enforced_threat_protection_in_the_old_pool_fails() {
+        let plain = UserPoolType::builder().id("old1").build();
+        assert_eq!(old_pool_challenges_carried(&plain).verdict, Verdict::Pass);
+        let custom = pool_with("old1", |b| {
+            b.lambda_config(
+                LambdaConfigType::builder()
+                    .define_auth_challenge("arn:aws:lambda:us-east-1:1:function:define")
+                    .build(),
+            )
+        });
+        let failed = old_pool_challenges_carried(&custom);
+        assert_eq!(failed.verdict, Verdict::Fail);
+        assert!(
+            failed.name.contains("old1")
+                && failed.detail.contains("LambdaConfig.DefineAuthChallenge")
+                && failed.detail.contains("bulk import"),
+            "{}",
+            failed.detail
+        );
+        let add_ons = |mode: AdvancedSecurityModeType,
+                       custom: Option<AdvancedSecurityEnabledModeType>| {
+            UserPoolAddOnsType::builder()
+                .advanced_security_mode(mode)
+                .set_advanced_security_additional_flows(custom.map(|m| {
+                    AdvancedSecurityAdditionalFlowsType::builder()
+                        .custom_auth_mode(m)
+                        .build()
+                }))
+                .build()
+                .unwrap()
+        };
+        let with = |a: UserPoolAddOnsType| pool_with("old1", |b| b.user_pool_add_ons(a.clone()));
+        let enforced =
+            old_pool_challenges_carried(&with(add_ons(AdvancedSecurityModeType::Enforced, None)));
+        assert_eq!(enforced.verdict, Verdict::Fail);
+        assert!(enforced.detail.contains("AdvancedSecurityMode"));
+        let flows = old_pool_challenges_carried(&with(add_ons(
+            AdvancedSecurityModeType::Audit,
+            Some(AdvancedSecurityEnabledModeType::Enforced),
+        )));
+        assert_eq!(flows.verdict, Verdict::Fail);
+        assert!(flows.detail.contains("AdvancedSecurityAdditionalFlows"));
+        assert_eq!(
+            old_pool_challenges_carried(&with(add_ons(AdvancedSecurityModeType::Audit, None)))
+                .verdict,
+            Verdict::Pass
+        );
+    }
+
     #[test]
     fn mfa_and_logs_role() {
         let off = GetUserPoolMfaConfigOutput::builder()
@@ -582,11 +1008,27 @@ mod tests {
                 SoftwareTokenMfaConfigType::builder().enabled(true).build(),
             )
             .build();
-        assert_eq!(mfa_compatible(&off, &off).verdict, Verdict::Pass);
-        assert_eq!(mfa_compatible(&sms, &off).verdict, Verdict::Warn);
-        assert_eq!(mfa_compatible(&sms, &totp).verdict, Verdict::Fail);
-        assert_eq!(mfa_compatible(&totp, &totp).verdict, Verdict::Warn);
-        assert_eq!(mfa_compatible(&sms, &sms).verdict, Verdict::Pass);
+        let mfa = |old, new| mfa_compatible("old1", old, "new1", new);
+        assert_eq!(mfa(&off, &off).verdict, Verdict::Pass);
+        let dropped = mfa(&sms, &off);
+        assert_eq!(dropped.verdict, Verdict::Fail);
+        assert!(
+            dropped.name.contains("new1")
+                && dropped.detail.contains("old1")
+                && dropped.detail.contains("OPTIONAL")
+                && dropped.detail.contains("SetUserPoolMfaConfig"),
+            "{dropped:?}"
+        );
+        let on = GetUserPoolMfaConfigOutput::builder()
+            .mfa_configuration(UserPoolMfaType::On)
+            .software_token_mfa_configuration(
+                SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+            )
+            .build();
+        assert_eq!(mfa(&on, &off).verdict, Verdict::Fail);
+        assert_eq!(mfa(&sms, &totp).verdict, Verdict::Fail);
+        assert_eq!(mfa(&totp, &totp).verdict, Verdict::Warn);
+        assert_eq!(mfa(&sms, &sms).verdict, Verdict::Pass);
         assert_eq!(
             logs_role_given(Some("arn:aws:iam::123456789012:role/import")).verdict,
             Verdict::Pass

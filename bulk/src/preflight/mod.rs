@@ -1,5 +1,10 @@
 //! `cognito-migrate preflight`: checks the wiring of both pools before cutover and says what to
 //! fix. Exit status 0 when nothing fails (warnings allowed), 1 otherwise.
+//!
+//! Besides the wiring, it checks the window against an attacker who chooses (issue 22): names
+//! users sign in with that app clients let users re-point (`UpdateUserAttributes`, which no
+//! trigger sees), an old pool still open to sign-up, old-pool challenges the trigger's password
+//! check never meets, and MFA the new pool would drop.
 
 mod checks;
 
@@ -80,7 +85,14 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
     let mut results = vec![
         checks::old_client_allows_admin_password_auth(&old_client),
         checks::old_client_secret_matches(&old_client, secret.as_ref()),
+        checks::old_pool_closed_for_window(&old_pool),
+        checks::old_pool_challenges_carried(&old_pool),
     ];
+    for client in list_clients(&source, &pacer, &args.source_pool_id).await? {
+        results.push(checks::old_client_cannot_write_sign_in_names(
+            &old_pool, &client,
+        ));
+    }
     let table = args.targets.tenant_table()?;
     let protected = protected_attributes(&mapping, table.as_ref().map(|t| t.attribute.as_str()));
     for (tenant, pool_id) in args.targets.pools(table.as_ref()) {
@@ -101,6 +113,9 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
         }
         for client in &new_clients {
             pool_checks.extend(checks::new_client_ready(&pool_id, client));
+            pool_checks.push(checks::new_client_cannot_write_sign_in_names(
+                &new_pool, client,
+            ));
             if !protected.is_empty() {
                 pool_checks.push(checks::new_client_cannot_write_protected(
                     &pool_id, client, &protected,
@@ -111,7 +126,12 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
             &mapping, &old_pool, &new_pool,
         ));
         pool_checks.push(checks::new_pool_auto_verifies(&new_pool));
-        pool_checks.push(checks::mfa_compatible(&old_mfa, &new_mfa));
+        pool_checks.push(checks::mfa_compatible(
+            &args.source_pool_id,
+            &old_mfa,
+            &pool_id,
+            &new_mfa,
+        ));
         if !tenant.is_empty() {
             for check in &mut pool_checks {
                 check.name = format!("tenant {tenant} ({pool_id}): {}", check.name);
