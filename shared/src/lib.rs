@@ -18,6 +18,7 @@ pub mod attributes;
 pub mod cognito_errors;
 pub mod error_text;
 pub mod from_sdk;
+pub mod identity;
 pub mod import_csv;
 pub mod mapping;
 pub mod partition;

@@ -2,13 +2,22 @@
 //! export's files, idempotent on a second run, what is left over (a user not in the new pool yet,
 //! a conflicting group) reported and applied by a later run; `--sync` reading the old pool live
 //! picks up a user who appeared in the new pool later.
+//!
+//! And as an attacker would try it: a stranger in the new pool who answers to an unmigrated old
+//! user's name — through `preferred_username`, letter case on a case-insensitive pool, or the
+//! e-mail of an e-mail pool — is never given its groups nor disabled in its place; a new pool
+//! without the legacy id grants nothing. Only a user carrying the old `sub` as its legacy id is
+//! the old user (`shared::identity`).
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::types::{
+    AliasAttributeType, UsernameAttributeType, UsernameConfigurationType,
+};
 use integration_tests::cli::{cognito_migrate, describe, export};
-use integration_tests::pools::{PoolSpec, create_pool, create_user};
+use integration_tests::pools::{PoolSpec, create_pool, create_user, sub_of};
 use integration_tests::testbed::Testbed;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/Admins";
@@ -83,6 +92,30 @@ async fn verified_user(client: &Client, pool: &str, username: &str) {
     .await;
 }
 
+/// The old user `username` as the import or the trigger would have put it in the new pool: same
+/// name and e-mail, verified, carrying the old `sub` as its legacy id.
+async fn migrated_user(client: &Client, old: &str, new: &str, username: &str) {
+    let email = format!("{username}@example.com");
+    let legacy = sub_of(client, old, username).await;
+    create_user(
+        client,
+        new,
+        username,
+        &[
+            ("email", email.as_str()),
+            ("email_verified", "true"),
+            ("custom:legacy_sub", legacy.as_str()),
+        ],
+        None,
+    )
+    .await;
+}
+
+/// A new pool with the legacy-id attribute, as the runbook prepares it.
+fn new_pool(name: &str) -> PoolSpec {
+    PoolSpec::named(name).with_custom(&["legacy_sub"])
+}
+
 /// `groups-report.csv` rows as `kind,group,username,reason`.
 fn report(dir: &Path) -> BTreeSet<String> {
     let mut reader = csv::Reader::from_path(dir.join("groups-report.csv")).expect("report");
@@ -104,7 +137,7 @@ async fn groups_memberships_and_disabled_state_apply_idempotently_and_leftovers_
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let old = create_pool(&client, &PoolSpec::named("groups-files-old")).await;
-    let new = create_pool(&client, &PoolSpec::named("groups-files-new")).await;
+    let new = create_pool(&client, &new_pool("groups-files-new")).await;
     for name in ["ada", "bob", "carl"] {
         verified_user(&client, &old, name).await;
     }
@@ -125,8 +158,8 @@ async fn groups_memberships_and_disabled_state_apply_idempotently_and_leftovers_
 
     // As if the import landed ada and bob but not carl; the new pool already has an "ops" group
     // that is set up differently.
-    verified_user(&client, &new, "ada").await;
-    verified_user(&client, &new, "bob").await;
+    migrated_user(&client, &old, &new, "ada").await;
+    migrated_user(&client, &old, &new, "bob").await;
     client
         .create_group()
         .user_pool_id(&new)
@@ -178,7 +211,7 @@ async fn groups_memberships_and_disabled_state_apply_idempotently_and_leftovers_
     assert_eq!(admins.role_arn(), Some(ROLE));
 
     // The trigger migrates carl, the operator aligns "ops": the next run applies the leftovers.
-    verified_user(&client, &new, "carl").await;
+    migrated_user(&client, &old, &new, "carl").await;
     client
         .update_group()
         .user_pool_id(&new)
@@ -204,12 +237,12 @@ async fn sync_picks_up_a_user_who_appears_in_the_new_pool_later() {
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let old = create_pool(&client, &PoolSpec::named("groups-sync-old")).await;
-    let new = create_pool(&client, &PoolSpec::named("groups-sync-new")).await;
+    let new = create_pool(&client, &new_pool("groups-sync-new")).await;
     for name in ["early", "late"] {
         verified_user(&client, &old, name).await;
     }
     add_group(&client, &old, "staff", 3, &["early", "late"]).await;
-    verified_user(&client, &new, "early").await;
+    migrated_user(&client, &old, &new, "early").await;
     let dir = tempfile::tempdir().unwrap();
     let sync = ["--sync", "--source-pool-id", old.as_str()];
 
@@ -225,7 +258,7 @@ async fn sync_picks_up_a_user_who_appears_in_the_new_pool_later() {
     );
 
     // The trigger migrates "late" on its first sign-in; the periodic --sync adds the membership.
-    verified_user(&client, &new, "late").await;
+    migrated_user(&client, &old, &new, "late").await;
     let second = groups(&testbed.moto_url, &new, dir.path(), &sync);
     assert_eq!(second.status.code(), Some(0), "{}", describe(&second));
     assert!(report(dir.path()).is_empty());
@@ -242,10 +275,10 @@ async fn sync_reports_only_the_missing_members_of_a_conflicting_group_and_applie
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let old = create_pool(&client, &PoolSpec::named("groups-sync-conflict-old")).await;
-    let new = create_pool(&client, &PoolSpec::named("groups-sync-conflict-new")).await;
+    let new = create_pool(&client, &new_pool("groups-sync-conflict-new")).await;
     for name in ["ada", "bo", "cy"] {
         verified_user(&client, &old, name).await;
-        verified_user(&client, &new, name).await;
+        migrated_user(&client, &old, &new, name).await;
     }
     add_group(&client, &old, "ops", 1, &["ada", "bo"]).await;
     add_group(&client, &old, "staff", 2, &["ada", "bo", "cy"]).await;
@@ -273,4 +306,186 @@ async fn sync_reports_only_the_missing_members_of_a_conflicting_group_and_applie
     assert!(!groups_of(&client, &new, "bo").await.contains("ops"));
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("memberships applied 3"), "{stdout}");
+}
+
+/// A stranger who signed up in the new pool during the window: no legacy id.
+async fn stranger(client: &Client, pool: &str, username: &str, attributes: &[(&str, &str)]) {
+    create_user(
+        client,
+        pool,
+        username,
+        attributes,
+        Some("Str4nger-Passw0rd!"),
+    )
+    .await;
+}
+
+fn held_by_another(kind: &str, group: &str, username: &str) -> String {
+    format!("{kind},{group},{username},name_held_by_another_user")
+}
+
+#[tokio::test]
+async fn sync_never_gives_an_old_users_groups_to_a_stranger_holding_its_alias_or_case() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("groups-attack-alias-old")).await;
+    // The new pool as teams choose it: case-insensitive, preferred_username as an alias.
+    let spec = PoolSpec {
+        alias_attributes: vec![AliasAttributeType::PreferredUsername],
+        username_configuration: Some(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        ),
+        ..new_pool("groups-attack-alias-new")
+    };
+    let new = create_pool(&client, &spec).await;
+    for name in ["admin", "root", "ada"] {
+        verified_user(&client, &old, name).await;
+    }
+    add_group(&client, &old, "admins", 1, &["admin", "root", "ada"]).await;
+    migrated_user(&client, &old, &new, "ada").await;
+    // mallory sets preferred_username=admin; another stranger signs up as ROOT.
+    stranger(&client, &new, "mallory", &[("preferred_username", "admin")]).await;
+    stranger(&client, &new, "ROOT", &[]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sync = ["--sync", "--source-pool-id", old.as_str()];
+
+    for run in 1..=2 {
+        let output = groups(&testbed.moto_url, &new, dir.path(), &sync);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "run {run}: {}",
+            describe(&output)
+        );
+        assert_eq!(
+            report(dir.path()),
+            BTreeSet::from([
+                held_by_another("membership", "admins", "admin"),
+                held_by_another("membership", "admins", "root"),
+            ]),
+            "run {run}"
+        );
+        assert!(
+            groups_of(&client, &new, "mallory").await.is_empty(),
+            "run {run}"
+        );
+        assert!(
+            groups_of(&client, &new, "ROOT").await.is_empty(),
+            "run {run}"
+        );
+        assert_eq!(
+            groups_of(&client, &new, "ada").await,
+            BTreeSet::from(["admins".to_string()]),
+            "the proven user gets the group"
+        );
+    }
+    let detail = std::fs::read_to_string(dir.path().join("groups-report.csv")).unwrap();
+    assert!(
+        detail.contains("\"\"mallory\"\""),
+        "the holder is named: {detail}"
+    );
+}
+
+#[tokio::test]
+async fn sync_never_gives_an_old_users_groups_to_a_stranger_holding_its_e_mail() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("groups-attack-email-old")).await;
+    let spec = PoolSpec {
+        username_attributes: vec![UsernameAttributeType::Email],
+        ..new_pool("groups-attack-email-new")
+    };
+    let new = create_pool(&client, &spec).await;
+    verified_user(&client, &old, "admin").await;
+    add_group(&client, &old, "admins", 1, &["admin"]).await;
+    // Signed up with the unmigrated admin's e-mail as their sign-in name.
+    stranger(
+        &client,
+        &new,
+        "admin@example.com",
+        &[("email", "admin@example.com")],
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let sync = ["--sync", "--source-pool-id", old.as_str()];
+    let output = groups(&testbed.moto_url, &new, dir.path(), &sync);
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    assert_eq!(
+        report(dir.path()),
+        BTreeSet::from([held_by_another("membership", "admins", "admin")])
+    );
+    assert!(
+        groups_of(&client, &new, "admin@example.com")
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn files_never_give_groups_to_nor_disable_a_stranger_holding_an_old_name() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("groups-attack-files-old")).await;
+    let new = create_pool(&client, &new_pool("groups-attack-files-new")).await;
+    for name in ["admin", "gone"] {
+        verified_user(&client, &old, name).await;
+    }
+    add_group(&client, &old, "admins", 1, &["admin"]).await;
+    client
+        .admin_disable_user()
+        .user_pool_id(&old)
+        .username("gone")
+        .send()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let exported = export(&testbed.moto_url, &old, &new, &out, &["--select", "all"]);
+    assert_eq!(exported.status.code(), Some(0), "{}", describe(&exported));
+    // Before the groups step, strangers took both names in the new pool.
+    stranger(&client, &new, "admin", &[]).await;
+    stranger(&client, &new, "gone", &[]).await;
+
+    let output = groups(&testbed.moto_url, &new, &out, &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    assert_eq!(
+        report(&out),
+        BTreeSet::from([
+            held_by_another("membership", "admins", "admin"),
+            held_by_another("disabled", "", "gone"),
+        ])
+    );
+    assert!(groups_of(&client, &new, "admin").await.is_empty());
+    assert!(
+        enabled(&client, &new, "gone").await,
+        "a stranger is never disabled"
+    );
+}
+
+#[tokio::test]
+async fn a_new_pool_without_the_legacy_id_grants_nothing_and_says_how_to_fix_it() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("groups-unprovable-old")).await;
+    let new = create_pool(&client, &PoolSpec::named("groups-unprovable-new")).await;
+    verified_user(&client, &old, "admin").await;
+    add_group(&client, &old, "admins", 1, &["admin"]).await;
+    verified_user(&client, &new, "admin").await;
+    let dir = tempfile::tempdir().unwrap();
+    let sync = ["--sync", "--source-pool-id", old.as_str()];
+    let output = groups(&testbed.moto_url, &new, dir.path(), &sync);
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    assert_eq!(
+        report(dir.path()),
+        BTreeSet::from(["membership,admins,admin,identity_unprovable".to_string()])
+    );
+    assert!(groups_of(&client, &new, "admin").await.is_empty());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("AddCustomAttributes"),
+        "{}",
+        describe(&output)
+    );
 }

@@ -13,13 +13,13 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::UserStatusType;
+use aws_sdk_cognitoidentityprovider::types::{UserStatusType, UsernameConfigurationType};
 use integration_tests::cli::{describe, export};
 use integration_tests::import_support::{
     FaultProxy, PrivateMoto, import, import_command, import_line, import_log, import_state,
     write_import_file,
 };
-use integration_tests::pools::{PoolSpec, create_pool, create_user, csv_header};
+use integration_tests::pools::{PoolSpec, create_pool, create_user, csv_header, sub_of};
 use integration_tests::testbed::{Testbed, client_for};
 use tokio::sync::Mutex;
 
@@ -176,6 +176,89 @@ async fn a_user_disabled_in_the_old_pool_is_created_disabled_never_imported_live
     assert_eq!(resumed.status.code(), Some(0), "{}", describe(&resumed));
     assert_eq!(import_state(&out)["disabled"]["created"], 1);
     assert_eq!(import_state(&out)["disabled"]["done"], 1);
+}
+
+#[tokio::test]
+async fn a_stranger_holding_a_disabled_users_name_is_never_disabled_in_its_place() {
+    let _account = SHARED_ACCOUNT.lock().await;
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("import-disabled-squat-old")).await;
+    // A case-insensitive new pool: "BANNED" answers to "banned".
+    let spec = PoolSpec {
+        username_configuration: Some(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        ),
+        ..PoolSpec::named("import-disabled-squat-new").with_custom(&["legacy_sub"])
+    };
+    let new = create_pool(&client, &spec).await;
+    for name in ["live", "banned", "known"] {
+        create_user(
+            &client,
+            &old,
+            name,
+            &[
+                ("email", &format!("{name}@example.com")),
+                ("email_verified", "true"),
+            ],
+            Some("Passw0rd!"),
+        )
+        .await;
+    }
+    for name in ["banned", "known"] {
+        client
+            .admin_disable_user()
+            .user_pool_id(&old)
+            .username(name)
+            .send()
+            .await
+            .unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let exported = export(&testbed.moto_url, &old, &new, &out, &["--select", "all"]);
+    assert_eq!(exported.status.code(), Some(0), "{}", describe(&exported));
+    // A stranger signs up as BANNED; "known" is already there, carrying its legacy id.
+    create_user(&client, &new, "BANNED", &[], Some("Str4nger-Passw0rd!")).await;
+    let known_sub = sub_of(&client, &old, "known").await;
+    create_user(
+        &client,
+        &new,
+        "known",
+        &[("custom:legacy_sub", &known_sub)],
+        None,
+    )
+    .await;
+
+    let imported = import(&testbed.moto_url, &new, &out, &["--wait"]);
+    assert_eq!(imported.status.code(), Some(0), "{}", describe(&imported));
+    let state = import_state(&out);
+    assert_eq!(state["disabled"]["held_by_another_user"], 1, "{state}");
+    assert_eq!(state["disabled"]["already_there"], 1, "{state}");
+    assert!(
+        stderr(&imported).contains("\"BANNED\""),
+        "the holder is named: {}",
+        describe(&imported)
+    );
+    let stranger = client
+        .admin_get_user()
+        .user_pool_id(&new)
+        .username("BANNED")
+        .send()
+        .await
+        .unwrap();
+    assert!(stranger.enabled(), "a stranger is never disabled");
+    let known = client
+        .admin_get_user()
+        .user_pool_id(&new)
+        .username("known")
+        .send()
+        .await
+        .unwrap();
+    assert!(!known.enabled(), "the proven user is disabled");
 }
 
 #[tokio::test]

@@ -51,6 +51,16 @@ impl GroupDestination<'_> {
     }
 }
 
+/// The old user's `sub`, the legacy id `groups` proves a new-pool user by.
+fn old_sub(user: &UserType) -> Option<String> {
+    user.attributes()
+        .iter()
+        .find(|a| a.name() == shared::attributes::SUB)
+        .and_then(|a| a.value())
+        .filter(|sub| !sub.is_empty())
+        .map(str::to_string)
+}
+
 /// Reads every group of `pool_id` and its members once, paced like every other request, and
 /// writes `groups.jsonl` (all groups) and `memberships.jsonl` (the destination's users) into each
 /// destination. Returns the counts of the first destination's files added up over all.
@@ -103,6 +113,7 @@ pub async fn export_groups(
                     file.line(&Membership {
                         group: group.to_string(),
                         username: destination.new_username(user),
+                        legacy_id: old_sub(user),
                     })?;
                     memberships += 1;
                 }

@@ -37,6 +37,11 @@ pub struct Membership {
     /// The user's name in the new pool (its `cognito:username`: the old user name, or the e-mail
     /// or phone in a pool that signs in by them).
     pub username: String,
+    /// The old user's `sub`: the legacy id the new-pool user must carry before `groups` adds it
+    /// (see `shared::identity`). Absent in folders written before it was kept; such lines are
+    /// reported, never applied by name.
+    #[serde(default)]
+    pub legacy_id: Option<String>,
 }
 
 /// What `import` needs of `summary.json`: whether the export finished, and how it selected.
@@ -65,6 +70,7 @@ mod tests {
         let membership = Membership {
             group: group.name.clone(),
             username: "ada@example.com".into(),
+            legacy_id: Some("s-ada".into()),
         };
         let line = serde_json::to_string(&group).unwrap();
         assert!(!line.contains('\n'), "one line: {line}");

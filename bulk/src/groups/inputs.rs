@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use super::target::OldMember;
 use crate::export_dir::{self, GroupSpec, Membership};
 
 fn open(dir: &Path, name: &str) -> anyhow::Result<(PathBuf, File)> {
@@ -51,9 +52,27 @@ pub fn memberships(dir: &Path) -> anyhow::Result<impl Iterator<Item = anyhow::Re
     json_lines(dir, export_dir::MEMBERSHIPS)
 }
 
-/// The user names of `disabled.csv`, in file order (none when the file is absent).
-pub fn disabled(dir: &Path) -> anyhow::Result<impl Iterator<Item = anyhow::Result<String>>> {
-    Ok(crate::import::inputs::disabled_users(dir)?.map(|user| user.map(|u| u.username)))
+/// The users of `disabled.csv`, in file order (none when the file is absent), each with the
+/// legacy id (`legacy_id_attribute`'s column) a new-pool user must carry to be disabled.
+pub fn disabled(
+    dir: &Path,
+    legacy_id_attribute: &str,
+) -> anyhow::Result<impl Iterator<Item = anyhow::Result<OldMember>>> {
+    let legacy_id_attribute = legacy_id_attribute.to_string();
+    Ok(
+        crate::import::inputs::disabled_users(dir)?.map(move |user| {
+            user.map(|row| OldMember {
+                sub: row
+                    .attributes
+                    .get(&legacy_id_attribute)
+                    .cloned()
+                    .unwrap_or_default(),
+                username: row.username,
+                email: None,
+                phone: None,
+            })
+        }),
+    )
 }
 
 /// Number of items an iterator over one of these files yields (for progress).
@@ -85,7 +104,7 @@ mod tests {
         .unwrap();
         std::fs::write(
             dir.path().join("disabled.csv"),
-            "cognito:username,email,cognito:mfa_enabled\no\\,dd,o@example.com,FALSE\nplain,,FALSE\n",
+            "cognito:username,email,custom:legacy_sub,cognito:mfa_enabled\no\\,dd,o@example.com,s-o,FALSE\nplain,,,FALSE\n",
         )
         .unwrap();
         assert_eq!(
@@ -97,8 +116,17 @@ mod tests {
             .map(|m| m.unwrap().username)
             .collect();
         assert_eq!(members, ["ada", "bob"]);
-        let disabled: Vec<String> = disabled(dir.path()).unwrap().map(Result::unwrap).collect();
-        assert_eq!(disabled, ["o,dd", "plain"]);
+        let disabled: Vec<(String, String)> = disabled(dir.path(), "custom:legacy_sub")
+            .unwrap()
+            .map(|u| u.map(|u| (u.username, u.sub)).unwrap())
+            .collect();
+        assert_eq!(
+            disabled,
+            [
+                ("o,dd".into(), "s-o".into()),
+                ("plain".into(), String::new())
+            ]
+        );
     }
 
     #[test]

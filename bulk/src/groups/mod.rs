@@ -33,9 +33,11 @@ use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
 use crate::signals::StopSignal;
+use shared::identity::{NO_LEGACY_ID_FIX, stranger_detail};
+use shared::mapping::DEFAULT_LEGACY_SUB_ATTRIBUTE;
 use state::{GroupsState, ItemKind, Pass, Reason, Unapplied};
 use sync::{NewMemberships, OldGroups, Reading};
-use target::{GroupCheck, GroupSpec, Refusal, TargetPool};
+use target::{GroupCheck, GroupSpec, Holder, OldMember, Refusal, TargetPool};
 
 /// Save the state at least this often while applying.
 const SAVE_EVERY: Duration = Duration::from_secs(2);
@@ -85,13 +87,22 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
     let state = GroupsState::load_or_new(&args.dir, &args.target_pool_id, source_pool)?;
     let pacer = Arc::new(args.pace.pacer());
     let client = aws.client(Side::Target, Some(&args.target_pool_id)).await;
-    pools::describe(&client, &pacer, &args.target_pool_id).await?;
+    let new_pool = pools::describe(&client, &pacer, &args.target_pool_id).await?;
+    let keeps_legacy_id = new_pool
+        .schema_attributes()
+        .iter()
+        .any(|a| a.name() == Some(DEFAULT_LEGACY_SUB_ATTRIBUTE));
+    if !keeps_legacy_id {
+        eprintln!("warning: {}: {NO_LEGACY_ID_FIX}", args.target_pool_id);
+    }
     let mut applier = Applier {
         target: TargetPool {
             client: &client,
             pacer: &pacer,
             pool_id: &args.target_pool_id,
+            legacy_id_attribute: DEFAULT_LEGACY_SUB_ATTRIBUTE,
         },
+        keeps_legacy_id,
         state,
         args: &args,
         stop: StopSignal::listen(),
@@ -144,6 +155,8 @@ fn summary(state: &GroupsState, args: &GroupsArgs) -> String {
 /// One run: the new pool, the state, and the stop flag.
 struct Applier<'a> {
     target: TargetPool<'a>,
+    /// The new pool has the legacy-id attribute, so users can be proven (`shared::identity`).
+    keeps_legacy_id: bool,
     state: GroupsState,
     args: &'a GroupsArgs,
     stop: StopSignal,
@@ -164,11 +177,12 @@ impl Applier<'_> {
         Ok(())
     }
 
-    fn not_applied(&mut self, kind: ItemKind, group: &str, username: &str, refusal: Refusal) {
+    fn not_applied(&mut self, kind: ItemKind, group: &str, user: &OldMember, refusal: Refusal) {
         self.state.unapplied.push(Unapplied {
             kind,
             group: group.to_string(),
-            username: username.to_string(),
+            username: user.username.clone(),
+            legacy_id: user.sub.clone(),
             reason: refusal.reason,
             detail: refusal.detail,
         });
@@ -191,33 +205,85 @@ impl Applier<'_> {
                          (UpdateGroup) or delete it, then rerun"
                     ),
                 };
-                self.not_applied(ItemKind::Group, &spec.name, "", refusal);
+                self.not_applied(ItemKind::Group, &spec.name, &OldMember::none(), refusal);
                 return Ok(false);
             }
         }
         Ok(true)
     }
 
-    async fn member(&mut self, group: &str, username: &str, group_ok: bool) -> anyhow::Result<()> {
+    /// The old user's canonical `Username` in the new pool once it is proven to be that user
+    /// (`shared::identity`: by legacy id, never by a name Cognito resolves through aliases or
+    /// case), or why nothing may be granted.
+    async fn proven(&self, old: &OldMember) -> anyhow::Result<Result<String, Refusal>> {
+        let unprovable = |detail: &str| Refusal {
+            reason: Reason::IdentityUnprovable,
+            detail: detail.to_string(),
+        };
+        if !self.keeps_legacy_id {
+            return Ok(Err(unprovable(NO_LEGACY_ID_FIX)));
+        }
+        if old.sub.is_empty() {
+            return Ok(Err(unprovable(
+                "the export's line carries no legacy id (an export folder of an older version): \
+                 export again, then rerun groups",
+            )));
+        }
+        Ok(match self.target.find(old).await? {
+            Holder::Proven(username) => Ok(username),
+            Holder::Stranger(holder) => Err(Refusal {
+                reason: Reason::NameHeldByAnotherUser,
+                detail: stranger_detail(&old.username, &holder),
+            }),
+            Holder::Absent => Err(Refusal {
+                reason: Reason::UserNotInNewPool,
+                detail: "no user of the new pool carries its legacy id yet (the trigger has not \
+                         migrated it, or the import skipped or failed it)"
+                    .to_string(),
+            }),
+        })
+    }
+
+    /// Adds the proven old user to `group`.
+    async fn member(&mut self, group: &str, old: &OldMember, group_ok: bool) -> anyhow::Result<()> {
         if !group_ok {
             let refusal = Refusal {
                 reason: Reason::GroupConflict,
                 detail: "the group conflicts (see its group row)".into(),
             };
-            self.not_applied(ItemKind::Membership, group, username, refusal);
+            self.not_applied(ItemKind::Membership, group, old, refusal);
             return Ok(());
         }
+        match self.proven(old).await? {
+            Ok(username) => self.add(group, old, &username).await,
+            Err(refusal) => {
+                self.not_applied(ItemKind::Membership, group, old, refusal);
+                Ok(())
+            }
+        }
+    }
+
+    /// AdminAddUserToGroup under the proven user's canonical name.
+    async fn add(&mut self, group: &str, old: &OldMember, username: &str) -> anyhow::Result<()> {
         match self.target.add_member(group, username).await? {
             Ok(()) => self.state.applied.memberships += 1,
-            Err(refusal) => self.not_applied(ItemKind::Membership, group, username, refusal),
+            Err(refusal) => self.not_applied(ItemKind::Membership, group, old, refusal),
         }
         Ok(())
     }
 
-    async fn disable(&mut self, username: &str) -> anyhow::Result<()> {
-        match self.target.disable(username).await? {
+    /// Disables the proven old user; a stranger who answers to its name is never disabled.
+    async fn disable(&mut self, old: &OldMember) -> anyhow::Result<()> {
+        let username = match self.proven(old).await? {
+            Ok(username) => username,
+            Err(refusal) => {
+                self.not_applied(ItemKind::Disabled, "", old, refusal);
+                return Ok(());
+            }
+        };
+        match self.target.disable(&username).await? {
             Ok(()) => self.state.applied.disabled += 1,
-            Err(refusal) => self.not_applied(ItemKind::Disabled, "", username, refusal),
+            Err(refusal) => self.not_applied(ItemKind::Disabled, "", old, refusal),
         }
         Ok(())
     }
@@ -248,8 +314,8 @@ impl Applier<'_> {
             }
             let membership = membership?;
             let group_ok = !conflicts.contains(&membership.group);
-            self.member(&membership.group, &membership.username, group_ok)
-                .await?;
+            let old = OldMember::named(membership.username, membership.legacy_id);
+            self.member(&membership.group, &old, group_ok).await?;
             self.state.pass.memberships_done = index as u64 + 1;
             progress.update(index as u64 + 1, "");
             self.save_now_and_then()?;
@@ -257,11 +323,12 @@ impl Applier<'_> {
         progress.finish();
 
         let done = self.state.pass.disabled_done;
-        for (index, username) in inputs::disabled(&dir)?.enumerate().skip(done as usize) {
+        let disabled = inputs::disabled(&dir, self.target.legacy_id_attribute)?;
+        for (index, old) in disabled.enumerate().skip(done as usize) {
             if self.stop.requested() {
                 return Ok(false);
             }
-            self.disable(&username?).await?;
+            self.disable(&old?).await?;
             self.state.pass.disabled_done = index as u64 + 1;
             self.save_now_and_then()?;
         }
@@ -305,9 +372,13 @@ impl Applier<'_> {
                 },
                 ItemKind::Membership => {
                     let group_ok = !conflicts.contains(&item.group);
-                    self.member(&item.group, &item.username, group_ok).await?;
+                    let old = OldMember::named(item.username, Some(item.legacy_id));
+                    self.member(&item.group, &old, group_ok).await?;
                 }
-                ItemKind::Disabled => self.disable(&item.username).await?,
+                ItemKind::Disabled => {
+                    let old = OldMember::named(item.username, Some(item.legacy_id));
+                    self.disable(&old).await?;
+                }
             }
             self.save_now_and_then()?;
         }
@@ -361,14 +432,19 @@ impl Applier<'_> {
                 candidates.next_if(|c| !matches!(c, Ok((n, _)) if *n != number))
             {
                 let (_, old) = candidate?;
+                if !group_ok {
+                    self.member(&spec.name, &old, group_ok).await?;
+                    continue;
+                }
                 // The user may be in the new pool under another name (a pool that signs in by
-                // e-mail or phone, or a user the trigger created under the name they typed).
-                let username = match self.target.find(&old).await? {
-                    Some(name) if new.has_member(&spec.name, &name)? => continue,
-                    Some(name) => name,
-                    None => old.username.clone(),
-                };
-                self.member(&spec.name, &username, group_ok).await?;
+                // e-mail or phone); only the one carrying its legacy id is added.
+                match self.proven(&old).await? {
+                    Ok(username) if new.has_member(&spec.name, &username)? => continue,
+                    Ok(username) => self.add(&spec.name, &old, &username).await?,
+                    Err(refusal) => {
+                        self.not_applied(ItemKind::Membership, &spec.name, &old, refusal);
+                    }
+                }
                 self.save_now_and_then()?;
             }
             self.state.pass.synced_groups.push(spec.name.clone());

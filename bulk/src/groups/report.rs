@@ -61,6 +61,7 @@ mod tests {
             kind: ItemKind::Membership,
             group: "ops, \"night\"".into(),
             username: "ada".into(),
+            legacy_id: "s-ada".into(),
             reason: Reason::UserNotInNewPool,
             detail: "UserNotFoundException: User does not exist.".into(),
         }];

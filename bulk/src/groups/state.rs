@@ -41,6 +41,12 @@ pub enum Reason {
     GroupMissing,
     /// Cognito refused the request for this item.
     Refused,
+    /// A new-pool user answers to the old user's name, alias or letter case without carrying its
+    /// legacy id: someone else, given nothing (`shared::identity`).
+    NameHeldByAnotherUser,
+    /// Nobody can be proven to be the old user: the new pool keeps no legacy id, or the export's
+    /// line carries none.
+    IdentityUnprovable,
 }
 
 impl Reason {
@@ -51,6 +57,8 @@ impl Reason {
             Reason::GroupConflict => "group_conflict",
             Reason::GroupMissing => "group_missing",
             Reason::Refused => "refused",
+            Reason::NameHeldByAnotherUser => "name_held_by_another_user",
+            Reason::IdentityUnprovable => "identity_unprovable",
         }
     }
 }
@@ -64,6 +72,9 @@ pub struct Unapplied {
     pub group: String,
     /// User name (empty for a group).
     pub username: String,
+    /// The old user's `sub` the new-pool user must carry (empty for a group, or when unknown).
+    #[serde(default)]
+    pub legacy_id: String,
     /// Why.
     pub reason: Reason,
     /// What Cognito said, or what differs.
@@ -198,6 +209,7 @@ mod tests {
             kind: ItemKind::Membership,
             group: "admins".into(),
             username: "ada".into(),
+            legacy_id: "s-ada".into(),
             reason: Reason::UserNotInNewPool,
             detail: "User does not exist.".into(),
         });

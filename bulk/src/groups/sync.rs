@@ -82,10 +82,10 @@ impl NewMemberships {
         Ok(NewMemberships { keys })
     }
 
-    /// True when the old member is in the group already, under its legacy id or its old name.
+    /// True when the old member is in the group already: a member carries its legacy id. A
+    /// member who merely has its name may be someone else (`shared::identity`).
     pub fn holds(&self, group: &str, old: &OldMember) -> anyhow::Result<bool> {
-        let by_legacy = !old.sub.is_empty() && self.has(by_legacy_id(group, &old.sub))?;
-        Ok(by_legacy || self.has(by_username(group, &old.username))?)
+        Ok(!old.sub.is_empty() && self.has(by_legacy_id(group, &old.sub))?)
     }
 
     /// True when `username` is a member of `group`.

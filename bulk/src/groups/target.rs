@@ -8,7 +8,7 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use shared::attributes::{EMAIL, PHONE_NUMBER};
-use shared::mapping::DEFAULT_LEGACY_SUB_ATTRIBUTE;
+use shared::identity::{Identity, identify};
 
 use super::state::Reason;
 use crate::errors::explain;
@@ -101,6 +101,21 @@ pub struct OldMember {
 }
 
 impl OldMember {
+    /// A user known by name and legacy id only (a line of the export's files).
+    pub fn named(username: String, legacy_id: Option<String>) -> OldMember {
+        OldMember {
+            username,
+            sub: legacy_id.unwrap_or_default(),
+            email: None,
+            phone: None,
+        }
+    }
+
+    /// No user (the row of a group).
+    pub fn none() -> OldMember {
+        OldMember::named(String::new(), None)
+    }
+
     /// The member as the old pool lists it.
     pub fn of(user: &shared::SourceUser) -> OldMember {
         OldMember {
@@ -120,6 +135,8 @@ pub struct TargetPool<'a> {
     pub pacer: &'a Pacer,
     /// Its id.
     pub pool_id: &'a str,
+    /// The attribute holding the old `sub` in the new pool.
+    pub legacy_id_attribute: &'a str,
 }
 
 impl TargetPool<'_> {
@@ -227,13 +244,15 @@ impl TargetPool<'_> {
         }
     }
 
-    /// The new pool's name for an old user: the first of its user name, e-mail and phone that
-    /// `AdminGetUser` finds (it also resolves aliases and e-mail/phone sign-in names) and that is
-    /// that user: the same legacy id, or, for a user without one, the same user name.
-    pub async fn find(&self, old: &OldMember) -> anyhow::Result<Option<String>> {
+    /// Who in the new pool answers to an old user, tried by its user name, then e-mail, then
+    /// phone (`AdminGetUser` resolves each as Cognito would: aliases, e-mail or phone sign-in,
+    /// letter case). Only a user carrying the old `sub` as its legacy id is the old user
+    /// ([`shared::identity`]); anyone else answering to one of those values is a stranger.
+    pub async fn find(&self, old: &OldMember) -> anyhow::Result<Holder> {
         let mut candidates = vec![old.username.as_str()];
         candidates.extend(old.email.as_deref());
         candidates.extend(old.phone.as_deref());
+        let mut stranger = None;
         for candidate in candidates {
             let answer = self
                 .pacer
@@ -260,18 +279,28 @@ impl TargetPool<'_> {
             let legacy = user
                 .user_attributes()
                 .iter()
-                .find(|a| a.name() == DEFAULT_LEGACY_SUB_ATTRIBUTE)
+                .find(|a| a.name() == self.legacy_id_attribute)
                 .and_then(|a| a.value());
-            let same = match legacy {
-                Some(legacy) => legacy == old.sub,
-                None => user.username() == old.username,
-            };
-            if same {
-                return Ok(Some(user.username().to_string()));
+            match identify(legacy, &old.sub) {
+                Identity::Proven => return Ok(Holder::Proven(user.username().to_string())),
+                Identity::Stranger => {
+                    stranger.get_or_insert_with(|| user.username().to_string());
+                }
             }
         }
-        Ok(None)
+        Ok(stranger.map_or(Holder::Absent, Holder::Stranger))
     }
+}
+
+/// Who in the new pool answers to an old user ([`TargetPool::find`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Holder {
+    /// The old user itself, under its canonical `Username` in the new pool.
+    Proven(String),
+    /// Someone else answers to the old user's name, alias or a case variant: their `Username`.
+    Stranger(String),
+    /// Nobody.
+    Absent,
 }
 
 #[cfg(test)]

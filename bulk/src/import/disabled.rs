@@ -10,24 +10,57 @@
 //! At no moment can such a user sign in or reset a password: before `AdminDisableUser` the user
 //! is `FORCE_CHANGE_PASSWORD` with a password nobody knows, and Cognito refuses a forgotten-password
 //! reset in that state ("User password cannot be reset in the current state"); afterwards the user
-//! is disabled. A user who already exists in the new pool under that name is disabled too (fail
-//! closed: a disabled old identity is never live) and counted apart.
+//! is disabled. The user created is disabled under the `Username` Cognito answered with.
+//!
+//! When the name is taken, the user holding it is disabled only when it is proven to be this old
+//! user (its legacy id is the old `sub`, `shared::identity`): Cognito resolves a name through
+//! aliases and letter case, so the holder may be a stranger who signed up during the window, and
+//! disabling a stranger would lock out someone who never was this user. Such a holder is left
+//! alone and reported; the old user, never created, cannot sign in either.
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+use shared::identity::{Identity, identify, stranger_detail};
 use shared::import_csv::DecodedRow;
 
 use crate::errors::explain;
 use crate::pacer::Pacer;
 
-/// Creates one disabled user (or disables the one already there); `Ok(true)` when created.
+/// What became of one disabled old user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DisabledOutcome {
+    /// Created and disabled.
+    Created,
+    /// Already in the new pool (proven by its legacy id), disabled.
+    AlreadyThere,
+    /// Another user answers to the name: left alone (the detail names both and the fix).
+    HeldByAnotherUser(String),
+}
+
+/// The new pool, for one disabled user.
+pub struct NewPoolAccess<'a> {
+    /// Its client.
+    pub client: &'a Client,
+    /// The run's pacer.
+    pub pacer: &'a Pacer,
+    /// Its id.
+    pub pool_id: &'a str,
+    /// The attribute holding the old `sub` (`None`: the new pool keeps none).
+    pub legacy_id_attribute: Option<&'a str>,
+}
+
+/// Creates one disabled user, or disables the proven user already there.
 pub async fn create_disabled(
-    client: &Client,
-    pacer: &Pacer,
-    pool_id: &str,
+    pool: &NewPoolAccess<'_>,
     user: &DecodedRow,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<DisabledOutcome> {
+    let NewPoolAccess {
+        client,
+        pacer,
+        pool_id,
+        ..
+    } = *pool;
     let attributes: Vec<AttributeType> = user
         .attributes
         .iter()
@@ -50,9 +83,21 @@ pub async fn create_disabled(
                 .send()
         })
         .await;
-    let created = match created {
-        Ok(_) => true,
-        Err(err) if err.code() == Some("UsernameExistsException") => false,
+    let (username, outcome) = match created {
+        Ok(output) => {
+            let username = output
+                .user()
+                .and_then(|u| u.username())
+                .unwrap_or(&user.username)
+                .to_string();
+            (username, DisabledOutcome::Created)
+        }
+        Err(err) if err.code() == Some("UsernameExistsException") => {
+            match holder(pool, user).await? {
+                Ok(username) => (username, DisabledOutcome::AlreadyThere),
+                Err(detail) => return Ok(DisabledOutcome::HeldByAnotherUser(detail)),
+            }
+        }
         Err(err) => {
             return Err(explain("AdminCreateUser", pool_id, err).context(format!(
                 "cannot create the disabled user {} (from disabled.csv)",
@@ -65,7 +110,7 @@ pub async fn create_disabled(
             client
                 .admin_disable_user()
                 .user_pool_id(pool_id)
-                .username(&user.username)
+                .username(&username)
                 .send()
         })
         .await
@@ -75,5 +120,46 @@ pub async fn create_disabled(
                 user.username
             ))
         })?;
-    Ok(created)
+    Ok(outcome)
+}
+
+/// The canonical name of the user holding `user`'s name when it is that old user, or why not.
+async fn holder(
+    pool: &NewPoolAccess<'_>,
+    user: &DecodedRow,
+) -> anyhow::Result<Result<String, String>> {
+    let answer = pool
+        .pacer
+        .call(|| {
+            pool.client
+                .admin_get_user()
+                .user_pool_id(pool.pool_id)
+                .username(&user.username)
+                .send()
+        })
+        .await
+        .map_err(|err| {
+            explain("AdminGetUser", pool.pool_id, err).context(format!(
+                "cannot read the new pool's user holding {} (from disabled.csv); rerun with --resume",
+                user.username
+            ))
+        })?;
+    let held_by = answer.username().to_string();
+    let Some(attribute) = pool.legacy_id_attribute else {
+        return Ok(Err(format!(
+            "{}; {}",
+            stranger_detail(&user.username, &held_by),
+            shared::identity::NO_LEGACY_ID_FIX
+        )));
+    };
+    let old_sub = user.attributes.get(attribute).map_or("", String::as_str);
+    let legacy = answer
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == attribute)
+        .and_then(|a| a.value());
+    Ok(match identify(legacy, old_sub) {
+        Identity::Proven => Ok(held_by),
+        Identity::Stranger => Err(stranger_detail(&user.username, &held_by)),
+    })
 }

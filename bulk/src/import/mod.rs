@@ -22,6 +22,8 @@ pub mod upload;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use shared::mapping::DEFAULT_LEGACY_SUB_ATTRIBUTE;
+
 use crate::aws::{AwsArgs, Side};
 use crate::pace::{PaceArgs, ProgressArgs};
 use crate::pools;
@@ -106,8 +108,17 @@ pub async fn run(args: ImportArgs, aws: &AwsArgs) -> anyhow::Result<ImportOutcom
     let pool = pools::describe(&client, &pacer, &args.target_pool_id).await?;
     state.save(&args.dir)?;
 
+    // The import carries the default legacy-id column; a disabled user's name already taken is
+    // disabled only when its holder carries the old sub there.
+    let legacy_id_attribute = pool
+        .schema_attributes()
+        .iter()
+        .filter_map(|a| a.name())
+        .find(|name| *name == DEFAULT_LEGACY_SUB_ATTRIBUTE)
+        .map(str::to_string);
     let mut run = Run {
         args: &args,
+        legacy_id_attribute,
         jobs: ImportJobs {
             client: &client,
             pacer: &pacer,
@@ -149,6 +160,8 @@ const DISABLED_PER_SAVE: u64 = 50;
 /// One run's collaborators.
 struct Run<'a> {
     args: &'a ImportArgs,
+    /// The new pool's legacy-id attribute, when it has one.
+    legacy_id_attribute: Option<String>,
     jobs: ImportJobs<'a>,
     uploader: Uploader,
     stop: StopSignal,
@@ -166,19 +179,22 @@ impl Run<'_> {
                 return Ok(false);
             }
             let user = user?;
-            let created = disabled::create_disabled(
-                self.jobs.client,
-                self.jobs.pacer,
-                self.jobs.pool_id,
-                &user,
-            )
-            .await?;
+            let pool = disabled::NewPoolAccess {
+                client: self.jobs.client,
+                pacer: self.jobs.pacer,
+                pool_id: self.jobs.pool_id,
+                legacy_id_attribute: self.legacy_id_attribute.as_deref(),
+            };
+            let outcome = disabled::create_disabled(&pool, &user).await?;
             let progress = &mut state.disabled;
             progress.done += 1;
-            if created {
-                progress.created += 1;
-            } else {
-                progress.already_there += 1;
+            match outcome {
+                disabled::DisabledOutcome::Created => progress.created += 1,
+                disabled::DisabledOutcome::AlreadyThere => progress.already_there += 1,
+                disabled::DisabledOutcome::HeldByAnotherUser(detail) => {
+                    progress.held_by_another_user += 1;
+                    eprintln!("disabled user {} not applied: {detail}", user.username);
+                }
             }
             if progress.done.is_multiple_of(DISABLED_PER_SAVE) {
                 state.save(&self.args.dir)?;

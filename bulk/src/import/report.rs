@@ -95,6 +95,14 @@ pub fn text(state: &ImportState, pool_name: &str) -> String {
              (never imported: an imported user would be live)",
             state.disabled.created, state.disabled.already_there
         );
+        if state.disabled.held_by_another_user > 0 {
+            let _ = writeln!(
+                text,
+                "  {} disabled users' names are held in the new pool by another user (not \
+                 disabled; each named above with the fix)",
+                state.disabled.held_by_another_user
+            );
+        }
     }
     let with_lines_to_read: Vec<&FileRecord> = state
         .files

@@ -185,8 +185,11 @@ pub struct DisabledProgress {
     pub done: u64,
     /// Users created and disabled.
     pub created: u64,
-    /// Users already in the new pool under that name, disabled.
+    /// Users already in the new pool under that name, proven to be them, disabled.
     pub already_there: u64,
+    /// Names held in the new pool by another user (not proven to be the old user): left alone.
+    #[serde(default)]
+    pub held_by_another_user: u64,
 }
 
 impl ImportState {
