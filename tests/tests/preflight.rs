@@ -2,17 +2,23 @@
 //! named with what to change. The window's refusals each have a test that builds the failing
 //! pool over the SDK: an app client that lets users write the legacy id or the tenant
 //! (`WriteAttributes`, or an unset list for a standard attribute), self sign-up without the
-//! sign-up guard, and an app client that shows user existence errors.
+//! sign-up guard, and an app client that shows user existence errors. Issue 22 (the window against
+//! an attacker who chooses): a new-pool client that lets users re-point a sign-in name (an alias
+//! pool, an e-mail-as-user-name pool), an old pool open to sign-up, old-pool challenges the
+//! trigger's password check never meets, and a new pool without the old pool's MFA.
 
 use aws_sdk_cognitoidentityprovider::Client;
 use std::process::Output;
 
+use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolFluentBuilder;
 use aws_sdk_cognitoidentityprovider::types::{
-    AdminCreateUserConfigType, ExplicitAuthFlowsType, LambdaConfigType,
-    PreventUserExistenceErrorTypes, VerifiedAttributeType,
+    AdminCreateUserConfigType, AdvancedSecurityModeType, AliasAttributeType, ExplicitAuthFlowsType,
+    LambdaConfigType, PreventUserExistenceErrorTypes, SoftwareTokenMfaConfigType,
+    UserAttributeUpdateSettingsType, UserPoolAddOnsType, UserPoolMfaType, UsernameAttributeType,
+    VerifiedAttributeType,
 };
 use integration_tests::cli::{cognito_migrate, describe};
-use integration_tests::pools::{PoolSpec, create_app_client, create_pool};
+use integration_tests::pools::create_app_client;
 use integration_tests::testbed::Testbed;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/cognito-import";
@@ -36,10 +42,23 @@ async fn new_pool(client: &Client, with_trigger: bool) -> String {
 }
 
 async fn new_pool_with(client: &Client, with_trigger: bool, sign_up: SignUp) -> String {
-    let mut request = client
-        .create_user_pool()
-        .pool_name("preflight-new")
-        .auto_verified_attributes(VerifiedAttributeType::Email);
+    new_pool_shaped(client, with_trigger, sign_up, |r| r).await
+}
+
+/// The new pool of `new_pool_with`, with `shape` applied to its CreateUserPool request (aliases,
+/// user-name attributes, update settings).
+async fn new_pool_shaped(
+    client: &Client,
+    with_trigger: bool,
+    sign_up: SignUp,
+    shape: impl FnOnce(CreateUserPoolFluentBuilder) -> CreateUserPoolFluentBuilder,
+) -> String {
+    let mut request = shape(
+        client
+            .create_user_pool()
+            .pool_name("preflight-new")
+            .auto_verified_attributes(VerifiedAttributeType::Email),
+    );
     let pre_sign_up = match sign_up {
         SignUp::Guarded => Some(TRIGGER),
         SignUp::OtherFunction => Some("arn:aws:lambda:us-east-1:123456789012:function:welcome"),
@@ -108,13 +127,51 @@ async fn app_client_writing(
         .expect("client id")
 }
 
-/// An old pool with the `custom` attributes and an app client (no secret) for the trigger.
+/// An old pool with the `custom` attributes, closed to self sign-up for the window, and an app
+/// client (no secret) for the trigger.
 async fn old_pool(client: &Client, custom: &[&str]) -> (String, String) {
-    let old = create_pool(
-        client,
-        &PoolSpec::named("preflight-old").with_custom(custom),
-    )
-    .await;
+    old_pool_shaped(client, custom, |r| r.admin_create_user_config(admin_only())).await
+}
+
+/// Only administrators create users.
+fn admin_only() -> AdminCreateUserConfigType {
+    AdminCreateUserConfigType::builder()
+        .allow_admin_create_user_only(true)
+        .build()
+}
+
+/// An old pool made by `shape` from a bare CreateUserPool request (self sign-up open unless
+/// `shape` closes it), with the `custom` attributes and an app client (no secret) for the trigger.
+async fn old_pool_shaped(
+    client: &Client,
+    custom: &[&str],
+    shape: impl FnOnce(CreateUserPoolFluentBuilder) -> CreateUserPoolFluentBuilder,
+) -> (String, String) {
+    let old = shape(client.create_user_pool().pool_name("preflight-old"))
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
+    for name in custom {
+        client
+            .add_custom_attributes()
+            .user_pool_id(&old)
+            .custom_attributes(
+                aws_sdk_cognitoidentityprovider::types::SchemaAttributeType::builder()
+                    .name(*name)
+                    .attribute_data_type(
+                        aws_sdk_cognitoidentityprovider::types::AttributeDataType::String,
+                    )
+                    .mutable(true)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    }
     let (old_client, _) = create_app_client(client, &old, false).await;
     (old, old_client)
 }
@@ -160,7 +217,17 @@ fn assert_only_failure(run: &Output, expected: &[&str]) {
 async fn a_ready_setup_passes_and_each_gap_is_named() {
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named("preflight-old")).await;
+    let old = client
+        .create_user_pool()
+        .pool_name("preflight-old")
+        .admin_create_user_config(admin_only())
+        .send()
+        .await
+        .unwrap()
+        .user_pool
+        .unwrap()
+        .id
+        .unwrap();
     let (old_client, secret) = create_app_client(&client, &old, true).await;
     let secret = secret.expect("a secret was generated");
 
@@ -362,6 +429,321 @@ async fn preflight_refuses_a_client_that_shows_user_existence_errors() {
         &[
             &format!("FAIL new client {legacy} (web) of {pool} prevents user existence errors"),
             "set PreventUserExistenceErrors to ENABLED",
+        ],
+    );
+}
+
+/// The line of `run`'s output that starts with `mark` and holds every piece of `expected`.
+fn assert_line(run: &Output, mark: &str, expected: &[&str]) {
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with(mark) && expected.iter().all(|piece| l.contains(piece))),
+        "no {mark} line with {expected:?} in\n{}",
+        describe(run)
+    );
+}
+
+fn verification_before_update(attribute: VerifiedAttributeType) -> UserAttributeUpdateSettingsType {
+    UserAttributeUpdateSettingsType::builder()
+        .attributes_require_verification_before_update(attribute)
+        .build()
+}
+
+#[tokio::test]
+async fn preflight_refuses_new_clients_that_let_users_re_point_sign_in_names() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let (old, old_client) = old_pool(&client, &[]).await;
+
+    // An alias pool whose client leaves WriteAttributes unset: users can set preferred_username
+    // (no verification can hold it) and e-mail.
+    let aliases = |r: CreateUserPoolFluentBuilder| {
+        r.alias_attributes(AliasAttributeType::PreferredUsername)
+            .alias_attributes(AliasAttributeType::Email)
+    };
+    let alias_pool = new_pool_shaped(&client, true, SignUp::Guarded, aliases).await;
+    let writer = app_client(&client, &alias_pool, true).await;
+    let run = preflight(
+        &testbed,
+        &old,
+        &old_client,
+        &["--target-pool-id", &alias_pool],
+    );
+    assert_only_failure(
+        &run,
+        &[
+            &format!("FAIL new client {writer} (web) of {alias_pool} cannot write sign-in names"),
+            "signed-in users can set their own email, preferred_username",
+            "WriteAttributes is unset",
+            "Remove email, preferred_username from the client's WriteAttributes",
+            "AttributesRequireVerificationBeforeUpdate to email",
+            "preferred_username has no verification",
+        ],
+    );
+    // Verification holds e-mail back; preferred_username still fails.
+    let held = new_pool_shaped(&client, true, SignUp::Guarded, |r| {
+        aliases(r).user_attribute_update_settings(verification_before_update(
+            VerifiedAttributeType::Email,
+        ))
+    })
+    .await;
+    let writer = app_client(&client, &held, true).await;
+    let run = preflight(&testbed, &old, &old_client, &["--target-pool-id", &held]);
+    assert_only_failure(
+        &run,
+        &[
+            &format!("new client {writer} (web) of {held} cannot write sign-in names"),
+            "set their own preferred_username with",
+        ],
+    );
+    // Fixed: an explicit list without the aliases.
+    let fixed = new_pool_shaped(&client, true, SignUp::Guarded, aliases).await;
+    app_client_writing(&client, &fixed, true, Some(&["name", "locale"])).await;
+    let run = preflight(&testbed, &old, &old_client, &["--target-pool-id", &fixed]);
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    assert_line(
+        &run,
+        "ok",
+        &[
+            &format!("of {fixed} cannot write sign-in names"),
+            "not writable or held until verified",
+        ],
+    );
+
+    // An e-mail-as-user-name pool: a client that lists email fails...
+    let by_email =
+        |r: CreateUserPoolFluentBuilder| r.username_attributes(UsernameAttributeType::Email);
+    let email_pool = new_pool_shaped(&client, true, SignUp::Guarded, by_email).await;
+    let writer = app_client_writing(&client, &email_pool, true, Some(&["email", "name"])).await;
+    let run = preflight(
+        &testbed,
+        &old,
+        &old_client,
+        &["--target-pool-id", &email_pool],
+    );
+    assert_only_failure(
+        &run,
+        &[
+            &format!("new client {writer} (web) of {email_pool} cannot write sign-in names"),
+            "set their own email with UpdateUserAttributes (its WriteAttributes lists them)",
+            "AttributesRequireVerificationBeforeUpdate to email",
+        ],
+    );
+    // ...and passes once the pool holds a changed e-mail until it is verified.
+    let email_held = new_pool_shaped(&client, true, SignUp::Guarded, |r| {
+        by_email(r).user_attribute_update_settings(verification_before_update(
+            VerifiedAttributeType::Email,
+        ))
+    })
+    .await;
+    app_client_writing(&client, &email_held, true, Some(&["email", "name"])).await;
+    let run = preflight(
+        &testbed,
+        &old,
+        &old_client,
+        &["--target-pool-id", &email_held],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    assert_line(
+        &run,
+        "ok",
+        &[&format!("of {email_held} cannot write sign-in names")],
+    );
+}
+
+#[tokio::test]
+async fn preflight_refuses_an_old_pool_open_to_sign_up_with_free_form_names() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let new = new_pool(&client, true).await;
+    app_client(&client, &new, true).await;
+
+    let (open, open_client) = old_pool_shaped(&client, &[], |r| r).await;
+    let run = preflight(&testbed, &open, &open_client, &["--target-pool-id", &new]);
+    assert_only_failure(
+        &run,
+        &[
+            &format!("FAIL old pool {open} is closed to self sign-up for the window"),
+            "register a victim's e-mail or phone number as a user name",
+            &format!("aws cognito-idp update-user-pool --user-pool-id {open}"),
+            "AllowAdminCreateUserOnly=true",
+            "UpdateUserPool resets what it is not sent",
+        ],
+    );
+
+    // An e-mail-alias pool refuses e-mail-shaped user names: open sign-up is a warning, and so is
+    // its client that lets users write the alias.
+    let (alias, alias_client) = old_pool_shaped(&client, &[], |r| {
+        r.alias_attributes(AliasAttributeType::Email)
+    })
+    .await;
+    let run = preflight(&testbed, &alias, &alias_client, &["--target-pool-id", &new]);
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    assert_line(
+        &run,
+        "WARN",
+        &[
+            &format!("old pool {alias} is closed to self sign-up"),
+            "AllowAdminCreateUserOnly=true",
+        ],
+    );
+    assert_line(
+        &run,
+        "WARN",
+        &[
+            &format!("old client {alias_client} (migration) of {alias} cannot write sign-in names"),
+            "set their own email",
+        ],
+    );
+
+    // Closed for the window: nothing to warn about.
+    let (closed, closed_client) = old_pool(&client, &[]).await;
+    let run = preflight(
+        &testbed,
+        &closed,
+        &closed_client,
+        &["--target-pool-id", &new],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    assert_line(
+        &run,
+        "ok",
+        &[
+            &format!("old pool {closed} is closed to self sign-up"),
+            "self sign-up is off",
+        ],
+    );
+}
+
+#[tokio::test]
+async fn preflight_refuses_old_pool_challenges_the_trigger_never_meets() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let new = new_pool(&client, true).await;
+    app_client(&client, &new, true).await;
+
+    let define = "arn:aws:lambda:us-east-1:123456789012:function:define-challenge";
+    let (custom, custom_client) = old_pool_shaped(&client, &[], |r| {
+        r.admin_create_user_config(admin_only()).lambda_config(
+            LambdaConfigType::builder()
+                .define_auth_challenge(define)
+                .create_auth_challenge("arn:aws:lambda:us-east-1:123456789012:function:create")
+                .verify_auth_challenge_response(
+                    "arn:aws:lambda:us-east-1:123456789012:function:verify",
+                )
+                .build(),
+        )
+    })
+    .await;
+    let run = preflight(
+        &testbed,
+        &custom,
+        &custom_client,
+        &["--target-pool-id", &new],
+    );
+    assert_only_failure(
+        &run,
+        &[
+            &format!("FAIL old pool {custom} asks for nothing beyond the password"),
+            &format!("LambdaConfig.DefineAuthChallenge ({define})"),
+            "LambdaConfig.VerifyAuthChallengeResponse",
+            "move them with the bulk import",
+        ],
+    );
+
+    let (enforced, enforced_client) = old_pool_shaped(&client, &[], |r| {
+        r.admin_create_user_config(admin_only()).user_pool_add_ons(
+            UserPoolAddOnsType::builder()
+                .advanced_security_mode(AdvancedSecurityModeType::Enforced)
+                .build()
+                .unwrap(),
+        )
+    })
+    .await;
+    let run = preflight(
+        &testbed,
+        &enforced,
+        &enforced_client,
+        &["--target-pool-id", &new],
+    );
+    assert_only_failure(
+        &run,
+        &[
+            &format!("FAIL old pool {enforced} asks for nothing beyond the password"),
+            "threat protection ENFORCED (UserPoolAddOns.AdvancedSecurityMode)",
+            "threat protection ENFORCED, MFA ON",
+        ],
+    );
+
+    // Audit only: nothing is demanded at sign-in.
+    let (audit, audit_client) = old_pool_shaped(&client, &[], |r| {
+        r.admin_create_user_config(admin_only()).user_pool_add_ons(
+            UserPoolAddOnsType::builder()
+                .advanced_security_mode(AdvancedSecurityModeType::Audit)
+                .build()
+                .unwrap(),
+        )
+    })
+    .await;
+    let run = preflight(&testbed, &audit, &audit_client, &["--target-pool-id", &new]);
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    assert_line(
+        &run,
+        "ok",
+        &[&format!(
+            "old pool {audit} asks for nothing beyond the password"
+        )],
+    );
+}
+
+/// Sets a pool's MFA to `mode` with authenticator apps (TOTP).
+async fn set_mfa(client: &Client, pool: &str, mode: UserPoolMfaType) {
+    client
+        .set_user_pool_mfa_config()
+        .user_pool_id(pool)
+        .mfa_configuration(mode)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn preflight_refuses_a_new_pool_without_the_old_pools_mfa() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let (old, old_client) = old_pool(&client, &[]).await;
+    set_mfa(&client, &old, UserPoolMfaType::Optional).await;
+
+    let without = new_pool(&client, true).await;
+    app_client(&client, &without, true).await;
+    let run = preflight(&testbed, &old, &old_client, &["--target-pool-id", &without]);
+    assert_only_failure(
+        &run,
+        &[
+            &format!("FAIL MFA of {without} is compatible with {old}"),
+            &format!("the old pool {old} has MFA OPTIONAL but the new pool {without} has it OFF"),
+            "sign in with a password alone",
+            "Set the new pool's MFA to OPTIONAL",
+        ],
+    );
+
+    // The same MFA in the new pool: only the TOTP re-enrolment warning is left.
+    let with = new_pool(&client, true).await;
+    app_client(&client, &with, true).await;
+    set_mfa(&client, &with, UserPoolMfaType::Optional).await;
+    let run = preflight(&testbed, &old, &old_client, &["--target-pool-id", &with]);
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    assert_line(
+        &run,
+        "WARN",
+        &[
+            &format!("MFA of {with} is compatible with {old}"),
+            "TOTP secrets cannot be exported",
         ],
     );
 }

@@ -305,7 +305,7 @@ fn sign_in_names_writable<'a>(pool: &'a UserPoolType, client: &UserPoolClientTyp
         .into_iter()
         .filter(|attribute| client_writes(client, attribute))
         .filter(|attribute| {
-            !(held.contains(attribute) && !client_writes(client, &format!("{attribute}_verified")))
+            !held.contains(attribute) || client_writes(client, &format!("{attribute}_verified"))
         })
         .collect()
 }
