@@ -3,23 +3,31 @@
 //! pool and as the new pool (whose memberships are read back over the SDK afterwards).
 //!
 //! Each test has its own pools and its own function registration, so the tests run in
-//! parallel. The old-pool calls per token are counted by `tests/faults/fault_proxy.py` between
-//! the function and moto (per `X-Amz-Target`).
+//! parallel. The calls per token are counted by `tests/faults/fault_proxy.py` between the function
+//! and moto (per `X-Amz-Target`): the token companion's `AdminGetUser` is its re-read of the user
+//! in the new pool; `ListUsers` and `AdminListGroupsForUser` go to the old pool.
+//!
+//! The forged-event tests invoke the function directly, as anyone allowed to invoke it could,
+//! with events that name one user and claim another's attributes, and one test signs a stranger
+//! in through a new pool that fires the function itself.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, UsernameConfigurationType};
 use integration_tests::companion_events::{
     ACCOUNT_EXISTS, GROUPS_UNAVAILABLE_CLAIM, SIGN_UP_UNAVAILABLE, groups_in_answer,
     pre_sign_up_event, pre_token_event,
 };
 use integration_tests::import_support::FaultProxy;
-use integration_tests::lambda::{Function, Invocation, LambdaHost, trigger_env};
+use integration_tests::lambda::{Function, Invocation, LambdaHost, function_arn, trigger_env};
 use integration_tests::pools::{
-    PoolSpec, create_app_client, create_group, create_member, create_pool, create_user, sub_of,
+    PoolSpec, create_app_client, create_group, create_member, create_pool, create_sign_in_client,
+    create_user, sub_of,
 };
 use integration_tests::testbed::{Testbed, binary};
+use integration_tests::tokens::groups_claim;
 use integration_tests::trigger_support::percentile;
 use integration_tests::unreachable::{blackhole, closed_port};
 use serde_json::{Value, json};
@@ -141,12 +149,17 @@ fn count(calls: &BTreeMap<String, u64>, operation: &str) -> u64 {
     calls.get(operation).copied().unwrap_or(0)
 }
 
-/// Old-pool reads in `calls`.
+/// Old-pool reads of the token companion in `calls` (its `AdminGetUser` goes to the new pool).
 fn old_pool_reads(calls: &BTreeMap<String, u64>) -> u64 {
-    ["AdminGetUser", "ListUsers", "AdminListGroupsForUser"]
+    ["ListUsers", "AdminListGroupsForUser"]
         .iter()
         .map(|operation| count(calls, operation))
         .sum()
+}
+
+/// New-pool reads of the token companion in `calls`: the re-read of the user.
+fn new_pool_reads(calls: &BTreeMap<String, u64>) -> u64 {
+    count(calls, "AdminGetUser")
 }
 
 fn refusal_message(invocation: &Invocation) -> String {
@@ -313,12 +326,16 @@ async fn companions_first_token_carries_the_old_groups_and_the_new_pool_keeps_th
         assert_eq!(pools.new_groups_of(user).await, ["admins", "staff"]);
         let after = proxy.requests_by_operation();
         let delta = |operation: &str| count(&after, operation) - count(&before, operation);
+        assert_eq!(
+            delta("AdminGetUser"),
+            1,
+            "the user re-read from the new pool"
+        );
         assert_eq!(delta("ListUsers"), 1, "found by legacy sub");
         assert_eq!(delta("AdminListGroupsForUser"), 1);
         assert_eq!(delta("AdminAddUserToGroup"), 2);
 
         // The next token (a refresh) reads the memberships Cognito now has: nothing asked.
-        let before = proxy.requests_by_operation();
         let refresh = pre_token_event(
             version,
             "TokenGeneration_RefreshTokens",
@@ -327,11 +344,9 @@ async fn companions_first_token_carries_the_old_groups_and_the_new_pool_keeps_th
             &attributes,
             &pools.new_groups_of(user).await,
         );
+        let before = proxy.requests_by_operation();
         assert_eq!(function.invoke(&refresh).await.ok(), refresh);
-        assert_eq!(
-            old_pool_reads(&proxy.requests_by_operation()),
-            old_pool_reads(&before)
-        );
+        assert_eq!(proxy.requests_by_operation(), before, "no call at all");
     }
 }
 
@@ -364,6 +379,8 @@ async fn companions_a_user_without_old_groups_is_looked_up_once() {
     assert_eq!(pools.new_groups_of("bob").await, [MARKER]);
     let after_first = old_pool_reads(&proxy.requests_by_operation());
     assert_eq!(after_first, 2, "ListUsers by sub, AdminListGroupsForUser");
+    let read_first = new_pool_reads(&proxy.requests_by_operation());
+    assert_eq!(read_first, 1, "AdminGetUser in the new pool");
 
     for source in [
         "TokenGeneration_RefreshTokens",
@@ -385,10 +402,13 @@ async fn companions_a_user_without_old_groups_is_looked_up_once() {
         );
     }
     assert_eq!(old_pool_reads(&proxy.requests_by_operation()), after_first);
+    assert_eq!(new_pool_reads(&proxy.requests_by_operation()), read_first);
 }
 
 #[tokio::test]
 async fn companions_token_without_groups_inside_the_budget_when_the_old_pool_is_down() {
+    // One endpoint serves both pools here, so the new-pool re-read is the first call to fail;
+    // the next test fails one pool at a time.
     let pools = pools("token-down").await;
     for (label, port, version) in [
         ("down", closed_port().await, 1),
@@ -417,6 +437,72 @@ async fn companions_token_without_groups_inside_the_budget_when_the_old_pool_is_
 }
 
 #[tokio::test]
+async fn companions_token_without_groups_inside_the_budget_when_one_pool_cannot_be_asked() {
+    let pools = pools("one-down").await;
+    for group in ["admins", MARKER] {
+        create_group(&pools.client, &pools.new_pool, group).await;
+    }
+    let sub = pools.old_user("ada", &[], &["admins"]).await;
+    pools.migrated_user("ada", &sub).await;
+    let proxy = FaultProxy::start(&pools.testbed.moto_url);
+    let function = pools.function("one-down", &proxy.url, &[]).await;
+    let old_pool = r#""operations":["ListUsers","AdminListGroupsForUser"]"#;
+    let new_pool = r#""operations":["AdminGetUser"]"#;
+    for (label, config, version) in [
+        (
+            "old pool down",
+            format!(r#"{{"drop_share":1.0,"stall_share":0.0,{old_pool}}}"#),
+            1,
+        ),
+        (
+            "old pool hanging",
+            format!(r#"{{"drop_share":0.0,"stall_share":1.0,"stall_seconds":10,{old_pool}}}"#),
+            2,
+        ),
+        (
+            "new pool hanging",
+            format!(r#"{{"drop_share":0.0,"stall_share":1.0,"stall_seconds":10,{new_pool}}}"#),
+            1,
+        ),
+    ] {
+        proxy.configure(&config);
+        let event = pre_token_event(
+            version,
+            "TokenGeneration_Authentication",
+            &pools.new_pool,
+            "ada",
+            &[("custom:legacy_sub", sub.as_str())],
+            &[],
+        );
+        let answered = function.invoke(&event).await;
+        eprintln!("token, {label}: {:?}", answered.elapsed);
+        assert!(answered.elapsed < Duration::from_secs(5), "{label}");
+        let answer = answered.ok();
+        assert_eq!(
+            groups_in_answer(&answer),
+            None,
+            "{label}: no groups granted"
+        );
+        let flagged = answer["response"].to_string();
+        assert!(
+            flagged.contains(GROUPS_UNAVAILABLE_CLAIM),
+            "{label}: {flagged}"
+        );
+        assert_eq!(
+            pools.new_groups_of("ada").await,
+            Vec::<String>::new(),
+            "{label}: nothing written"
+        );
+    }
+    let logs = function.host.logs(&function.name).await;
+    assert!(
+        logs.contains("\"outcome\":\"new-pool-unavailable\""),
+        "{logs}"
+    );
+    assert!(logs.contains("\"outcome\":\"old-pool-"), "{logs}");
+}
+
+#[tokio::test]
 async fn companions_added_latency_and_old_pool_calls_per_token() {
     const ROUNDS: usize = 20;
     let pools = pools("latency").await;
@@ -440,6 +526,7 @@ async fn companions_added_latency_and_old_pool_calls_per_token() {
     let mut first_token_ms = Vec::new();
     let mut steady_token_ms = Vec::new();
     let mut first_reads = Vec::new();
+    let mut first_new_reads = Vec::new();
     let mut steady_reads = Vec::new();
     for round in 0..ROUNDS {
         let user = format!("user{round}");
@@ -463,7 +550,7 @@ async fn companions_added_latency_and_old_pool_calls_per_token() {
         sign_up_ms.push(answered.host_duration_ms.expect("host duration"));
 
         let attributes = [("custom:legacy_sub", sub.as_str())];
-        let before = old_pool_reads(&proxy.requests_by_operation());
+        let before = proxy.requests_by_operation();
         let first = pre_token_event(
             1,
             "TokenGeneration_Authentication",
@@ -478,8 +565,9 @@ async fn companions_added_latency_and_old_pool_calls_per_token() {
             Some(vec!["staff".to_string()])
         );
         first_token_ms.push(answered.host_duration_ms.expect("host duration"));
-        let middle = old_pool_reads(&proxy.requests_by_operation());
-        first_reads.push((middle - before) as f64);
+        let middle = proxy.requests_by_operation();
+        first_reads.push((old_pool_reads(&middle) - old_pool_reads(&before)) as f64);
+        first_new_reads.push((new_pool_reads(&middle) - new_pool_reads(&before)) as f64);
 
         let steady = pre_token_event(
             1,
@@ -492,7 +580,12 @@ async fn companions_added_latency_and_old_pool_calls_per_token() {
         let answered = function.invoke(&steady).await;
         answered.ok();
         steady_token_ms.push(answered.host_duration_ms.expect("host duration"));
-        steady_reads.push((old_pool_reads(&proxy.requests_by_operation()) - middle) as f64);
+        let after = proxy.requests_by_operation();
+        steady_reads.push(
+            (old_pool_reads(&after) + new_pool_reads(&after)
+                - old_pool_reads(&middle)
+                - new_pool_reads(&middle)) as f64,
+        );
     }
     for (label, values) in [
         ("sign-up check", &mut sign_up_ms),
@@ -511,6 +604,213 @@ async fn companions_added_latency_and_old_pool_calls_per_token() {
         first_total / ROUNDS as f64,
         steady_total / ROUNDS as f64
     );
+    eprintln!(
+        "companions new-pool reads per token: first {:.1}",
+        first_new_reads.iter().sum::<f64>() / ROUNDS as f64
+    );
     assert!(first_reads.iter().all(|calls| *calls == 2.0));
+    assert!(first_new_reads.iter().all(|calls| *calls == 1.0));
     assert_eq!(steady_total, 0.0);
+}
+
+#[tokio::test]
+async fn companions_a_forged_token_event_lends_a_stranger_nobodys_groups() {
+    let pools = pools("forged").await;
+    for group in ["admins", MARKER] {
+        create_group(&pools.client, &pools.new_pool, group).await;
+    }
+    let victim_sub = pools
+        .old_user(
+            "ada",
+            &[("email", "ada@example.com"), ("email_verified", "true")],
+            &["admins"],
+        )
+        .await;
+    // mallory: a new-pool user the migration did not create (no legacy id).
+    create_user(
+        &pools.client,
+        &pools.new_pool,
+        "mallory",
+        &[("email", "mallory@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+    )
+    .await;
+    // Another pool the function's credentials reach, where a user carries ada's legacy id.
+    let elsewhere = create_pool(
+        &pools.client,
+        &PoolSpec::named("companions-elsewhere-forged").with_custom(&["legacy_sub"]),
+    )
+    .await;
+    create_group(&pools.client, &elsewhere, "admins").await;
+    create_user(
+        &pools.client,
+        &elsewhere,
+        "ada",
+        &[("custom:legacy_sub", &victim_sub)],
+        Some(PASSWORD),
+    )
+    .await;
+    let proxy = FaultProxy::start(&pools.testbed.moto_url);
+    let function = pools
+        .function(
+            "forged",
+            &proxy.url,
+            &[("NEW_USER_POOL_ID", pools.new_pool.as_str())],
+        )
+        .await;
+    let claimed = [
+        ("custom:legacy_sub", victim_sub.as_str()),
+        ("email", "ada@example.com"),
+        ("email_verified", "true"),
+    ];
+
+    for version in [1, 2] {
+        let before = proxy.requests_by_operation();
+        let forged = pre_token_event(
+            version,
+            "TokenGeneration_Authentication",
+            &pools.new_pool,
+            "mallory",
+            &claimed,
+            &[],
+        );
+        let answer = function.invoke(&forged).await.ok();
+        assert_eq!(
+            groups_in_answer(&answer),
+            None,
+            "version {version}: {answer}"
+        );
+        assert_eq!(answer, forged, "answered untouched");
+        assert_eq!(pools.new_groups_of("mallory").await, Vec::<String>::new());
+        let after = proxy.requests_by_operation();
+        assert_eq!(new_pool_reads(&after) - new_pool_reads(&before), 1);
+        assert_eq!(
+            old_pool_reads(&after),
+            old_pool_reads(&before),
+            "old pool not asked"
+        );
+        assert_eq!(count(&after, "AdminAddUserToGroup"), 0, "nothing written");
+    }
+
+    // The same claims in an event naming the other pool: not the configured pool, not touched.
+    let before = proxy.requests_by_operation();
+    let other = pre_token_event(
+        1,
+        "TokenGeneration_Authentication",
+        &elsewhere,
+        "ada",
+        &claimed,
+        &[],
+    );
+    let answer = function.invoke(&other).await.ok();
+    assert_eq!(groups_in_answer(&answer), None, "{answer}");
+    assert_eq!(answer, other);
+    assert_eq!(
+        groups_of(&pools.client, &elsewhere, "ada").await,
+        Vec::<String>::new()
+    );
+    assert_eq!(proxy.requests_by_operation(), before, "no call at all");
+
+    let logs = function.host.logs(&function.name).await;
+    assert!(logs.contains("\"outcome\":\"not-migrated\""), "{logs}");
+    assert!(logs.contains("\"outcome\":\"other-pool\""), "{logs}");
+}
+
+#[tokio::test]
+async fn companions_a_stranger_with_an_old_admins_name_in_another_case_gets_no_groups() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let case_insensitive = || {
+        Some(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .expect("username configuration"),
+        )
+    };
+    let mut old_spec = PoolSpec::named("companions-old-case");
+    old_spec.username_configuration = case_insensitive();
+    let old_pool = create_pool(&client, &old_spec).await;
+    let (old_client, _) = create_app_client(&client, &old_pool, false).await;
+    create_member(
+        &client,
+        &old_pool,
+        "admin",
+        &[],
+        Some(PASSWORD),
+        &["admins"],
+    )
+    .await;
+
+    // The new pool fires the function on every token; its users sign in for real.
+    let name = "companions-case";
+    let mut new_spec = PoolSpec::named("companions-new-case").with_custom(&["legacy_sub"]);
+    new_spec.username_configuration = case_insensitive();
+    new_spec.lambda_config = Some(
+        aws_sdk_cognitoidentityprovider::types::LambdaConfigType::builder()
+            .pre_token_generation(function_arn(name))
+            .build(),
+    );
+    let new_pool = create_pool(&client, &new_spec).await;
+    let new_client = create_sign_in_client(&client, &new_pool).await;
+    for group in ["admins", MARKER] {
+        create_group(&client, &new_pool, group).await;
+    }
+    create_user(
+        &client,
+        &new_pool,
+        "ADMIN",
+        &[("email", "stranger@example.com")],
+        Some(PASSWORD),
+    )
+    .await;
+
+    let host = LambdaHost::from_env();
+    // The mapping without a legacy id (the old lookup by user name), then the default mapping.
+    for mapping in [r#"{"legacy_sub_attribute":null}"#, "{}"] {
+        let env = trigger_env(
+            &testbed,
+            &old_pool,
+            &old_client,
+            &[
+                ("MAPPING_JSON", mapping),
+                ("NEW_USER_POOL_ID", new_pool.as_str()),
+            ],
+        );
+        host.register(
+            &Function {
+                name: name.to_string(),
+                env,
+                timeout_seconds: 5.0,
+            },
+            &binary("cognito-migrate-trigger"),
+        )
+        .await;
+        let not_migrated = |logs: &str| logs.matches("\"outcome\":\"not-migrated\"").count();
+        let answered_before = not_migrated(&host.logs(name).await);
+        let tokens = client
+            .initiate_auth()
+            .client_id(&new_client)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "ADMIN")
+            .auth_parameters("PASSWORD", PASSWORD)
+            .send()
+            .await
+            .expect("the stranger signs in")
+            .authentication_result
+            .expect("tokens");
+        let id_token = tokens.id_token().expect("ID token");
+        assert_eq!(groups_claim(id_token), Vec::<String>::new(), "{mapping}");
+        assert_eq!(
+            groups_of(&client, &new_pool, "ADMIN").await,
+            Vec::<String>::new(),
+            "{mapping}: no membership, not even the marker"
+        );
+        let logs = host.logs(name).await;
+        assert_eq!(
+            not_migrated(&logs),
+            answered_before + 1,
+            "{mapping}: the function answered the token as not migrated: {logs}"
+        );
+    }
 }

@@ -5,6 +5,13 @@
 //! | variable | meaning |
 //! |---|---|
 //! | `GROUPS_MARKER_GROUP` | the new-pool group that marks users looked up without old groups (default [`DEFAULT_MARKER_GROUP`]); the deployment template creates it |
+//! | `NEW_USER_POOL_ID` | the new pool's id, e.g. `eu-west-1_XyZ789`: PreTokenGeneration events of any other pool are answered untouched, with no call (default: unset, the event's `userPoolId` is taken as it comes) |
+//!
+//! Why `NEW_USER_POOL_ID`: Cognito always names the calling pool in `userPoolId`, but anyone who
+//! may invoke the function directly names whatever pool they like, and the companion reads and
+//! writes the pool the event names. Set, it is the one pool the companion touches. Unset, the
+//! function's role (the template grants the new-pool calls on `NewUserPoolArn` only) is what keeps
+//! another pool out of reach.
 
 use crate::config::ConfigError;
 
@@ -14,11 +21,16 @@ pub const DEFAULT_MARKER_GROUP: &str = "cognito-migrate-no-old-groups";
 /// Cognito's longest group name (`GroupName`, 1–128 characters).
 const MAX_GROUP_NAME_CHARS: usize = 128;
 
+/// Cognito's longest user pool id (`UserPoolId`, 1–55 characters).
+const MAX_POOL_ID_CHARS: usize = 55;
+
 /// The checked companion settings.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompanionConfig {
     /// `GROUPS_MARKER_GROUP`.
     pub marker_group: String,
+    /// `NEW_USER_POOL_ID`: the only pool the PreTokenGeneration companion answers for, if set.
+    pub new_pool_id: Option<String>,
 }
 
 impl CompanionConfig {
@@ -48,8 +60,38 @@ impl CompanionConfig {
                 ),
             });
         }
-        Ok(CompanionConfig { marker_group })
+        let new_pool_id = lookup("NEW_USER_POOL_ID")
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+        if let Some(id) = &new_pool_id
+            && !is_pool_id(id)
+        {
+            return Err(ConfigError::Invalid {
+                name: "NEW_USER_POOL_ID",
+                problem: format!(
+                    "{id} is not a user pool id (region_suffix, e.g. eu-west-1_XyZ789; the new pool's Id in describe-user-pool)"
+                ),
+            });
+        }
+        Ok(CompanionConfig {
+            marker_group,
+            new_pool_id,
+        })
     }
+}
+
+/// Whether `id` has the shape of a `UserPoolId` (`[\w-]+_[0-9a-zA-Z]+`, at most 55 characters).
+fn is_pool_id(id: &str) -> bool {
+    let Some((region, suffix)) = id.rsplit_once('_') else {
+        return false;
+    };
+    id.chars().count() <= MAX_POOL_ID_CHARS
+        && !region.is_empty()
+        && region
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        && !suffix.is_empty()
+        && suffix.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -73,5 +115,38 @@ mod tests {
         assert_eq!(config(Some("no-groups")).unwrap().marker_group, "no-groups");
         let err = config(Some("two words")).unwrap_err().to_string();
         assert!(err.starts_with("GROUPS_MARKER_GROUP is invalid"), "{err}");
+    }
+
+    #[test]
+    fn the_new_pool_id_is_optional_and_checked() {
+        let config = |value: Option<&str>| {
+            CompanionConfig::from_lookup(|name| {
+                (name == "NEW_USER_POOL_ID")
+                    .then(|| value.map(str::to_string))
+                    .flatten()
+            })
+        };
+        assert_eq!(config(None).unwrap().new_pool_id, None);
+        assert_eq!(config(Some(" ")).unwrap().new_pool_id, None);
+        assert_eq!(
+            config(Some(" eu-west-1_XyZ789 "))
+                .unwrap()
+                .new_pool_id
+                .as_deref(),
+            Some("eu-west-1_XyZ789")
+        );
+        for bad in [
+            "eu-west-1",
+            "eu-west-1_",
+            "_abc",
+            "eu-west-1_a/b",
+            "arn:aws:cognito-idp:x",
+        ] {
+            let err = config(Some(bad)).unwrap_err().to_string();
+            assert!(
+                err.starts_with("NEW_USER_POOL_ID is invalid"),
+                "{bad}: {err}"
+            );
+        }
     }
 }

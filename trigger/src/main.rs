@@ -75,6 +75,7 @@ async fn start()
         companions.marker_group,
         tenant,
     )
+    .with_new_pool_id(companions.new_pool_id)
     .with_user_ref_key(user_ref_key.clone());
     let migration =
         Trigger::new(old_pool, config.mapping, config.options).with_user_ref_key(user_ref_key);

@@ -1,29 +1,49 @@
-//! The new pool, seen from the PreTokenGeneration companion: the one write it makes, adding a
-//! user to a group ([`NewPool`]), and its real answer from Cognito ([`SdkNewPool`]).
+//! The new pool, seen from the PreTokenGeneration companion: the read it trusts (the user as
+//! Cognito holds it, [`NewPool::user`]), the one write it makes (adding a user to a group,
+//! [`NewPool::add_to_group`]), and their real answers from Cognito ([`SdkNewPool`]).
 //!
-//! The new pool is the pool that called (the event's `userPoolId`), reached with the function's
-//! own role in the function's own region; the groups are created beforehand by
-//! `cognito-migrate groups` (and the marker group by the deployment template).
+//! The new pool is the pool that called (the event's `userPoolId`, checked against
+//! `NEW_USER_POOL_ID` when that is set), reached with the function's own role in the function's
+//! own region; the groups are created beforehand by `cognito-migrate groups` (and the marker group
+//! by the deployment template).
 
 use std::future::Future;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use shared::SourceUser;
 use shared::cognito_errors::ErrorKind;
 
-/// A membership that could not be written. The token is answered anyway; the message says what
-/// an operator should check, never a token or an attribute value.
+/// A new-pool call that failed. The token is answered anyway; the message says what an operator
+/// should check, never a token, a user name or an attribute value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("new pool AdminAddUserToGroup {group}: {problem}")]
-pub struct NewPoolError {
-    /// The group.
-    pub group: String,
-    /// What failed and what to check.
-    pub problem: String,
+pub enum NewPoolError {
+    /// `AdminGetUser` did not answer with the user or "no such user".
+    #[error("new pool AdminGetUser: {problem}")]
+    Read {
+        /// What failed and what to check.
+        problem: String,
+    },
+    /// `AdminAddUserToGroup` did not write the membership.
+    #[error("new pool AdminAddUserToGroup {group}: {problem}")]
+    Membership {
+        /// The group.
+        group: String,
+        /// What failed and what to check.
+        problem: String,
+    },
 }
 
-/// The write the PreTokenGeneration companion makes in the new pool.
+/// The read and the write the PreTokenGeneration companion makes in the new pool.
 pub trait NewPool {
+    /// `AdminGetUser`: the user `username` answers to as Cognito holds it (canonical `Username`,
+    /// `Enabled`, attributes), `None` when the pool has no such user.
+    fn user(
+        &self,
+        pool_id: &str,
+        username: &str,
+    ) -> impl Future<Output = Result<Option<SourceUser>, NewPoolError>> + Send;
+
     /// `AdminAddUserToGroup` (idempotent: adding a member twice is not an error).
     fn add_to_group(
         &self,
@@ -47,8 +67,15 @@ impl SdkNewPool {
     }
 }
 
+/// The operation a failure belongs to, for the hint that names the missing permission.
+#[derive(Debug, Clone, Copy)]
+enum Operation {
+    GetUser,
+    AddUserToGroup,
+}
+
 /// What went wrong, in a line an operator can act on.
-fn problem<E, R>(error: &SdkError<E, R>) -> String
+fn problem<E, R>(operation: Operation, error: &SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata,
 {
@@ -60,15 +87,23 @@ where
         SdkError::DispatchFailure(_) => "cannot connect (check the network path)".to_string(),
         SdkError::ServiceError(_) => {
             let code = error.code().unwrap_or("no error code");
-            let hint = match ErrorKind::of(code) {
-                ErrorKind::ResourceNotFound => {
+            let hint = match (ErrorKind::of(code), operation) {
+                (ErrorKind::ResourceNotFound, Operation::AddUserToGroup) => {
                     "the group is not in the new pool: create the groups with cognito-migrate groups before the window opens"
                 }
-                ErrorKind::UserNotFound => "the user is not in the new pool (deleted meanwhile?)",
-                ErrorKind::AccessDenied => {
+                (ErrorKind::ResourceNotFound, Operation::GetUser) => {
+                    "the event names a pool that does not exist here: set NEW_USER_POOL_ID"
+                }
+                (ErrorKind::UserNotFound, _) => {
+                    "the user is not in the new pool (deleted meanwhile?)"
+                }
+                (ErrorKind::AccessDenied, Operation::AddUserToGroup) => {
                     "the function's role needs cognito-idp:AdminAddUserToGroup on the new pool"
                 }
-                ErrorKind::Throttled => {
+                (ErrorKind::AccessDenied, Operation::GetUser) => {
+                    "the function's role needs cognito-idp:AdminGetUser on the new pool (or the event names another pool)"
+                }
+                (ErrorKind::Throttled, _) => {
                     "throttled; the next token or cognito-migrate groups --sync adds it"
                 }
                 _ => "the next token or cognito-migrate groups --sync adds it",
@@ -80,6 +115,33 @@ where
 }
 
 impl NewPool for SdkNewPool {
+    async fn user(
+        &self,
+        pool_id: &str,
+        username: &str,
+    ) -> Result<Option<SourceUser>, NewPoolError> {
+        match self
+            .client
+            .admin_get_user()
+            .user_pool_id(pool_id)
+            .username(username)
+            .send()
+            .await
+        {
+            Ok(user) => Ok(Some(shared::from_sdk::user_from_get(&user))),
+            Err(error)
+                if error
+                    .code()
+                    .is_some_and(|code| ErrorKind::of(code) == ErrorKind::UserNotFound) =>
+            {
+                Ok(None)
+            }
+            Err(error) => Err(NewPoolError::Read {
+                problem: problem(Operation::GetUser, &error),
+            }),
+        }
+    }
+
     async fn add_to_group(
         &self,
         pool_id: &str,
@@ -94,9 +156,9 @@ impl NewPool for SdkNewPool {
             .send()
             .await
             .map(|_| ())
-            .map_err(|error| NewPoolError {
+            .map_err(|error| NewPoolError::Membership {
                 group: group.to_string(),
-                problem: problem(&error),
+                problem: problem(Operation::AddUserToGroup, &error),
             })
     }
 }

@@ -5,33 +5,59 @@
 //! Why: UserMigration creates the user but cannot add groups, so without this the first tokens
 //! of a migrated user carry no `cognito:groups` until `cognito-migrate groups --sync` runs.
 //!
+//! **The identity rule.** Groups are granted only to the new-pool user whose legacy-id attribute,
+//! as the new pool itself holds it, is the old user's `sub` ([`shared::identity::identify`]).
+//! The event is not evidence: anyone allowed to invoke the function directly hands it any
+//! `userName`, `userPoolId` and `request.userAttributes` they like, so the companion re-reads the
+//! user (`AdminGetUser` on the new pool) and decides, and writes, only from what Cognito answers:
+//! the legacy id, the verified e-mail and phone, `Enabled`, and the canonical `Username` that
+//! every membership is written under (never the event's name, which Cognito may resolve through
+//! an alias or letter case). A user name proves nothing, so when the mapping keeps no legacy id
+//! nobody is proven and nothing is granted ([`shared::identity::NO_LEGACY_ID_FIX`]).
+//!
 //! The rules, for `TokenGeneration_*` events of a user (not `TokenGeneration_ClientCredentials`):
+//! - An event of another pool than `NEW_USER_POOL_ID` (when set) comes back untouched, with no
+//!   call.
 //! - A user who already has groups in the new pool (`request.groupConfiguration.groupsToOverride`
-//!   is not empty) is never looked up: the event comes back untouched.
-//! - A user without the legacy-id attribute (`custom:legacy_sub` by default; the mapping's
-//!   `legacy_sub_attribute`) was not created by the migration: untouched. When the mapping keeps
-//!   no legacy id, every user without groups is looked up by user name instead.
-//! - Otherwise the old user is found by legacy id (`ListUsers` `sub = "…"`), or by user name
-//!   (`AdminGetUser`). A user found by legacy id counts only if it is the same person
-//!   ([`same_person`]: same user name, or the same *verified* email or phone), so a user who
-//!   managed to write someone else's old `sub` into their own legacy-id attribute borrows
-//!   nobody's groups. Their groups are listed (`AdminListGroupsForUser`), written to the new pool
-//!   (`AdminAddUserToGroup`, groups created beforehand by `cognito-migrate groups`) and returned
-//!   in `groupOverrideDetails.groupsToOverride` (version 1: `claimsOverrideDetails`; version 2
-//!   and 3: `claimsAndScopeOverrideDetails`, which also sets the access token's groups).
-//! - A user with no groups in the old pool (or no old user, or one of another tenant) is added to
-//!   the **marker group** instead (`GROUPS_MARKER_GROUP`, default
-//!   [`crate::companion_config::DEFAULT_MARKER_GROUP`]). From then on that user has a group, so
-//!   the first rule applies: at most one lookup per user in steady state. Its cost: one group in
-//!   the new pool, one `AdminAddUserToGroup` per such user, and a name in `groupsToOverride` that
-//!   this companion strips from every token (no call), so apps never see it. The token that
-//!   writes the marker is answered with an explicit empty group list, so it never shows the
-//!   marker whether Cognito reads the memberships before or after it is written.
-//! - When the old pool cannot be asked within the budget, the token is answered **without the
-//!   groups** (never granting a group that was not confirmed) and with the claim
-//!   [`GROUPS_UNAVAILABLE_CLAIM`] = `"true"`, so an app can tell "no groups" from "groups not
-//!   known yet" — which matters for deny-groups such as `blocked` (see the README runbook). The
-//!   next token asks again.
+//!   is not empty) is never looked up: the event comes back untouched (only the marker is taken
+//!   out). No call and no write: a forged event gets back the groups it sent, nothing more.
+//! - When the mapping keeps no legacy id, or the event's attributes carry none, the event comes
+//!   back untouched with no call (`not-migrated`). The event's attributes are read for this one
+//!   thing: leaving the legacy id out can only cost the caller groups, never grant any, and it
+//!   keeps every token of a user the migration did not create free of calls.
+//! - Otherwise the user is re-read from the new pool, within the invocation's budget. A user the
+//!   pool does not have, or has disabled, comes back untouched with nothing written; a read that
+//!   fails or times out is answered without groups (below). A re-read user without a legacy id is
+//!   `not-migrated`.
+//! - The old user is found by that legacy id (`ListUsers` `sub = "…"`) and counts only when
+//!   exactly one user answers, its `sub` is the legacy id ([`shared::identity::identify`]), and it
+//!   is the same person ([`same_person`]: the same user name, or the same e-mail or phone
+//!   *verified* in the new pool). `same_person` guards the case the identity rule assumes away:
+//!   an app client that lets users write the legacy-id attribute (`preflight` fails such a pool,
+//!   but the function may run without it), where someone could copy another old user's `sub`
+//!   into their own profile. The old user's groups are listed (`AdminListGroupsForUser`), written
+//!   to the new pool (`AdminAddUserToGroup`, groups created beforehand by `cognito-migrate
+//!   groups`) and returned in `groupOverrideDetails.groupsToOverride` (version 1:
+//!   `claimsOverrideDetails`; version 2 and 3: `claimsAndScopeOverrideDetails`, which also sets
+//!   the access token's groups).
+//! - A re-read user with a legacy id who gets no groups from the old pool (no old user, not the
+//!   same person, another tenant's, or no groups) is added to the **marker group** instead
+//!   (`GROUPS_MARKER_GROUP`, default [`crate::companion_config::DEFAULT_MARKER_GROUP`]). From then
+//!   on that user has a group, so the rule above applies: at most one lookup per user in steady
+//!   state. Its cost: one group in the new pool, one `AdminAddUserToGroup` per such user, and a
+//!   name in `groupsToOverride` that this companion strips from every token (no call), so apps
+//!   never see it. The token that writes the marker is answered with an explicit empty group
+//!   list, so it never shows the marker whether Cognito reads the memberships before or after it
+//!   is written.
+//! - When the new pool cannot be read or the old pool cannot be asked within the budget, the
+//!   token is answered **without the groups** (never granting a group that was not confirmed) and
+//!   with the claim [`GROUPS_UNAVAILABLE_CLAIM`] = `"true"`, so an app can tell "no groups" from
+//!   "groups not known yet" — which matters for deny-groups such as `blocked` (see the README
+//!   runbook). Nothing is written; the next token asks again.
+//!
+//! Cost per first token of a migrated user: one `AdminGetUser` on the new pool, then `ListUsers`
+//! and `AdminListGroupsForUser` on the old pool and one `AdminAddUserToGroup` per group; every
+//! later token: none.
 //!
 //! AWS: "The groupOverrideDetails object is replaced with the one you provide. If you provide an
 //! empty or null object in the response, then the groups are suppressed." — so the companion
@@ -45,20 +71,23 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use shared::SourceUser;
 use shared::attributes::VERIFIABLE;
+use shared::identity::{Identity, identify};
 use tokio::task::JoinSet;
 
 use crate::config::INVOCATION_BUDGET;
 use crate::decide::TenantRule;
 use crate::dispatch::time_left;
 use crate::logging::{self, UserRefKey};
-use crate::new_pool::NewPool;
+use crate::new_pool::{NewPool, NewPoolError};
 use crate::old_directory::{OldDirectory, SearchAttribute};
-use crate::old_pool::{Lookup, OldPoolError};
+use crate::old_pool::OldPoolError;
 
-/// The claim added when the old pool could not be asked, so the token may lack groups.
+/// The claim added when the new pool could not be read or the old pool could not be asked, so
+/// the token may lack groups.
 pub const GROUPS_UNAVAILABLE_CLAIM: &str = "migration_groups_unavailable";
 
-/// Time kept back from the old-pool lookups for writing the memberships.
+/// Time kept back from the reads (the new-pool user, the old pool's lookups) for writing the
+/// memberships.
 const WRITE_RESERVE: Duration = Duration::from_millis(1000);
 
 /// Memberships written side by side. Cognito allows 10 writes per second per user, so a user in
@@ -170,18 +199,22 @@ impl TokenRequest {
     }
 }
 
-/// Whether the old user found by a legacy id is the new-pool user of the event: the same user
-/// name (the migration keeps it unless the new pool generates names), or the same email or phone
-/// number, verified in the new pool. The legacy id alone is not enough: it is an attribute, and
-/// an app client that lists it among its write attributes would let users set it.
-pub fn same_person(request: &TokenRequest, old: &SourceUser) -> bool {
-    if old.username == request.user_name {
+/// Whether the old user found by a legacy id is `user`, the new-pool user as the new pool holds
+/// it (re-read, never the event's claims): the same user name (the migration keeps it unless the
+/// new pool generates names), or the same e-mail or phone number, verified in the new pool. The
+/// legacy id alone is proof only while no app client can write it; this keeps a legacy id copied
+/// into someone's own profile through such a client from lending them anyone's groups.
+pub fn same_person(user: &SourceUser, old: &SourceUser) -> bool {
+    if old.username == user.username {
         return true;
     }
+    fn value<'u>(user: &'u SourceUser, name: &str) -> Option<&'u str> {
+        user.attribute(name).filter(|v| !v.is_empty())
+    }
     VERIFIABLE.iter().any(|(attribute, verified)| {
-        request.attribute(verified) == Some("true")
+        value(user, verified) == Some("true")
             && matches!(
-                (request.attribute(attribute), old.attribute(attribute)),
+                (value(user, attribute), value(old, attribute)),
                 (Some(new), Some(old)) if new.eq_ignore_ascii_case(old)
             )
     })
@@ -240,12 +273,19 @@ impl TokenAnswer {
 pub enum TokenOutcome {
     /// Not a user's token event, or unreadable.
     NotAUserToken,
+    /// The event names another pool than the configured new pool.
+    OtherPool,
     /// The user has groups in the new pool.
     HasGroups,
     /// The user only has the marker group (looked up before, no old groups).
     Marked,
-    /// The user was not created by the migration.
+    /// The user was not created by the migration (no legacy id), or nobody can be proven to be
+    /// (the mapping keeps no legacy id).
     NotMigrated,
+    /// The event's user is not in the new pool, or is disabled there.
+    NotInNewPool,
+    /// The new pool could not be read.
+    NewPoolUnavailable,
     /// Old groups found, returned, and written.
     GroupsCopied,
     /// The old user has no groups (or is not there, or is another tenant's): marked.
@@ -259,9 +299,12 @@ impl TokenOutcome {
     pub fn code(self) -> &'static str {
         match self {
             TokenOutcome::NotAUserToken => "not-a-user-token",
+            TokenOutcome::OtherPool => "other-pool",
             TokenOutcome::HasGroups => "has-groups",
             TokenOutcome::Marked => "marked-no-old-groups",
             TokenOutcome::NotMigrated => "not-migrated",
+            TokenOutcome::NotInNewPool => "not-in-new-pool",
+            TokenOutcome::NewPoolUnavailable => "new-pool-unavailable",
             TokenOutcome::GroupsCopied => "groups-copied",
             TokenOutcome::NoOldGroups => "no-old-groups",
             TokenOutcome::OldPoolUnavailable => "old-pool-unavailable",
@@ -275,6 +318,7 @@ pub struct TokenGroups<D, N> {
     old_pool: D,
     new_pool: N,
     legacy_id_attribute: Option<String>,
+    new_pool_id: Option<String>,
     marker_group: String,
     tenant: Option<TenantRule>,
     budget: Duration,
@@ -286,9 +330,10 @@ where
     D: OldDirectory + Sync,
     N: NewPool + Clone + Send + Sync + 'static,
 {
-    /// A companion that finds old users by `legacy_id_attribute` (the mapping's
-    /// `legacy_sub_attribute`; `None`: by user name) in `old_pool`, writes memberships to
-    /// `new_pool`, and marks users without old groups with `marker_group`.
+    /// A companion that proves users by `legacy_id_attribute` (the mapping's
+    /// `legacy_sub_attribute`; `None`: nobody is proven, nothing is granted), finds them in
+    /// `old_pool`, reads and writes `new_pool`, and marks users without old groups with
+    /// `marker_group`.
     pub fn new(
         old_pool: D,
         new_pool: N,
@@ -300,6 +345,7 @@ where
             old_pool,
             new_pool,
             legacy_id_attribute,
+            new_pool_id: None,
             marker_group: marker_group.into(),
             tenant,
             budget: INVOCATION_BUDGET,
@@ -310,6 +356,13 @@ where
     /// The same companion with the key of the log's `user_ref` (see [`UserRefKey`]).
     pub fn with_user_ref_key(mut self, key: UserRefKey) -> TokenGroups<D, N> {
         self.user_ref_key = key;
+        self
+    }
+
+    /// The same companion answering only events of the pool `pool_id` (`NEW_USER_POOL_ID`;
+    /// `None`: the event's `userPoolId`, whatever it is).
+    pub fn with_new_pool_id(mut self, pool_id: Option<String>) -> TokenGroups<D, N> {
+        self.new_pool_id = pool_id;
         self
     }
 
@@ -354,6 +407,11 @@ where
         budget: Duration,
         started: Instant,
     ) -> (TokenAnswer, TokenOutcome, usize) {
+        if let Some(pool_id) = &self.new_pool_id
+            && *pool_id != request.user_pool_id
+        {
+            return (TokenAnswer::Untouched, TokenOutcome::OtherPool, 0);
+        }
         if !request.groups.is_empty() {
             if !request.groups.contains(&self.marker_group) {
                 return (TokenAnswer::Untouched, TokenOutcome::HasGroups, 0);
@@ -371,46 +429,63 @@ where
             };
             return (TokenAnswer::Groups(groups), outcome, 0);
         }
-        let legacy_id = match &self.legacy_id_attribute {
-            Some(attribute) => match request.attribute(attribute) {
-                Some(id) => Some(id.to_string()),
-                None => return (TokenAnswer::Untouched, TokenOutcome::NotMigrated, 0),
-            },
-            None => None,
+        let Some(attribute) = &self.legacy_id_attribute else {
+            return (TokenAnswer::Untouched, TokenOutcome::NotMigrated, 0);
         };
-        let lookup_budget = budget.saturating_sub(WRITE_RESERVE).max(budget / 2);
-        let asked = tokio::time::timeout(
-            lookup_budget,
-            self.old_groups(request, legacy_id.as_deref()),
+        // Only ever a reason to grant less: an event without a legacy id is left alone unread.
+        if request.attribute(attribute).is_none() {
+            return (TokenAnswer::Untouched, TokenOutcome::NotMigrated, 0);
+        }
+        let read_budget = budget.saturating_sub(WRITE_RESERVE).max(budget / 2);
+        let deadline = tokio::time::Instant::now() + read_budget;
+        let read = tokio::time::timeout_at(
+            deadline,
+            self.new_pool
+                .user(&request.user_pool_id, &request.user_name),
         )
         .await;
+        let user = match read {
+            Ok(Ok(Some(user))) if user.enabled => user,
+            Ok(Ok(_)) => return (TokenAnswer::Untouched, TokenOutcome::NotInNewPool, 0),
+            Ok(Err(fault)) => {
+                return self.unavailable(context, request, PoolFault::New(&fault), started);
+            }
+            Err(_) => {
+                let fault = NewPoolError::Read {
+                    problem: "no answer within the time budget".to_string(),
+                };
+                return self.unavailable(context, request, PoolFault::New(&fault), started);
+            }
+        };
+        let Some(legacy_id) = user.attribute(attribute).filter(|id| !id.is_empty()) else {
+            return (TokenAnswer::Untouched, TokenOutcome::NotMigrated, 0);
+        };
+        let asked =
+            tokio::time::timeout_at(deadline, self.old_groups(request, &user, legacy_id)).await;
         let groups = match asked {
             Ok(Ok(groups)) => groups,
             Ok(Err(fault)) => {
-                log_fault(&self.user_ref_key, context, request, &fault, started);
-                return (
-                    TokenAnswer::GroupsUnavailable,
-                    TokenOutcome::OldPoolUnavailable,
-                    0,
-                );
+                return self.unavailable(context, request, PoolFault::Old(&fault), started);
             }
             Err(_) => {
                 let fault = OldPoolError::Timeout {
                     operation: "invocation",
                 };
-                log_fault(&self.user_ref_key, context, request, &fault, started);
-                return (
-                    TokenAnswer::GroupsUnavailable,
-                    TokenOutcome::OldPoolUnavailable,
-                    0,
-                );
+                return self.unavailable(context, request, PoolFault::Old(&fault), started);
             }
         };
         let write_budget = budget.saturating_sub(started.elapsed());
         if groups.is_empty() {
             let marker = vec![self.marker_group.clone()];
             let written = self
-                .write(context, request, &marker, write_budget, started)
+                .write(
+                    context,
+                    request,
+                    &user.username,
+                    &marker,
+                    write_budget,
+                    started,
+                )
                 .await;
             // Answered explicitly (no groups) rather than untouched: the token must not depend on
             // whether Cognito reads the memberships before or after the marker is written.
@@ -421,7 +496,14 @@ where
             );
         }
         let written = self
-            .write(context, request, &groups, write_budget, started)
+            .write(
+                context,
+                request,
+                &user.username,
+                &groups,
+                write_budget,
+                started,
+            )
             .await;
         (
             TokenAnswer::Groups(groups),
@@ -430,47 +512,74 @@ where
         )
     }
 
-    /// The old user's groups: empty when there is no such user or it is another tenant's.
+    /// The answer when a pool could not be asked: logged, no groups, nothing written.
+    fn unavailable(
+        &self,
+        context: &Context,
+        request: &TokenRequest,
+        fault: PoolFault<'_>,
+        started: Instant,
+    ) -> (TokenAnswer, TokenOutcome, usize) {
+        let (code, outcome) = match fault {
+            PoolFault::New(_) => ("new-pool-unavailable", TokenOutcome::NewPoolUnavailable),
+            PoolFault::Old(fault) => (logging::fault_code(fault), TokenOutcome::OldPoolUnavailable),
+        };
+        tracing::error!(
+            outcome = code,
+            request_id = context.request_id,
+            trigger_source = request.trigger_source.as_str(),
+            user_ref = self.user_ref_key.user_ref(&request.user_name),
+            error = %fault,
+            duration_us = started.elapsed().as_micros() as u64,
+            "pool fault, token answered without the old groups"
+        );
+        (TokenAnswer::GroupsUnavailable, outcome, 0)
+    }
+
+    /// The groups of the old user that `user` (re-read from the new pool, holding `legacy_id`)
+    /// is proven to be: empty when there is no such old user, it is not the same person, or it is
+    /// another tenant's.
     async fn old_groups(
         &self,
         request: &TokenRequest,
-        legacy_id: Option<&str>,
+        user: &SourceUser,
+        legacy_id: &str,
     ) -> Result<Vec<String>, OldPoolError> {
-        let user: Option<SourceUser> = match legacy_id {
-            Some(id) => {
-                let mut users = self.old_pool.users_with(SearchAttribute::Sub, id).await?;
-                // A sub names one user; anything else identifies nobody.
-                match users.pop() {
-                    Some(user) if users.is_empty() && same_person(request, &user) => Some(user),
-                    _ => None,
-                }
+        let mut found = self
+            .old_pool
+            .users_with(SearchAttribute::Sub, legacy_id)
+            .await?;
+        // A sub names one user; anything else identifies nobody.
+        let old = match found.pop() {
+            Some(old)
+                if found.is_empty()
+                    && identify(Some(legacy_id), old.attribute("sub").unwrap_or_default())
+                        == Identity::Proven
+                    && same_person(user, &old) =>
+            {
+                old
             }
-            None => match self.old_pool.user_named(&request.user_name).await? {
-                Lookup::Found(user) => Some(user),
-                Lookup::NotFound => None,
-            },
-        };
-        let Some(user) = user else {
-            return Ok(Vec::new());
+            _ => return Ok(Vec::new()),
         };
         if let Some(rule) = &self.tenant
-            && !rule.admits(Some(&request.user_pool_id), &user)
+            && !rule.admits(Some(&request.user_pool_id), &old)
         {
             return Ok(Vec::new());
         }
-        let mut groups = self.old_pool.groups_of(&user.username).await?;
+        let mut groups = self.old_pool.groups_of(&old.username).await?;
         // The marker is this companion's own; an old group of that name is not copied.
         groups.retain(|g| *g != self.marker_group);
         Ok(groups)
     }
 
-    /// Adds the user to `groups` in the new pool, a few at a time, within `budget`; returns how
-    /// many were written. What is not written is logged: the next token (for the marker) or
+    /// Adds the user `username` (canonical, as the new pool answered it) to `groups` in the new
+    /// pool, a few at a time, within `budget`; returns how many were written. What is not written is logged: the next token (for the marker) or
     /// `cognito-migrate groups --sync` (for real groups) catches up.
     async fn write(
         &self,
         context: &Context,
         request: &TokenRequest,
+        username: &str,
         groups: &[String],
         budget: Duration,
         started: Instant,
@@ -482,7 +591,7 @@ where
         let spawn = |tasks: &mut JoinSet<_>, group: String| {
             let new_pool = self.new_pool.clone();
             let pool_id = request.user_pool_id.clone();
-            let user_name = request.user_name.clone();
+            let user_name = username.to_string();
             tasks.spawn(async move { new_pool.add_to_group(&pool_id, &user_name, &group).await });
         };
         for group in pending.by_ref().take(PARALLEL_WRITES) {
@@ -541,22 +650,13 @@ fn log(
     );
 }
 
-fn log_fault(
-    key: &UserRefKey,
-    context: &Context,
-    request: &TokenRequest,
-    fault: &OldPoolError,
-    started: Instant,
-) {
-    tracing::error!(
-        outcome = logging::fault_code(fault),
-        request_id = context.request_id,
-        trigger_source = request.trigger_source.as_str(),
-        user_ref = key.user_ref(&request.user_name),
-        error = %fault,
-        duration_us = started.elapsed().as_micros() as u64,
-        "old pool fault, token answered without the old groups"
-    );
+/// A pool that could not be asked, for the log line and the outcome.
+#[derive(Debug, thiserror::Error)]
+enum PoolFault<'a> {
+    #[error(transparent)]
+    New(&'a NewPoolError),
+    #[error(transparent)]
+    Old(&'a OldPoolError),
 }
 
 #[cfg(test)]
@@ -570,7 +670,7 @@ mod tests {
 
     use super::*;
     use crate::companion_config::DEFAULT_MARKER_GROUP;
-    use crate::new_pool::NewPoolError;
+    use crate::old_pool::Lookup;
 
     const LEGACY: &str = "11111111-2222-4333-8444-555555555555";
 
@@ -637,15 +737,27 @@ mod tests {
         }
     }
 
-    /// A hand-written new pool: the memberships written, per user; groups it refuses.
+    /// A hand-written new pool: its users (as `AdminGetUser` answers them, optionally found
+    /// through letter case), the memberships written per canonical user name, groups it refuses,
+    /// and a log of the reads.
     #[derive(Clone, Default)]
     struct FakeNewPool {
+        users: Arc<BTreeMap<String, SourceUser>>,
+        case_insensitive: bool,
         memberships: Arc<Mutex<BTreeMap<String, BTreeSet<String>>>>,
+        reads: Arc<Mutex<Vec<String>>>,
         missing_groups: BTreeSet<String>,
         delay: Option<Duration>,
+        read_fault: Option<NewPoolError>,
+        read_delay: Option<Duration>,
     }
 
     impl FakeNewPool {
+        fn with(mut self, user: SourceUser) -> FakeNewPool {
+            Arc::make_mut(&mut self.users).insert(user.username.clone(), user);
+            self
+        }
+
         fn groups_of(&self, user: &str) -> Vec<String> {
             self.memberships
                 .lock()
@@ -654,9 +766,42 @@ mod tests {
                 .map(|g| g.iter().cloned().collect())
                 .unwrap_or_default()
         }
+
+        fn written(&self) -> BTreeMap<String, BTreeSet<String>> {
+            self.memberships.lock().unwrap().clone()
+        }
+
+        fn reads(&self) -> Vec<String> {
+            self.reads.lock().unwrap().clone()
+        }
     }
 
     impl NewPool for FakeNewPool {
+        async fn user(
+            &self,
+            pool_id: &str,
+            username: &str,
+        ) -> Result<Option<SourceUser>, NewPoolError> {
+            self.reads
+                .lock()
+                .unwrap()
+                .push(format!("get {pool_id} {username}"));
+            if let Some(delay) = self.read_delay {
+                tokio::time::sleep(delay).await;
+            }
+            if let Some(fault) = &self.read_fault {
+                return Err(fault.clone());
+            }
+            Ok(self
+                .users
+                .values()
+                .find(|u| {
+                    u.username == username
+                        || (self.case_insensitive && u.username.eq_ignore_ascii_case(username))
+                })
+                .cloned())
+        }
+
         async fn add_to_group(
             &self,
             _pool_id: &str,
@@ -667,7 +812,7 @@ mod tests {
                 tokio::time::sleep(delay).await;
             }
             if self.missing_groups.contains(group) {
-                return Err(NewPoolError {
+                return Err(NewPoolError::Membership {
                     group: group.to_string(),
                     problem: "ResourceNotFoundException".to_string(),
                 });
@@ -686,6 +831,21 @@ mod tests {
         SourceUser::new("ada", SourceStatus::Confirmed)
             .with("sub", LEGACY)
             .with("custom:tenant", "acme")
+    }
+
+    /// `name` as the migration leaves it in the new pool: its own `sub`, the legacy id, and a
+    /// verified e-mail.
+    fn migrated(name: &str, legacy: &str) -> SourceUser {
+        SourceUser::new(name, SourceStatus::Confirmed)
+            .with("sub", "99999999-8888-4777-8666-555555555555")
+            .with("custom:legacy_sub", legacy)
+            .with("email", &format!("{name}@example.com"))
+            .with("email_verified", "true")
+    }
+
+    /// A new pool holding ada, migrated.
+    fn new_pool() -> FakeNewPool {
+        FakeNewPool::default().with(migrated("ada", LEGACY))
     }
 
     fn companion(old: FakeOldPool, new: FakeNewPool) -> TokenGroups<FakeOldPool, FakeNewPool> {
@@ -730,6 +890,19 @@ mod tests {
         companion.answer(event, &Context::default()).await
     }
 
+    /// The outcome the companion logs for `event`, with the answer.
+    async fn decided(
+        companion: &TokenGroups<FakeOldPool, FakeNewPool>,
+        event: &Value,
+    ) -> (TokenAnswer, TokenOutcome) {
+        let request = TokenRequest::parse(event).expect("a user's token event");
+        let context = Context::default();
+        let (answer, outcome, _) = companion
+            .decide(&request, &context, companion.budget, Instant::now())
+            .await;
+        (answer, outcome)
+    }
+
     fn token_groups(answered: &Value, version: &str) -> Value {
         let key = if version == "1" {
             "claimsOverrideDetails"
@@ -742,7 +915,7 @@ mod tests {
     #[tokio::test]
     async fn the_first_token_carries_the_old_groups_and_they_are_written() {
         for version in ["1", "2"] {
-            let new = FakeNewPool::default();
+            let new = new_pool();
             let companion = companion(
                 FakeOldPool::default().with(ada(), &["admins", "staff"]),
                 new.clone(),
@@ -750,6 +923,7 @@ mod tests {
             let answered = answer(&companion, first_token(version)).await;
             assert_eq!(token_groups(&answered, version), json!(["admins", "staff"]));
             assert_eq!(new.groups_of("ada"), ["admins", "staff"]);
+            assert_eq!(new.reads(), ["get us-east-1_acme ada"], "one re-read");
             assert_eq!(
                 companion.old_pool.calls(),
                 [format!("list sub {LEGACY}"), "groups ada".to_string()]
@@ -761,13 +935,13 @@ mod tests {
     #[tokio::test]
     async fn version_one_and_two_answers_have_cognitos_shapes() {
         let old = || FakeOldPool::default().with(ada(), &["staff"]);
-        let v1 = answer(&companion(old(), FakeNewPool::default()), first_token("1")).await;
+        let v1 = answer(&companion(old(), new_pool()), first_token("1")).await;
         assert_eq!(
             v1["response"],
             json!({"claimsOverrideDetails": {"groupOverrideDetails":
                 {"groupsToOverride": ["staff"], "iamRolesToOverride": []}}})
         );
-        let v2 = answer(&companion(old(), FakeNewPool::default()), first_token("2")).await;
+        let v2 = answer(&companion(old(), new_pool()), first_token("2")).await;
         assert_eq!(
             v2["response"],
             json!({"claimsAndScopeOverrideDetails": {"groupOverrideDetails":
@@ -829,10 +1003,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_user_with_groups_in_the_new_pool_is_never_looked_up() {
-        let companion = companion(
-            FakeOldPool::default().with(ada(), &["admins"]),
-            FakeNewPool::default(),
-        );
+        let new = new_pool();
+        let companion = companion(FakeOldPool::default().with(ada(), &["admins"]), new.clone());
         for source in [
             "TokenGeneration_Authentication",
             "TokenGeneration_RefreshTokens",
@@ -842,11 +1014,12 @@ mod tests {
             assert_eq!(answer(&companion, event.clone()).await, event);
         }
         assert!(companion.old_pool.calls().is_empty());
+        assert!(new.reads().is_empty(), "no new-pool read either");
     }
 
     #[tokio::test]
     async fn refresh_keeps_the_groups_written_at_the_first_token() {
-        let new = FakeNewPool::default();
+        let new = new_pool();
         let companion = companion(FakeOldPool::default().with(ada(), &["staff"]), new.clone());
         answer(&companion, first_token("1")).await;
         // Cognito reads the memberships back into the next event.
@@ -862,6 +1035,7 @@ mod tests {
             2,
             "only the first token asked"
         );
+        assert_eq!(new.reads().len(), 1, "only the first token read the user");
     }
 
     /// `event` answered with an explicit empty group override (version 1 or 2 shape).
@@ -878,7 +1052,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_user_without_old_groups_is_looked_up_once_and_never_sees_the_marker() {
-        let new = FakeNewPool::default();
+        let new = new_pool();
         let companion = companion(FakeOldPool::default().with(ada(), &[]), new.clone());
         let first = answer(&companion, first_token("2")).await;
         assert_eq!(
@@ -902,58 +1076,216 @@ mod tests {
 
     #[tokio::test]
     async fn users_the_migration_did_not_create_are_left_alone() {
-        let companion = companion(
-            FakeOldPool::default().with(ada(), &["admins"]),
-            FakeNewPool::default(),
-        );
+        let new = new_pool();
+        let companion = companion(FakeOldPool::default().with(ada(), &["admins"]), new.clone());
         let native = token("TokenGeneration_Authentication", "1", None, &[]);
         assert_eq!(answer(&companion, native.clone()).await, native);
         let machine = json!({"version": "3", "triggerSource": "TokenGeneration_ClientCredentials",
                              "userPoolId": "us-east-1_acme", "request": {}, "response": {}});
         assert_eq!(answer(&companion, machine.clone()).await, machine);
         assert!(companion.old_pool.calls().is_empty());
+        assert!(
+            new.reads().is_empty(),
+            "an event without a legacy id costs no call"
+        );
+    }
+
+    #[tokio::test]
+    async fn forged_event_attributes_are_ignored() {
+        // mallory is in the new pool without a legacy id; the event claims ada's legacy id and
+        // verified e-mail for her.
+        let new = new_pool().with(
+            SourceUser::new("mallory", SourceStatus::Confirmed)
+                .with("email", "mallory@example.com")
+                .with("email_verified", "true"),
+        );
+        let guarded = companion(FakeOldPool::default().with(ada(), &["admins"]), new.clone());
+        let mut forged = first_token("1");
+        forged["userName"] = json!("mallory");
+        assert_eq!(
+            decided(&guarded, &forged).await,
+            (TokenAnswer::Untouched, TokenOutcome::NotMigrated)
+        );
+        assert_eq!(answer(&guarded, forged.clone()).await, forged);
+        assert!(
+            new.written().is_empty(),
+            "nothing written: {:?}",
+            new.written()
+        );
+        assert!(guarded.old_pool.calls().is_empty());
+
+        // A migrated user claiming someone else's legacy id gets their own old groups: the new
+        // pool's attributes decide.
+        let grace = SourceUser::new("grace", SourceStatus::Confirmed)
+            .with("sub", "22222222-3333-4444-8555-666666666666");
+        let new = new_pool().with(migrated("grace", "22222222-3333-4444-8555-666666666666"));
+        let companion = companion(
+            FakeOldPool::default()
+                .with(ada(), &["admins"])
+                .with(grace, &["staff"]),
+            new.clone(),
+        );
+        let mut forged = first_token("1");
+        forged["userName"] = json!("grace");
+        let answered = answer(&companion, forged).await;
+        assert_eq!(token_groups(&answered, "1"), json!(["staff"]));
+        assert_eq!(new.groups_of("grace"), ["staff"]);
+        assert!(new.groups_of("ada").is_empty());
+    }
+
+    #[tokio::test]
+    async fn memberships_are_written_under_the_canonical_user_name() {
+        let new = FakeNewPool {
+            case_insensitive: true,
+            ..new_pool()
+        };
+        let companion = companion(FakeOldPool::default().with(ada(), &["staff"]), new.clone());
+        let mut event = first_token("1");
+        event["userName"] = json!("ADA");
+        let answered = answer(&companion, event).await;
+        assert_eq!(token_groups(&answered, "1"), json!(["staff"]));
+        assert_eq!(
+            new.written(),
+            BTreeMap::from([("ada".to_string(), BTreeSet::from(["staff".to_string()]))])
+        );
+    }
+
+    #[tokio::test]
+    async fn a_user_missing_or_disabled_in_the_new_pool_gets_nothing() {
+        let mut disabled = migrated("ada", LEGACY);
+        disabled.enabled = false;
+        for new in [
+            FakeNewPool::default(),
+            FakeNewPool::default().with(disabled),
+        ] {
+            let companion = companion(FakeOldPool::default().with(ada(), &["admins"]), new.clone());
+            assert_eq!(
+                decided(&companion, &first_token("2")).await,
+                (TokenAnswer::Untouched, TokenOutcome::NotInNewPool)
+            );
+            assert_eq!(answer(&companion, first_token("2")).await, first_token("2"));
+            assert!(new.written().is_empty(), "not even the marker");
+            assert!(companion.old_pool.calls().is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_new_pool_that_cannot_be_read_gives_a_token_without_groups_within_the_budget() {
+        for (read_fault, read_delay) in [
+            (
+                Some(NewPoolError::Read {
+                    problem: "TooManyRequestsException".into(),
+                }),
+                None,
+            ),
+            (None, Some(Duration::from_secs(60))),
+        ] {
+            let new = FakeNewPool {
+                read_fault,
+                read_delay,
+                ..new_pool()
+            };
+            let companion = companion(FakeOldPool::default().with(ada(), &["admins"]), new.clone())
+                .with_budget(Duration::from_millis(200));
+            let started = Instant::now();
+            assert_eq!(
+                decided(&companion, &first_token("1")).await,
+                (
+                    TokenAnswer::GroupsUnavailable,
+                    TokenOutcome::NewPoolUnavailable
+                )
+            );
+            let answered = answer(&companion, first_token("1")).await;
+            assert_eq!(
+                answered["response"],
+                json!({"claimsOverrideDetails":
+                    {"claimsToAddOrOverride": {GROUPS_UNAVAILABLE_CLAIM: "true"}}})
+            );
+            assert!(started.elapsed() < Duration::from_secs(2));
+            assert!(new.written().is_empty());
+            assert!(companion.old_pool.calls().is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn an_event_of_another_pool_is_left_untouched() {
+        let new = new_pool();
+        let companion = companion(FakeOldPool::default().with(ada(), &["admins"]), new.clone())
+            .with_new_pool_id(Some("us-east-1_acme".to_string()));
+        let mut elsewhere = first_token("1");
+        elsewhere["userPoolId"] = json!("us-east-1_other");
+        assert_eq!(
+            decided(&companion, &elsewhere).await,
+            (TokenAnswer::Untouched, TokenOutcome::OtherPool)
+        );
+        assert_eq!(answer(&companion, elsewhere.clone()).await, elsewhere);
+        assert!(new.reads().is_empty() && new.written().is_empty());
+        assert!(companion.old_pool.calls().is_empty());
+
+        let answered = answer(&companion, first_token("1")).await;
+        assert_eq!(
+            token_groups(&answered, "1"),
+            json!(["admins"]),
+            "its own pool"
+        );
     }
 
     #[tokio::test]
     async fn a_legacy_id_someone_wrote_into_their_own_profile_lends_no_groups() {
-        let new = FakeNewPool::default();
-        let companion = companion(FakeOldPool::default().with(ada(), &["admins"]), new.clone());
+        // mallory's own new-pool profile holds ada's legacy id and ada's e-mail, unverified.
+        let new = new_pool().with(
+            migrated("mallory", LEGACY)
+                .with("email", "ada@example.com")
+                .with("email_verified", "false"),
+        );
+        let guarded = companion(FakeOldPool::default().with(ada(), &["admins"]), new.clone());
         let mut mallory = first_token("1");
         mallory["userName"] = json!("mallory");
-        mallory["request"]["userAttributes"]["email_verified"] = json!("false");
         assert_eq!(
-            answer(&companion, mallory.clone()).await,
+            answer(&guarded, mallory.clone()).await,
             without_groups(mallory)
         );
         assert_eq!(new.groups_of("mallory"), [DEFAULT_MARKER_GROUP]);
 
         // A pool that generates user names: the same verified email binds the two.
         let old = ada().with("email", "ada@example.com");
-        let companion = companion_with(FakeOldPool::default().with(old, &["admins"]));
-        let mut generated = first_token("1");
-        generated["userName"] = json!("0b9f3d1e-6c1a-4f7e-9a43-2c55d0f7e8a1");
-        let answered = answer(&companion, generated).await;
+        let generated_name = "0b9f3d1e-6c1a-4f7e-9a43-2c55d0f7e8a1";
+        let generated = migrated(generated_name, LEGACY).with("email", "ada@example.com");
+        let companion = companion(
+            FakeOldPool::default().with(old, &["admins"]),
+            FakeNewPool::default().with(generated),
+        );
+        let mut event = first_token("1");
+        event["userName"] = json!(generated_name);
+        let answered = answer(&companion, event).await;
         assert_eq!(token_groups(&answered, "1"), json!(["admins"]));
     }
 
-    fn companion_with(old: FakeOldPool) -> TokenGroups<FakeOldPool, FakeNewPool> {
-        companion(old, FakeNewPool::default())
-    }
-
     #[tokio::test]
-    async fn without_a_legacy_id_the_old_user_is_found_by_user_name() {
-        let new = FakeNewPool::default();
+    async fn without_a_legacy_id_in_the_mapping_nobody_is_proven() {
+        // The old pool's admin and a new-pool stranger who took the name (in another case).
+        let new = FakeNewPool {
+            case_insensitive: true,
+            ..FakeNewPool::default().with(SourceUser::new("ADA", SourceStatus::Confirmed))
+        };
         let companion = TokenGroups::new(
-            FakeOldPool::default().with(ada(), &["staff"]),
+            FakeOldPool::default().with(ada(), &["admins"]),
             new.clone(),
             None,
             DEFAULT_MARKER_GROUP,
             None,
         );
-        let event = token("TokenGeneration_Authentication", "1", None, &[]);
-        let answered = answer(&companion, event).await;
-        assert_eq!(token_groups(&answered, "1"), json!(["staff"]));
-        assert_eq!(companion.old_pool.calls(), ["get ada", "groups ada"]);
+        for name in ["ada", "ADA"] {
+            let mut event = token("TokenGeneration_Authentication", "1", Some(LEGACY), &[]);
+            event["userName"] = json!(name);
+            assert_eq!(
+                decided(&companion, &event).await,
+                (TokenAnswer::Untouched, TokenOutcome::NotMigrated)
+            );
+            assert_eq!(answer(&companion, event.clone()).await, event);
+        }
+        assert!(companion.old_pool.calls().is_empty(), "no lookup by name");
+        assert!(new.reads().is_empty() && new.written().is_empty());
     }
 
     #[tokio::test]
@@ -968,7 +1300,7 @@ mod tests {
             ),
             (None, Some(Duration::from_secs(60))),
         ] {
-            let new = FakeNewPool::default();
+            let new = new_pool();
             let old = FakeOldPool {
                 fault,
                 delay,
@@ -1000,7 +1332,7 @@ mod tests {
     async fn a_missing_group_is_still_in_the_token_and_the_others_are_written() {
         let new = FakeNewPool {
             missing_groups: ["admins".to_string()].into(),
-            ..FakeNewPool::default()
+            ..new_pool()
         };
         let companion = companion(
             FakeOldPool::default().with(ada(), &["admins", "staff"]),
@@ -1015,7 +1347,7 @@ mod tests {
     async fn slow_writes_are_cut_off_inside_the_budget() {
         let new = FakeNewPool {
             delay: Some(Duration::from_secs(60)),
-            ..FakeNewPool::default()
+            ..new_pool()
         };
         let companion = companion(FakeOldPool::default().with(ada(), &["staff"]), new.clone())
             .with_budget(Duration::from_millis(300));
@@ -1036,7 +1368,7 @@ mod tests {
             table,
             tenant: None,
         };
-        let new = FakeNewPool::default();
+        let new = new_pool();
         let companion = TokenGroups::new(
             FakeOldPool::default().with(ada(), &["admins"]),
             new.clone(),
