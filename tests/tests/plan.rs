@@ -1,7 +1,7 @@
 //! `cognito-migrate plan` against moto: the numbers match what export and the trigger will do.
 
 use integration_tests::cli::{cognito_migrate, describe};
-use integration_tests::pools::{MigrationPools, create_user, disable_user};
+use integration_tests::pools::{MigrationPools, create_user, disable_user, sub_of};
 
 /// Runs `plan` and returns its JSON.
 fn plan(endpoint: &str, old: &str, new: &str) -> serde_json::Value {
@@ -72,7 +72,13 @@ async fn plan_counts_who_moves_how() {
         Some("Passw0rd!"),
     )
     .await;
-    create_user(&client, &new, "moved", &verified("m@example.com"), None).await;
+    // Moved: carries its legacy id, as the import and the trigger write it.
+    let moved_sub = sub_of(&client, &old, "moved").await;
+    let mut moved = verified("m@example.com");
+    moved.push(("custom:legacy_sub", moved_sub.as_str()));
+    create_user(&client, &new, "moved", &moved, None).await;
+    // A stranger who signed up as "stranded" holds that name without being that user.
+    create_user(&client, &new, "stranded", &[], None).await;
 
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("plan.json");
@@ -98,6 +104,10 @@ async fn plan_counts_who_moves_how() {
     assert_eq!(plan["by_status"]["FORCE_CHANGE_PASSWORD"], 1);
     assert_eq!(plan["disabled"], 1);
     assert_eq!(plan["already_in_target"], 1);
+    assert_eq!(
+        plan["name_held_by_another_user"], 1,
+        "stranded: the new pool's stranded is a stranger"
+    );
     assert_eq!(plan["importable_now_without_losing_a_password"], 1);
     assert_eq!(
         plan["need_trigger"], 2,
@@ -148,11 +158,16 @@ async fn every_plan_line_is_a_set_of_named_users() {
             disable_user(&client, &old, name).await;
         }
     }
+    let fay_sub = sub_of(&client, &old, "fay").await;
     create_user(
         &client,
         &new,
         "fay",
-        &[("email", "fay@example.com"), ("email_verified", "true")],
+        &[
+            ("email", "fay@example.com"),
+            ("email_verified", "true"),
+            ("custom:legacy_sub", &fay_sub),
+        ],
         None,
     )
     .await;

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use shared::SourceUser;
 
-use crate::target_index::TargetIndex;
+use crate::target_index::{Presence, TargetIndex};
 
 /// Which users to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -25,6 +25,8 @@ pub enum SkipReason {
     PasswordSurvivesSignIn,
     /// The new pool already has the user.
     AlreadyInTarget,
+    /// A new-pool user who is not this user holds its sign-in value.
+    NameHeldByAnotherUser,
 }
 
 impl SkipReason {
@@ -33,6 +35,7 @@ impl SkipReason {
         match self {
             SkipReason::PasswordSurvivesSignIn => "password-survives-sign-in",
             SkipReason::AlreadyInTarget => "already-in-target",
+            SkipReason::NameHeldByAnotherUser => "name-held-by-another-user",
         }
     }
 
@@ -43,7 +46,10 @@ impl SkipReason {
                 "confirmed user with a password: left for the UserMigration trigger, which keeps the password at sign-in"
             }
             SkipReason::AlreadyInTarget => {
-                "already in the new pool (same legacy sub, or same sign-in value for a user without one)"
+                "already in the new pool (its legacy sub; by sign-in value only where the new pool keeps no legacy id)"
+            }
+            SkipReason::NameHeldByAnotherUser => {
+                "not in the new pool, but a new-pool user without its legacy id (someone else) holds its sign-in value, so an import would skip it: find out who holds it, free the name, then run the sweep again"
             }
         }
     }
@@ -63,9 +69,11 @@ impl Select {
                 .status
                 .password_survives_sign_in()
                 .then_some(SkipReason::PasswordSurvivesSignIn),
-            Select::NotInTarget => target
-                .contains(user)?
-                .then_some(SkipReason::AlreadyInTarget),
+            Select::NotInTarget => match target.presence(user)? {
+                Presence::Migrated => Some(SkipReason::AlreadyInTarget),
+                Presence::NameHeldByAnotherUser => Some(SkipReason::NameHeldByAnotherUser),
+                Presence::Absent => None,
+            },
         })
     }
 }
@@ -91,7 +99,7 @@ mod tests {
     }
 
     #[test]
-    fn not_in_target_skips_the_users_the_new_pool_has() {
+    fn not_in_target_skips_the_users_the_new_pool_has_and_reports_names_held_by_others() {
         let rule = MatchRule {
             legacy_id_attribute: Some("custom:legacy_sub".into()),
             by_sign_in: true,
@@ -105,7 +113,11 @@ mod tests {
         let bo = SourceUser::new("bo", SourceStatus::Confirmed).with("sub", "sub-of-bo");
         let cy = SourceUser::new("cy", SourceStatus::Confirmed).with("sub", "ada");
         let skip = |user| Select::NotInTarget.skip_reason(user, &index).unwrap();
-        assert_eq!(skip(&ada), Some(SkipReason::AlreadyInTarget));
+        assert_eq!(
+            skip(&ada),
+            Some(SkipReason::NameHeldByAnotherUser),
+            "a sign-up named ada is not the old ada"
+        );
         assert_eq!(skip(&bo), Some(SkipReason::AlreadyInTarget));
         assert_eq!(skip(&cy), None, "a sub never matches a user name");
     }

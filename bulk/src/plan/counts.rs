@@ -14,7 +14,7 @@ use shared::{SourceStatus, SourceUser};
 
 use super::conflicts::SignInConflicts;
 use crate::classify::{Classifier, Outcome};
-use crate::target_index::TargetIndex;
+use crate::target_index::{Presence, TargetIndex};
 
 /// The plan's numbers.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -37,6 +37,9 @@ pub struct PlanCounts {
     pub without_verified_contact: u64,
     /// Users the new pool already has.
     pub already_in_target: u64,
+    /// Users not in the new pool whose sign-in value a new-pool user without their legacy id
+    /// (someone else) holds: neither migrated nor importable until the name is freed.
+    pub name_held_by_another_user: u64,
     /// Users whose password cannot survive anyway and who pass every import rule:
     /// `export --select passwordless` moves them now at no cost.
     pub importable_now_without_losing_a_password: u64,
@@ -111,7 +114,11 @@ impl PlanCounts {
         } else {
             self.without_verified_contact += 1;
         }
-        let in_target = index.contains(user)?;
+        let presence = index.presence(user)?;
+        if presence == Presence::NameHeldByAnotherUser {
+            self.name_held_by_another_user += 1;
+        }
+        let in_target = presence == Presence::Migrated;
         if in_target {
             self.already_in_target += 1;
         }
@@ -171,6 +178,10 @@ impl PlanCounts {
         line("with a verified email or phone", self.with_verified_contact);
         line("without one", self.without_verified_contact);
         line("already in the new pool", self.already_in_target);
+        line(
+            "name held in the new pool by another user",
+            self.name_held_by_another_user,
+        );
         line(
             "bulk-importable now without losing a password",
             self.importable_now_without_losing_a_password,

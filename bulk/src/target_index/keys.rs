@@ -7,6 +7,14 @@
 //! users in by the same kind of value (then an old user's values in the old pool are its values in
 //! the new one); otherwise only the legacy id can tell who is who, and without it
 //! [`MatchRule::for_pools`] refuses rather than guess.
+//!
+//! Who counts as the old user follows `shared::identity`: where the new pool keeps legacy ids, an
+//! old user **is** in the new pool only by its legacy id. A new-pool user without one who holds
+//! the old user's sign-in value (a native sign-up during the window, in any letter case the pool
+//! folds) is someone else: it neither counts the old user as migrated nor hides it from the
+//! sweep, and is reported as holding the name ([`Presence::NameHeldByAnotherUser`]). Only a new
+//! pool without a legacy-id attribute is matched by sign-in value, for counting alone: there
+//! nothing can be proven, and `groups` grants nothing.
 
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use serde::{Deserialize, Serialize};
@@ -92,17 +100,36 @@ impl MatchRule {
         }
     }
 
-    /// The keys an old-pool user would have in the new pool: its `sub` as legacy id (when the new
-    /// pool carries one), and its sign-in values when both pools sign in by the same kind.
+    /// The keys that find the old-pool user itself in the new pool: its `sub` as legacy id when
+    /// the new pool carries one (nothing else proves it), else its sign-in values when both pools
+    /// sign in by the same kind.
     pub fn old_user_keys(&self, user: &SourceUser) -> Vec<u128> {
-        let mut keys = Vec::with_capacity(3);
-        if self.legacy_id_attribute.is_some() && !user.sub().is_empty() {
-            keys.push(key(LEGACY_ID_TAG, user.sub()));
+        if self.legacy_id_attribute.is_some() {
+            return if user.sub().is_empty() {
+                Vec::new()
+            } else {
+                vec![key(LEGACY_ID_TAG, user.sub())]
+            };
         }
+        self.name_keys(user)
+    }
+
+    /// The keys of a new-pool user without a legacy id who would hold the old user's sign-in
+    /// value, when both pools sign in by the same kind and the new pool keeps legacy ids (without
+    /// them, these are [`MatchRule::old_user_keys`]).
+    pub fn name_held_keys(&self, user: &SourceUser) -> Vec<u128> {
+        if self.legacy_id_attribute.is_none() {
+            return Vec::new();
+        }
+        self.name_keys(user)
+    }
+
+    fn name_keys(&self, user: &SourceUser) -> Vec<u128> {
         if self.by_sign_in {
-            keys.extend(self.sign_in_keys(user));
+            self.sign_in_keys(user)
+        } else {
+            Vec::new()
         }
-        keys
     }
 
     /// The user's sign-in values in the new pool's shape, as 128-bit keys.
@@ -157,6 +184,11 @@ mod tests {
         pool.build()
     }
 
+    fn held(rule: &MatchRule, new: &SourceUser, old: &SourceUser) -> bool {
+        let keys = rule.new_pool_user_keys(new);
+        rule.name_held_keys(old).iter().any(|k| keys.contains(k))
+    }
+
     fn matched(rule: &MatchRule, new: &SourceUser, old: &SourceUser) -> bool {
         let keys = rule.new_pool_user_keys(new);
         rule.old_user_keys(old).iter().any(|k| keys.contains(k))
@@ -167,13 +199,19 @@ mod tests {
     }
 
     #[test]
-    fn migrated_users_match_by_legacy_id_and_native_sign_ups_by_user_name() {
+    fn migrated_users_match_by_legacy_id_and_native_sign_ups_only_hold_the_name() {
         let (old, new) = (pool("old", &[], true), pool("new", &[], true));
         let rule = MatchRule::for_pools(&old, &new, Some("custom:legacy_sub")).unwrap();
         let ada = user("ada").with("sub", "s-ada");
         let migrated = user("ada").with("custom:legacy_sub", "s-ada");
         assert!(matched(&rule, &migrated, &ada));
-        assert!(matched(&rule, &user("bo"), &user("bo").with("sub", "s-bo")));
+        assert!(!held(&rule, &migrated, &ada));
+        let bo = user("bo").with("sub", "s-bo");
+        assert!(
+            !matched(&rule, &user("bo"), &bo),
+            "a sign-up named bo is not the old bo"
+        );
+        assert!(held(&rule, &user("bo"), &bo), "it holds bo's name");
         let other_ada = user("ada").with("sub", "s-other");
         assert!(
             !matched(&rule, &migrated, &other_ada),

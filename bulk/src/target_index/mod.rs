@@ -31,6 +31,18 @@ use crate::scan::{self, ScanEvent, ShardWork, WorkQueue};
 use crate::shards::{self, AfterRefusal};
 use store::{IndexShard, IndexStore, Stored};
 
+/// Where an old user stands in the new pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// The new pool has the user (by its legacy id; by sign-in value where the new pool keeps
+    /// no legacy id).
+    Migrated,
+    /// A new-pool user without a legacy id holds its sign-in value: someone else.
+    NameHeldByAnotherUser,
+    /// Not there.
+    Absent,
+}
+
 /// The users the new pool already has, as keys (see [`MatchRule`]), and the rule that finds an
 /// old user among them.
 #[derive(Default)]
@@ -54,9 +66,20 @@ pub struct NewPool<'a> {
 }
 
 impl TargetIndex {
-    /// True when the new pool has this old-pool user.
-    pub fn contains(&self, user: &SourceUser) -> anyhow::Result<bool> {
-        for key in self.rule.old_user_keys(user) {
+    /// Whether the new pool has this old-pool user, someone else holds its name, or neither
+    /// (see [`MatchRule`]).
+    pub fn presence(&self, user: &SourceUser) -> anyhow::Result<Presence> {
+        if self.any(self.rule.old_user_keys(user))? {
+            return Ok(Presence::Migrated);
+        }
+        if self.any(self.rule.name_held_keys(user))? {
+            return Ok(Presence::NameHeldByAnotherUser);
+        }
+        Ok(Presence::Absent)
+    }
+
+    fn any(&self, keys: Vec<u128>) -> anyhow::Result<bool> {
+        for key in keys {
             if self.keys.contains(key).map_err(temporary_file_error)? {
                 return Ok(true);
             }
@@ -245,6 +268,6 @@ mod tests {
         let index = TargetIndex::default();
         assert_eq!(index.len(), 0);
         let ada = SourceUser::new("ada", SourceStatus::Confirmed);
-        assert!(!index.contains(&ada).unwrap());
+        assert_eq!(index.presence(&ada).unwrap(), Presence::Absent);
     }
 }
