@@ -1,7 +1,8 @@
 //! Writing a JSON state or summary file, a small binary state file, or a JSON-lines file streamed
 //! line by line, so that a crash at any moment leaves either the old file or the new one, never
 //! half of one: a temporary file, synced, renamed over the old one, and the folder synced so the
-//! rename itself survives a power loss. The one atomic writer of the crate.
+//! rename itself survives a power loss. The one atomic writer of the crate; its files are private
+//! (`0600`, [`crate::private_files`]) from the temporary name on.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -73,7 +74,7 @@ impl AtomicFile {
         let tmp = PathBuf::from(tmp);
         Ok(AtomicFile {
             path: path.to_path_buf(),
-            writer: BufWriter::new(File::create(&tmp)?),
+            writer: BufWriter::new(crate::private_files::create(&tmp)?),
             tmp,
         })
     }

@@ -18,7 +18,7 @@ pub fn write(path: &Path, report: &impl serde::Serialize) -> anyhow::Result<()> 
         stdout.write_all(&json)?;
         return Ok(stdout.flush()?);
     }
-    std::fs::write(path, json).map_err(|e| {
+    crate::private_files::write(path, &json).map_err(|e| {
         anyhow::anyhow!(
             "cannot write --json {}: {e}. Name a file in a folder that exists and is writable",
             path.display()

@@ -28,6 +28,7 @@ pub(crate) mod pacer;
 pub(crate) mod plan;
 pub(crate) mod pools;
 pub(crate) mod preflight;
+pub(crate) mod private_files;
 pub(crate) mod progress;
 pub(crate) mod report_csv;
 pub(crate) mod scan;

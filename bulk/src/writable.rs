@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-/// Creates the folder `path` (given by `flag`) if needed and proves a file can be written in it.
+/// Creates the folder `path` (given by `flag`) if needed, private (`0700`; an existing one is left
+/// as it is, see [`crate::private_files`]), and proves a file can be written in it.
 pub fn folder(flag: &str, path: &Path) -> anyhow::Result<()> {
     let cannot = |e: std::io::Error| {
         anyhow::anyhow!(
@@ -11,9 +12,9 @@ pub fn folder(flag: &str, path: &Path) -> anyhow::Result<()> {
             path.display()
         )
     };
-    std::fs::create_dir_all(path).map_err(cannot)?;
+    crate::private_files::create_dir_all(path).map_err(cannot)?;
     let probe = path.join(".cognito-migrate-write-check");
-    std::fs::write(&probe, b"").map_err(cannot)?;
+    crate::private_files::write(&probe, b"").map_err(cannot)?;
     std::fs::remove_file(&probe).map_err(cannot)
 }
 
@@ -24,7 +25,7 @@ pub fn file(flag: &str, path: &Path) -> anyhow::Result<()> {
         return Ok(());
     }
     let existed = path.exists();
-    std::fs::OpenOptions::new()
+    crate::private_files::options()
         .append(true)
         .create(true)
         .open(path)

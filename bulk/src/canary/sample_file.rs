@@ -75,8 +75,8 @@ pub fn write_sample(
         text.push_str(&row.text);
         text.push('\n');
     }
-    let mut out =
-        File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+    let mut out = crate::private_files::create(&path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     out.write_all(text.as_bytes())
         .and_then(|()| out.flush())
         .with_context(|| format!("cannot write {}", path.display()))?;

@@ -25,7 +25,7 @@ impl Ledgers {
     /// Creates empty ledgers for the shards `labels` in `out/.export`.
     pub fn create(out: &Path, labels: &[String]) -> anyhow::Result<Ledgers> {
         let dir = out.join(STATE_DIR);
-        fs::create_dir_all(&dir)?;
+        crate::private_files::create_dir_all(&dir)?;
         let files = labels
             .iter()
             .map(|label| {

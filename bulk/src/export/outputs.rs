@@ -19,7 +19,8 @@ use shared::import_csv::decode_row;
 
 use super::checkpoint::{FileState, FileStates};
 use crate::export_dir;
-use crate::report_csv::csv_record;
+use crate::private_files;
+use crate::report_csv::{cell, csv_record};
 
 /// Suffix of a rewritten file waiting to replace its original.
 const RESOLVED_SUFFIX: &str = ".resolved";
@@ -36,8 +37,8 @@ impl AppendFile {
     /// Creates the file and writes `header` (which does not count as a row).
     pub(super) fn create(dir: &Path, name: &str, header: &[u8]) -> anyhow::Result<AppendFile> {
         let path = dir.join(name);
-        let file =
-            File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+        let file = private_files::create(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
         let mut this = AppendFile {
             writer: BufWriter::new(file),
             state: FileState {
@@ -58,6 +59,7 @@ impl AppendFile {
             .write(true)
             .open(&path)
             .with_context(|| format!("cannot resume: {} is missing", path.display()))?;
+        private_files::narrow(&file)?;
         let length = file.metadata()?.len();
         if length < state.bytes {
             anyhow::bail!(
@@ -122,8 +124,8 @@ fn stage_file(
         return Ok(0);
     }
     let staged = dir.join(format!("{}{RESOLVED_SUFFIX}", state.name));
-    let mut file =
-        File::create(&staged).with_context(|| format!("cannot create {}", staged.display()))?;
+    let mut file = private_files::create(&staged)
+        .with_context(|| format!("cannot create {}", staged.display()))?;
     file.write_all(kept.as_bytes())?;
     file.sync_data()?;
     state.rows -= removed;
@@ -167,7 +169,8 @@ pub struct Outputs {
 impl Outputs {
     /// Creates the files of a new export in `dir`, which must be empty or absent.
     pub fn create(dir: &Path, header_line: String, limits: FileLimits) -> anyhow::Result<Outputs> {
-        fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        private_files::create_dir_all(dir)
+            .with_context(|| format!("cannot create {}", dir.display()))?;
         let reason_header = csv_record(&REASON_FILE_HEADER);
         Ok(Outputs {
             dir: dir.to_path_buf(),
@@ -268,6 +271,13 @@ impl Outputs {
         if disabled_removed > 0 {
             self.staged.push(self.disabled.state.name.clone());
         }
+        // `mfa-reenrol.csv` holds the cells as `csv_record` neutralised them (`'=x` for `=x`); a
+        // line of a run started by an earlier version holds them raw. The `sub` makes either match
+        // one user only.
+        let as_written: std::collections::HashSet<(String, String)> = users
+            .iter()
+            .map(|(name, sub)| (cell(name).into_owned(), cell(sub).into_owned()))
+            .collect();
         let listed = |line: &str| {
             let mut reader = csv::ReaderBuilder::new()
                 .has_headers(false)
@@ -277,10 +287,11 @@ impl Outputs {
                 .next()
                 .and_then(Result::ok)
                 .is_some_and(|r| {
-                    users.contains(&(
+                    let pair = (
                         r.get(0).unwrap_or_default().to_string(),
                         r.get(1).unwrap_or_default().to_string(),
-                    ))
+                    );
+                    as_written.contains(&pair) || users.contains(&pair)
                 })
         };
         let mfa_removed = stage_file(&dir, &mut self.mfa_reenrol.state, listed)?;
@@ -523,5 +534,41 @@ mod tests {
             fs::read_to_string(dir.path().join("rejected.csv")).unwrap(),
             "username,sub,reason\nx,s,\"why, oh why\"\n"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn reports_neutralise_formulas_the_import_files_keep_them_and_all_is_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let parent = tempfile::tempdir().unwrap();
+        let dir = parent.path().join("pool");
+        let mut out = Outputs::create(&dir, "h\n".into(), LIMITS).unwrap();
+        out.write_user("=1+1,s-a\n").unwrap();
+        out.write_rejected("=1+1", "s-a", "missing_email").unwrap();
+        out.write_skipped("@x", "s-b", "confirmed").unwrap();
+        out.write_mfa_reenrol("-c", "s-c", "TOTP").unwrap();
+        out.sync().unwrap();
+        let read = |name: &str| fs::read_to_string(dir.join(name)).unwrap();
+        assert_eq!(read("users-0001.csv"), "h\n=1+1,s-a\n");
+        assert_eq!(
+            read("rejected.csv"),
+            "username,sub,reason\n'=1+1,s-a,missing_email\n"
+        );
+        assert_eq!(
+            read("skipped.csv"),
+            "username,sub,reason\n'@x,s-b,confirmed\n"
+        );
+        assert_eq!(mode(&dir), 0o700);
+        for entry in fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            assert_eq!(mode(&path), 0o600, "{}", path.display());
+        }
+
+        let gone = std::collections::HashSet::new();
+        let colliding = [("-c".to_string(), "s-c".to_string())].into();
+        let removed = out.stage_without(0, &gone, &colliding).unwrap();
+        assert_eq!(removed.mfa_reenrol, 1, "found by its neutralised cell");
+        assert_eq!(mode(&dir.join("mfa-reenrol.csv.resolved")), 0o600);
     }
 }

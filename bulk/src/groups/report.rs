@@ -8,35 +8,35 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::state::Unapplied;
+use crate::report_csv::csv_record;
 
 /// Name of the report inside the folder.
 pub const REPORT_FILE: &str = "groups-report.csv";
 /// Its header.
 pub const REPORT_HEADER: [&str; 5] = ["kind", "group", "username", "reason", "detail"];
 
-/// The report's bytes (RFC 4180).
+/// The report's bytes (RFC 4180, cells a spreadsheet would evaluate neutralised by
+/// [`csv_record`]: group and user names are chosen by users).
 pub fn csv_bytes(unapplied: &[Unapplied]) -> anyhow::Result<Vec<u8>> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(REPORT_HEADER)?;
+    let mut bytes = csv_record(&REPORT_HEADER);
     for item in unapplied {
         let kind = serde_json::to_value(item.kind)?;
-        writer.write_record([
+        bytes.extend(csv_record(&[
             kind.as_str().unwrap_or_default(),
             &item.group,
             &item.username,
             item.reason.code(),
             &item.detail,
-        ])?;
+        ]));
     }
-    writer.flush()?;
-    Ok(writer.into_inner().map_err(|e| e.into_error())?)
+    Ok(bytes)
 }
 
-/// Writes the report atomically.
+/// Writes the report atomically, private (`0600`).
 pub fn write(dir: &Path, unapplied: &[Unapplied]) -> anyhow::Result<()> {
     let path = dir.join(REPORT_FILE);
     let tmp = path.with_extension("csv.tmp");
-    fs::write(&tmp, csv_bytes(unapplied)?)
+    crate::private_files::write(&tmp, &csv_bytes(unapplied)?)
         .and_then(|()| fs::rename(&tmp, &path))
         .with_context(|| format!("cannot write {}", path.display()))
 }
@@ -69,6 +69,23 @@ mod tests {
             String::from_utf8(csv_bytes(&rows).unwrap()).unwrap(),
             "kind,group,username,reason,detail\n\
              membership,\"ops, \"\"night\"\"\",ada,user_not_in_new_pool,UserNotFoundException: User does not exist.\n"
+        );
+    }
+
+    #[test]
+    fn a_group_or_user_name_a_spreadsheet_would_run_is_written_as_text() {
+        let rows = [Unapplied {
+            kind: ItemKind::Membership,
+            group: "@SUM(A1:A9)".into(),
+            username: "=HYPERLINK(\"http://x\",\"y\")".into(),
+            legacy_id: "s-1".into(),
+            reason: Reason::UserNotInNewPool,
+            detail: "-".into(),
+        }];
+        assert_eq!(
+            String::from_utf8(csv_bytes(&rows).unwrap()).unwrap(),
+            "kind,group,username,reason,detail\n\
+             membership,'@SUM(A1:A9),\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",user_not_in_new_pool,'-\n"
         );
     }
 }

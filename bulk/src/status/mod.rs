@@ -185,7 +185,7 @@ fn write_outputs(args: &StatusArgs, report: &StatusReport) -> anyhow::Result<()>
 }
 
 fn write_file(path: &Path, contents: &[u8], flag: &str) -> anyhow::Result<()> {
-    std::fs::write(path, contents).with_context(|| {
+    crate::private_files::write(path, contents).with_context(|| {
         format!(
             "cannot write {flag} {}: name a file in a folder that exists and is writable",
             path.display()

@@ -18,8 +18,8 @@ impl Differences {
         let Some(path) = path else {
             return Ok(Differences(None));
         };
-        let file =
-            File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+        let file = crate::private_files::create(path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
         let mut writer = BufWriter::new(file);
         writer.write_all(&csv_record(&["username", "kind", "detail"]))?;
         Ok(Differences(Some(writer)))
