@@ -4,10 +4,11 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    AliasAttributeType, AttributeDataType, AttributeType, AuthFlowType, ExplicitAuthFlowsType,
-    LambdaConfigType, MessageActionType, PreventUserExistenceErrorTypes, SchemaAttributeType,
-    SoftwareTokenMfaSettingsType, StringAttributeConstraintsType, UsernameAttributeType,
-    UsernameConfigurationType, VerifiedAttributeType,
+    AdminCreateUserConfigType, AliasAttributeType, AttributeDataType, AttributeType, AuthFlowType,
+    ExplicitAuthFlowsType, LambdaConfigType, MessageActionType, PreventUserExistenceErrorTypes,
+    SchemaAttributeType, SoftwareTokenMfaSettingsType, StringAttributeConstraintsType,
+    UserAttributeUpdateSettingsType, UsernameAttributeType, UsernameConfigurationType,
+    VerifiedAttributeType,
 };
 
 use crate::testbed::Testbed;
@@ -29,6 +30,11 @@ pub struct PoolSpec {
     pub username_configuration: Option<UsernameConfigurationType>,
     /// `LambdaConfig`: the pool's triggers.
     pub lambda_config: Option<LambdaConfigType>,
+    /// `AdminCreateUserConfig.AllowAdminCreateUserOnly`: nobody signs up (the old pool closed
+    /// for the migration window).
+    pub admin_create_only: bool,
+    /// `UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate`.
+    pub verify_before_update: Vec<VerifiedAttributeType>,
 }
 
 impl PoolSpec {
@@ -108,6 +114,18 @@ pub async fn create_pool(client: &Client, spec: &PoolSpec) -> String {
         )
         .set_username_configuration(spec.username_configuration.clone())
         .set_lambda_config(spec.lambda_config.clone())
+        .set_admin_create_user_config(spec.admin_create_only.then(|| {
+            AdminCreateUserConfigType::builder()
+                .allow_admin_create_user_only(true)
+                .build()
+        }))
+        .set_user_attribute_update_settings((!spec.verify_before_update.is_empty()).then(|| {
+            UserAttributeUpdateSettingsType::builder()
+                .set_attributes_require_verification_before_update(Some(
+                    spec.verify_before_update.clone(),
+                ))
+                .build()
+        }))
         .send()
         .await
         .expect("CreateUserPool")

@@ -109,9 +109,9 @@ fn list_users(proxy: &FaultProxy) -> u64 {
         .unwrap_or(0)
 }
 
-/// Old users: `migrated` (in the new pool under another name, with its legacy id), `ada` (in the
-/// new pool as a native sign-up of the same name, without one), `dormant-1` and `dormant-2` (not
-/// there). New pool: those two, and `newcomer`, a native sign-up unknown to the old pool.
+/// Old users: `migrated` (in the new pool under another name, with its legacy id), `ada` (whose
+/// name a native sign-up without its legacy id holds: someone else, reported), `dormant-1` and
+/// `dormant-2` (not there). New pool: those two, and `newcomer`, a native sign-up unknown to the old pool.
 #[tokio::test]
 async fn the_sweep_exports_exactly_the_users_the_new_pool_lacks() {
     let testbed = Testbed::from_env();
@@ -148,11 +148,20 @@ async fn the_sweep_exports_exactly_the_users_the_new_pool_lacks() {
     assert!(rejected.is_empty(), "{rejected:?}");
     assert_eq!(sorted(skipped), ["ada", "migrated"]);
     let reasons = reason_rows(&dir, "skipped.csv");
-    assert!(
+    let reason_of = |name: &str| {
         reasons
             .iter()
-            .all(|r| r.2.contains("already in the new pool")),
+            .find(|r| r.0 == name)
+            .map(|r| r.2.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        reason_of("migrated").contains("already in the new pool"),
         "{reasons:?}"
+    );
+    assert!(
+        reason_of("ada").contains("holds its sign-in value"),
+        "the native ada is someone else: the old ada is neither migrated nor hidden: {reasons:?}"
     );
     let index = dir.join(".export/target-index").join(&new).join("keys.bin");
     assert_eq!(

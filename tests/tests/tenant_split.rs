@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use aws_sdk_cognitoidentityprovider::Client;
 use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::export_files::{assert_reconciles, reason_rows, summary};
-use integration_tests::pools::{PoolSpec, create_pool, create_user, csv_header};
+use integration_tests::pools::{PoolSpec, create_pool, create_user, csv_header, sub_of};
 use integration_tests::testbed::Testbed;
 use tokio::sync::Mutex;
 
@@ -367,11 +367,18 @@ async fn plan_and_verify_understand_partitions(s: &Split) {
         .send()
         .await
         .unwrap();
+    // Imported into the wrong pool: it carries the old user's legacy id (a user merely named so
+    // would be someone else, and is not counted as the old user anywhere).
+    let legacy = sub_of(&s.client, &s.old, "acme-user03").await;
     create_user(
         &s.client,
         &s.pools["globex"],
         "acme-user03",
-        &[("email", "x@example.com"), ("email_verified", "true")],
+        &[
+            ("email", "x@example.com"),
+            ("email_verified", "true"),
+            ("custom:legacy_sub", &legacy),
+        ],
         None,
     )
     .await;

@@ -81,7 +81,7 @@ pub enum GroupsOutcome {
 
 /// Runs `groups`.
 pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcome> {
-    std::fs::create_dir_all(&args.dir)
+    crate::private_files::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create {}", args.dir.display()))?;
     let source_pool = args.source_pool_id.as_deref().filter(|_| args.sync);
     let state = GroupsState::load_or_new(&args.dir, &args.target_pool_id, source_pool)?;

@@ -179,11 +179,11 @@ impl IndexStore {
         if dir.exists() {
             fs::remove_dir_all(dir)?;
         }
-        fs::create_dir_all(dir)?;
+        crate::private_files::create_dir_all(dir)?;
         let shards: Vec<IndexShard> = prefixes.into_iter().map(IndexShard::fresh).collect();
         let files = shards
             .iter()
-            .map(|s| File::create(shard_file(dir, &s.prefix)))
+            .map(|s| crate::private_files::create(&shard_file(dir, &s.prefix)))
             .collect::<std::io::Result<_>>()?;
         let store = IndexStore {
             dir: dir.to_path_buf(),
@@ -237,7 +237,7 @@ impl IndexStore {
     pub fn refused(&mut self, shard: usize, shards: &[IndexShard]) -> anyhow::Result<()> {
         for part in &shards[self.state.shards.len()..] {
             let path = shard_file(&self.dir, &part.prefix);
-            let file = File::create(&path)
+            let file = crate::private_files::create(&path)
                 .and_then(|_| OpenOptions::new().append(true).open(&path))
                 .map_err(|e| self.write_error(e))?;
             self.files.push(file);

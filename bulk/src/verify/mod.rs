@@ -110,7 +110,7 @@ async fn read_new_pool(
 ) -> anyhow::Result<NewPoolIndex> {
     eprintln!("reading the new pool {pool_id}…");
     let legacy = mapping.legacy_sub_attribute.clone();
-    let mut index = NewPoolIndexBuilder::create()?;
+    let mut index = NewPoolIndexBuilder::create(legacy.is_some())?;
     let mut failure = None;
     scan::each_user(target, pacer, pool_id, segments, |user| {
         let attributes = comparable(attribute_map(user.attributes()));

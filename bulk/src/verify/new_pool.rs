@@ -1,5 +1,7 @@
 //! What `verify` remembers of the new pool: per user a fingerprint of its attributes and its
-//! state (enabled, status) in 16 bytes, found by user name or legacy `sub`; and its group
+//! state (enabled, status) in 16 bytes, found by legacy `sub` (by user name only where the new
+//! pool keeps no legacy id: elsewhere a user holding the old name without the old `sub` is someone
+//! else, `shared::identity`); and its group
 //! memberships. Kept on disk in sorted tables ([`crate::disk_table`]), built while the pool is
 //! read and looked up while the old pool is: the memory used stays the same for any pool size.
 
@@ -13,6 +15,7 @@ use crate::fingerprint::{self, key};
 
 /// The new pool's users and memberships as they are read (see [`NewPoolIndex`]).
 pub struct NewPoolIndexBuilder {
+    keeps_legacy_id: bool,
     by_username: TableBuilder<u128>,
     by_legacy_sub: TableBuilder<u64>,
     names: TextFile,
@@ -21,6 +24,8 @@ pub struct NewPoolIndexBuilder {
 
 /// The new pool's users and memberships, as fingerprints.
 pub struct NewPoolIndex {
+    /// Users are found by legacy `sub` only.
+    keeps_legacy_id: bool,
     /// Per user name: the attribute fingerprint, its lowest byte replaced by the user's state.
     by_username: Table<u128>,
     /// Per legacy `sub`: where the user's name is in `names`.
@@ -60,9 +65,11 @@ pub fn attributes_fingerprint(attributes: &BTreeMap<String, String>) -> u128 {
 }
 
 impl NewPoolIndexBuilder {
-    /// An empty index.
-    pub fn create() -> anyhow::Result<NewPoolIndexBuilder> {
+    /// An empty index; `keeps_legacy_id`: the new pool carries legacy ids, so only they find a
+    /// user.
+    pub fn create(keeps_legacy_id: bool) -> anyhow::Result<NewPoolIndexBuilder> {
         Ok(NewPoolIndexBuilder {
+            keeps_legacy_id,
             by_username: TableBuilder::default(),
             by_legacy_sub: TableBuilder::default(),
             names: TextFile::create().map_err(crate::disk_table::temporary_file_error)?,
@@ -105,6 +112,7 @@ impl NewPoolIndexBuilder {
     pub fn finish(self) -> anyhow::Result<NewPoolIndex> {
         let finish = || -> std::io::Result<NewPoolIndex> {
             Ok(NewPoolIndex {
+                keeps_legacy_id: self.keeps_legacy_id,
                 by_username: self.by_username.finish()?,
                 by_legacy_sub: self.by_legacy_sub.finish()?,
                 names: self.names.finish()?,
@@ -116,11 +124,13 @@ impl NewPoolIndexBuilder {
 }
 
 impl NewPoolIndex {
-    /// The new pool's user name for an old user, found by the same user name or by its old `sub`.
+    /// The new pool's user name for an old user: the user carrying its old `sub` as legacy id,
+    /// or, where the new pool keeps no legacy id, the user of the same name.
     pub fn find(&self, old_username: &str, old_sub: &str) -> anyhow::Result<Option<String>> {
         let found = || -> std::io::Result<Option<String>> {
-            if self.by_username.contains(key(b'u', old_username))? {
-                return Ok(Some(old_username.to_string()));
+            if !self.keeps_legacy_id {
+                let held = self.by_username.contains(key(b'u', old_username))?;
+                return Ok(held.then(|| old_username.to_string()));
             }
             match self.by_legacy_sub.get(key(b's', old_sub))? {
                 Some(spot) => Ok(Some(self.names.get(spot)?)),
@@ -160,8 +170,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_users_by_name_or_legacy_sub() {
-        let mut index = NewPoolIndexBuilder::create().unwrap();
+    fn finds_users_by_legacy_sub_never_by_a_name_they_share() {
+        let mut index = NewPoolIndexBuilder::create(true).unwrap();
         let attrs: BTreeMap<String, String> =
             [("custom:legacy_sub".to_string(), "old-sub".to_string())].into();
         let state = UserState::new(false, "FORCE_CHANGE_PASSWORD");
@@ -178,7 +188,7 @@ mod tests {
         let find = |name, sub| index.find(name, sub).unwrap();
         assert_eq!(find("bo", "other-sub").as_deref(), Some("uuid-22"));
         assert_eq!(find("ada", "old-sub").as_deref(), Some("uuid-1"));
-        assert_eq!(find("uuid-1", "x").as_deref(), Some("uuid-1"));
+        assert_eq!(find("uuid-1", "x"), None, "a shared name proves nothing");
         assert_eq!(find("bo", "x"), None);
         let expected = IndexedUser {
             attributes: attributes_fingerprint(&attrs),
@@ -197,5 +207,17 @@ mod tests {
             ("email".to_string(), "e".to_string()),
         ]);
         assert_eq!(attrs.keys().collect::<Vec<_>>(), ["email"]);
+    }
+
+    #[test]
+    fn without_legacy_ids_users_are_found_by_name() {
+        let mut index = NewPoolIndexBuilder::create(false).unwrap();
+        let state = UserState::new(true, "CONFIRMED");
+        index
+            .add_user("ada", &BTreeMap::new(), state, None)
+            .unwrap();
+        let index = index.finish().unwrap();
+        assert_eq!(index.find("ada", "s").unwrap().as_deref(), Some("ada"));
+        assert_eq!(index.find("bo", "s").unwrap(), None);
     }
 }

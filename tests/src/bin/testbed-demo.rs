@@ -15,10 +15,10 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserStatusType,
+    UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
 };
-use integration_tests::lambda::{Function, LambdaHost, trigger_env};
+use integration_tests::lambda::{Function, LambdaHost, trigger_env, window_config};
 use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
-use integration_tests::shapes::{Shape, SignIn};
 use integration_tests::testbed::{Testbed, aws_env, binary};
 
 const USERS: usize = 300;
@@ -195,16 +195,30 @@ async fn main() {
     step(&format!(
         "seed an old pool (user names) with {USERS} varied users; create a new pool that signs in by e-mail"
     ));
-    let old_pool = create_pool(&moto, &PoolSpec::named("demo-old").with_custom(&["tenant"])).await;
+    // Both pools as the runbook leaves them for the window: the old pool closed for sign-ups
+    // (nobody can take a victim's e-mail as an old user name), the new pool holding a changed
+    // e-mail back until it is verified (nobody can re-point a sign-in name after sign-up).
+    let old_spec = PoolSpec {
+        admin_create_only: true,
+        ..PoolSpec::named("demo-old").with_custom(&["tenant"])
+    };
+    let old_pool = create_pool(&moto, &old_spec).await;
     let (old_client, _) = create_app_client(&moto, &old_pool, false).await;
     seed_old_pool(&moto, &old_pool).await;
     let trigger = "demo-trigger";
-    let new_pool = Shape {
-        sign_in: SignIn::Email,
-        case_sensitive: false,
-    }
-    .create_pool(&moto, "demo-new", &["tenant", "legacy_sub"], Some(trigger))
-    .await;
+    let new_spec = PoolSpec {
+        username_attributes: vec![UsernameAttributeType::Email],
+        username_configuration: Some(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        ),
+        lambda_config: Some(window_config(trigger)),
+        verify_before_update: vec![VerifiedAttributeType::Email],
+        ..PoolSpec::named("demo-new").with_custom(&["tenant", "legacy_sub"])
+    };
+    let new_pool = create_pool(&moto, &new_spec).await;
     let app = app_client(&moto, &new_pool).await;
     println!("old pool {old_pool}, new pool {new_pool} (e-mail as user name, case-insensitive)");
 
