@@ -1,6 +1,7 @@
 //! The migration window, end to end: the **new** pool in moto fires the real trigger binary
 //! (hosted by the Lambda host) from its own `LambdaConfig` — UserMigration, PreSignUp and
-//! PreTokenGeneration all pointing at one function, as `deploy/template.yaml` wires them — and
+//! PreTokenGeneration served by the one binary (the test bed registers it once; the deployment
+//! template runs it as two functions with separate roles, which changes no answer) — and
 //! the old pool is in moto too. What a person sees is asserted through the public API only.
 //!
 //! - Sign-up squatting: nobody signs up with the user name, e-mail or phone of an old user who

@@ -1,6 +1,8 @@
-//! One function for every trigger of the new pool: the event's `triggerSource` picks the job, so
-//! UserMigration, PreSignUp and PreTokenGeneration can all point at the same function with the
-//! same environment.
+//! One binary for every trigger of the new pool: the event's `triggerSource` picks the job, so
+//! UserMigration, PreSignUp and PreTokenGeneration run the same code. `deploy/template.yaml`
+//! deploys it twice — a sign-in function (UserMigration, PreSignUp) and a token function
+//! (PreTokenGeneration), each with its own role and concurrency — so that unauthenticated floods
+//! cannot starve token issuing and the unauthenticated paths hold no write right on the new pool.
 //!
 //! | `triggerSource` | job |
 //! |---|---|
