@@ -389,39 +389,92 @@ async fn sync_never_gives_an_old_users_groups_to_a_stranger_holding_its_alias_or
     );
 }
 
+/// The e-mail/phone sign-in shapes, each with the value a stranger signs up with: the unmigrated
+/// admin's e-mail exactly, in another letter case on a case-insensitive pool, or its phone.
 #[tokio::test]
-async fn sync_never_gives_an_old_users_groups_to_a_stranger_holding_its_e_mail() {
+async fn sync_never_gives_an_old_users_groups_to_a_stranger_holding_its_e_mail_or_phone() {
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
-    let old = create_pool(&client, &PoolSpec::named("groups-attack-email-old")).await;
-    let spec = PoolSpec {
-        username_attributes: vec![UsernameAttributeType::Email],
-        ..new_pool("groups-attack-email-new")
+    let insensitive = || {
+        Some(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        )
     };
-    let new = create_pool(&client, &spec).await;
-    verified_user(&client, &old, "admin").await;
-    add_group(&client, &old, "admins", 1, &["admin"]).await;
-    // Signed up with the unmigrated admin's e-mail as their sign-in name.
-    stranger(
-        &client,
-        &new,
-        "admin@example.com",
-        &[("email", "admin@example.com")],
-    )
-    .await;
-    let dir = tempfile::tempdir().unwrap();
-    let sync = ["--sync", "--source-pool-id", old.as_str()];
-    let output = groups(&testbed.moto_url, &new, dir.path(), &sync);
-    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
-    assert_eq!(
-        report(dir.path()),
-        BTreeSet::from([held_by_another("membership", "admins", "admin")])
-    );
-    assert!(
-        groups_of(&client, &new, "admin@example.com")
-            .await
-            .is_empty()
-    );
+    let shapes = [
+        (
+            "email",
+            UsernameAttributeType::Email,
+            None,
+            "admin@example.com",
+        ),
+        (
+            "email-ci",
+            UsernameAttributeType::Email,
+            insensitive(),
+            "ADMIN@Example.COM",
+        ),
+        (
+            "phone",
+            UsernameAttributeType::PhoneNumber,
+            None,
+            "+15550100",
+        ),
+    ];
+    for (label, attribute, case, squatted) in shapes {
+        let old = create_pool(
+            &client,
+            &PoolSpec::named(&format!("groups-attack-{label}-old")),
+        )
+        .await;
+        let spec = PoolSpec {
+            username_attributes: vec![attribute.clone()],
+            username_configuration: case,
+            ..new_pool(&format!("groups-attack-{label}-new"))
+        };
+        let new = create_pool(&client, &spec).await;
+        create_user(
+            &client,
+            &old,
+            "admin",
+            &[
+                ("email", "admin@example.com"),
+                ("email_verified", "true"),
+                ("phone_number", "+15550100"),
+                ("phone_number_verified", "true"),
+            ],
+            None,
+        )
+        .await;
+        add_group(&client, &old, "admins", 1, &["admin"]).await;
+        // Signed up with the unmigrated admin's e-mail or phone as their sign-in name.
+        let contact = if attribute == UsernameAttributeType::Email {
+            "email"
+        } else {
+            "phone_number"
+        };
+        stranger(&client, &new, squatted, &[(contact, squatted)]).await;
+        let dir = tempfile::tempdir().unwrap();
+        let sync = ["--sync", "--source-pool-id", old.as_str()];
+        let output = groups(&testbed.moto_url, &new, dir.path(), &sync);
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{label}: {}",
+            describe(&output)
+        );
+        assert_eq!(
+            report(dir.path()),
+            BTreeSet::from([held_by_another("membership", "admins", "admin")]),
+            "{label}"
+        );
+        assert!(
+            groups_of(&client, &new, squatted).await.is_empty(),
+            "{label}: the stranger got nothing"
+        );
+    }
 }
 
 #[tokio::test]
