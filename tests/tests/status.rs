@@ -1,7 +1,8 @@
 //! `cognito-migrate status` against moto: old users in every state (migrated by import and at
 //! sign-in, remaining, stranded for each reason) and new users by how they arrived, counted
 //! exactly in the table and the JSON, with and without the export folder; a new pool of another
-//! shape (e-mail as user name) matched by the legacy id; and the HTML page opened in headless
+//! shape (e-mail as user name) matched by the legacy id; a stranger holding an old user's name in
+//! another case never counting that user as migrated; and the HTML page opened in headless
 //! Chromium, its numbers read back from the rendered DOM and its screenshot kept in
 //! `target/status-page.png`.
 
@@ -314,6 +315,51 @@ async fn status_finds_users_of_an_email_pool_by_their_legacy_id() {
         serde_json::json!({
             "total": 3, "migrated": 1, "remaining": 1, "stranded": 1,
             "stranded_by_reason": {"no-sign-in-value": 1}
+        })
+    );
+    assert_eq!(
+        json["new_users"],
+        serde_json::json!({"total": 2, "imported": 0, "migrated_at_sign_in": 1, "signed_up": 1})
+    );
+}
+
+/// A stranger who signed up in the new pool as `ADMIN` (case-insensitive) before the old `admin`
+/// moved: the old admin is not counted as migrated, but stranded with the reason (signing in finds
+/// the stranger, so the trigger never runs), and the stranger counts as a sign-up.
+#[tokio::test]
+async fn status_never_counts_an_old_user_as_migrated_because_a_stranger_holds_its_name() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("status-squat-old")).await;
+    let new = create_pool(
+        &client,
+        &PoolSpec {
+            username_configuration: Some(
+                UsernameConfigurationType::builder()
+                    .case_sensitive(false)
+                    .build()
+                    .unwrap(),
+            ),
+            ..PoolSpec::named("status-squat-new").with_custom(&["legacy_sub"])
+        },
+    )
+    .await;
+    for name in ["admin", "ada"] {
+        let email = format!("{name}@example.com");
+        create_user(&client, &old, name, &verified(&email), Some("Passw0rd!")).await;
+    }
+    let legacy = sub_of(&client, &old, "ada").await;
+    let mut ada = verified("ada@example.com");
+    ada.push(("custom:legacy_sub", &legacy));
+    create_user(&client, &new, "ada", &ada, Some("Passw0rd!")).await;
+    create_user(&client, &new, "ADMIN", &[], Some("Str4nger-Passw0rd!")).await;
+
+    let (_, json) = status(&testbed.moto_url, &old, &new, &[]);
+    assert_eq!(
+        json["old_users"],
+        serde_json::json!({
+            "total": 2, "migrated": 1, "remaining": 0, "stranded": 1,
+            "stranded_by_reason": {"name-held-by-another-user": 1}
         })
     );
     assert_eq!(

@@ -10,7 +10,9 @@
 //!   ([`PoolShape::new_username`], e.g. no e-mail in a pool that signs in by e-mail);
 //! - it has only a temporary password (`FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`) and no verified
 //!   e-mail or phone: the trigger migrates such users `RESET_REQUIRED` only with somewhere to send
-//!   the code.
+//!   the code;
+//! - a new-pool user without its legacy id holds its sign-in value ([`NAME_HELD_BY_ANOTHER_USER`],
+//!   decided by the caller from the new pool's index): signing in finds that user instead.
 //!
 //! Stranded users arrive only by the sweep (`export --select not-in-target` and `import`), or not
 //! at all; the reason code says which.
@@ -44,6 +46,10 @@ pub enum OldState {
 /// The reason code of a stranded user with only a temporary password and nowhere to send a
 /// reset code.
 pub const NO_VERIFIED_CONTACT: &str = "no-verified-contact";
+
+/// Stranded because a new-pool user without its legacy id (someone else) holds its sign-in
+/// value: signing in to the new pool finds that user, so the trigger never runs for it.
+pub const NAME_HELD_BY_ANOTHER_USER: &str = "name-held-by-another-user";
 
 /// Where `user` stands, given whether the new pool has it; `mapping` (legacy id resolved against
 /// the new pool) and `shape` (the new pool's) decide what the trigger could do with it.

@@ -37,7 +37,7 @@ use crate::pace::{ProgressArgs, ScanPace};
 use crate::progress::Progress;
 use crate::target_index::MatchRule;
 use crate::{pools, scan};
-use classify::{arrival, import_status, old_state};
+use classify::{NAME_HELD_BY_ANOTHER_USER, OldState, arrival, import_status, old_state};
 use export_folder::ExportListing;
 use new_users::{NewUser, NewUsers};
 use report::{ImportedToldBy, day_of};
@@ -152,7 +152,12 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
         |listed| {
             let user = user_from_list(listed);
             let found = new_users.find_old_user(&rule.old_user_keys(&user));
-            report.add_old(old_state(&user, found, &mapping, &rule.shape));
+            let state = if !found && new_users.holds_any(&rule.name_held_keys(&user)) {
+                OldState::Stranded(NAME_HELD_BY_ANOTHER_USER)
+            } else {
+                old_state(&user, found, &mapping, &rule.shape)
+            };
+            report.add_old(state);
             progress.update(report.old_users.total, "read");
         },
     )

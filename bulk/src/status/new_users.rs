@@ -81,6 +81,17 @@ impl NewUsers {
         false
     }
 
+    /// True when some user is found by one of `keys`; nobody is marked.
+    pub fn holds_any(&self, keys: &[u128]) -> bool {
+        keys.iter().any(|key| {
+            let wanted = key & KEY_MASK;
+            let start = self.entries.partition_point(|e| e & KEY_MASK < wanted);
+            self.entries
+                .get(start)
+                .is_some_and(|e| e & KEY_MASK == wanted)
+        })
+    }
+
     /// Users recorded.
     pub fn len(&self) -> usize {
         self.users.len()
@@ -131,6 +142,17 @@ mod tests {
         assert!(facts[1].1.has_old_counterpart, "carries a legacy id");
         assert!(!facts[2].1.has_old_counterpart);
         assert_eq!(facts[0].1.listed_in_export, None);
+    }
+
+    #[test]
+    fn holding_a_key_marks_nobody() {
+        let mut users = NewUsers::default();
+        users.add(&[7 << 64], NewUser::default());
+        users.finish();
+        assert!(users.holds_any(&[1 << 64, 7 << 64]));
+        assert!(!users.holds_any(&[1 << 64]));
+        let (_, facts) = users.facts(false).next().unwrap();
+        assert!(!facts.has_old_counterpart, "not marked");
     }
 
     #[test]
