@@ -30,6 +30,7 @@ pub(crate) mod pools;
 pub(crate) mod preflight;
 pub(crate) mod private_files;
 pub(crate) mod progress;
+pub(crate) mod proven_user;
 pub(crate) mod report_csv;
 pub(crate) mod scan;
 pub(crate) mod seen_users;

@@ -8,12 +8,13 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use shared::attributes::{EMAIL, PHONE_NUMBER};
-use shared::identity::{Identity, identify};
+use shared::identity::Identity;
 
 use super::state::Reason;
 use crate::errors::explain;
 pub use crate::export_dir::GroupSpec;
 use crate::pacer::Pacer;
+use crate::proven_user::NewPoolUsers;
 
 impl GroupSpec {
     /// What differs from `existing`, e.g. `precedence: new pool 3, old pool 1`.
@@ -249,43 +250,25 @@ impl TargetPool<'_> {
     /// letter case). Only a user carrying the old `sub` as its legacy id is the old user
     /// ([`shared::identity`]); anyone else answering to one of those values is a stranger.
     pub async fn find(&self, old: &OldMember) -> anyhow::Result<Holder> {
+        let users = NewPoolUsers {
+            client: self.client,
+            pacer: self.pacer,
+            pool_id: self.pool_id,
+            legacy_id_attribute: Some(self.legacy_id_attribute),
+        };
         let mut candidates = vec![old.username.as_str()];
         candidates.extend(old.email.as_deref());
         candidates.extend(old.phone.as_deref());
         let mut stranger = None;
         for candidate in candidates {
-            let answer = self
-                .pacer
-                .call(|| {
-                    self.client
-                        .admin_get_user()
-                        .user_pool_id(self.pool_id)
-                        .username(candidate)
-                        .send()
-                })
-                .await;
-            let user = match answer {
-                Ok(user) => user,
-                Err(err)
-                    if matches!(
-                        err.code(),
-                        Some("UserNotFoundException" | "InvalidParameterException")
-                    ) =>
-                {
-                    continue;
+            match users.answering_to(candidate, &old.sub).await? {
+                Some(user) if user.identity == Identity::Proven => {
+                    return Ok(Holder::Proven(user.username));
                 }
-                Err(err) => return Err(explain("AdminGetUser", self.pool_id, err)),
-            };
-            let legacy = user
-                .user_attributes()
-                .iter()
-                .find(|a| a.name() == self.legacy_id_attribute)
-                .and_then(|a| a.value());
-            match identify(legacy, &old.sub) {
-                Identity::Proven => return Ok(Holder::Proven(user.username().to_string())),
-                Identity::Stranger => {
-                    stranger.get_or_insert_with(|| user.username().to_string());
+                Some(user) => {
+                    stranger.get_or_insert(user.username);
                 }
+                None => {}
             }
         }
         Ok(stranger.map_or(Holder::Absent, Holder::Stranger))

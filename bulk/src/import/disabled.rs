@@ -18,14 +18,16 @@
 //! disabling a stranger would lock out someone who never was this user. Such a holder is left
 //! alone and reported; the old user, never created, cannot sign in either.
 
+use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
-use shared::identity::{Identity, identify, stranger_detail};
+use shared::identity::{Identity, stranger_detail};
 use shared::import_csv::DecodedRow;
 
 use crate::errors::explain;
 use crate::pacer::Pacer;
+use crate::proven_user::NewPoolUsers;
 
 /// What became of one disabled old user.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,38 +130,39 @@ async fn holder(
     pool: &NewPoolAccess<'_>,
     user: &DecodedRow,
 ) -> anyhow::Result<Result<String, String>> {
-    let answer = pool
-        .pacer
-        .call(|| {
-            pool.client
-                .admin_get_user()
-                .user_pool_id(pool.pool_id)
-                .username(&user.username)
-                .send()
-        })
-        .await
-        .map_err(|err| {
-            explain("AdminGetUser", pool.pool_id, err).context(format!(
-                "cannot read the new pool's user holding {} (from disabled.csv); rerun with --resume",
-                user.username
-            ))
-        })?;
-    let held_by = answer.username().to_string();
-    let Some(attribute) = pool.legacy_id_attribute else {
-        return Ok(Err(format!(
-            "{}; {}",
-            stranger_detail(&user.username, &held_by),
-            shared::identity::NO_LEGACY_ID_FIX
-        )));
+    let users = NewPoolUsers {
+        client: pool.client,
+        pacer: pool.pacer,
+        pool_id: pool.pool_id,
+        legacy_id_attribute: pool.legacy_id_attribute,
     };
-    let old_sub = user.attributes.get(attribute).map_or("", String::as_str);
-    let legacy = answer
-        .user_attributes()
-        .iter()
-        .find(|a| a.name() == attribute)
-        .and_then(|a| a.value());
-    Ok(match identify(legacy, old_sub) {
-        Identity::Proven => Ok(held_by),
-        Identity::Stranger => Err(stranger_detail(&user.username, &held_by)),
+    let old_sub = pool
+        .legacy_id_attribute
+        .and_then(|attribute| user.attributes.get(attribute))
+        .map_or("", String::as_str);
+    let context = || {
+        format!(
+            "cannot read the new pool's user holding {} (from disabled.csv); rerun with --resume",
+            user.username
+        )
+    };
+    let Some(holder) = users
+        .answering_to(&user.username, old_sub)
+        .await
+        .with_context(context)?
+    else {
+        anyhow::bail!(
+            "{}: AdminCreateUser said the name is taken but AdminGetUser finds nobody",
+            context()
+        );
+    };
+    Ok(match holder.identity {
+        Identity::Proven => Ok(holder.username),
+        Identity::Stranger if pool.legacy_id_attribute.is_none() => Err(format!(
+            "{}; {}",
+            stranger_detail(&user.username, &holder.username),
+            shared::identity::NO_LEGACY_ID_FIX
+        )),
+        Identity::Stranger => Err(stranger_detail(&user.username, &holder.username)),
     })
 }
