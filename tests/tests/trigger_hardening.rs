@@ -9,7 +9,10 @@
 //!   crash, no panic;
 //! - load end to end through a new pool that calls the trigger from its LambdaConfig: 200
 //!   distinct users, 20 at a time, each migrated once;
-//! - the function's logs hold no password, client secret, token or event.
+//! - the function's logs hold no password, client secret, token or event;
+//! - a user enrolled in TOTP whom the old pool answers with tokens (the factor on but not
+//!   preferred) arrives `RESET_REQUIRED`, never `CONFIRMED`, in a user-name and an
+//!   e-mail-as-user-name new pool.
 //!
 //! Every test has its own pools and function registration, so they run in parallel.
 
@@ -19,13 +22,18 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, UserStatusType};
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFlowType, SoftwareTokenMfaConfigType, SoftwareTokenMfaSettingsType, UserPoolMfaType,
+    UserStatusType, UsernameAttributeType,
+};
 use integration_tests::import_support::FaultProxy;
 use integration_tests::lambda::{
     Function, Invocation, LambdaHost, forgot_password_event, sign_in_event, trigger_env,
     user_migration_config,
 };
-use integration_tests::pools::{PoolSpec, create_pool, create_sign_in_client, create_user};
+use integration_tests::pools::{
+    PoolSpec, create_pool, create_sign_in_client, create_user, find_user,
+};
 use integration_tests::testbed::binary;
 use integration_tests::trigger_support::{
     OldPool, SplitMix, WrongPasswordKind, percentile, seed_users, wrong_password,
@@ -1021,4 +1029,185 @@ async fn trigger_logs_hold_no_passwords_secrets_tokens_or_events() {
         forbidden.len(),
         passwords.len()
     );
+}
+
+/// Enrols `username` in TOTP the way an app does (tokens, AssociateSoftwareToken,
+/// VerifySoftwareToken; moto accepts any code) and turns it on *without* making it the preferred
+/// factor, then checks the two facts the test rests on: `AdminGetUser` lists the factor, and the
+/// password alone still gets tokens. moto skips a factor that is not preferred; AWS skips one for
+/// a low-risk sign-in under adaptive authentication or on a remembered device, with the same
+/// record.
+async fn enrol_totp_not_preferred(old: &OldPool, username: &str) {
+    let sign_in = || {
+        old.client
+            .admin_initiate_auth()
+            .user_pool_id(&old.pool_id)
+            .client_id(&old.client_id)
+            .auth_flow(AuthFlowType::AdminUserPasswordAuth)
+            .auth_parameters("USERNAME", username)
+            .auth_parameters("PASSWORD", PASSWORD)
+            .send()
+    };
+    let access_token = sign_in()
+        .await
+        .expect("AdminInitiateAuth before MFA")
+        .authentication_result
+        .and_then(|r| r.access_token)
+        .expect("tokens before MFA");
+    old.client
+        .associate_software_token()
+        .access_token(&access_token)
+        .send()
+        .await
+        .expect("AssociateSoftwareToken");
+    old.client
+        .verify_software_token()
+        .access_token(&access_token)
+        .user_code("123456")
+        .send()
+        .await
+        .expect("VerifySoftwareToken");
+    old.client
+        .admin_set_user_mfa_preference()
+        .user_pool_id(&old.pool_id)
+        .username(username)
+        .software_token_mfa_settings(
+            SoftwareTokenMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(false)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("AdminSetUserMFAPreference");
+    let record = find_user(&old.client, &old.pool_id, username)
+        .await
+        .expect("the old user");
+    assert_eq!(
+        record.user_mfa_setting_list(),
+        ["SOFTWARE_TOKEN_MFA"],
+        "{username}'s record names the factor"
+    );
+    let answered = sign_in().await.expect("AdminInitiateAuth after MFA");
+    assert!(
+        answered.challenge_name().is_none() && answered.authentication_result().is_some(),
+        "the old pool answers {username}'s password alone with tokens: {answered:?}"
+    );
+}
+
+#[tokio::test]
+async fn trigger_e2e_tokens_for_a_totp_enrolled_user_migrate_reset_required_in_two_pool_shapes() {
+    let old = old_pool("totp-skipped", false).await;
+    old.client
+        .set_user_pool_mfa_config()
+        .user_pool_id(&old.pool_id)
+        .mfa_configuration(UserPoolMfaType::Optional)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .send()
+        .await
+        .expect("SetUserPoolMfaConfig OPTIONAL with TOTP");
+    for name in ["tina", "tess", "sam", "sue"] {
+        let email = format!("{name}@totp-skipped.example");
+        create_user(
+            &old.client,
+            &old.pool_id,
+            name,
+            &[("email", &email), ("email_verified", "true")],
+            Some(PASSWORD),
+        )
+        .await;
+    }
+    // tina and tess have TOTP on but not preferred; sam and sue have no second factor.
+    enrol_totp_not_preferred(&old, "tina").await;
+    enrol_totp_not_preferred(&old, "tess").await;
+
+    let new = old.testbed.moto_client().await;
+    // A new pool of user names, and one that signs in by e-mail as the user name (Cognito
+    // generates the user names there, so the trigger never answers the old one).
+    let (by_name_host, by_name_function) = old.function("totp-by-name", &[], 1).await;
+    let (by_name_pool, by_name_client) = new_pool(&new, "totp-by-name", &by_name_function).await;
+    let (by_email_host, by_email_function) = old
+        .function("totp-by-email", &[("RETURN_OLD_USERNAME", "false")], 1)
+        .await;
+    let mut spec = PoolSpec::named("hardening-totp-by-email-new").with_custom(&["legacy_sub"]);
+    spec.username_attributes = vec![UsernameAttributeType::Email];
+    spec.lambda_config = Some(user_migration_config(&by_email_function));
+    let by_email_pool = create_pool(&new, &spec).await;
+    let by_email_client = create_sign_in_client(&new, &by_email_pool).await;
+
+    let shapes = [
+        (
+            "user names",
+            &by_name_host,
+            &by_name_function,
+            &by_name_pool,
+            &by_name_client,
+            "tina",
+            "sam",
+        ),
+        (
+            "e-mail as user name",
+            &by_email_host,
+            &by_email_function,
+            &by_email_pool,
+            &by_email_client,
+            "tess@totp-skipped.example",
+            "sue@totp-skipped.example",
+        ),
+    ];
+    for (shape, host, function, pool, client, enrolled, plain) in shapes {
+        let sign_in = |typed: &str| {
+            new.initiate_auth()
+                .client_id(client)
+                .auth_flow(AuthFlowType::UserPasswordAuth)
+                .auth_parameters("USERNAME", typed)
+                .auth_parameters("PASSWORD", PASSWORD)
+                .send()
+        };
+        // The right password, and the old pool gave tokens: still only a reset code to the
+        // verified e-mail lets this user in, as if the old pool had asked for the TOTP code.
+        let refused = sign_in(enrolled)
+            .await
+            .expect_err("the password alone is not the TOTP user's second factor");
+        assert_eq!(
+            refused.code(),
+            Some("NotAuthorizedException"),
+            "{shape}: {refused:?}"
+        );
+        let migrated = find_user(&new, pool, enrolled)
+            .await
+            .unwrap_or_else(|| panic!("{shape}: {enrolled} is in the new pool"));
+        assert_eq!(
+            migrated.user_status(),
+            Some(&UserStatusType::ResetRequired),
+            "{shape}: {enrolled} must not arrive CONFIRMED"
+        );
+        // The same pools migrate a user without a second factor as CONFIRMED.
+        let tokens = sign_in(plain)
+            .await
+            .unwrap_or_else(|e| panic!("{shape}: {plain} signs in: {e:?}"));
+        assert!(tokens.authentication_result().is_some(), "{shape}: {plain}");
+        let migrated = find_user(&new, pool, plain)
+            .await
+            .unwrap_or_else(|| panic!("{shape}: {plain} is in the new pool"));
+        assert_eq!(
+            migrated.user_status(),
+            Some(&UserStatusType::Confirmed),
+            "{shape}: {plain}"
+        );
+        let logs = host.logs(function).await;
+        assert_eq!(
+            logs.matches("\"outcome\":\"migrated-reset-enrolled-factor\"")
+                .count(),
+            1,
+            "{shape}:\n{logs}"
+        );
+        assert_eq!(
+            logs.matches("\"outcome\":\"migrated-confirmed\"").count(),
+            1,
+            "{shape}: only the user without a factor is confirmed:\n{logs}"
+        );
+    }
 }

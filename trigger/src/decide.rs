@@ -11,6 +11,12 @@
 //!   on; every other second factor (TOTP, e-mail code, a choice of factors, an enrolment the old
 //!   pool demands, SMS whose phone the mapping drops) migrates `RESET_REQUIRED`: the user proves
 //!   the verified e-mail or phone with a reset code before any password works.
+//! - The same for a factor the old pool did not ask for this time: a user whose record shows TOTP
+//!   or e-mail codes enrolled ([`EnrolledFactors`]) is migrated `RESET_REQUIRED` even when the old
+//!   pool answered with tokens (or with an SMS challenge). The old pool can skip the factor (MFA
+//!   optional with the factor enrolled but not preferred, adaptive authentication judging the
+//!   sign-in low-risk, a remembered device); the new pool could not, so the record decides, not
+//!   this one sign-in.
 //! - A temporary password (`NEW_PASSWORD_REQUIRED`, or an old status that only has one) never
 //!   becomes a permanent one: that user is migrated as `RESET_REQUIRED`.
 //! - `RESET_REQUIRED` only with somewhere to send the code: a user without a verified e-mail or
@@ -31,7 +37,7 @@ use crate::event::{
     DeliveryMedium, EventRejection, FinalUserStatus, MessageAction, MigrationRequest,
     MigrationResponse, TriggerSource,
 };
-use crate::old_pool::{AuthOutcome, Refusal};
+use crate::old_pool::{AuthOutcome, EnrolledFactors, OldUser, Refusal};
 use crate::password_policy::PasswordPolicy;
 
 /// The response attribute that carries the user name the new pool should create.
@@ -121,8 +127,9 @@ pub fn tenant_refusal(
 /// What the lookup in the old pool found for the typed name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
-    /// This user (its `username` differs from the typed name when the name was an alias).
-    Found(SourceUser),
+    /// This user (its `username` differs from the typed name when the name was an alias), with
+    /// the second factors it is enrolled in.
+    Found(OldUser),
     /// Nobody.
     NotFound,
     /// The alias belongs to more than one user, so it identifies nobody.
@@ -143,6 +150,10 @@ pub enum Reason {
     /// Password accepted with a second factor the new pool cannot be given: migrated as
     /// `RESET_REQUIRED`, so the verified contact is proven before any password works.
     MigratedSecondFactorReset,
+    /// Password accepted without a challenge for it, but the old user is enrolled in a second
+    /// factor the new pool cannot be given (TOTP, e-mail code): migrated as `RESET_REQUIRED`,
+    /// as if the old pool had asked for it.
+    MigratedEnrolledFactorReset,
     /// Forgot-password: user migrated as `RESET_REQUIRED` to receive a code.
     MigratedForReset,
     /// The event cannot be acted on.
@@ -183,6 +194,7 @@ impl Reason {
             Reason::MigratedResetRequired => "migrated-reset-required",
             Reason::MigratedWeakPassword => "migrated-reset-weak-password",
             Reason::MigratedSecondFactorReset => "migrated-reset-second-factor",
+            Reason::MigratedEnrolledFactorReset => "migrated-reset-enrolled-factor",
             Reason::MigratedForReset => "migrated-for-reset",
             Reason::Event(rejection) => rejection.code(),
             Reason::UnknownUser => "unknown-user",
@@ -232,6 +244,12 @@ pub fn precheck(user: &SourceUser) -> Option<Reason> {
         })
 }
 
+/// True when the old user is enrolled in a second factor the new pool cannot be given: TOTP or
+/// codes by e-mail (only SMS can be handed over, through `enableSMSMFA`).
+fn enrolled_beyond_sms(factors: EnrolledFactors) -> bool {
+    factors.software_token || factors.email_otp
+}
+
 /// What the old pool's evidence allows, before the mapping and the password policy are applied.
 enum Evidence<'a> {
     /// The password alone signed the user in.
@@ -254,8 +272,8 @@ pub fn decide(
     if request.trigger_source == TriggerSource::ForgotPassword && !options.forgot_password {
         return Decision::no_such_user(Reason::ForgotPasswordOff);
     }
-    let user = match resolution {
-        Resolution::Found(user) => user,
+    let (user, factors) = match resolution {
+        Resolution::Found(found) => (&found.user, found.factors),
         Resolution::NotFound => return Decision::no_such_user(Reason::UnknownUser),
         Resolution::AmbiguousAlias => return Decision::no_such_user(Reason::AmbiguousAlias),
     };
@@ -293,11 +311,7 @@ pub fn decide(
         Err(reject) => return Decision::no_such_user(Reason::MappingRejected(reject.code())),
     };
     let keeps_phone = migrated.attributes.contains_key(PHONE_NUMBER);
-    // SMS is carried only when it is the user's one factor: a user who also has TOTP would
-    // otherwise be moved down to the weaker factor without being asked.
-    let sms_carried = |challenge: &str| {
-        SMS_CHALLENGES.contains(&challenge) && keeps_phone && !user.mfa.software_token
-    };
+    let sms_carried = |challenge: &str| SMS_CHALLENGES.contains(&challenge) && keeps_phone;
     let password_admitted = || {
         request
             .password
@@ -305,21 +319,28 @@ pub fn decide(
             .is_some_and(|password| options.password_policy.admits(password.expose()))
     };
     let (status, reason) = match evidence {
-        Evidence::Password if password_admitted() => {
-            (FinalUserStatus::Confirmed, Reason::MigratedConfirmed)
-        }
-        Evidence::SecondFactor(challenge) if sms_carried(challenge) && password_admitted() => (
-            FinalUserStatus::Confirmed,
-            Reason::MigratedAfterSecondFactor,
-        ),
+        Evidence::Reset(reason) => (FinalUserStatus::ResetRequired, reason),
         Evidence::SecondFactor(challenge) if !sms_carried(challenge) => (
             FinalUserStatus::ResetRequired,
             Reason::MigratedSecondFactorReset,
         ),
+        // Tokens, or an SMS challenge, for a user who also has TOTP or e-mail codes: the old pool
+        // skipped (or was not asked for) a factor the new pool can never ask for. Carrying SMS
+        // alone would move the user down to the weaker factor without asking them.
+        Evidence::Password | Evidence::SecondFactor(_) if enrolled_beyond_sms(factors) => (
+            FinalUserStatus::ResetRequired,
+            Reason::MigratedEnrolledFactorReset,
+        ),
+        Evidence::Password if password_admitted() => {
+            (FinalUserStatus::Confirmed, Reason::MigratedConfirmed)
+        }
+        Evidence::SecondFactor(_) if password_admitted() => (
+            FinalUserStatus::Confirmed,
+            Reason::MigratedAfterSecondFactor,
+        ),
         Evidence::Password | Evidence::SecondFactor(_) => {
             (FinalUserStatus::ResetRequired, Reason::MigratedWeakPassword)
         }
-        Evidence::Reset(reason) => (FinalUserStatus::ResetRequired, reason),
     };
     let mediums = verified_mediums(&migrated);
     if status == FinalUserStatus::ResetRequired && mediums.is_empty() {
@@ -411,10 +432,18 @@ mod tests {
             .with("custom:tenant", "acme")
     }
 
+    /// The lookup's answer for `user`, enrolled in no factor beyond SMS.
+    fn found(user: SourceUser) -> Resolution {
+        Resolution::Found(OldUser {
+            user,
+            factors: EnrolledFactors::default(),
+        })
+    }
+
     fn run(request: &MigrationRequest, user: SourceUser, auth: Option<AuthOutcome>) -> Decision {
         decide(
             request,
-            &Resolution::Found(user),
+            &found(user),
             auth.as_ref(),
             &Mapping::default(),
             &Options::default(),
@@ -493,58 +522,58 @@ mod tests {
             (Resolution::NotFound, None, "unknown-user"),
             (Resolution::AmbiguousAlias, None, "ambiguous-alias"),
             (
-                Resolution::Found(ada()),
+                found(ada()),
                 Some(AuthOutcome::Refused(Refusal::NotAuthorized)),
                 "wrong-password",
             ),
             (
-                Resolution::Found(ada()),
+                found(ada()),
                 Some(AuthOutcome::Refused(Refusal::InvalidPassword)),
                 "wrong-password",
             ),
             (
-                Resolution::Found(ada()),
+                found(ada()),
                 Some(AuthOutcome::Refused(Refusal::UserNotFound)),
                 "unknown-user",
             ),
             (
-                Resolution::Found(ada()),
+                found(ada()),
                 Some(AuthOutcome::Refused(Refusal::Disabled)),
                 "disabled",
             ),
             (
-                Resolution::Found(ada()),
+                found(ada()),
                 Some(AuthOutcome::Refused(Refusal::PasswordResetRequired)),
                 "password-reset-required",
             ),
             (
-                Resolution::Found(ada()),
+                found(ada()),
                 Some(AuthOutcome::OtherChallenge("CUSTOM_CHALLENGE".into())),
                 "unproven-challenge",
             ),
-            (Resolution::Found(ada()), None, "unproven-challenge"),
+            (found(ada()), None, "unproven-challenge"),
             (
-                Resolution::Found(disabled),
+                found(disabled),
                 Some(AuthOutcome::Authenticated),
                 "disabled",
             ),
             (
-                Resolution::Found(unconfirmed),
+                found(unconfirmed),
                 Some(AuthOutcome::Authenticated),
                 "unconfirmed",
             ),
             (
-                Resolution::Found(compromised),
+                found(compromised),
                 Some(AuthOutcome::Authenticated),
                 "unsupported-status",
             ),
             (
-                Resolution::Found(federated),
+                found(federated),
                 Some(AuthOutcome::Authenticated),
                 "federated",
             ),
             (
-                Resolution::Found(unmappable),
+                found(unmappable),
                 Some(AuthOutcome::Authenticated),
                 "mapping-rejected",
             ),
@@ -580,7 +609,7 @@ mod tests {
         };
         let decision = decide(
             &sign_in("ada@example.com"),
-            &Resolution::Found(ada()),
+            &found(ada()),
             Some(&AuthOutcome::Authenticated),
             &Mapping::default(),
             &options,
@@ -648,7 +677,7 @@ mod tests {
         .unwrap();
         let decision = decide(
             &sign_in("ada"),
-            &Resolution::Found(ada()),
+            &found(ada()),
             Some(&AuthOutcome::Authenticated),
             &mapping,
             &Options::default(),
@@ -693,10 +722,10 @@ mod tests {
             ..Options::default()
         };
         let acme_user = ada().with("custom:tenant", "acme");
-        let found = Resolution::Found(acme_user.clone());
+        let acme = found(acme_user.clone());
         let admitted = decide(
             &sign_in("ada"),
-            &found,
+            &acme,
             Some(&AuthOutcome::Authenticated),
             &Mapping::default(),
             &derived,
@@ -708,7 +737,7 @@ mod tests {
         );
         let refused = decide(
             &sign_in("ada"),
-            &found,
+            &acme,
             Some(&AuthOutcome::Authenticated),
             &Mapping::default(),
             &fixed,
@@ -720,11 +749,11 @@ mod tests {
                 reason: Reason::OtherTenant
             }
         );
-        let forgot_refused = decide(&forgot("ada"), &found, None, &Mapping::default(), &fixed);
+        let forgot_refused = decide(&forgot("ada"), &acme, None, &Mapping::default(), &fixed);
         assert_eq!(forgot_refused.response, None);
         let mut loner = ada();
         loner.attributes.remove("custom:tenant");
-        let no_tenant = Resolution::Found(loner);
+        let no_tenant = found(loner);
         let refused = decide(
             &sign_in("ada"),
             &no_tenant,
@@ -810,7 +839,7 @@ mod tests {
         .unwrap();
         let decision = decide(
             &sign_in("ada"),
-            &Resolution::Found(sms_user.clone()),
+            &found(sms_user.clone()),
             sms.as_ref(),
             &no_phone,
             &Options::default(),
@@ -824,16 +853,171 @@ mod tests {
         );
 
         // SMS preferred but TOTP enrolled too: not moved down to SMS alone.
-        let mut both = sms_user;
-        both.mfa.software_token = true;
-        let decision = run(&sign_in("ada"), both, sms);
-        assert_eq!(decision.reason, Reason::MigratedSecondFactorReset);
+        let decision = run_enrolled(&sign_in("ada"), sms_user, TOTP, sms);
+        assert_eq!(decision.reason, Reason::MigratedEnrolledFactorReset);
         let response = decision.response.unwrap();
         assert_eq!(response.final_user_status, FinalUserStatus::ResetRequired);
         assert_eq!(
             response.enable_sms_mfa,
             Some(true),
             "SMS stays on after the reset"
+        );
+    }
+
+    const TOTP: EnrolledFactors = EnrolledFactors {
+        software_token: true,
+        email_otp: false,
+    };
+
+    const EMAIL_OTP: EnrolledFactors = EnrolledFactors {
+        software_token: false,
+        email_otp: true,
+    };
+
+    /// [`run`] for a user whose record shows `factors` enrolled.
+    fn run_enrolled(
+        request: &MigrationRequest,
+        user: SourceUser,
+        factors: EnrolledFactors,
+        auth: Option<AuthOutcome>,
+    ) -> Decision {
+        decide(
+            request,
+            &Resolution::Found(OldUser { user, factors }),
+            auth.as_ref(),
+            &Mapping::default(),
+            &Options::default(),
+        )
+    }
+
+    #[test]
+    fn tokens_for_a_user_enrolled_in_totp_do_not_confirm_them() {
+        let decision = run_enrolled(
+            &sign_in("ada"),
+            ada(),
+            TOTP,
+            Some(AuthOutcome::Authenticated),
+        );
+        assert_eq!(decision.reason, Reason::MigratedEnrolledFactorReset);
+        assert_eq!(decision.reason.code(), "migrated-reset-enrolled-factor");
+        let response = decision.response.unwrap();
+        assert_eq!(response.final_user_status, FinalUserStatus::ResetRequired);
+        assert_eq!(response.enable_sms_mfa, None);
+    }
+
+    #[test]
+    fn tokens_for_a_user_enrolled_in_email_codes_do_not_confirm_them() {
+        let decision = run_enrolled(
+            &sign_in("ada"),
+            ada(),
+            EMAIL_OTP,
+            Some(AuthOutcome::Authenticated),
+        );
+        assert_eq!(decision.reason, Reason::MigratedEnrolledFactorReset);
+        assert_eq!(
+            decision.response.unwrap().final_user_status,
+            FinalUserStatus::ResetRequired
+        );
+    }
+
+    #[test]
+    fn an_enrolled_factor_outranks_the_other_answers_but_not_a_challenge_for_it() {
+        let both = EnrolledFactors {
+            software_token: true,
+            email_otp: true,
+        };
+        let cases = [
+            // A weak password would reset anyway; the factor is the reason logged.
+            (
+                sign_in_with("ada", "password"),
+                Some(AuthOutcome::Authenticated),
+                Reason::MigratedEnrolledFactorReset,
+            ),
+            // The old pool asked for the factor itself: the challenge is the reason.
+            (
+                sign_in("ada"),
+                Some(AuthOutcome::SecondFactor("SOFTWARE_TOKEN_MFA".into())),
+                Reason::MigratedSecondFactorReset,
+            ),
+            (
+                sign_in("ada"),
+                Some(AuthOutcome::TemporaryPassword),
+                Reason::MigratedResetRequired,
+            ),
+            (forgot("ada"), None, Reason::MigratedForReset),
+        ];
+        for (request, auth, reason) in cases {
+            let decision = run_enrolled(&request, ada(), both, auth);
+            assert_eq!(decision.reason, reason);
+            assert_eq!(
+                decision.response.unwrap().final_user_status,
+                FinalUserStatus::ResetRequired
+            );
+        }
+        // Nowhere to send the code: not migrated at all, as for every reset.
+        for factors in [TOTP, EMAIL_OTP] {
+            let decision = run_enrolled(
+                &sign_in("nic"),
+                no_contact(),
+                factors,
+                Some(AuthOutcome::Authenticated),
+            );
+            assert_eq!(decision.response, None);
+            assert_eq!(decision.reason, Reason::NoVerifiedContact);
+        }
+        // Refusals stay refusals.
+        let decision = run_enrolled(
+            &sign_in("ada"),
+            ada(),
+            TOTP,
+            Some(AuthOutcome::Refused(Refusal::NotAuthorized)),
+        );
+        assert_eq!(decision.response, None);
+    }
+
+    #[test]
+    fn sms_enrolled_with_tokens_keeps_the_sms_rule_and_no_factor_confirms() {
+        let mut sms_user = ada()
+            .with("phone_number", "+15555550100")
+            .with("phone_number_verified", "true");
+        sms_user.mfa.sms = true;
+        // SMS enrolled, tokens (the old pool did not ask): CONFIRMED, SMS on in the new pool.
+        let decision = run(
+            &sign_in("ada"),
+            sms_user.clone(),
+            Some(AuthOutcome::Authenticated),
+        );
+        assert_eq!(decision.reason, Reason::MigratedConfirmed);
+        let response = decision.response.unwrap();
+        assert_eq!(response.final_user_status, FinalUserStatus::Confirmed);
+        assert_eq!(response.enable_sms_mfa, Some(true));
+        // The mapping drops the phone: still CONFIRMED (SMS keeps its own rule), but SMS cannot
+        // be turned on without `phone_number`.
+        let no_phone = Mapping::parse(
+            r#"{"drop":["phone_number","phone_number_verified"]}"#,
+            Path::new("<test>"),
+        )
+        .unwrap();
+        let decision = decide(
+            &sign_in("ada"),
+            &found(sms_user),
+            Some(&AuthOutcome::Authenticated),
+            &no_phone,
+            &Options::default(),
+        );
+        assert_eq!(decision.reason, Reason::MigratedConfirmed);
+        assert_eq!(decision.response.unwrap().enable_sms_mfa, None);
+        // No factor at all: CONFIRMED.
+        let decision = run_enrolled(
+            &sign_in("ada"),
+            ada(),
+            EnrolledFactors::default(),
+            Some(AuthOutcome::Authenticated),
+        );
+        assert_eq!(decision.reason, Reason::MigratedConfirmed);
+        assert_eq!(
+            decision.response.unwrap().final_user_status,
+            FinalUserStatus::Confirmed
         );
     }
 
@@ -869,7 +1053,7 @@ mod tests {
         };
         let decision = decide(
             &sign_in_with("ada", "password"),
-            &Resolution::Found(ada()),
+            &found(ada()),
             Some(&AuthOutcome::Authenticated),
             &Mapping::default(),
             &lax,
@@ -893,7 +1077,7 @@ mod tests {
         };
         let decision = decide(
             &forgot("ada"),
-            &Resolution::Found(ada()),
+            &found(ada()),
             None,
             &Mapping::default(),
             &off,
@@ -902,7 +1086,7 @@ mod tests {
         assert_eq!(decision.reason.code(), "forgot-password-off");
         let sign_in_still_works = decide(
             &sign_in("ada"),
-            &Resolution::Found(ada()),
+            &found(ada()),
             Some(&AuthOutcome::Authenticated),
             &Mapping::default(),
             &off,
@@ -918,7 +1102,7 @@ mod tests {
         let username_for = |typed: &str, options: &Options| {
             decide(
                 &sign_in(typed),
-                &Resolution::Found(user.clone()),
+                &found(user.clone()),
                 Some(&AuthOutcome::Authenticated),
                 &Mapping::default(),
                 options,

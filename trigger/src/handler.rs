@@ -29,7 +29,7 @@ use crate::config::{ConfigError, INVOCATION_BUDGET};
 use crate::decide::{self, Options, Reason, Resolution};
 use crate::event::{MigrationRequest, TriggerSource};
 use crate::logging::{self, UserRefKey};
-use crate::old_pool::{AliasKind, AuthOutcome, Lookup, OldPool, OldPoolError};
+use crate::old_pool::{AliasKind, AuthOutcome, OldPool, OldPoolError};
 
 /// Cognito's longest user name (`AdminGetUser` `Username`, 1–128 characters).
 const MAX_USERNAME_CHARS: usize = 128;
@@ -250,7 +250,7 @@ impl<P: OldPool + Sync> Trigger<P> {
             &self.options,
         );
         let migrated_as = match (&decision.response, &resolution) {
-            (Some(_), Resolution::Found(user)) => Some(user.username.as_str()),
+            (Some(_), Resolution::Found(found)) => Some(found.user.username.as_str()),
             _ => None,
         };
         logging::outcome(
@@ -298,10 +298,11 @@ impl<P: OldPool + Sync> Trigger<P> {
         let auth = match (&request.password, request.trigger_source) {
             (Some(password), TriggerSource::Authentication) => {
                 let (name, admitted) = match &resolution {
-                    Resolution::Found(user) => (
-                        user.username.as_str(),
-                        decide::precheck(user).is_none()
-                            && decide::tenant_refusal(request, user, &self.options).is_none(),
+                    Resolution::Found(found) => (
+                        found.user.username.as_str(),
+                        decide::precheck(&found.user).is_none()
+                            && decide::tenant_refusal(request, &found.user, &self.options)
+                                .is_none(),
                     ),
                     Resolution::NotFound | Resolution::AmbiguousAlias => {
                         (request.user_name.as_str(), false)
@@ -324,29 +325,26 @@ impl<P: OldPool + Sync> Trigger<P> {
         // Longer names cannot be user names (AdminGetUser would refuse them); they can still be
         // an email address.
         let direct = if typed.chars().count() <= MAX_USERNAME_CHARS {
-            self.old_pool.get_user(typed).await?
+            self.old_pool.get_user_with_factors(typed).await?
         } else {
-            Lookup::NotFound
+            None
         };
         let Some(kind) = AliasKind::of(typed).filter(|_| self.alias_lookup) else {
-            return Ok(match direct {
-                Lookup::Found(user) => Resolution::Found(user),
-                Lookup::NotFound => Resolution::NotFound,
-            });
+            return Ok(direct.map_or(Resolution::NotFound, Resolution::Found));
         };
         let names = self.old_pool.find_by_alias(kind, typed).await?;
         // A user name wins over another user's alias, as in Cognito's own sign-in.
         let (target, ambiguous) = match (&direct, names.as_slice()) {
-            (Lookup::Found(user), _) => (user.username.as_str(), false),
-            (Lookup::NotFound, [name]) => (name.as_str(), false),
-            (Lookup::NotFound, []) => (typed, false),
-            (Lookup::NotFound, _) => (typed, true),
+            (Some(found), _) => (found.user.username.as_str(), false),
+            (None, [name]) => (name.as_str(), false),
+            (None, []) => (typed, false),
+            (None, _) => (typed, true),
         };
-        let second = self.old_pool.get_user(target).await?;
+        let second = self.old_pool.get_user_with_factors(target).await?;
         Ok(match second {
             _ if ambiguous => Resolution::AmbiguousAlias,
-            Lookup::Found(user) => Resolution::Found(user),
-            Lookup::NotFound => Resolution::NotFound,
+            Some(found) => Resolution::Found(found),
+            None => Resolution::NotFound,
         })
     }
 }
@@ -360,12 +358,13 @@ mod tests {
     use shared::{Secret, SourceStatus, SourceUser};
 
     use super::*;
-    use crate::old_pool::Refusal;
+    use crate::old_pool::{EnrolledFactors, OldUser, Refusal};
 
-    /// A hand-written old pool: users by name, their passwords, and a log of the calls made.
+    /// A hand-written old pool: users by name (with the factors they are enrolled in), their
+    /// passwords, and a log of the calls made.
     #[derive(Default)]
     struct FakePool {
-        users: BTreeMap<String, SourceUser>,
+        users: BTreeMap<String, OldUser>,
         passwords: BTreeMap<String, (String, AuthOutcome)>,
         calls: Mutex<Vec<String>>,
         fault: Option<OldPoolError>,
@@ -378,10 +377,21 @@ mod tests {
     }
 
     impl FakePool {
-        fn with_user(mut self, user: SourceUser, password: &str, outcome: AuthOutcome) -> FakePool {
+        fn with_user(self, user: SourceUser, password: &str, outcome: AuthOutcome) -> FakePool {
+            self.with_enrolled_user(user, EnrolledFactors::default(), password, outcome)
+        }
+
+        fn with_enrolled_user(
+            mut self,
+            user: SourceUser,
+            factors: EnrolledFactors,
+            password: &str,
+            outcome: AuthOutcome,
+        ) -> FakePool {
             self.passwords
                 .insert(user.username.clone(), (password.to_string(), outcome));
-            self.users.insert(user.username.clone(), user);
+            self.users
+                .insert(user.username.clone(), OldUser { user, factors });
             self
         }
 
@@ -402,29 +412,24 @@ mod tests {
     }
 
     impl OldPool for FakePool {
-        async fn get_user(&self, name: &str) -> Result<Lookup, OldPoolError> {
+        async fn get_user_with_factors(&self, name: &str) -> Result<Option<OldUser>, OldPoolError> {
             self.enter(format!("get {name}")).await?;
-            let by_name = |user: &&SourceUser| {
-                user.username == name
-                    || (self.case_insensitive && user.username.eq_ignore_ascii_case(name))
+            let by_name = |found: &&OldUser| {
+                found.user.username == name
+                    || (self.case_insensitive && found.user.username.eq_ignore_ascii_case(name))
             };
-            let by_alias = |user: &&SourceUser| {
+            let by_alias = |found: &&OldUser| {
                 self.get_resolves_aliases
                     && ["email", "phone_number", "preferred_username"]
                         .iter()
-                        .any(|alias| user.attribute(alias) == Some(name))
+                        .any(|alias| found.user.attribute(alias) == Some(name))
             };
-            Ok(
-                match self
-                    .users
-                    .values()
-                    .find(by_name)
-                    .or_else(|| self.users.values().find(by_alias))
-                {
-                    Some(user) => Lookup::Found(user.clone()),
-                    None => Lookup::NotFound,
-                },
-            )
+            Ok(self
+                .users
+                .values()
+                .find(by_name)
+                .or_else(|| self.users.values().find(by_alias))
+                .cloned())
         }
 
         async fn find_by_alias(
@@ -437,6 +442,7 @@ mod tests {
             Ok(self
                 .users
                 .values()
+                .map(|found| &found.user)
                 .filter(|u| {
                     u.attribute(kind.attribute())
                         .is_some_and(|stored| kind.matches(stored, value))
@@ -810,6 +816,40 @@ mod tests {
             result.unwrap()["response"]["finalUserStatus"],
             "RESET_REQUIRED"
         );
+    }
+
+    #[tokio::test]
+    async fn tokens_for_a_user_enrolled_in_totp_or_email_codes_never_confirm() {
+        for factors in [
+            EnrolledFactors {
+                software_token: true,
+                email_otp: false,
+            },
+            EnrolledFactors {
+                software_token: false,
+                email_otp: true,
+            },
+        ] {
+            // The old pool skipped the factor (not preferred, adaptive authentication, a
+            // remembered device): tokens, yet the lookup's record names the factor.
+            let skipped = || {
+                FakePool::default().with_enrolled_user(
+                    ada(),
+                    factors,
+                    "Right-Passw0rd",
+                    AuthOutcome::Authenticated,
+                )
+            };
+            // By user name and by e-mail (the factors come through the second lookup too).
+            for typed in ["ada", "ada@example.com"] {
+                let (result, _) = answer(skipped(), sign_in(typed, "Right-Passw0rd")).await;
+                assert_eq!(
+                    result.unwrap()["response"]["finalUserStatus"],
+                    "RESET_REQUIRED",
+                    "{factors:?} {typed}"
+                );
+            }
+        }
     }
 
     #[tokio::test]

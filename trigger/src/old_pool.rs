@@ -1,5 +1,6 @@
 //! The old pool, seen from the trigger: the three questions it asks ([`OldPool`]) and their real
-//! answers from Cognito ([`SdkOldPool`]).
+//! answers from Cognito ([`SdkOldPool`]), including the second factors a user is enrolled in
+//! ([`EnrolledFactors`]), which the decision needs beyond the model's user.
 //!
 //! The trait keeps the decision logic testable with a hand-written fake; the SDK implementation
 //! is tested against moto. Every Cognito error is sorted here, once, into "the credentials or
@@ -10,7 +11,8 @@ use std::future::Future;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType};
+use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType, DeliveryMediumType};
 use shared::cognito_errors::ErrorKind;
 use shared::{Secret, SourceUser};
 
@@ -21,6 +23,48 @@ pub enum Lookup {
     Found(SourceUser),
     /// No such user.
     NotFound,
+}
+
+/// The second factors other than SMS that an old user is enrolled in, as `AdminGetUser` shows
+/// them. SMS is the model's own ([`shared::SourceUser`]'s `mfa.sms`, which the mapping carries to
+/// the new pool); these two cannot be carried, so the decision must see them even when the old pool
+/// did not ask for them at this sign-in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EnrolledFactors {
+    /// An authenticator app (`SOFTWARE_TOKEN_MFA`).
+    pub software_token: bool,
+    /// Codes by e-mail (`EMAIL_OTP`).
+    pub email_otp: bool,
+}
+
+impl EnrolledFactors {
+    /// The factors of one `AdminGetUser` answer: named in `UserMFASettingList` (the factors the
+    /// user turned on) or as `PreferredMfaSetting`, or, for e-mail, a legacy `MFAOptions` entry
+    /// delivering by `EMAIL`. Any one of these is enough: a factor the record names at all is one
+    /// the old pool may ask for.
+    pub fn of(user: &AdminGetUserOutput) -> EnrolledFactors {
+        let named = |factor: &str| {
+            user.user_mfa_setting_list().iter().any(|s| s == factor)
+                || user.preferred_mfa_setting() == Some(factor)
+        };
+        let legacy_email = user
+            .mfa_options()
+            .iter()
+            .any(|option| option.delivery_medium() == Some(&DeliveryMediumType::Email));
+        EnrolledFactors {
+            software_token: named("SOFTWARE_TOKEN_MFA"),
+            email_otp: named("EMAIL_OTP") || legacy_email,
+        }
+    }
+}
+
+/// An old user as the sign-in path reads it: the model's user and its [`EnrolledFactors`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OldUser {
+    /// The user, as bulk reads it too.
+    pub user: SourceUser,
+    /// The second factors beyond SMS it is enrolled in.
+    pub factors: EnrolledFactors,
 }
 
 /// An alias attribute the old pool can be searched by: e-mail or phone, as shared recognises them.
@@ -122,8 +166,26 @@ pub enum OldPoolError {
 
 /// The three questions the trigger asks the old pool.
 pub trait OldPool {
-    /// `AdminGetUser`: the user with this name (Cognito also accepts an alias here).
-    fn get_user(&self, name: &str) -> impl Future<Output = Result<Lookup, OldPoolError>> + Send;
+    /// `AdminGetUser`: the user with this name (Cognito also accepts an alias here) and the
+    /// second factors it is enrolled in; `None` when there is no such user.
+    fn get_user_with_factors(
+        &self,
+        name: &str,
+    ) -> impl Future<Output = Result<Option<OldUser>, OldPoolError>> + Send;
+
+    /// `AdminGetUser` for callers that need only the user (the companions, `--check`): the same
+    /// call as [`OldPool::get_user_with_factors`].
+    fn get_user(&self, name: &str) -> impl Future<Output = Result<Lookup, OldPoolError>> + Send
+    where
+        Self: Sync,
+    {
+        async move {
+            Ok(match self.get_user_with_factors(name).await? {
+                Some(found) => Lookup::Found(found.user),
+                None => Lookup::NotFound,
+            })
+        }
+    }
 
     /// `ListUsers` filtered by an alias attribute: the user names of users whose `kind`
     /// attribute is `value` and verified.
@@ -347,7 +409,7 @@ pub(crate) fn filter_safe(value: &str) -> bool {
 }
 
 impl OldPool for SdkOldPool {
-    async fn get_user(&self, name: &str) -> Result<Lookup, OldPoolError> {
+    async fn get_user_with_factors(&self, name: &str) -> Result<Option<OldUser>, OldPoolError> {
         const OPERATION: &str = "AdminGetUser";
         match self
             .client
@@ -357,11 +419,14 @@ impl OldPool for SdkOldPool {
             .send()
             .await
         {
-            Ok(output) => Ok(Lookup::Found(shared::from_sdk::user_from_get(&output))),
+            Ok(output) => Ok(Some(OldUser {
+                user: shared::from_sdk::user_from_get(&output),
+                factors: EnrolledFactors::of(&output),
+            })),
             // The typed name broke the API's constraints: no user can have it.
-            Err(error) if input_rejected(error.code()) => Ok(Lookup::NotFound),
+            Err(error) if input_rejected(error.code()) => Ok(None),
             Err(error) => match classify_sdk(OPERATION, &error) {
-                ErrorClass::Refusal(Refusal::UserNotFound) => Ok(Lookup::NotFound),
+                ErrorClass::Refusal(Refusal::UserNotFound) => Ok(None),
                 ErrorClass::Refusal(_) => Err(OldPoolError::Misconfigured {
                     operation: OPERATION,
                     detail: format!(
@@ -558,6 +623,52 @@ mod tests {
             classify_challenge("CUSTOM_CHALLENGE"),
             AuthOutcome::OtherChallenge("CUSTOM_CHALLENGE".to_string())
         );
+    }
+
+    #[test]
+    fn enrolled_factors_are_read_from_every_place_the_record_names_them() {
+        use aws_sdk_cognitoidentityprovider::operation::admin_get_user::builders::AdminGetUserOutputBuilder;
+        use aws_sdk_cognitoidentityprovider::types::MfaOptionType;
+        let user = || AdminGetUserOutput::builder().username("ada");
+        let factors =
+            |output: AdminGetUserOutputBuilder| EnrolledFactors::of(&output.build().unwrap());
+        let totp = EnrolledFactors {
+            software_token: true,
+            email_otp: false,
+        };
+        let email = EnrolledFactors {
+            software_token: false,
+            email_otp: true,
+        };
+        assert_eq!(
+            factors(user().user_mfa_setting_list("SOFTWARE_TOKEN_MFA")),
+            totp
+        );
+        assert_eq!(
+            factors(user().preferred_mfa_setting("SOFTWARE_TOKEN_MFA")),
+            totp
+        );
+        assert_eq!(factors(user().user_mfa_setting_list("EMAIL_OTP")), email);
+        assert_eq!(factors(user().preferred_mfa_setting("EMAIL_OTP")), email);
+        let legacy = |medium| {
+            MfaOptionType::builder()
+                .delivery_medium(medium)
+                .attribute_name("email")
+                .build()
+        };
+        assert_eq!(
+            factors(user().mfa_options(legacy(DeliveryMediumType::Email))),
+            email
+        );
+        // SMS, however it is named, is the model's factor, not one of these.
+        for sms in [
+            user().user_mfa_setting_list("SMS_MFA"),
+            user().preferred_mfa_setting("SMS_MFA"),
+            user().mfa_options(legacy(DeliveryMediumType::Sms)),
+            user().preferred_mfa_setting(""),
+        ] {
+            assert_eq!(factors(sms), EnrolledFactors::default());
+        }
     }
 
     #[test]
