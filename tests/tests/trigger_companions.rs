@@ -35,6 +35,10 @@ use serde_json::{Value, json};
 const PASSWORD: &str = "Old-Passw0rd!";
 const MARKER: &str = "cognito-migrate-no-old-groups";
 
+/// The account's whole `ListUsers` quota for one instance, for tests that measure something
+/// else than the budget with many calls in a row.
+const UNMETERED: [(&str, &str); 2] = [("OLD_LIST_USERS_RPS", "30"), ("OLD_LIST_USERS_BURST", "60")];
+
 /// An old pool and a new pool in moto.
 struct Pools {
     testbed: Testbed,
@@ -510,7 +514,8 @@ async fn companions_added_latency_and_old_pool_calls_per_token() {
         create_group(&pools.client, &pools.new_pool, group).await;
     }
     let proxy = FaultProxy::start(&pools.testbed.moto_url);
-    let function = pools.function("latency", &proxy.url, &[]).await;
+    // Rounds back to back from one instance: the ListUsers budget is not what is measured here.
+    let function = pools.function("latency", &proxy.url, &UNMETERED).await;
     // Warm the process so the figures are the warm path.
     function
         .invoke(&pre_sign_up_event(
@@ -813,4 +818,55 @@ async fn companions_a_stranger_with_an_old_admins_name_in_another_case_gets_no_g
             "{mapping}: the function answered the token as not migrated: {logs}"
         );
     }
+}
+
+#[tokio::test]
+async fn companions_a_sign_up_flood_spends_at_most_the_instances_list_users_budget() {
+    const BURST: u64 = 3;
+    const RATE: f64 = 2.0;
+    let pools = pools("flood").await;
+    let proxy = FaultProxy::start(&pools.testbed.moto_url);
+    let function = pools
+        .function(
+            "flood",
+            &proxy.url,
+            &[("OLD_LIST_USERS_RPS", "2"), ("OLD_LIST_USERS_BURST", "3")],
+        )
+        .await;
+    let started = std::time::Instant::now();
+    let (mut allowed, mut refused) = (0u64, 0u64);
+    for i in 0..30 {
+        let event = pre_sign_up_event(
+            "PreSignUp_SignUp",
+            &pools.new_pool,
+            &format!("flood-{i}"),
+            &[("email", &format!("flood-{i}@example.com"))],
+        );
+        let answer = function.invoke(&event).await;
+        if answer.function_error.is_none() {
+            allowed += 1;
+        } else {
+            assert_eq!(answer.error_type(), "SignUpUnavailable");
+            assert_eq!(refusal_message(&answer), SIGN_UP_UNAVAILABLE);
+            refused += 1;
+        }
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let listed = count(&proxy.requests_by_operation(), "ListUsers");
+    let bound = BURST as f64 + RATE * elapsed;
+    eprintln!(
+        "30 sign-ups in {elapsed:.2} s: {allowed} allowed, {refused} refused, {listed} ListUsers (bound {bound:.1})"
+    );
+    assert!(listed as f64 <= bound, "{listed} > {bound}");
+    assert_eq!(
+        listed, allowed,
+        "one search per admitted sign-up, none for a refused one"
+    );
+    assert!(allowed >= BURST, "the burst goes through");
+    assert!(refused > 0, "the flood meets the budget");
+    let logs = function.host.logs(&function.name).await;
+    assert!(
+        logs.contains("\"outcome\":\"list-users-budget-spent\""),
+        "{logs}"
+    );
 }

@@ -34,7 +34,7 @@ use integration_tests::import_support::{FaultProxy, import};
 use integration_tests::lambda::{Function, LambdaHost, trigger_env, window_config};
 use integration_tests::pools::{
     PoolSpec, create_app_client, create_group, create_member, create_pool, create_sign_in_client,
-    enrol_totp, find_user,
+    enrol_totp, find_user, sub_of,
 };
 use integration_tests::shapes::{Person, Shape, SignIn};
 use integration_tests::testbed::{Testbed, binary};
@@ -111,6 +111,9 @@ impl Window {
             &[
                 ("AWS_ENDPOINT_URL", endpoint),
                 ("RETURN_OLD_USERNAME", "false"),
+                // One function serves every pool of a test, back to back: not what is measured.
+                ("OLD_LIST_USERS_RPS", "30"),
+                ("OLD_LIST_USERS_BURST", "60"),
             ],
         );
         self.host
@@ -714,4 +717,155 @@ async fn window_a_totp_user_never_arrives_confirmed() {
     window.sign_in("sam", PASSWORD).await.expect("sam migrates");
     let sam = window.new_user("sam").await.expect("sam migrated");
     assert_eq!(sam.user_status(), Some(&UserStatusType::Confirmed));
+}
+
+/// The trigger registered again as `function` for `window`'s old pool, for a new pool that signs
+/// in as `sign_in` says (`NEW_POOL_SIGN_IN`).
+async fn register_for_shape(window: &Window, function: &str, sign_in: &str) {
+    let env = trigger_env(
+        &window.testbed,
+        &window.old_pool,
+        &window.old_client,
+        &[
+            ("RETURN_OLD_USERNAME", "false"),
+            ("NEW_POOL_SIGN_IN", sign_in),
+        ],
+    );
+    window
+        .host
+        .register(
+            &Function {
+                name: function.to_string(),
+                env,
+                timeout_seconds: 5.0,
+            },
+            &binary("cognito-migrate-trigger"),
+        )
+        .await;
+}
+
+const SQUATTER_PASSWORD: &str = "Squat-Passw0rd!";
+
+#[tokio::test]
+async fn window_sign_up_refuses_only_new_pool_sign_in_names_and_a_squatter_never_wins() {
+    let window = window("keys", None).await;
+    // olga's e-mail was never verified; the victim's was. The squatter's user name is the
+    // victim's address, taken while the old pool was open to sign-up.
+    window
+        .old_user("olga", &[("email", "olga@example.com")], &[])
+        .await;
+    window
+        .old_user(
+            "victim",
+            &[("email", "victim@example.com"), ("email_verified", "true")],
+            &[],
+        )
+        .await;
+    create_member(
+        &window.client,
+        &window.old_pool,
+        "victim@example.com",
+        &[("email", "mallory@example.com"), ("email_verified", "true")],
+        Some(SQUATTER_PASSWORD),
+        &[],
+    )
+    .await;
+
+    // A new pool of user names with aliases.
+    let aliases = "window-keys-aliases";
+    register_for_shape(
+        &window,
+        aliases,
+        "username,email,phone_number,preferred_username",
+    )
+    .await;
+    let shape = Shape {
+        sign_in: SignIn::UserNameWithAliases,
+        case_sensitive: false,
+    };
+    let pool = shape
+        .create_pool(&window.client, aliases, &["legacy_sub"], Some(aliases))
+        .await;
+    let client_id = create_sign_in_client(&window.client, &pool).await;
+    sign_up(
+        &window.client,
+        &client_id,
+        "newcomer",
+        &[("email", "olga@example.com")],
+    )
+    .await
+    .expect("an old user's unverified e-mail is no sign-in name there: not an oracle");
+    for (taken, name, email) in [
+        ("user name", "olga", "fresh-a@example.com"),
+        ("verified alias", "mallory", "victim@example.com"),
+    ] {
+        let refused = sign_up(&window.client, &client_id, name, &[("email", email)])
+            .await
+            .expect_err(taken);
+        assert_eq!(refused, shown(ACCOUNT_EXISTS), "{taken}");
+    }
+
+    // A new pool that signs in by e-mail.
+    let by_email = "window-keys-email";
+    register_for_shape(&window, by_email, "email").await;
+    let shape = Shape {
+        sign_in: SignIn::Email,
+        case_sensitive: false,
+    };
+    let pool = shape
+        .create_pool(&window.client, by_email, &["legacy_sub"], Some(by_email))
+        .await;
+    let client_id = create_sign_in_client(&window.client, &pool).await;
+    // There every old address is a user name, verified or not.
+    let refused = sign_up(
+        &window.client,
+        &client_id,
+        "olga@example.com",
+        &[("email", "olga@example.com")],
+    )
+    .await
+    .expect_err("olga's address is her user name in an e-mail pool");
+    assert_eq!(refused, shown(ACCOUNT_EXISTS));
+
+    let sign_in = |password: &'static str| {
+        let client = window.client.clone();
+        let client_id = client_id.clone();
+        async move {
+            client
+                .initiate_auth()
+                .client_id(&client_id)
+                .auth_flow(AuthFlowType::UserPasswordAuth)
+                .auth_parameters("USERNAME", "victim@example.com")
+                .auth_parameters("PASSWORD", password)
+                .send()
+                .await
+                .map_err(refusal)
+        }
+    };
+    let refused = sign_in(SQUATTER_PASSWORD)
+        .await
+        .expect_err("the squatter's password migrates nobody");
+    assert_eq!(refused.0, "NotAuthorizedException", "{refused:?}");
+    assert!(
+        find_user(&window.client, &pool, "victim@example.com")
+            .await
+            .is_none()
+    );
+    sign_in(PASSWORD)
+        .await
+        .expect("the victim's password migrates the victim");
+    let migrated = find_user(&window.client, &pool, "victim@example.com")
+        .await
+        .expect("migrated");
+    let legacy = migrated
+        .user_attributes()
+        .iter()
+        .find(|a| a.name() == "custom:legacy_sub")
+        .and_then(|a| a.value())
+        .map(str::to_string);
+    assert_eq!(
+        legacy,
+        Some(sub_of(&window.client, &window.old_pool, "victim").await),
+        "the victim, not the squatter"
+    );
 }

@@ -18,6 +18,8 @@
 //! | `NEW_PASSWORD_POLICY` | the new pool's password policy as `describe-user-pool` prints `Policies.PasswordPolicy` (default: Cognito's default policy); a password it refuses migrates as `RESET_REQUIRED` |
 //! | `FORGOT_PASSWORD` | `on` (default) or `off`: `off` answers `UserMigration_ForgotPassword` as for an unknown user |
 //! | `USER_REF_KEY` | the key of the log's `user_ref` (default: derived from the old client secret, else random per instance) |
+//! | `NEW_POOL_SIGN_IN` | what people type to sign in to the new pool: `username` (plain user names), `username,email,...` (user names with those aliases, `AliasAttributes`), `email`, `phone_number` or `email,phone_number` (as the user name, `UsernameAttributes`); see [`NewPoolSignIn`] (default: unknown, every shape guarded) |
+//! | `OLD_LIST_USERS_RPS`, `OLD_LIST_USERS_BURST` | this instance's token bucket for the old pool's `ListUsers` (default 5 per second, burst 10); see [`ListUsersRate`] |
 //! | `LOG_LEVEL` | this crate's log level (default `info`) |
 //!
 //! `AWS_REGION`, credentials and `AWS_ENDPOINT_URL` are read by the AWS SDK as usual.
@@ -37,6 +39,143 @@ pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_millis(2000);
 
 /// The whole invocation must have answered by then; Cognito gives up at 5 s.
 pub const INVOCATION_BUDGET: Duration = Duration::from_millis(4500);
+
+/// Default rate of this instance's `ListUsers` calls to the old pool (per second).
+pub const DEFAULT_LIST_USERS_RPS: f64 = 5.0;
+
+/// Default burst of this instance's `ListUsers` calls to the old pool.
+pub const DEFAULT_LIST_USERS_BURST: u32 = 10;
+
+/// Cognito's `ListUsers` quota per account (requests per second): no instance needs more.
+const LIST_USERS_QUOTA_RPS: f64 = 30.0;
+
+/// Whether an old user's e-mail address or phone number is something they sign in with in the
+/// new pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInKey {
+    /// Not a sign-in name in the new pool: the value is only an attribute.
+    Not,
+    /// An alias (`AliasAttributes`): a sign-in name once verified, so only a value verified in
+    /// the old pool counts.
+    VerifiedAlias,
+    /// The user name itself (`UsernameAttributes`): a sign-in name whether verified or not.
+    UserName,
+}
+
+impl SignInKey {
+    /// True unless the value is only an attribute.
+    pub fn signs_in(self) -> bool {
+        self != SignInKey::Not
+    }
+}
+
+/// How people sign in to the **new** pool (`NEW_POOL_SIGN_IN`): which values of an old user are
+/// sign-in names there, and so which ones the sign-up guard protects and which typed names the
+/// sign-in resolves only through a verified value.
+///
+/// The value lists what a person types, as `describe-user-pool` shows the pool: `username`
+/// when user names sign in (then `email`, `phone_number`, `preferred_username` are its
+/// `AliasAttributes`); without `username`, `email` and/or `phone_number` are its
+/// `UsernameAttributes`. Unset, the shape is unknown and every shape is guarded at once
+/// ([`NewPoolSignIn::UNKNOWN`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewPoolSignIn {
+    /// User names sign in (false on a `UsernameAttributes` pool, whose user names Cognito makes).
+    pub user_name: bool,
+    /// What an e-mail address is there.
+    pub email: SignInKey,
+    /// What a phone number is there.
+    pub phone_number: SignInKey,
+}
+
+impl NewPoolSignIn {
+    /// The shape is not configured: user names, e-mail addresses and phone numbers are all
+    /// treated as sign-in names, verified or not (the most a sign-up guard refuses, and the
+    /// strictest sign-in resolution).
+    pub const UNKNOWN: NewPoolSignIn = NewPoolSignIn {
+        user_name: true,
+        email: SignInKey::UserName,
+        phone_number: SignInKey::UserName,
+    };
+
+    /// Reads `NEW_POOL_SIGN_IN` (see the type's documentation).
+    pub fn parse(text: &str) -> Result<NewPoolSignIn, String> {
+        let mut user_name = false;
+        let (mut email, mut phone, mut preferred) = (false, false, false);
+        for item in text.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+            let seen = match item.to_ascii_lowercase().as_str() {
+                "username" => &mut user_name,
+                "email" => &mut email,
+                "phone_number" => &mut phone,
+                "preferred_username" => &mut preferred,
+                other => {
+                    return Err(format!(
+                        "{other}: list username, email, phone_number or preferred_username"
+                    ));
+                }
+            };
+            *seen = true;
+        }
+        if !(user_name || email || phone) {
+            return Err(
+                "names nothing to sign in with: give e.g. username, username,email or email"
+                    .to_string(),
+            );
+        }
+        if preferred && !user_name {
+            return Err(
+                "preferred_username is an alias of user names: add username (AliasAttributes)"
+                    .to_string(),
+            );
+        }
+        let rule = |listed: bool| match (listed, user_name) {
+            (false, _) => SignInKey::Not,
+            (true, true) => SignInKey::VerifiedAlias,
+            (true, false) => SignInKey::UserName,
+        };
+        Ok(NewPoolSignIn {
+            user_name,
+            email: rule(email),
+            phone_number: rule(phone),
+        })
+    }
+
+    /// What a value of this kind (an e-mail address or a phone number) is in the new pool.
+    pub fn key(&self, kind: crate::old_pool::AliasKind) -> SignInKey {
+        match kind {
+            crate::old_pool::AliasKind::Email => self.email,
+            crate::old_pool::AliasKind::PhoneNumber => self.phone_number,
+        }
+    }
+}
+
+/// This instance's budget for the old pool's `ListUsers` (`OLD_LIST_USERS_RPS`,
+/// `OLD_LIST_USERS_BURST`): a token bucket ([`crate::old_directory::TokenBucket`]).
+///
+/// `ListUsers` has one quota per account (30 requests per second) shared by everything that
+/// reads the old pool, and sign-ups and alias sign-ins spend it without any account. Each
+/// Lambda instance holds its own bucket, so a function spends at most
+/// `reserved concurrency × (burst + rate × seconds)`. With the template's `ReservedConcurrency`
+/// 10 and the defaults that is up to 50 per second, more than the account's 30: the defaults
+/// keep one busy instance usable, not the account within its quota. To hold the function to a
+/// share `S` of the quota, set `OLD_LIST_USERS_RPS` to `S / ReservedConcurrency` (10 instances,
+/// a share of 20 per second: 2) and the burst low (e.g. 2).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ListUsersRate {
+    /// Tokens added per second.
+    pub per_second: f64,
+    /// Tokens the bucket holds at most (and starts with).
+    pub burst: u32,
+}
+
+impl Default for ListUsersRate {
+    fn default() -> ListUsersRate {
+        ListUsersRate {
+            per_second: DEFAULT_LIST_USERS_RPS,
+            burst: DEFAULT_LIST_USERS_BURST,
+        }
+    }
+}
 
 /// Where the old app client's secret comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,6 +227,10 @@ pub struct Config {
     pub log_level: Option<String>,
     /// `USER_REF_KEY`, the key of the log's `user_ref`.
     pub user_ref_key: Option<Secret>,
+    /// `NEW_POOL_SIGN_IN`: how people sign in to the new pool.
+    pub new_pool_sign_in: NewPoolSignIn,
+    /// `OLD_LIST_USERS_RPS`, `OLD_LIST_USERS_BURST`: this instance's `ListUsers` budget.
+    pub list_users_rate: ListUsersRate,
 }
 
 /// A configuration that cannot work, naming the variable and what to set.
@@ -177,6 +320,13 @@ impl Config {
                 .map_err(|problem| invalid("NEW_PASSWORD_POLICY", problem)),
         });
         let forgot_password = problems.take(switch(get("FORGOT_PASSWORD"), "FORGOT_PASSWORD"));
+        let new_pool_sign_in = problems.take(match get("NEW_POOL_SIGN_IN") {
+            None => Ok(NewPoolSignIn::UNKNOWN),
+            Some(text) => {
+                NewPoolSignIn::parse(&text).map_err(|problem| invalid("NEW_POOL_SIGN_IN", problem))
+            }
+        });
+        let list_users_rate = problems.take(list_users_rate(&get));
         let (
             Some((old_pool_id, pool_region)),
             Some(old_client_id),
@@ -189,6 +339,8 @@ impl Config {
             Some(alias_lookup),
             Some(password_policy),
             Some(forgot_password),
+            Some(new_pool_sign_in),
+            Some(list_users_rate),
         ) = (
             pool,
             old_client_id,
@@ -201,6 +353,8 @@ impl Config {
             alias_lookup,
             password_policy,
             forgot_password,
+            new_pool_sign_in,
+            list_users_rate,
         )
         else {
             return Err(problems.0);
@@ -222,6 +376,8 @@ impl Config {
             alias_lookup,
             log_level: get("LOG_LEVEL"),
             user_ref_key: get("USER_REF_KEY").map(Secret::new),
+            new_pool_sign_in,
+            list_users_rate,
         })
     }
 
@@ -367,6 +523,39 @@ fn call_timeout(get: &impl Fn(&str) -> Option<String>) -> Result<Duration, Confi
             )),
         },
     }
+}
+
+/// `OLD_LIST_USERS_RPS` (above 0, at most the account's quota of 30) and `OLD_LIST_USERS_BURST`
+/// (1 to 60).
+fn list_users_rate(get: &impl Fn(&str) -> Option<String>) -> Result<ListUsersRate, ConfigError> {
+    let defaults = ListUsersRate::default();
+    let per_second = match get("OLD_LIST_USERS_RPS") {
+        None => defaults.per_second,
+        Some(text) => match text.parse::<f64>() {
+            Ok(rate) if rate > 0.0 && rate <= LIST_USERS_QUOTA_RPS => rate,
+            _ => {
+                return Err(invalid(
+                    "OLD_LIST_USERS_RPS",
+                    format!(
+                        "{text}: give requests per second above 0 and at most 30 (the old account's ListUsers quota, shared by every instance)"
+                    ),
+                ));
+            }
+        },
+    };
+    let burst = match get("OLD_LIST_USERS_BURST") {
+        None => defaults.burst,
+        Some(text) => match text.parse::<u32>() {
+            Ok(burst @ 1..=60) => burst,
+            _ => {
+                return Err(invalid(
+                    "OLD_LIST_USERS_BURST",
+                    format!("{text}: give a whole number of requests from 1 to 60"),
+                ));
+            }
+        },
+    };
+    Ok(ListUsersRate { per_second, burst })
 }
 
 /// The tenant rule of a split: the table from `TENANT_TABLE_FILE` or `TENANT_TABLE_JSON`, and
@@ -640,6 +829,65 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("NEW_PASSWORD_POLICY is invalid"), "{err}");
+    }
+
+    #[test]
+    fn new_pool_sign_in_shapes() {
+        use crate::old_pool::AliasKind;
+        assert_eq!(
+            config(&BASE).unwrap().new_pool_sign_in,
+            NewPoolSignIn::UNKNOWN
+        );
+        let shape = |text: &str| NewPoolSignIn::parse(text);
+        let plain = shape("username").unwrap();
+        assert!(plain.user_name);
+        assert_eq!(plain.key(AliasKind::Email), SignInKey::Not);
+        let aliases = shape(" username , email,preferred_username").unwrap();
+        assert_eq!(aliases.email, SignInKey::VerifiedAlias);
+        assert_eq!(aliases.phone_number, SignInKey::Not);
+        let by_email = shape("email").unwrap();
+        assert!(!by_email.user_name);
+        assert_eq!(by_email.email, SignInKey::UserName);
+        assert!(!by_email.phone_number.signs_in());
+        assert_eq!(
+            shape("EMAIL,phone_number").unwrap().phone_number,
+            SignInKey::UserName
+        );
+        for wrong in ["", "preferred_username", "email,nickname"] {
+            assert!(shape(wrong).is_err(), "{wrong}");
+        }
+        let err = config(&with(&[("NEW_POOL_SIGN_IN", "sub")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("NEW_POOL_SIGN_IN is invalid"), "{err}");
+    }
+
+    #[test]
+    fn list_users_rate_settings() {
+        assert_eq!(
+            config(&BASE).unwrap().list_users_rate,
+            ListUsersRate {
+                per_second: 5.0,
+                burst: 10
+            }
+        );
+        let set = config(&with(&[
+            ("OLD_LIST_USERS_RPS", "0.5"),
+            ("OLD_LIST_USERS_BURST", "1"),
+        ]))
+        .unwrap();
+        assert_eq!(set.list_users_rate.per_second, 0.5);
+        assert_eq!(set.list_users_rate.burst, 1);
+        for (name, value) in [
+            ("OLD_LIST_USERS_RPS", "0"),
+            ("OLD_LIST_USERS_RPS", "31"),
+            ("OLD_LIST_USERS_RPS", "fast"),
+            ("OLD_LIST_USERS_BURST", "0"),
+            ("OLD_LIST_USERS_BURST", "61"),
+        ] {
+            let err = config(&with(&[(name, value)])).unwrap_err().to_string();
+            assert!(err.starts_with(&format!("{name} is invalid")), "{err}");
+        }
     }
 
     #[test]

@@ -17,6 +17,7 @@ use trigger::dispatch::{Dispatcher, unconfigured};
 use trigger::handler::Trigger;
 use trigger::logging::UserRefKey;
 use trigger::new_pool::SdkNewPool;
+use trigger::old_directory::WindowOldPool;
 use trigger::old_pool::SdkOldPool;
 use trigger::sign_up::SignUpGuard;
 use trigger::token_groups::TokenGroups;
@@ -57,8 +58,12 @@ async fn run() -> Result<(), Error> {
     lambda_runtime::run(service_fn(move |event| dispatcher.handle(event))).await
 }
 
+/// The old pool every job asks: the SDK behind the window's rules (one `ListUsers` bucket for
+/// the instance, typed e-mails and phones resolved through verified values).
+type OldPoolAsked = WindowOldPool<SdkOldPool>;
+
 async fn start()
--> Result<Dispatcher<SdkOldPool, SdkOldPool, SdkNewPool>, trigger::config::ConfigError> {
+-> Result<Dispatcher<OldPoolAsked, OldPoolAsked, SdkNewPool>, trigger::config::ConfigError> {
     let config = Config::from_env()?;
     let companions = CompanionConfig::from_env()?;
     let sdk = clients::sdk_config(&config).await;
@@ -66,8 +71,10 @@ async fn start()
     let new_pool = clients::new_pool(&sdk);
     let tenant = config.options.tenant.clone();
     let user_ref_key = UserRefKey::choose(config.user_ref_key.as_ref(), old_pool.client_secret());
-    let sign_up =
-        SignUpGuard::new(old_pool.clone(), tenant.clone()).with_user_ref_key(user_ref_key.clone());
+    let old_pool = WindowOldPool::new(old_pool, config.new_pool_sign_in, config.list_users_rate);
+    let sign_up = SignUpGuard::new(old_pool.clone(), tenant.clone())
+        .with_sign_in(config.new_pool_sign_in)
+        .with_user_ref_key(user_ref_key.clone());
     let token_groups = TokenGroups::new(
         old_pool.clone(),
         new_pool,

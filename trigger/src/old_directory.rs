@@ -3,19 +3,46 @@
 //! ([`OldDirectory`]), answered by Cognito through the same client, role, time budget and
 //! error sorting as the UserMigration path ([`SdkOldPool`]).
 //!
-//! Unlike the sign-in lookup ([`crate::old_pool::OldPool::find_by_alias`]), a search here does
-//! not ask for a verified value: an identity is protected whether or not its owner ever verified
-//! it, and a `sub` is never "verified".
+//! A search here ([`OldDirectory::users_with`]) returns every holder of a value, verified or
+//! not, and the caller picks: the sign-up guard counts what is a sign-in name in the new pool
+//! ([`crate::sign_up`]), the token companion a `sub`, which is never "verified".
+//!
+//! The deployed function asks the old pool through [`WindowOldPool`], which puts two rules of
+//! the migration window in front of the SDK calls, for sign-in and companions alike:
+//!
+//! - **A typed e-mail or phone resolves only through a verified value.** When the new pool signs
+//!   in by e-mail (or phone), the typed `victim@example.com` names the one old user whose
+//!   e-mail `victim@example.com` is verified, never an old account whose *user name* is that
+//!   string (anyone could create one while the old pool was open to sign-up). So `AdminGetUser`
+//!   of an e-mail- or phone-shaped name counts only a user who holds the name as that verified
+//!   attribute; the `ListUsers` search already counts only verified holders, and the sign-in
+//!   takes exactly one ([`crate::handler`]).
+//! - **`ListUsers` spends a per-instance token bucket** ([`TokenBucket`], sized by
+//!   [`ListUsersRate`]): the account's 30 requests per second are shared with everything else,
+//!   and sign-ups and alias sign-ins spend them without an account. An empty bucket fails closed
+//!   the way the path fails when the old pool cannot be asked: the sign-up is refused with the
+//!   retry sentence, a token goes out without the old groups, and an alias sign-in is answered
+//!   as for an unknown user (the search found nobody), all logged as `list-users-budget-spent`.
 
 use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
-use shared::SourceUser;
+use shared::{Secret, SourceUser};
 
+use crate::config::{ListUsersRate, NewPoolSignIn};
 use crate::old_pool::{
-    ErrorClass, Lookup, OldPool, OldPoolError, Refusal, SdkOldPool, classify_sdk, filter_safe,
-    input_rejected,
+    AliasKind, AuthOutcome, ErrorClass, Lookup, OldPool, OldPoolError, OldUser, Refusal,
+    SdkOldPool, classify_sdk, filter_safe, input_rejected,
 };
+
+/// The log code of a `ListUsers` call the instance's budget held back.
+pub const BUDGET_SPENT: &str = "list-users-budget-spent";
+
+/// The `code` of the [`OldPoolError::Throttled`] an empty bucket answers: it names the setting
+/// to raise, since no Cognito error was involved.
+pub const BUDGET_SPENT_CODE: &str = "this instance's OLD_LIST_USERS_RPS budget is spent";
 
 /// Cognito's largest `ListUsers` and `AdminListGroupsForUser` page.
 const PAGE_LIMIT: i32 = 60;
@@ -164,5 +191,396 @@ impl OldDirectory for SdkOldPool {
         groups.sort();
         groups.dedup();
         Ok(groups)
+    }
+}
+
+/// A token bucket: `burst` tokens at most, refilled at `per_second`, one taken per call. Time is
+/// given by the caller, so the schedule is tested on instants without waiting.
+#[derive(Debug, Clone)]
+pub struct TokenBucket {
+    rate: ListUsersRate,
+    tokens: f64,
+    last: Option<Instant>,
+}
+
+impl TokenBucket {
+    /// A full bucket.
+    pub fn new(rate: ListUsersRate) -> TokenBucket {
+        TokenBucket {
+            rate,
+            tokens: f64::from(rate.burst),
+            last: None,
+        }
+    }
+
+    /// Takes one token at `now` if there is one. An instant earlier than the last one adds
+    /// nothing (the clock is monotonic; a caller racing another may pass one a little late).
+    pub fn try_take(&mut self, now: Instant) -> bool {
+        if let Some(last) = self.last {
+            let elapsed = now.saturating_duration_since(last).as_secs_f64();
+            self.tokens =
+                (self.tokens + elapsed * self.rate.per_second).min(f64::from(self.rate.burst));
+        }
+        if self.last.is_none_or(|last| now > last) {
+            self.last = Some(now);
+        }
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+/// Where the bucket reads the time: the monotonic clock, or a hand-set one in tests.
+pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
+
+/// The old pool as the deployed function asks it during the window: `inner` (the SDK, or a fake
+/// in tests) behind the two rules of this module's documentation. Clones share one bucket.
+#[derive(Clone)]
+pub struct WindowOldPool<P> {
+    inner: P,
+    sign_in: NewPoolSignIn,
+    bucket: Arc<Mutex<TokenBucket>>,
+    clock: Clock,
+}
+
+impl<P> std::fmt::Debug for WindowOldPool<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WindowOldPool")
+            .field("sign_in", &self.sign_in)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P> WindowOldPool<P> {
+    /// `inner` for a new pool signing in as `sign_in` says, with a full bucket of `rate`.
+    pub fn new(inner: P, sign_in: NewPoolSignIn, rate: ListUsersRate) -> WindowOldPool<P> {
+        WindowOldPool {
+            inner,
+            sign_in,
+            bucket: Arc::new(Mutex::new(TokenBucket::new(rate))),
+            clock: Arc::new(Instant::now),
+        }
+    }
+
+    /// The same pool reading the time from `clock` (tests).
+    pub fn with_clock(mut self, clock: Clock) -> WindowOldPool<P> {
+        self.clock = clock;
+        self
+    }
+
+    /// The pool behind the rules.
+    pub fn inner(&self) -> &P {
+        &self.inner
+    }
+
+    /// One token for a `ListUsers` call, if the bucket has one.
+    fn admit_list_users(&self) -> bool {
+        let now = (self.clock)();
+        // A poisoned lock only means another call panicked mid-update; the bucket is still sound.
+        let mut bucket = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
+        bucket.try_take(now)
+    }
+
+    /// Whether `user`, found for the typed `name`, may stand for it: always for a name that is
+    /// not shaped like an e-mail or phone the new pool signs in by; else only when the user holds
+    /// the name as that attribute, verified.
+    fn stands_for(&self, name: &str, user: &SourceUser) -> bool {
+        match AliasKind::of(name).filter(|kind| self.sign_in.key(*kind).signs_in()) {
+            None => true,
+            Some(kind) => {
+                user.attribute(kind.attribute())
+                    .is_some_and(|stored| kind.matches(stored, name))
+                    && user.attribute(kind.verified_flag()) == Some("true")
+            }
+        }
+    }
+}
+
+impl<P: OldPool + Sync> OldPool for WindowOldPool<P> {
+    async fn get_user_with_factors(&self, name: &str) -> Result<Option<OldUser>, OldPoolError> {
+        Ok(self
+            .inner
+            .get_user_with_factors(name)
+            .await?
+            .filter(|found| self.stands_for(name, &found.user)))
+    }
+
+    async fn find_by_alias(
+        &self,
+        kind: AliasKind,
+        value: &str,
+    ) -> Result<Vec<String>, OldPoolError> {
+        if !self.admit_list_users() {
+            // Found nobody: the sign-in goes on as for an unknown user, inside the budget.
+            tracing::warn!(
+                outcome = BUDGET_SPENT,
+                operation = "ListUsers",
+                "alias search skipped: this instance's OLD_LIST_USERS_RPS budget is spent"
+            );
+            return Ok(Vec::new());
+        }
+        self.inner.find_by_alias(kind, value).await
+    }
+
+    async fn authenticate(
+        &self,
+        username: &str,
+        password: &Secret,
+    ) -> Result<AuthOutcome, OldPoolError> {
+        self.inner.authenticate(username, password).await
+    }
+}
+
+impl<P: OldDirectory + Sync> OldDirectory for WindowOldPool<P> {
+    async fn user_named(&self, name: &str) -> Result<Lookup, OldPoolError> {
+        self.inner.user_named(name).await
+    }
+
+    async fn users_with(
+        &self,
+        attribute: SearchAttribute,
+        value: &str,
+    ) -> Result<Vec<SourceUser>, OldPoolError> {
+        if !self.admit_list_users() {
+            return Err(OldPoolError::Throttled {
+                operation: "ListUsers",
+                code: BUDGET_SPENT_CODE.to_string(),
+            });
+        }
+        self.inner.users_with(attribute, value).await
+    }
+
+    async fn groups_of(&self, username: &str) -> Result<Vec<String>, OldPoolError> {
+        self.inner.groups_of(username).await
+    }
+}
+
+/// True for the fault an empty bucket answers (logged as [`BUDGET_SPENT`]).
+pub fn budget_spent(fault: &OldPoolError) -> bool {
+    matches!(fault, OldPoolError::Throttled { code, .. } if code == BUDGET_SPENT_CODE)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use shared::SourceStatus;
+
+    use super::*;
+
+    fn rate(per_second: f64, burst: u32) -> ListUsersRate {
+        ListUsersRate { per_second, burst }
+    }
+
+    #[test]
+    fn the_bucket_gives_its_burst_then_its_rate() {
+        let start = Instant::now();
+        let at = |ms: u64| start + Duration::from_millis(ms);
+        let mut bucket = TokenBucket::new(rate(2.0, 4));
+        let burst: Vec<bool> = (0..5).map(|_| bucket.try_take(at(0))).collect();
+        assert_eq!(burst, [true, true, true, true, false]);
+        assert!(!bucket.try_take(at(499)), "half a token is none");
+        assert!(bucket.try_take(at(500)));
+        assert!(!bucket.try_take(at(500)));
+        // A long pause refills to the burst, never beyond it.
+        let refilled = (0..6).filter(|_| bucket.try_take(at(60_000))).count();
+        assert_eq!(refilled, 4);
+        // An instant before the last one adds nothing.
+        assert!(!bucket.try_take(at(59_000)));
+    }
+
+    #[test]
+    fn over_any_stretch_the_bucket_admits_at_most_burst_plus_rate_times_time() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(rate(5.0, 10));
+        // A call every 10 ms for 3 s: 10 at once, then 5 per second.
+        let admitted = (0..300)
+            .filter(|i| bucket.try_take(start + Duration::from_millis(i * 10)))
+            .count();
+        assert!(
+            (24..=25).contains(&admitted),
+            "burst 10 + 5/s × 2.99 s: {admitted}"
+        );
+    }
+
+    /// An old pool that knows users by name and counts its calls.
+    #[derive(Default, Clone)]
+    struct Fake {
+        users: BTreeMap<String, SourceUser>,
+        lists: Arc<Mutex<u32>>,
+    }
+
+    impl OldPool for Fake {
+        async fn get_user_with_factors(&self, name: &str) -> Result<Option<OldUser>, OldPoolError> {
+            Ok(self.users.get(name).cloned().map(|user| OldUser {
+                user,
+                factors: Default::default(),
+            }))
+        }
+
+        async fn find_by_alias(
+            &self,
+            kind: AliasKind,
+            value: &str,
+        ) -> Result<Vec<String>, OldPoolError> {
+            *self.lists.lock().unwrap() += 1;
+            Ok(self
+                .users
+                .values()
+                .filter(|u| {
+                    u.attribute(kind.attribute()) == Some(value)
+                        && u.attribute(kind.verified_flag()) == Some("true")
+                })
+                .map(|u| u.username.clone())
+                .collect())
+        }
+
+        async fn authenticate(&self, _: &str, _: &Secret) -> Result<AuthOutcome, OldPoolError> {
+            Ok(AuthOutcome::Authenticated)
+        }
+    }
+
+    impl OldDirectory for Fake {
+        async fn user_named(&self, name: &str) -> Result<Lookup, OldPoolError> {
+            self.get_user(name).await
+        }
+
+        async fn users_with(
+            &self,
+            _: SearchAttribute,
+            _: &str,
+        ) -> Result<Vec<SourceUser>, OldPoolError> {
+            *self.lists.lock().unwrap() += 1;
+            Ok(Vec::new())
+        }
+
+        async fn groups_of(&self, _: &str) -> Result<Vec<String>, OldPoolError> {
+            Ok(Vec::new())
+        }
+    }
+
+    fn squatted() -> Fake {
+        let mut users = BTreeMap::new();
+        // Created while the old pool was open: named after the victim's address.
+        let squatter = SourceUser::new("victim@example.com", SourceStatus::Confirmed)
+            .with("email", "mallory@example.com")
+            .with("email_verified", "true");
+        let victim = SourceUser::new("victim", SourceStatus::Confirmed)
+            .with("email", "victim@example.com")
+            .with("email_verified", "true");
+        let bob = SourceUser::new("bob@example.com", SourceStatus::Confirmed)
+            .with("email", "BOB@example.com")
+            .with("email_verified", "true");
+        for user in [squatter, victim, bob] {
+            users.insert(user.username.clone(), user);
+        }
+        Fake {
+            users,
+            ..Fake::default()
+        }
+    }
+
+    fn shape(text: &str) -> NewPoolSignIn {
+        NewPoolSignIn::parse(text).unwrap()
+    }
+
+    fn found(lookup: Lookup) -> Option<String> {
+        match lookup {
+            Lookup::Found(user) => Some(user.username),
+            Lookup::NotFound => None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_typed_address_names_only_its_verified_holder_where_the_new_pool_signs_in_by_it() {
+        for sign_in in [
+            shape("email"),
+            shape("username,email"),
+            NewPoolSignIn::UNKNOWN,
+        ] {
+            let pool = &WindowOldPool::new(squatted(), sign_in, ListUsersRate::default());
+            let get = |name: &'static str| async move { found(pool.get_user(name).await.unwrap()) };
+            assert_eq!(get("victim@example.com").await, None, "{sign_in:?}");
+            assert_eq!(get("victim").await.as_deref(), Some("victim"));
+            assert_eq!(
+                get("bob@example.com").await.as_deref(),
+                Some("bob@example.com"),
+                "named after its own verified address, in another case"
+            );
+            assert_eq!(
+                pool.find_by_alias(AliasKind::Email, "victim@example.com")
+                    .await
+                    .unwrap(),
+                ["victim"]
+            );
+        }
+        // A new pool of plain user names: the typed string is a user name like any other.
+        let plain = WindowOldPool::new(squatted(), shape("username"), ListUsersRate::default());
+        assert_eq!(
+            found(plain.get_user("victim@example.com").await.unwrap()).as_deref(),
+            Some("victim@example.com")
+        );
+    }
+
+    #[tokio::test]
+    async fn an_empty_bucket_fails_closed_on_every_list_users_path() {
+        let start = Instant::now();
+        let now = Arc::new(Mutex::new(start));
+        let clock = {
+            let now = now.clone();
+            Arc::new(move || *now.lock().unwrap()) as Clock
+        };
+        let pool =
+            WindowOldPool::new(squatted(), NewPoolSignIn::UNKNOWN, rate(1.0, 2)).with_clock(clock);
+        let clone = pool.clone();
+        assert!(
+            pool.users_with(SearchAttribute::Email, "a@example.com")
+                .await
+                .is_ok()
+        );
+        assert_eq!(
+            clone
+                .find_by_alias(AliasKind::Email, "victim@example.com")
+                .await
+                .unwrap(),
+            ["victim"],
+            "clones share the bucket"
+        );
+        // Empty: the sign-in's search finds nobody, the companions' is a throttling fault.
+        assert!(
+            clone
+                .find_by_alias(AliasKind::Email, "victim@example.com")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let fault = pool
+            .users_with(SearchAttribute::Sub, "s")
+            .await
+            .unwrap_err();
+        assert!(budget_spent(&fault), "{fault}");
+        assert!(fault.to_string().contains("OLD_LIST_USERS_RPS"), "{fault}");
+        assert_eq!(
+            *pool.inner().lists.lock().unwrap(),
+            2,
+            "held back before the old pool"
+        );
+        // A second later one token is back.
+        *now.lock().unwrap() = start + Duration::from_secs(1);
+        assert!(
+            pool.users_with(SearchAttribute::Email, "a@example.com")
+                .await
+                .is_ok()
+        );
+        assert!(
+            pool.users_with(SearchAttribute::Email, "a@example.com")
+                .await
+                .is_err()
+        );
+        assert_eq!(*pool.inner().lists.lock().unwrap(), 3);
     }
 }

@@ -1,32 +1,68 @@
 //! The PreSignUp companion: during the migration window, nobody can sign up in the new pool with
-//! the user name, email or phone number of an old user who has not migrated yet.
+//! a sign-in name an old user who has not migrated yet will sign in with there.
 //!
 //! Why: Cognito never calls UserMigration on sign-up (amplify-js#5081), so without this anyone
-//! could take an old user's identity in the new pool before its owner signs in, and the owner's
-//! sign-in would then meet the squatter's account instead of being migrated.
+//! could take an old user's sign-in name in the new pool before its owner signs in, and the
+//! owner's sign-in would then meet the squatter's account instead of being migrated.
 //!
-//! The rules:
-//! - `PreSignUp_SignUp` (self-service sign-up) whose user name, `email` or `phone_number` is held
-//!   by an old user (any status, verified or not; in a tenant split, only a user of this pool's
-//!   tenant) is refused with [`SignUpRefusal::AccountExists`], a sentence like Cognito's own
-//!   answer for an existing account (`UsernameExistsException`, "An account with the given email
-//!   already exists."). Cognito shows it as `UserLambdaValidationException` "PreSignUp failed
-//!   with error <message>." (AWS: "any sensitive or debugging information should be logged in
-//!   the Lambda trigger itself", Lambda triggers, important considerations).
+//! **Only sign-in names, in the new pool's shape** ([`NewPoolSignIn`], `NEW_POOL_SIGN_IN`). A
+//! sign-up is refused when a value the new user would sign in with equals a value an old user
+//! would sign in with in the new pool:
+//!
+//! | new pool | the sign-up's values checked | an old user's values that count |
+//! |---|---|---|
+//! | user names (`username`) | `userName` | the user name, or whatever the old pool's `AdminGetUser` resolves the name to; for an e-mail- or phone-shaped `userName`, also the old user whose e-mail/phone it is, **verified** (the sign-in would migrate that user under this name) |
+//! | user names with aliases (`username,email`, …) | also `email` / `phone_number` when it is an alias | also the old e-mail/phone, **verified** in the old pool (an unverified one never becomes an alias) |
+//! | e-mail/phone as the user name (`email`, `phone_number`) | `email` / `phone_number` (and `userName` when it is shaped like one) | the old e-mail/phone, verified or not (it is the user name there, and the import carries it so) |
+//! | unknown (unset) | all of the above | all of the above, verified or not |
+//!
+//! Anything else is an attribute, not a name, and is not looked at: an old user's unverified
+//! e-mail in a user-name pool, or any e-mail in a pool that signs in by phone, can be signed up
+//! with. Until issue 22 every old e-mail and phone was refused whatever the shape, which told
+//! anyone whether an address belonged to an old user.
+//!
+//! **Disabled and unconfirmed old users count like the others.** The trigger never migrates
+//! them at sign-in (their password does not prove them), but the window's import carries them
+//! with these same sign-in names (disabled ones disabled, unconfirmed ones through the
+//! passwordless export). A sign-up holding such a name would make their import SKIP them, and
+//! hand a banned user's name to whoever asked first. So they are refused whatever the status.
+//!
+//! **The oracle that remains.** A refusal says that the value is an old user's sign-in name in
+//! the new pool. Cognito says the same of its own users: "The `SignUp` operation returns
+//! `UsernameExistsException` when a user name is already taken" (developer guide, *Managing user
+//! existence error responses*; `PreventUserExistenceErrors` does not change it), and the same
+//! page's remedy, "To prevent the `UsernameExistsException` error for email or phone number
+//! during `SignUp`, you can use verification based aliases", is why an alias counts only when
+//! verified. What a refusal tells is therefore what the new pool itself will tell once the user
+//! has migrated, with one addition on an alias pool: that an address is an old user's
+//! *verified* alias, which Cognito's own sign-up would not reveal (it moves the alias on
+//! confirmation); refusing it keeps the owner's migration from meeting a confirmed squatter.
+//!
+//! The other rules:
+//! - A refused sign-up reads [`SignUpRefusal::AccountExists`], a sentence like Cognito's own
+//!   answer for an existing account ("An account with the given email already exists.").
+//!   Cognito shows it as `UserLambdaValidationException` "PreSignUp failed with error
+//!   <message>." (AWS: "any sensitive or debugging information should be logged in the Lambda
+//!   trigger itself", Lambda triggers, important considerations). In a tenant split, only a user
+//!   of this pool's tenant counts.
 //! - `PreSignUp_AdminCreateUser` (an administrator, or the bulk import) and
 //!   `PreSignUp_ExternalProvider` (federated first sign-in) pass unchanged.
-//! - When the old pool cannot be asked in time, the sign-up is refused with
+//! - When the old pool cannot be asked in time, or this instance's `ListUsers` budget is spent
+//!   ([`crate::old_directory::WindowOldPool`]), the sign-up is refused with
 //!   [`SignUpRefusal::Unavailable`], a fixed request to retry: fail closed.
 //!
 //! Users the UserMigration trigger creates never come through here: AWS lists the sign-ups that
 //! invoke PreSignUp as "self-service sign-up with SignUp or first sign-in with a trusted identity
 //! provider, and on user creation with AdminCreateUser" (pre sign-up Lambda trigger page).
 //!
-//! Every sign-up costs the same calls whatever the answer: one `AdminGetUser` for the user name
-//! and one `ListUsers` for each of `email` and `phone_number` the sign-up carries, asked side by
-//! side and all awaited, so the time of the answer does not tell which identifier matched.
+//! Every sign-up of one shape costs the same calls whatever the answer: one `AdminGetUser` for
+//! the user name where user names sign in, and one `ListUsers` for each value checked by search
+//! (above), asked side by side and all awaited, so the time of the answer does not tell which
+//! value matched. Which calls are made depends only on which fields the sign-up carries and
+//! whether the user name looks like an e-mail or phone.
 //!
-//! Reference: <https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html>
+//! Reference: <https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html>,
+//! <https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html>
 
 use std::time::{Duration, Instant};
 
@@ -35,12 +71,12 @@ use serde::Deserialize;
 use serde_json::Value;
 use shared::SourceUser;
 
-use crate::config::INVOCATION_BUDGET;
+use crate::config::{INVOCATION_BUDGET, NewPoolSignIn, SignInKey};
 use crate::decide::TenantRule;
 use crate::dispatch::time_left;
 use crate::logging::{self, UserRefKey};
-use crate::old_directory::{OldDirectory, SearchAttribute};
-use crate::old_pool::{Lookup, OldPoolError};
+use crate::old_directory::{self, OldDirectory, SearchAttribute};
+use crate::old_pool::{AliasKind, Lookup, OldPoolError};
 
 /// Which sign-up invoked the trigger.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -184,10 +220,39 @@ impl Held {
     }
 }
 
-/// The PreSignUp companion: the old pool, the tenant rule, the time budget.
+/// One `ListUsers` search of a sign-up: a value, which of the sign-up's fields it came from, and
+/// which old holders count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Search {
+    kind: AliasKind,
+    value: String,
+    held: Held,
+    rule: SignInKey,
+}
+
+impl Search {
+    /// Whether an old user holding the value (as `ListUsers` found it) signs in with it in the
+    /// new pool.
+    fn counts(&self, user: &SourceUser) -> bool {
+        let holds = user
+            .attribute(self.kind.attribute())
+            .is_some_and(|stored| self.kind.matches(stored, &self.value));
+        match self.rule {
+            SignInKey::Not => false,
+            SignInKey::VerifiedAlias => {
+                holds && user.attribute(self.kind.verified_flag()) == Some("true")
+            }
+            SignInKey::UserName => holds,
+        }
+    }
+}
+
+/// The PreSignUp companion: the old pool, the new pool's sign-in shape, the tenant rule, the
+/// time budget.
 #[derive(Debug)]
 pub struct SignUpGuard<D> {
     old_pool: D,
+    sign_in: NewPoolSignIn,
     tenant: Option<TenantRule>,
     budget: Duration,
     user_ref_key: UserRefKey,
@@ -199,6 +264,7 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
     pub fn new(old_pool: D, tenant: Option<TenantRule>) -> SignUpGuard<D> {
         SignUpGuard {
             old_pool,
+            sign_in: NewPoolSignIn::UNKNOWN,
             tenant,
             budget: INVOCATION_BUDGET,
             user_ref_key: UserRefKey::random(),
@@ -208,6 +274,13 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
     /// The same guard with the key of the log's `user_ref` (see [`UserRefKey`]).
     pub fn with_user_ref_key(mut self, key: UserRefKey) -> SignUpGuard<D> {
         self.user_ref_key = key;
+        self
+    }
+
+    /// The same guard for a new pool signing in as `sign_in` says (default
+    /// [`NewPoolSignIn::UNKNOWN`]: every shape's names are protected).
+    pub fn with_sign_in(mut self, sign_in: NewPoolSignIn) -> SignUpGuard<D> {
+        self.sign_in = sign_in;
         self
     }
 
@@ -295,46 +368,108 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
         }
     }
 
-    /// Which identifier of the sign-up an old user of this pool's tenant holds, if any. All
-    /// lookups are made and awaited whatever the first one finds.
+    /// The `ListUsers` searches a sign-up needs in the new pool's shape: at most one per field
+    /// and kind, in a fixed order, a value found twice searched once with the wider rule.
+    fn searches(&self, request: &SignUpRequest) -> [Option<Search>; 4] {
+        let shape = self.sign_in;
+        let by_attribute = |kind: AliasKind, value: Option<&String>, held: Held| {
+            let rule = shape.key(kind);
+            value.filter(|_| rule.signs_in()).map(|value| Search {
+                kind,
+                value: value.clone(),
+                held,
+                rule,
+            })
+        };
+        // A user name shaped like an e-mail or phone: the value itself where it is the user name,
+        // else (user names sign in) the old user the sign-in would resolve it to.
+        let by_name = |kind: AliasKind, held: Held| {
+            let name = request.user_name.as_ref()?;
+            if AliasKind::of(name) != Some(kind) {
+                return None;
+            }
+            let (held, rule) = match shape.key(kind) {
+                SignInKey::UserName => (held, SignInKey::UserName),
+                _ if shape.user_name => (Held::UserName, SignInKey::VerifiedAlias),
+                _ => return None,
+            };
+            Some(Search {
+                kind,
+                value: name.clone(),
+                held,
+                rule,
+            })
+        };
+        let email = by_attribute(AliasKind::Email, request.email.as_ref(), Held::Email);
+        let phone = by_attribute(
+            AliasKind::PhoneNumber,
+            request.phone_number.as_ref(),
+            Held::PhoneNumber,
+        );
+        let name_email = by_name(AliasKind::Email, Held::Email);
+        let name_phone = by_name(AliasKind::PhoneNumber, Held::PhoneNumber);
+        [
+            email.clone(),
+            name_email.filter(|n| !same_value(email.as_ref(), n)),
+            phone.clone(),
+            name_phone.filter(|n| !same_value(phone.as_ref(), n)),
+        ]
+    }
+
+    /// Which value of the sign-up an old user of this pool's tenant signs in with in the new
+    /// pool, if any. All lookups are made and awaited whatever the first one finds.
     async fn held(&self, request: &SignUpRequest) -> Result<Option<Held>, OldPoolError> {
         let by_name = async {
-            match &request.user_name {
+            match request
+                .user_name
+                .as_ref()
+                .filter(|_| self.sign_in.user_name)
+            {
+                // Whoever the old pool resolves the name to, the sign-in would migrate under it.
                 Some(name) => match self.old_pool.user_named(name).await? {
-                    Lookup::Found(user) => Ok(vec![user]),
-                    Lookup::NotFound => Ok(Vec::new()),
+                    Lookup::Found(user) => Ok(Some(user)),
+                    Lookup::NotFound => Ok(None),
                 },
-                None => Ok(Vec::new()),
+                None => Ok(None),
             }
         };
-        let by_email = self.holders(SearchAttribute::Email, request.email.as_deref());
-        let by_phone = self.holders(
-            SearchAttribute::PhoneNumber,
-            request.phone_number.as_deref(),
+        let [a, b, c, d] = self.searches(request);
+        let (by_name, a, b, c, d) = tokio::join!(
+            by_name,
+            self.search(a),
+            self.search(b),
+            self.search(c),
+            self.search(d)
         );
-        let (by_name, by_email, by_phone) = tokio::join!(by_name, by_email, by_phone);
         let pool = request.user_pool_id.as_deref();
-        for (held, users) in [
-            (Held::UserName, by_name?),
-            (Held::Email, by_email?),
-            (Held::PhoneNumber, by_phone?),
-        ] {
-            if users.iter().any(|user| self.counts(pool, user)) {
-                return Ok(Some(held));
+        if by_name?.is_some_and(|user| self.counts(pool, &user)) {
+            return Ok(Some(Held::UserName));
+        }
+        for found in [a?, b?, c?, d?].into_iter().flatten() {
+            let (search, users) = found;
+            if users
+                .iter()
+                .any(|user| search.counts(user) && self.counts(pool, user))
+            {
+                return Ok(Some(search.held));
             }
         }
         Ok(None)
     }
 
-    async fn holders(
+    async fn search(
         &self,
-        attribute: SearchAttribute,
-        value: Option<&str>,
-    ) -> Result<Vec<SourceUser>, OldPoolError> {
-        match value {
-            Some(value) => self.old_pool.users_with(attribute, value).await,
-            None => Ok(Vec::new()),
-        }
+        search: Option<Search>,
+    ) -> Result<Option<(Search, Vec<SourceUser>)>, OldPoolError> {
+        let Some(search) = search else {
+            return Ok(None);
+        };
+        let attribute = match search.kind {
+            AliasKind::Email => SearchAttribute::Email,
+            AliasKind::PhoneNumber => SearchAttribute::PhoneNumber,
+        };
+        let users = self.old_pool.users_with(attribute, &search.value).await?;
+        Ok(Some((search, users)))
     }
 
     /// Whether an old user's identities are protected in the calling pool: always, except in a
@@ -345,6 +480,16 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
             Some(rule) => rule.admits(pool, user),
         }
     }
+}
+
+/// True when `search` looks for the value `other` looks for (one search serves both, with the
+/// wider rule: `other` is dropped only when `search` counts at least as many holders).
+fn same_value(search: Option<&Search>, other: &Search) -> bool {
+    search.is_some_and(|s| {
+        s.kind == other.kind
+            && s.kind.matches(&s.value, &other.value)
+            && (s.rule == SignInKey::UserName || other.rule != SignInKey::UserName)
+    })
 }
 
 fn log(
@@ -375,8 +520,13 @@ fn log_fault(
     fault: &OldPoolError,
     started: Instant,
 ) {
+    let outcome = if old_directory::budget_spent(fault) {
+        old_directory::BUDGET_SPENT
+    } else {
+        logging::fault_code(fault)
+    };
     tracing::error!(
-        outcome = logging::fault_code(fault),
+        outcome,
         request_id = context.request_id,
         trigger_source = request.source.as_str(),
         user_ref = request.user_name.as_deref().map(|typed| key.user_ref(typed)),
@@ -545,6 +695,139 @@ mod tests {
         ];
         assert_eq!(taken.old_pool.calls(), expected);
         assert_eq!(free.old_pool.calls(), expected);
+    }
+
+    fn guard_for(shape: &str, pool: FakeDirectory) -> SignUpGuard<FakeDirectory> {
+        SignUpGuard::new(pool, None).with_sign_in(NewPoolSignIn::parse(shape).unwrap())
+    }
+
+    /// Ada (unverified e-mail and phone) and Vera (verified e-mail), Dora (disabled) and Uma
+    /// (unconfirmed).
+    fn shaped_old_pool() -> FakeDirectory {
+        let vera = SourceUser::new("vera", SourceStatus::Confirmed)
+            .with("email", "vera@example.com")
+            .with("email_verified", "true");
+        let mut dora = SourceUser::new("dora", SourceStatus::Confirmed)
+            .with("email", "dora@example.com")
+            .with("email_verified", "true");
+        dora.enabled = false;
+        let uma =
+            SourceUser::new("uma", SourceStatus::Unconfirmed).with("email", "uma@example.com");
+        old_pool().with(vera).with(dora).with(uma)
+    }
+
+    #[tokio::test]
+    async fn a_user_name_pool_protects_user_names_and_not_addresses() {
+        let guard = guard_for("username", shaped_old_pool());
+        let refused = |name: &'static str, email: &'static str| {
+            let event = sign_up("PreSignUp_SignUp", name, Some(email), Some("+15555550100"));
+            let guard = &guard;
+            async move { answer(guard, event).await.is_err() }
+        };
+        assert!(
+            !refused("mallory", "ada@example.com").await,
+            "not an oracle"
+        );
+        assert!(
+            !refused("mallory", "vera@example.com").await,
+            "an attribute, not a name"
+        );
+        for name in ["ada", "dora", "uma"] {
+            assert!(refused(name, "new@example.com").await, "{name}");
+        }
+        // A user name shaped like an address the sign-in would resolve: only a verified one.
+        assert!(refused("vera@example.com", "x@example.com").await);
+        assert!(!refused("ada@example.com", "x@example.com").await);
+        assert!(
+            guard
+                .old_pool
+                .calls()
+                .iter()
+                .all(|call| !call.starts_with("list email new@")
+                    && !call.starts_with("list phone_number")),
+            "attributes that are no sign-in name are never searched: {:?}",
+            guard.old_pool.calls()
+        );
+    }
+
+    #[tokio::test]
+    async fn an_alias_pool_protects_verified_aliases_only() {
+        let guard = guard_for("username,email", shaped_old_pool());
+        let event = |name: &str, email: &str| sign_up("PreSignUp_SignUp", name, Some(email), None);
+        assert_eq!(
+            answer(&guard, event("mallory", "vera@example.com")).await,
+            Err(SignUpRefusal::AccountExists)
+        );
+        assert_eq!(
+            answer(&guard, event("mallory", "dora@example.com")).await,
+            Err(SignUpRefusal::AccountExists),
+            "a disabled user's verified alias too"
+        );
+        for unverified in ["ada@example.com", "uma@example.com"] {
+            assert!(
+                answer(&guard, event("mallory", unverified)).await.is_ok(),
+                "{unverified}"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn an_email_pool_protects_every_old_address_and_no_user_name() {
+        let guard = guard_for("email", shaped_old_pool());
+        let event = |email: &str, phone: Option<&str>| {
+            sign_up("PreSignUp_SignUp", email, Some(email), phone)
+        };
+        for taken in ["ada@example.com", "vera@example.com", "uma@example.com"] {
+            assert_eq!(
+                answer(&guard, event(taken, None)).await,
+                Err(SignUpRefusal::AccountExists),
+                "{taken}"
+            );
+        }
+        // A phone is only an attribute there; a generated user name is never looked up.
+        let free = event("new@example.com", Some("+15555550100"));
+        assert_eq!(answer(&guard, free.clone()).await, Ok(free));
+        let calls = guard.old_pool.calls();
+        assert!(
+            calls.iter().all(|c| c.starts_with("list email ")),
+            "{calls:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_calls_depend_on_the_shape_not_on_who_exists() {
+        for shape in [
+            "username",
+            "username,email,phone_number",
+            "email",
+            "phone_number",
+        ] {
+            let taken = guard_for(shape, shaped_old_pool());
+            let free = guard_for(shape, FakeDirectory::default());
+            let event = sign_up(
+                "PreSignUp_SignUp",
+                "vera@example.com",
+                Some("vera@example.com"),
+                Some("+15555550100"),
+            );
+            let _ = answer(&taken, event.clone()).await;
+            let _ = answer(&free, event).await;
+            assert_eq!(taken.old_pool.calls(), free.old_pool.calls(), "{shape}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_spent_list_users_budget_refuses_with_the_retry_sentence() {
+        let spent = FakeDirectory {
+            fault: Some(OldPoolError::Throttled {
+                operation: "ListUsers",
+                code: old_directory::BUDGET_SPENT_CODE.to_string(),
+            }),
+            ..old_pool()
+        };
+        let guard = SignUpGuard::new(spent, None);
+        let event = sign_up("PreSignUp_SignUp", "grace", Some("grace@example.com"), None);
+        assert_eq!(answer(&guard, event).await, Err(SignUpRefusal::Unavailable));
     }
 
     #[tokio::test]
