@@ -49,6 +49,9 @@ COMMANDS = {
     "export-resume": (0, lambda rate, out: ["export", *PAIR, "--select", "all", "--out", out, *rate]),
     # groups --sync pages several groups at once: it has --rps but no --segments.
     "groups-sync": (1, lambda rate, out: ["groups", "--sync", *PAIR, "--dir", out, *rate[:2]]),
+    # Every old user's name has capitals: the largest case index a pool of this size can need.
+    "case-index": (0, lambda rate, out: ["case-index", *PAIR, "--out", out + "/case.idx", *rate],
+                   ["--capitalised-old"]),
 }
 
 

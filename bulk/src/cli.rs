@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 
 use crate::aws::AwsArgs;
 use crate::canary::{self, CanaryArgs, CanaryOutcome};
+use crate::case_index::{self, CaseIndexArgs};
 use crate::export::{self, ExportArgs, ExportOutcome};
 use crate::groups::{self, GroupsArgs, GroupsOutcome};
 use crate::import::{self, ImportArgs, ImportOutcome};
@@ -57,6 +58,10 @@ pub enum Command {
     /// compare what AWS made of each line with the files. Exit status 1 when a line would fail or
     /// a value would change.
     Canary(CanaryArgs),
+    /// Write the old pool's sign-in values that hold capital letters into a case index for the
+    /// trigger of a case-insensitive new pool (CASE_INDEX_FILE): any letter case a person types
+    /// then finds the old user, and no sign-up takes an old user's value in another case.
+    CaseIndex(CaseIndexArgs),
 }
 
 /// Exit status: some users were rejected.
@@ -110,6 +115,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Status(args) => {
             status::run(args, &cli.aws).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::CaseIndex(args) => {
+            case_index::run(args, &cli.aws).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

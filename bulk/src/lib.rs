@@ -11,6 +11,7 @@
 pub(crate) mod atomic_json;
 pub(crate) mod aws;
 pub(crate) mod canary;
+pub(crate) mod case_index;
 pub(crate) mod classify;
 pub mod cli;
 pub(crate) mod destinations;

@@ -88,6 +88,12 @@ class Pool:
         self.created_groups = {}
         self.added_members = set()
         self.disabled = set()
+        # `--capitalised-old`: names `User{i:07d}`, e-mails `User{i:07d}@Example.com`, and the
+        # pool compares user names exactly: every sign-in value needs the case index.
+        self.capitalised = False
+
+    def name_of(self, index):
+        return f"{'User' if self.capitalised else 'user'}{index:07d}"
 
     def sub_head(self, index):
         return index * SUB_HEAD_SPAN // max(self.size, 1)
@@ -112,7 +118,8 @@ class Pool:
         )
 
     def index_of(self, username):
-        if len(username) == 11 and username.startswith("user") and username[4:].isdigit():
+        prefix = "User" if self.capitalised else "user"
+        if len(username) == 11 and username.startswith(prefix) and username[4:].isdigit():
             index = int(username[4:])
             if index < self.size:
                 return index
@@ -124,10 +131,11 @@ class Pool:
         )
 
     def attributes(self, index):
-        name = f"user{index:07d}"
+        name = self.name_of(index)
+        domain = "Example.com" if self.capitalised else "example.com"
         attributes = [
             {"Name": "sub", "Value": self.sub(index)},
-            {"Name": "email", "Value": f"{name}@example.com"},
+            {"Name": "email", "Value": f"{name}@{domain}"},
             {"Name": "email_verified", "Value": "false" if index % 20 == 2 else "true"},
             {"Name": "name", "Value": f"User {index}, the {index % 7}th"},
             {"Name": "custom:tenant", "Value": f"t{index % 3}"},
@@ -138,7 +146,7 @@ class Pool:
 
     def user(self, index, attributes_key="Attributes"):
         return {
-            "Username": f"user{index:07d}",
+            "Username": self.name_of(index),
             attributes_key: self.attributes(index),
             "UserCreateDate": CREATED,
             "UserLastModifiedDate": CREATED,
@@ -189,7 +197,7 @@ class Pool:
                 "CreationDate": CREATED,
                 "SchemaAttributes": schema,
                 "AutoVerifiedAttributes": ["email"],
-                "UsernameConfiguration": {"CaseSensitive": False},
+                "UsernameConfiguration": {"CaseSensitive": self.capitalised},
                 "MfaConfiguration": "OFF",
                 "EstimatedNumberOfUsers": self.size,
                 "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False},
@@ -615,8 +623,11 @@ def main():
     parser.add_argument("--throttle-windows", default="", help="e.g. 10-20,40-45: seconds after start when every request is throttled")
     parser.add_argument("--token-ttl", type=float, default=0, help="seconds a pagination token is honoured (0: for ever)")
     parser.add_argument("--groups", type=int, default=GROUPS, help=f"groups g0.. of the old pool (default {GROUPS}; 0: none)")
+    parser.add_argument("--capitalised-old", action="store_true",
+                        help="old users named User{i:07d} with capitalised e-mails, in a case-sensitive pool")
     args = parser.parse_args()
     GROUPS = args.groups
+    OLD.capitalised = args.capitalised_old
     OLD.size, NEW.size = args.old_users, min(args.new_users, args.old_users)
     server = Server({
         "latency_ms": args.latency_ms,

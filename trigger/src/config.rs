@@ -20,13 +20,16 @@
 //! | `USER_REF_KEY` | the key of the log's `user_ref` (default: derived from the old client secret, else random per instance) |
 //! | `NEW_POOL_SIGN_IN` | what people type to sign in to the new pool: `username` (plain user names), `username,email,...` (user names with those aliases, `AliasAttributes`), `email`, `phone_number` or `email,phone_number` (as the user name, `UsernameAttributes`); see [`NewPoolSignIn`] (default: unknown, every shape guarded) |
 //! | `OLD_LIST_USERS_RPS`, `OLD_LIST_USERS_BURST` | this instance's token bucket for the old pool's `ListUsers` (default 5 per second, burst 10); see [`ListUsersRate`] |
+//! | `CASE_INDEX_FILE` | for a case-insensitive new pool: the case index `cognito-migrate case-index` wrote, so a value typed in another letter case still finds its old user and no sign-up takes an old value in another case (see [`crate::old_directory::CaseFolding`]); unset: values are matched as typed |
 //! | `LOG_LEVEL` | this crate's log level (default `info`) |
 //!
 //! `AWS_REGION`, credentials and `AWS_ENDPOINT_URL` are read by the AWS SDK as usual.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
+use shared::case_index::CaseIndex;
 use shared::partition::TenantTable;
 use shared::{Mapping, MappingError, Secret};
 
@@ -231,6 +234,8 @@ pub struct Config {
     pub new_pool_sign_in: NewPoolSignIn,
     /// `OLD_LIST_USERS_RPS`, `OLD_LIST_USERS_BURST`: this instance's `ListUsers` budget.
     pub list_users_rate: ListUsersRate,
+    /// `CASE_INDEX_FILE`, read and checked: the new pool ignores case.
+    pub case_index: Option<Arc<CaseIndex>>,
 }
 
 /// A configuration that cannot work, naming the variable and what to set.
@@ -327,6 +332,7 @@ impl Config {
             }
         });
         let list_users_rate = problems.take(list_users_rate(&get));
+        let case_index = problems.take(case_index(&get));
         let (
             Some((old_pool_id, pool_region)),
             Some(old_client_id),
@@ -341,6 +347,7 @@ impl Config {
             Some(forgot_password),
             Some(new_pool_sign_in),
             Some(list_users_rate),
+            Some(case_index),
         ) = (
             pool,
             old_client_id,
@@ -355,6 +362,7 @@ impl Config {
             forgot_password,
             new_pool_sign_in,
             list_users_rate,
+            case_index,
         )
         else {
             return Err(problems.0);
@@ -378,6 +386,7 @@ impl Config {
             user_ref_key: get("USER_REF_KEY").map(Secret::new),
             new_pool_sign_in,
             list_users_rate,
+            case_index,
         })
     }
 
@@ -491,6 +500,24 @@ fn assume_role(get: &impl Fn(&str) -> Option<String>) -> Result<Option<AssumeRol
         (None, Some(_)) => Err(invalid("OLD_EXTERNAL_ID", "is set but OLD_ROLE_ARN is not")),
         (None, None) => Ok(None),
     }
+}
+
+/// `CASE_INDEX_FILE`: read whole at cold start (a few MB per 100,000 values with capitals).
+fn case_index(
+    get: &impl Fn(&str) -> Option<String>,
+) -> Result<Option<Arc<CaseIndex>>, ConfigError> {
+    let Some(path) = get("CASE_INDEX_FILE") else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(&path).map_err(|err| {
+        invalid(
+            "CASE_INDEX_FILE",
+            format!("cannot read {path}: {err}; package the file cognito-migrate case-index wrote with the function"),
+        )
+    })?;
+    let index = CaseIndex::from_bytes(bytes)
+        .map_err(|err| invalid("CASE_INDEX_FILE", format!("{path}: {err}")))?;
+    Ok(Some(Arc::new(index)))
 }
 
 /// `MAPPING_FILE` or `MAPPING_JSON`.

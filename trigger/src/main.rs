@@ -17,7 +17,7 @@ use trigger::dispatch::{Dispatcher, unconfigured};
 use trigger::handler::Trigger;
 use trigger::logging::UserRefKey;
 use trigger::new_pool::SdkNewPool;
-use trigger::old_directory::WindowOldPool;
+use trigger::old_directory::{CaseFolding, WindowOldPool};
 use trigger::old_pool::SdkOldPool;
 use trigger::sign_up::SignUpGuard;
 use trigger::token_groups::TokenGroups;
@@ -71,7 +71,11 @@ async fn start()
     let new_pool = clients::new_pool(&sdk);
     let tenant = config.options.tenant.clone();
     let user_ref_key = UserRefKey::choose(config.user_ref_key.as_ref(), old_pool.client_secret());
-    let old_pool = WindowOldPool::new(old_pool, config.new_pool_sign_in, config.list_users_rate);
+    let mut old_pool =
+        WindowOldPool::new(old_pool, config.new_pool_sign_in, config.list_users_rate);
+    if let Some(index) = &config.case_index {
+        old_pool = old_pool.with_case_folding(CaseFolding::new(index.clone()));
+    }
     let sign_up = SignUpGuard::new(old_pool.clone(), tenant.clone())
         .with_sign_in(config.new_pool_sign_in)
         .with_user_ref_key(user_ref_key.clone());

@@ -23,12 +23,21 @@
 //!   the way the path fails when the old pool cannot be asked: the sign-up is refused with the
 //!   retry sentence, a token goes out without the old groups, and an alias sign-in is answered
 //!   as for an unknown user (the search found nobody), all logged as `list-users-budget-spent`.
+//! - **Letter case, where the new pool ignores it** ([`CaseFolding`], from `CASE_INDEX_FILE`):
+//!   a value typed in another case than the old pool stores still finds the old user, and a
+//!   sign-up that differs from an old user's value only in case is refused. The old pool cannot
+//!   be asked that way (a case-sensitive pool needs "the exact capitalization", and AWS documents
+//!   no case rule for `ListUsers` filters), so after the value as typed fails, its lower-case
+//!   form and the spellings the case index holds are tried; when they name more than one old
+//!   user, none is taken. A value typed exactly costs nothing more.
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use shared::case_index::{self, CaseIndex};
+use shared::sign_in::SignInField;
 use shared::{Secret, SourceUser};
 
 use crate::config::{ListUsersRate, NewPoolSignIn};
@@ -236,14 +245,56 @@ impl TokenBucket {
 /// Where the bucket reads the time: the monotonic clock, or a hand-set one in tests.
 pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 
+/// The other spellings of a typed value that a case-insensitive new pool treats as the same,
+/// as the old pool may store them: the lower-case form, then what the case index holds.
+#[derive(Debug, Clone)]
+pub struct CaseFolding {
+    index: Arc<CaseIndex>,
+}
+
+/// What `AdminGetUser` of the old pool resolves a typed name as: its user name, or the
+/// `preferred_username` alias.
+const NAME_FIELDS: &[SignInField] = &[SignInField::Username, SignInField::PreferredUsername];
+
+/// At most this many other spellings are tried for one value: more name several old users
+/// anyway (and none is taken), and each costs a call inside the 5-second budget.
+const MAX_SPELLINGS: usize = 3;
+
+impl CaseFolding {
+    /// Folding with the index `cognito-migrate case-index` wrote.
+    pub fn new(index: Arc<CaseIndex>) -> CaseFolding {
+        CaseFolding { index }
+    }
+
+    /// The spellings to try once `typed` itself found nobody, as a value of any of `fields`,
+    /// without `typed` or repeats.
+    pub fn spellings(&self, fields: &[SignInField], typed: &str) -> Vec<String> {
+        let mut spellings = Vec::new();
+        let folded = case_index::fold(typed);
+        if folded != typed {
+            spellings.push(folded);
+        }
+        for field in fields {
+            for stored in self.index.lookup(*field, typed) {
+                if stored != typed && !spellings.contains(&stored) {
+                    spellings.push(stored);
+                }
+            }
+        }
+        spellings.truncate(MAX_SPELLINGS);
+        spellings
+    }
+}
+
 /// The old pool as the deployed function asks it during the window: `inner` (the SDK, or a fake
-/// in tests) behind the two rules of this module's documentation. Clones share one bucket.
+/// in tests) behind the rules of this module's documentation. Clones share one bucket.
 #[derive(Clone)]
 pub struct WindowOldPool<P> {
     inner: P,
     sign_in: NewPoolSignIn,
     bucket: Arc<Mutex<TokenBucket>>,
     clock: Clock,
+    case: Option<CaseFolding>,
 }
 
 impl<P> std::fmt::Debug for WindowOldPool<P> {
@@ -262,7 +313,22 @@ impl<P> WindowOldPool<P> {
             sign_in,
             bucket: Arc::new(Mutex::new(TokenBucket::new(rate))),
             clock: Arc::new(Instant::now),
+            case: None,
         }
+    }
+
+    /// The same pool for a new pool that ignores letter case.
+    pub fn with_case_folding(mut self, case: CaseFolding) -> WindowOldPool<P> {
+        self.case = Some(case);
+        self
+    }
+
+    /// The other spellings to try for `typed` as a value of `fields` (none where the new pool
+    /// compares exactly).
+    fn spellings(&self, fields: &[SignInField], typed: &str) -> Vec<String> {
+        self.case
+            .as_ref()
+            .map_or_else(Vec::new, |case| case.spellings(fields, typed))
     }
 
     /// The same pool reading the time from `clock` (tests).
@@ -301,11 +367,23 @@ impl<P> WindowOldPool<P> {
 
 impl<P: OldPool + Sync> OldPool for WindowOldPool<P> {
     async fn get_user_with_factors(&self, name: &str) -> Result<Option<OldUser>, OldPoolError> {
-        Ok(self
-            .inner
-            .get_user_with_factors(name)
-            .await?
-            .filter(|found| self.stands_for(name, &found.user)))
+        let exact = self.inner.get_user_with_factors(name).await?;
+        if let Some(found) = exact.filter(|found| self.stands_for(name, &found.user)) {
+            return Ok(Some(found));
+        }
+        // Another spelling counts only when exactly one old user answers to any of them.
+        let mut found: Vec<OldUser> = Vec::new();
+        for spelling in self.spellings(NAME_FIELDS, name) {
+            let Some(user) = self.inner.get_user_with_factors(&spelling).await? else {
+                continue;
+            };
+            if self.stands_for(&spelling, &user.user)
+                && !found.iter().any(|f| f.user.username == user.user.username)
+            {
+                found.push(user);
+            }
+        }
+        Ok(if found.len() == 1 { found.pop() } else { None })
     }
 
     async fn find_by_alias(
@@ -322,7 +400,21 @@ impl<P: OldPool + Sync> OldPool for WindowOldPool<P> {
             );
             return Ok(Vec::new());
         }
-        self.inner.find_by_alias(kind, value).await
+        let mut names = self.inner.find_by_alias(kind, value).await?;
+        if !names.is_empty() || kind != AliasKind::Email {
+            return Ok(names);
+        }
+        for spelling in self.spellings(&[SignInField::Email], value) {
+            if !self.admit_list_users() {
+                break;
+            }
+            for name in self.inner.find_by_alias(kind, &spelling).await? {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+        Ok(names)
     }
 
     async fn authenticate(
@@ -336,7 +428,15 @@ impl<P: OldPool + Sync> OldPool for WindowOldPool<P> {
 
 impl<P: OldDirectory + Sync> OldDirectory for WindowOldPool<P> {
     async fn user_named(&self, name: &str) -> Result<Lookup, OldPoolError> {
-        self.inner.user_named(name).await
+        if let found @ Lookup::Found(_) = self.inner.user_named(name).await? {
+            return Ok(found);
+        }
+        for spelling in self.spellings(NAME_FIELDS, name) {
+            if let found @ Lookup::Found(_) = self.inner.user_named(&spelling).await? {
+                return Ok(found);
+            }
+        }
+        Ok(Lookup::NotFound)
     }
 
     async fn users_with(
@@ -350,7 +450,20 @@ impl<P: OldDirectory + Sync> OldDirectory for WindowOldPool<P> {
                 code: BUDGET_SPENT_CODE.to_string(),
             });
         }
-        self.inner.users_with(attribute, value).await
+        let mut users = self.inner.users_with(attribute, value).await?;
+        if !users.is_empty() || attribute != SearchAttribute::Email {
+            return Ok(users);
+        }
+        for spelling in self.spellings(&[SignInField::Email], value) {
+            if !self.admit_list_users() {
+                return Err(OldPoolError::Throttled {
+                    operation: "ListUsers",
+                    code: BUDGET_SPENT_CODE.to_string(),
+                });
+            }
+            users.extend(self.inner.users_with(attribute, &spelling).await?);
+        }
+        Ok(users)
     }
 
     async fn groups_of(&self, username: &str) -> Result<Vec<String>, OldPoolError> {
@@ -582,5 +695,90 @@ mod tests {
                 .is_err()
         );
         assert_eq!(*pool.inner().lists.lock().unwrap(), 3);
+    }
+
+    /// A case index of `entries`, as `cognito-migrate case-index` writes it.
+    fn case_folding(entries: &[(SignInField, &str)]) -> CaseFolding {
+        let mut records: Vec<(u64, Vec<u8>)> = entries
+            .iter()
+            .map(|(field, value)| {
+                let entry = case_index::Entry {
+                    field: *field,
+                    value: value.to_string(),
+                };
+                let hash = case_index::hash(&case_index::fold(value));
+                (hash, case_index::record(&entry).unwrap())
+            })
+            .collect();
+        records.sort();
+        let mut bytes = case_index::MAGIC.to_vec();
+        for (_, record) in records {
+            bytes.extend(record);
+        }
+        CaseFolding::new(Arc::new(CaseIndex::from_bytes(bytes).unwrap()))
+    }
+
+    /// An old pool that compares user names exactly: `Ada` and `admin`; `Twin` and `TWIN`, two
+    /// users a case-insensitive pool cannot tell apart.
+    fn case_sensitive_old_pool() -> Fake {
+        let mut users = BTreeMap::new();
+        for name in ["Ada", "admin", "Twin", "TWIN"] {
+            let user = SourceUser::new(name, SourceStatus::Confirmed)
+                .with("email", &format!("{name}@Example.com"))
+                .with("email_verified", "true");
+            users.insert(name.to_string(), user);
+        }
+        Fake {
+            users,
+            ..Fake::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn any_letter_case_finds_one_old_user_and_two_find_none() {
+        let folding = case_folding(&[
+            (SignInField::Username, "Ada"),
+            (SignInField::Username, "Twin"),
+            (SignInField::Username, "TWIN"),
+            (SignInField::Email, "Ada@Example.com"),
+        ]);
+        let pool = WindowOldPool::new(
+            case_sensitive_old_pool(),
+            shape("username"),
+            ListUsersRate::default(),
+        )
+        .with_case_folding(folding);
+        let get = |name: &'static str| {
+            let pool = &pool;
+            async move { found(pool.get_user(name).await.unwrap()) }
+        };
+        assert_eq!(
+            get("ada").await.as_deref(),
+            Some("Ada"),
+            "through the index"
+        );
+        assert_eq!(get("ADMIN").await.as_deref(), Some("admin"), "lower case");
+        assert_eq!(get("Ada").await.as_deref(), Some("Ada"), "as typed");
+        assert_eq!(get("twin").await, None, "two old users: none is taken");
+        assert_eq!(get("TWIN").await.as_deref(), Some("TWIN"), "exact wins");
+        assert_eq!(get("bob").await, None);
+        assert_eq!(
+            found(pool.user_named("aDmIn").await.unwrap()).as_deref(),
+            Some("admin"),
+            "the sign-up guard sees case variants"
+        );
+        assert_eq!(
+            pool.find_by_alias(AliasKind::Email, "ada@example.COM")
+                .await
+                .unwrap(),
+            ["Ada"]
+        );
+        // Without the index the new pool compares exactly: nothing else is tried.
+        let exact = WindowOldPool::new(
+            case_sensitive_old_pool(),
+            shape("username"),
+            ListUsersRate::default(),
+        );
+        assert_eq!(found(exact.get_user("ada").await.unwrap()), None);
     }
 }
