@@ -10,6 +10,7 @@ use crate::case_index::{self, CaseIndexArgs};
 use crate::export::{self, ExportArgs, ExportOutcome};
 use crate::groups::{self, GroupsArgs, GroupsOutcome};
 use crate::import::{self, ImportArgs, ImportOutcome};
+use crate::old_pool_sign_up::{self, OldPoolArgs};
 use crate::plan::{self, PlanArgs};
 use crate::preflight::{self, PreflightArgs, Verdict};
 use crate::status::{self, StatusArgs};
@@ -62,6 +63,9 @@ pub enum Command {
     /// trigger of a case-insensitive new pool (CASE_INDEX_FILE): any letter case a person types
     /// then finds the old user, and no sign-up takes an old user's value in another case.
     CaseIndex(CaseIndexArgs),
+    /// Close the old pool for self sign-up for the migration window (close), and put back what
+    /// close found afterwards (reopen); every other setting is sent back unchanged.
+    OldPool(OldPoolArgs),
 }
 
 /// Exit status: some users were rejected.
@@ -119,6 +123,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::CaseIndex(args) => {
             case_index::run(args, &cli.aws).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::OldPool(args) => {
+            old_pool_sign_up::run(args, &cli.aws).await?;
             Ok(ExitCode::SUCCESS)
         }
     }
