@@ -76,7 +76,7 @@ pub async fn run(args: OldPoolArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     let pacer = args.pace.pacer();
     let client = aws.client(Side::Source, Some(&args.source_pool_id)).await;
     let pool = pools::describe(&client, &pacer, &args.source_pool_id).await?;
-    let admin_only = is_admin_only(&pool);
+    let admin_only = pools::admin_create_only(&pool);
     let pool_id = args.source_pool_id.as_str();
     let wanted = match args.action {
         Action::Close => {
@@ -119,11 +119,6 @@ fn describe_setting(admin_only: bool) -> &'static str {
     } else {
         "open (AllowAdminCreateUserOnly false)"
     }
-}
-
-fn is_admin_only(pool: &UserPoolType) -> bool {
-    pool.admin_create_user_config()
-        .is_some_and(AdminCreateUserConfigType::allow_admin_create_user_only)
 }
 
 fn remembered(state: &Path, pool_id: &str) -> anyhow::Result<Remembered> {
@@ -252,7 +247,7 @@ fn check_unchanged(
     );
     compare(
         "AllowAdminCreateUserOnly",
-        is_admin_only(after) == admin_only,
+        pools::admin_create_only(after) == admin_only,
     );
     anyhow::ensure!(
         changed.is_empty(),

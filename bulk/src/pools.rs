@@ -9,6 +9,13 @@ use shared::import_csv::ImportHeader;
 use crate::errors::explain;
 use crate::pacer::Pacer;
 
+/// True when only administrators create users (`AdminCreateUserConfig.AllowAdminCreateUserOnly`;
+/// unset reads as false: anyone may sign up).
+pub fn admin_create_only(pool: &UserPoolType) -> bool {
+    pool.admin_create_user_config()
+        .is_some_and(|c| c.allow_admin_create_user_only())
+}
+
 /// `DescribeUserPool`, with an actionable error.
 pub async fn describe(
     client: &Client,

@@ -223,9 +223,7 @@ fn function_of(arn: &str) -> &str {
 pub fn new_pool_guards_sign_up(pool: &UserPoolType) -> Check {
     let pool_id = pool.id().unwrap_or("(new pool)");
     let name = format!("new pool {pool_id} guards self sign-up");
-    let admin_only = pool
-        .admin_create_user_config()
-        .is_some_and(|c| c.allow_admin_create_user_only());
+    let admin_only = crate::pools::admin_create_only(pool);
     if admin_only {
         return check(
             name,
@@ -404,9 +402,7 @@ fn client_cannot_write_sign_in_names(
 pub fn old_pool_closed_for_window(pool: &UserPoolType) -> Check {
     let pool_id = pool.id().unwrap_or("(old pool)");
     let name = format!("old pool {pool_id} is closed to self sign-up for the window");
-    let admin_only = pool
-        .admin_create_user_config()
-        .is_some_and(|c| c.allow_admin_create_user_only());
+    let admin_only = crate::pools::admin_create_only(pool);
     if admin_only {
         return check(
             name,
