@@ -86,23 +86,40 @@ pub async fn import_target(
     Ok(ImportTarget { header, rules })
 }
 
-/// Keeps the legacy-`sub` attribute only when the new pool has it (`attributes`: the pool's
+/// Keeps the legacy-`sub` attribute only when the new pool has it (`columns`: the pool's
 /// attribute names), as the default promises, and says so on stderr when it is dropped. The one
 /// place this is decided: export, plan, status and verify all call it.
+///
+/// Refuses pools that look swapped: when the *old* pool (`old`) has the legacy-`sub` attribute and
+/// the new pool has not, the "old" pool is most likely one the migration already wrote to, and
+/// every count of the run would be wrong (a verify with nobody present would say nothing is
+/// missing). A mapping with `legacy_sub_attribute` null opts out of the legacy id, and of this.
 pub fn resolve_legacy_sub(
     mapping: shared::Mapping,
     columns: &std::collections::BTreeSet<String>,
     pool_id: &str,
-) -> shared::Mapping {
+    old: &UserPoolType,
+) -> anyhow::Result<shared::Mapping> {
     match &mapping.legacy_sub_attribute {
         Some(name) if !columns.contains(name) => {
+            let old_has_it = shared::from_sdk::schema_attribute_names(old)
+                .iter()
+                .any(|a| a == name);
+            anyhow::ensure!(
+                !old_has_it,
+                "the old pool {old_id} (--source-pool-id) has {name} and the new pool {pool_id} \
+                 (--target-pool-id) has not: did you swap the two pool ids? The old pool looks like \
+                 one a migration already wrote to. If they are right, add {name} to {pool_id} \
+                 (AddCustomAttributes) or set legacy_sub_attribute to null in the mapping file",
+                old_id = old.id().unwrap_or_default(),
+            );
             eprintln!(
                 "note: the new pool {pool_id} has no {name} attribute, so old subs are not carried \
                  (add it as a custom attribute to keep them)"
             );
-            mapping.without_legacy_sub()
+            Ok(mapping.without_legacy_sub())
         }
-        _ => mapping,
+        _ => Ok(mapping),
     }
 }
 
@@ -116,14 +133,37 @@ mod tests {
     fn the_legacy_sub_is_kept_only_where_the_new_pool_has_it() {
         let has = BTreeSet::from(["email".to_string(), "custom:legacy_sub".to_string()]);
         let lacks = BTreeSet::from(["email".to_string()]);
-        let kept = resolve_legacy_sub(shared::Mapping::default(), &has, "pool-1");
+        let old = UserPoolType::builder().id("old-1").build();
+        let resolve = |mapping, columns| resolve_legacy_sub(mapping, columns, "pool-1", &old);
+        let kept = resolve(shared::Mapping::default(), &has).unwrap();
         assert_eq!(
             kept.legacy_sub_attribute.as_deref(),
             Some("custom:legacy_sub")
         );
-        let dropped = resolve_legacy_sub(shared::Mapping::default(), &lacks, "pool-1");
+        let dropped = resolve(shared::Mapping::default(), &lacks).unwrap();
         assert_eq!(dropped.legacy_sub_attribute, None);
         let none = shared::Mapping::default().without_legacy_sub();
-        assert_eq!(resolve_legacy_sub(none.clone(), &has, "pool-1"), none);
+        assert_eq!(resolve(none.clone(), &has).unwrap(), none);
+    }
+
+    #[test]
+    fn an_old_pool_with_the_legacy_sub_and_a_new_one_without_look_swapped() {
+        let legacy = aws_sdk_cognitoidentityprovider::types::SchemaAttributeType::builder()
+            .name("custom:legacy_sub")
+            .build();
+        let old = UserPoolType::builder()
+            .id("old-1")
+            .schema_attributes(legacy)
+            .build();
+        let lacks = BTreeSet::from(["email".to_string()]);
+        let err = resolve_legacy_sub(shared::Mapping::default(), &lacks, "new-1", &old)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("swap") && err.contains("old-1") && err.contains("new-1"),
+            "{err}"
+        );
+        let opted_out = shared::Mapping::default().without_legacy_sub();
+        assert!(resolve_legacy_sub(opted_out, &lacks, "new-1", &old).is_ok());
     }
 }

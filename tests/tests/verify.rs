@@ -279,3 +279,48 @@ async fn export_import_groups_with_a_disabled_user_verifies_clean() {
     );
     assert_eq!(sorted_rows(work.path()), ["username,kind,detail"]);
 }
+
+/// The two pool ids swapped: the "old" pool carries the legacy-id attribute, the "new" one not.
+/// Every command that reads both pools says so before reading a user, instead of a verify that
+/// finds nobody and calls it nothing missing.
+#[tokio::test]
+async fn swapped_pools_are_named_before_anything_is_read() {
+    let pools = MigrationPools::create("verify-swapped").await;
+    create_user(
+        &pools.client,
+        &pools.old,
+        "ada",
+        &[("email", "ada@example.com"), ("email_verified", "true")],
+        None,
+    )
+    .await;
+    migrate(
+        &pools.client,
+        &pools.old,
+        &pools.new,
+        "ada",
+        "ada@example.com",
+    )
+    .await;
+    let swapped = [
+        "--source-pool-id",
+        &pools.new,
+        "--target-pool-id",
+        &pools.old,
+    ];
+    for command in ["verify", "plan", "status"] {
+        let run = cognito_migrate(&pools.endpoint)
+            .arg(command)
+            .args(swapped)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(2), "{command}: {}", describe(&run));
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            stderr.contains("did you swap the two pool ids")
+                && stderr.contains(pools.old.as_str())
+                && stderr.contains(pools.new.as_str()),
+            "{command}: {stderr}"
+        );
+    }
+}

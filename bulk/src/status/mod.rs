@@ -94,7 +94,8 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
     let old_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
     let new_pool = pools::describe(&target, &pacer, &args.target_pool_id).await?;
     let new_attributes: BTreeSet<String> = schema_attribute_names(&new_pool).into_iter().collect();
-    let mapping = pools::resolve_legacy_sub(mapping, &new_attributes, &args.target_pool_id);
+    let mapping =
+        pools::resolve_legacy_sub(mapping, &new_attributes, &args.target_pool_id, &old_pool)?;
     let rule = MatchRule::for_pools(
         &old_pool,
         &new_pool,
