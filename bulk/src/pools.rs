@@ -86,20 +86,39 @@ pub async fn import_target(
     Ok(ImportTarget { header, rules })
 }
 
-/// Keeps the legacy-`sub` attribute only when the new pool has it (`columns`: the pool's
-/// attribute names), as the default promises, and says so on stderr when it is dropped. The one
+/// The run's mapping resolved against one new pool (`columns`: its attribute names), the one
 /// place this is decided: export, plan, status and verify all call it.
+///
+/// Every name the mapping gives must exist where it is used (`shared::mapping_names`): a typo
+/// stops the run, naming the name and the closest one the pool has.
+///
+/// Keeps the legacy-`sub` attribute only when the new pool has it, as the default promises, and
+/// says so on stderr when it is dropped.
 ///
 /// Refuses pools that look swapped: when the *old* pool (`old`) has the legacy-`sub` attribute and
 /// the new pool has not, the "old" pool is most likely one the migration already wrote to, and
 /// every count of the run would be wrong (a verify with nobody present would say nothing is
 /// missing). A mapping with `legacy_sub_attribute` null opts out of the legacy id, and of this.
-pub fn resolve_legacy_sub(
+pub fn resolve_mapping(
     mapping: shared::Mapping,
     columns: &std::collections::BTreeSet<String>,
     pool_id: &str,
     old: &UserPoolType,
 ) -> anyhow::Result<shared::Mapping> {
+    let old_schema = shared::from_sdk::schema_attribute_names(old)
+        .into_iter()
+        .collect();
+    let unknown = shared::mapping_names::unknown_names(&mapping, &old_schema, columns);
+    if !unknown.is_empty() {
+        let list: Vec<String> = unknown.iter().map(ToString::to_string).collect();
+        anyhow::bail!(
+            "the mapping (--mapping) does not fit the pools (old {}, new {pool_id}): {}. Correct \
+             the mapping file; a name that does not exist changes nothing and would copy what was \
+             meant to stay behind",
+            old.id().unwrap_or_default(),
+            list.join("; ")
+        );
+    }
     match &mapping.legacy_sub_attribute {
         Some(name) if !columns.contains(name) => {
             let old_has_it = shared::from_sdk::schema_attribute_names(old)
@@ -130,11 +149,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_legacy_sub_is_kept_only_where_the_new_pool_has_it() {
+    fn the_legacy_sub_is_kept_only_where_the_new_pool_has_it_and_typos_stop() {
         let has = BTreeSet::from(["email".to_string(), "custom:legacy_sub".to_string()]);
         let lacks = BTreeSet::from(["email".to_string()]);
         let old = UserPoolType::builder().id("old-1").build();
-        let resolve = |mapping, columns| resolve_legacy_sub(mapping, columns, "pool-1", &old);
+        let resolve = |mapping, columns| resolve_mapping(mapping, columns, "pool-1", &old);
         let kept = resolve(shared::Mapping::default(), &has).unwrap();
         assert_eq!(
             kept.legacy_sub_attribute.as_deref(),
@@ -144,6 +163,10 @@ mod tests {
         assert_eq!(dropped.legacy_sub_attribute, None);
         let none = shared::Mapping::default().without_legacy_sub();
         assert_eq!(resolve(none.clone(), &has).unwrap(), none);
+        let typo: shared::Mapping =
+            serde_json::from_str(r#"{"defaults":{"custom:legacy_su":"x"}}"#).unwrap();
+        let err = resolve(typo, &has).unwrap_err().to_string();
+        assert!(err.contains("did you mean \"custom:legacy_sub\""), "{err}");
     }
 
     #[test]
@@ -156,7 +179,7 @@ mod tests {
             .schema_attributes(legacy)
             .build();
         let lacks = BTreeSet::from(["email".to_string()]);
-        let err = resolve_legacy_sub(shared::Mapping::default(), &lacks, "new-1", &old)
+        let err = resolve_mapping(shared::Mapping::default(), &lacks, "new-1", &old)
             .unwrap_err()
             .to_string();
         assert!(
@@ -164,6 +187,6 @@ mod tests {
             "{err}"
         );
         let opted_out = shared::Mapping::default().without_legacy_sub();
-        assert!(resolve_legacy_sub(opted_out, &lacks, "new-1", &old).is_ok());
+        assert!(resolve_mapping(opted_out, &lacks, "new-1", &old).is_ok());
     }
 }

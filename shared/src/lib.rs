@@ -22,6 +22,7 @@ pub mod from_sdk;
 pub mod identity;
 pub mod import_csv;
 pub mod mapping;
+pub mod mapping_names;
 pub mod partition;
 pub mod pool_id;
 pub mod reject;

@@ -324,3 +324,43 @@ async fn swapped_pools_are_named_before_anything_is_read() {
         );
     }
 }
+
+/// A mapping that names an attribute neither pool has (a typo) stops `plan`, `verify` and
+/// `export` before any user is read, naming the name and the closest one the pool has; a silent
+/// `drop` of a misspelled name would copy the attribute meant to stay behind.
+#[tokio::test]
+async fn a_mapping_typo_stops_the_run_naming_the_closest_attribute() {
+    use integration_tests::pools::PoolSpec;
+    let pools = MigrationPools::create_with(
+        &PoolSpec::named("mapping-typo-old").with_custom(&["tenant"]),
+        &PoolSpec::named("mapping-typo-new").with_custom(&["tenant", "legacy_sub"]),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = dir.path().join("mapping.json");
+    std::fs::write(&mapping, r#"{"drop":["custom:tennant"]}"#).unwrap();
+    let out = dir.path().join("out");
+    for command in ["plan", "verify", "export"] {
+        let mut run = cognito_migrate(&pools.endpoint);
+        run.arg(command)
+            .args([
+                "--source-pool-id",
+                &pools.old,
+                "--target-pool-id",
+                &pools.new,
+            ])
+            .arg("--mapping")
+            .arg(&mapping);
+        if command == "export" {
+            run.arg("--out").arg(&out).args(["--select", "all"]);
+        }
+        let run = run.output().unwrap();
+        assert_eq!(run.status.code(), Some(2), "{command}: {}", describe(&run));
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(
+            stderr.contains("drop names \"custom:tennant\"")
+                && stderr.contains("did you mean \"custom:tenant\""),
+            "{command}: {stderr}"
+        );
+    }
+}

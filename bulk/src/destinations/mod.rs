@@ -65,7 +65,7 @@ impl<I: HeldImportTarget> Destinations<I> {
                 Some(target) => target.header.attribute_columns(),
                 None => schema_attributes(&pool),
             };
-            let mapping = pools::resolve_legacy_sub(mapping.clone(), &columns, pool_id, old_pool)?;
+            let mapping = pools::resolve_mapping(mapping.clone(), &columns, pool_id, old_pool)?;
             let fit = shared::schema_fit::check(pool_id, &old_schema, &mapping, &columns);
             list.push(Destination {
                 name: name.to_string(),

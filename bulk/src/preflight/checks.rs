@@ -502,7 +502,8 @@ pub fn old_pool_challenges_carried(pool: &UserPoolType) -> Check {
 }
 
 /// Every attribute of the old pool (after the mapping) must have a home in the new pool — the
-/// same list `export` stops with and `plan` reports — and the legacy-`sub` attribute must exist.
+/// same list `export` stops with and `plan` reports —, every name the mapping gives must exist
+/// where it is used, and the legacy-`sub` attribute must exist.
 pub fn mapping_attributes_exist(
     mapping: &Mapping,
     old_pool: &UserPoolType,
@@ -519,6 +520,12 @@ pub fn mapping_attributes_exist(
     ) {
         problems.push(mismatch.to_string());
     }
+    let old_schema = schema_attribute_names(old_pool).into_iter().collect();
+    problems.extend(
+        shared::mapping_names::unknown_names(mapping, &old_schema, &writable)
+            .iter()
+            .map(|unknown| format!("the mapping's {unknown}")),
+    );
     if let Some(legacy) = &mapping.legacy_sub_attribute
         && !writable.contains(legacy)
     {

@@ -95,7 +95,7 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
     let new_pool = pools::describe(&target, &pacer, &args.target_pool_id).await?;
     let new_attributes: BTreeSet<String> = schema_attribute_names(&new_pool).into_iter().collect();
     let mapping =
-        pools::resolve_legacy_sub(mapping, &new_attributes, &args.target_pool_id, &old_pool)?;
+        pools::resolve_mapping(mapping, &new_attributes, &args.target_pool_id, &old_pool)?;
     let rule = MatchRule::for_pools(
         &old_pool,
         &new_pool,
