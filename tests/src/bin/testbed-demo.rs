@@ -179,16 +179,38 @@ async fn show_user(client: &Client, pool: &str, name: &str) {
     }
 }
 
+/// The file that marks a folder as the demo's own: only such a folder is emptied by a new run.
+const DEMO_MARKER: &str = ".cognito-migrate-demo";
+
+/// Empties `work` for a new run when the demo made it (it holds [`DEMO_MARKER`]) or it is empty
+/// or absent; any other folder is refused, never deleted.
+fn prepare_work_folder(work: &Path) -> Result<(), String> {
+    let empty = std::fs::read_dir(work).map_or(true, |mut entries| entries.next().is_none());
+    if !empty && !work.join(DEMO_MARKER).exists() {
+        return Err(format!(
+            "{} is not empty and was not made by the demo: give a new or empty folder (the demo \
+             empties its folder before each run)",
+            work.display()
+        ));
+    }
+    let _ = std::fs::remove_dir_all(work);
+    std::fs::create_dir_all(work)
+        .and_then(|()| std::fs::write(work.join(DEMO_MARKER), b"made by scripts/demo\n"))
+        .map_err(|err| format!("cannot create {}: {err}", work.display()))
+}
+
 #[tokio::main]
 async fn main() {
-    let testbed = Testbed::from_env();
-    let moto = testbed.moto_client().await;
     let work: PathBuf = std::env::args()
         .nth(1)
         .map(PathBuf::from)
         .unwrap_or_else(|| std::env::temp_dir().join("cognito-migrate-demo"));
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).unwrap();
+    if let Err(problem) = prepare_work_folder(&work) {
+        eprintln!("testbed-demo: {problem}");
+        std::process::exit(2);
+    }
+    let testbed = Testbed::from_env();
+    let moto = testbed.moto_client().await;
     let url = testbed.moto_url.clone();
     let role = "arn:aws:iam::123456789012:role/demo-import";
 
@@ -422,4 +444,27 @@ async fn main() {
         ],
     );
     step(&format!("done; files in {}", work.display()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_folder_the_demo_made_is_emptied() {
+        let dir = tempfile::tempdir().unwrap();
+        let work = dir.path().join("demo");
+        prepare_work_folder(&work).expect("an absent folder is created");
+        std::fs::write(work.join("users-0001.csv"), "x").unwrap();
+        prepare_work_folder(&work).expect("the demo's own folder is emptied");
+        assert!(!work.join("users-0001.csv").exists());
+        assert!(work.join(DEMO_MARKER).exists());
+
+        let precious = dir.path().join("precious");
+        std::fs::create_dir(&precious).unwrap();
+        std::fs::write(precious.join("thesis.tex"), "x").unwrap();
+        let refused = prepare_work_folder(&precious).unwrap_err();
+        assert!(refused.contains("not made by the demo"), "{refused}");
+        assert!(precious.join("thesis.tex").exists(), "nothing deleted");
+    }
 }
