@@ -201,10 +201,13 @@ fn prepare_work_folder(work: &Path) -> Result<(), String> {
 
 #[tokio::main]
 async fn main() {
-    let work: PathBuf = std::env::args()
-        .nth(1)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir().join("cognito-migrate-demo"));
+    let given = std::env::args().nth(1).map(PathBuf::from);
+    let default = std::env::temp_dir().join("cognito-migrate-demo");
+    let work = given.clone().unwrap_or_else(|| default.clone());
+    // The default folder is the demo's own by its name, whichever version made it.
+    if given.is_none() {
+        let _ = std::fs::write(default.join(DEMO_MARKER), b"made by scripts/demo\n");
+    }
     if let Err(problem) = prepare_work_folder(&work) {
         eprintln!("testbed-demo: {problem}");
         std::process::exit(2);
