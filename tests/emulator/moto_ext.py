@@ -20,7 +20,7 @@ middleware and installs hooks into moto's models; each job lives in one module o
 * pool shapes: `UsernameAttributes`, `AliasAttributes`, `UsernameConfiguration.CaseSensitive`
   through one sign-in lookup, the app client's `PreventUserExistenceErrors`, ListUsers' limits
   (`pool_shapes`, `sign_in`, `user_existence`, `list_users`);
-* `GET /_testbed/health`; `POST /moto-api/reset` resets moto and forgets the import jobs.
+* `GET /_testbed/health`; `POST /moto-api/reset` resets moto and forgets the import jobs, codes and SRP sessions.
 
 This relies on moto internals (listed in tests/emulator/README.md), which is why moto is pinned
 to one exact version. Not a mock of any SDK: it speaks the real wire protocol (`X-Amz-Target` +
@@ -49,6 +49,7 @@ from werkzeug.wrappers import Request
 
 from testbed_ext import (
     attribute_updates,
+    codes,
     import_jobs,
     import_operations,
     import_upload,
@@ -56,6 +57,7 @@ from testbed_ext import (
     pool_shapes,
     request_context,
     sign_in,
+    srp,
     tokens,
     user_creation,
 )
@@ -73,6 +75,7 @@ def install_hooks() -> None:
     """Put the rules into moto's models and operations (each module's `install`)."""
     pool_shapes.install()
     sign_in.install()
+    srp.install()
     user_creation.install()
     attribute_updates.install()
     tokens.install()
@@ -107,6 +110,8 @@ class TestbedMiddleware:
 
         if path == "/moto-api/reset" and method == "POST":
             import_jobs.JOBS.reset()
+            codes.reset()
+            srp.reset()
         return self.moto_app(environ, start_response)
 
     def pass_to_moto(self, environ: dict[str, Any], start_response: Any, operation: str) -> Any:

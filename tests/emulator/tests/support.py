@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import atexit
 import base64
+import datetime
+import hashlib
+import hmac
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -226,3 +230,98 @@ def error_of(call: Any) -> tuple[str, str]:
             raise
         return response["Error"]["Code"], response["Error"]["Message"]
     raise AssertionError("the call succeeded; Cognito refuses it")
+
+
+def sent_code(answer: dict[str, Any]) -> str:
+    """The reset code a ForgotPassword answer "sent": the test-only header moto_ext fills
+    (`x-moto-forgot-password-confirmation-code`), where AWS would send an e-mail or SMS."""
+    return answer["ResponseMetadata"]["HTTPHeaders"]["x-moto-forgot-password-confirmation-code"]
+
+
+# The SRP client of the Cognito client libraries (amazon-cognito-identity-js AuthenticationHelper,
+# Amplify v6, pycognito), written here from their algorithm so the tests do not reuse the server's
+# code: RFC 5054's 3072-bit group, g = 2, SHA-256, HKDF info "Caldera Derived Key".
+SRP_N = int(
+    "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
+    "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
+    "EE386BFB5A899FA5AE9F24117C4B1FE649286651ECE45B3DC2007CB8A163BF0598DA48361C55D39A69163FA8FD24CF5F"
+    "83655D23DCA3AD961C62F356208552BB9ED529077096966D670C354E4ABC9804F1746C08CA18217C32905E462E36CE3B"
+    "E39E772C180E86039B2783A2EC07A28FB5C55DF06F4C52C9DE2BCBF6955817183995497CEA956AE515D2261898FA0510"
+    "15728E5A8AAAC42DAD33170D04507A33A85521ABDF1CBA64ECFB850458DBEF0A8AEA71575D060C7DB3970F85A6E1E4C7"
+    "ABF5AE8CDB0933D71E8C94E04A25619DCEE3D2261AD2EE6BF12FFA06D98A0864D87602733EC86A64521F2B18177B200C"
+    "BBE117577A615D6C770988C0BAD946E208E24FA074E5AB3143DB5BFCE0FD108E4B82D120A93AD2CAFFFFFFFFFFFFFFFF",
+    16,
+)
+
+
+def _pad(value: Any) -> str:
+    text = value if isinstance(value, str) else f"{value:x}"
+    if len(text) % 2:
+        return "0" + text
+    return "00" + text if text[0] in "89abcdefABCDEF" else text
+
+
+def _hex_hash(hex_text: str) -> str:
+    return hashlib.sha256(bytes.fromhex(hex_text)).hexdigest()
+
+
+class SrpClient:
+    """One USER_SRP_AUTH sign-in, as the client libraries run it."""
+
+    def __init__(self, pool_id: str):
+        self.pool_name = pool_id.split("_", 1)[1]
+        self.a = int.from_bytes(secrets.token_bytes(128), "big") % SRP_N
+        self.big_a = pow(2, self.a, SRP_N)
+
+    def srp_a(self) -> str:
+        return f"{self.big_a:x}"
+
+    def answer(self, parameters: dict[str, str], password: str) -> dict[str, str]:
+        """The PASSWORD_VERIFIER ChallengeResponses for the challenge's parameters."""
+        user_id = parameters["USER_ID_FOR_SRP"]
+        big_b = int(parameters["SRP_B"], 16)
+        k = int(_hex_hash(_pad(SRP_N) + _pad(2)), 16)
+        u = int(_hex_hash(_pad(self.big_a) + _pad(big_b)), 16)
+        inner = hashlib.sha256(f"{self.pool_name}{user_id}:{password}".encode()).hexdigest()
+        x = int(_hex_hash(_pad(int(parameters["SALT"], 16)) + inner), 16)
+        s = pow(big_b - k * pow(2, x, SRP_N), self.a + u * x, SRP_N)
+        prk = hmac.new(bytes.fromhex(_pad(u)), bytes.fromhex(_pad(s)), hashlib.sha256).digest()
+        key = hmac.new(prk, b"Caldera Derived Key\x01", hashlib.sha256).digest()[:16]
+        now = datetime.datetime.now(datetime.timezone.utc)
+        timestamp = now.strftime("%a %b ") + str(now.day) + now.strftime(" %H:%M:%S UTC %Y")
+        message = (
+            self.pool_name.encode()
+            + user_id.encode()
+            + base64.b64decode(parameters["SECRET_BLOCK"])
+            + timestamp.encode()
+        )
+        signature = hmac.new(key, message, hashlib.sha256).digest()
+        return {
+            "USERNAME": user_id,
+            "PASSWORD_CLAIM_SECRET_BLOCK": parameters["SECRET_BLOCK"],
+            "PASSWORD_CLAIM_SIGNATURE": base64.b64encode(signature).decode(),
+            "TIMESTAMP": timestamp,
+        }
+
+
+def srp_challenge(client: Any, pool_id: str, client_id: str, username: str) -> tuple:
+    """The first step of USER_SRP_AUTH: (the SRP client, InitiateAuth's answer)."""
+    srp = SrpClient(pool_id)
+    answer = client.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_SRP_AUTH",
+        AuthParameters={"USERNAME": username, "SRP_A": srp.srp_a()},
+    )
+    return srp, answer
+
+
+def srp_sign_in(
+    client: Any, pool_id: str, client_id: str, username: str, password: str = PASSWORD
+) -> Any:
+    """Both steps of USER_SRP_AUTH: RespondToAuthChallenge's answer."""
+    srp, answer = srp_challenge(client, pool_id, client_id, username)
+    return client.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses=srp.answer(answer["ChallengeParameters"], password),
+    )

@@ -10,6 +10,7 @@ from support import (
     create_client,
     create_pool,
     error_of,
+    sent_code,
     sign_in,
 )
 
@@ -44,10 +45,10 @@ class SignIn(unittest.TestCase):
             self.c, self.pool, "rita", {"email": "rita@example.com", "email_verified": "true"}
         )
         self.c.admin_reset_user_password(UserPoolId=self.pool, Username="rita")
-        self.c.forgot_password(ClientId=self.app, Username="rita")
+        sent = sent_code(self.c.forgot_password(ClientId=self.app, Username="rita"))
         code, _ = error_of(
             lambda: self.c.confirm_forgot_password(
-                ClientId=self.app, Username="rita", ConfirmationCode="123456", Password="short"
+                ClientId=self.app, Username="rita", ConfirmationCode=sent, Password="short"
             )
         )
         self.assertEqual(code, "InvalidPasswordException")
@@ -56,7 +57,7 @@ class SignIn(unittest.TestCase):
             "RESET_REQUIRED",
         )
         self.c.confirm_forgot_password(
-            ClientId=self.app, Username="rita", ConfirmationCode="123456", Password="N3wPassw0rd!"
+            ClientId=self.app, Username="rita", ConfirmationCode=sent, Password="N3wPassw0rd!"
         )
         self.assertEqual(
             self.c.admin_get_user(UserPoolId=self.pool, Username="rita")["UserStatus"], "CONFIRMED"

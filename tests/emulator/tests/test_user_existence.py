@@ -57,6 +57,64 @@ class UserExistenceErrors(unittest.TestCase):
         )
         self.assertEqual(code, "CodeMismatchException")
 
+    def test_simulated_delivery_follows_the_typed_name_and_the_pools_verification(self):
+        # This pool auto-verifies e-mail and recovers by SMS first (the legacy default); ana, who
+        # has a verified e-mail, gets EMAIL, and so does everyone the pool knows nothing about.
+        real = self.c.forgot_password(ClientId=self.hiding, Username="ana")["CodeDeliveryDetails"]
+        self.assertEqual(
+            real, {"Destination": "a***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"}
+        )
+        ghost = self.c.forgot_password(ClientId=self.hiding, Username="ghost")
+        details = ghost["CodeDeliveryDetails"]
+        self.assertEqual((details["DeliveryMedium"], details["AttributeName"]), ("EMAIL", "email"))
+        self.assertRegex(details["Destination"], r"^g\*\*\*@[a-z]\*\*\*$")
+        again = self.c.forgot_password(ClientId=self.hiding, Username="ghost")
+        self.assertEqual(again["CodeDeliveryDetails"], details)
+        # A typed address decides the medium, whatever the pool verifies.
+        self.assertEqual(
+            self.c.forgot_password(ClientId=self.hiding, Username="gus@example.org")[
+                "CodeDeliveryDetails"
+            ],
+            {"Destination": "g***@e***", "DeliveryMedium": "EMAIL", "AttributeName": "email"},
+        )
+        self.assertEqual(
+            self.c.forgot_password(ClientId=self.hiding, Username="+15550104567")[
+                "CodeDeliveryDetails"
+            ],
+            {
+                "Destination": "+*******4567",
+                "DeliveryMedium": "SMS",
+                "AttributeName": "phone_number",
+            },
+        )
+        # Users it sends nothing to (disabled, no verified contact) look the same.
+        confirmed_user(self.c, self.pool, "bea", {"email": "bea@example.com"})
+        bea = self.c.forgot_password(ClientId=self.hiding, Username="bea")["CodeDeliveryDetails"]
+        self.assertEqual(bea["DeliveryMedium"], "EMAIL")
+        self.assertRegex(bea["Destination"], r"^b\*\*\*@[a-z]\*\*\*$")
+
+    def test_simulated_delivery_on_a_pool_that_verifies_phone_numbers_is_sms(self):
+        pool = create_pool(self.c, AutoVerifiedAttributes=["phone_number"])
+        hiding = create_client(self.c, pool, "ENABLED")
+        details = self.c.forgot_password(ClientId=hiding, Username="ghost")["CodeDeliveryDetails"]
+        medium = (details["DeliveryMedium"], details["AttributeName"])
+        self.assertEqual(medium, ("SMS", "phone_number"))
+        self.assertRegex(details["Destination"], r"^\+\*{7}\d{4}$")
+        # Both verified: the recovery priority chooses, as for a real user with both.
+        both = create_pool(
+            self.c,
+            AutoVerifiedAttributes=["email", "phone_number"],
+            AccountRecoverySetting={
+                "RecoveryMechanisms": [
+                    {"Name": "verified_email", "Priority": 1},
+                    {"Name": "verified_phone_number", "Priority": 2},
+                ]
+            },
+        )
+        hiding = create_client(self.c, both, "ENABLED")
+        details = self.c.forgot_password(ClientId=hiding, Username="ghost")["CodeDeliveryDetails"]
+        self.assertEqual(details["DeliveryMedium"], "EMAIL")
+
     def test_forgot_password_needs_a_verified_contact(self):
         confirmed_user(self.c, self.pool, "ben", {"email": "ben@example.com"})
         code, _ = error_of(lambda: self.c.forgot_password(ClientId=self.legacy, Username="ben"))
