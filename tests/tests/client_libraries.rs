@@ -15,7 +15,9 @@
 //!   to the ID token only, though AWS documents both tokens), and every later token of both kinds
 //!   (the new pool's own memberships, written by the companion);
 //! - forgot-password through each library migrates the user `RESET_REQUIRED`, the code sets a new
-//!   password, and the new password signs in.
+//!   password, and the new password signs in;
+//! - each library's default flow (SRP) migrates nobody, and signs the user in once migrated (the
+//!   test bed verifies SRP proofs: `tests/emulator/testbed_ext/srp.py`).
 //!
 //! A missing `node_modules` fails every test with what to run: nothing here passes without the
 //! libraries.
@@ -229,9 +231,15 @@ impl Window {
 
     /// Signs `username` in to the new pool through `library` with `USER_PASSWORD_AUTH`.
     fn sign_in(&self, library: Library, username: &str, password: &str) -> Value {
+        self.sign_in_with(library, "USER_PASSWORD_AUTH", username, password)
+    }
+
+    /// Signs `username` in through `library` with `flow` (`USER_SRP_AUTH`: the library's default,
+    /// no flow set).
+    fn sign_in_with(&self, library: Library, flow: &str, username: &str, password: &str) -> Value {
         let mut settings = self.settings(username);
         settings.push(("COGNITO_PASSWORD", password));
-        settings.push(("COGNITO_FLOW", "USER_PASSWORD_AUTH"));
+        settings.push(("COGNITO_FLOW", flow));
         node(library.sign_in_script(), &settings)
     }
 
@@ -368,6 +376,63 @@ async fn forgot_password_migrates(library: Library) {
         "NotAuthorizedException",
         "the old password after the reset",
     );
+}
+
+/// What an SRP failure may mean besides a fault.
+const OLD_SRP_HINT: &str = "a test bed started before tests/emulator/testbed_ext/srp.py existed \
+     answers SRP as moto did: restart it with scripts/testbed stop && scripts/testbed start";
+
+/// The libraries' default flow, SRP, never migrates: the password never reaches Cognito, so the
+/// UserMigration trigger has nothing to check. After a `USER_PASSWORD_AUTH` sign-in has migrated
+/// the user, the same default flow signs in (and refuses a wrong password): the refusal before is
+/// the flow's, not a test bed that cannot do SRP.
+async fn default_srp_does_not_migrate(library: Library) {
+    let tag = library.label();
+    let window = Window::create(&format!("srp-{tag}"), TokenVersion::V1).await;
+    let user = format!("cy-{tag}");
+    window.old_user(&user).await;
+
+    let srp = window.sign_in_with(library, "USER_SRP_AUTH", &user, PASSWORD);
+    // PreventUserExistenceErrors ENABLED: the unknown user's SRP answer is the generic one.
+    assert_refused(
+        &srp,
+        "NotAuthorizedException",
+        &format!("the default SRP flow, user not migrated ({OLD_SRP_HINT})"),
+    );
+    assert_eq!(
+        window.new_user_status(&user).await,
+        None,
+        "an SRP sign-in migrated {user}"
+    );
+
+    let migrated = window.sign_in(library, &user, PASSWORD);
+    assert_signed_in(&migrated, "USER_PASSWORD_AUTH after the SRP refusal");
+    assert_eq!(
+        window.new_user_status(&user).await,
+        Some(UserStatusType::Confirmed)
+    );
+    let srp_after = window.sign_in_with(library, "USER_SRP_AUTH", &user, PASSWORD);
+    assert_eq!(
+        srp_after["signedIn"], true,
+        "the default SRP flow for the migrated user: {srp_after} ({OLD_SRP_HINT})"
+    );
+    assert_eq!(groups(&srp_after["idToken"]), ["admins"], "{srp_after}");
+    let srp_wrong = window.sign_in_with(library, "USER_SRP_AUTH", &user, WRONG_PASSWORD);
+    assert_refused(
+        &srp_wrong,
+        "NotAuthorizedException",
+        "the default SRP flow with a wrong password",
+    );
+}
+
+#[tokio::test]
+async fn identity_js_default_srp_does_not_migrate() {
+    default_srp_does_not_migrate(Library::IdentityJs).await;
+}
+
+#[tokio::test]
+async fn amplify_default_srp_does_not_migrate() {
+    default_srp_does_not_migrate(Library::Amplify).await;
 }
 
 #[tokio::test]
