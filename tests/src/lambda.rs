@@ -200,7 +200,7 @@ impl LambdaHost {
 }
 
 /// One HTTP/1.1 request on a fresh connection (`Connection: close`): status, lower-cased
-/// headers, body.
+/// headers, body. The body is sent as `application/json` unless `headers` name a Content-Type.
 pub async fn http(
     base_url: &str,
     method: &str,
@@ -216,9 +216,15 @@ pub async fn http(
         .await
         .unwrap_or_else(|e| panic!("connect {authority}: {e}"));
     let mut request = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+    {
+        request.push_str("Content-Type: application/json\r\n");
+    }
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }

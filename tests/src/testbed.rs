@@ -82,3 +82,33 @@ pub fn aws_env() -> Vec<(&'static str, String)> {
         ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
     ]
 }
+
+/// `ForgotPassword` for `username` on `client_id`, over HTTP, and the reset code the test bed
+/// "sent": moto's test-only answer header `x-moto-forgot-password-confirmation-code` (AWS sends
+/// the code by e-mail or SMS). The test bed accepts only this code, once, in
+/// `ConfirmForgotPassword` (tests/emulator/README.md); panics when no code was sent (an unknown
+/// user, or one without a verified contact).
+pub async fn forgot_password_code(moto_url: &str, client_id: &str, username: &str) -> String {
+    let body = serde_json::json!({ "ClientId": client_id, "Username": username }).to_string();
+    let (status, headers, answer) = crate::lambda::http(
+        moto_url,
+        "POST",
+        "/",
+        &[
+            (
+                "X-Amz-Target",
+                "AWSCognitoIdentityProviderService.ForgotPassword",
+            ),
+            ("Content-Type", "application/x-amz-json-1.1"),
+        ],
+        body.as_bytes(),
+    )
+    .await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert_eq!(status, 200, "ForgotPassword {username}: {answer}");
+    headers
+        .get("x-moto-forgot-password-confirmation-code")
+        .filter(|code| !code.is_empty() && code.as_str() != "None")
+        .unwrap_or_else(|| panic!("ForgotPassword {username} sent no code: {answer}"))
+        .clone()
+}

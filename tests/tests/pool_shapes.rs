@@ -19,7 +19,7 @@ use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::lambda::{Function, LambdaHost, trigger_env};
 use integration_tests::pools::{create_app_client, create_user};
 use integration_tests::shapes::{Person, Shape, SignIn};
-use integration_tests::testbed::{Testbed, binary};
+use integration_tests::testbed::{Testbed, binary, forgot_password_code};
 use integration_tests::tokens::groups_claim;
 use serde_json::Value;
 
@@ -264,18 +264,12 @@ async fn rehearse(old_shape: Shape, new_shape: Shape, tag: &str, number_base: u3
     // Forgot-password during the window: the trigger returns the reachable user, the code goes
     // out, the new password works.
     let cy_first = new_shape.first_name(old_shape, &cy);
-    client
-        .forgot_password()
-        .client_id(&new_client)
-        .username(&cy_first)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{pair}: forgot-password for {cy_first}: {e:?}"));
+    let code = forgot_password_code(&testbed.moto_url, &new_client, &cy_first).await;
     client
         .confirm_forgot_password()
         .client_id(&new_client)
         .username(&cy_first)
-        .confirmation_code("123456")
+        .confirmation_code(code)
         .password(RESET_PASSWORD)
         .send()
         .await

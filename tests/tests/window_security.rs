@@ -37,7 +37,7 @@ use integration_tests::pools::{
     enrol_totp, find_user, sub_of,
 };
 use integration_tests::shapes::{Person, Shape, SignIn};
-use integration_tests::testbed::{Testbed, binary};
+use integration_tests::testbed::{Testbed, binary, forgot_password_code};
 use integration_tests::tokens::groups_claim;
 use integration_tests::unreachable::closed_port;
 
@@ -634,20 +634,13 @@ async fn window_a_disabled_old_user_cannot_reset_a_password_after_import() {
     );
 
     // The same steps let the enabled imported user in: the refusal above is the disabled state.
-    window
-        .client
-        .forgot_password()
-        .client_id(&window.new_client)
-        .username("live")
-        .send()
-        .await
-        .expect("ForgotPassword live");
+    let code = forgot_password_code(&window.testbed.moto_url, &window.new_client, "live").await;
     window
         .client
         .confirm_forgot_password()
         .client_id(&window.new_client)
         .username("live")
-        .confirmation_code("123456")
+        .confirmation_code(code)
         .password(NEW_PASSWORD)
         .send()
         .await
