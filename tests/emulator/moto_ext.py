@@ -17,6 +17,9 @@ middleware and installs hooks into moto's models; each job lives in one module o
   UserMigration, PreSignUp, PreTokenGeneration (`migration`, `user_creation`, `tokens`);
 * a user's own attribute changes: `UpdateUserAttributes` (the app client's `WriteAttributes`,
   aliases, `UserAttributeUpdateSettings`) and `VerifyUserAttribute` (`attribute_updates`);
+* sign-in and password reset as AWS answers them: reset codes accepted only as sent, once
+  (`codes`), USER_SRP_AUTH verified against the user's password (`srp`), simulated deliveries
+  for users nothing is sent to (`sign_in`);
 * pool shapes: `UsernameAttributes`, `AliasAttributes`, `UsernameConfiguration.CaseSensitive`
   through one sign-in lookup, the app client's `PreventUserExistenceErrors`, ListUsers' limits
   (`pool_shapes`, `sign_in`, `user_existence`, `list_users`);

@@ -12,7 +12,8 @@
 * `migration`: the UserMigration trigger; `user_creation`: SignUp/AdminCreateUser (PreSignUp,
   alias uniqueness, `AllowAdminCreateUserOnly`); `attribute_updates`: UpdateUserAttributes
   (the client's `WriteAttributes`, aliases, pending e-mail/phone changes) and VerifyUserAttribute;
-  `sign_in`: InitiateAuth/AdminInitiateAuth/ForgotPassword/ConfirmForgotPassword;
+  `sign_in`: InitiateAuth/AdminInitiateAuth/ForgotPassword/ConfirmForgotPassword; `codes`: the
+  reset codes "sent" (only the code sent, once); `srp`: USER_SRP_AUTH with the password verified;
   `tokens`: the PreTokenGeneration trigger applied to the tokens moto builds;
 * `list_users`: ListUsers' documented limits (`Limit` <= 60, `AttributesToGet`);
 * `import_operations`: GetCSVHeader and the import-job operations; `import_jobs`: the jobs and
