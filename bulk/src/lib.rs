@@ -24,6 +24,7 @@ pub(crate) mod group_scan;
 pub(crate) mod groups;
 pub(crate) mod import;
 pub(crate) mod json_report;
+pub(crate) mod mapping_file;
 pub(crate) mod old_pool_sign_up;
 pub(crate) mod pace;
 pub(crate) mod pacer;

@@ -7,6 +7,7 @@ use shared::TargetRules;
 use shared::import_csv::ImportHeader;
 
 use crate::errors::explain;
+use crate::mapping_file::MappingFile;
 use crate::pacer::Pacer;
 
 /// True when only administrators create users (`AdminCreateUserConfig.AllowAdminCreateUserOnly`;
@@ -90,56 +91,60 @@ pub async fn import_target(
 /// place this is decided: export, plan, status and verify all call it.
 ///
 /// Every name the mapping gives must exist where it is used (`shared::mapping_names`): a typo
-/// stops the run, naming the name and the closest one the pool has.
+/// stops the run, naming the name, the closest one the pool has, and the mapping file. The
+/// legacy-`sub` attribute is such a name: a new pool without it stops the run (groups, `status`,
+/// `verify` and the sweep prove who is who by it), unless the mapping sets
+/// `legacy_sub_attribute` to null.
 ///
-/// Keeps the legacy-`sub` attribute only when the new pool has it, as the default promises, and
-/// says so on stderr when it is dropped.
-///
-/// Refuses pools that look swapped: when the *old* pool (`old`) has the legacy-`sub` attribute and
-/// the new pool has not, the "old" pool is most likely one the migration already wrote to, and
-/// every count of the run would be wrong (a verify with nobody present would say nothing is
-/// missing). A mapping with `legacy_sub_attribute` null opts out of the legacy id, and of this.
+/// Refuses pools that look swapped first: when the *old* pool (`old`) has the legacy-`sub`
+/// attribute and the new pool has not, the "old" pool is most likely one the migration already
+/// wrote to, and every count of the run would be wrong (a verify with nobody present would say
+/// nothing is missing).
 pub fn resolve_mapping(
-    mapping: shared::Mapping,
+    file: &MappingFile,
     columns: &std::collections::BTreeSet<String>,
     pool_id: &str,
     old: &UserPoolType,
 ) -> anyhow::Result<shared::Mapping> {
+    let mapping = &file.mapping;
+    let old_id = old.id().unwrap_or_default();
     let old_schema = shared::from_sdk::schema_attribute_names(old)
         .into_iter()
-        .collect();
-    let unknown = shared::mapping_names::unknown_names(&mapping, &old_schema, columns);
-    if !unknown.is_empty() {
-        let list: Vec<String> = unknown.iter().map(ToString::to_string).collect();
-        anyhow::bail!(
-            "the mapping (--mapping) does not fit the pools (old {}, new {pool_id}): {}. Correct \
-             the mapping file; a name that does not exist changes nothing and would copy what was \
-             meant to stay behind",
-            old.id().unwrap_or_default(),
-            list.join("; ")
+        .collect::<std::collections::BTreeSet<String>>();
+    if let Some(name) = &mapping.legacy_sub_attribute {
+        anyhow::ensure!(
+            columns.contains(name) || !old_schema.contains(name),
+            "the old pool {old_id} (--source-pool-id) has {name} and the new pool {pool_id} \
+             (--target-pool-id) has not: did you swap the two pool ids? The old pool looks like \
+             one a migration already wrote to. If they are right, add {name} to {pool_id} \
+             (AddCustomAttributes) or set legacy_sub_attribute to null in the mapping file",
         );
     }
-    match &mapping.legacy_sub_attribute {
-        Some(name) if !columns.contains(name) => {
-            let old_has_it = shared::from_sdk::schema_attribute_names(old)
-                .iter()
-                .any(|a| a == name);
-            anyhow::ensure!(
-                !old_has_it,
-                "the old pool {old_id} (--source-pool-id) has {name} and the new pool {pool_id} \
-                 (--target-pool-id) has not: did you swap the two pool ids? The old pool looks like \
-                 one a migration already wrote to. If they are right, add {name} to {pool_id} \
-                 (AddCustomAttributes) or set legacy_sub_attribute to null in the mapping file",
-                old_id = old.id().unwrap_or_default(),
-            );
-            eprintln!(
-                "note: the new pool {pool_id} has no {name} attribute, so old subs are not carried \
-                 (add it as a custom attribute to keep them)"
-            );
-            Ok(mapping.without_legacy_sub())
-        }
-        _ => Ok(mapping),
+    let unknown = shared::mapping_names::unknown_names(mapping, &old_schema, columns);
+    if unknown.is_empty() {
+        return Ok(mapping.clone());
     }
+    let list: Vec<String> = unknown.iter().map(ToString::to_string).collect();
+    let fix = match unknown
+        .iter()
+        .find(|u| u.part == shared::mapping_names::LEGACY_SUB_PART)
+    {
+        Some(legacy) if legacy.closest.is_none() => format!(
+            "Add {name} to the new pool {pool_id} (AddCustomAttributes, mutable String) \
+             before the first user arrives: the old sub kept there is how \
+             groups, status, verify and the sweep tell the old user from a stranger. To migrate \
+             without it, set \"legacy_sub_attribute\": null in a mapping file",
+            name = legacy.name
+        ),
+        _ => "Correct the mapping file; a name that does not exist changes nothing and would copy \
+              what was meant to stay behind"
+            .to_string(),
+    };
+    anyhow::bail!(
+        "{} does not fit the pools (old {old_id}, new {pool_id}): {}. {fix}",
+        file.origin,
+        list.join("; ")
+    );
 }
 
 #[cfg(test)]
@@ -148,24 +153,52 @@ mod tests {
 
     use super::*;
 
+    fn file(json: &str) -> MappingFile {
+        MappingFile {
+            mapping: serde_json::from_str(json).unwrap(),
+            origin: "the mapping file m.json (--mapping)".to_string(),
+        }
+    }
+
     #[test]
-    fn the_legacy_sub_is_kept_only_where_the_new_pool_has_it_and_typos_stop() {
+    fn the_legacy_sub_must_have_a_home_unless_set_to_null_and_typos_stop() {
         let has = BTreeSet::from(["email".to_string(), "custom:legacy_sub".to_string()]);
         let lacks = BTreeSet::from(["email".to_string()]);
         let old = UserPoolType::builder().id("old-1").build();
-        let resolve = |mapping, columns| resolve_mapping(mapping, columns, "pool-1", &old);
-        let kept = resolve(shared::Mapping::default(), &has).unwrap();
+        let resolve = |file: &MappingFile, columns| resolve_mapping(file, columns, "pool-1", &old);
+        let kept = resolve(&MappingFile::default_mapping(), &has).unwrap();
         assert_eq!(
             kept.legacy_sub_attribute.as_deref(),
             Some("custom:legacy_sub")
         );
-        let dropped = resolve(shared::Mapping::default(), &lacks).unwrap();
-        assert_eq!(dropped.legacy_sub_attribute, None);
-        let none = shared::Mapping::default().without_legacy_sub();
-        assert_eq!(resolve(none.clone(), &has).unwrap(), none);
-        let typo: shared::Mapping =
-            serde_json::from_str(r#"{"defaults":{"custom:legacy_su":"x"}}"#).unwrap();
-        let err = resolve(typo, &has).unwrap_err().to_string();
+        let err = resolve(&MappingFile::default_mapping(), &lacks)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "the default mapping (no --mapping given) does not fit the pools (old old-1, new pool-1): \
+             legacy_sub_attribute names \"custom:legacy_sub\", which the new pool does not have. \
+             Add custom:legacy_sub to the new pool pool-1 (AddCustomAttributes, mutable String) \
+             before the first user arrives: the old sub kept there is how groups, status, verify \
+             and the sweep tell the old user from a stranger. To migrate without it, set \
+             \"legacy_sub_attribute\": null in a mapping file"
+        );
+        let none = file(r#"{"legacy_sub_attribute":null}"#);
+        assert_eq!(resolve(&none, &lacks).unwrap(), none.mapping);
+        let misspelled = resolve(
+            &file(r#"{"legacy_sub_attribute":"custom:legacy_su"}"#),
+            &has,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            misspelled.starts_with("the mapping file m.json (--mapping) does not fit")
+                && misspelled.contains("did you mean \"custom:legacy_sub\"")
+                && misspelled.contains("Correct the mapping file"),
+            "{misspelled}"
+        );
+        let typo = file(r#"{"defaults":{"custom:legacy_su":"x"}}"#);
+        let err = resolve(&typo, &has).unwrap_err().to_string();
         assert!(err.contains("did you mean \"custom:legacy_sub\""), "{err}");
     }
 
@@ -179,14 +212,14 @@ mod tests {
             .schema_attributes(legacy)
             .build();
         let lacks = BTreeSet::from(["email".to_string()]);
-        let err = resolve_mapping(shared::Mapping::default(), &lacks, "new-1", &old)
+        let err = resolve_mapping(&MappingFile::default_mapping(), &lacks, "new-1", &old)
             .unwrap_err()
             .to_string();
         assert!(
             err.contains("swap") && err.contains("old-1") && err.contains("new-1"),
             "{err}"
         );
-        let opted_out = shared::Mapping::default().without_legacy_sub();
-        assert!(resolve_mapping(opted_out, &lacks, "new-1", &old).is_ok());
+        let opted_out = file(r#"{"legacy_sub_attribute":null}"#);
+        assert!(resolve_mapping(&opted_out, &lacks, "new-1", &old).is_ok());
     }
 }

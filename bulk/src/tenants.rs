@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use shared::Mapping;
+use crate::mapping_file::MappingFile;
 use shared::partition::TenantTable;
 
 use crate::destinations::NewPools;
@@ -90,11 +90,8 @@ pub struct ReportArgs {
 
 impl ReportArgs {
     /// The mapping file's mapping, or the default one.
-    pub fn mapping(&self) -> anyhow::Result<Mapping> {
-        Ok(match &self.mapping {
-            Some(path) => Mapping::load(path)?,
-            None => Mapping::default(),
-        })
+    pub fn mapping(&self) -> anyhow::Result<MappingFile> {
+        MappingFile::load(self.mapping.as_deref())
     }
 
     /// The pacer for `--rps`.

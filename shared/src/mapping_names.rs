@@ -1,7 +1,9 @@
 //! Every name a mapping file gives must exist where it is used — a typo is an error, never a
 //! silent no-op: `drop` and `rename` sources in the old pool's schema, `rename` targets and
-//! `defaults` in the new pool's. A misspelled `drop` would otherwise copy the very attribute meant
-//! to stay behind into every user.
+//! `defaults` and `legacy_sub_attribute` in the new pool's. A misspelled `drop` would otherwise
+//! copy the very attribute meant to stay behind into every user; a legacy-id attribute the new pool
+//! lacks would leave every migrated user unprovable (groups, `status`, `verify` and the sweep
+//! match on it).
 
 use std::collections::BTreeSet;
 
@@ -10,7 +12,8 @@ use crate::Mapping;
 /// A name of the mapping that the pool it refers to does not have.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownName {
-    /// Where in the mapping: `drop`, `rename` (source), `rename` (target) or `defaults`.
+    /// Where in the mapping: `drop`, `rename` (source), `rename` (target), `defaults` or
+    /// `legacy_sub_attribute`.
     pub part: &'static str,
     /// The name as the mapping gives it.
     pub name: String,
@@ -33,6 +36,9 @@ impl std::fmt::Display for UnknownName {
         Ok(())
     }
 }
+
+/// The [`UnknownName::part`] of the legacy-id attribute, whose fix differs from a typo's.
+pub const LEGACY_SUB_PART: &str = "legacy_sub_attribute";
 
 /// The names of `mapping` that do not exist where they are used.
 pub fn unknown_names(
@@ -65,6 +71,9 @@ pub fn unknown_names(
     }
     for name in mapping.defaults.keys() {
         check("defaults", name, "new");
+    }
+    if let Some(name) = &mapping.legacy_sub_attribute {
+        check(LEGACY_SUB_PART, name, "new");
     }
     unknown
 }
@@ -110,7 +119,14 @@ mod tests {
         )
         .unwrap();
         let old = set(&["email", "name", "custom:tenant", "custom:org"]);
-        let new = set(&["email", "name", "custom:org", "custom:name", "custom:plan"]);
+        let new = set(&[
+            "email",
+            "name",
+            "custom:org",
+            "custom:name",
+            "custom:plan",
+            "custom:legacy_sub",
+        ]);
         let found: Vec<String> = unknown_names(&mapping, &old, &new)
             .iter()
             .map(ToString::to_string)
@@ -128,13 +144,41 @@ mod tests {
     }
 
     #[test]
+    fn a_legacy_id_attribute_the_new_pool_lacks_is_named() {
+        let mapping: Mapping =
+            serde_json::from_str(r#"{"legacy_sub_attribute":"custom:legacy_subb"}"#).unwrap();
+        let new = set(&["email", "custom:legacy_sub"]);
+        let found: Vec<String> = unknown_names(&mapping, &set(&["email"]), &new)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "legacy_sub_attribute names \"custom:legacy_subb\", which the new pool does not have (did you mean \"custom:legacy_sub\"?)"
+            ]
+        );
+        let default = unknown_names(&Mapping::default(), &set(&["email"]), &set(&["email"]));
+        assert_eq!(default.len(), 1);
+        assert_eq!(default[0].part, LEGACY_SUB_PART);
+    }
+
+    #[test]
     fn names_that_exist_pass_and_far_names_get_no_guess() {
         let mapping: Mapping =
             serde_json::from_str(r#"{"drop":["custom:tenant"],"defaults":{"zoneinfo":"UTC"}}"#)
                 .unwrap();
         let old = set(&["custom:tenant"]);
-        let new = set(&["zoneinfo"]);
+        let new = set(&["zoneinfo", "custom:legacy_sub"]);
         assert!(unknown_names(&mapping, &old, &new).is_empty());
+        assert!(
+            unknown_names(
+                &mapping.clone().without_legacy_sub(),
+                &old,
+                &set(&["zoneinfo"])
+            )
+            .is_empty()
+        );
         assert_eq!(closest("custom:tenant", &set(&["email"])), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

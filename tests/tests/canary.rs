@@ -98,7 +98,7 @@ async fn new_pool_and_export(
     endpoint: &str,
     spec: PoolSpec,
 ) -> (String, PathBuf, tempfile::TempDir) {
-    let new = create_pool(client, &spec.with_custom(&["tenant"])).await;
+    let new = create_pool(client, &spec.with_custom(&["tenant", "legacy_sub"])).await;
     let (out, dir) = exported(client, endpoint, &new).await;
     (new, out, dir)
 }
@@ -227,7 +227,7 @@ async fn a_clean_export_passes_in_every_pool_shape_and_leaves_nothing_behind() {
         ),
     ];
     for (shape, spec, mfa) in shapes {
-        let new = create_pool(&client, &spec.with_custom(&["tenant"])).await;
+        let new = create_pool(&client, &spec.with_custom(&["tenant", "legacy_sub"])).await;
         client
             .set_user_pool_mfa_config()
             .user_pool_id(&new)

@@ -113,7 +113,11 @@ async fn a_user_disabled_in_the_old_pool_is_created_disabled_never_imported_live
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let old = create_pool(&client, &PoolSpec::named("import-disabled-old")).await;
-    let new = create_pool(&client, &PoolSpec::named("import-disabled-new")).await;
+    let new = create_pool(
+        &client,
+        &PoolSpec::named("import-disabled-new").with_custom(&["legacy_sub"]),
+    )
+    .await;
     for name in ["live", "banned"] {
         create_user(
             &client,
@@ -273,7 +277,7 @@ async fn export_then_import_lands_every_user_reset_required_with_its_attributes(
     .await;
     let new = create_pool(
         &client,
-        &PoolSpec::named("import-e2e-new").with_custom(&["tenant"]),
+        &PoolSpec::named("import-e2e-new").with_custom(&["tenant", "legacy_sub"]),
     )
     .await;
     let users = [

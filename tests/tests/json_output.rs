@@ -50,7 +50,11 @@ async fn a_reader_that_stops_reading_ends_the_command_quietly() {
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let old = create_pool(&client, &PoolSpec::named("pipe-old")).await;
-    let new = create_pool(&client, &PoolSpec::named("pipe-new")).await;
+    let new = create_pool(
+        &client,
+        &PoolSpec::named("pipe-new").with_custom(&["legacy_sub"]),
+    )
+    .await;
     // `status | head -0`: the reader is gone before the table is written.
     let mut child = cognito_migrate(&testbed.moto_url)
         .args(["status", "--source-pool-id", &old, "--target-pool-id", &new])

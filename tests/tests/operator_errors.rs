@@ -134,7 +134,11 @@ async fn the_region_comes_from_the_flag_then_the_environment_then_the_profile() 
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let old = create_pool(&client, &PoolSpec::named("precedence-old")).await;
-    let new = create_pool(&client, &PoolSpec::named("precedence-new")).await;
+    let new = create_pool(
+        &client,
+        &PoolSpec::named("precedence-new").with_custom(&["legacy_sub"]),
+    )
+    .await;
     let files = AwsFiles::new(
         "[profile elsewhere]\nregion = eu-west-1\n",
         "[elsewhere]\naws_access_key_id = testing\naws_secret_access_key = testing\n",

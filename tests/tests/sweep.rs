@@ -187,12 +187,20 @@ async fn a_case_insensitive_new_pool_matches_user_names_in_any_case() {
 
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("sweep");
+    // Without a legacy id the operator opts out of it, and the sweep matches by user name.
+    let mapping = out.path().join("mapping.json");
+    std::fs::write(&mapping, r#"{"legacy_sub_attribute":null}"#).unwrap();
     let run = export(
         &testbed.moto_url,
         &old,
         &new,
         &dir,
-        &["--select", "not-in-target"],
+        &[
+            "--select",
+            "not-in-target",
+            "--mapping",
+            mapping.to_str().unwrap(),
+        ],
     );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     let header = csv_header(&client, &new).await;
@@ -268,7 +276,7 @@ async fn an_ambiguous_pair_of_pool_shapes_stops_before_reading_the_old_pool() {
     eprintln!("{stderr}");
     assert!(stderr.contains(&old) && stderr.contains(&new), "{stderr}");
     assert!(
-        stderr.contains("Add custom:legacy_sub to the new pool's schema"),
+        stderr.contains(&format!("Add custom:legacy_sub to the new pool {new}")),
         "{stderr}"
     );
     assert!(!stderr.contains("Error {"), "no debug structure: {stderr}");
@@ -288,6 +296,31 @@ async fn an_ambiguous_pair_of_pool_shapes_stops_before_reading_the_old_pool() {
         "{}",
         describe(&plan)
     );
+
+    // Opting out of the legacy id does not make the pair matchable: the sweep still stops.
+    let mapping = out.path().join("mapping.json");
+    std::fs::write(&mapping, r#"{"legacy_sub_attribute":null}"#).unwrap();
+    let opted_out = export(
+        &testbed.moto_url,
+        &old,
+        &new,
+        &dir,
+        &[
+            "--select",
+            "not-in-target",
+            "--mapping",
+            mapping.to_str().unwrap(),
+            "--source-endpoint-url",
+            &source_proxy.url,
+        ],
+    );
+    assert_eq!(opted_out.status.code(), Some(2), "{}", describe(&opted_out));
+    let stderr = String::from_utf8_lossy(&opted_out.stderr);
+    assert!(
+        stderr.contains("cannot tell which users of the old pool"),
+        "{stderr}"
+    );
+    assert_eq!(list_users(&source_proxy), 0, "the old pool was not read");
 }
 
 /// Waits for `child` at most `limit`.

@@ -325,42 +325,146 @@ async fn swapped_pools_are_named_before_anything_is_read() {
     }
 }
 
-/// A mapping that names an attribute neither pool has (a typo) stops `plan`, `verify` and
-/// `export` before any user is read, naming the name and the closest one the pool has; a silent
-/// `drop` of a misspelled name would copy the attribute meant to stay behind.
+/// A mapping that names an attribute neither pool has (a typo) stops `plan`, `verify`, `status`
+/// and `export` before any user is read, naming the name, the closest one the pool has and the
+/// mapping file; a silent `drop` of a misspelled name would copy the attribute meant to stay
+/// behind. Each kind of name: `drop`, `rename` source and target, `defaults`, and the legacy id.
 #[tokio::test]
 async fn a_mapping_typo_stops_the_run_naming_the_closest_attribute() {
     use integration_tests::pools::PoolSpec;
     let pools = MigrationPools::create_with(
-        &PoolSpec::named("mapping-typo-old").with_custom(&["tenant"]),
-        &PoolSpec::named("mapping-typo-new").with_custom(&["tenant", "legacy_sub"]),
+        &PoolSpec::named("mapping-typo-old").with_custom(&["tenant", "org"]),
+        &PoolSpec::named("mapping-typo-new").with_custom(&["tenant", "team", "legacy_sub"]),
     )
     .await;
     let dir = tempfile::tempdir().unwrap();
-    let mapping = dir.path().join("mapping.json");
-    std::fs::write(&mapping, r#"{"drop":["custom:tennant"]}"#).unwrap();
-    let out = dir.path().join("out");
-    for command in ["plan", "verify", "export"] {
+    let typos = [
+        (
+            r#"{"drop":["custom:tennant"]}"#,
+            "drop names \"custom:tennant\"",
+            "custom:tenant",
+        ),
+        (
+            r#"{"rename":{"custom:orgg":"custom:team"}}"#,
+            "rename (source) names \"custom:orgg\"",
+            "custom:org",
+        ),
+        (
+            r#"{"rename":{"custom:org":"custom:teem"}}"#,
+            "rename (target) names \"custom:teem\"",
+            "custom:team",
+        ),
+        (
+            r#"{"defaults":{"custom:tenantt":"x"}}"#,
+            "defaults names \"custom:tenantt\"",
+            "custom:tenant",
+        ),
+        (
+            r#"{"legacy_sub_attribute":"custom:legacy_sib"}"#,
+            "legacy_sub_attribute names \"custom:legacy_sib\"",
+            "custom:legacy_sub",
+        ),
+    ];
+    for (i, (json, named, closest)) in typos.iter().enumerate() {
+        let mapping = dir.path().join(format!("mapping-{i}.json"));
+        std::fs::write(&mapping, json).unwrap();
+        let out = dir.path().join(format!("out-{i}"));
+        for command in ["plan", "verify", "status", "export"] {
+            let mut run = cognito_migrate(&pools.endpoint);
+            run.arg(command)
+                .args([
+                    "--source-pool-id",
+                    &pools.old,
+                    "--target-pool-id",
+                    &pools.new,
+                ])
+                .arg("--mapping")
+                .arg(&mapping);
+            if command == "export" {
+                run.arg("--out").arg(&out).args(["--select", "all"]);
+            }
+            let run = run.output().unwrap();
+            assert_eq!(
+                run.status.code(),
+                Some(2),
+                "{command} {json}: {}",
+                describe(&run)
+            );
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            assert!(
+                stderr.contains(named)
+                    && stderr.contains(&format!("did you mean \"{closest}\""))
+                    && stderr.contains(&format!("the mapping file {}", mapping.display())),
+                "{command} {json}: {stderr}"
+            );
+        }
+    }
+}
+
+/// A new pool without the legacy-id attribute (the pools not swapped): `verify`, `plan`, `status`
+/// and `export` stop before reading a user, saying what to add, instead of a verify that counts
+/// every old user as expected to be missing and exits 0. A mapping that opts out of the legacy id
+/// (`null`) lets `verify` compare by user name, and it says so.
+#[tokio::test]
+async fn a_new_pool_without_the_legacy_id_stops_every_comparison_unless_opted_out() {
+    use integration_tests::pools::PoolSpec;
+    let pools = MigrationPools::create_with(
+        &PoolSpec::named("no-legacy-old"),
+        &PoolSpec::named("no-legacy-new"),
+    )
+    .await;
+    create_user(
+        &pools.client,
+        &pools.old,
+        "ada",
+        &[("email", "ada@example.com"), ("email_verified", "true")],
+        None,
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let pool_args = [
+        "--source-pool-id",
+        &pools.old,
+        "--target-pool-id",
+        &pools.new,
+    ];
+    for command in ["verify", "plan", "status", "export"] {
         let mut run = cognito_migrate(&pools.endpoint);
-        run.arg(command)
-            .args([
-                "--source-pool-id",
-                &pools.old,
-                "--target-pool-id",
-                &pools.new,
-            ])
-            .arg("--mapping")
-            .arg(&mapping);
+        run.arg(command).args(pool_args);
         if command == "export" {
-            run.arg("--out").arg(&out).args(["--select", "all"]);
+            run.arg("--out")
+                .arg(dir.path().join("out"))
+                .args(["--select", "all"]);
         }
         let run = run.output().unwrap();
         assert_eq!(run.status.code(), Some(2), "{command}: {}", describe(&run));
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert!(
-            stderr.contains("drop names \"custom:tennant\"")
-                && stderr.contains("did you mean \"custom:tenant\""),
+            stderr.contains(&format!(
+                "Add custom:legacy_sub to the new pool {}",
+                pools.new
+            )) && stderr.contains("\"legacy_sub_attribute\": null"),
             "{command}: {stderr}"
         );
     }
+
+    let mapping = dir.path().join("mapping.json");
+    std::fs::write(&mapping, r#"{"legacy_sub_attribute":null}"#).unwrap();
+    let run = cognito_migrate(&pools.endpoint)
+        .arg("verify")
+        .args(pool_args)
+        .arg("--mapping")
+        .arg(&mapping)
+        .output()
+        .unwrap();
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "ada is missing: {}",
+        describe(&run)
+    );
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(stderr.contains("matched by user name"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("missing 1"), "{stdout}");
 }

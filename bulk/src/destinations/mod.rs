@@ -20,6 +20,7 @@ use shared::{Mapping, SourceUser};
 pub use held_import_target::HeldImportTarget;
 pub use new_pools::NewPools;
 
+use crate::mapping_file::MappingFile;
 use crate::pacer::Pacer;
 use crate::pools::{self, ImportTarget};
 
@@ -48,12 +49,13 @@ pub struct Destinations<I = ImportTarget> {
 
 impl<I: HeldImportTarget> Destinations<I> {
     /// Reads every new pool in turn, so each is found (or named as missing) before the first
-    /// scan. `old_pool` is the old pool as described, whose schema must fit each new pool.
+    /// scan. `mapping` is the run's mapping as given; `old_pool` the old pool as described, whose
+    /// schema must fit each new pool.
     pub async fn load(
         client: &Client,
         pacer: &Pacer,
         new_pools: NewPools,
-        mapping: &Mapping,
+        mapping: &MappingFile,
         old_pool: &UserPoolType,
     ) -> anyhow::Result<Destinations<I>> {
         let old_schema = shared::from_sdk::schema_attribute_names(old_pool);
@@ -65,7 +67,7 @@ impl<I: HeldImportTarget> Destinations<I> {
                 Some(target) => target.header.attribute_columns(),
                 None => schema_attributes(&pool),
             };
-            let mapping = pools::resolve_mapping(mapping.clone(), &columns, pool_id, old_pool)?;
+            let mapping = pools::resolve_mapping(mapping, &columns, pool_id, old_pool)?;
             let fit = shared::schema_fit::check(pool_id, &old_schema, &mapping, &columns);
             list.push(Destination {
                 name: name.to_string(),

@@ -31,8 +31,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use crate::mapping_file::MappingFile;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
-use shared::Mapping;
 use shared::import_csv::{MAX_FILE_BYTES, MAX_ROWS_PER_FILE};
 use tokio::sync::mpsc;
 
@@ -152,10 +152,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     check_out_folder(&args)?;
     let pacer = Arc::new(args.pace.pacer());
     let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
-    let mapping = match &args.mapping {
-        Some(path) => Mapping::load(path)?,
-        None => Mapping::default(),
-    };
+    let mapping = MappingFile::load(args.mapping.as_deref())?;
     let new_pool_ids = new_pool_ids(&args)?;
     let source_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
     let (mfa_visibility, mfa_pacer) = mfa_lookup(&args, &source, &pacer).await?;
@@ -234,7 +231,7 @@ async fn read_new_pools(
     target: &aws_sdk_cognitoidentityprovider::Client,
     pacer: &Pacer,
     new_pool_ids: NewPools,
-    mapping: &Mapping,
+    mapping: &MappingFile,
     source_pool: &UserPoolType,
 ) -> anyhow::Result<Destinations> {
     let destinations =

@@ -524,16 +524,20 @@ pub fn mapping_attributes_exist(
     problems.extend(
         shared::mapping_names::unknown_names(mapping, &old_schema, &writable)
             .iter()
-            .map(|unknown| format!("the mapping's {unknown}")),
+            .map(|unknown| match unknown {
+                shared::mapping_names::UnknownName {
+                    part: shared::mapping_names::LEGACY_SUB_PART,
+                    closest: None,
+                    name,
+                    ..
+                } => format!(
+                    "the new pool lacks {name}, which carries the old sub: add it \
+                     (AddCustomAttributes, mutable String), or set legacy_sub_attribute to null in \
+                     the mapping file to not carry the old sub"
+                ),
+                _ => format!("the mapping's {unknown}"),
+            }),
     );
-    if let Some(legacy) = &mapping.legacy_sub_attribute
-        && !writable.contains(legacy)
-    {
-        problems.push(format!(
-            "the new pool lacks {legacy}, which carries the old sub: add it (AddCustomAttributes, mutable String), \
-             or set legacy_sub_attribute to null in the mapping file to not carry the old sub"
-        ));
-    }
     if problems.is_empty() {
         check(name, Verdict::Pass, "")
     } else {

@@ -18,6 +18,7 @@ pub use checks::{Check, Verdict};
 
 use crate::aws::{AwsArgs, Side};
 use crate::errors::explain;
+use crate::mapping_file::MappingFile;
 use crate::pace::PaceArgs;
 use crate::pacer::Pacer;
 use crate::pools;
@@ -63,10 +64,7 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
     let target = aws
         .client(Side::Target, args.targets.target_pool_id.as_deref())
         .await;
-    let mapping = match &args.mapping {
-        Some(path) => Mapping::load(path)?,
-        None => Mapping::default(),
-    };
+    let mapping = MappingFile::load(args.mapping.as_deref())?.mapping;
     let secret = std::env::var(SECRET_ENV)
         .ok()
         .filter(|s| !s.is_empty())

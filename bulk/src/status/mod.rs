@@ -25,8 +25,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::mapping_file::MappingFile;
 use anyhow::Context;
-use shared::Mapping;
 use shared::from_sdk::{schema_attribute_names, user_from_list};
 
 pub use report::StatusReport;
@@ -87,15 +87,12 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
     let pacer = Arc::new(args.pace.pacer());
     let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
     let target = aws.client(Side::Target, Some(&args.target_pool_id)).await;
-    let mapping = match &args.mapping {
-        Some(path) => Mapping::load(path)?,
-        None => Mapping::default(),
-    };
+    let mapping = MappingFile::load(args.mapping.as_deref())?;
     let old_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
     let new_pool = pools::describe(&target, &pacer, &args.target_pool_id).await?;
     let new_attributes: BTreeSet<String> = schema_attribute_names(&new_pool).into_iter().collect();
     let mapping =
-        pools::resolve_mapping(mapping, &new_attributes, &args.target_pool_id, &old_pool)?;
+        pools::resolve_mapping(&mapping, &new_attributes, &args.target_pool_id, &old_pool)?;
     let rule = MatchRule::for_pools(
         &old_pool,
         &new_pool,

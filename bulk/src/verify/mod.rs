@@ -162,6 +162,14 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
         Destinations::load(&target, &pacer, new_pools, &mapping, &source_pool).await?;
     let mut indexes = Vec::new();
     for d in destinations.iter() {
+        if d.mapping.legacy_sub_attribute.is_none() {
+            eprintln!(
+                "note: the mapping carries no legacy id (legacy_sub_attribute null), so users of {} \
+                 are matched by user name: a user whose new name differs (e-mail or phone as user \
+                 name) counts as missing",
+                d.pool_id
+            );
+        }
         let segments = args.report.segments;
         indexes.push(read_new_pool(&target, &pacer, &d.pool_id, &d.mapping, segments).await?);
     }
