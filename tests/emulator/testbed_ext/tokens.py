@@ -16,11 +16,17 @@ Developer guide, "Pre token generation Lambda trigger"
 * Request: `userAttributes`, `groupConfiguration {groupsToOverride, iamRolesToOverride,
   preferredRole}` (the user's current groups), `clientMetadata`; version 2 adds `scopes`.
 * Response version 1: `claimsOverrideDetails {claimsToAddOrOverride, claimsToSuppress,
-  groupOverrideDetails}` applied to the ID token. Version 2: `claimsAndScopeOverrideDetails
-  {idTokenGeneration, accessTokenGeneration {.., scopesToAdd, scopesToSuppress},
-  groupOverrideDetails}`, the group override applied to both tokens.
-* A group override changes the `cognito:groups` claim (and `cognito:roles`,
-  `cognito:preferred_role`), not the user's membership.
+  groupOverrideDetails}`: the claims to the ID token only, the group override to both tokens.
+  Version 2: `claimsAndScopeOverrideDetails {idTokenGeneration, accessTokenGeneration {..,
+  scopesToAdd, scopesToSuppress}, groupOverrideDetails}`, the group override applied to both
+  tokens. Same page, response parameters, `groupOverrideDetails`: "Amazon Cognito ID and access
+  tokens both contain the `cognito:groups` claim. Your groupOverrideDetails object will replace
+  the `cognito:groups` claim in access tokens as well as ID tokens." (the newer wording adds
+  "Group overrides are the only changes to the access token that version 1 events can make.").
+* A group override changes the `cognito:groups` claim of both tokens, and `cognito:roles`,
+  `cognito:preferred_role` of the ID token (the claims AWS's version-two example sets: "Sets their
+  ID token `cognito:roles` claim", "Sets their ID and access token `cognito:groups` claim"); not
+  the user's membership.
 
 Claims Cognito sets itself (iss, sub, aud, client_id, token_use, iat, auth_time, exp, jti,
 origin_jti, cognito:username, username) are kept whatever the function answers (ours: AWS refuses
@@ -146,20 +152,23 @@ def apply_claims(claims: dict[str, Any], details: dict[str, Any]) -> None:
             claims.pop(name, None)
 
 
-def apply_groups(claims: dict[str, Any], details: dict[str, Any] | None) -> None:
-    """groupOverrideDetails: replace the group claims (the membership is untouched)."""
+def apply_groups(claims: dict[str, Any], details: dict[str, Any] | None, token_use: str) -> None:
+    """groupOverrideDetails, either version: replace `cognito:groups` in the ID and the access
+    token ("Your groupOverrideDetails object will replace the `cognito:groups` claim in access
+    tokens as well as ID tokens."), the role claims in the ID token only; the membership is
+    untouched."""
     if not details:
         return
-    for field, claim in (
-        ("groupsToOverride", "cognito:groups"),
-        ("iamRolesToOverride", "cognito:roles"),
-    ):
+    fields = [("groupsToOverride", "cognito:groups")]
+    if token_use == "id":
+        fields.append(("iamRolesToOverride", "cognito:roles"))
+    for field, claim in fields:
         if field in details and details[field] is not None:
             if details[field]:
                 claims[claim] = list(details[field])
             else:
                 claims.pop(claim, None)
-    if details.get("preferredRole"):
+    if token_use == "id" and details.get("preferredRole"):
         claims["cognito:preferred_role"] = details["preferredRole"]
 
 
@@ -187,11 +196,15 @@ def customised(
         apply_claims(claims, part)
         if token_use == "access":
             apply_scopes(claims, part)
-        apply_groups(claims, details.get("groupOverrideDetails"))
-    elif token_use == "id":
+        apply_groups(claims, details.get("groupOverrideDetails"), token_use)
+    else:
+        # Version 1: claimsToAddOrOverride/claimsToSuppress reach the ID token only ("Amazon
+        # Cognito sends a V1_0 event as a request to your function with data that it would write
+        # to the ID token."); groupOverrideDetails reaches both tokens (see apply_groups).
         details = answer.get("claimsOverrideDetails") or {}
-        apply_claims(claims, details)
-        apply_groups(claims, details.get("groupOverrideDetails"))
+        if token_use == "id":
+            apply_claims(claims, details)
+        apply_groups(claims, details.get("groupOverrideDetails"), token_use)
 
 
 def signed(pool: Any, client_id: str, user: Any, token_use: str, extra: dict[str, Any]) -> str:
@@ -238,7 +251,7 @@ def create_id_token(self: Any, client_id: str, username: str, origin_jti: str) -
 def create_access_token(
     self: Any, client_id: str, username: str, origin_jti: str
 ) -> tuple[str, int]:
-    """moto's access token (scope, groups) + PreTokenGeneration version 2."""
+    """moto's access token (scope, groups) + PreTokenGeneration (version 2; version 1: groups)."""
     user = self._get_user(username)
     extra: dict[str, Any] = {"origin_jti": origin_jti, "scope": ADMIN_SCOPE}
     if user.groups:

@@ -4,6 +4,7 @@ PreTokenGeneration (migration.py, user_creation.py, tokens.py, lambda_invoke.py)
 import unittest
 
 from support import (
+    ACCOUNT,
     PASSWORD,
     Function,
     claims,
@@ -292,7 +293,7 @@ class PreTokenGeneration(unittest.TestCase):
         self.c.create_group(UserPoolId=pool, GroupName="staff", Precedence=1)
         self.c.admin_add_user_to_group(UserPoolId=pool, Username="zoe", GroupName="staff")
 
-    def test_version_1_overrides_the_id_token_groups_not_the_membership(self):
+    def test_version_1_overrides_the_groups_of_both_tokens_not_the_membership(self):
         function = Function(
             {
                 "TokenGeneration_Authentication": {
@@ -314,13 +315,71 @@ class PreTokenGeneration(unittest.TestCase):
         self.assertNotIn("email", id_token)  # suppressed; the client could read it
         self.assertEqual(id_token["cognito:groups"], ["admins"])
         self.assertEqual(id_token["tenant"], "acme")
-        self.assertEqual(access["cognito:groups"], ["staff"])  # version 1: ID token only
+        # "Your groupOverrideDetails object will replace the `cognito:groups` claim in access
+        # tokens as well as ID tokens."; the claims of a version 1 answer stay in the ID token.
+        self.assertEqual(access["cognito:groups"], ["admins"])
+        self.assertNotIn("tenant", access)
         groups = self.c.admin_list_groups_for_user(UserPoolId=pool, Username="zoe")["Groups"]
         self.assertEqual([g["GroupName"] for g in groups], ["staff"])
         [event] = function.events()
         self.assertEqual(event["version"], "1")
         self.assertEqual(event["request"]["groupConfiguration"]["groupsToOverride"], ["staff"])
         self.assertEqual(event["request"]["userAttributes"]["email"], "z@example.com")
+
+    def test_version_1_group_override_reaches_the_access_token_of_a_user_without_groups(self):
+        # The migration window's case: the new pool's user has no membership yet, the function
+        # answers the old pool's groups; the roles stay ID-token claims.
+        function = Function(
+            {
+                "TokenGeneration_Authentication": {
+                    "response": {
+                        "claimsOverrideDetails": {
+                            "groupOverrideDetails": {
+                                "groupsToOverride": ["admins", "staff"],
+                                "iamRolesToOverride": [f"arn:aws:iam::{ACCOUNT}:role/admin"],
+                                "preferredRole": f"arn:aws:iam::{ACCOUNT}:role/admin",
+                            }
+                        }
+                    }
+                }
+            }
+        )
+        pool = create_pool(
+            self.c,
+            LambdaConfig={
+                "PreTokenGenerationConfig": {"LambdaVersion": "V1_0", "LambdaArn": function.arn}
+            },
+        )
+        client = create_client(self.c, pool)
+        confirmed_user(self.c, pool, "ivy", {"email": "i@example.com", "email_verified": "true"})
+        tokens = sign_in(self.c, client, "ivy")["AuthenticationResult"]
+        id_token, access = claims(tokens["IdToken"]), claims(tokens["AccessToken"])
+        self.assertEqual(access["cognito:groups"], ["admins", "staff"])
+        self.assertEqual(id_token["cognito:groups"], ["admins", "staff"])
+        self.assertEqual(id_token["cognito:roles"], [f"arn:aws:iam::{ACCOUNT}:role/admin"])
+        self.assertEqual(id_token["cognito:preferred_role"], f"arn:aws:iam::{ACCOUNT}:role/admin")
+        self.assertNotIn("cognito:roles", access)
+        self.assertNotIn("cognito:preferred_role", access)
+        memberships = self.c.admin_list_groups_for_user(UserPoolId=pool, Username="ivy")
+        self.assertEqual(memberships["Groups"], [])
+        self.assertEqual(len(function.events()), 1)  # one invocation for both tokens
+
+    def test_version_1_empty_group_override_suppresses_the_groups_of_both_tokens(self):
+        function = Function(
+            {
+                "TokenGeneration_Authentication": {
+                    "response": {
+                        "claimsOverrideDetails": {"groupOverrideDetails": {"groupsToOverride": []}}
+                    }
+                }
+            }
+        )
+        pool = create_pool(self.c, LambdaConfig={"PreTokenGeneration": function.arn})
+        client = create_client(self.c, pool)
+        self.member(pool)
+        tokens = sign_in(self.c, client, "zoe")["AuthenticationResult"]
+        self.assertNotIn("cognito:groups", claims(tokens["IdToken"]))
+        self.assertNotIn("cognito:groups", claims(tokens["AccessToken"]))
 
     def test_version_2_overrides_both_tokens_and_refresh_fires_its_source(self):
         function = Function(
