@@ -6,15 +6,19 @@
 //! an attacker who chooses): a new-pool client that lets users re-point a sign-in name (an alias
 //! pool, an e-mail-as-user-name pool), an old pool open to sign-up, old-pool challenges the
 //! trigger's password check never meets, and a new pool without the old pool's MFA.
+//! Issue 23: every trigger the runbook wires, PreTokenGeneration among them (absent, its version
+//! against the feature plan, the legacy field disagreeing, the UserMigration function reused).
 
 use aws_sdk_cognitoidentityprovider::Client;
+use std::collections::BTreeMap;
 use std::process::Output;
 
 use aws_sdk_cognitoidentityprovider::operation::create_user_pool::builders::CreateUserPoolFluentBuilder;
 use aws_sdk_cognitoidentityprovider::types::{
     AdminCreateUserConfigType, AdvancedSecurityModeType, AliasAttributeType, ExplicitAuthFlowsType,
-    LambdaConfigType, PreventUserExistenceErrorTypes, SoftwareTokenMfaConfigType,
-    UserAttributeUpdateSettingsType, UserPoolAddOnsType, UserPoolMfaType, UsernameAttributeType,
+    LambdaConfigType, PreTokenGenerationLambdaVersionType, PreTokenGenerationVersionConfigType,
+    PreventUserExistenceErrorTypes, SoftwareTokenMfaConfigType, UserAttributeUpdateSettingsType,
+    UserPoolAddOnsType, UserPoolMfaType, UserPoolTierType, UsernameAttributeType,
     VerifiedAttributeType,
 };
 use integration_tests::cli::{cognito_migrate, describe};
@@ -23,6 +27,8 @@ use integration_tests::testbed::Testbed;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/cognito-import";
 const TRIGGER: &str = "arn:aws:lambda:us-east-1:123456789012:function:cognito-migrate-trigger";
+/// The token function the template deploys beside the sign-in function.
+const TOKEN: &str = "arn:aws:lambda:us-east-1:123456789012:function:cognito-migrate-token";
 
 /// How the new pool's self sign-up is wired.
 #[derive(Clone, Copy)]
@@ -69,6 +75,10 @@ async fn new_pool_shaped(
             LambdaConfigType::builder()
                 .user_migration(TRIGGER)
                 .set_pre_sign_up(pre_sign_up.map(String::from))
+                .pre_token_generation_config(token_config(
+                    TOKEN,
+                    PreTokenGenerationLambdaVersionType::V10,
+                ))
                 .build(),
         );
     }
@@ -96,6 +106,18 @@ async fn new_pool_shaped(
         .await
         .unwrap();
     id
+}
+
+/// The versioned PreTokenGeneration configuration the template's `LambdaConfig` output holds.
+fn token_config(
+    arn: &str,
+    version: PreTokenGenerationLambdaVersionType,
+) -> PreTokenGenerationVersionConfigType {
+    PreTokenGenerationVersionConfigType::builder()
+        .lambda_arn(arn)
+        .lambda_version(version)
+        .build()
+        .unwrap()
 }
 
 async fn app_client(client: &Client, pool: &str, prevent_existence_errors: bool) -> String {
@@ -745,5 +767,183 @@ async fn preflight_refuses_a_new_pool_without_the_old_pools_mfa() {
             &format!("MFA of {with} is compatible with {old}"),
             "TOTP secrets cannot be exported",
         ],
+    );
+}
+
+/// `preflight --json -` of `old`/`old_client` against `new`: the exit status and each check as
+/// (verdict, detail) by name.
+fn preflight_json(
+    testbed: &Testbed,
+    old: &str,
+    old_client: &str,
+    new: &str,
+) -> (Option<i32>, BTreeMap<String, (String, String)>) {
+    let run = cognito_migrate(&testbed.moto_url)
+        .args(["preflight", "--source-pool-id", old])
+        .args(["--source-client-id", old_client, "--target-pool-id", new])
+        .args(["--logs-role-arn", ROLE, "--json", "-"])
+        .output()
+        .unwrap();
+    let checks: Vec<serde_json::Value> = serde_json::from_slice(&run.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", describe(&run)));
+    let by_name = checks
+        .iter()
+        .map(|c| {
+            let text = |field: &str| c[field].as_str().unwrap().to_string();
+            (text("name"), (text("verdict"), text("detail")))
+        })
+        .collect();
+    (run.status.code(), by_name)
+}
+
+/// A new pool that only administrators fill (no sign-up guard needed), with `triggers` as its
+/// `LambdaConfig`, `tier` as its feature plan, and a ready app client.
+async fn token_wired_pool(
+    client: &Client,
+    triggers: LambdaConfigType,
+    tier: Option<UserPoolTierType>,
+) -> String {
+    let pool = new_pool_shaped(client, false, SignUp::AdminOnly, |r| {
+        r.lambda_config(triggers).set_user_pool_tier(tier)
+    })
+    .await;
+    app_client(client, &pool, true).await;
+    pool
+}
+
+#[tokio::test]
+async fn preflight_names_what_each_token_trigger_gap_costs() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let (old, old_client) = old_pool(&client, &[]).await;
+    let has = |pool: &str| format!("new pool {pool} has a PreTokenGeneration trigger");
+    let fits =
+        |pool: &str| format!("new pool {pool}'s PreTokenGeneration version fits its feature plan");
+    let own =
+        |pool: &str| format!("new pool {pool}'s PreTokenGeneration trigger is its own function");
+
+    // Fully wired as the template's LambdaConfig output has it, V2_0 on the Essentials plan:
+    // every check of the run passes.
+    let wired = token_wired_pool(
+        &client,
+        LambdaConfigType::builder()
+            .user_migration(TRIGGER)
+            .pre_token_generation_config(token_config(
+                TOKEN,
+                PreTokenGenerationLambdaVersionType::V20,
+            ))
+            .build(),
+        Some(UserPoolTierType::Essentials),
+    )
+    .await;
+    let (status, checks) = preflight_json(&testbed, &old, &old_client, &wired);
+    assert_eq!(status, Some(0), "{checks:#?}");
+    let not_passed: Vec<_> = checks.iter().filter(|(_, (v, _))| v != "pass").collect();
+    assert!(not_passed.is_empty(), "{not_passed:#?}");
+    assert_eq!(checks[&has(&wired)].1, format!("{TOKEN} (V2_0 events)"));
+    assert_eq!(checks[&fits(&wired)].1, "V2_0 events on ESSENTIALS");
+    assert_eq!(checks[&own(&wired)].1, TOKEN);
+
+    // No token trigger: a warning naming the cost, and nothing about a version.
+    let missing = token_wired_pool(
+        &client,
+        LambdaConfigType::builder().user_migration(TRIGGER).build(),
+        None,
+    )
+    .await;
+    let (status, checks) = preflight_json(&testbed, &old, &old_client, &missing);
+    assert_eq!(status, Some(0), "a warning only: {checks:#?}");
+    let (verdict, detail) = &checks[&has(&missing)];
+    assert_eq!(verdict, "warn");
+    assert_eq!(
+        detail,
+        "the new pool has no PreTokenGeneration trigger, so users the trigger migrates get tokens \
+         without their old groups (no cognito:groups, no deny-group such as blocked) until \
+         cognito-migrate groups --sync next runs: deploy the template with TokenGroups=true and \
+         set LambdaConfig.PreTokenGenerationConfig to its token function (the stack's \
+         LambdaConfig output), or run groups --sync often and disable blocked users instead of \
+         relying on a group"
+    );
+    assert!(!checks.contains_key(&fits(&missing)) && !checks.contains_key(&own(&missing)));
+
+    // V2_0 on the Lite plan: the one failure of the run.
+    let lite = token_wired_pool(
+        &client,
+        LambdaConfigType::builder()
+            .user_migration(TRIGGER)
+            .pre_token_generation_config(token_config(
+                TOKEN,
+                PreTokenGenerationLambdaVersionType::V20,
+            ))
+            .build(),
+        Some(UserPoolTierType::Lite),
+    )
+    .await;
+    let run = preflight(&testbed, &old, &old_client, &["--target-pool-id", &lite]);
+    assert_only_failure(
+        &run,
+        &[
+            &format!("FAIL {}", fits(&lite)),
+            "LambdaVersion is V2_0 but the pool's feature plan (UserPoolTier) is LITE",
+            "only in pools with the Essentials or Plus plan",
+            "TokenLambdaVersion=V1_0",
+        ],
+    );
+
+    // The legacy field naming another function than PreTokenGenerationConfig.
+    let other = "arn:aws:lambda:us-east-1:123456789012:function:old-claims";
+    let differ = token_wired_pool(
+        &client,
+        LambdaConfigType::builder()
+            .user_migration(TRIGGER)
+            .pre_token_generation(other)
+            .pre_token_generation_config(token_config(
+                TOKEN,
+                PreTokenGenerationLambdaVersionType::V10,
+            ))
+            .build(),
+        None,
+    )
+    .await;
+    let run = preflight(&testbed, &old, &old_client, &["--target-pool-id", &differ]);
+    assert_only_failure(
+        &run,
+        &[
+            &format!("FAIL {}", has(&differ)),
+            &format!("LambdaConfig.PreTokenGeneration ({other})"),
+            &format!("PreTokenGenerationConfig.LambdaArn ({TOKEN}) differ"),
+            "AWS requires them to be identical",
+        ],
+    );
+
+    // The legacy field alone, naming the UserMigration function (the test bed's own wiring):
+    // a V1_0 trigger that passes, and a warning pointing to the template.
+    let shared = token_wired_pool(
+        &client,
+        LambdaConfigType::builder()
+            .user_migration(TRIGGER)
+            .pre_token_generation(TRIGGER)
+            .build(),
+        Some(UserPoolTierType::Lite),
+    )
+    .await;
+    let (status, checks) = preflight_json(&testbed, &old, &old_client, &shared);
+    assert_eq!(status, Some(0), "{checks:#?}");
+    assert_eq!(
+        checks[&has(&shared)],
+        (
+            "pass".to_string(),
+            format!("{TRIGGER} (legacy LambdaConfig.PreTokenGeneration: V1_0 events)")
+        )
+    );
+    assert_eq!(checks[&fits(&shared)].0, "pass");
+    let (verdict, detail) = &checks[&own(&shared)];
+    assert_eq!(verdict, "warn");
+    assert!(
+        detail.starts_with(&format!(
+            "PreTokenGeneration calls {TRIGGER}, the UserMigration function; deploy/template.yaml \
+             gives it a function of its own on purpose"
+        )) && detail.contains("TokenFunctionArn"),
+        "{detail}"
     );
 }

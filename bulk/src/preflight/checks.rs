@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::{
     AdvancedSecurityEnabledModeType, AdvancedSecurityModeType, ExplicitAuthFlowsType,
-    PreventUserExistenceErrorTypes, UserPoolClientType, UserPoolMfaType, UserPoolType,
+    PreventUserExistenceErrorTypes, UserPoolClientType, UserPoolMfaType, UserPoolTierType,
+    UserPoolType,
 };
 use shared::from_sdk::schema_attribute_names;
 use shared::{Mapping, Secret};
@@ -258,6 +259,189 @@ pub fn new_pool_guards_sign_up(pool: &UserPoolType) -> Check {
             ),
         ),
     }
+}
+
+/// Where the new pool sends its PreTokenGeneration events: the function and the event version.
+/// `PreTokenGenerationConfig` names both; the legacy `LambdaConfig.PreTokenGeneration` alone
+/// names the function, read as version `V1_0` (the event it served before versions existed; AWS
+/// names no version for it, and the test bed reads it the same way).
+struct TokenTrigger<'a> {
+    arn: &'a str,
+    version: &'a str,
+    legacy_only: bool,
+}
+
+fn token_trigger(pool: &UserPoolType) -> Option<TokenTrigger<'_>> {
+    let triggers = pool.lambda_config()?;
+    let config = triggers.pre_token_generation_config();
+    match (config, triggers.pre_token_generation()) {
+        (Some(config), _) => Some(TokenTrigger {
+            arn: config.lambda_arn(),
+            version: config.lambda_version().as_str(),
+            legacy_only: false,
+        }),
+        (None, Some(arn)) => Some(TokenTrigger {
+            arn,
+            version: "V1_0",
+            legacy_only: true,
+        }),
+        (None, None) => None,
+    }
+}
+
+/// The new pool should call the token companion (PreTokenGeneration), and name it once.
+///
+/// **Absent: WARN, not FAIL.** The runbook (README, step 2) wires it and promises that migrated
+/// users get "their old groups in the first token"; without it a user the trigger migrates signs
+/// in with no `cognito:groups` until the next `cognito-migrate groups --sync` (step 6, run
+/// periodically) copies them — less access for allow-groups, and no deny-group (`blocked`) in
+/// those tokens. That is a cost to name, not a broken migration: nobody loses a password or
+/// reaches another user's account, the template itself lets the companion be off
+/// (`TokenGroups=false`), `groups --sync` is the documented catch-up, and `trigger/README.md`
+/// (*Companions*) already tells apps with deny-groups to disable such users rather than rely on
+/// a group, since even the companion sends tokens without groups when the old pool cannot be
+/// asked. FAIL is kept for what breaks the window.
+///
+/// **Both fields, different functions: FAIL.** AWS documents both and says neither wins (API
+/// reference, `LambdaConfigType`,
+/// <https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_LambdaConfigType.html>):
+/// `PreTokenGeneration` is "The legacy configuration of a pre token generation Lambda trigger in a
+/// user pool. Set this parameter for legacy purposes. If you also set an ARN in
+/// PreTokenGenerationConfig, its value must be identical to PreTokenGeneration. For new instances
+/// of pre token generation triggers, set the LambdaArn of PreTokenGenerationConfig."; and of
+/// `PreTokenGenerationConfig`: "If you also set an ARN in PreTokenGeneration, its value must be
+/// identical to PreTokenGenerationConfig." Two different functions are a configuration AWS does
+/// not define, so which one runs cannot be known.
+pub fn new_pool_has_token_trigger(pool: &UserPoolType) -> Check {
+    let pool_id = pool.id().unwrap_or("(new pool)");
+    let name = format!("new pool {pool_id} has a PreTokenGeneration trigger");
+    let legacy = pool.lambda_config().and_then(|c| c.pre_token_generation());
+    let Some(trigger) = token_trigger(pool) else {
+        return check(
+            name,
+            Verdict::Warn,
+            "the new pool has no PreTokenGeneration trigger, so users the trigger migrates get \
+             tokens without their old groups (no cognito:groups, no deny-group such as blocked) \
+             until cognito-migrate groups --sync next runs: deploy the template with \
+             TokenGroups=true and set LambdaConfig.PreTokenGenerationConfig to its token function \
+             (the stack's LambdaConfig output), or run groups --sync often and disable blocked \
+             users instead of relying on a group",
+        );
+    };
+    match legacy {
+        Some(legacy) if legacy != trigger.arn => check(
+            name,
+            Verdict::Fail,
+            format!(
+                "LambdaConfig.PreTokenGeneration ({legacy}) and \
+                 PreTokenGenerationConfig.LambdaArn ({}) differ: AWS requires them to be \
+                 identical and does not say which one Cognito calls. Set \
+                 PreTokenGenerationConfig.LambdaArn to the token function and \
+                 PreTokenGeneration to the same ARN (or leave it unset)",
+                trigger.arn
+            ),
+        ),
+        _ if trigger.legacy_only => check(
+            name,
+            Verdict::Pass,
+            format!(
+                "{} (legacy LambdaConfig.PreTokenGeneration: V1_0 events)",
+                trigger.arn
+            ),
+        ),
+        _ => check(
+            name,
+            Verdict::Pass,
+            format!("{} ({} events)", trigger.arn, trigger.version),
+        ),
+    }
+}
+
+/// The token companion's event version must be one the pool's feature plan offers. AWS
+/// (developer guide, *Pre token generation Lambda trigger*,
+/// <https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html>):
+/// "With the Basic features of the version one or V1_0 pre token generation trigger event, you can
+/// customize the identity (ID) token. In user pools with the Essentials or Plus feature plan, you
+/// can generate the version two or V2_0 trigger event with access token customization, and the
+/// version three or V3_0 trigger event with access token customization for machine-to-machine
+/// (M2M) client-credentials grants." So `V2_0`/`V3_0` on a `LITE` pool fails. A pool whose
+/// `UserPoolTier` is not reported (AWS reports it; the API reference says it "Defaults to
+/// ESSENTIALS") warns: the plan could not be read. `None` when there is no token trigger
+/// ([`new_pool_has_token_trigger`] says so).
+pub fn new_pool_token_version_fits_plan(pool: &UserPoolType) -> Option<Check> {
+    let trigger = token_trigger(pool)?;
+    let pool_id = pool.id().unwrap_or("(new pool)");
+    let name = format!("new pool {pool_id}'s PreTokenGeneration version fits its feature plan");
+    let version = trigger.version;
+    if version == "V1_0" {
+        return Some(check(
+            name,
+            Verdict::Pass,
+            "V1_0 events (every feature plan): the old groups reach the ID and access tokens, \
+             migration_groups_unavailable the ID token only",
+        ));
+    }
+    let fix = "switch the pool to the Essentials plan (UpdateUserPool UserPoolTier=ESSENTIALS) \
+               or deploy with TokenLambdaVersion=V1_0 (the old groups still reach both tokens; \
+               migration_groups_unavailable only the ID token)";
+    Some(match pool.user_pool_tier() {
+        Some(UserPoolTierType::Lite) => check(
+            name,
+            Verdict::Fail,
+            format!(
+                "PreTokenGenerationConfig.LambdaVersion is {version} but the pool's feature plan \
+                 (UserPoolTier) is LITE: AWS offers {version} events only in pools with the \
+                 Essentials or Plus plan: {fix}"
+            ),
+        ),
+        Some(tier) => check(
+            name,
+            Verdict::Pass,
+            format!("{version} events on {}", tier.as_str()),
+        ),
+        None => check(
+            name,
+            Verdict::Warn,
+            format!(
+                "PreTokenGenerationConfig.LambdaVersion is {version}, which needs the Essentials \
+                 or Plus plan, and DescribeUserPool reported no UserPoolTier: check the pool's \
+                 feature plan, or {fix}"
+            ),
+        ),
+    })
+}
+
+/// The token companion should be a function of its own, as `deploy/template.yaml` makes it: the
+/// template gives PreTokenGeneration its own function (`TokenFunction`) with its own role — the
+/// only one that may write to the new pool (`AdminAddUserToGroup`) — and its own reserved
+/// concurrency, while UserMigration and PreSignUp, which anyone can make Cognito call without an
+/// account, run in a function that holds no right on the new pool. One function for all three
+/// works (the binary picks the job from `triggerSource`), so it is a WARN pointing to the
+/// template: that function's role then must write to the new pool, and a flood of sign-ins or
+/// sign-ups takes the instances tokens need. (Whether the function is configured for *this* old
+/// pool would take `lambda:GetFunctionConfiguration`, which preflight does not call.) `None`
+/// when either trigger is missing (their own checks say so).
+pub fn new_pool_token_function_separate(pool: &UserPoolType) -> Option<Check> {
+    let trigger = token_trigger(pool)?;
+    let migration = pool.lambda_config()?.user_migration()?;
+    let pool_id = pool.id().unwrap_or("(new pool)");
+    let name = format!("new pool {pool_id}'s PreTokenGeneration trigger is its own function");
+    if function_of(trigger.arn) != function_of(migration) {
+        return Some(check(name, Verdict::Pass, trigger.arn));
+    }
+    Some(check(
+        name,
+        Verdict::Warn,
+        format!(
+            "PreTokenGeneration calls {}, the UserMigration function; deploy/template.yaml gives \
+             it a function of its own on purpose: its own role, the only one that may write to \
+             the new pool (AdminAddUserToGroup), and its own reserved concurrency, so \
+             unauthenticated sign-ins and sign-ups can neither use that right nor starve token \
+             issuing. Point PreTokenGenerationConfig.LambdaArn at the stack's TokenFunctionArn \
+             (TokenGroups=true)",
+            trigger.arn
+        ),
+    ))
 }
 
 /// Whether the app client lets its signed-in users write `attribute` with `UpdateUserAttributes`:
@@ -649,7 +833,8 @@ mod tests {
     use aws_sdk_cognitoidentityprovider::types::builders::UserPoolTypeBuilder;
     use aws_sdk_cognitoidentityprovider::types::{
         AdminCreateUserConfigType, AdvancedSecurityAdditionalFlowsType, AliasAttributeType,
-        LambdaConfigType, SchemaAttributeType, SmsMfaConfigType, SoftwareTokenMfaConfigType,
+        LambdaConfigType, PreTokenGenerationLambdaVersionType, PreTokenGenerationVersionConfigType,
+        SchemaAttributeType, SmsMfaConfigType, SoftwareTokenMfaConfigType,
         UserAttributeUpdateSettingsType, UserPoolAddOnsType, UsernameAttributeType,
         VerifiedAttributeType,
     };
@@ -801,6 +986,203 @@ mod tests {
         ));
         assert_eq!(other.verdict, Verdict::Fail);
         assert!(other.detail.contains("function:welcome"));
+    }
+
+    const MIGRATE: &str = "arn:aws:lambda:us-east-1:1:function:migrate";
+    const TOKEN: &str = "arn:aws:lambda:us-east-1:1:function:token";
+
+    /// A new pool `p1` whose UserMigration is `MIGRATE`, with the token trigger as given: the
+    /// legacy field, the versioned config, and the feature plan.
+    fn token_pool(
+        legacy: Option<&str>,
+        config: Option<(&str, PreTokenGenerationLambdaVersionType)>,
+        tier: Option<UserPoolTierType>,
+    ) -> UserPoolType {
+        UserPoolType::builder()
+            .id("p1")
+            .lambda_config(
+                LambdaConfigType::builder()
+                    .user_migration(MIGRATE)
+                    .set_pre_token_generation(legacy.map(String::from))
+                    .set_pre_token_generation_config(config.map(|(arn, version)| {
+                        PreTokenGenerationVersionConfigType::builder()
+                            .lambda_arn(arn)
+                            .lambda_version(version)
+                            .build()
+                            .unwrap()
+                    }))
+                    .build(),
+            )
+            .set_user_pool_tier(tier)
+            .build()
+    }
+
+    #[test]
+    fn a_missing_token_trigger_warns_naming_the_groups_it_costs() {
+        let missing = new_pool_has_token_trigger(&token_pool(None, None, None));
+        assert_eq!(
+            missing,
+            check(
+                "new pool p1 has a PreTokenGeneration trigger",
+                Verdict::Warn,
+                "the new pool has no PreTokenGeneration trigger, so users the trigger migrates get \
+                 tokens without their old groups (no cognito:groups, no deny-group such as blocked) \
+                 until cognito-migrate groups --sync next runs: deploy the template with \
+                 TokenGroups=true and set LambdaConfig.PreTokenGenerationConfig to its token \
+                 function (the stack's LambdaConfig output), or run groups --sync often and \
+                 disable blocked users instead of relying on a group"
+            )
+        );
+        let bare = UserPoolType::builder().id("p1").build();
+        assert_eq!(new_pool_has_token_trigger(&bare).verdict, Verdict::Warn);
+        assert_eq!(new_pool_token_version_fits_plan(&bare), None);
+        assert_eq!(new_pool_token_function_separate(&bare), None);
+    }
+
+    #[test]
+    fn the_token_trigger_passes_in_either_field_and_fails_when_they_differ() {
+        let config = new_pool_has_token_trigger(&token_pool(
+            None,
+            Some((TOKEN, PreTokenGenerationLambdaVersionType::V20)),
+            None,
+        ));
+        assert_eq!(config.verdict, Verdict::Pass);
+        assert_eq!(config.detail, format!("{TOKEN} (V2_0 events)"));
+        let legacy = new_pool_has_token_trigger(&token_pool(Some(TOKEN), None, None));
+        assert_eq!(legacy.verdict, Verdict::Pass);
+        assert_eq!(
+            legacy.detail,
+            format!("{TOKEN} (legacy LambdaConfig.PreTokenGeneration: V1_0 events)")
+        );
+        let both = token_pool(
+            Some(TOKEN),
+            Some((TOKEN, PreTokenGenerationLambdaVersionType::V10)),
+            None,
+        );
+        assert_eq!(new_pool_has_token_trigger(&both).verdict, Verdict::Pass);
+        let differ = new_pool_has_token_trigger(&token_pool(
+            Some("arn:aws:lambda:us-east-1:1:function:old-claims"),
+            Some((TOKEN, PreTokenGenerationLambdaVersionType::V10)),
+            None,
+        ));
+        assert_eq!(
+            differ,
+            check(
+                "new pool p1 has a PreTokenGeneration trigger",
+                Verdict::Fail,
+                format!(
+                    "LambdaConfig.PreTokenGeneration (arn:aws:lambda:us-east-1:1:function:old-claims) \
+                     and PreTokenGenerationConfig.LambdaArn ({TOKEN}) differ: AWS requires them to \
+                     be identical and does not say which one Cognito calls. Set \
+                     PreTokenGenerationConfig.LambdaArn to the token function and \
+                     PreTokenGeneration to the same ARN (or leave it unset)"
+                )
+            )
+        );
+    }
+
+    #[test]
+    fn token_version_two_or_three_on_the_lite_plan_fails() {
+        let name = "new pool p1's PreTokenGeneration version fits its feature plan";
+        for version in [
+            PreTokenGenerationLambdaVersionType::V20,
+            PreTokenGenerationLambdaVersionType::V30,
+        ] {
+            let v = version.as_str().to_string();
+            let lite = token_pool(
+                None,
+                Some((TOKEN, version.clone())),
+                Some(UserPoolTierType::Lite),
+            );
+            assert_eq!(
+                new_pool_token_version_fits_plan(&lite),
+                Some(check(
+                    name,
+                    Verdict::Fail,
+                    format!(
+                        "PreTokenGenerationConfig.LambdaVersion is {v} but the pool's feature plan \
+                         (UserPoolTier) is LITE: AWS offers {v} events only in pools with the \
+                         Essentials or Plus plan: switch the pool to the Essentials plan \
+                         (UpdateUserPool UserPoolTier=ESSENTIALS) or deploy with \
+                         TokenLambdaVersion=V1_0 (the old groups still reach both tokens; \
+                         migration_groups_unavailable only the ID token)"
+                    )
+                ))
+            );
+            for tier in [UserPoolTierType::Essentials, UserPoolTierType::Plus] {
+                let fits = token_pool(None, Some((TOKEN, version.clone())), Some(tier.clone()));
+                let passed = new_pool_token_version_fits_plan(&fits).unwrap();
+                assert_eq!(passed.verdict, Verdict::Pass);
+                assert_eq!(passed.detail, format!("{v} events on {}", tier.as_str()));
+            }
+            let unknown = token_pool(None, Some((TOKEN, version)), None);
+            let warned = new_pool_token_version_fits_plan(&unknown).unwrap();
+            assert_eq!(warned.verdict, Verdict::Warn);
+            assert!(
+                warned.detail.contains("reported no UserPoolTier"),
+                "{warned:?}"
+            );
+        }
+        for lite_v1 in [
+            token_pool(
+                None,
+                Some((TOKEN, PreTokenGenerationLambdaVersionType::V10)),
+                Some(UserPoolTierType::Lite),
+            ),
+            token_pool(Some(TOKEN), None, Some(UserPoolTierType::Lite)),
+        ] {
+            assert_eq!(
+                new_pool_token_version_fits_plan(&lite_v1),
+                Some(check(
+                    name,
+                    Verdict::Pass,
+                    "V1_0 events (every feature plan): the old groups reach the ID and access \
+                     tokens, migration_groups_unavailable the ID token only"
+                ))
+            );
+        }
+    }
+
+    #[test]
+    fn a_token_trigger_in_the_user_migration_function_warns_pointing_to_the_template() {
+        let name = "new pool p1's PreTokenGeneration trigger is its own function";
+        let own = token_pool(
+            None,
+            Some((TOKEN, PreTokenGenerationLambdaVersionType::V10)),
+            None,
+        );
+        assert_eq!(
+            new_pool_token_function_separate(&own),
+            Some(check(name, Verdict::Pass, TOKEN))
+        );
+        let shared = format!("{MIGRATE}:live");
+        let same = token_pool(Some(&shared), None, None);
+        assert_eq!(
+            new_pool_token_function_separate(&same),
+            Some(check(
+                name,
+                Verdict::Warn,
+                format!(
+                    "PreTokenGeneration calls {shared}, the UserMigration function; \
+                     deploy/template.yaml gives it a function of its own on purpose: its own \
+                     role, the only one that may write to the new pool (AdminAddUserToGroup), and \
+                     its own reserved concurrency, so unauthenticated sign-ins and sign-ups can \
+                     neither use that right nor starve token issuing. Point \
+                     PreTokenGenerationConfig.LambdaArn at the stack's TokenFunctionArn \
+                     (TokenGroups=true)"
+                )
+            )),
+            "an alias of the UserMigration function is that function"
+        );
+        let no_migration = UserPoolType::builder()
+            .id("p1")
+            .lambda_config(
+                LambdaConfigType::builder()
+                    .pre_token_generation(TOKEN)
+                    .build(),
+            )
+            .build();
+        assert_eq!(new_pool_token_function_separate(&no_migration), None);
     }
 
     #[test]

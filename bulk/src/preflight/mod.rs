@@ -5,6 +5,11 @@
 //! users sign in with that app clients let users re-point (`UpdateUserAttributes`, which no
 //! trigger sees), an old pool still open to sign-up, old-pool challenges the trigger's password
 //! check never meets, and MFA the new pool would drop.
+//!
+//! Every trigger the runbook wires is checked, each naming what its absence costs: UserMigration
+//! (nobody migrates at sign-in), PreSignUp when self sign-up is on (anyone takes an unmigrated
+//! user's name), PreTokenGeneration (first tokens without the old groups), its event version
+//! against the pool's feature plan, and whether it is the function of its own the template makes.
 
 mod checks;
 
@@ -99,7 +104,10 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
         let mut pool_checks = vec![
             checks::new_pool_has_trigger(&new_pool),
             checks::new_pool_guards_sign_up(&new_pool),
+            checks::new_pool_has_token_trigger(&new_pool),
         ];
+        pool_checks.extend(checks::new_pool_token_version_fits_plan(&new_pool));
+        pool_checks.extend(checks::new_pool_token_function_separate(&new_pool));
         let new_clients = list_clients(&target, &pacer, &pool_id).await?;
         if new_clients.is_empty() {
             pool_checks.push(Check {
