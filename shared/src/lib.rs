@@ -31,6 +31,7 @@ pub mod secret;
 pub mod secret_hash;
 pub mod sign_in;
 pub mod target;
+pub mod trigger_reach;
 pub mod user;
 pub mod validate;
 

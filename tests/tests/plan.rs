@@ -110,11 +110,20 @@ async fn plan_counts_who_moves_how() {
     );
     assert_eq!(plan["importable_now_without_losing_a_password"], 1);
     assert_eq!(
-        plan["need_trigger"], 2,
-        "confirmed and stranded; off is disabled: the trigger refuses it"
+        plan["need_trigger"], 1,
+        "confirmed; stranded's name is held by a stranger, off is disabled: the trigger carries neither"
     );
+    assert_eq!(
+        plan["remaining"], 2,
+        "confirmed, and temporary (reset code)"
+    );
+    assert_eq!(plan["stranded"], 2);
+    assert_eq!(
+        plan["stranded_by_reason"],
+        serde_json::json!({"disabled": 1, "name-held-by-another-user": 1})
+    );
+    assert_eq!(plan["need_trigger_without_verified_contact"], 0);
     assert_eq!(plan["disabled_import_only"], 1, "off");
-    assert_eq!(plan["stranded"], 1);
     assert_eq!(plan["without_verified_contact"], 1);
     assert_eq!(plan["would_be_rejected"]["no-verified-contact"], 1);
 }
@@ -183,7 +192,21 @@ async fn every_plan_line_is_a_set_of_named_users() {
             2,
             "ada bo: enabled, CONFIRMED, not in the new pool",
         ),
-        ("stranded", 1, "bo: needs the trigger, no verified contact"),
+        (
+            "remaining",
+            3,
+            "ada bo cy: the trigger carries them at sign-in",
+        ),
+        (
+            "stranded",
+            3,
+            "dee eve gus: disabled, the trigger refuses them",
+        ),
+        (
+            "need_trigger_without_verified_contact",
+            1,
+            "bo: needs the trigger, no verified contact",
+        ),
         (
             "disabled_import_only",
             1,

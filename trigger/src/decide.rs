@@ -27,7 +27,10 @@
 //! - Everyone else (unknown, wrong password, disabled, federated, unconfirmed, unmappable) gets
 //!   the same answer: no response at all, which Cognito reads as "no such user".
 //!
-//! The attributes come from the shared [`Mapping`], the same rules the bulk export applies.
+//! The attributes come from the shared [`Mapping`], the same rules the bulk export applies. What
+//! of these rules can be judged before anyone signs in (who the trigger can never carry) is
+//! stated once more, for `plan` and `status` to count by, in [`shared::trigger_reach`]; its tests
+//! and this module's must agree.
 
 use shared::attributes::{EMAIL, PHONE_NUMBER, PREFERRED_USERNAME};
 use shared::partition::TenantTable;
@@ -206,7 +209,7 @@ impl Reason {
             Reason::UnsupportedStatus => "unsupported-status",
             Reason::UnprovenChallenge => "unproven-challenge",
             Reason::MappingRejected(_) => "mapping-rejected",
-            Reason::NoVerifiedContact => "no-verified-contact",
+            Reason::NoVerifiedContact => shared::trigger_reach::NO_VERIFIED_CONTACT,
             Reason::OtherTenant => "other-tenant",
             Reason::ForgotPasswordOff => "forgot-password-off",
         }

@@ -35,7 +35,7 @@ impl SkipReason {
         match self {
             SkipReason::PasswordSurvivesSignIn => "password-survives-sign-in",
             SkipReason::AlreadyInTarget => "already-in-target",
-            SkipReason::NameHeldByAnotherUser => "name-held-by-another-user",
+            SkipReason::NameHeldByAnotherUser => crate::target_index::NAME_HELD_BY_ANOTHER_USER,
         }
     }
 

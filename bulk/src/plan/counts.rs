@@ -1,9 +1,12 @@
 //! What the plan counts, one user at a time.
 //!
-//! Every line is a set of users one can name. The users the new pool does not have yet split
-//! into: `need_trigger` (enabled, CONFIRMED: their password moves at sign-in),
-//! `disabled_import_only` (disabled, CONFIRMED, accepted by an export: the trigger refuses
-//! disabled users, so only the sweep brings them, created disabled),
+//! Every line is a set of users one can name. The old users split as `status` splits them, by
+//! the same rules: `already_in_target` (status: migrated), `remaining` (the trigger carries them
+//! at their next sign-in) and `stranded` (it never will, per reason: [`shared::trigger_reach`],
+//! or their name held by another user). Across them, what an import would do:
+//! `need_trigger` (remaining, CONFIRMED: their password moves at sign-in, so importing them
+//! first would cost it), `disabled_import_only` (disabled, CONFIRMED, accepted by an export: the
+//! trigger refuses disabled users, so only the sweep brings them, created disabled),
 //! `importable_now_without_losing_a_password` (any other status, accepted by an export), and the
 //! users an export rejects or that are federated.
 
@@ -14,7 +17,7 @@ use shared::{SourceStatus, SourceUser};
 
 use super::conflicts::SignInConflicts;
 use crate::classify::{Classifier, Outcome};
-use crate::target_index::{Presence, TargetIndex};
+use crate::target_index::{NAME_HELD_BY_ANOTHER_USER, Presence, TargetIndex};
 
 /// The plan's numbers.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -43,8 +46,15 @@ pub struct PlanCounts {
     /// Users whose password cannot survive anyway and who pass every import rule:
     /// `export --select passwordless` moves them now at no cost.
     pub importable_now_without_losing_a_password: u64,
-    /// Enabled CONFIRMED users not yet in the new pool: the trigger carries their password at
-    /// sign-in.
+    /// Users not in the new pool whom the trigger carries at their next sign-in (`status`:
+    /// remaining).
+    pub remaining: u64,
+    /// Users not in the new pool whom the trigger never carries (`status`: stranded).
+    pub stranded: u64,
+    /// `stranded` per reason code, as `status` gives them.
+    pub stranded_by_reason: BTreeMap<String, u64>,
+    /// Of `remaining`, the CONFIRMED users: the trigger carries their password at sign-in, which
+    /// a bulk import before then would cost.
     pub need_trigger: u64,
     /// Disabled CONFIRMED users not yet in the new pool whom an export accepts. The trigger
     /// refuses disabled users, so they arrive only by `export --select not-in-target` (or `all`)
@@ -52,7 +62,7 @@ pub struct PlanCounts {
     pub disabled_import_only: u64,
     /// Of `need_trigger`, the users with no verified email or phone after mapping: after a bulk
     /// import they could never reset their password, so only the trigger can move them.
-    pub stranded: u64,
+    pub need_trigger_without_verified_contact: u64,
     /// Users an export (`--select all`) would reject, per reason code. Sign-in collisions
     /// (`sign-in-collision`) are counted in `sign_in_conflicts` instead.
     pub would_be_rejected: BTreeMap<String, u64>,
@@ -137,15 +147,27 @@ impl PlanCounts {
         if in_target {
             return Ok(());
         }
+        let stranded_by = if presence == Presence::NameHeldByAnotherUser {
+            Some(NAME_HELD_BY_ANOTHER_USER)
+        } else {
+            shared::trigger_reach::refusal(user, classifier.mapping, &classifier.rules.shape)
+        };
+        match stranded_by {
+            Some(code) => {
+                self.stranded += 1;
+                *self.stranded_by_reason.entry(code.to_string()).or_default() += 1;
+            }
+            None => self.remaining += 1,
+        }
         if user.status.password_survives_sign_in() {
             if !user.enabled {
                 if exportable {
                     self.disabled_import_only += 1;
                 }
-            } else {
+            } else if stranded_by.is_none() {
                 self.need_trigger += 1;
                 if !verified {
-                    self.stranded += 1;
+                    self.need_trigger_without_verified_contact += 1;
                 }
             }
         } else if exportable {
@@ -177,7 +199,18 @@ impl PlanCounts {
         );
         line("with a verified email or phone", self.with_verified_contact);
         line("without one", self.without_verified_contact);
-        line("already in the new pool", self.already_in_target);
+        line(
+            "already in the new pool (status: migrated)",
+            self.already_in_target,
+        );
+        line(
+            "remaining: the trigger moves them at sign-in",
+            self.remaining,
+        );
+        line("stranded: the trigger never moves them", self.stranded);
+        for (reason, n) in &self.stranded_by_reason {
+            line(&format!("  stranded: {reason}"), *n);
+        }
         line(
             "name held in the new pool by another user",
             self.name_held_by_another_user,
@@ -187,12 +220,12 @@ impl PlanCounts {
             self.importable_now_without_losing_a_password,
         );
         line(
-            "need the trigger (password kept at sign-in)",
+            "need the trigger (remaining, password kept at sign-in)",
             self.need_trigger,
         );
         line(
-            "  of which stranded (no verified email or phone)",
-            self.stranded,
+            "  of which no verified email or phone (import strands)",
+            self.need_trigger_without_verified_contact,
         );
         line(
             "disabled: only an export brings them (created disabled)",

@@ -4,15 +4,10 @@
 //! An old user is **migrated** when the new pool has it (found as `target_index::MatchRule` finds
 //! users: by the legacy id first, then by the new shape's sign-in values). Otherwise it is
 //! **remaining** when the trigger can still carry it at sign-in, and **stranded** when it cannot:
-//! - the trigger refuses it whatever the password ([`SourceUser::not_migratable_at_sign_in`]:
-//!   disabled, federated, unconfirmed, an unsupported status);
-//! - the shared mapping refuses it, or it has no value to sign in with in the new pool's shape
-//!   ([`PoolShape::new_username`], e.g. no e-mail in a pool that signs in by e-mail);
-//! - it has only a temporary password (`FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`) and no verified
-//!   e-mail or phone: the trigger migrates such users `RESET_REQUIRED` only with somewhere to send
-//!   the code;
-//! - a new-pool user without its legacy id holds its sign-in value ([`NAME_HELD_BY_ANOTHER_USER`],
-//!   decided by the caller from the new pool's index): signing in finds that user instead.
+//! by the one rule `plan` counts by too ([`shared::trigger_reach`]), or because a new-pool user
+//! without its legacy id holds its sign-in value
+//! ([`crate::target_index::NAME_HELD_BY_ANOTHER_USER`], decided by the
+//! caller from the new pool's index): signing in finds that user instead.
 //!
 //! Stranded users arrive only by the sweep (`export --select not-in-target` and `import`), or not
 //! at all; the reason code says which.
@@ -43,14 +38,6 @@ pub enum OldState {
     Stranded(&'static str),
 }
 
-/// The reason code of a stranded user with only a temporary password and nowhere to send a
-/// reset code.
-pub const NO_VERIFIED_CONTACT: &str = "no-verified-contact";
-
-/// Stranded because a new-pool user without its legacy id (someone else) holds its sign-in
-/// value: signing in to the new pool finds that user, so the trigger never runs for it.
-pub const NAME_HELD_BY_ANOTHER_USER: &str = "name-held-by-another-user";
-
 /// Where `user` stands, given whether the new pool has it; `mapping` (legacy id resolved against
 /// the new pool) and `shape` (the new pool's) decide what the trigger could do with it.
 pub fn old_state(
@@ -62,21 +49,10 @@ pub fn old_state(
     if in_new_pool {
         return OldState::Migrated;
     }
-    if let Some(refusal) = user.not_migratable_at_sign_in() {
-        return OldState::Stranded(refusal.code());
+    match shared::trigger_reach::refusal(user, mapping, shape) {
+        Some(code) => OldState::Stranded(code),
+        None => OldState::Remaining,
     }
-    let migrated = match mapping.apply(user) {
-        Ok(migrated) => migrated,
-        Err(reason) => return OldState::Stranded(reason.code()),
-    };
-    if let Err(reason) = shape.new_username(&migrated) {
-        return OldState::Stranded(reason.code());
-    }
-    let reachable = migrated.has_verified_email() || migrated.has_verified_phone();
-    if !user.status.password_survives_sign_in() && !reachable {
-        return OldState::Stranded(NO_VERIFIED_CONTACT);
-    }
-    OldState::Remaining
 }
 
 /// How a new-pool user arrived.
@@ -159,65 +135,21 @@ mod tests {
     }
 
     #[test]
-    fn an_enabled_confirmed_user_not_yet_moved_remains() {
+    fn a_user_not_yet_moved_stands_where_the_shared_rule_puts_it() {
         let plain = PoolShape::default();
         assert_eq!(state(&confirmed("ada"), false, &plain), OldState::Remaining);
-        assert_eq!(
-            state(&confirmed("ada"), false, &email_pool()),
-            OldState::Remaining
-        );
-        let no_contact = SourceUser::new("bo", SourceStatus::Confirmed).with("sub", "s");
-        assert_eq!(
-            state(&no_contact, false, &plain),
-            OldState::Remaining,
-            "the password is enough"
-        );
-    }
-
-    #[test]
-    fn users_the_trigger_refuses_are_stranded_with_the_reason() {
-        let plain = PoolShape::default();
-        let mut disabled = confirmed("ada");
+        let mut disabled = confirmed("bo");
         disabled.enabled = false;
         assert_eq!(
             state(&disabled, false, &plain),
             OldState::Stranded("disabled")
         );
-        let mut unconfirmed = confirmed("bo");
-        unconfirmed.status = SourceStatus::Unconfirmed;
-        assert_eq!(
-            state(&unconfirmed, false, &plain),
-            OldState::Stranded("unconfirmed")
-        );
-        let mut federated = confirmed("cy");
-        federated.status = SourceStatus::ExternalProvider;
-        assert_eq!(
-            state(&federated, false, &plain),
-            OldState::Stranded("federated")
-        );
-    }
-
-    #[test]
-    fn a_user_without_a_sign_in_value_for_the_new_shape_is_stranded() {
-        let no_email = SourceUser::new("dee", SourceStatus::Confirmed).with("sub", "s");
-        assert_eq!(
-            state(&no_email, false, &email_pool()),
-            OldState::Stranded("no-sign-in-value")
-        );
-    }
-
-    #[test]
-    fn a_temporary_password_needs_a_verified_contact() {
-        let plain = PoolShape::default();
-        let mut reset = confirmed("eve");
-        reset.status = SourceStatus::ResetRequired;
-        assert_eq!(state(&reset, false, &plain), OldState::Remaining);
-        let unverified = SourceUser::new("fay", SourceStatus::ForceChangePassword)
+        let unverified = SourceUser::new("cy", SourceStatus::Confirmed)
             .with("sub", "s")
-            .with("email", "fay@example.com");
+            .with("email", "cy@example.com");
         assert_eq!(
-            state(&unverified, false, &plain),
-            OldState::Stranded(NO_VERIFIED_CONTACT)
+            state(&unverified, false, &email_pool()),
+            OldState::Stranded(shared::trigger_reach::SIGN_IN_VALUE_UNVERIFIED)
         );
     }
 

@@ -36,8 +36,9 @@ use crate::json_report;
 use crate::pace::{ProgressArgs, ScanPace};
 use crate::progress::Progress;
 use crate::target_index::MatchRule;
+use crate::target_index::NAME_HELD_BY_ANOTHER_USER;
 use crate::{pools, scan};
-use classify::{NAME_HELD_BY_ANOTHER_USER, OldState, arrival, import_status, old_state};
+use classify::{OldState, arrival, import_status, old_state};
 use export_folder::ExportListing;
 use new_users::{NewUser, NewUsers};
 use report::{ImportedToldBy, day_of};
@@ -65,6 +66,10 @@ pub struct StatusArgs {
     /// Write the report as a self-contained HTML page with charts to this file.
     #[arg(long)]
     pub html: Option<PathBuf>,
+    /// Write every stranded old user to this CSV (`username,reason`): the users the trigger
+    /// never moves, for the sweep or for telling them.
+    #[arg(long, value_name = "PATH")]
+    pub stranded: Option<PathBuf>,
     /// How fast Cognito is called, and retries.
     #[command(flatten)]
     pub pace: ScanPace,
@@ -84,6 +89,11 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
     if let Some(path) = &args.html {
         crate::writable::file("--html", path)?;
     }
+    let mut stranded_csv = args
+        .stranded
+        .as_deref()
+        .map(StrandedCsv::create)
+        .transpose()?;
     let pacer = Arc::new(args.pace.pacer());
     let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
     let target = aws.client(Side::Target, Some(&args.target_pool_id)).await;
@@ -155,12 +165,18 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
             } else {
                 old_state(&user, found, &mapping, &rule.shape)
             };
+            if let (OldState::Stranded(reason), Some(csv)) = (state, stranded_csv.as_mut()) {
+                csv.add(&user.username, reason);
+            }
             report.add_old(state);
             progress.update(report.old_users.total, "read");
         },
     )
     .await?;
     progress.finish();
+    if let Some(csv) = stranded_csv {
+        csv.finish()?;
+    }
     let export_folder_given = told_by == ImportedToldBy::ExportFolder;
     report.add_new(
         new_users
@@ -185,6 +201,56 @@ fn write_outputs(args: &StatusArgs, report: &StatusReport) -> anyhow::Result<()>
         write_file(path, html::page(report).as_bytes(), "--html")?;
     }
     Ok(())
+}
+
+/// `--stranded`: one line per stranded old user, written as the old pool is read (nothing kept);
+/// the first write error is kept and reported at the end.
+struct StrandedCsv {
+    path: PathBuf,
+    out: std::io::BufWriter<std::fs::File>,
+    failure: Option<std::io::Error>,
+}
+
+impl StrandedCsv {
+    fn create(path: &Path) -> anyhow::Result<StrandedCsv> {
+        let mut out = std::io::BufWriter::new(crate::private_files::create(path).with_context(
+            || {
+                format!(
+                    "cannot write --stranded {}: name a file in a folder that exists and is writable",
+                    path.display()
+                )
+            },
+        )?);
+        out.write_all(b"username,reason\n")?;
+        Ok(StrandedCsv {
+            path: path.to_path_buf(),
+            out,
+            failure: None,
+        })
+    }
+
+    fn add(&mut self, username: &str, reason: &str) {
+        if self.failure.is_none()
+            && let Err(err) = self
+                .out
+                .write_all(&crate::report_csv::csv_record(&[username, reason]))
+        {
+            self.failure = Some(err);
+        }
+    }
+
+    fn finish(mut self) -> anyhow::Result<()> {
+        let flushed = match self.failure.take() {
+            Some(err) => Err(err),
+            None => self.out.flush(),
+        };
+        flushed.with_context(|| {
+            format!(
+                "writing --stranded {} failed: free space or pick another file, then run again",
+                self.path.display()
+            )
+        })
+    }
 }
 
 fn write_file(path: &Path, contents: &[u8], flag: &str) -> anyhow::Result<()> {

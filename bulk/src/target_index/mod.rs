@@ -31,6 +31,11 @@ use crate::scan::{self, ScanEvent, ShardWork, WorkQueue};
 use crate::shards::{self, AfterRefusal};
 use store::{IndexShard, IndexStore, Stored};
 
+/// The reason code of [`Presence::NameHeldByAnotherUser`], wherever it is counted (the sweep's
+/// `skipped.csv`, `plan` and `status`): signing in to the new pool finds that other user, so the
+/// trigger never runs for the old one.
+pub const NAME_HELD_BY_ANOTHER_USER: &str = "name-held-by-another-user";
+
 /// Where an old user stands in the new pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Presence {
