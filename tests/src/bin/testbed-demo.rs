@@ -7,6 +7,10 @@
 //! binary behind the Lambda host from its own `LambdaConfig`, as Cognito does. Steps: preflight,
 //! plan, passwordless export and import, sign-ins during the window, forgot-password, sweep,
 //! groups, verify, status.
+//!
+//! Each run is its own: new pools, and functions on the Lambda host named after the run's old
+//! pool, so a second run in the same test bed leaves the first run's new pool migrating from the
+//! first run's old pool (the host keys a function by its name).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,15 +18,21 @@ use std::process::Command;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes, UserStatusType,
+    AuthFlowType, ExplicitAuthFlowsType, LambdaConfigType, PreTokenGenerationLambdaVersionType,
+    PreTokenGenerationVersionConfigType, PreventUserExistenceErrorTypes, UserStatusType,
     UsernameAttributeType, UsernameConfigurationType, VerifiedAttributeType,
 };
-use integration_tests::lambda::{Function, LambdaHost, trigger_env, window_config};
-use integration_tests::pools::{PoolSpec, create_app_client, create_pool, create_user};
+use integration_tests::lambda::{Function, LambdaHost, function_arn, trigger_env};
+use integration_tests::pools::{
+    PoolSpec, create_app_client, create_group, create_pool, create_user,
+};
 use integration_tests::testbed::{Testbed, aws_env, binary};
 
 const USERS: usize = 300;
 const PASSWORD: &str = "Old-Passw0rd!";
+/// The token function's marker group (`GROUPS_MARKER_GROUP`'s default), which the deploy stack
+/// creates in the new pool.
+const MARKER_GROUP: &str = "cognito-migrate-no-old-groups";
 
 fn step(text: &str) {
     println!("\n== {text}");
@@ -41,8 +51,8 @@ fn cognito_migrate(endpoint: &str, args: &[&str]) -> i32 {
     status.code().unwrap_or(-1)
 }
 
-async fn seed_old_pool(client: &Client, pool: &str) {
-    for i in 0..USERS {
+async fn seed_old_pool(client: &Client, pool: &str, users: usize) {
+    for i in 0..users {
         let name = format!("user{i:04}");
         let email = format!("{name}@example.com");
         let display = match i % 5 {
@@ -179,6 +189,98 @@ async fn show_user(client: &Client, pool: &str, name: &str) {
     }
 }
 
+/// One run's pools and app clients; its functions on the Lambda host are named after `old_pool`.
+struct DemoRun {
+    old_pool: String,
+    old_client: String,
+    new_pool: String,
+    app: String,
+}
+
+/// The names of one run's two functions, as `deploy/template.yaml` deploys them: the sign-in
+/// function (UserMigration, PreSignUp) and the token function (PreTokenGeneration). `run_id` (the
+/// run's old pool) makes them the run's own: the Lambda host keys a registration by name, so with
+/// a fixed name a second run would point the first run's new pool at the second run's old pool.
+fn function_names(run_id: &str) -> (String, String) {
+    (
+        format!("demo-sign-in-{run_id}"),
+        format!("demo-token-{run_id}"),
+    )
+}
+
+/// The runbook's first two steps for one run: an old pool seeded with `users` users, a new pool
+/// that signs in by e-mail, and the trigger deployed as the template does it (two functions, the
+/// token function's marker group) and wired to the new pool.
+async fn set_up(testbed: &Testbed, moto: &Client, users: usize) -> DemoRun {
+    step(&format!(
+        "seed an old pool (user names) with {users} varied users; create a new pool that signs in by e-mail"
+    ));
+    // Both pools as the runbook leaves them for the window: the old pool closed for sign-ups
+    // (nobody can take a victim's e-mail as an old user name), the new pool holding a changed
+    // e-mail back until it is verified (nobody can re-point a sign-in name after sign-up).
+    let old_spec = PoolSpec {
+        admin_create_only: true,
+        ..PoolSpec::named("demo-old").with_custom(&["tenant"])
+    };
+    let old_pool = create_pool(moto, &old_spec).await;
+    let (old_client, _) = create_app_client(moto, &old_pool, false).await;
+    seed_old_pool(moto, &old_pool, users).await;
+    let (sign_in_function, token_function) = function_names(&old_pool);
+    let sign_in_arn = function_arn(&sign_in_function);
+    // The stack's LambdaConfig output with its defaults (SignUpGuard, TokenGroups, V1_0).
+    let triggers = LambdaConfigType::builder()
+        .user_migration(&sign_in_arn)
+        .pre_sign_up(&sign_in_arn)
+        .pre_token_generation_config(
+            PreTokenGenerationVersionConfigType::builder()
+                .lambda_arn(function_arn(&token_function))
+                .lambda_version(PreTokenGenerationLambdaVersionType::V10)
+                .build()
+                .unwrap(),
+        )
+        .build();
+    let new_spec = PoolSpec {
+        username_attributes: vec![UsernameAttributeType::Email],
+        username_configuration: Some(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        ),
+        lambda_config: Some(triggers),
+        verify_before_update: vec![VerifiedAttributeType::Email],
+        ..PoolSpec::named("demo-new").with_custom(&["tenant", "legacy_sub"])
+    };
+    let new_pool = create_pool(moto, &new_spec).await;
+    let app = app_client(moto, &new_pool).await;
+    println!("old pool {old_pool}, new pool {new_pool} (e-mail as user name, case-insensitive)");
+
+    step(
+        "deploy the trigger: the sign-in function (UserMigration, PreSignUp) and the token function (PreTokenGeneration)",
+    );
+    create_group(moto, &new_pool, MARKER_GROUP).await;
+    let host = LambdaHost::from_env();
+    for (name, extra) in [
+        (&sign_in_function, ("RETURN_OLD_USERNAME", "false")),
+        (&token_function, ("NEW_USER_POOL_ID", new_pool.as_str())),
+    ] {
+        let function = Function {
+            name: name.clone(),
+            env: trigger_env(testbed, &old_pool, &old_client, &[extra]),
+            timeout_seconds: 5.0,
+        };
+        host.register(&function, &binary("cognito-migrate-trigger"))
+            .await;
+        println!("function {name} registered with the Lambda host");
+    }
+    DemoRun {
+        old_pool,
+        old_client,
+        new_pool,
+        app,
+    }
+}
+
 /// The file that marks a folder as the demo's own: only such a folder is emptied by a new run.
 const DEMO_MARKER: &str = ".cognito-migrate-demo";
 
@@ -217,53 +319,12 @@ async fn main() {
     let url = testbed.moto_url.clone();
     let role = "arn:aws:iam::123456789012:role/demo-import";
 
-    step(&format!(
-        "seed an old pool (user names) with {USERS} varied users; create a new pool that signs in by e-mail"
-    ));
-    // Both pools as the runbook leaves them for the window: the old pool closed for sign-ups
-    // (nobody can take a victim's e-mail as an old user name), the new pool holding a changed
-    // e-mail back until it is verified (nobody can re-point a sign-in name after sign-up).
-    let old_spec = PoolSpec {
-        admin_create_only: true,
-        ..PoolSpec::named("demo-old").with_custom(&["tenant"])
-    };
-    let old_pool = create_pool(&moto, &old_spec).await;
-    let (old_client, _) = create_app_client(&moto, &old_pool, false).await;
-    seed_old_pool(&moto, &old_pool).await;
-    let trigger = "demo-trigger";
-    let new_spec = PoolSpec {
-        username_attributes: vec![UsernameAttributeType::Email],
-        username_configuration: Some(
-            UsernameConfigurationType::builder()
-                .case_sensitive(false)
-                .build()
-                .unwrap(),
-        ),
-        lambda_config: Some(window_config(trigger)),
-        verify_before_update: vec![VerifiedAttributeType::Email],
-        ..PoolSpec::named("demo-new").with_custom(&["tenant", "legacy_sub"])
-    };
-    let new_pool = create_pool(&moto, &new_spec).await;
-    let app = app_client(&moto, &new_pool).await;
-    println!("old pool {old_pool}, new pool {new_pool} (e-mail as user name, case-insensitive)");
-
-    step("deploy the trigger: the new pool's UserMigration, PreSignUp and PreTokenGeneration");
-    LambdaHost::from_env()
-        .register(
-            &Function {
-                name: trigger.to_string(),
-                env: trigger_env(
-                    &testbed,
-                    &old_pool,
-                    &old_client,
-                    &[("RETURN_OLD_USERNAME", "false")],
-                ),
-                timeout_seconds: 5.0,
-            },
-            &binary("cognito-migrate-trigger"),
-        )
-        .await;
-    println!("function {trigger} registered with the Lambda host");
+    let DemoRun {
+        old_pool,
+        old_client,
+        new_pool,
+        app,
+    } = set_up(&testbed, &moto, USERS).await;
 
     step("preflight: check the wiring before cutover");
     cognito_migrate(
@@ -452,6 +513,86 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use integration_tests::pools::sub_of;
+
+    #[test]
+    fn each_run_names_its_functions_after_its_own_old_pool() {
+        let (sign_in, token) = function_names("us-east-1_39a032676c1341a2bcde864587e821a6");
+        let (other_sign_in, other_token) =
+            function_names("us-east-1_66bad2933b9d479aa3dead31a4382e46");
+        assert_ne!(sign_in, other_sign_in);
+        assert_ne!(token, other_token);
+        assert_ne!(sign_in, token);
+        for name in [sign_in, token] {
+            assert!(
+                name.len() <= 64
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
+                "{name} is no Lambda function name"
+            );
+        }
+    }
+
+    /// Two demo runs in one test bed: after the second run, the first run's new pool still
+    /// migrates from the first run's old pool. Both old pools hold `user0004` with the same
+    /// password, so only the legacy id the first new pool keeps (the old `sub`) tells which old
+    /// pool the trigger asked; the marker group shows the first run's token function wrote to the
+    /// first run's new pool.
+    #[tokio::test]
+    async fn a_second_run_leaves_the_first_runs_trigger_on_its_own_old_pool() {
+        let testbed = Testbed::from_env();
+        let moto = testbed.moto_client().await;
+        let first = set_up(&testbed, &moto, 5).await;
+        let second = set_up(&testbed, &moto, 5).await;
+
+        let answer = moto
+            .initiate_auth()
+            .client_id(&first.app)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", "user0004@example.com")
+            .auth_parameters("PASSWORD", PASSWORD)
+            .send()
+            .await
+            .expect("the first run's new pool signs user0004 in");
+        assert!(answer.authentication_result().is_some());
+        let migrated = moto
+            .admin_get_user()
+            .user_pool_id(&first.new_pool)
+            .username("user0004@example.com")
+            .send()
+            .await
+            .expect("user0004 migrated into the first run's new pool");
+        let legacy_sub = migrated
+            .user_attributes()
+            .iter()
+            .find(|a| a.name() == "custom:legacy_sub")
+            .and_then(|a| a.value())
+            .expect("the legacy id is kept");
+        assert_eq!(
+            legacy_sub,
+            sub_of(&moto, &first.old_pool, "user0004").await,
+            "migrated from the first run's old pool"
+        );
+        assert_ne!(
+            legacy_sub,
+            sub_of(&moto, &second.old_pool, "user0004").await
+        );
+        let groups = moto
+            .admin_list_groups_for_user()
+            .user_pool_id(&first.new_pool)
+            .username("user0004@example.com")
+            .send()
+            .await
+            .unwrap();
+        let names: Vec<&str> = groups
+            .groups()
+            .iter()
+            .filter_map(|g| g.group_name())
+            .collect();
+        assert_eq!(names, [MARKER_GROUP], "the first run's token function ran");
+    }
 
     #[test]
     fn only_a_folder_the_demo_made_is_emptied() {
