@@ -23,6 +23,9 @@ middleware and installs hooks into moto's models; each job lives in one module o
 * pool shapes: `UsernameAttributes`, `AliasAttributes`, `UsernameConfiguration.CaseSensitive`
   through one sign-in lookup, the app client's `PreventUserExistenceErrors`, ListUsers' limits
   (`pool_shapes`, `sign_in`, `user_existence`, `list_users`);
+* federated users: `AdminLinkProviderForUser`, `AdminDisableProviderForUser`, the `identities`
+  attribute and claim, and the test-only federated sign-in `POST /_testbed/federated-sign-in`
+  (PreSignUp_ExternalProvider, EXTERNAL_PROVIDER users, linked users) (`federation`);
 * `GET /_testbed/health`; `POST /moto-api/reset` resets moto and forgets the import jobs, codes and SRP sessions.
 
 This relies on moto internals (listed in tests/emulator/README.md), which is why moto is pinned
@@ -53,6 +56,7 @@ from werkzeug.wrappers import Request
 from testbed_ext import (
     attribute_updates,
     codes,
+    federation,
     import_jobs,
     import_operations,
     import_upload,
@@ -81,6 +85,7 @@ def install_hooks() -> None:
     srp.install()
     user_creation.install()
     attribute_updates.install()
+    federation.install()
     tokens.install()
     list_users.install()
 
@@ -101,6 +106,10 @@ class TestbedMiddleware:
             return import_upload.upload_csv(environ, start_response, path.rsplit("/", 1)[-1])
         if path.startswith("/_testbed/import-logs/") and method == "GET":
             return import_upload.job_log(start_response, path.rsplit("/", 1)[-1])
+        if path == "/_testbed/federated-sign-in" and method == "POST":
+            return federation.federated_sign_in_route(
+                environ, start_response, call_context(environ)
+            )
 
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
@@ -108,6 +117,8 @@ class TestbedMiddleware:
             return self.answer(environ, start_response, import_operations.OPERATIONS[operation])
         if operation in attribute_updates.OPERATIONS:
             return self.answer(environ, start_response, attribute_updates.OPERATIONS[operation])
+        if operation in federation.OPERATIONS:
+            return self.answer(environ, start_response, federation.OPERATIONS[operation])
         if operation:
             return self.pass_to_moto(environ, start_response, operation)
 

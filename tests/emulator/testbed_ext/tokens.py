@@ -12,7 +12,8 @@ Developer guide, "Pre token generation Lambda trigger"
 * Configuration: `LambdaConfig.PreTokenGeneration` (version 1) or `PreTokenGenerationConfig
   {LambdaVersion: V1_0 | V2_0, LambdaArn}` (API reference, LambdaConfigType).
 * Sources: `TokenGeneration_Authentication` (sign-in), `TokenGeneration_NewPasswordChallenge`,
-  `TokenGeneration_RefreshTokens`.
+  `TokenGeneration_RefreshTokens`, `TokenGeneration_HostedAuth` (the test-only federated sign-in of
+  `federation`, which plays managed login after an IdP answered).
 * Request: `userAttributes`, `groupConfiguration {groupsToOverride, iamRolesToOverride,
   preferredRole}` (the user's current groups), `clientMetadata`; version 2 adds `scopes`.
 * Response version 1: `claimsOverrideDetails {claimsToAddOrOverride, claimsToSuppress,
@@ -46,7 +47,7 @@ from joserfc import jwt
 from moto.cognitoidp.models import CognitoIdpUserPool
 from moto.moto_api._internal import mock_random as random
 
-from . import request_context, triggers
+from . import federation, request_context, triggers
 
 EXPIRES_IN = 60 * 60
 ADMIN_SCOPE = "aws.cognito.signin.user.admin"
@@ -72,6 +73,11 @@ def trigger_source() -> str:
     """The PreTokenGeneration source of the running operation."""
     operation = request_context.operation()
     body = request_context.body()
+    if operation == "FederatedSignIn":
+        # Sign-in through an IdP (the test-only federated sign-in, `federation`): the trigger
+        # sources table: "TokenGeneration_HostedAuth | Called during authentication from the
+        # Amazon Cognito managed login sign-in page."
+        return "TokenGeneration_HostedAuth"
     if operation in ("InitiateAuth", "AdminInitiateAuth") and body.get("AuthFlow") in (
         "REFRESH_TOKEN_AUTH",
         "REFRESH_TOKEN",
@@ -243,6 +249,11 @@ def create_id_token(self: Any, client_id: str, username: str, origin_jti: str) -
         extra["email"] = user.attribute_lookup["email"]
     if user.groups:
         extra["cognito:groups"] = [group.group_name for group in user.groups]
+    identities = federation.identities_claim(user)
+    if identities:
+        # "Your user's ID token contains all of their associated providers in the identities
+        # claim." (developer guide, "Linking federated users to an existing user profile")
+        extra["identities"] = identities
     token = signed(self, client_id, user, "id", extra)
     self.id_tokens[token] = (client_id, username)
     return token, EXPIRES_IN

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -150,6 +151,7 @@ class Function:
             "env": {
                 "PLAN": json.dumps(plan),
                 "EVENTS_FILE": str(self.events_file),
+                "MOTO_URL": servers()["moto_url"],
                 "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             },
             "timeout_seconds": 5,
@@ -325,3 +327,33 @@ def srp_sign_in(
         ChallengeName="PASSWORD_VERIFIER",
         ChallengeResponses=srp.answer(answer["ChallengeParameters"], password),
     )
+
+
+def federated_sign_in(
+    pool_id: str,
+    client_id: str,
+    provider: str,
+    subject: str,
+    attributes: dict[str, Any] | None = None,
+) -> tuple[int, dict[str, Any]]:
+    """The test-only federated sign-in (`POST /_testbed/federated-sign-in`, testbed_ext/federation):
+    Cognito's side of a sign-in after the IdP `provider` answered for `subject` with the claims
+    `attributes`. (HTTP status, JSON answer)."""
+    body = {
+        "UserPoolId": pool_id,
+        "ClientId": client_id,
+        "ProviderName": provider,
+        "Subject": subject,
+        "Attributes": attributes or {},
+    }
+    request = urllib.request.Request(
+        f"{servers()['moto_url']}/_testbed/federated-sign-in",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with _DIRECT.open(request) as answer:
+            return answer.status, json.loads(answer.read())
+    except urllib.error.HTTPError as refused:
+        return refused.code, json.loads(refused.read() or b"{}")

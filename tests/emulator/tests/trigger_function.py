@@ -4,7 +4,9 @@
 It answers each event by its `triggerSource`, from the JSON map in env `PLAN`:
 `{"<triggerSource>": {"response": {...}}}` merges that into the event's `response`,
 `{"<triggerSource>": {"error": "message"}}` fails the invocation with that message, a source not in
-the plan is answered unchanged (an empty response). Every event is appended as one JSON line to
+the plan is answered unchanged (an empty response); `{"<triggerSource>": {"link": {...}}}` first
+calls AdminLinkProviderForUser on env `MOTO_URL` with that body and the event's `userPoolId` (as a
+pre sign-up function that links a federated user does). Every event is appended as one JSON line to
 env `EVENTS_FILE`, so the tests can check what Cognito's side sent.
 """
 
@@ -21,6 +23,19 @@ def post(url: str, payload: dict) -> None:
     OPENER.open(request).read()
 
 
+def link(body: dict) -> None:
+    request = urllib.request.Request(
+        os.environ["MOTO_URL"],
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "X-Amz-Target": "AWSCognitoIdentityProviderService.AdminLinkProviderForUser",
+            "Content-Type": "application/x-amz-json-1.1",
+        },
+    )
+    OPENER.open(request).read()
+
+
 def main() -> None:
     plan = json.loads(os.environ.get("PLAN", "{}"))
     while True:
@@ -30,6 +45,8 @@ def main() -> None:
         with open(os.environ["EVENTS_FILE"], "a", encoding="utf-8") as events:
             events.write(json.dumps(event) + "\n")
         step = plan.get(event.get("triggerSource"), {})
+        if "link" in step:
+            link(dict(step["link"], UserPoolId=event["userPoolId"]))
         if "error" in step:
             post(f"{API}/{request_id}/error", {"errorType": "Error", "errorMessage": step["error"]})
             continue
