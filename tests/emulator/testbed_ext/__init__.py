@@ -16,6 +16,8 @@
   reset codes "sent" (only the code sent, once); `srp`: USER_SRP_AUTH with the password verified;
   `tokens`: the PreTokenGeneration trigger applied to the tokens moto builds;
 * `list_users`: ListUsers' documented limits (`Limit` <= 60, `AttributesToGet`);
+* `federation`: AdminLinkProviderForUser/AdminDisableProviderForUser, the `identities` attribute,
+  EXTERNAL_PROVIDER users and the test-only federated sign-in `POST /_testbed/federated-sign-in`;
 * `import_operations`: GetCSVHeader and the import-job operations; `import_jobs`: the jobs and
   their store; `import_csv`: the CSV and its ingestion into moto (pool shapes included);
   `import_upload`: the PreSignedUrl target and the job's result lines; `import_logs`: those lines
