@@ -232,6 +232,75 @@ async fn groups_memberships_and_disabled_state_apply_idempotently_and_leftovers_
     assert!(groups_of(&client, &new, "ada").await.contains("ops"));
 }
 
+/// `groups` run before `import`: nobody is in the new pool yet, so every item is
+/// `user_not_in_new_pool`; the summary says why and what to run, and the same command, rerun once
+/// the users are there, applies everything.
+#[tokio::test]
+async fn groups_before_import_says_to_import_first_and_a_rerun_applies_everything() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("groups-early-old")).await;
+    let new = create_pool(&client, &new_pool("groups-early-new")).await;
+    for name in ["ada", "bob", "cyd"] {
+        verified_user(&client, &old, name).await;
+    }
+    add_group(&client, &old, "admins", 1, &["ada", "bob"]).await;
+    add_group(&client, &old, "readers", 5, &["ada", "cyd"]).await;
+    client
+        .admin_disable_user()
+        .user_pool_id(&old)
+        .username("cyd")
+        .send()
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let exported = export(&testbed.moto_url, &old, &new, &out, &["--select", "all"]);
+    assert_eq!(exported.status.code(), Some(0), "{}", describe(&exported));
+
+    let early = groups(&testbed.moto_url, &new, &out, &[]);
+    assert_eq!(early.status.code(), Some(1), "{}", describe(&early));
+    assert_eq!(
+        report(&out),
+        [
+            "membership,admins,ada,user_not_in_new_pool",
+            "membership,admins,bob,user_not_in_new_pool",
+            "membership,readers,ada,user_not_in_new_pool",
+            "membership,readers,cyd,user_not_in_new_pool",
+            "disabled,,cyd,user_not_in_new_pool",
+        ]
+        .into_iter()
+        .map(String::from)
+        .collect::<BTreeSet<_>>()
+    );
+    let stdout = String::from_utf8_lossy(&early.stdout);
+    let hint = format!(
+        "hint: none of the 5 users looked up (memberships, disabled users) is in the new pool \
+         {new} yet: groups ran before the users were there. Run cognito-migrate import \
+         --target-pool-id {new} --dir {} --logs-role-arn … first (or wait for the trigger to \
+         move them at sign-in), then rerun this groups command: it retries only what was not \
+         applied",
+        out.display()
+    );
+    assert!(stdout.lines().any(|line| line == hint), "{stdout}");
+
+    // The import lands them: the same command applies everything, and says nothing of it.
+    for name in ["ada", "bob", "cyd"] {
+        migrated_user(&client, &old, &new, name).await;
+    }
+    let later = groups(&testbed.moto_url, &new, &out, &[]);
+    assert_eq!(later.status.code(), Some(0), "{}", describe(&later));
+    assert!(report(&out).is_empty());
+    let stdout = String::from_utf8_lossy(&later.stdout);
+    assert!(!stdout.contains("hint:"), "{stdout}");
+    assert!(stdout.contains("memberships applied 4"), "{stdout}");
+    assert_eq!(
+        groups_of(&client, &new, "ada").await,
+        BTreeSet::from(["admins".to_string(), "readers".to_string()])
+    );
+    assert!(!enabled(&client, &new, "cyd").await, "cyd is disabled");
+}
+
 #[tokio::test]
 async fn sync_picks_up_a_user_who_appears_in_the_new_pool_later() {
     let testbed = Testbed::from_env();

@@ -339,3 +339,112 @@ async fn an_unreachable_endpoint_says_it_retries_and_gives_up_within_a_minute() 
         "gave up after {elapsed:?}"
     );
 }
+
+/// `--dir` of the commands that read an export folder, as the operator mistypes or mis-sets it:
+/// each answer names the path, the real problem and the fix, before any request (the endpoint is
+/// a closed port); "run export first" only where that is the fix.
+#[test]
+fn an_unusable_dir_is_named_with_its_real_problem_before_any_request() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("users-0001.csv");
+    std::fs::write(&file, "cognito:username\n").unwrap();
+    let missing = tmp.path().join("export-typo");
+    let below_file = file.join("export");
+    let empty = tmp.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+
+    let run = |command: &str, dir: &Path| -> String {
+        let mut cmd = cognito_migrate(CLOSED_PORT);
+        cmd.args([command, "--target-pool-id", "us-east-1_New000001"]);
+        if command != "groups" {
+            cmd.args([
+                "--logs-role-arn",
+                "arn:aws:iam::123456789012:role/CognitoImport",
+            ]);
+        }
+        let output = cmd.arg("--dir").arg(dir).output().unwrap();
+        one_error_line(&output)
+    };
+    for command in ["groups", "import", "canary"] {
+        assert_eq!(
+            run(command, &file),
+            format!(
+                "error: --dir {} is a file, not a folder: pass the folder cognito-migrate export \
+                 --out wrote (the one holding summary.json and users-NNNN.csv)",
+                file.display()
+            ),
+            "{command}"
+        );
+        assert_eq!(
+            run(command, &missing),
+            format!(
+                "error: --dir {0} does not exist: run cognito-migrate export --out {0} first, or \
+                 pass the folder an export wrote",
+                missing.display()
+            ),
+            "{command}"
+        );
+        assert_eq!(
+            run(command, &below_file),
+            format!(
+                "error: --dir {} cannot be reached: a part of its path is a file, not a folder: \
+                 pass the folder cognito-migrate export --out wrote",
+                below_file.display()
+            ),
+            "{command}"
+        );
+    }
+    assert!(!missing.exists(), "a typo must not create a folder");
+    // A folder an export has not written: there "run export first" is the fix.
+    assert_eq!(
+        run("groups", &empty),
+        format!(
+            "error: cannot read {}: run cognito-migrate export --out {} first (it writes \
+             groups.jsonl, memberships.jsonl and disabled.csv)",
+            empty.join("groups.jsonl").display(),
+            empty.display()
+        )
+    );
+    assert_eq!(
+        run("import", &empty),
+        format!(
+            "error: no {}: import only folders written by cognito-migrate export (run \
+             cognito-migrate export --out {} first, or pass the folder an export wrote)",
+            empty.join("summary.json").display(),
+            empty.display()
+        )
+    );
+
+    // A folder this user may not read (not enforced for root, who reads it anyway).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = tmp.path().join("locked");
+        std::fs::create_dir(&locked).unwrap();
+        std::fs::write(locked.join("groups.jsonl"), "").unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let enforced = std::fs::read_dir(&locked).is_err();
+        let answers: Vec<(&str, String)> = ["groups", "import"]
+            .into_iter()
+            .map(|command| (command, run(command, &locked)))
+            .collect();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o700)).unwrap();
+        if enforced {
+            for (command, line) in answers {
+                assert_eq!(
+                    line,
+                    format!(
+                        "error: --dir {0} cannot be read: permission denied: give the user \
+                         running cognito-migrate read and search permission on it and the \
+                         folders above it (as its owner: chmod u+rx {0}), or run as the user \
+                         that ran the export",
+                        locked.display()
+                    ),
+                    "{command}"
+                );
+            }
+        } else {
+            eprintln!("running as root: the permission-denied answer is covered by unit tests");
+        }
+    }
+}

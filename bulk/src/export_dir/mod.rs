@@ -18,6 +18,7 @@
 //! With `--partition-by`, one such folder per tenant below `OUT/` (without summary.json, mapping.json
 //! and unassigned.csv, which stay in `OUT/`).
 
+pub mod folder;
 mod lines;
 
 pub use lines::{GroupSpec, Membership, SummaryCompletion};

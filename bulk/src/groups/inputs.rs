@@ -14,13 +14,13 @@ use crate::export_dir::{self, GroupSpec, Membership};
 
 fn open(dir: &Path, name: &str) -> anyhow::Result<(PathBuf, File)> {
     let path = dir.join(name);
-    let file = File::open(&path).with_context(|| {
-        format!(
-            "cannot read {}: run cognito-migrate export --out {} first (it writes groups.jsonl, \
+    let file = File::open(&path).map_err(|err| {
+        let missing = format!(
+            "run cognito-migrate export --out {} first (it writes groups.jsonl, \
              memberships.jsonl and disabled.csv)",
-            path.display(),
             dir.display()
-        )
+        );
+        export_dir::folder::file_error(&path, &err, &missing)
     })?;
     Ok((path, file))
 }
@@ -36,7 +36,7 @@ fn json_lines<T: serde::de::DeserializeOwned>(
         .enumerate()
         .filter(|(_, line)| line.as_ref().map_or(true, |l| !l.trim().is_empty()))
         .map(move |(index, line)| {
-            let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+            let line = line.map_err(|err| export_dir::folder::file_error(&path, &err, ""))?;
             serde_json::from_str(&line)
                 .with_context(|| format!("{} line {} is not valid", path.display(), index + 1))
         }))
@@ -133,6 +133,32 @@ mod tests {
     fn a_missing_file_says_to_export_first() {
         let dir = tempfile::tempdir().unwrap();
         let err = groups(dir.path()).unwrap_err().to_string();
-        assert!(err.contains("cognito-migrate export"), "{err}");
+        assert_eq!(
+            err,
+            format!(
+                "cannot read {}: run cognito-migrate export --out {} first (it writes \
+                 groups.jsonl, memberships.jsonl and disabled.csv)",
+                dir.path().join("groups.jsonl").display(),
+                dir.path().display()
+            )
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_a_folder_is_not_answered_export_first() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("memberships.jsonl")).unwrap();
+        let err = match memberships(dir.path()).and_then(|mut lines| lines.next().transpose()) {
+            Ok(_) => panic!("a folder read as memberships.jsonl"),
+            Err(err) => err.to_string(),
+        };
+        assert_eq!(
+            err,
+            format!(
+                "cannot read {}: it is a folder, not a file: this is not a folder \
+                 cognito-migrate export wrote",
+                dir.path().join("memberships.jsonl").display()
+            )
+        );
     }
 }

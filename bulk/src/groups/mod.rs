@@ -28,6 +28,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 
 use crate::aws::{AwsArgs, Side};
+use crate::export_dir;
 use crate::pace::{PaceArgs, ProgressArgs};
 use crate::pacer::Pacer;
 use crate::pools;
@@ -81,9 +82,24 @@ pub enum GroupsOutcome {
 
 /// Runs `groups`.
 pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcome> {
-    crate::private_files::create_dir_all(&args.dir)
-        .with_context(|| format!("cannot create {}", args.dir.display()))?;
     let source_pool = args.source_pool_id.as_deref().filter(|_| args.sync);
+    if source_pool.is_none() {
+        // The export's folder, read before Cognito is asked anything (never created: a typo
+        // must not leave an empty folder that then "lacks" groups.jsonl).
+        export_dir::folder::check(&args.dir)?;
+        // Both files open before the first request (a folder export has not written says so).
+        inputs::groups(&args.dir)?;
+        drop(inputs::memberships(&args.dir)?);
+    } else if args.dir.exists() && !args.dir.is_dir() {
+        anyhow::bail!(
+            "--dir {} is a file, not a folder: pass the folder for groups-state.json and \
+             groups-report.csv (with --sync any folder, e.g. the export's)",
+            args.dir.display()
+        );
+    } else {
+        crate::private_files::create_dir_all(&args.dir)
+            .with_context(|| format!("cannot create --dir {}", args.dir.display()))?;
+    }
     let state = GroupsState::load_or_new(&args.dir, &args.target_pool_id, source_pool)?;
     let pacer = Arc::new(args.pace.pacer());
     let client = aws.client(Side::Target, Some(&args.target_pool_id)).await;
@@ -149,7 +165,51 @@ fn summary(state: &GroupsState, args: &GroupsArgs) -> String {
         "\nreport: {}",
         args.dir.join(report::REPORT_FILE).display()
     ));
+    // With --sync, users the trigger has not moved yet are the migration window's normal state.
+    let hint = (!args.sync)
+        .then(|| users_missing_hint(state, &args.target_pool_id, &args.dir))
+        .flatten();
+    if let Some(hint) = hint {
+        text.push('\n');
+        text.push_str(&hint);
+    }
     text
+}
+
+/// When none, or nearly none, of the export's users looked up in the new pool are there (90 % or
+/// more of them `user_not_in_new_pool`), the likely cause and the fix: `groups` ran before
+/// `import`, or before the trigger moved them. Counts items (memberships and disabled users), over
+/// every run of this state.
+fn users_missing_hint(state: &GroupsState, pool: &str, dir: &std::path::Path) -> Option<String> {
+    let absent = state
+        .unapplied
+        .iter()
+        .filter(|u| u.reason == Reason::UserNotInNewPool)
+        .count() as u64;
+    let other_users = state
+        .unapplied
+        .iter()
+        .filter(|u| u.kind != ItemKind::Group)
+        .filter(|u| !matches!(u.reason, Reason::UserNotInNewPool | Reason::GroupConflict))
+        .count() as u64;
+    let looked_up = state.applied.memberships + state.applied.disabled + other_users + absent;
+    if absent == 0 || absent * 10 < looked_up * 9 {
+        return None;
+    }
+    let dir = dir.display();
+    let share = match looked_up - absent {
+        0 => format!("none of the {looked_up} users looked up (memberships, disabled users) is"),
+        1 => format!("only 1 of the {looked_up} users looked up (memberships, disabled users) is"),
+        found => format!(
+            "only {found} of the {looked_up} users looked up (memberships, disabled users) are"
+        ),
+    };
+    Some(format!(
+        "hint: {share} in the new pool {pool} yet: groups ran before the users were there. Run \
+         cognito-migrate import --target-pool-id {pool} --dir {dir} --logs-role-arn … first (or \
+         wait for the trigger to move them at sign-in), then rerun this groups command: it \
+         retries only what was not applied"
+    ))
 }
 
 /// One run: the new pool, the state, and the stop flag.
@@ -237,8 +297,9 @@ impl Applier<'_> {
             }),
             Holder::Absent => Err(Refusal {
                 reason: Reason::UserNotInNewPool,
-                detail: "no user of the new pool carries its legacy id yet (the trigger has not \
-                         migrated it, or the import skipped or failed it)"
+                detail: "no user of the new pool carries its legacy id yet (import has not run, \
+                         the trigger has not migrated it, or the import skipped or failed it): \
+                         rerun groups once it is there"
                     .to_string(),
             }),
         })
@@ -454,5 +515,67 @@ impl Applier<'_> {
         progress.finish();
         self.state.pass.complete = true;
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn state(applied: u64, absent: usize) -> GroupsState {
+        let mut state = GroupsState::new("us-east-1_New", None);
+        state.applied.memberships = applied;
+        for n in 0..absent {
+            state.unapplied.push(Unapplied {
+                kind: ItemKind::Membership,
+                group: "admins".into(),
+                username: format!("user{n}"),
+                legacy_id: format!("s-{n}"),
+                reason: Reason::UserNotInNewPool,
+                detail: String::new(),
+            });
+        }
+        state
+    }
+
+    #[test]
+    fn groups_before_import_says_why_and_what_to_run() {
+        let dir = Path::new("/srv/export");
+        assert_eq!(
+            users_missing_hint(&state(0, 3), "us-east-1_New", dir).as_deref(),
+            Some(
+                "hint: none of the 3 users looked up (memberships, disabled users) is in the new \
+                 pool us-east-1_New yet: groups ran before the users were there. Run \
+                 cognito-migrate import --target-pool-id us-east-1_New --dir /srv/export \
+                 --logs-role-arn … first (or wait for the trigger to move them at sign-in), then \
+                 rerun this groups command: it retries only what was not applied"
+            )
+        );
+        let nearly_none = users_missing_hint(&state(1, 9), "us-east-1_New", dir).unwrap();
+        assert!(
+            nearly_none.starts_with(
+                "hint: only 1 of the 10 users looked up (memberships, disabled users) is in the \
+                 new pool us-east-1_New yet:"
+            ),
+            "{nearly_none}"
+        );
+    }
+
+    #[test]
+    fn a_few_users_not_there_yet_get_no_hint() {
+        let dir = Path::new("/srv/export");
+        assert_eq!(users_missing_hint(&state(2, 1), "p", dir), None);
+        assert_eq!(users_missing_hint(&state(2, 8), "p", dir), None);
+        assert_eq!(users_missing_hint(&state(5, 0), "p", dir), None);
+        assert_eq!(users_missing_hint(&state(0, 0), "p", dir), None);
+    }
+
+    #[test]
+    fn disabled_users_count_as_users_looked_up() {
+        let mut state = state(0, 2);
+        state.unapplied[1].kind = ItemKind::Disabled;
+        let text = users_missing_hint(&state, "us-east-1_New", Path::new("/x")).unwrap();
+        assert!(text.contains("none of the 2 users"), "{text}");
     }
 }

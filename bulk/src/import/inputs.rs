@@ -11,12 +11,13 @@ use std::path::Path;
 use anyhow::Context;
 use shared::import_csv::{DecodedRow, ImportHeader};
 
-use crate::export_dir::{self, DISABLED, SummaryCompletion};
+use crate::export_dir::{self, DISABLED, SummaryCompletion, folder};
 
-/// `(file name, data rows)` of every `users-NNNN.csv` in `dir`, in file order.
+/// `(file name, data rows)` of every `users-NNNN.csv` in `dir` (the `--dir` of the command), in
+/// file order.
 pub fn import_files(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
-    let entries =
-        fs::read_dir(dir).with_context(|| format!("cannot read the folder {}", dir.display()))?;
+    folder::check(dir)?;
+    let entries = fs::read_dir(dir).map_err(|err| folder::folder_error(dir, &err))?;
     let mut names = Vec::new();
     for entry in entries {
         let name = entry?.file_name().to_string_lossy().into_owned();
@@ -43,15 +44,12 @@ pub fn import_files(dir: &Path) -> anyhow::Result<Vec<(String, u64)>> {
 
 /// Lines after the header.
 fn data_rows(path: &Path) -> anyhow::Result<u64> {
-    let file = File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let unreadable = |err: std::io::Error| folder::file_error(path, &err, "it was removed");
+    let file = File::open(path).map_err(unreadable)?;
     let mut reader = BufReader::new(file);
     let mut lines = 0u64;
     let mut line = Vec::new();
-    while reader
-        .read_until(b'\n', &mut line)
-        .with_context(|| format!("cannot read {}", path.display()))?
-        > 0
-    {
+    while reader.read_until(b'\n', &mut line).map_err(unreadable)? > 0 {
         lines += 1;
         line.clear();
     }
@@ -77,20 +75,18 @@ pub fn users_of(
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
             return Ok(Box::new(std::iter::empty()));
         }
-        Err(err) => {
-            return Err(err).with_context(|| format!("cannot read {}", path.display()));
-        }
+        Err(err) => return Err(folder::file_error(&path, &err, "")),
     };
     let mut lines = BufReader::new(file).lines();
     let header_line = lines
         .next()
         .transpose()
-        .with_context(|| format!("cannot read {}", path.display()))?
+        .map_err(|err| folder::file_error(&path, &err, ""))?
         .unwrap_or_default();
     let header = ImportHeader::new(header_line.split(',').map(str::to_string).collect())
         .with_context(|| format!("{} does not start with an import header", path.display()))?;
     Ok(Box::new(lines.enumerate().map(move |(index, line)| {
-        let line = line.with_context(|| format!("cannot read {}", path.display()))?;
+        let line = line.map_err(|err| folder::file_error(&path, &err, ""))?;
         header.decode(&line).map_err(|problem| {
             anyhow::anyhow!(
                 "{} line {} {problem}: it was not written by cognito-migrate export",
@@ -101,14 +97,19 @@ pub fn users_of(
     })))
 }
 
-/// Fails unless `summary.json` says the export in `dir` read its whole pool.
+/// Fails unless `summary.json` says the export in `dir` (the `--dir` of the command) read its
+/// whole pool.
 pub fn ensure_export_complete(dir: &Path) -> anyhow::Result<()> {
+    folder::check(dir)?;
     let path = dir.join(export_dir::SUMMARY);
-    let text = fs::read_to_string(&path).with_context(|| {
-        format!(
-            "no {}: import only folders written by cognito-migrate export",
-            path.display()
-        )
+    let text = fs::read_to_string(&path).map_err(|err| match err.kind() {
+        std::io::ErrorKind::NotFound => anyhow::anyhow!(
+            "no {}: import only folders written by cognito-migrate export (run cognito-migrate \
+             export --out {} first, or pass the folder an export wrote)",
+            path.display(),
+            dir.display()
+        ),
+        _ => folder::file_error(&path, &err, ""),
     })?;
     let summary: SummaryCompletion =
         serde_json::from_str(&text).with_context(|| format!("{} is damaged", path.display()))?;
