@@ -9,6 +9,7 @@ use crate::canary::{self, CanaryArgs, CanaryOutcome};
 use crate::case_index::{self, CaseIndexArgs};
 use crate::export::{self, ExportArgs, ExportOutcome};
 use crate::groups::{self, GroupsArgs, GroupsOutcome};
+use crate::id_map::{self, IdMapArgs, IdMapOutcome};
 use crate::import::{self, ImportArgs, ImportOutcome};
 use crate::old_pool_sign_up::{self, OldPoolArgs};
 use crate::plan::{self, PlanArgs};
@@ -63,6 +64,10 @@ pub enum Command {
     /// trigger of a case-insensitive new pool (CASE_INDEX_FILE): any letter case a person types
     /// then finds the old user, and no sign-up takes an old user's value in another case.
     CaseIndex(CaseIndexArgs),
+    /// Write old sub -> new sub, with the old and new user names, for every migrated user (a
+    /// new-pool user whose legacy id is an old user's sub), sorted by old sub: what apps keyed on
+    /// sub re-key with. Resumable (--resume).
+    IdMap(IdMapArgs),
     /// Close the old pool for self sign-up for the migration window (close), and put back what
     /// close found afterwards (reopen); every other setting is sent back unchanged.
     OldPool(OldPoolArgs),
@@ -125,6 +130,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             case_index::run(args, &cli.aws).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::IdMap(args) => Ok(match id_map::run(args, &cli.aws).await? {
+            IdMapOutcome::Written => ExitCode::SUCCESS,
+            IdMapOutcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
+        }),
         Command::OldPool(args) => {
             old_pool_sign_up::run(args, &cli.aws).await?;
             Ok(ExitCode::SUCCESS)

@@ -22,6 +22,7 @@ pub(crate) mod export_dir;
 pub(crate) mod fingerprint;
 pub(crate) mod group_scan;
 pub(crate) mod groups;
+pub(crate) mod id_map;
 pub(crate) mod import;
 pub(crate) mod json_report;
 pub(crate) mod mapping_file;
