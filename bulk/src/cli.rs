@@ -11,6 +11,7 @@ use crate::export::{self, ExportArgs, ExportOutcome};
 use crate::groups::{self, GroupsArgs, GroupsOutcome};
 use crate::id_map::{self, IdMapArgs, IdMapOutcome};
 use crate::import::{self, ImportArgs, ImportOutcome};
+use crate::links::{self, LinksArgs, LinksOutcome};
 use crate::old_pool_sign_up::{self, OldPoolArgs};
 use crate::plan::{self, PlanArgs};
 use crate::preflight::{self, PreflightArgs, Verdict};
@@ -44,6 +45,11 @@ pub enum Command {
     /// export's files or (--sync) live from the old pool; what cannot be applied goes to
     /// groups-report.csv.
     Groups(GroupsArgs),
+    /// Carry the old pool's federated users (a profile with the legacy id, linked to the same
+    /// provider identity) and native users' links to identity providers into the new pool, for
+    /// users proven by their legacy id; what cannot be linked goes to links-report.csv. Run after
+    /// import and again during the window.
+    Links(LinksArgs),
     /// Count what a migration will do before cutover: who can be imported now, who needs the
     /// trigger, who would be stranded, who is already in the new pool.
     Plan(PlanArgs),
@@ -98,6 +104,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             GroupsOutcome::AllApplied => ExitCode::SUCCESS,
             GroupsOutcome::SomeNotApplied => ExitCode::from(EXIT_REJECTED),
             GroupsOutcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
+        }),
+        Command::Links(args) => Ok(match links::run(args, &cli.aws).await? {
+            LinksOutcome::AllLinked => ExitCode::SUCCESS,
+            LinksOutcome::SomeNotLinked => ExitCode::from(EXIT_REJECTED),
+            LinksOutcome::Interrupted => ExitCode::from(EXIT_INTERRUPTED),
         }),
         Command::Verify(args) => Ok(if verify::run(args, &cli.aws).await?.clean() {
             ExitCode::SUCCESS

@@ -25,6 +25,7 @@ pub(crate) mod groups;
 pub(crate) mod id_map;
 pub(crate) mod import;
 pub(crate) mod json_report;
+pub(crate) mod links;
 pub(crate) mod mapping_file;
 pub(crate) mod old_pool_sign_up;
 pub(crate) mod pace;

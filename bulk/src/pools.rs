@@ -87,6 +87,41 @@ pub async fn import_target(
     Ok(ImportTarget { header, rules })
 }
 
+/// The names of a pool's identity providers (`ListIdentityProviders`, every page).
+pub async fn identity_provider_names(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+) -> anyhow::Result<std::collections::BTreeSet<String>> {
+    let mut names = std::collections::BTreeSet::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = pacer
+            .call(|| {
+                client
+                    .list_identity_providers()
+                    .user_pool_id(pool_id)
+                    .max_results(60)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await
+            .map_err(|err| explain("ListIdentityProviders", pool_id, err))?;
+        names.extend(
+            page.providers()
+                .iter()
+                .filter_map(|p| p.provider_name().map(str::to_string)),
+        );
+        token = page
+            .next_token()
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+        if token.is_none() {
+            return Ok(names);
+        }
+    }
+}
+
 /// The run's mapping resolved against one new pool (`columns`: its attribute names), the one
 /// place this is decided: export, plan, status and verify all call it.
 ///

@@ -21,6 +21,7 @@ pub mod error_text;
 pub mod from_sdk;
 pub mod identity;
 pub mod import_csv;
+pub mod linked_identities;
 pub mod mapping;
 pub mod mapping_names;
 pub mod partition;

@@ -212,10 +212,26 @@ impl Mapping {
     }
 
     /// Maps one old-pool user to what the new pool receives, or says why it cannot be migrated.
+    /// A federated user is refused: neither an import nor the trigger can create one (it becomes
+    /// a linked profile instead, [`Mapping::apply_to_federated`]).
     pub fn apply(&self, user: &SourceUser) -> Result<MigratedUser, RejectReason> {
         if user.status == SourceStatus::ExternalProvider {
             return Err(RejectReason::Federated);
         }
+        self.map(user)
+    }
+
+    /// Maps a federated old user (status `EXTERNAL_PROVIDER`) to the profile `cognito-migrate
+    /// links` creates for it and links to its provider identity: the same attributes, rules and
+    /// legacy id as [`Mapping::apply`]. Any other user is refused as `apply` would refuse it.
+    pub fn apply_to_federated(&self, user: &SourceUser) -> Result<MigratedUser, RejectReason> {
+        if user.status != SourceStatus::ExternalProvider {
+            return self.apply(user);
+        }
+        self.map(user)
+    }
+
+    fn map(&self, user: &SourceUser) -> Result<MigratedUser, RejectReason> {
         let mut mapped = BTreeMap::new();
         for (name, value) in &user.attributes {
             if attributes::NEVER_WRITABLE.contains(&name.as_str()) || self.drop.contains(name) {
@@ -326,11 +342,29 @@ mod tests {
     }
 
     #[test]
-    fn federated_users_are_refused() {
-        let user = SourceUser::new("Google_123", SourceStatus::ExternalProvider);
+    fn federated_users_are_refused_except_as_a_profile_to_link() {
+        let user = SourceUser::new("Google_123", SourceStatus::ExternalProvider)
+            .with("sub", "0f1e2d3c-0000-4000-8000-000000000009")
+            .with("email", "g@example.com")
+            .with(
+                "identities",
+                r#"[{"userId":"123","providerName":"Google"}]"#,
+            );
         assert_eq!(
             Mapping::default().apply(&user).unwrap_err(),
             RejectReason::Federated
+        );
+        let profile = Mapping::default().apply_to_federated(&user).unwrap();
+        assert_eq!(profile.attribute("email"), Some("g@example.com"));
+        assert_eq!(
+            profile.attribute("custom:legacy_sub"),
+            Some("0f1e2d3c-0000-4000-8000-000000000009")
+        );
+        assert_eq!(profile.attribute("identities"), None, "never written");
+        assert_eq!(
+            Mapping::default().apply_to_federated(&ada()),
+            Mapping::default().apply(&ada()),
+            "a native user is mapped as apply maps it"
         );
     }
 
