@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::{
     AdvancedSecurityEnabledModeType, AdvancedSecurityModeType, ExplicitAuthFlowsType,
-    PreventUserExistenceErrorTypes, UserPoolClientType, UserPoolMfaType, UserPoolTierType,
-    UserPoolType,
+    IdentityProviderType, PreventUserExistenceErrorTypes, UserPoolClientType, UserPoolMfaType,
+    UserPoolTierType, UserPoolType,
 };
 use shared::from_sdk::schema_attribute_names;
 use shared::{Mapping, Secret};
@@ -729,6 +729,83 @@ pub fn mapping_attributes_exist(
     }
 }
 
+/// Every identity provider of the old pool exists in the new pool under the same name, type and
+/// attribute mapping. A federated user is linked by the provider's name (`cognito-migrate links`,
+/// `AdminLinkProviderForUser`'s `SourceUser` `ProviderName`), so a provider missing or renamed
+/// leaves its users' links unmade and their next sign-in with it creates a new, empty user; a
+/// different attribute mapping writes other values over the migrated attributes at each
+/// federated sign-in. Secrets in `ProviderDetails` are never compared or shown.
+pub fn new_pool_has_old_providers(
+    new_pool_id: &str,
+    old: &[IdentityProviderType],
+    new: &[IdentityProviderType],
+) -> Check {
+    let name = format!("new pool {new_pool_id} has the old pool's identity providers");
+    if old.is_empty() {
+        return check(
+            name,
+            Verdict::Pass,
+            "the old pool has no identity providers",
+        );
+    }
+    let mut problems = Vec::new();
+    for provider in old {
+        let provider_name = provider.provider_name().unwrap_or_default();
+        let Some(twin) = new
+            .iter()
+            .find(|p| p.provider_name() == provider.provider_name())
+        else {
+            problems.push(format!(
+                "{provider_name:?} is missing: create it in the new pool under the same name, type \
+                 and attribute mapping"
+            ));
+            continue;
+        };
+        if twin.provider_type() != provider.provider_type() {
+            problems.push(format!(
+                "{provider_name:?} is of type {} in the old pool and {} in the new one",
+                provider.provider_type().map_or("?", |t| t.as_str()),
+                twin.provider_type().map_or("?", |t| t.as_str())
+            ));
+        }
+        let mapping = |p: &IdentityProviderType| -> std::collections::BTreeMap<String, String> {
+            p.attribute_mapping()
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default()
+        };
+        let (old_mapping, new_mapping) = (mapping(provider), mapping(twin));
+        if old_mapping != new_mapping {
+            let differing: Vec<&str> = old_mapping
+                .keys()
+                .chain(new_mapping.keys())
+                .filter(|k| old_mapping.get(*k) != new_mapping.get(*k))
+                .map(String::as_str)
+                .collect::<BTreeSet<_>>()
+                .into_iter()
+                .collect();
+            problems.push(format!(
+                "{provider_name:?} maps other attributes ({}): copy the old pool's attribute \
+                 mapping",
+                differing.join(", ")
+            ));
+        }
+    }
+    if problems.is_empty() {
+        let names: Vec<&str> = old.iter().filter_map(|p| p.provider_name()).collect();
+        check(name, Verdict::Pass, names.join(", "))
+    } else {
+        check(
+            name,
+            Verdict::Fail,
+            format!(
+                "{}. Federated users and links (cognito-migrate links) need each provider under the \
+                 same name",
+                problems.join("; ")
+            ),
+        )
+    }
+}
+
 /// An import job does not start in a pool without auto-verified attributes.
 pub fn new_pool_auto_verifies(pool: &UserPoolType) -> Check {
     let name = "new pool has auto-verified attributes";
@@ -1424,5 +1501,44 @@ mod tests {
         );
         assert_eq!(logs_role_given(Some("import")).verdict, Verdict::Fail);
         assert_eq!(logs_role_given(None).verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn the_old_pools_identity_providers_must_be_in_the_new_pool_alike() {
+        use aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType;
+        let provider = |name: &str, kind: IdentityProviderTypeType, email: &str| {
+            IdentityProviderType::builder()
+                .provider_name(name)
+                .provider_type(kind)
+                .attribute_mapping("email", email)
+                .provider_details("client_secret", "never shown")
+                .build()
+        };
+        let google = provider("Google", IdentityProviderTypeType::Google, "email");
+        let saml = provider("Corp", IdentityProviderTypeType::Saml, "mail");
+        assert_eq!(
+            new_pool_has_old_providers("new-1", &[], &[]).verdict,
+            Verdict::Pass
+        );
+        let same = new_pool_has_old_providers(
+            "new-1",
+            &[google.clone(), saml.clone()],
+            &[saml.clone(), google.clone()],
+        );
+        assert_eq!(
+            (same.verdict, same.detail.as_str()),
+            (Verdict::Pass, "Google, Corp")
+        );
+        let other = provider("Corp", IdentityProviderTypeType::Saml, "emailaddress");
+        let failed = new_pool_has_old_providers("new-1", &[google, saml], &[other]);
+        assert_eq!(failed.verdict, Verdict::Fail);
+        assert_eq!(
+            failed.detail,
+            "\"Google\" is missing: create it in the new pool under the same name, type and \
+             attribute mapping; \"Corp\" maps other attributes (email): copy the old pool's \
+             attribute mapping. Federated users and links (cognito-migrate links) need each \
+             provider under the same name"
+        );
+        assert!(!failed.detail.contains("never shown"));
     }
 }

@@ -16,7 +16,7 @@ mod checks;
 use std::path::PathBuf;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::UserPoolClientType;
+use aws_sdk_cognitoidentityprovider::types::{IdentityProviderType, UserPoolClientType};
 use shared::{Mapping, Secret};
 
 pub use checks::{Check, Verdict};
@@ -96,6 +96,7 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
             &old_pool, &client,
         ));
     }
+    let old_providers = describe_providers(&source, &pacer, &args.source_pool_id).await?;
     let table = args.targets.tenant_table()?;
     let protected = protected_attributes(&mapping, table.as_ref().map(|t| t.attribute.as_str()));
     for (tenant, pool_id) in args.targets.pools(table.as_ref()) {
@@ -132,6 +133,12 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
             &mapping, &old_pool, &new_pool,
         ));
         pool_checks.push(checks::new_pool_auto_verifies(&new_pool));
+        let new_providers = describe_providers(&target, &pacer, &pool_id).await?;
+        pool_checks.push(checks::new_pool_has_old_providers(
+            &pool_id,
+            &old_providers,
+            &new_providers,
+        ));
         pool_checks.push(checks::mfa_compatible(
             &args.source_pool_id,
             &old_mfa,
@@ -208,6 +215,29 @@ async fn describe_client(
                 "app client {client_id} of {pool_id} not found: check --source-client-id"
             )
         })
+}
+
+/// Every identity provider of a pool, described (its attribute mapping is not listed).
+async fn describe_providers(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+) -> anyhow::Result<Vec<IdentityProviderType>> {
+    let mut providers = Vec::new();
+    for name in pools::identity_provider_names(client, pacer, pool_id).await? {
+        let described = pacer
+            .call(|| {
+                client
+                    .describe_identity_provider()
+                    .user_pool_id(pool_id)
+                    .provider_name(&name)
+                    .send()
+            })
+            .await
+            .map_err(|e| explain("DescribeIdentityProvider", pool_id, e))?;
+        providers.extend(described.identity_provider().cloned());
+    }
+    Ok(providers)
 }
 
 async fn list_clients(

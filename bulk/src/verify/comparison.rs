@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
+use shared::SourceStatus;
 use shared::from_sdk::{attribute_map, user_from_list};
+use shared::linked_identities::IDENTITIES;
 use shared::partition::Unassigned;
 
 use super::differences::Differences;
@@ -188,15 +190,20 @@ impl<'a> Verification<'a> {
         let indexed = self.indexes[home]
             .user(&new_username)?
             .expect("an indexed user");
-        if let Ok(mapped) = self.destinations[home].mapping.apply(user)
-            && indexed.attributes != attributes_fingerprint(&mapped.attributes)
-        {
-            self.maybe_differing.push(MaybeDiffering {
-                old_username: user.username.clone(),
-                home,
-                new_username: new_username.clone(),
-                expected: mapped.attributes,
-            });
+        if let Ok(mapped) = self.destinations[home].mapping.apply_to_federated(user) {
+            let mut expected = mapped.attributes;
+            expected.extend(comparable(
+                user.attribute(IDENTITIES)
+                    .map(|links| (IDENTITIES.to_string(), links.to_string())),
+            ));
+            if indexed.attributes != attributes_fingerprint(&expected) {
+                self.maybe_differing.push(MaybeDiffering {
+                    old_username: user.username.clone(),
+                    home,
+                    new_username: new_username.clone(),
+                    expected,
+                });
+            }
         }
         let state = indexed.state;
         if state::password_reset(user, state) {
@@ -225,6 +232,16 @@ impl<'a> Verification<'a> {
                 self.destinations[home].name, self.destinations[i].name
             );
             return self.differences.note(&user.username, "misplaced", &detail);
+        }
+        if user.status == SourceStatus::ExternalProvider {
+            // `cognito-migrate links` carries them: absent, they were not carried yet.
+            self.counts.missing += 1;
+            self.tenant(home).missing += 1;
+            return self.differences.note(
+                &user.username,
+                "missing",
+                "a federated user not carried yet: run cognito-migrate links",
+            );
         }
         match refusal(&self.destinations[home], user)? {
             Some(reason) => self.expected_missing(user, reason.code(), &reason.to_string()),
@@ -280,15 +297,28 @@ impl<'a> Verification<'a> {
                 .await
                 .map_err(|e| explain("AdminGetUser", pool_id, e))?;
             let actual = comparable(attribute_map(found.user_attributes()));
-            let differ: Vec<&str> = expected
-                .iter()
-                .filter(|(name, value)| actual.get(*name) != Some(value))
-                .map(|(name, _)| name.as_str())
-                .collect();
+            let (links, differ): (Vec<&str>, Vec<&str>) = expected
+                .keys()
+                .chain(actual.keys().filter(|name| *name == IDENTITIES))
+                .filter(|name| actual.get(*name) != expected.get(*name))
+                .map(String::as_str)
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .partition(|name| *name == IDENTITIES);
             if !differ.is_empty() {
                 self.counts.attributes_differ += 1;
                 self.differences
                     .note(&old_username, "attributes-differ", &differ.join(" "))?;
+            }
+            if !links.is_empty() {
+                self.counts.links_differ += 1;
+                let detail = format!(
+                    "linked in the old pool to [{}], in the new pool to [{}]: run cognito-migrate links",
+                    expected.get(IDENTITIES).map_or("", String::as_str),
+                    actual.get(IDENTITIES).map_or("", String::as_str)
+                );
+                self.differences
+                    .note(&old_username, "links-differ", &detail)?;
             }
         }
         Ok(())

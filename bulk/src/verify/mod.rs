@@ -72,6 +72,9 @@ pub struct VerifyCounts {
     pub passwords_reset: u64,
     /// Old memberships whose user is in the new pool but not in the group there.
     pub memberships_missing: u64,
+    /// Users present whose links to identity providers (`identities`) differ from the old
+    /// user's: a link `cognito-migrate links` has not made (yet).
+    pub links_differ: u64,
     /// Present and missing users per tenant (partitioned runs only).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub tenants: BTreeMap<String, TenantVerify>,
@@ -97,6 +100,7 @@ impl VerifyCounts {
             && self.enabled_differs == 0
             && self.status_differs == 0
             && self.memberships_missing == 0
+            && self.links_differ == 0
     }
 }
 
@@ -190,7 +194,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
 
 fn text(counts: &VerifyCounts) -> String {
     let mut text = format!(
-        "old pool {} users, new pool(s) {} users\n  present {}\n  missing {}\n  misplaced {}\n  attributes differ {}\n  enabled differs {}\n  status differs {}\n  memberships missing {}\n  passwords to reset (expected) {}\n",
+        "old pool {} users, new pool(s) {} users\n  present {}\n  missing {}\n  misplaced {}\n  attributes differ {}\n  enabled differs {}\n  status differs {}\n  memberships missing {}\n  links differ {}\n  passwords to reset (expected) {}\n",
         counts.old_users,
         counts.new_users,
         counts.present,
@@ -200,6 +204,7 @@ fn text(counts: &VerifyCounts) -> String {
         counts.enabled_differs,
         counts.status_differs,
         counts.memberships_missing,
+        counts.links_differ,
         counts.passwords_reset
     );
     for (code, n) in &counts.expected_missing {

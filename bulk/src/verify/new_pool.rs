@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use shared::attributes::NEVER_WRITABLE;
+use shared::linked_identities::{self, IDENTITIES};
 
 use super::state::UserState;
 use crate::disk_table::{Spot, Table, TableBuilder, TextFile, Texts};
@@ -44,14 +45,28 @@ pub struct IndexedUser {
     pub state: UserState,
 }
 
-/// The attributes of a new-pool user that verify compares (what Cognito generates is left out).
+/// The attributes of a user that verify compares: what the mapping writes, and the user's links
+/// to identity providers as one value under `identities` ([`linked_identities::comparable`]);
+/// `sub` and the rest of Cognito's `identities` array (dates, flags) are left out. Used for both
+/// sides: the new-pool user as listed, and the old user's expected attributes.
 pub fn comparable(
     attributes: impl IntoIterator<Item = (String, String)>,
 ) -> BTreeMap<String, String> {
-    attributes
-        .into_iter()
-        .filter(|(name, _)| !NEVER_WRITABLE.contains(&name.as_str()))
-        .collect()
+    let mut comparable = BTreeMap::new();
+    for (name, value) in attributes {
+        if name == IDENTITIES {
+            // Unreadable links compare as themselves, so they differ from anything readable.
+            let links = linked_identities::parse(Some(&value))
+                .map(|identities| linked_identities::comparable(&identities))
+                .unwrap_or(value);
+            if !links.is_empty() {
+                comparable.insert(name, links);
+            }
+        } else if !NEVER_WRITABLE.contains(&name.as_str()) {
+            comparable.insert(name, value);
+        }
+    }
+    comparable
 }
 
 fn membership_key(group: &str, username: &str) -> u128 {

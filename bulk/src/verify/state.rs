@@ -5,7 +5,8 @@
 //! RESET_REQUIRED state"), a user `import` creates disabled is `FORCE_CHANGE_PASSWORD` (created by
 //! `AdminCreateUser`), a user the trigger moves is `CONFIRMED` or `RESET_REQUIRED` (UserMigration:
 //! "If you don't set this attribute to CONFIRMED, it's set to RESET_REQUIRED"), and any native user
-//! may have set a password in the new pool since (`CONFIRMED`). Everything else differs, and an old
+//! may have set a password in the new pool since (`CONFIRMED`); a federated user's profile made by
+//! `links` is `FORCE_CHANGE_PASSWORD` (`AdminCreateUser`). Everything else differs, and an old
 //! user disabled who is enabled in the new pool always does: that account is live again.
 
 use shared::SourceUser;
@@ -94,6 +95,9 @@ fn expected_status(old: &str, new: &str) -> bool {
                 new,
                 "CONFIRMED" | "RESET_REQUIRED" | "FORCE_CHANGE_PASSWORD"
             ))
+        // A federated user's profile, made by `links` with AdminCreateUser and linked to its
+        // identity: never signed in with a password.
+        || (!old_native && new == "FORCE_CHANGE_PASSWORD")
 }
 
 /// The differences between an old user's state and its new-pool copy's.
@@ -210,6 +214,10 @@ mod tests {
         assert!(kinds(&unconfirmed, UserState::new(true, "RESET_REQUIRED")).is_empty());
         let federated = old(SourceStatus::ExternalProvider, true);
         assert!(kinds(&federated, UserState::new(true, "EXTERNAL_PROVIDER")).is_empty());
+        assert!(
+            kinds(&federated, UserState::new(true, "FORCE_CHANGE_PASSWORD")).is_empty(),
+            "the profile links made"
+        );
         assert_eq!(
             kinds(&federated, UserState::new(true, "CONFIRMED")),
             ["status-differs"]
