@@ -216,6 +216,35 @@ async fn federated_users_and_links_land_on_their_migrated_profiles_in_each_shape
         let (code, before) = verify(&pools, dir.path());
         assert_eq!(code, Some(1), "{shape}: {before}");
         assert_eq!(before["links_differ"], 1, "{shape}: ada: {before}");
+        let plan = dir.path().join("plan.json");
+        let run = cognito_migrate(&pools.endpoint)
+            .args([
+                "plan",
+                "--source-pool-id",
+                &pools.old,
+                "--target-pool-id",
+                &pools.new,
+            ])
+            .arg("--json")
+            .arg(&plan)
+            .output()
+            .unwrap();
+        assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+        let plan: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&plan).unwrap()).unwrap();
+        assert_eq!(
+            (
+                &plan["federated"],
+                &plan["native_with_links"],
+                &plan["identities"]
+            ),
+            (
+                &serde_json::json!(3),
+                &serde_json::json!(2),
+                &serde_json::json!(6)
+            ),
+            "{shape}: bo, cy, eve; ada and dee; one each, and dee's two"
+        );
         let (code, rows) = links(&pools, dir.path());
         assert_eq!(code, Some(1), "{shape}: dee has not migrated yet");
         let bo = if shape == "email" {

@@ -30,8 +30,14 @@ pub struct PlanCounts {
     pub enabled: u64,
     /// Disabled users.
     pub disabled: u64,
-    /// Users created by federated sign-in (never imported; re-created at federated sign-in).
+    /// Users created by federated sign-in (never imported: `cognito-migrate links` gives each a
+    /// profile linked to its provider identity).
     pub federated: u64,
+    /// Native users linked to at least one identity provider (`links` links them again once
+    /// they are in the new pool).
+    pub native_with_links: u64,
+    /// Identities linked to old users, federated users' own included: the links `links` makes.
+    pub identities: u64,
     /// Users with SMS MFA as far as `ListUsers` shows it (legacy MFA options).
     pub sms_mfa: u64,
     /// Users with a verified email or phone after mapping.
@@ -107,8 +113,14 @@ impl PlanCounts {
         } else {
             self.disabled += 1;
         }
+        let linked =
+            shared::linked_identities::parse(user.attribute(shared::linked_identities::IDENTITIES))
+                .map_or(0, |identities| identities.len() as u64);
+        self.identities += linked;
         if user.status == SourceStatus::ExternalProvider {
             self.federated += 1;
+        } else if linked > 0 {
+            self.native_with_links += 1;
         }
         if user.mfa.sms {
             self.sms_mfa += 1;
@@ -192,7 +204,15 @@ impl PlanCounts {
         }
         line("enabled", self.enabled);
         line("disabled", self.disabled);
-        line("federated (never imported)", self.federated);
+        line(
+            "federated (never imported; carried by links)",
+            self.federated,
+        );
+        line(
+            "native, linked to identity providers",
+            self.native_with_links,
+        );
+        line("identities to link (links)", self.identities);
         line(
             "SMS MFA (legacy options visible to ListUsers)",
             self.sms_mfa,
