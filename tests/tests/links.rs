@@ -364,3 +364,82 @@ async fn federated_users_and_links_land_on_their_migrated_profiles_in_each_shape
         );
     }
 }
+
+/// A federated old user whose first sign-in to the new pool comes before `links` carried it is
+/// told to try again later (the PreSignUp companion, the real trigger on the Lambda host): let
+/// through, Cognito would make an empty profile under that identity, which could never be linked
+/// again. A new identity signs up as before, and after `links` the same sign-in lands on the
+/// migrated profile.
+#[tokio::test]
+async fn a_federated_sign_in_before_links_waits_instead_of_making_an_empty_profile() {
+    use aws_sdk_cognitoidentityprovider::types::LambdaConfigType;
+    use integration_tests::lambda::{Function, LambdaHost, function_arn, trigger_env};
+    use integration_tests::pools::create_app_client;
+    use integration_tests::testbed::{Testbed, binary};
+
+    let testbed = Testbed::from_env();
+    let function = format!(
+        "links-guard-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let pools = MigrationPools::create_with(
+        &PoolSpec::named("links-guard-old"),
+        &PoolSpec {
+            lambda_config: Some(
+                LambdaConfigType::builder()
+                    .pre_sign_up(function_arn(&function))
+                    .build(),
+            ),
+            ..PoolSpec::named("links-guard-new").with_custom(&["legacy_sub"])
+        },
+    )
+    .await;
+    let (client, url) = (&pools.client, pools.endpoint.clone());
+    let old_client = federation(client, &pools.old).await;
+    let new_client = federation(client, &pools.new).await;
+    let (trigger_client, _) = create_app_client(client, &pools.old, false).await;
+    let env = trigger_env(
+        &testbed,
+        &pools.old,
+        &trigger_client,
+        &[("NEW_POOL_SIGN_IN", "username")],
+    );
+    LambdaHost::from_env()
+        .register(
+            &Function {
+                name: function.clone(),
+                env,
+                timeout_seconds: 5.0,
+            },
+            &binary("cognito-migrate-trigger"),
+        )
+        .await;
+    let email = [("email", "bo@example.com")];
+    federated_sign_in(&url, &pools.old, &old_client, "Google", "g-bo", &email).await;
+
+    let early =
+        try_federated_sign_in(&url, &pools.new, &new_client, "Google", "g-bo", &email).await;
+    let Err((400, body)) = &early else {
+        panic!("bo's first sign-in must wait for links: {early:?}");
+    };
+    assert!(
+        body.contains("UserLambdaValidationException")
+            && body.contains("Your account is being moved, please try again later"),
+        "{body}"
+    );
+    let stranger = federated_sign_in(&url, &pools.new, &new_client, "Google", "g-new", &[]).await;
+    assert!(stranger.created, "a new identity signs up as before");
+
+    let dir = tempfile::tempdir().unwrap();
+    let (code, rows) = links(&pools, dir.path());
+    assert_eq!(code, Some(0), "{rows:#?}");
+    let bo = federated_sign_in(&url, &pools.new, &new_client, "Google", "g-bo", &email).await;
+    assert!(!bo.created, "after links bo lands on the migrated profile");
+    assert_eq!(
+        claims(&bo.id_token)["custom:legacy_sub"],
+        sub_of(client, &pools.old, "Google_g-bo").await.as_str()
+    );
+}

@@ -45,8 +45,22 @@
 //!   <message>." (AWS: "any sensitive or debugging information should be logged in the Lambda
 //!   trigger itself", Lambda triggers, important considerations). In a tenant split, only a user
 //!   of this pool's tenant counts.
-//! - `PreSignUp_AdminCreateUser` (an administrator, or the bulk import) and
-//!   `PreSignUp_ExternalProvider` (federated first sign-in) pass unchanged.
+//! - `PreSignUp_AdminCreateUser` (an administrator, or the bulk import) passes unchanged.
+//! - `PreSignUp_ExternalProvider` (a federated identity's first sign-in to the new pool, with
+//!   `userName` `<Provider>_<subject>`) is refused with [`SignUpRefusal::NotYetLinked`] when the
+//!   old pool has that very federated user and `cognito-migrate links` has not carried it yet:
+//!   let through, Cognito would create an empty profile under that identity, and AWS lets a link
+//!   be made only to an identity that has not signed in ("This operation connects a local user
+//!   profile with a user identity who hasn't yet signed in from their third-party IdP",
+//!   `AdminLinkProviderForUser`), so the old profile, legacy id and groups could never reach the
+//!   person again. Once `links` ran, the sign-in lands on the linked profile and never comes here
+//!   (AWS: "Amazon Cognito returns this user when the new user (with the linked IdP attribute)
+//!   signs in"). The guard does not link on the spot, which AWS also allows in this trigger: that
+//!   would give the function that anyone's sign-in reaches the right to create users and links in
+//!   the new pool, which only `links` (an operator's credentials) holds. Anyone else's first
+//!   federated sign-in passes. A native old user's linked identity cannot be looked up by name in
+//!   the old pool, so it passes too (and `links` reports the identity `link_refused`): run `links`
+//!   before cutover and with `groups --sync` during the window.
 //! - When the old pool cannot be asked in time, or this instance's `ListUsers` budget is spent
 //!   ([`crate::old_directory::WindowOldPool`]), the sign-up is refused with
 //!   [`SignUpRefusal::Unavailable`], a fixed request to retry: fail closed.
@@ -186,6 +200,9 @@ pub enum SignUpRefusal {
     /// The old pool could not be asked (or the trigger is misconfigured): try again later.
     #[error("Sign-up is not available right now, please try again in a few minutes")]
     Unavailable,
+    /// A federated old user's identity whose profile `links` has not carried yet.
+    #[error("Your account is being moved, please try again later")]
+    NotYetLinked,
 }
 
 impl SignUpRefusal {
@@ -194,6 +211,7 @@ impl SignUpRefusal {
         match self {
             SignUpRefusal::AccountExists => "AccountExists",
             SignUpRefusal::Unavailable => "SignUpUnavailable",
+            SignUpRefusal::NotYetLinked => "FederatedNotYetLinked",
         }
     }
 }
@@ -307,6 +325,9 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
             );
             return Err(SignUpRefusal::Unavailable);
         };
+        if request.source == SignUpSource::ExternalProvider {
+            return self.federated(event, &request, context, started).await;
+        }
         if request.source != SignUpSource::SignUp {
             log(
                 &self.user_ref_key,
@@ -366,6 +387,71 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
                 Err(SignUpRefusal::Unavailable)
             }
         }
+    }
+
+    /// A federated identity's first sign-in to the new pool: refused while the old pool has that
+    /// very federated user (`<Provider>_<subject>`, status `EXTERNAL_PROVIDER`), which `links`
+    /// has not carried yet; let through otherwise. Fails closed like a sign-up.
+    async fn federated(
+        &self,
+        event: Value,
+        request: &SignUpRequest,
+        context: &Context,
+        started: Instant,
+    ) -> Result<Value, SignUpRefusal> {
+        let Some(name) = request.user_name.as_deref() else {
+            log(
+                &self.user_ref_key,
+                context,
+                Some(request),
+                None,
+                "malformed-event",
+                started,
+            );
+            return Err(SignUpRefusal::Unavailable);
+        };
+        let asked = tokio::time::timeout(
+            time_left(self.budget, context),
+            self.old_pool.user_named(name),
+        )
+        .await;
+        let fault = match asked {
+            Ok(Ok(Lookup::Found(user)))
+                if user.username == name
+                    && user.status == shared::SourceStatus::ExternalProvider
+                    && self
+                        .tenant
+                        .as_ref()
+                        .is_none_or(|rule| rule.admits(request.user_pool_id.as_deref(), &user)) =>
+            {
+                log(
+                    &self.user_ref_key,
+                    context,
+                    Some(request),
+                    Some(Held::UserName),
+                    "federated-not-yet-linked",
+                    started,
+                );
+                return Err(SignUpRefusal::NotYetLinked);
+            }
+            Ok(Ok(_)) => {
+                log(
+                    &self.user_ref_key,
+                    context,
+                    Some(request),
+                    None,
+                    "federated-allowed",
+                    started,
+                );
+                return Ok(event);
+            }
+            Ok(Err(fault)) => fault,
+            Err(_) => OldPoolError::Timeout {
+                operation: "invocation",
+            },
+        };
+        log_fault(&self.user_ref_key, context, request, &fault, started);
+        Err(SignUpRefusal::Unavailable)
     }
 
     /// The `ListUsers` searches a sign-up needs in the new pool's shape: at most one per field
@@ -831,13 +917,68 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn admin_create_user_and_federated_sign_ups_pass_unchanged_without_asking() {
+    async fn admin_create_user_passes_unchanged_without_asking() {
         let guard = SignUpGuard::new(old_pool(), None);
-        for source in ["PreSignUp_AdminCreateUser", "PreSignUp_ExternalProvider"] {
-            let event = sign_up(source, "ada", Some("ada@example.com"), None);
-            assert_eq!(answer(&guard, event.clone()).await, Ok(event));
-        }
+        let event = sign_up(
+            "PreSignUp_AdminCreateUser",
+            "ada",
+            Some("ada@example.com"),
+            None,
+        );
+        assert_eq!(answer(&guard, event.clone()).await, Ok(event));
         assert!(guard.old_pool.calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_federated_old_user_not_yet_linked_waits_and_every_other_identity_passes() {
+        let federated = SourceUser::new("Google_123", SourceStatus::ExternalProvider)
+            .with("email", "bo@example.com")
+            .with(
+                "identities",
+                r#"[{"userId":"123","providerName":"Google"}]"#,
+            );
+        let guard = SignUpGuard::new(old_pool().with(federated), None);
+        let first = sign_up(
+            "PreSignUp_ExternalProvider",
+            "Google_123",
+            Some("bo@example.com"),
+            None,
+        );
+        let refusal = answer(&guard, first).await.unwrap_err();
+        assert_eq!(refusal, SignUpRefusal::NotYetLinked);
+        assert_eq!(
+            refusal.to_string(),
+            "Your account is being moved, please try again later"
+        );
+        // A new federated user, and one that shares only an old user's e-mail or name, pass.
+        for (name, email) in [
+            ("Google_999", "new@example.com"),
+            ("Google_998", "ada@example.com"),
+            ("ada", "ada@example.com"),
+        ] {
+            let event = sign_up("PreSignUp_ExternalProvider", name, Some(email), None);
+            assert_eq!(answer(&guard, event.clone()).await, Ok(event), "{name}");
+        }
+        assert_eq!(
+            guard.old_pool.calls(),
+            [
+                "get Google_123",
+                "get Google_998",
+                "get Google_999",
+                "get ada"
+            ],
+            "one AdminGetUser of the federated user name, nothing else"
+        );
+        let down = FakeDirectory {
+            fault: Some(OldPoolError::Unavailable {
+                operation: "AdminGetUser",
+                detail: "cannot connect".into(),
+            }),
+            ..old_pool()
+        };
+        let guard = SignUpGuard::new(down, None);
+        let event = sign_up("PreSignUp_ExternalProvider", "Google_999", None, None);
+        assert_eq!(answer(&guard, event).await, Err(SignUpRefusal::Unavailable));
     }
 
     #[tokio::test]
