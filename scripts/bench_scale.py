@@ -49,6 +49,9 @@ COMMANDS = {
     "export-resume": (0, lambda rate, out: ["export", *PAIR, "--select", "all", "--out", out, *rate]),
     # groups --sync pages several groups at once: it has --rps but no --segments.
     "groups-sync": (1, lambda rate, out: ["groups", "--sync", *PAIR, "--dir", out, *rate[:2]]),
+    # Every old user migrated with its legacy id: the old pool is read, then the new pool, and the
+    # map is written sorted; every user must be mapped.
+    "id-map": (1, lambda rate, out: ["id-map", *PAIR, "--out", out + "/map.csv", *rate]),
     # Every old user's name has capitals: the largest case index a pool of this size can need.
     "case-index": (0, lambda rate, out: ["case-index", *PAIR, "--out", out + "/case.idx", *rate],
                    ["--capitalised-old"]),
@@ -151,6 +154,9 @@ def measure(binary, name, users, args):
         else:
             peak = run_measured(command)
         seconds = time.monotonic() - started
+        if name == "id-map":
+            with open(Path(out, "map.csv"), encoding="utf-8") as rows:
+                checked["mapped"] = sum(1 for _ in rows) - 1
         stats = pool_stats(url)
     finally:
         server.terminate()
@@ -173,7 +179,7 @@ def table(rows, rps):
     ]
     for r in rows:
         checked = (f" ({r['refused_tokens']} tokens refused; {r['lost']} lost, {r['duplicated']} duplicated)"
-                   if "lost" in r else "")
+                   if "lost" in r else f" ({r['mapped']:,} mapped)" if "mapped" in r else "")
         lines.append(
             f"| {r['command']}{checked} | {r['users']:,} | {r['seconds']:.0f} s | {r['users_per_second']:,.0f} | "
             f"{100 * r['users_per_second'] / (rps * 60):.1f} % | {r['requests']:,} | {r['mean_rate']:.2f} | "
