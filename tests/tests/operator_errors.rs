@@ -356,7 +356,9 @@ fn an_unusable_dir_is_named_with_its_real_problem_before_any_request() {
     let run = |command: &str, dir: &Path| -> String {
         let mut cmd = cognito_migrate(CLOSED_PORT);
         cmd.args([command, "--target-pool-id", "us-east-1_New000001"]);
-        if command != "groups" {
+        if command == "status" {
+            cmd.args(["--source-pool-id", "us-east-1_Old000001"]);
+        } else if command != "groups" {
             cmd.args([
                 "--logs-role-arn",
                 "arn:aws:iam::123456789012:role/CognitoImport",
@@ -365,7 +367,7 @@ fn an_unusable_dir_is_named_with_its_real_problem_before_any_request() {
         let output = cmd.arg("--dir").arg(dir).output().unwrap();
         one_error_line(&output)
     };
-    for command in ["groups", "import", "canary"] {
+    for command in ["groups", "import", "canary", "status"] {
         assert_eq!(
             run(command, &file),
             format!(

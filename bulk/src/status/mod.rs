@@ -89,6 +89,11 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
     if let Some(path) = &args.html {
         crate::writable::file("--html", path)?;
     }
+    // Each export folder is checked before the first request: a typo is named with its real
+    // problem at once, not after a minute of retries against Cognito.
+    for dir in &args.dir {
+        crate::export_dir::folder::check(dir)?;
+    }
     let mut stranded_csv = args
         .stranded
         .as_deref()
