@@ -103,6 +103,27 @@ fn verify(pools: &MigrationPools, dir: &std::path::Path) -> (Option<i32>, serde_
     (run.status.code(), counts)
 }
 
+/// Runs `status`; returns its `identities` counts.
+fn status_identities(pools: &MigrationPools, dir: &std::path::Path) -> serde_json::Value {
+    let json = dir.join("status.json");
+    let run = cognito_migrate(&pools.endpoint)
+        .args([
+            "status",
+            "--source-pool-id",
+            &pools.old,
+            "--target-pool-id",
+            &pools.new,
+        ])
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    report["identities"].clone()
+}
+
 /// Runs `links`; returns the exit code and the report's rows (header first, then sorted).
 fn links(pools: &MigrationPools, dir: &std::path::Path) -> (Option<i32>, Vec<String>) {
     let run = cognito_migrate(&pools.endpoint)
@@ -245,6 +266,11 @@ async fn federated_users_and_links_land_on_their_migrated_profiles_in_each_shape
             ),
             "{shape}: bo, cy, eve; ada and dee; one each, and dee's two"
         );
+        assert_eq!(
+            status_identities(&pools, dir.path()),
+            serde_json::json!({"federated": 3, "federated_carried": 0, "native_with_links": 2}),
+            "{shape}"
+        );
         let (code, rows) = links(&pools, dir.path());
         assert_eq!(code, Some(1), "{shape}: dee has not migrated yet");
         let bo = if shape == "email" {
@@ -313,6 +339,13 @@ async fn federated_users_and_links_land_on_their_migrated_profiles_in_each_shape
         } else {
             assert_eq!(code, Some(0), "{shape}: {after}");
         }
+
+        let carried = if shape == "email" { 2 } else { 3 };
+        assert_eq!(
+            status_identities(&pools, dir.path())["federated_carried"],
+            carried,
+            "{shape}: bo's e-mail is held by the stranger in the e-mail pool"
+        );
 
         // Signing in with each provider lands on the migrated profile, its legacy id and groups.
         let ada = federated_sign_in(&url, &pools.new, &new_client, "Google", "g-ada", &[]).await;

@@ -173,6 +173,12 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
             if let (OldState::Stranded(reason), Some(csv)) = (state, stranded_csv.as_mut()) {
                 csv.add(&user.username, reason);
             }
+            let links = shared::linked_identities::parse(
+                user.attribute(shared::linked_identities::IDENTITIES),
+            )
+            .map_or(0, |identities| identities.len());
+            let federated = user.status == shared::SourceStatus::ExternalProvider;
+            report.add_identities(federated, links, state);
             report.add_old(state);
             progress.update(report.old_users.total, "read");
         },

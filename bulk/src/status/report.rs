@@ -9,6 +9,7 @@
 //!   "old_users": { "total": 20, "migrated": 10, "remaining": 6, "stranded": 4,
 //!                  "stranded_by_reason": { "disabled": 1, "unconfirmed": 3 } },
 //!   "new_users": { "total": 12, "imported": 3, "migrated_at_sign_in": 7, "signed_up": 2 },
+//!   "identities": { "federated": 2, "federated_carried": 1, "native_with_links": 3 },
 //!   "per_day": [ { "date": "2026-11-27", "imported": 3, "migrated_at_sign_in": 2, "signed_up": 0 } ]
 //! }
 //! ```
@@ -44,6 +45,17 @@ pub struct OldUsers {
     pub stranded: u64,
     /// `stranded` per reason code.
     pub stranded_by_reason: BTreeMap<String, u64>,
+}
+
+/// The old pool's users tied to identity providers (`cognito-migrate links` carries them).
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct Identities {
+    /// Old users a federated sign-in created (status `EXTERNAL_PROVIDER`).
+    pub federated: u64,
+    /// Of those, the ones with a profile in the new pool (found by their legacy id).
+    pub federated_carried: u64,
+    /// Native old users linked to at least one identity provider.
+    pub native_with_links: u64,
 }
 
 /// The new pool's users by how they arrived.
@@ -95,6 +107,8 @@ pub struct StatusReport {
     pub old_users: OldUsers,
     /// The new pool's users.
     pub new_users: NewUsers,
+    /// The old pool's federated and linked users.
+    pub identities: Identities,
     /// New users per creation day, oldest first.
     pub per_day: Vec<DayCount>,
 }
@@ -108,7 +122,20 @@ impl StatusReport {
             imported_told_by,
             old_users: OldUsers::default(),
             new_users: NewUsers::default(),
+            identities: Identities::default(),
             per_day: Vec::new(),
+        }
+    }
+
+    /// Counts one old user's ties to identity providers: `federated` for a user a federated
+    /// sign-in created, `links` its identities.
+    pub fn add_identities(&mut self, federated: bool, links: usize, state: OldState) {
+        let identities = &mut self.identities;
+        if federated {
+            identities.federated += 1;
+            identities.federated_carried += u64::from(state == OldState::Migrated);
+        } else if links > 0 {
+            identities.native_with_links += 1;
         }
     }
 

@@ -40,6 +40,19 @@ pub fn table(report: &StatusReport) -> String {
         let _ = writeln!(out, "      {reason:<w$} {n:>9}", w = LABEL - 4);
     }
     let _ = writeln!(out, "    {:<w$} {:>9}", "total", old.total, w = LABEL - 2);
+    let identities = &report.identities;
+    if identities.federated + identities.native_with_links > 0 {
+        for (label, n) in [
+            ("federated (carried by links)", identities.federated_carried),
+            ("federated, in all", identities.federated),
+            (
+                "native, linked to identity providers",
+                identities.native_with_links,
+            ),
+        ] {
+            let _ = writeln!(out, "    {label:<w$} {n:>9}", w = LABEL - 2);
+        }
+    }
     let _ = writeln!(out, "  {:<LABEL$} {:>9}", "new pool", "users");
     let told_by = match report.imported_told_by {
         ImportedToldBy::ExportFolder => "imported (listed in the export folder)",
