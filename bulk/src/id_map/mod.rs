@@ -104,6 +104,10 @@ struct NewPoolCounts {
 
 /// Writes the map (see the module's documentation).
 pub async fn run(args: IdMapArgs, aws: &AwsArgs) -> anyhow::Result<IdMapOutcome> {
+    anyhow::ensure!(
+        args.out != std::path::Path::new("-"),
+        "--out needs a file: the map is sorted on disk and put in place whole when complete"
+    );
     crate::writable::file("--out", &args.out)?;
     if let Some(path) = &args.unmapped {
         crate::writable::file("--unmapped", path)?;
