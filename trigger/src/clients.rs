@@ -17,6 +17,7 @@ use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use shared::Secret;
 
 use crate::config::{ClientSecretSource, Config, ConfigError, secret_region};
+use crate::migrated_event::SdkEventBus;
 use crate::new_pool::SdkNewPool;
 use crate::old_pool::SdkOldPool;
 
@@ -71,6 +72,12 @@ pub async fn old_pool(config: &Config, sdk: &SdkConfig) -> Result<SdkOldPool, Co
 /// credentials, the same time budget and retries.
 pub fn new_pool(sdk: &SdkConfig) -> SdkNewPool {
     SdkNewPool::new(aws_sdk_cognitoidentityprovider::Client::new(sdk))
+}
+
+/// The event bus of the "user migrated" events (`MIGRATED_EVENT_BUS`): the function's own region
+/// and credentials, the same time budget and retries (the companion bounds each put further).
+pub fn event_bus(sdk: &SdkConfig, bus: String) -> SdkEventBus {
+    SdkEventBus::new(aws_sdk_eventbridge::Client::new(sdk), bus)
 }
 
 /// Reads the app client's secret from where the configuration says it is.

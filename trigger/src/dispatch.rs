@@ -16,6 +16,7 @@ use lambda_runtime::{Context, Diagnostic, LambdaEvent};
 use serde_json::Value;
 
 use crate::handler::{Trigger, TriggerError};
+use crate::migrated_event::{MigratedEvents, NoEvents};
 use crate::new_pool::NewPool;
 use crate::old_directory::OldDirectory;
 use crate::old_pool::OldPool;
@@ -94,26 +95,27 @@ pub fn unconfigured(event: &LambdaEvent<Value>, detail: &str) -> InvocationError
     }
 }
 
-/// The three jobs, ready to answer.
+/// The three jobs, ready to answer (`E`: where the token job puts "user migrated" events).
 #[derive(Debug)]
-pub struct Dispatcher<P, D, N> {
+pub struct Dispatcher<P, D, N, E = NoEvents> {
     migration: Trigger<P>,
     sign_up: SignUpGuard<D>,
-    token_groups: TokenGroups<D, N>,
+    token_groups: TokenGroups<D, N, E>,
 }
 
-impl<P, D, N> Dispatcher<P, D, N>
+impl<P, D, N, E> Dispatcher<P, D, N, E>
 where
     P: OldPool + Sync,
     D: OldDirectory + Sync,
     N: NewPool + Clone + Send + Sync + 'static,
+    E: MigratedEvents + Sync,
 {
     /// A dispatcher over the three jobs.
     pub fn new(
         migration: Trigger<P>,
         sign_up: SignUpGuard<D>,
-        token_groups: TokenGroups<D, N>,
-    ) -> Dispatcher<P, D, N> {
+        token_groups: TokenGroups<D, N, E>,
+    ) -> Dispatcher<P, D, N, E> {
         Dispatcher {
             migration,
             sign_up,

@@ -19,7 +19,8 @@
 //! - [`token_groups`]: PreTokenGeneration puts a migrated user's old groups in the first token
 //!   and writes them to the new pool;
 //! - [`old_directory`]: their questions to the old pool; [`new_pool`]: their one write to the
-//!   new pool; [`companion_config`]: their own settings.
+//!   new pool; [`companion_config`]: their own settings;
+//! - [`migrated_event`]: the opt-in "user migrated" EventBridge event of the token companion.
 //!
 //! Not for: creating users itself (Cognito does that from the answer), bulk export (the
 //! `cognito-migrate` binary), or sign-ins that never reach the trigger (SRP, federated,
@@ -35,6 +36,7 @@ pub mod dispatch;
 pub mod event;
 pub mod handler;
 pub mod logging;
+pub mod migrated_event;
 pub mod new_pool;
 pub mod old_directory;
 pub mod old_pool;

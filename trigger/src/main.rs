@@ -16,6 +16,7 @@ use trigger::config::Config;
 use trigger::dispatch::{Dispatcher, unconfigured};
 use trigger::handler::Trigger;
 use trigger::logging::UserRefKey;
+use trigger::migrated_event::SdkEventBus;
 use trigger::new_pool::SdkNewPool;
 use trigger::old_directory::{CaseFolding, WindowOldPool};
 use trigger::old_pool::SdkOldPool;
@@ -62,8 +63,10 @@ async fn run() -> Result<(), Error> {
 /// the instance, typed e-mails and phones resolved through verified values).
 type OldPoolAsked = WindowOldPool<SdkOldPool>;
 
-async fn start()
--> Result<Dispatcher<OldPoolAsked, OldPoolAsked, SdkNewPool>, trigger::config::ConfigError> {
+async fn start() -> Result<
+    Dispatcher<OldPoolAsked, OldPoolAsked, SdkNewPool, SdkEventBus>,
+    trigger::config::ConfigError,
+> {
     let config = Config::from_env()?;
     let companions = CompanionConfig::from_env()?;
     let sdk = clients::sdk_config(&config).await;
@@ -87,6 +90,11 @@ async fn start()
         tenant,
     )
     .with_new_pool_id(companions.new_pool_id)
+    .with_migrated_events(
+        companions
+            .migrated_event_bus
+            .map(|bus| clients::event_bus(&sdk, bus)),
+    )
     .with_user_ref_key(user_ref_key.clone());
     let migration =
         Trigger::new(old_pool, config.mapping, config.options).with_user_ref_key(user_ref_key);

@@ -55,9 +55,15 @@
 //!   "groups not known yet" — which matters for deny-groups such as `blocked` (see the README
 //!   runbook). Nothing is written; the next token asks again.
 //!
+//! - With `MIGRATED_EVENT_BUS` set, a user proven to be the old user (above: a legacy id, one old
+//!   user with that `sub`, the same person, this pool's tenant) whose first membership (an old
+//!   group or the marker) was written gets one "user migrated" EventBridge event with both ids
+//!   ([`crate::migrated_event`]): put after the token's answer is decided, within what is left of
+//!   the budget, never changing the answer. Nobody else ever gets one.
+//!
 //! Cost per first token of a migrated user: one `AdminGetUser` on the new pool, then `ListUsers`
-//! and `AdminListGroupsForUser` on the old pool and one `AdminAddUserToGroup` per group; every
-//! later token: none.
+//! and `AdminListGroupsForUser` on the old pool and one `AdminAddUserToGroup` per group (and one
+//! `PutEvents` with `MIGRATED_EVENT_BUS`); every later token: none.
 //!
 //! AWS: "The groupOverrideDetails object is replaced with the one you provide. If you provide an
 //! empty or null object in the response, then the groups are suppressed." — so the companion
@@ -78,6 +84,9 @@ use crate::config::INVOCATION_BUDGET;
 use crate::decide::TenantRule;
 use crate::dispatch::time_left;
 use crate::logging::{self, UserRefKey};
+use crate::migrated_event::{
+    self, EVENT_BUDGET, EventOutcome, MigratedEvents, MigratedUser, NoEvents,
+};
 use crate::new_pool::{NewPool, NewPoolError};
 use crate::old_directory::{OldDirectory, SearchAttribute};
 use crate::old_pool::OldPoolError;
@@ -312,11 +321,42 @@ impl TokenOutcome {
     }
 }
 
-/// The PreTokenGeneration companion.
+/// What the companion decided for one token: the answer, why, how many memberships it wrote,
+/// and the "user migrated" event due (only for a user proven to be the old user whose first
+/// membership was written).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Decision {
+    answer: TokenAnswer,
+    outcome: TokenOutcome,
+    written: usize,
+    migrated: Option<MigratedUser>,
+}
+
+impl Decision {
+    /// A decision that wrote nothing and announces nobody.
+    fn only(answer: TokenAnswer, outcome: TokenOutcome) -> Decision {
+        Decision {
+            answer,
+            outcome,
+            written: 0,
+            migrated: None,
+        }
+    }
+}
+
+/// The old user a new-pool user was proven to be, and that old user's groups.
+struct ProvenOldUser {
+    username: String,
+    groups: Vec<String>,
+}
+
+/// The PreTokenGeneration companion; `E` is where it puts "user migrated" events
+/// ([`NoEvents`]: nowhere).
 #[derive(Debug)]
-pub struct TokenGroups<D, N> {
+pub struct TokenGroups<D, N, E = NoEvents> {
     old_pool: D,
     new_pool: N,
+    events: Option<E>,
     legacy_id_attribute: Option<String>,
     new_pool_id: Option<String>,
     marker_group: String,
@@ -325,10 +365,11 @@ pub struct TokenGroups<D, N> {
     user_ref_key: UserRefKey,
 }
 
-impl<D, N> TokenGroups<D, N>
+impl<D, N, E> TokenGroups<D, N, E>
 where
     D: OldDirectory + Sync,
     N: NewPool + Clone + Send + Sync + 'static,
+    E: MigratedEvents + Sync,
 {
     /// A companion that proves users by `legacy_id_attribute` (the mapping's
     /// `legacy_sub_attribute`; `None`: nobody is proven, nothing is granted), finds them in
@@ -340,10 +381,11 @@ where
         legacy_id_attribute: Option<String>,
         marker_group: impl Into<String>,
         tenant: Option<TenantRule>,
-    ) -> TokenGroups<D, N> {
+    ) -> TokenGroups<D, N, E> {
         TokenGroups {
             old_pool,
             new_pool,
+            events: None,
             legacy_id_attribute,
             new_pool_id: None,
             marker_group: marker_group.into(),
@@ -354,21 +396,28 @@ where
     }
 
     /// The same companion with the key of the log's `user_ref` (see [`UserRefKey`]).
-    pub fn with_user_ref_key(mut self, key: UserRefKey) -> TokenGroups<D, N> {
+    pub fn with_user_ref_key(mut self, key: UserRefKey) -> TokenGroups<D, N, E> {
         self.user_ref_key = key;
         self
     }
 
     /// The same companion answering only events of the pool `pool_id` (`NEW_USER_POOL_ID`;
     /// `None`: the event's `userPoolId`, whatever it is).
-    pub fn with_new_pool_id(mut self, pool_id: Option<String>) -> TokenGroups<D, N> {
+    pub fn with_new_pool_id(mut self, pool_id: Option<String>) -> TokenGroups<D, N, E> {
         self.new_pool_id = pool_id;
         self
     }
 
     /// The same companion with another time budget per invocation.
-    pub fn with_budget(mut self, budget: Duration) -> TokenGroups<D, N> {
+    pub fn with_budget(mut self, budget: Duration) -> TokenGroups<D, N, E> {
         self.budget = budget;
+        self
+    }
+
+    /// The same companion putting a "user migrated" event on `events` for each proven user it
+    /// first handles (`MIGRATED_EVENT_BUS`; `None`: no event).
+    pub fn with_migrated_events(mut self, events: Option<E>) -> TokenGroups<D, N, E> {
+        self.events = events;
         self
     }
 
@@ -383,21 +432,59 @@ where
                 None,
                 TokenOutcome::NotAUserToken,
                 0,
+                None,
                 started,
             );
             return event;
         };
         let budget = time_left(self.budget, context);
-        let (answer, outcome, written) = self.decide(&request, context, budget, started).await;
+        let decision = self.decide(&request, context, budget, started).await;
+        // The answer is decided; the event can only take time that is left, never change it.
+        let event_outcome = match (&self.events, &decision.migrated) {
+            (Some(events), Some(user)) => {
+                let left = budget.saturating_sub(started.elapsed());
+                Some(self.announce(events, user, left, context, &request).await)
+            }
+            _ => None,
+        };
         log(
             &self.user_ref_key,
             context,
             Some(&request),
-            outcome,
-            written,
+            decision.outcome,
+            decision.written,
+            event_outcome.as_ref(),
             started,
         );
-        answer.write_into(&request, event)
+        decision.answer.write_into(&request, event)
+    }
+
+    /// Puts the "user migrated" event within `left` (at most [`EVENT_BUDGET`]); a failure is
+    /// logged with its code and what to check, never the ids.
+    async fn announce(
+        &self,
+        events: &E,
+        user: &MigratedUser,
+        left: Duration,
+        context: &Context,
+        request: &TokenRequest,
+    ) -> EventOutcome {
+        let outcome = migrated_event::put_within(events, user, left).await;
+        let error = match &outcome {
+            EventOutcome::Sent => return outcome,
+            EventOutcome::Failed(error) => error.to_string(),
+            EventOutcome::TimedOut => {
+                "EventBridge PutEvents: no answer within the time budget".to_string()
+            }
+        };
+        tracing::warn!(
+            outcome = outcome.code(),
+            request_id = context.request_id,
+            user_ref = self.user_ref_key.user_ref(&request.user_name),
+            error,
+            "the user migrated event was not put (not retried; cognito-migrate id-map has the user)"
+        );
+        outcome
     }
 
     async fn decide(
@@ -406,15 +493,15 @@ where
         context: &Context,
         budget: Duration,
         started: Instant,
-    ) -> (TokenAnswer, TokenOutcome, usize) {
+    ) -> Decision {
         if let Some(pool_id) = &self.new_pool_id
             && *pool_id != request.user_pool_id
         {
-            return (TokenAnswer::Untouched, TokenOutcome::OtherPool, 0);
+            return Decision::only(TokenAnswer::Untouched, TokenOutcome::OtherPool);
         }
         if !request.groups.is_empty() {
             if !request.groups.contains(&self.marker_group) {
-                return (TokenAnswer::Untouched, TokenOutcome::HasGroups, 0);
+                return Decision::only(TokenAnswer::Untouched, TokenOutcome::HasGroups);
             }
             let groups: Vec<String> = request
                 .groups
@@ -427,14 +514,14 @@ where
             } else {
                 TokenOutcome::HasGroups
             };
-            return (TokenAnswer::Groups(groups), outcome, 0);
+            return Decision::only(TokenAnswer::Groups(groups), outcome);
         }
         let Some(attribute) = &self.legacy_id_attribute else {
-            return (TokenAnswer::Untouched, TokenOutcome::NotMigrated, 0);
+            return Decision::only(TokenAnswer::Untouched, TokenOutcome::NotMigrated);
         };
         // Only ever a reason to grant less: an event without a legacy id is left alone unread.
         if request.attribute(attribute).is_none() {
-            return (TokenAnswer::Untouched, TokenOutcome::NotMigrated, 0);
+            return Decision::only(TokenAnswer::Untouched, TokenOutcome::NotMigrated);
         }
         let read_budget = budget.saturating_sub(WRITE_RESERVE).max(budget / 2);
         let deadline = tokio::time::Instant::now() + read_budget;
@@ -446,7 +533,9 @@ where
         .await;
         let user = match read {
             Ok(Ok(Some(user))) if user.enabled => user,
-            Ok(Ok(_)) => return (TokenAnswer::Untouched, TokenOutcome::NotInNewPool, 0),
+            Ok(Ok(_)) => {
+                return Decision::only(TokenAnswer::Untouched, TokenOutcome::NotInNewPool);
+            }
             Ok(Err(fault)) => {
                 return self.unavailable(context, request, PoolFault::New(&fault), started);
             }
@@ -458,12 +547,13 @@ where
             }
         };
         let Some(legacy_id) = user.attribute(attribute).filter(|id| !id.is_empty()) else {
-            return (TokenAnswer::Untouched, TokenOutcome::NotMigrated, 0);
+            return Decision::only(TokenAnswer::Untouched, TokenOutcome::NotMigrated);
         };
         let asked =
-            tokio::time::timeout_at(deadline, self.old_groups(request, &user, legacy_id)).await;
-        let groups = match asked {
-            Ok(Ok(groups)) => groups,
+            tokio::time::timeout_at(deadline, self.proven_old_user(request, &user, legacy_id))
+                .await;
+        let proven = match asked {
+            Ok(Ok(proven)) => proven,
             Ok(Err(fault)) => {
                 return self.unavailable(context, request, PoolFault::Old(&fault), started);
             }
@@ -474,7 +564,17 @@ where
                 return self.unavailable(context, request, PoolFault::Old(&fault), started);
             }
         };
-        let write_budget = budget.saturating_sub(started.elapsed());
+        let mut write_budget = budget.saturating_sub(started.elapsed());
+        if self.events.is_some() {
+            // Room for the event after the writes, but never more than half of what is left.
+            write_budget = write_budget
+                .saturating_sub(EVENT_BUDGET)
+                .max(write_budget / 2);
+        }
+        let groups = proven
+            .as_ref()
+            .map(|old| old.groups.clone())
+            .unwrap_or_default();
         if groups.is_empty() {
             let marker = vec![self.marker_group.clone()];
             let written = self
@@ -489,11 +589,12 @@ where
                 .await;
             // Answered explicitly (no groups) rather than untouched: the token must not depend on
             // whether Cognito reads the memberships before or after the marker is written.
-            return (
-                TokenAnswer::Groups(Vec::new()),
-                TokenOutcome::NoOldGroups,
+            return Decision {
+                answer: TokenAnswer::Groups(Vec::new()),
+                outcome: TokenOutcome::NoOldGroups,
                 written,
-            );
+                migrated: migrated(request, &user, legacy_id, proven.as_ref(), written),
+            };
         }
         let written = self
             .write(
@@ -505,11 +606,12 @@ where
                 started,
             )
             .await;
-        (
-            TokenAnswer::Groups(groups),
-            TokenOutcome::GroupsCopied,
+        Decision {
+            migrated: migrated(request, &user, legacy_id, proven.as_ref(), written),
+            answer: TokenAnswer::Groups(groups),
+            outcome: TokenOutcome::GroupsCopied,
             written,
-        )
+        }
     }
 
     /// The answer when a pool could not be asked: logged, no groups, nothing written.
@@ -519,7 +621,7 @@ where
         request: &TokenRequest,
         fault: PoolFault<'_>,
         started: Instant,
-    ) -> (TokenAnswer, TokenOutcome, usize) {
+    ) -> Decision {
         let (code, outcome) = match fault {
             PoolFault::New(_) => ("new-pool-unavailable", TokenOutcome::NewPoolUnavailable),
             PoolFault::Old(fault) => (logging::fault_code(fault), TokenOutcome::OldPoolUnavailable),
@@ -533,18 +635,18 @@ where
             duration_us = started.elapsed().as_micros() as u64,
             "pool fault, token answered without the old groups"
         );
-        (TokenAnswer::GroupsUnavailable, outcome, 0)
+        Decision::only(TokenAnswer::GroupsUnavailable, outcome)
     }
 
-    /// The groups of the old user that `user` (re-read from the new pool, holding `legacy_id`)
-    /// is proven to be: empty when there is no such old user, it is not the same person, or it is
-    /// another tenant's.
-    async fn old_groups(
+    /// The old user that `user` (re-read from the new pool, holding `legacy_id`) is proven to be,
+    /// with its groups: `None` when there is no such old user, it is not the same person, or it
+    /// is another tenant's.
+    async fn proven_old_user(
         &self,
         request: &TokenRequest,
         user: &SourceUser,
         legacy_id: &str,
-    ) -> Result<Vec<String>, OldPoolError> {
+    ) -> Result<Option<ProvenOldUser>, OldPoolError> {
         let mut found = self
             .old_pool
             .users_with(SearchAttribute::Sub, legacy_id)
@@ -559,17 +661,20 @@ where
             {
                 old
             }
-            _ => return Ok(Vec::new()),
+            _ => return Ok(None),
         };
         if let Some(rule) = &self.tenant
             && !rule.admits(Some(&request.user_pool_id), &old)
         {
-            return Ok(Vec::new());
+            return Ok(None);
         }
         let mut groups = self.old_pool.groups_of(&old.username).await?;
         // The marker is this companion's own; an old group of that name is not copied.
         groups.retain(|g| *g != self.marker_group);
-        Ok(groups)
+        Ok(Some(ProvenOldUser {
+            username: old.username,
+            groups,
+        }))
     }
 
     /// Adds the user `username` (canonical, as the new pool answered it) to `groups` in the new
@@ -631,12 +736,34 @@ where
     }
 }
 
+/// The "user migrated" event due for `user` (re-read from the new pool, holding `legacy_id`):
+/// only when it was proven to be the old user `proven` and its first membership was written, so
+/// later tokens skip the lookup and do not announce it again; never without the new `sub`.
+fn migrated(
+    request: &TokenRequest,
+    user: &SourceUser,
+    legacy_id: &str,
+    proven: Option<&ProvenOldUser>,
+    written: usize,
+) -> Option<MigratedUser> {
+    let old = proven?;
+    let new_sub = user.attribute("sub").filter(|sub| !sub.is_empty())?;
+    (written > 0).then(|| MigratedUser {
+        old_sub: legacy_id.to_string(),
+        new_sub: new_sub.to_string(),
+        old_username: old.username.clone(),
+        new_username: user.username.clone(),
+        user_pool_id: request.user_pool_id.clone(),
+    })
+}
+
 fn log(
     key: &UserRefKey,
     context: &Context,
     request: Option<&TokenRequest>,
     outcome: TokenOutcome,
     written: usize,
+    migrated_event: Option<&EventOutcome>,
     started: Instant,
 ) {
     tracing::info!(
@@ -645,6 +772,7 @@ fn log(
         trigger_source = request.map(|r| r.trigger_source.as_str()),
         user_ref = request.map(|r| key.user_ref(&r.user_name)),
         memberships_written = written,
+        migrated_event = migrated_event.map(EventOutcome::code),
         duration_us = started.elapsed().as_micros() as u64,
         "token answered"
     );
@@ -670,6 +798,7 @@ mod tests {
 
     use super::*;
     use crate::companion_config::DEFAULT_MARKER_GROUP;
+    use crate::migrated_event::EventError;
     use crate::old_pool::Lookup;
 
     const LEGACY: &str = "11111111-2222-4333-8444-555555555555";
@@ -897,10 +1026,10 @@ mod tests {
     ) -> (TokenAnswer, TokenOutcome) {
         let request = TokenRequest::parse(event).expect("a user's token event");
         let context = Context::default();
-        let (answer, outcome, _) = companion
+        let decision = companion
             .decide(&request, &context, companion.budget, Instant::now())
             .await;
-        (answer, outcome)
+        (decision.answer, decision.outcome)
     }
 
     fn token_groups(answered: &Value, version: &str) -> Value {
@@ -1383,5 +1512,336 @@ mod tests {
             without_groups(event)
         );
         assert_eq!(new.groups_of("ada"), [DEFAULT_MARKER_GROUP]);
+    }
+
+    /// A hand-written event bus: the events it was asked to put (accepted or not), and how it
+    /// fails.
+    #[derive(Clone, Default)]
+    struct FakeBus {
+        put: Arc<Mutex<Vec<MigratedUser>>>,
+        fault: Option<EventError>,
+        delay: Option<Duration>,
+    }
+
+    impl FakeBus {
+        fn put(&self) -> Vec<MigratedUser> {
+            self.put.lock().unwrap().clone()
+        }
+    }
+
+    impl MigratedEvents for FakeBus {
+        async fn put(&self, user: &MigratedUser) -> Result<(), EventError> {
+            self.put.lock().unwrap().push(user.clone());
+            if let Some(delay) = self.delay {
+                tokio::time::sleep(delay).await;
+            }
+            self.fault.clone().map_or(Ok(()), Err)
+        }
+    }
+
+    type Announcing = TokenGroups<FakeOldPool, FakeNewPool, FakeBus>;
+
+    fn announcing(old: FakeOldPool, new: FakeNewPool, bus: &FakeBus) -> Announcing {
+        TokenGroups::new(
+            old,
+            new,
+            Some("custom:legacy_sub".to_string()),
+            DEFAULT_MARKER_GROUP,
+            None,
+        )
+        .with_migrated_events(Some(bus.clone()))
+    }
+
+    /// ada's event as the companion makes it from the fakes above.
+    fn ada_migrated() -> MigratedUser {
+        MigratedUser {
+            old_sub: LEGACY.to_string(),
+            new_sub: "99999999-8888-4777-8666-555555555555".to_string(),
+            old_username: "ada".to_string(),
+            new_username: "ada".to_string(),
+            user_pool_id: "us-east-1_acme".to_string(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_proven_user_is_announced_once_with_both_ids() {
+        // With old groups, and without (the marker is the write that marks the user handled).
+        for groups in [&["staff"][..], &[]] {
+            let new = new_pool();
+            let bus = FakeBus::default();
+            let companion = announcing(
+                FakeOldPool::default().with(ada(), groups),
+                new.clone(),
+                &bus,
+            );
+            companion
+                .answer(first_token("2"), &Context::default())
+                .await;
+            assert_eq!(bus.put(), [ada_migrated()], "{groups:?}");
+            for source in [
+                "TokenGeneration_RefreshTokens",
+                "TokenGeneration_Authentication",
+            ] {
+                let next = token(source, "2", Some(LEGACY), &new.groups_of("ada"));
+                companion.answer(next, &Context::default()).await;
+            }
+            assert_eq!(
+                bus.put().len(),
+                1,
+                "{groups:?}: later tokens announce nobody"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn the_event_names_the_old_and_the_canonical_new_user() {
+        // A pool that generates user names: the old name and the new one differ, and the new
+        // one is the pool's, not the event's.
+        let old = ada().with("email", "ada@example.com");
+        let generated = "0b9f3d1e-6c1a-4f7e-9a43-2c55d0f7e8a1";
+        let new = FakeNewPool {
+            case_insensitive: true,
+            ..FakeNewPool::default()
+                .with(migrated(generated, LEGACY).with("email", "ada@example.com"))
+        };
+        let bus = FakeBus::default();
+        let companion = announcing(FakeOldPool::default().with(old, &["staff"]), new, &bus);
+        let mut event = first_token("1");
+        event["userName"] = json!(generated.to_uppercase());
+        companion.answer(event, &Context::default()).await;
+        assert_eq!(
+            bus.put(),
+            [MigratedUser {
+                new_username: generated.to_string(),
+                ..ada_migrated()
+            }]
+        );
+    }
+
+    #[tokio::test]
+    async fn a_user_not_proven_to_be_the_old_user_is_never_announced() {
+        let mut disabled = migrated("ada", LEGACY);
+        disabled.enabled = false;
+        let table = TenantTable::parse(
+            r#"{"attribute":"custom:tenant","tenants":{"acme":{"pool_id":"us-east-1_acme"},"globex":{"pool_id":"us-east-1_globex"}}}"#,
+            Path::new("test"),
+        )
+        .unwrap();
+        let mut elsewhere = first_token("1");
+        elsewhere["userPoolId"] = json!("us-east-1_globex");
+        let mut mallory = first_token("1");
+        mallory["userName"] = json!("mallory");
+        let nobodys = "77777777-2222-4333-8444-555555555555";
+        // (case, new pool, legacy-id attribute, tenant rule, event): none of them proves anyone.
+        type Case = (
+            &'static str,
+            FakeNewPool,
+            Option<&'static str>,
+            Option<TenantRule>,
+            Value,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "no legacy id in the event",
+                new_pool(),
+                Some("custom:legacy_sub"),
+                None,
+                token("TokenGeneration_Authentication", "1", None, &[]),
+            ),
+            (
+                "the mapping keeps no legacy id",
+                new_pool(),
+                None,
+                None,
+                first_token("1"),
+            ),
+            (
+                "the event claims a legacy id the new pool does not hold",
+                new_pool().with(
+                    SourceUser::new("mallory", SourceStatus::Confirmed)
+                        .with("sub", "99999999-8888-4777-8666-000000000000"),
+                ),
+                Some("custom:legacy_sub"),
+                None,
+                mallory.clone(),
+            ),
+            (
+                "a legacy id written into one's own profile, e-mail unverified",
+                new_pool().with(
+                    migrated("mallory", LEGACY)
+                        .with("email", "ada@example.com")
+                        .with("email_verified", "false"),
+                ),
+                Some("custom:legacy_sub"),
+                None,
+                mallory,
+            ),
+            (
+                "a legacy id no old user has",
+                FakeNewPool::default().with(migrated("ada", nobodys)),
+                Some("custom:legacy_sub"),
+                None,
+                first_token("1"),
+            ),
+            (
+                "another tenant's old user",
+                new_pool(),
+                Some("custom:legacy_sub"),
+                Some(TenantRule {
+                    table,
+                    tenant: None,
+                }),
+                elsewhere,
+            ),
+            (
+                "disabled in the new pool",
+                FakeNewPool::default().with(disabled),
+                Some("custom:legacy_sub"),
+                None,
+                first_token("1"),
+            ),
+            (
+                "not in the new pool",
+                FakeNewPool::default(),
+                Some("custom:legacy_sub"),
+                None,
+                first_token("1"),
+            ),
+        ];
+        for (case, new, attribute, tenant, event) in cases {
+            let bus = FakeBus::default();
+            let companion = TokenGroups::new(
+                FakeOldPool::default().with(ada(), &["admins"]),
+                new,
+                attribute.map(str::to_string),
+                DEFAULT_MARKER_GROUP,
+                tenant,
+            )
+            .with_migrated_events(Some(bus.clone()));
+            companion.answer(event, &Context::default()).await;
+            assert!(bus.put().is_empty(), "{case}: {:?}", bus.put());
+        }
+    }
+
+    #[tokio::test]
+    async fn no_event_until_a_membership_is_written() {
+        let new = FakeNewPool {
+            missing_groups: ["staff".to_string()].into(),
+            ..new_pool()
+        };
+        let bus = FakeBus::default();
+        let old = || FakeOldPool::default().with(ada(), &["staff"]);
+        let companion = announcing(old(), new.clone(), &bus);
+        companion
+            .answer(first_token("1"), &Context::default())
+            .await;
+        assert!(
+            bus.put().is_empty(),
+            "nothing written, so the next token looks the user up again"
+        );
+        // `cognito-migrate groups` has created the group: the next token writes and announces.
+        let companion = announcing(
+            old(),
+            FakeNewPool {
+                missing_groups: BTreeSet::new(),
+                ..new
+            },
+            &bus,
+        );
+        companion
+            .answer(first_token("1"), &Context::default())
+            .await;
+        assert_eq!(bus.put(), [ada_migrated()]);
+    }
+
+    #[tokio::test]
+    async fn a_pool_that_cannot_be_asked_announces_nobody() {
+        let bus = FakeBus::default();
+        let old = FakeOldPool {
+            fault: Some(OldPoolError::Throttled {
+                operation: "ListUsers",
+                code: "TooManyRequestsException".into(),
+            }),
+            ..FakeOldPool::default().with(ada(), &["admins"])
+        };
+        announcing(old, new_pool(), &bus)
+            .answer(first_token("1"), &Context::default())
+            .await;
+        let new = FakeNewPool {
+            read_fault: Some(NewPoolError::Read {
+                problem: "TooManyRequestsException".into(),
+            }),
+            ..new_pool()
+        };
+        announcing(FakeOldPool::default().with(ada(), &["admins"]), new, &bus)
+            .answer(first_token("1"), &Context::default())
+            .await;
+        assert!(bus.put().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_bus_that_fails_or_hangs_leaves_the_answer_unchanged_within_the_budget() {
+        for version in ["1", "2"] {
+            let expected = answer(
+                &companion(FakeOldPool::default().with(ada(), &["staff"]), new_pool()),
+                first_token(version),
+            )
+            .await;
+            for bus in [
+                FakeBus {
+                    fault: Some(EventError {
+                        problem: "AccessDeniedException".into(),
+                    }),
+                    ..FakeBus::default()
+                },
+                FakeBus {
+                    delay: Some(Duration::from_secs(60)),
+                    ..FakeBus::default()
+                },
+            ] {
+                let new = new_pool();
+                let companion = announcing(
+                    FakeOldPool::default().with(ada(), &["staff"]),
+                    new.clone(),
+                    &bus,
+                )
+                .with_budget(Duration::from_millis(300));
+                let started = Instant::now();
+                let answered = companion
+                    .answer(first_token(version), &Context::default())
+                    .await;
+                assert!(started.elapsed() < Duration::from_secs(1));
+                assert_eq!(answered, expected, "version {version}");
+                assert_eq!(
+                    new.groups_of("ada"),
+                    ["staff"],
+                    "the memberships are written"
+                );
+                assert_eq!(bus.put().len(), 1, "tried once, never again");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn hanging_writes_end_inside_the_budget_and_announce_nobody() {
+        // Writes that hang are cut off with room left for an event; none is due, since nothing
+        // was written.
+        let new = FakeNewPool {
+            delay: Some(Duration::from_secs(60)),
+            ..new_pool()
+        };
+        let bus = FakeBus::default();
+        let companion = announcing(FakeOldPool::default().with(ada(), &["staff"]), new, &bus)
+            .with_budget(Duration::from_millis(1200));
+        let started = Instant::now();
+        let answered = companion
+            .answer(first_token("1"), &Context::default())
+            .await;
+        assert!(started.elapsed() < Duration::from_millis(1500));
+        assert_eq!(token_groups(&answered, "1"), json!(["staff"]));
+        assert!(
+            bus.put().is_empty(),
+            "no membership was written, so the user is not marked handled and not announced"
+        );
     }
 }
