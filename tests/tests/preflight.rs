@@ -684,11 +684,18 @@ async fn preflight_refuses_old_pool_challenges_the_trigger_never_meets() {
         )
     })
     .await;
+    // The new pool on Plus, so its feature plan covers the old pool's threat protection and the
+    // challenge check is the one failure.
+    let plus = new_pool_shaped(&client, true, SignUp::Guarded, |r| {
+        r.user_pool_tier(UserPoolTierType::Plus)
+    })
+    .await;
+    app_client(&client, &plus, true).await;
     let run = preflight(
         &testbed,
         &enforced,
         &enforced_client,
-        &["--target-pool-id", &new],
+        &["--target-pool-id", &plus],
     );
     assert_only_failure(
         &run,
@@ -709,7 +716,12 @@ async fn preflight_refuses_old_pool_challenges_the_trigger_never_meets() {
         )
     })
     .await;
-    let run = preflight(&testbed, &audit, &audit_client, &["--target-pool-id", &new]);
+    let run = preflight(
+        &testbed,
+        &audit,
+        &audit_client,
+        &["--target-pool-id", &plus],
+    );
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
     assert_line(
         &run,
@@ -945,5 +957,44 @@ async fn preflight_names_what_each_token_trigger_gap_costs() {
              gives it a function of its own on purpose"
         )) && detail.contains("TokenFunctionArn"),
         "{detail}"
+    );
+}
+
+/// Issue 25: the new pool's feature plan and sign-in policy must cover what the old pool's users
+/// sign in with — passwordless first factors, e-mail MFA, threat protection — or they are
+/// stranded or lose a factor without a word.
+#[tokio::test]
+async fn preflight_fails_a_new_pool_whose_plan_lacks_what_old_users_sign_in_with() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        AuthFactorType, SignInPolicyType, UserPoolPolicyType,
+    };
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let lite = new_pool_shaped(&client, true, SignUp::Guarded, |r| {
+        r.user_pool_tier(UserPoolTierType::Lite)
+    })
+    .await;
+    app_client(&client, &lite, true).await;
+    let (old, old_client) = old_pool_shaped(&client, &[], |r| {
+        r.admin_create_user_config(admin_only()).policies(
+            UserPoolPolicyType::builder()
+                .sign_in_policy(
+                    SignInPolicyType::builder()
+                        .allowed_first_auth_factors(AuthFactorType::Password)
+                        .allowed_first_auth_factors(AuthFactorType::EmailOtp)
+                        .build(),
+                )
+                .build(),
+        )
+    })
+    .await;
+    let run = preflight(&testbed, &old, &old_client, &["--target-pool-id", &lite]);
+    assert_only_failure(
+        &run,
+        &[
+            &format!("FAIL new pool {lite}'s feature plan covers what the old pool's users use"),
+            "sign in first with EMAIL_OTP and the new pool does not",
+            "passwordless sign-in, which needs the ESSENTIALS plan or higher, and the new pool is on LITE",
+        ],
     );
 }

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    AdvancedSecurityEnabledModeType, AdvancedSecurityModeType, ExplicitAuthFlowsType,
-    IdentityProviderType, PreventUserExistenceErrorTypes, UserPoolClientType, UserPoolMfaType,
-    UserPoolTierType, UserPoolType,
+    AdvancedSecurityEnabledModeType, AdvancedSecurityModeType, AuthFactorType,
+    ExplicitAuthFlowsType, IdentityProviderType, PreventUserExistenceErrorTypes,
+    UserPoolClientType, UserPoolMfaType, UserPoolTierType, UserPoolType,
 };
 use shared::from_sdk::schema_attribute_names;
 use shared::{Mapping, Secret};
@@ -882,6 +882,109 @@ pub fn mfa_compatible(
     )
 }
 
+/// The feature plan (`UserPoolTier`) a pool effectively has: AWS's default when unset
+/// (`UserPoolTier`, API reference: "Defaults to ESSENTIALS.").
+fn tier_of(pool: &UserPoolType) -> UserPoolTierType {
+    pool.user_pool_tier()
+        .cloned()
+        .unwrap_or(UserPoolTierType::Essentials)
+}
+
+/// The sign-in choices other than a password that a pool offers first
+/// (`Policies.SignInPolicy.AllowedFirstAuthFactors`).
+fn passwordless_factors(pool: &UserPoolType) -> Vec<AuthFactorType> {
+    pool.policies()
+        .and_then(|p| p.sign_in_policy())
+        .map(|p| p.allowed_first_auth_factors())
+        .unwrap_or_default()
+        .iter()
+        .filter(|f| **f != AuthFactorType::Password)
+        .cloned()
+        .collect()
+}
+
+/// The new pool can do what the old pool's users sign in with: every passwordless first factor
+/// (e-mail or SMS one-time codes, passkeys) the old pool offers, e-mail MFA, and threat protection,
+/// each on a feature plan that has it. AWS: e-mail MFA "To activate this setting, your user pool
+/// must be in the Essentials tier or higher" (API reference, `SetUserPoolMfaConfig`,
+/// `EmailMfaConfiguration`, which also carries sign-in with one-time codes); "Threat protection is
+/// available in the Plus feature plan" (developer guide, *Advanced security with threat
+/// protection*); choice-based sign-in is listed with the Essentials features
+/// (<https://docs.aws.amazon.com/cognito/latest/developerguide/feature-plans-features-essentials.html>).
+/// A new pool on Lite, or without a factor the old users have, would strand them or drop a factor
+/// without a word.
+pub fn new_pool_plan_covers_old_pool(
+    old: &UserPoolType,
+    old_mfa: &GetUserPoolMfaConfigOutput,
+    new: &UserPoolType,
+    new_mfa: &GetUserPoolMfaConfigOutput,
+) -> Check {
+    let new_id = new.id().unwrap_or("(new pool)");
+    let name = format!("new pool {new_id}'s feature plan covers what the old pool's users use");
+    let (old_tier, new_tier) = (tier_of(old), tier_of(new));
+    let rank = |tier: &UserPoolTierType| match tier {
+        UserPoolTierType::Lite => 0,
+        UserPoolTierType::Plus => 2,
+        _ => 1,
+    };
+    let mut needs: Vec<(&str, UserPoolTierType)> = Vec::new();
+    let mut problems = Vec::new();
+    let old_factors = passwordless_factors(old);
+    if !old_factors.is_empty() {
+        needs.push(("passwordless sign-in", UserPoolTierType::Essentials));
+        let new_factors = passwordless_factors(new);
+        let missing: Vec<&str> = old_factors
+            .iter()
+            .filter(|f| !new_factors.contains(f))
+            .map(|f| f.as_str())
+            .collect();
+        if !missing.is_empty() {
+            problems.push(format!(
+                "the old pool lets users sign in first with {} and the new pool does not: add them \
+                 to the new pool's Policies.SignInPolicy.AllowedFirstAuthFactors, or those users \
+                 cannot sign in",
+                missing.join(", ")
+            ));
+        }
+    }
+    if old_mfa.email_mfa_configuration().is_some() {
+        needs.push(("e-mail MFA", UserPoolTierType::Essentials));
+        if new_mfa.email_mfa_configuration().is_none() {
+            problems.push(
+                "the old pool has e-mail MFA and the new pool does not: set EmailMfaConfiguration \
+                 (SetUserPoolMfaConfig), or its users end with a password alone"
+                    .to_string(),
+            );
+        }
+    }
+    let threat_protection = old
+        .user_pool_add_ons()
+        .is_some_and(|a| a.advanced_security_mode() != &AdvancedSecurityModeType::Off);
+    if threat_protection {
+        needs.push(("threat protection", UserPoolTierType::Plus));
+    }
+    for (feature, tier) in &needs {
+        if rank(&new_tier) < rank(tier) {
+            problems.push(format!(
+                "the old pool's users use {feature}, which needs the {} plan or higher, and the new \
+                 pool is on {}: UpdateUserPool with UserPoolTier {}",
+                tier.as_str(),
+                new_tier.as_str(),
+                tier.as_str()
+            ));
+        }
+    }
+    if problems.is_empty() {
+        check(
+            name,
+            Verdict::Pass,
+            format!("old {}, new {}", old_tier.as_str(), new_tier.as_str()),
+        )
+    } else {
+        check(name, Verdict::Fail, problems.join("; "))
+    }
+}
+
 /// The import job needs an IAM role that lets Cognito write CloudWatch logs.
 pub fn logs_role_given(arn: Option<&str>) -> Check {
     let name = "import logs role";
@@ -1540,5 +1643,102 @@ mod tests {
              provider under the same name"
         );
         assert!(!failed.detail.contains("never shown"));
+    }
+
+    #[test]
+    fn the_new_pools_plan_must_offer_what_the_old_pools_users_sign_in_with() {
+        use aws_sdk_cognitoidentityprovider::types::{
+            EmailMfaConfigType, SignInPolicyType, UserPoolAddOnsType, UserPoolPolicyType,
+        };
+        let pool = |id: &str, tier: Option<UserPoolTierType>, factors: &[AuthFactorType]| {
+            UserPoolType::builder()
+                .id(id)
+                .set_user_pool_tier(tier)
+                .policies(
+                    UserPoolPolicyType::builder()
+                        .sign_in_policy(
+                            SignInPolicyType::builder()
+                                .set_allowed_first_auth_factors(Some(factors.to_vec()))
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        };
+        let no_mfa = GetUserPoolMfaConfigOutput::builder().build();
+        let email_mfa = GetUserPoolMfaConfigOutput::builder()
+            .email_mfa_configuration(EmailMfaConfigType::builder().build())
+            .build();
+        let password = [AuthFactorType::Password];
+        let passwordless = [
+            AuthFactorType::Password,
+            AuthFactorType::EmailOtp,
+            AuthFactorType::WebAuthn,
+        ];
+
+        let plain = new_pool_plan_covers_old_pool(
+            &pool("old", None, &password),
+            &no_mfa,
+            &pool("new", Some(UserPoolTierType::Lite), &password),
+            &no_mfa,
+        );
+        assert_eq!(
+            (plain.verdict, plain.detail.as_str()),
+            (Verdict::Pass, "old ESSENTIALS, new LITE")
+        );
+
+        let lite = new_pool_plan_covers_old_pool(
+            &pool("old", Some(UserPoolTierType::Essentials), &passwordless),
+            &email_mfa,
+            &pool(
+                "new",
+                Some(UserPoolTierType::Lite),
+                &[AuthFactorType::Password, AuthFactorType::EmailOtp],
+            ),
+            &no_mfa,
+        );
+        assert_eq!(lite.verdict, Verdict::Fail);
+        assert_eq!(
+            lite.detail,
+            "the old pool lets users sign in first with WEB_AUTHN and the new pool does not: add \
+             them to the new pool's Policies.SignInPolicy.AllowedFirstAuthFactors, or those users \
+             cannot sign in; the old pool has e-mail MFA and the new pool does not: set \
+             EmailMfaConfiguration (SetUserPoolMfaConfig), or its users end with a password alone; \
+             the old pool's users use passwordless sign-in, which needs the ESSENTIALS plan or \
+             higher, and the new pool is on LITE: UpdateUserPool with UserPoolTier ESSENTIALS; the \
+             old pool's users use e-mail MFA, which needs the ESSENTIALS plan or higher, and the new \
+             pool is on LITE: UpdateUserPool with UserPoolTier ESSENTIALS"
+        );
+
+        let protected = UserPoolType::builder()
+            .id("old")
+            .user_pool_add_ons(
+                UserPoolAddOnsType::builder()
+                    .advanced_security_mode(AdvancedSecurityModeType::Audit)
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let essentials = new_pool_plan_covers_old_pool(
+            &protected,
+            &no_mfa,
+            &pool("new", None, &password),
+            &no_mfa,
+        );
+        assert_eq!(essentials.verdict, Verdict::Fail);
+        assert!(
+            essentials
+                .detail
+                .contains("threat protection, which needs the PLUS plan"),
+            "{}",
+            essentials.detail
+        );
+        let same = new_pool_plan_covers_old_pool(
+            &pool("old", None, &passwordless),
+            &email_mfa,
+            &pool("new", Some(UserPoolTierType::Plus), &passwordless),
+            &email_mfa,
+        );
+        assert_eq!(same.verdict, Verdict::Pass);
     }
 }

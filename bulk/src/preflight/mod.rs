@@ -133,6 +133,9 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
             &mapping, &old_pool, &new_pool,
         ));
         pool_checks.push(checks::new_pool_auto_verifies(&new_pool));
+        pool_checks.push(checks::new_pool_plan_covers_old_pool(
+            &old_pool, &old_mfa, &new_pool, &new_mfa,
+        ));
         let new_providers = describe_providers(&target, &pacer, &pool_id).await?;
         pool_checks.push(checks::new_pool_has_old_providers(
             &pool_id,
