@@ -56,6 +56,8 @@ from werkzeug.wrappers import Request
 from testbed_ext import (
     attribute_updates,
     codes,
+    email_mfa,
+    factors,
     federation,
     import_jobs,
     import_operations,
@@ -66,6 +68,7 @@ from testbed_ext import (
     sign_in,
     srp,
     tokens,
+    user_auth,
     user_creation,
 )
 from testbed_ext.wire import (
@@ -88,6 +91,9 @@ def install_hooks() -> None:
     federation.install()
     tokens.install()
     list_users.install()
+    factors.install()
+    email_mfa.install()
+    user_auth.install()
 
 
 class TestbedMiddleware:
@@ -111,6 +117,24 @@ class TestbedMiddleware:
                 environ, start_response, call_context(environ)
             )
 
+        if path == "/_testbed/passkeys" and method == "POST":
+            return self.answer(environ, start_response, factors.give_passkey)
+        if path == "/_testbed/sign-in-code" and method == "GET":
+            try:
+                answer = user_auth.sign_in_code_route(
+                    call_context(environ), environ.get("QUERY_STRING", "")
+                )
+            except CognitoError as error:
+                if error.error_type != "ResourceNotFoundException":
+                    return error_response(start_response, error)
+                return json_response(
+                    start_response,
+                    "404 Not Found",
+                    {"__type": error.error_type, "message": error.message},
+                    headers=[("x-amzn-ErrorType", error.error_type)],
+                )
+            return json_response(start_response, "200 OK", answer)
+
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         operation = target[len(TARGET_PREFIX) :] if target.startswith(TARGET_PREFIX) else ""
         if operation in import_operations.OPERATIONS:
@@ -119,6 +143,10 @@ class TestbedMiddleware:
             return self.answer(environ, start_response, attribute_updates.OPERATIONS[operation])
         if operation in federation.OPERATIONS:
             return self.answer(environ, start_response, federation.OPERATIONS[operation])
+        if operation in factors.OPERATIONS:
+            return self.answer(environ, start_response, factors.OPERATIONS[operation])
+        if operation in email_mfa.OPERATIONS:
+            return self.answer(environ, start_response, email_mfa.OPERATIONS[operation])
         if operation:
             return self.pass_to_moto(environ, start_response, operation)
 
@@ -126,6 +154,7 @@ class TestbedMiddleware:
             import_jobs.JOBS.reset()
             codes.reset()
             srp.reset()
+            user_auth.reset()
         return self.moto_app(environ, start_response)
 
     def pass_to_moto(self, environ: dict[str, Any], start_response: Any, operation: str) -> Any:
@@ -136,8 +165,14 @@ class TestbedMiddleware:
         except ValueError:
             body = {}
         request_context.begin(operation, body if isinstance(body, dict) else {})
+
+        def start_with_test_headers(status: str, headers: list, *rest: Any) -> Any:
+            # Test-only headers a hook asked for (the sign-in codes "sent", `user_auth`).
+            extra = request_context.cache().get("headers") or []
+            return start_response(status, [*headers, *extra], *rest)
+
         try:
-            return list(self.moto_app(environ, start_response))
+            return list(self.moto_app(environ, start_with_test_headers))
         finally:
             request_context.end()
 

@@ -85,6 +85,12 @@ def redeem(pool_id: str, username: str, purpose: str, given: str | None) -> None
     raise CognitoError("CodeMismatchException", MISMATCH)
 
 
+def pending(pool_id: str, username: str, purpose: str) -> str | None:
+    """The code outstanding for (pool, user, purpose), if any (the test-only read route)."""
+    with _LOCK:
+        return _PENDING.get((pool_id, username, purpose))
+
+
 def reset() -> None:
     """Forget every code (moto's `/moto-api/reset`)."""
     with _LOCK:
