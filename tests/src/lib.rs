@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod companion_events;
 pub mod export_files;
+pub mod factors;
 pub mod federation;
 pub mod import_support;
 pub mod lambda;

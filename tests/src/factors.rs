@@ -1,0 +1,327 @@
+//! Sign-in factors on the test bed (tests/emulator/README.md, "Sign-in factors"): a pool's
+//! feature plan and first factors, e-mail MFA, passkeys, and choice-based sign-in (`USER_AUTH`)
+//! with an e-mail one-time password.
+//!
+//! The codes the test bed "sends" are read back through its test-only route
+//! `GET /_testbed/sign-in-code` (AWS e-mails or texts them); a passkey is given with the test-only
+//! `POST /_testbed/passkeys` (registering one needs a browser). Everything else is the Cognito API.
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::types::{
+    AuthFactorType, AuthFlowType, AuthenticationResultType, ChallengeNameType,
+    EmailConfigurationType, EmailMfaConfigType, EmailMfaSettingsType, EmailSendingAccountType,
+    ExplicitAuthFlowsType, SignInPolicyType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType,
+};
+use serde_json::{Value, json};
+
+/// The Cognito error code of a failed call (`FeatureUnavailableInTierException`, ...).
+fn code_of<E: ProvideErrorMetadata>(error: &E) -> String {
+    error.code().unwrap_or("unknown error").to_string()
+}
+
+/// Sets the pool's feature plan and `AllowedFirstAuthFactors` with UpdateUserPool, carrying over
+/// the settings DescribeUserPool shows (UpdateUserPool resets what it is not sent, on AWS as on
+/// the test bed). `Err(code)` when refused, e.g. `FeatureUnavailableInTierException` for
+/// passwordless factors on LITE.
+pub async fn set_tier_and_first_factors(
+    client: &Client,
+    pool_id: &str,
+    tier: UserPoolTierType,
+    first_factors: &[AuthFactorType],
+) -> Result<(), String> {
+    let described = client
+        .describe_user_pool()
+        .user_pool_id(pool_id)
+        .send()
+        .await
+        .map_err(|e| code_of(&e))?;
+    let pool = described
+        .user_pool()
+        .expect("DescribeUserPool answers the pool");
+    let policies = UserPoolPolicyType::builder()
+        .set_password_policy(pool.policies().and_then(|p| p.password_policy()).cloned())
+        .sign_in_policy(
+            SignInPolicyType::builder()
+                .set_allowed_first_auth_factors(Some(first_factors.to_vec()))
+                .build(),
+        )
+        .build();
+    client
+        .update_user_pool()
+        .user_pool_id(pool_id)
+        .user_pool_tier(tier)
+        .policies(policies)
+        .set_lambda_config(pool.lambda_config().cloned())
+        .set_auto_verified_attributes(Some(pool.auto_verified_attributes().to_vec()))
+        .set_verification_message_template(pool.verification_message_template().cloned())
+        .set_user_attribute_update_settings(pool.user_attribute_update_settings().cloned())
+        .set_mfa_configuration(pool.mfa_configuration().cloned())
+        .set_email_configuration(pool.email_configuration().cloned())
+        .set_sms_configuration(pool.sms_configuration().cloned())
+        .set_admin_create_user_config(pool.admin_create_user_config().cloned())
+        .set_account_recovery_setting(pool.account_recovery_setting().cloned())
+        .set_deletion_protection(pool.deletion_protection().cloned())
+        .send()
+        .await
+        .map_err(|e| code_of(&e))?;
+    Ok(())
+}
+
+/// The pool's feature plan as DescribeUserPool reports it.
+pub async fn tier(client: &Client, pool_id: &str) -> Option<UserPoolTierType> {
+    client
+        .describe_user_pool()
+        .user_pool_id(pool_id)
+        .send()
+        .await
+        .expect("DescribeUserPool")
+        .user_pool()
+        .and_then(|pool| pool.user_pool_tier().cloned())
+}
+
+/// Turns on e-mail MFA for the pool: its e-mail goes through Amazon SES (`EmailSendingAccount`
+/// DEVELOPER, which e-mail MFA requires), then SetUserPoolMfaConfig with `EmailMfaConfiguration`
+/// (MFA `OPTIONAL` unless already `ON`; the SMS and TOTP settings are kept). `Err(code)` when
+/// refused (`FeatureUnavailableInTierException` on LITE).
+pub async fn enable_email_mfa(client: &Client, pool_id: &str) -> Result<(), String> {
+    let described = client
+        .describe_user_pool()
+        .user_pool_id(pool_id)
+        .send()
+        .await
+        .map_err(|e| code_of(&e))?;
+    let pool = described
+        .user_pool()
+        .expect("DescribeUserPool answers the pool");
+    let sends_with_ses = pool
+        .email_configuration()
+        .and_then(|e| e.email_sending_account())
+        .is_some_and(|account| *account == EmailSendingAccountType::Developer);
+    if !sends_with_ses {
+        let factors: Vec<AuthFactorType> = pool
+            .policies()
+            .and_then(|p| p.sign_in_policy())
+            .map(|s| s.allowed_first_auth_factors().to_vec())
+            .unwrap_or_else(|| vec![AuthFactorType::Password]);
+        client
+            .update_user_pool()
+            .user_pool_id(pool_id)
+            .user_pool_tier(
+                pool.user_pool_tier()
+                    .cloned()
+                    .unwrap_or(UserPoolTierType::Essentials),
+            )
+            .policies(
+                UserPoolPolicyType::builder()
+                    .set_password_policy(pool.policies().and_then(|p| p.password_policy()).cloned())
+                    .sign_in_policy(
+                        SignInPolicyType::builder()
+                            .set_allowed_first_auth_factors(Some(factors))
+                            .build(),
+                    )
+                    .build(),
+            )
+            .set_lambda_config(pool.lambda_config().cloned())
+            .set_auto_verified_attributes(Some(pool.auto_verified_attributes().to_vec()))
+            .set_verification_message_template(pool.verification_message_template().cloned())
+            .set_user_attribute_update_settings(pool.user_attribute_update_settings().cloned())
+            .set_mfa_configuration(pool.mfa_configuration().cloned())
+            .set_sms_configuration(pool.sms_configuration().cloned())
+            .set_admin_create_user_config(pool.admin_create_user_config().cloned())
+            .set_account_recovery_setting(pool.account_recovery_setting().cloned())
+            .set_deletion_protection(pool.deletion_protection().cloned())
+            .email_configuration(
+                EmailConfigurationType::builder()
+                    .email_sending_account(EmailSendingAccountType::Developer)
+                    .source_arn("arn:aws:ses:us-east-1:123456789012:identity/example.com")
+                    .from("no-reply@example.com")
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(|e| code_of(&e))?;
+    }
+    let current = client
+        .get_user_pool_mfa_config()
+        .user_pool_id(pool_id)
+        .send()
+        .await
+        .map_err(|e| code_of(&e))?;
+    let mfa = match current.mfa_configuration() {
+        Some(UserPoolMfaType::On) => UserPoolMfaType::On,
+        _ => UserPoolMfaType::Optional,
+    };
+    client
+        .set_user_pool_mfa_config()
+        .user_pool_id(pool_id)
+        .mfa_configuration(mfa)
+        .set_sms_mfa_configuration(current.sms_mfa_configuration().cloned())
+        .set_software_token_mfa_configuration(current.software_token_mfa_configuration().cloned())
+        .email_mfa_configuration(
+            EmailMfaConfigType::builder()
+                .message("Your sign-in code is {####}")
+                .subject("Your sign-in code")
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| code_of(&e))?;
+    Ok(())
+}
+
+/// Enables e-mail MFA for the user and makes it the preferred factor
+/// (AdminSetUserMFAPreference `EmailMfaSettings`); AdminGetUser then lists `EMAIL_OTP`.
+pub async fn enable_user_email_mfa(
+    client: &Client,
+    pool_id: &str,
+    username: &str,
+) -> Result<(), String> {
+    client
+        .admin_set_user_mfa_preference()
+        .user_pool_id(pool_id)
+        .username(username)
+        .email_mfa_settings(
+            EmailMfaSettingsType::builder()
+                .enabled(true)
+                .preferred_mfa(true)
+                .build(),
+        )
+        .send()
+        .await
+        .map_err(|e| code_of(&e))?;
+    Ok(())
+}
+
+/// An app client that allows choice-based sign-in (`ALLOW_USER_AUTH`) and refresh.
+pub async fn user_auth_client(client: &Client, pool_id: &str) -> String {
+    client
+        .create_user_pool_client()
+        .user_pool_id(pool_id)
+        .client_name("choice-based")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .send()
+        .await
+        .expect("CreateUserPoolClient")
+        .user_pool_client()
+        .and_then(|c| c.client_id())
+        .expect("the new client's id")
+        .to_string()
+}
+
+/// Gives the user a passkey (test-only `POST /_testbed/passkeys`); its credential id.
+pub async fn give_passkey(moto_url: &str, pool_id: &str, username: &str) -> String {
+    let body = json!({ "UserPoolId": pool_id, "Username": username }).to_string();
+    let (status, _headers, answer) = crate::lambda::http(
+        moto_url,
+        "POST",
+        "/_testbed/passkeys",
+        &[("Content-Type", "application/json")],
+        body.as_bytes(),
+    )
+    .await;
+    let text = String::from_utf8_lossy(&answer);
+    assert_eq!(status, 200, "passkey for {username}: {text}");
+    let answer: Value = serde_json::from_str(&text).expect("the passkey route answers JSON");
+    answer["CredentialId"]
+        .as_str()
+        .expect("CredentialId")
+        .to_string()
+}
+
+/// The sign-in code outstanding for the user (`EMAIL_OTP` or `SMS_OTP`, sent by USER_AUTH or by
+/// e-mail MFA), read through the test-only `GET /_testbed/sign-in-code`; None when none is.
+pub async fn sign_in_code(
+    moto_url: &str,
+    pool_id: &str,
+    username: &str,
+    challenge: &str,
+) -> Option<String> {
+    let query: String = url_encode(&[
+        ("UserPoolId", pool_id),
+        ("Username", username),
+        ("ChallengeName", challenge),
+    ]);
+    let (status, _headers, answer) = crate::lambda::http(
+        moto_url,
+        "GET",
+        &format!("/_testbed/sign-in-code?{query}"),
+        &[],
+        b"",
+    )
+    .await;
+    if status == 404 {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&answer);
+    assert_eq!(status, 200, "sign-in code of {username}: {text}");
+    let answer: Value = serde_json::from_str(&text).expect("the code route answers JSON");
+    answer["Code"].as_str().map(str::to_string)
+}
+
+fn url_encode(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(key, value)| {
+            let value: String = value
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{key}={value}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Signs in with `USER_AUTH` and `PREFERRED_CHALLENGE` `EMAIL_OTP`: InitiateAuth, the code the
+/// test bed "e-mailed", RespondToAuthChallenge `EMAIL_OTP`. `Err(code)` when Cognito refuses a
+/// step (e.g. `UserNotFoundException`, `FeatureUnavailableInTierException`), or
+/// `"no EMAIL_OTP challenge: <answer>"` when the user is not offered one.
+pub async fn sign_in_with_email_otp(
+    client: &Client,
+    moto_url: &str,
+    pool_id: &str,
+    client_id: &str,
+    username: &str,
+) -> Result<AuthenticationResultType, String> {
+    let started = client
+        .initiate_auth()
+        .client_id(client_id)
+        .auth_flow(AuthFlowType::UserAuth)
+        .auth_parameters("USERNAME", username)
+        .auth_parameters("PREFERRED_CHALLENGE", "EMAIL_OTP")
+        .send()
+        .await
+        .map_err(|e| code_of(&e))?;
+    if started.challenge_name() != Some(&ChallengeNameType::EmailOtp) {
+        return Err(format!("no EMAIL_OTP challenge: {started:?}"));
+    }
+    let challenged = started
+        .challenge_parameters()
+        .and_then(|p| p.get("USERNAME"))
+        .map(String::as_str)
+        .unwrap_or(username);
+    let code = sign_in_code(moto_url, pool_id, challenged, "EMAIL_OTP")
+        .await
+        .ok_or_else(|| format!("no code outstanding for {username}"))?;
+    let answered = client
+        .respond_to_auth_challenge()
+        .client_id(client_id)
+        .challenge_name(ChallengeNameType::EmailOtp)
+        .set_session(started.session().map(str::to_string))
+        .challenge_responses("USERNAME", challenged)
+        .challenge_responses("EMAIL_OTP_CODE", code)
+        .send()
+        .await
+        .map_err(|e| code_of(&e))?;
+    answered
+        .authentication_result()
+        .cloned()
+        .ok_or_else(|| format!("no tokens: {answered:?}"))
+}
