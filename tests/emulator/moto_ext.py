@@ -26,6 +26,11 @@ middleware and installs hooks into moto's models; each job lives in one module o
 * federated users: `AdminLinkProviderForUser`, `AdminDisableProviderForUser`, the `identities`
   attribute and claim, and the test-only federated sign-in `POST /_testbed/federated-sign-in`
   (PreSignUp_ExternalProvider, EXTERNAL_PROVIDER users, linked users) (`federation`);
+* sign-in factors: `UserPoolTier` (default ESSENTIALS) and the refusals of what LITE lacks, the
+  sign-in policy's first factors, `AdminGetUserAuthFactors`/`GetUserAuthFactors`, passkeys (the
+  test-only `POST /_testbed/passkeys`, `ListWebAuthnCredentials`), e-mail MFA, and `USER_AUTH`
+  with PASSWORD / EMAIL_OTP / SMS_OTP, its codes readable in `x-moto-otp-code` and the test-only
+  `GET /_testbed/sign-in-code` (`factors`, `email_mfa`, `user_auth`);
 * `GET /_testbed/health`; `POST /moto-api/reset` resets moto and forgets the import jobs, codes and SRP sessions.
 
 This relies on moto internals (listed in tests/emulator/README.md), which is why moto is pinned
