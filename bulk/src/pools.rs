@@ -87,6 +87,22 @@ pub async fn import_target(
     Ok(ImportTarget { header, rules })
 }
 
+/// The sign-in choices other than a password a pool offers first
+/// (`Policies.SignInPolicy.AllowedFirstAuthFactors`: `EMAIL_OTP`, `SMS_OTP`, `WEB_AUTHN`).
+pub fn passwordless_first_factors(
+    pool: &UserPoolType,
+) -> Vec<aws_sdk_cognitoidentityprovider::types::AuthFactorType> {
+    use aws_sdk_cognitoidentityprovider::types::AuthFactorType;
+    pool.policies()
+        .and_then(|p| p.sign_in_policy())
+        .map(|p| p.allowed_first_auth_factors())
+        .unwrap_or_default()
+        .iter()
+        .filter(|f| **f != AuthFactorType::Password)
+        .cloned()
+        .collect()
+}
+
 /// The names of a pool's identity providers (`ListIdentityProviders`, every page).
 pub async fn identity_provider_names(
     client: &Client,

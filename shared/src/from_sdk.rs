@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
+use aws_sdk_cognitoidentityprovider::operation::admin_get_user_auth_factors::AdminGetUserAuthFactorsOutput;
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeDataType, AttributeType, DeliveryMediumType, MfaOptionType, UserPoolMfaType,
@@ -14,7 +15,7 @@ use crate::attributes;
 use crate::import_csv::ImportHeader;
 use crate::sign_in::PoolShape;
 use crate::target::{MfaMode, TargetRules};
-use crate::user::{MfaSettings, SourceStatus, SourceUser};
+use crate::user::{MfaSettings, SignInFactors, SourceStatus, SourceUser};
 
 /// A user's attributes as the model keeps them, name → value (an attribute listed without a
 /// value counts as empty), from `ListUsers`' `Attributes` or `AdminGetUser`'s `UserAttributes`.
@@ -48,8 +49,9 @@ pub fn user_from_list(user: &UserType) -> SourceUser {
         attributes: attribute_map(user.attributes()),
         mfa: MfaSettings {
             sms: legacy_sms_mfa(user.mfa_options()),
-            software_token: false,
+            ..MfaSettings::default()
         },
+        factors: None,
     }
 }
 
@@ -61,11 +63,34 @@ pub fn user_from_get(user: &AdminGetUserOutput) -> SourceUser {
         status: status(user.user_status()),
         enabled: user.enabled(),
         attributes: attribute_map(user.user_attributes()),
-        mfa: MfaSettings {
-            sms: settings.iter().any(|s| s == "SMS_MFA") || legacy_sms_mfa(user.mfa_options()),
-            software_token: settings.iter().any(|s| s == "SOFTWARE_TOKEN_MFA"),
-        },
+        mfa: mfa_settings(settings, legacy_sms_mfa(user.mfa_options())),
+        factors: None,
     }
+}
+
+/// MFA from a `UserMFASettingList` (and the legacy SMS options).
+fn mfa_settings(settings: &[String], legacy_sms: bool) -> MfaSettings {
+    MfaSettings {
+        sms: settings.iter().any(|s| s == "SMS_MFA") || legacy_sms,
+        software_token: settings.iter().any(|s| s == "SOFTWARE_TOKEN_MFA"),
+        email: settings.iter().any(|s| s == "EMAIL_OTP"),
+    }
+}
+
+/// A user's MFA and first factors from `AdminGetUserAuthFactors`.
+pub fn factors_from_get(output: &AdminGetUserAuthFactorsOutput) -> (MfaSettings, SignInFactors) {
+    use aws_sdk_cognitoidentityprovider::types::AuthFactorType;
+    let configured = output.configured_user_auth_factors();
+    let has = |factor: AuthFactorType| configured.contains(&factor);
+    (
+        mfa_settings(output.user_mfa_setting_list(), false),
+        SignInFactors {
+            password: has(AuthFactorType::Password),
+            email_otp: has(AuthFactorType::EmailOtp),
+            sms_otp: has(AuthFactorType::SmsOtp),
+            web_authn: has(AuthFactorType::WebAuthn),
+        },
+    )
 }
 
 /// The attributes a pool's schema lists (developer-only ones left out: users never see them).

@@ -13,6 +13,9 @@
 //!   trigger resolves a typed address only through a verified one (the trigger's
 //!   `WindowOldPool`: anyone could have registered an unverified address), so the sign-in never
 //!   finds the old user;
+//! - the user has no password (its factors, where read, show only one-time codes or a passkey:
+//!   [`NO_PASSWORD`]); AWS: "Amazon Cognito doesn't invoke this trigger when users authenticate
+//!   with passwordless sign-in" (migrate user Lambda trigger);
 //! - only a temporary password (`FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`) and no verified e-mail
 //!   or phone after the mapping ([`NO_VERIFIED_CONTACT`]): the trigger migrates such users
 //!   `RESET_REQUIRED` only with somewhere to send the code.
@@ -25,6 +28,10 @@ use crate::{Mapping, PoolShape, SourceUser};
 
 /// Only a temporary password and nowhere to send a reset code.
 pub const NO_VERIFIED_CONTACT: &str = "no-verified-contact";
+
+/// The user has no password (it signs in with one-time codes or a passkey, as its factors show):
+/// AWS does not invoke the migration trigger for passwordless sign-in. Import it.
+pub const NO_PASSWORD: &str = "no-password";
 
 /// The new pool signs in by e-mail or phone as the user name, and the user's are not verified.
 pub const SIGN_IN_VALUE_UNVERIFIED: &str = "sign-in-value-unverified";
@@ -49,6 +56,9 @@ pub fn refusal(user: &SourceUser, mapping: &Mapping, shape: &PoolShape) -> Optio
             .any(|attribute| migrated.has_verified(attribute))
     {
         return Some(SIGN_IN_VALUE_UNVERIFIED);
+    }
+    if user.factors.is_some_and(|f| !f.password) {
+        return Some(NO_PASSWORD);
     }
     let reachable = migrated.has_verified_email() || migrated.has_verified_phone();
     if !user.status.password_survives_sign_in() && !reachable {
@@ -134,6 +144,16 @@ mod tests {
             None,
             "the verified phone signs in"
         );
+    }
+
+    #[test]
+    fn a_user_without_a_password_is_never_carried_by_the_trigger() {
+        let mut codes_only = confirmed("gus");
+        codes_only.factors = Some(crate::user::SignInFactors {
+            email_otp: true,
+            ..Default::default()
+        });
+        assert_eq!(reach(&codes_only, &pool(&[])), Some(NO_PASSWORD));
     }
 
     #[test]

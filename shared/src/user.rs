@@ -98,6 +98,23 @@ pub struct MfaSettings {
     /// TOTP (software token) MFA is enabled. Its secret cannot be exported, so the user must
     /// enrol again in the new pool.
     pub software_token: bool,
+    /// E-mail MFA (`EMAIL_OTP` in `UserMFASettingList`) is enabled.
+    pub email: bool,
+}
+
+/// How a user can sign in first, from `AdminGetUserAuthFactors`' `ConfiguredUserAuthFactors`
+/// (API reference: "The authentication types that are available to the user with USER_AUTH
+/// sign-in"): read only where the old pool offers sign-in without a password.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SignInFactors {
+    /// `PASSWORD`: the user has a password.
+    pub password: bool,
+    /// `EMAIL_OTP`: a one-time code to the e-mail.
+    pub email_otp: bool,
+    /// `SMS_OTP`: a one-time code to the phone.
+    pub sms_otp: bool,
+    /// `WEB_AUTHN`: a passkey, whose key no administrator can read or carry.
+    pub web_authn: bool,
 }
 
 /// One user of the old pool: the input of the mapping.
@@ -113,6 +130,8 @@ pub struct SourceUser {
     pub attributes: BTreeMap<String, String>,
     /// MFA settings (known only from `AdminGetUser`; from `ListUsers` only legacy SMS options).
     pub mfa: MfaSettings,
+    /// How the user signs in first, where it was read (`None`: not read; a password is assumed).
+    pub factors: Option<SignInFactors>,
 }
 
 impl SourceUser {
@@ -124,7 +143,15 @@ impl SourceUser {
             enabled: true,
             attributes: BTreeMap::new(),
             mfa: MfaSettings::default(),
+            factors: None,
         }
+    }
+
+    /// True when the trigger can carry the user's password at sign-in: a `CONFIRMED` user who
+    /// has a password (a user who signs in only with one-time codes or a passkey has none, and
+    /// loses nothing by being imported now).
+    pub fn password_survives_sign_in(&self) -> bool {
+        self.status.password_survives_sign_in() && self.factors.is_none_or(|f| f.password)
     }
 
     /// Adds an attribute (builder style, for tests and conversions).
@@ -181,6 +208,16 @@ mod tests {
             assert_eq!(SourceStatus::parse(s).as_str(), s);
         }
         assert!(SourceStatus::Confirmed.password_survives_sign_in());
+        let mut passwordless = SourceUser::new("ada", SourceStatus::Confirmed);
+        assert!(
+            passwordless.password_survives_sign_in(),
+            "not read: a password is assumed"
+        );
+        passwordless.factors = Some(SignInFactors {
+            email_otp: true,
+            ..SignInFactors::default()
+        });
+        assert!(!passwordless.password_survives_sign_in());
         assert!(!SourceStatus::ForceChangePassword.password_survives_sign_in());
         assert!(!SourceStatus::ResetRequired.password_survives_sign_in());
         assert!(!SourceStatus::Unconfirmed.password_survives_sign_in());

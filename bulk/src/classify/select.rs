@@ -12,7 +12,9 @@ pub enum Select {
     /// Every user.
     All,
     /// Only users whose password cannot be carried over anyway (temporary password, reset
-    /// required, unconfirmed): import them before cutover without costing anyone a password.
+    /// required, unconfirmed, or no password at all — a user who signs in only with one-time
+    /// codes or a passkey, where the old pool's factors were read): import them before cutover
+    /// without costing anyone a password.
     Passwordless,
     /// Only users the new pool does not have yet: the sweep after the migration window.
     NotInTarget,
@@ -66,7 +68,6 @@ impl Select {
         Ok(match self {
             Select::All => None,
             Select::Passwordless => user
-                .status
                 .password_survives_sign_in()
                 .then_some(SkipReason::PasswordSurvivesSignIn),
             Select::NotInTarget => match target.presence(user)? {
@@ -95,6 +96,17 @@ mod tests {
             Some(SkipReason::PasswordSurvivesSignIn)
         );
         assert_eq!(skip(Select::Passwordless, &temporary), None);
+        let mut codes_only = SourceUser::new("c", SourceStatus::Confirmed);
+        codes_only.factors = Some(shared::user::SignInFactors {
+            email_otp: true,
+            web_authn: true,
+            ..Default::default()
+        });
+        assert_eq!(
+            skip(Select::Passwordless, &codes_only),
+            None,
+            "confirmed, but without a password: nothing to keep"
+        );
         assert_eq!(skip(Select::All, &confirmed), None);
     }
 

@@ -155,7 +155,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     let mapping = MappingFile::load(args.mapping.as_deref())?;
     let new_pool_ids = new_pool_ids(&args)?;
     let source_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
-    let (mfa_visibility, mfa_pacer) = mfa_lookup(&args, &source, &pacer).await?;
+    let (mfa_visibility, mfa_pacer) = mfa_lookup(&args, &source, &pacer, &source_pool).await?;
     let target = aws
         .client(Side::Target, args.target_pool_id.as_deref())
         .await;
@@ -169,15 +169,11 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     let mut sink = sink(&args, &destinations, &new_pools, files, mfa_visibility)?;
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
     let mut progress = Progress::new("users", estimate, args.progress.interval());
-    let interrupted = scan_all(
-        &args,
-        &source,
-        &pacer,
-        mfa_pacer.as_ref(),
-        &mut sink,
-        &mut progress,
-    )
-    .await;
+    let lookup = mfa_pacer.as_ref().map(|pacer| mfa::Lookup {
+        pacer,
+        factors: !pools::passwordless_first_factors(&source_pool).is_empty(),
+    });
+    let interrupted = scan_all(&args, &source, &pacer, lookup, &mut sink, &mut progress).await;
     progress.finish();
     let interrupted = interrupted?;
     sink.save()?;
@@ -214,9 +210,13 @@ async fn mfa_lookup(
     args: &ExportArgs,
     source: &aws_sdk_cognitoidentityprovider::Client,
     pacer: &Pacer,
+    source_pool: &UserPoolType,
 ) -> anyhow::Result<(mfa::MfaVisibility, Option<Arc<Pacer>>)> {
     let old_mfa = pools::mfa_config(source, pacer, &args.source_pool_id).await?;
-    let visibility = args.mfa_lookup.visibility(old_mfa.mfa_configuration());
+    let passwordless = !pools::passwordless_first_factors(source_pool).is_empty();
+    let visibility = args
+        .mfa_lookup
+        .visibility(old_mfa.mfa_configuration(), passwordless);
     let mfa_pacer = (visibility == mfa::MfaVisibility::LookedUp).then(|| {
         let rps = NonZeroU32::new(args.mfa_rps).expect("clap allows 1 to 120");
         Arc::new(Pacer::new(rps, args.pace.max_retries))
@@ -465,7 +465,7 @@ async fn scan_all(
     args: &ExportArgs,
     source: &aws_sdk_cognitoidentityprovider::Client,
     pacer: &Arc<Pacer>,
-    mfa_pacer: Option<&Arc<Pacer>>,
+    lookup: Option<mfa::Lookup<'_>>,
     sink: &mut Sink<'_>,
     progress: &mut Progress,
 ) -> anyhow::Result<bool> {
@@ -496,10 +496,10 @@ async fn scan_all(
             event = received.recv() => match event {
                 None => break Ok(false),
                 Some(ScanEvent::Page { shard, users, next_token }) => {
-                    let mfa = match mfa_pacer {
-                        Some(mfa_pacer) => {
+                    let mfa = match &lookup {
+                        Some(lookup) => {
                             let looked_up = tokio::select! {
-                                looked_up = mfa::look_up(source, mfa_pacer, &args.source_pool_id, &users) => looked_up,
+                                looked_up = mfa::look_up(source, lookup.pacer, &args.source_pool_id, &users, lookup.factors) => looked_up,
                                 _ = &mut stop => break Ok(true),
                             };
                             match looked_up {

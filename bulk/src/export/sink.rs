@@ -16,7 +16,7 @@ use super::checkpoint::{Checkpoint, Counts, ShardCursor};
 use super::collisions::SignInLedger;
 use super::groups::GroupCounts;
 use super::ledgers::{Ledgers, username_key};
-use super::mfa::MfaVisibility;
+use super::mfa::{LookedUp, MfaVisibility};
 use super::outputs::{AppendFile, Outputs};
 use crate::classify::{Classifier, Outcome};
 use crate::destinations::NewPools;
@@ -24,10 +24,27 @@ use crate::disk_table::{Table, temporary_file_error};
 use crate::report_csv::csv_record;
 use crate::scan::ShardWork;
 use crate::shards::{self, AfterRefusal};
-use shared::user::MfaSettings;
 
-/// Why a user is in `mfa-reenrol.csv`.
+/// Why a user is in `mfa-reenrol.csv` (one row per user, its reasons joined by "; ").
 const TOTP_REENROL: &str = "TOTP (authenticator app) MFA: its secret cannot be exported; the user sets up the authenticator again in the new pool";
+/// A passkey: AWS keeps its public key where no administrator can read or write it (the
+/// credential list needs the user's own token), so the user registers it again.
+const PASSKEY_REENROL: &str = "passkey (WebAuthn): no administrator can read or carry it; the user registers a passkey again in the new pool";
+/// E-mail MFA: the import cannot carry it (the CSV has no column for it).
+const EMAIL_MFA_REENROL: &str = "e-mail MFA: the import cannot carry it; turn it on again for the user (AdminSetUserMFAPreference EmailMfaSettings) once the user has reset the password with the code sent to that e-mail";
+
+/// Why `user` must set up a factor again in the new pool, or `None`.
+fn reenrol_reasons(user: &shared::SourceUser) -> Option<String> {
+    let reasons: Vec<&str> = [
+        (user.mfa.software_token, TOTP_REENROL),
+        (user.factors.is_some_and(|f| f.web_authn), PASSKEY_REENROL),
+        (user.mfa.email, EMAIL_MFA_REENROL),
+    ]
+    .into_iter()
+    .filter_map(|(applies, reason)| applies.then_some(reason))
+    .collect();
+    (!reasons.is_empty()).then(|| reasons.join("; "))
+}
 
 /// The reason code of a sign-in collision.
 const COLLISION_CODE: &str = "sign-in-collision";
@@ -125,7 +142,7 @@ impl<'a> Sink<'a> {
         &mut self,
         shard: usize,
         users: &[UserType],
-        mfa: &[Option<MfaSettings>],
+        mfa: &[Option<LookedUp>],
         next_token: Option<String>,
     ) -> anyhow::Result<()> {
         let label = self.checkpoint.shards[shard].ledger_label().to_string();
@@ -133,8 +150,9 @@ impl<'a> Sink<'a> {
             let mut user = user_from_list(user);
             let looked_up = mfa.get(index).cloned().flatten();
             let mfa_known = looked_up.is_some() || self.mfa == MfaVisibility::NoneInOldPool;
-            if let Some(settings) = looked_up {
-                user.mfa = settings;
+            if let Some(looked_up) = looked_up {
+                user.mfa = looked_up.mfa;
+                user.factors = looked_up.factors;
             }
             if let Some(seen) = self.dedup.get(&label)
                 && seen
@@ -188,9 +206,9 @@ impl<'a> Sink<'a> {
                         counts.disabled += 1;
                     }
                     counts.exported += 1;
-                    if user.mfa.software_token {
+                    if let Some(reasons) = reenrol_reasons(&user) {
                         lane.outputs
-                            .write_mfa_reenrol(&user.username, user.sub(), TOTP_REENROL)?;
+                            .write_mfa_reenrol(&user.username, user.sub(), &reasons)?;
                         counts.mfa_reenrol += 1;
                     } else if !mfa_known {
                         counts.mfa_unknown += 1;

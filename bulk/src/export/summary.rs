@@ -24,7 +24,8 @@ pub struct Summary<'a> {
     /// Exported users that are disabled in the old pool: in `disabled.csv`, not in the users files
     /// (`import` creates them disabled).
     pub disabled: u64,
-    /// Exported users with TOTP MFA, listed in `mfa-reenrol.csv`: they enrol again.
+    /// Exported users with a factor that cannot move (TOTP, a passkey, e-mail MFA), listed in
+    /// `mfa-reenrol.csv` with the reasons: they set it up again.
     pub mfa_reenrol: u64,
     /// Exported users whose MFA could not be seen (the old pool has MFA and `--mfa-lookup off`):
     /// written with `cognito:mfa_enabled` as far as legacy SMS options show it.
@@ -90,7 +91,7 @@ impl Summary<'_> {
         }
         if self.mfa_reenrol > 0 {
             text.push_str(&format!(
-                "  {} exported users have a TOTP authenticator that cannot move: they enrol again (mfa-reenrol.csv)\n",
+                "  {} exported users have a factor that cannot move (TOTP, passkey, e-mail MFA): they set it up again (mfa-reenrol.csv)\n",
                 self.mfa_reenrol
             ));
         }

@@ -39,6 +39,7 @@ impl LinkedUser {
             enabled: self.enabled,
             attributes: self.attributes.clone(),
             mfa: Default::default(),
+            factors: None,
         }
     }
 

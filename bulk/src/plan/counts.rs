@@ -19,6 +19,27 @@ use super::conflicts::SignInConflicts;
 use crate::classify::{Classifier, Outcome};
 use crate::target_index::{NAME_HELD_BY_ANOTHER_USER, Presence, TargetIndex};
 
+/// Which one-time codes the new pool signs users in with first (`AllowedFirstAuthFactors`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CodeSignIn {
+    /// `EMAIL_OTP`: a code to the verified e-mail.
+    pub email: bool,
+    /// `SMS_OTP`: a code to the verified phone.
+    pub sms: bool,
+}
+
+impl CodeSignIn {
+    /// What `pool` offers.
+    pub fn of(pool: &aws_sdk_cognitoidentityprovider::types::UserPoolType) -> CodeSignIn {
+        use aws_sdk_cognitoidentityprovider::types::AuthFactorType;
+        let factors = crate::pools::passwordless_first_factors(pool);
+        CodeSignIn {
+            email: factors.contains(&AuthFactorType::EmailOtp),
+            sms: factors.contains(&AuthFactorType::SmsOtp),
+        }
+    }
+}
+
 /// The plan's numbers.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
 pub struct PlanCounts {
@@ -81,18 +102,33 @@ pub struct PlanCounts {
     /// Users whose MFA `ListUsers` cannot show (the old pool has MFA, and only legacy SMS options
     /// are listed): the export reads each with AdminGetUser unless `--mfa-lookup off`.
     pub mfa_not_visible: u64,
+    /// Users not in the new pool whom an import carries (now, or the sweep after the window)
+    /// and who can then sign in with a one-time code to their verified e-mail or phone, which
+    /// the new pool offers as a first factor — no password reset. AWS (import guide): "users can
+    /// sign in with email or SMS one-time passwords immediately after your import job
+    /// completes". Users with MFA are not among them (AWS offers them no passwordless sign-in),
+    /// nor users whose MFA `ListUsers` cannot show.
+    pub back_by_code_without_reset: u64,
     /// The old pool has MFA ON or OPTIONAL.
     #[serde(skip)]
     pub old_pool_has_mfa: bool,
+    /// The new pool's one-time-code first factors.
+    #[serde(skip)]
+    pub code_sign_in: CodeSignIn,
 }
 
 impl PlanCounts {
     /// Empty counts for a new pool, knowing whether the old pool has MFA and which attributes
     /// have no home in the new pool.
-    pub fn new(old_pool_has_mfa: bool, attributes_without_home: Vec<String>) -> PlanCounts {
+    pub fn new(
+        old_pool_has_mfa: bool,
+        attributes_without_home: Vec<String>,
+        code_sign_in: CodeSignIn,
+    ) -> PlanCounts {
         PlanCounts {
             old_pool_has_mfa,
             attributes_without_home,
+            code_sign_in,
             ..PlanCounts::default()
         }
     }
@@ -159,6 +195,14 @@ impl PlanCounts {
         if in_target {
             return Ok(());
         }
+        let mfa_known_none = !user.mfa.sms && !self.old_pool_has_mfa;
+        if exportable && user.enabled && mfa_known_none {
+            let code = self.code_sign_in;
+            let by_code = classifier.mapping.apply(user).is_ok_and(|m| {
+                (code.email && m.has_verified_email()) || (code.sms && m.has_verified_phone())
+            });
+            self.back_by_code_without_reset += u64::from(by_code);
+        }
         let stranded_by = if presence == Presence::NameHeldByAnotherUser {
             Some(NAME_HELD_BY_ANOTHER_USER)
         } else {
@@ -171,7 +215,7 @@ impl PlanCounts {
             }
             None => self.remaining += 1,
         }
-        if user.status.password_survives_sign_in() {
+        if user.password_survives_sign_in() {
             if !user.enabled {
                 if exportable {
                     self.disabled_import_only += 1;
@@ -262,6 +306,12 @@ impl PlanCounts {
             "MFA not visible to ListUsers (export reads it per user)",
             self.mfa_not_visible,
         );
+        if self.code_sign_in.email || self.code_sign_in.sms {
+            line(
+                "back by a one-time code after an import, no reset",
+                self.back_by_code_without_reset,
+            );
+        }
         if !self.attributes_without_home.is_empty() {
             text.push_str(&format!(
                 "  attributes without a home in the new pool (export stops until fixed): {}\n",

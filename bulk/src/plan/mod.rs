@@ -150,7 +150,11 @@ async fn count_old_users(
         .iter()
         .map(|d| {
             let unhomed = d.fit.as_ref().err().map(|m| m.attributes());
-            PlanCounts::new(old_pool_has_mfa, unhomed.unwrap_or_default())
+            PlanCounts::new(
+                old_pool_has_mfa,
+                unhomed.unwrap_or_default(),
+                counts::CodeSignIn::of(&d.pool),
+            )
         })
         .collect();
     let mut progress = Progress::new("users", estimate, args.report.progress.interval());

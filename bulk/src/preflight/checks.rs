@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    AdvancedSecurityEnabledModeType, AdvancedSecurityModeType, AuthFactorType,
-    ExplicitAuthFlowsType, IdentityProviderType, PreventUserExistenceErrorTypes,
-    UserPoolClientType, UserPoolMfaType, UserPoolTierType, UserPoolType,
+    AdvancedSecurityEnabledModeType, AdvancedSecurityModeType, ExplicitAuthFlowsType,
+    IdentityProviderType, PreventUserExistenceErrorTypes, UserPoolClientType, UserPoolMfaType,
+    UserPoolTierType, UserPoolType,
 };
 use shared::from_sdk::schema_attribute_names;
 use shared::{Mapping, Secret};
@@ -890,19 +890,6 @@ fn tier_of(pool: &UserPoolType) -> UserPoolTierType {
         .unwrap_or(UserPoolTierType::Essentials)
 }
 
-/// The sign-in choices other than a password that a pool offers first
-/// (`Policies.SignInPolicy.AllowedFirstAuthFactors`).
-fn passwordless_factors(pool: &UserPoolType) -> Vec<AuthFactorType> {
-    pool.policies()
-        .and_then(|p| p.sign_in_policy())
-        .map(|p| p.allowed_first_auth_factors())
-        .unwrap_or_default()
-        .iter()
-        .filter(|f| **f != AuthFactorType::Password)
-        .cloned()
-        .collect()
-}
-
 /// The new pool can do what the old pool's users sign in with: every passwordless first factor
 /// (e-mail or SMS one-time codes, passkeys) the old pool offers, e-mail MFA, and threat protection,
 /// each on a feature plan that has it. AWS: e-mail MFA "To activate this setting, your user pool
@@ -929,10 +916,10 @@ pub fn new_pool_plan_covers_old_pool(
     };
     let mut needs: Vec<(&str, UserPoolTierType)> = Vec::new();
     let mut problems = Vec::new();
-    let old_factors = passwordless_factors(old);
+    let old_factors = crate::pools::passwordless_first_factors(old);
     if !old_factors.is_empty() {
         needs.push(("passwordless sign-in", UserPoolTierType::Essentials));
-        let new_factors = passwordless_factors(new);
+        let new_factors = crate::pools::passwordless_first_factors(new);
         let missing: Vec<&str> = old_factors
             .iter()
             .filter(|f| !new_factors.contains(f))
@@ -1648,7 +1635,8 @@ mod tests {
     #[test]
     fn the_new_pools_plan_must_offer_what_the_old_pools_users_sign_in_with() {
         use aws_sdk_cognitoidentityprovider::types::{
-            EmailMfaConfigType, SignInPolicyType, UserPoolAddOnsType, UserPoolPolicyType,
+            AuthFactorType, EmailMfaConfigType, SignInPolicyType, UserPoolAddOnsType,
+            UserPoolPolicyType,
         };
         let pool = |id: &str, tier: Option<UserPoolTierType>, factors: &[AuthFactorType]| {
             UserPoolType::builder()

@@ -1,0 +1,142 @@
+//! Issue 25 against the test bed: an old pool that lets users sign in without a password and has
+//! e-mail MFA. `export` reads each user's factors (`AdminGetUserAuthFactors`) beside the scan:
+//! a passkey user and an e-mail-MFA user are listed in `mfa-reenrol.csv` with their reasons, a
+//! password user is not; `plan` counts who comes back by a one-time code after an import, with no
+//! password reset, where the new pool offers codes first; `preflight`'s plan check is in
+//! tests/tests/preflight.rs.
+
+use aws_sdk_cognitoidentityprovider::types::{AuthFactorType, UserPoolTierType};
+use integration_tests::cli::{cognito_migrate, describe, export};
+use integration_tests::factors::{
+    enable_email_mfa, enable_user_email_mfa, give_passkey, set_tier_and_first_factors,
+};
+use integration_tests::pools::{MigrationPools, PoolSpec, create_user};
+
+const CODES: [AuthFactorType; 3] = [
+    AuthFactorType::Password,
+    AuthFactorType::EmailOtp,
+    AuthFactorType::WebAuthn,
+];
+
+fn verified(email: &str) -> Vec<(&str, &str)> {
+    vec![("email", email), ("email_verified", "true")]
+}
+
+#[tokio::test]
+async fn export_lists_passkey_and_email_mfa_users_to_set_up_again_and_no_one_else() {
+    let pools = MigrationPools::create_with(
+        &PoolSpec::named("factors-old"),
+        &PoolSpec::named("factors-new").with_custom(&["legacy_sub"]),
+    )
+    .await;
+    let client = &pools.client;
+    set_tier_and_first_factors(client, &pools.old, UserPoolTierType::Essentials, &CODES)
+        .await
+        .unwrap();
+    enable_email_mfa(client, &pools.old).await.unwrap();
+    for name in ["ada", "bo", "cy"] {
+        let email = format!("{name}@example.com");
+        create_user(
+            client,
+            &pools.old,
+            name,
+            &verified(&email),
+            Some("Passw0rd!"),
+        )
+        .await;
+    }
+    give_passkey(&pools.endpoint, &pools.old, "ada").await;
+    enable_user_email_mfa(client, &pools.old, "bo")
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let run = export(
+        &pools.endpoint,
+        &pools.old,
+        &pools.new,
+        &out,
+        &["--select", "all"],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let reenrol = std::fs::read_to_string(out.join("mfa-reenrol.csv")).unwrap();
+    let rows: Vec<&str> = reenrol.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{reenrol}");
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("ada,") && r.contains("passkey (WebAuthn)")),
+        "{reenrol}"
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.starts_with("bo,") && r.contains("e-mail MFA")),
+        "{reenrol}"
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["mfa_reenrol"], 2, "{summary}");
+    assert_eq!(summary["mfa_unknown"], 0, "{summary}");
+}
+
+#[tokio::test]
+async fn plan_counts_who_comes_back_by_a_code_without_a_reset() {
+    let pools = MigrationPools::create_with(
+        &PoolSpec::named("codes-old"),
+        &PoolSpec::named("codes-new").with_custom(&["legacy_sub"]),
+    )
+    .await;
+    let client = &pools.client;
+    set_tier_and_first_factors(
+        client,
+        &pools.new,
+        UserPoolTierType::Essentials,
+        &[AuthFactorType::Password, AuthFactorType::EmailOtp],
+    )
+    .await
+    .unwrap();
+    create_user(
+        client,
+        &pools.old,
+        "ada",
+        &verified("ada@example.com"),
+        Some("Passw0rd!"),
+    )
+    .await;
+    create_user(
+        client,
+        &pools.old,
+        "bo",
+        &[("email", "bo@example.com")],
+        Some("Passw0rd!"),
+    )
+    .await;
+    create_user(client, &pools.old, "cy", &verified("cy@example.com"), None).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("plan.json");
+    let run = cognito_migrate(&pools.endpoint)
+        .args([
+            "plan",
+            "--source-pool-id",
+            &pools.old,
+            "--target-pool-id",
+            &pools.new,
+        ])
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let plan: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(
+        plan["back_by_code_without_reset"], 2,
+        "ada and cy have a verified e-mail; bo's is not verified: {plan}"
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains("back by a one-time code after an import, no reset"),
+        "{stdout}"
+    );
+}
