@@ -18,9 +18,10 @@
 //! - [`sign_up`]: PreSignUp refuses sign-ups with an old user's name, email or phone;
 //! - [`token_groups`]: PreTokenGeneration puts a migrated user's old groups in the first token
 //!   and writes them to the new pool;
-//! - [`old_directory`]: their questions to the old pool; [`new_pool`]: their one write to the
+//! - [`old_directory`]: their questions to the old pool; [`new_pool`]: their read and writes in the
 //!   new pool; [`companion_config`]: their own settings;
-//! - [`migrated_event`]: the opt-in "user migrated" EventBridge event of the token companion.
+//! - [`migrated_event`]: the opt-in "user migrated" EventBridge event of the token companion;
+//! - [`email_mfa`]: e-mail MFA turned back on by the token companion for a proven user who had it.
 //!
 //! Not for: creating users itself (Cognito does that from the answer), bulk export (the
 //! `cognito-migrate` binary), or sign-ins that never reach the trigger (SRP, federated,
@@ -33,6 +34,7 @@ pub mod companion_config;
 pub mod config;
 pub mod decide;
 pub mod dispatch;
+pub mod email_mfa;
 pub mod event;
 pub mod handler;
 pub mod logging;

@@ -1,6 +1,7 @@
 //! The new pool, seen from the PreTokenGeneration companion: the read it trusts (the user as
-//! Cognito holds it, [`NewPool::user`]), the one write it makes (adding a user to a group,
-//! [`NewPool::add_to_group`]), and their real answers from Cognito ([`SdkNewPool`]).
+//! Cognito holds it, [`NewPool::user`]), the writes it makes (adding a user to a group,
+//! [`NewPool::add_to_group`]; turning a proven user's e-mail MFA back on,
+//! [`NewPool::enable_email_mfa`]), and their real answers from Cognito ([`SdkNewPool`]).
 //!
 //! The new pool is the pool that called (the event's `userPoolId`, checked against
 //! `NEW_USER_POOL_ID` when that is set), reached with the function's own role in the function's
@@ -11,6 +12,7 @@ use std::future::Future;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::types::EmailMfaSettingsType;
 use shared::SourceUser;
 use shared::cognito_errors::ErrorKind;
 
@@ -29,6 +31,15 @@ pub enum NewPoolError {
     Membership {
         /// The group.
         group: String,
+        /// What failed and what to check.
+        problem: String,
+    },
+    /// `AdminSetUserMFAPreference` did not turn e-mail MFA on.
+    #[error("new pool AdminSetUserMFAPreference: {problem}")]
+    EmailMfa {
+        /// The pool cannot do e-mail MFA (no `EmailMfaConfiguration`, or the Lite plan): only
+        /// configuring it helps, not another try.
+        not_configured: bool,
         /// What failed and what to check.
         problem: String,
     },
@@ -51,6 +62,14 @@ pub trait NewPool {
         username: &str,
         group: &str,
     ) -> impl Future<Output = Result<(), NewPoolError>> + Send;
+
+    /// `AdminSetUserMFAPreference` with `EmailMfaSettings` `Enabled` (and nothing about the
+    /// preferred factor): idempotent.
+    fn enable_email_mfa(
+        &self,
+        pool_id: &str,
+        username: &str,
+    ) -> impl Future<Output = Result<(), NewPoolError>> + Send;
 }
 
 /// The new pool through the AWS SDK.
@@ -72,6 +91,7 @@ impl SdkNewPool {
 enum Operation {
     GetUser,
     AddUserToGroup,
+    SetMfaPreference,
 }
 
 /// What went wrong, in a line an operator can act on.
@@ -103,8 +123,20 @@ where
                 (ErrorKind::AccessDenied, Operation::GetUser) => {
                     "the function's role needs cognito-idp:AdminGetUser on the new pool (or the event names another pool)"
                 }
+                (ErrorKind::AccessDenied, Operation::SetMfaPreference) => {
+                    "the function's role needs cognito-idp:AdminSetUserMFAPreference on the new pool"
+                }
+                (_, Operation::SetMfaPreference) if email_mfa_not_configured(code) => {
+                    crate::email_mfa::NOT_CONFIGURED_FIX
+                }
+                (ErrorKind::Throttled, Operation::SetMfaPreference) => {
+                    "throttled; turn e-mail MFA on for the user (AdminSetUserMFAPreference), the export's mfa-reenrol.csv lists them"
+                }
                 (ErrorKind::Throttled, _) => {
                     "throttled; the next token or cognito-migrate groups --sync adds it"
+                }
+                (_, Operation::SetMfaPreference) => {
+                    "e-mail MFA stays off for the user: turn it on (AdminSetUserMFAPreference EmailMfaSettings), the export's mfa-reenrol.csv lists them"
                 }
                 _ => "the next token or cognito-migrate groups --sync adds it",
             };
@@ -112,6 +144,16 @@ where
         }
         _ => "unreadable answer".to_string(),
     }
+}
+
+/// Whether `code`, answered to `AdminSetUserMFAPreference` enabling e-mail MFA, says the pool
+/// cannot do e-mail MFA: "Email MFA is not configured" (`InvalidParameterException`) or a feature
+/// plan without it (`FeatureUnavailableInTierException`).
+fn email_mfa_not_configured(code: &str) -> bool {
+    matches!(
+        code,
+        "InvalidParameterException" | "FeatureUnavailableInTierException"
+    )
 }
 
 impl NewPool for SdkNewPool {
@@ -159,6 +201,23 @@ impl NewPool for SdkNewPool {
             .map_err(|error| NewPoolError::Membership {
                 group: group.to_string(),
                 problem: problem(Operation::AddUserToGroup, &error),
+            })
+    }
+
+    async fn enable_email_mfa(&self, pool_id: &str, username: &str) -> Result<(), NewPoolError> {
+        let settings = EmailMfaSettingsType::builder().enabled(true).build();
+        self.client
+            .admin_set_user_mfa_preference()
+            .user_pool_id(pool_id)
+            .username(username)
+            .email_mfa_settings(settings)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|error| NewPoolError::EmailMfa {
+                not_configured: matches!(&error, SdkError::ServiceError(_))
+                    && error.code().is_some_and(email_mfa_not_configured),
+                problem: problem(Operation::SetMfaPreference, &error),
             })
     }
 }

@@ -61,9 +61,18 @@
 //!   ([`crate::migrated_event`]): put after the token's answer is decided, within what is left of
 //!   the budget, never changing the answer. Nobody else ever gets one.
 //!
+//! - A proven user with an e-mail in the new pool has its old MFA settings read (`AdminGetUser`
+//!   on the old pool, beside the membership writes). If the old user had e-mail MFA and the new
+//!   pool holds the e-mail as verified, e-mail MFA is turned on again in the new pool on the token
+//!   that writes the first membership ([`crate::email_mfa`]): once, after the answer is decided,
+//!   within what is left of the budget, never changing the answer; a pool that cannot do it, an
+//!   e-mail not verified, a failure are logged with what to do.
+//!
 //! Cost per first token of a migrated user: one `AdminGetUser` on the new pool, then `ListUsers`
-//! and `AdminListGroupsForUser` on the old pool and one `AdminAddUserToGroup` per group (and one
-//! `PutEvents` with `MIGRATED_EVENT_BUS`); every later token: none.
+//! and `AdminListGroupsForUser` on the old pool (and its `AdminGetUser` when the user has an
+//! e-mail in the new pool) and one `AdminAddUserToGroup` per group (and one
+//! `AdminSetUserMFAPreference` for an e-mail-MFA user, one `PutEvents` with
+//! `MIGRATED_EVENT_BUS`); every later token: none.
 //!
 //! AWS: "The groupOverrideDetails object is replaced with the one you provide. If you provide an
 //! empty or null object in the response, then the groups are suppressed." — so the companion
@@ -83,13 +92,14 @@ use tokio::task::JoinSet;
 use crate::config::INVOCATION_BUDGET;
 use crate::decide::TenantRule;
 use crate::dispatch::time_left;
+use crate::email_mfa::{self, EMAIL_MFA_BUDGET, EmailMfaOutcome};
 use crate::logging::{self, UserRefKey};
 use crate::migrated_event::{
     self, EVENT_BUDGET, EventOutcome, MigratedEvents, MigratedUser, NoEvents,
 };
 use crate::new_pool::{NewPool, NewPoolError};
 use crate::old_directory::{OldDirectory, SearchAttribute};
-use crate::old_pool::OldPoolError;
+use crate::old_pool::{Lookup, OldPoolError};
 
 /// The claim added when the new pool could not be read or the old pool could not be asked, so
 /// the token may lack groups.
@@ -322,26 +332,38 @@ impl TokenOutcome {
 }
 
 /// What the companion decided for one token: the answer, why, how many memberships it wrote,
-/// and the "user migrated" event due (only for a user proven to be the old user whose first
-/// membership was written).
+/// and what is due once the answer is decided (only for a user proven to be the old user whose
+/// first membership was written): the "user migrated" event, and the user's e-mail MFA.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Decision {
     answer: TokenAnswer,
     outcome: TokenOutcome,
     written: usize,
     migrated: Option<MigratedUser>,
+    email_mfa: Option<EmailMfaStep>,
 }
 
 impl Decision {
-    /// A decision that wrote nothing and announces nobody.
+    /// A decision that wrote nothing, announces nobody and leaves MFA alone.
     fn only(answer: TokenAnswer, outcome: TokenOutcome) -> Decision {
         Decision {
             answer,
             outcome,
             written: 0,
             migrated: None,
+            email_mfa: None,
         }
     }
+}
+
+/// What is due about a proven user's e-mail MFA ([`crate::email_mfa`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum EmailMfaStep {
+    /// The old user had it and the new pool holds the e-mail as verified: turn it on for this
+    /// canonical user name.
+    Enable(String),
+    /// Nothing to write; only this to log.
+    Left(EmailMfaOutcome),
 }
 
 /// The old user a new-pool user was proven to be, and that old user's groups.
@@ -433,13 +455,49 @@ where
                 TokenOutcome::NotAUserToken,
                 0,
                 None,
+                None,
                 started,
             );
             return event;
         };
+        let (answered, _) = self
+            .answer_reporting(request, event, context, started)
+            .await;
+        answered
+    }
+
+    /// [`TokenGroups::answer`] for a user's token event, with what became of the user's e-mail
+    /// MFA.
+    async fn answer_reporting(
+        &self,
+        request: TokenRequest,
+        event: Value,
+        context: &Context,
+        started: Instant,
+    ) -> (Value, Option<EmailMfaOutcome>) {
         let budget = time_left(self.budget, context);
         let decision = self.decide(&request, context, budget, started).await;
-        // The answer is decided; the event can only take time that is left, never change it.
+        // The answer is decided; what follows can only take time that is left, never change it.
+        let email_mfa = match &decision.email_mfa {
+            Some(EmailMfaStep::Enable(username)) => {
+                let left = budget.saturating_sub(started.elapsed());
+                let outcome =
+                    email_mfa::enable_within(&self.new_pool, &request.user_pool_id, username, left)
+                        .await;
+                Some(outcome)
+            }
+            Some(EmailMfaStep::Left(outcome)) => Some(outcome.clone()),
+            None => None,
+        };
+        if let Some(problem) = email_mfa.as_ref().and_then(EmailMfaOutcome::problem) {
+            tracing::warn!(
+                outcome = email_mfa.as_ref().map(EmailMfaOutcome::code),
+                request_id = context.request_id,
+                user_ref = self.user_ref_key.user_ref(&request.user_name),
+                error = problem,
+                "e-mail MFA was not turned on again for a user who had it in the old pool (not retried)"
+            );
+        }
         let event_outcome = match (&self.events, &decision.migrated) {
             (Some(events), Some(user)) => {
                 let left = budget.saturating_sub(started.elapsed());
@@ -454,9 +512,10 @@ where
             decision.outcome,
             decision.written,
             event_outcome.as_ref(),
+            email_mfa.as_ref(),
             started,
         );
-        decision.answer.write_into(&request, event)
+        (decision.answer.write_into(&request, event), email_mfa)
     }
 
     /// Puts the "user migrated" event within `left` (at most [`EVENT_BUDGET`]); a failure is
@@ -565,53 +624,79 @@ where
             }
         };
         let mut write_budget = budget.saturating_sub(started.elapsed());
-        if self.events.is_some() {
-            // Room for the event after the writes, but never more than half of what is left.
-            write_budget = write_budget
-                .saturating_sub(EVENT_BUDGET)
-                .max(write_budget / 2);
+        // Room after the writes for the e-mail MFA of a proven user and for the event, but never
+        // more than half of what is left.
+        let mut reserve = Duration::ZERO;
+        if proven.is_some() {
+            reserve += EMAIL_MFA_BUDGET;
         }
+        if self.events.is_some() {
+            reserve += EVENT_BUDGET;
+        }
+        write_budget = write_budget.saturating_sub(reserve).max(write_budget / 2);
         let groups = proven
             .as_ref()
             .map(|old| old.groups.clone())
             .unwrap_or_default();
-        if groups.is_empty() {
-            let marker = vec![self.marker_group.clone()];
-            let written = self
-                .write(
-                    context,
-                    request,
-                    &user.username,
-                    &marker,
-                    write_budget,
-                    started,
-                )
-                .await;
+        let (answer, outcome, memberships) = if groups.is_empty() {
             // Answered explicitly (no groups) rather than untouched: the token must not depend on
             // whether Cognito reads the memberships before or after the marker is written.
-            return Decision {
-                answer: TokenAnswer::Groups(Vec::new()),
-                outcome: TokenOutcome::NoOldGroups,
-                written,
-                migrated: migrated(request, &user, legacy_id, proven.as_ref(), written),
-            };
-        }
-        let written = self
-            .write(
+            (
+                TokenAnswer::Groups(Vec::new()),
+                TokenOutcome::NoOldGroups,
+                vec![self.marker_group.clone()],
+            )
+        } else {
+            (
+                TokenAnswer::Groups(groups.clone()),
+                TokenOutcome::GroupsCopied,
+                groups,
+            )
+        };
+        // The old user's MFA settings are read while the memberships are written.
+        let (written, old_email_mfa) = tokio::join!(
+            self.write(
                 context,
                 request,
                 &user.username,
-                &groups,
+                &memberships,
                 write_budget,
                 started,
-            )
-            .await;
+            ),
+            self.old_email_mfa(&user, proven.as_ref(), legacy_id, write_budget),
+        );
         Decision {
-            migrated: migrated(request, &user, legacy_id, proven.as_ref(), written),
-            answer: TokenAnswer::Groups(groups),
-            outcome: TokenOutcome::GroupsCopied,
+            answer,
+            outcome,
             written,
+            migrated: migrated(request, &user, legacy_id, proven.as_ref(), written),
+            email_mfa: email_mfa_step(&user, old_email_mfa, written),
         }
+    }
+
+    /// Whether the proven old user of `user` has e-mail MFA (`AdminGetUser`, the one read that
+    /// shows it), within `within`: `None` without a proven user, or when `user` has no e-mail in
+    /// the new pool (nothing to send codes to: not asked); `Some(Err(why))` when it cannot be
+    /// told.
+    async fn old_email_mfa(
+        &self,
+        user: &SourceUser,
+        proven: Option<&ProvenOldUser>,
+        legacy_id: &str,
+        within: Duration,
+    ) -> Option<Result<bool, String>> {
+        let old = proven?;
+        user.attribute("email").filter(|email| !email.is_empty())?;
+        let read = tokio::time::timeout(within, self.old_pool.user_named(&old.username)).await;
+        Some(match read {
+            // Only the user the legacy id named: a name reused since says nothing.
+            Ok(Ok(Lookup::Found(found))) => {
+                Ok(found.mfa.email && found.attribute("sub") == Some(legacy_id))
+            }
+            Ok(Ok(Lookup::NotFound)) => Ok(false),
+            Ok(Err(fault)) => Err(fault.to_string()),
+            Err(_) => Err("old pool AdminGetUser: no answer within the time budget".to_string()),
+        })
     }
 
     /// The answer when a pool could not be asked: logged, no groups, nothing written.
@@ -736,6 +821,28 @@ where
     }
 }
 
+/// What is due about the e-mail MFA of `user` (re-read from the new pool) once its first token
+/// is decided: nothing until a membership is written (the next token looks the user up again)
+/// or when the proven old user had no e-mail MFA; else turn it on where the new pool holds the
+/// e-mail as verified, or log why not.
+fn email_mfa_step(
+    user: &SourceUser,
+    old_email_mfa: Option<Result<bool, String>>,
+    written: usize,
+) -> Option<EmailMfaStep> {
+    if written == 0 {
+        return None;
+    }
+    match old_email_mfa? {
+        Ok(false) => None,
+        Err(problem) => Some(EmailMfaStep::Left(EmailMfaOutcome::Unknown(problem))),
+        Ok(true) if !email_mfa::proven_email(user) => {
+            Some(EmailMfaStep::Left(EmailMfaOutcome::Unproven))
+        }
+        Ok(true) => Some(EmailMfaStep::Enable(user.username.clone())),
+    }
+}
+
 /// The "user migrated" event due for `user` (re-read from the new pool, holding `legacy_id`):
 /// only when it was proven to be the old user `proven` and its first membership was written, so
 /// later tokens skip the lookup and do not announce it again; never without the new `sub`.
@@ -757,6 +864,7 @@ fn migrated(
     })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn log(
     key: &UserRefKey,
     context: &Context,
@@ -764,6 +872,7 @@ fn log(
     outcome: TokenOutcome,
     written: usize,
     migrated_event: Option<&EventOutcome>,
+    email_mfa: Option<&EmailMfaOutcome>,
     started: Instant,
 ) {
     tracing::info!(
@@ -773,6 +882,7 @@ fn log(
         user_ref = request.map(|r| key.user_ref(&r.user_name)),
         memberships_written = written,
         migrated_event = migrated_event.map(EventOutcome::code),
+        email_mfa = email_mfa.map(EmailMfaOutcome::code),
         duration_us = started.elapsed().as_micros() as u64,
         "token answered"
     );
@@ -879,6 +989,9 @@ mod tests {
         delay: Option<Duration>,
         read_fault: Option<NewPoolError>,
         read_delay: Option<Duration>,
+        email_mfa_enabled: Arc<Mutex<Vec<String>>>,
+        email_mfa_fault: Option<NewPoolError>,
+        email_mfa_delay: Option<Duration>,
     }
 
     impl FakeNewPool {
@@ -902,6 +1015,11 @@ mod tests {
 
         fn reads(&self) -> Vec<String> {
             self.reads.lock().unwrap().clone()
+        }
+
+        /// The users e-mail MFA was turned on for, once per call (refused calls included).
+        fn email_mfa_calls(&self) -> Vec<String> {
+            self.email_mfa_enabled.lock().unwrap().clone()
         }
     }
 
@@ -953,6 +1071,21 @@ mod tests {
                 .or_default()
                 .insert(group.to_string());
             Ok(())
+        }
+
+        async fn enable_email_mfa(
+            &self,
+            _pool_id: &str,
+            username: &str,
+        ) -> Result<(), NewPoolError> {
+            self.email_mfa_enabled
+                .lock()
+                .unwrap()
+                .push(username.to_string());
+            if let Some(delay) = self.email_mfa_delay {
+                tokio::time::sleep(delay).await;
+            }
+            self.email_mfa_fault.clone().map_or(Ok(()), Err)
         }
     }
 
@@ -1053,9 +1186,14 @@ mod tests {
             assert_eq!(token_groups(&answered, version), json!(["admins", "staff"]));
             assert_eq!(new.groups_of("ada"), ["admins", "staff"]);
             assert_eq!(new.reads(), ["get us-east-1_acme ada"], "one re-read");
+            // The proven user has an e-mail in the new pool: its MFA settings are read too.
             assert_eq!(
                 companion.old_pool.calls(),
-                [format!("list sub {LEGACY}"), "groups ada".to_string()]
+                [
+                    format!("list sub {LEGACY}"),
+                    "groups ada".to_string(),
+                    "get ada".to_string()
+                ]
             );
             assert_eq!(answered["request"], first_token(version)["request"]);
         }
@@ -1161,7 +1299,7 @@ mod tests {
         assert_eq!(answer(&companion, refresh.clone()).await, refresh);
         assert_eq!(
             companion.old_pool.calls().len(),
-            2,
+            3,
             "only the first token asked"
         );
         assert_eq!(new.reads().len(), 1, "only the first token read the user");
@@ -1200,7 +1338,7 @@ mod tests {
             let answered = answer(&companion, next).await;
             assert_eq!(token_groups(&answered, "2"), json!([]));
         }
-        assert_eq!(companion.old_pool.calls().len(), 2, "one lookup, ever");
+        assert_eq!(companion.old_pool.calls().len(), 3, "one lookup, ever");
     }
 
     #[tokio::test]
@@ -1843,5 +1981,272 @@ mod tests {
             bus.put().is_empty(),
             "no membership was written, so the user is not marked handled and not announced"
         );
+    }
+
+    /// ada as the old pool holds her, enrolled in e-mail MFA.
+    fn ada_with_email_mfa() -> SourceUser {
+        let mut ada = ada().with("email", "ada@example.com");
+        ada.mfa.email = true;
+        ada
+    }
+
+    /// Answers `event` and tells what became of the user's e-mail MFA.
+    async fn answer_reporting<E: MigratedEvents + Sync>(
+        companion: &TokenGroups<FakeOldPool, FakeNewPool, E>,
+        event: Value,
+    ) -> (Value, Option<EmailMfaOutcome>) {
+        let request = TokenRequest::parse(&event).expect("a user's token event");
+        companion
+            .answer_reporting(request, event, &Context::default(), Instant::now())
+            .await
+    }
+
+    #[tokio::test]
+    async fn a_proven_email_mfa_user_gets_it_back_once_and_the_token_is_unchanged() {
+        for groups in [&["staff"][..], &[]] {
+            for version in ["1", "2"] {
+                let expected = answer(
+                    &companion(FakeOldPool::default().with(ada(), groups), new_pool()),
+                    first_token(version),
+                )
+                .await;
+                let new = new_pool();
+                let companion = companion(
+                    FakeOldPool::default().with(ada_with_email_mfa(), groups),
+                    new.clone(),
+                );
+                let (answered, email_mfa) =
+                    answer_reporting(&companion, first_token(version)).await;
+                assert_eq!(
+                    answered, expected,
+                    "{groups:?} v{version}: the token is the same"
+                );
+                assert_eq!(email_mfa, Some(EmailMfaOutcome::Restored));
+                assert_eq!(new.email_mfa_calls(), ["ada"], "under the canonical name");
+                for source in [
+                    "TokenGeneration_RefreshTokens",
+                    "TokenGeneration_Authentication",
+                ] {
+                    let next = token(source, version, Some(LEGACY), &new.groups_of("ada"));
+                    let (_, email_mfa) = answer_reporting(&companion, next).await;
+                    assert_eq!(email_mfa, None);
+                }
+                assert_eq!(
+                    new.email_mfa_calls().len(),
+                    1,
+                    "later tokens leave it alone"
+                );
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn a_user_without_email_mfa_in_the_old_pool_is_left_alone() {
+        let new = new_pool();
+        let companion = companion(FakeOldPool::default().with(ada(), &["staff"]), new.clone());
+        let (_, email_mfa) = answer_reporting(&companion, first_token("1")).await;
+        assert_eq!(email_mfa, None);
+        assert!(new.email_mfa_calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_user_not_proven_to_be_the_old_user_never_gets_email_mfa() {
+        let mut disabled = migrated("ada", LEGACY);
+        disabled.enabled = false;
+        let mut mallory = first_token("1");
+        mallory["userName"] = json!("mallory");
+        let cases: Vec<(&str, FakeNewPool, Option<&str>, Value)> = vec![
+            (
+                "no legacy id in the event",
+                new_pool(),
+                Some("custom:legacy_sub"),
+                token("TokenGeneration_Authentication", "1", None, &[]),
+            ),
+            (
+                "the mapping keeps no legacy id",
+                new_pool(),
+                None,
+                first_token("1"),
+            ),
+            (
+                "a legacy id written into one's own verified profile, another person",
+                new_pool().with(migrated("mallory", LEGACY)),
+                Some("custom:legacy_sub"),
+                mallory,
+            ),
+            (
+                "a legacy id no old user has",
+                FakeNewPool::default()
+                    .with(migrated("ada", "77777777-2222-4333-8444-555555555555")),
+                Some("custom:legacy_sub"),
+                first_token("1"),
+            ),
+            (
+                "disabled in the new pool",
+                FakeNewPool::default().with(disabled),
+                Some("custom:legacy_sub"),
+                first_token("1"),
+            ),
+        ];
+        for (case, new, attribute, event) in cases {
+            let companion: TokenGroups<FakeOldPool, FakeNewPool> = TokenGroups::new(
+                FakeOldPool::default().with(ada_with_email_mfa(), &["admins"]),
+                new.clone(),
+                attribute.map(str::to_string),
+                DEFAULT_MARKER_GROUP,
+                None,
+            );
+            let (_, email_mfa) = answer_reporting(&companion, event).await;
+            assert_eq!(email_mfa, None, "{case}");
+            assert!(new.email_mfa_calls().is_empty(), "{case}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_email_not_verified_in_the_new_pool_is_not_proof_and_is_logged() {
+        for verified in [Some("false"), None] {
+            let mut user = migrated("ada", LEGACY);
+            match verified {
+                Some(flag) => user = user.with("email_verified", flag),
+                None => {
+                    user.attributes.remove("email_verified");
+                }
+            }
+            let new = FakeNewPool::default().with(user);
+            let companion = companion(
+                FakeOldPool::default().with(ada_with_email_mfa(), &["staff"]),
+                new.clone(),
+            );
+            let (answered, email_mfa) = answer_reporting(&companion, first_token("1")).await;
+            assert_eq!(
+                token_groups(&answered, "1"),
+                json!(["staff"]),
+                "the groups still come"
+            );
+            assert_eq!(email_mfa, Some(EmailMfaOutcome::Unproven), "{verified:?}");
+            assert_eq!(EmailMfaOutcome::Unproven.code(), "email-mfa-unproven");
+            assert!(new.email_mfa_calls().is_empty(), "{verified:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_user_without_an_email_in_the_new_pool_costs_no_extra_read() {
+        let mut user = migrated("ada", LEGACY);
+        user.attributes.remove("email");
+        user.attributes.remove("email_verified");
+        let new = FakeNewPool::default().with(user);
+        let companion = companion(
+            FakeOldPool::default().with(ada_with_email_mfa(), &["staff"]),
+            new.clone(),
+        );
+        let (_, email_mfa) = answer_reporting(&companion, first_token("1")).await;
+        assert_eq!(email_mfa, None);
+        assert_eq!(
+            companion.old_pool.calls(),
+            [format!("list sub {LEGACY}"), "groups ada".to_string()]
+        );
+        assert!(new.email_mfa_calls().is_empty());
+    }
+
+    #[tokio::test]
+    async fn a_pool_that_cannot_do_email_mfa_leaves_the_token_unchanged_and_is_logged() {
+        for version in ["1", "2"] {
+            let expected = answer(
+                &companion(FakeOldPool::default().with(ada(), &["staff"]), new_pool()),
+                first_token(version),
+            )
+            .await;
+            let refusal = NewPoolError::EmailMfa {
+                not_configured: true,
+                problem: format!(
+                    "InvalidParameterException ({})",
+                    crate::email_mfa::NOT_CONFIGURED_FIX
+                ),
+            };
+            let new = FakeNewPool {
+                email_mfa_fault: Some(refusal.clone()),
+                ..new_pool()
+            };
+            let companion = companion(
+                FakeOldPool::default().with(ada_with_email_mfa(), &["staff"]),
+                new.clone(),
+            );
+            let (answered, email_mfa) = answer_reporting(&companion, first_token(version)).await;
+            assert_eq!(answered, expected, "v{version}");
+            let email_mfa = email_mfa.expect("an outcome");
+            assert_eq!(email_mfa, EmailMfaOutcome::NotConfigured(refusal));
+            assert_eq!(email_mfa.code(), "email-mfa-not-configured");
+            assert!(email_mfa.problem().unwrap().contains("preflight"));
+            assert_eq!(new.email_mfa_calls(), ["ada"], "asked once, not retried");
+            assert_eq!(
+                new.groups_of("ada"),
+                ["staff"],
+                "the memberships are written"
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_hanging_mfa_call_or_old_read_ends_inside_the_budget_with_the_same_token() {
+        let expected = answer(
+            &companion(FakeOldPool::default().with(ada(), &["staff"]), new_pool()),
+            first_token("1"),
+        )
+        .await;
+        // The new pool's MFA call hangs.
+        let new = FakeNewPool {
+            email_mfa_delay: Some(Duration::from_secs(60)),
+            ..new_pool()
+        };
+        let companion = companion(
+            FakeOldPool::default().with(ada_with_email_mfa(), &["staff"]),
+            new,
+        )
+        .with_budget(Duration::from_millis(1500));
+        let started = Instant::now();
+        let (answered, email_mfa) = answer_reporting(&companion, first_token("1")).await;
+        assert!(started.elapsed() < Duration::from_millis(1800));
+        assert_eq!(answered, expected);
+        assert_eq!(email_mfa, Some(EmailMfaOutcome::TimedOut));
+        // The old pool's read fails: the groups are not held back by it.
+        let old = FakeOldPool::default().with(ada_with_email_mfa(), &["staff"]);
+        struct FailingGet(FakeOldPool);
+        impl OldDirectory for FailingGet {
+            async fn user_named(&self, _name: &str) -> Result<Lookup, OldPoolError> {
+                Err(OldPoolError::Throttled {
+                    operation: "AdminGetUser",
+                    code: "TooManyRequestsException".into(),
+                })
+            }
+            async fn users_with(
+                &self,
+                attribute: SearchAttribute,
+                value: &str,
+            ) -> Result<Vec<SourceUser>, OldPoolError> {
+                self.0.users_with(attribute, value).await
+            }
+            async fn groups_of(&self, username: &str) -> Result<Vec<String>, OldPoolError> {
+                self.0.groups_of(username).await
+            }
+        }
+        let new = new_pool();
+        let companion: TokenGroups<FailingGet, FakeNewPool> = TokenGroups::new(
+            FailingGet(old),
+            new.clone(),
+            Some("custom:legacy_sub".to_string()),
+            DEFAULT_MARKER_GROUP,
+            None,
+        );
+        let event = first_token("1");
+        let request = TokenRequest::parse(&event).unwrap();
+        let (answered, email_mfa) = companion
+            .answer_reporting(request, event, &Context::default(), Instant::now())
+            .await;
+        assert_eq!(answered, expected);
+        assert_eq!(
+            email_mfa.as_ref().map(EmailMfaOutcome::code),
+            Some("email-mfa-unknown")
+        );
+        assert!(new.email_mfa_calls().is_empty());
     }
 }
