@@ -77,6 +77,23 @@ fn mfa_settings(settings: &[String], legacy_sms: bool) -> MfaSettings {
     }
 }
 
+/// Attributes the other way, for `AdminCreateUser` and its kin: name and value pairs as the SDK
+/// sends them.
+pub fn sdk_attributes<'a>(
+    attributes: impl IntoIterator<Item = (&'a String, &'a String)>,
+) -> Vec<aws_sdk_cognitoidentityprovider::types::AttributeType> {
+    attributes
+        .into_iter()
+        .map(|(name, value)| {
+            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
+                .name(name)
+                .value(value)
+                .build()
+                .expect("the name is set")
+        })
+        .collect()
+}
+
 /// A user's MFA and first factors from `AdminGetUserAuthFactors`.
 pub fn factors_from_get(output: &AdminGetUserAuthFactorsOutput) -> (MfaSettings, SignInFactors) {
     use aws_sdk_cognitoidentityprovider::types::AuthFactorType;

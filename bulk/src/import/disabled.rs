@@ -21,7 +21,7 @@
 use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+use aws_sdk_cognitoidentityprovider::types::MessageActionType;
 use shared::identity::{Identity, stranger_detail};
 use shared::import_csv::DecodedRow;
 
@@ -63,17 +63,7 @@ pub async fn create_disabled(
         pool_id,
         ..
     } = *pool;
-    let attributes: Vec<AttributeType> = user
-        .attributes
-        .iter()
-        .map(|(name, value)| {
-            AttributeType::builder()
-                .name(name)
-                .value(value)
-                .build()
-                .expect("name is set")
-        })
-        .collect();
+    let attributes = shared::from_sdk::sdk_attributes(&user.attributes);
     let created = pacer
         .call(|| {
             client

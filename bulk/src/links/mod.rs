@@ -321,8 +321,11 @@ impl Linker<'_> {
                 return Ok(None);
             }
         };
-        let attributes: Vec<(String, String)> = migrated.attributes.into_iter().collect();
-        match self.pool.create_profile(&name, &attributes).await? {
+        match self
+            .pool
+            .create_profile(&name, &migrated.attributes)
+            .await?
+        {
             Ok(username) => {
                 if !user.enabled {
                     self.pool.disable(&username).await?;

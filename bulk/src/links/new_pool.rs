@@ -2,11 +2,11 @@
 //! link. Each call through the run's pacer; refusals AWS documents come
 //! back as values, everything else as an error that names the call and the fix.
 
+use std::collections::BTreeMap;
+
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, MessageActionType, ProviderUserIdentifierType,
-};
+use aws_sdk_cognitoidentityprovider::types::{MessageActionType, ProviderUserIdentifierType};
 use shared::linked_identities::{self, IDENTITIES, LinkedIdentity};
 
 use crate::errors::explain;
@@ -84,18 +84,9 @@ impl NewPool<'_> {
     pub async fn create_profile(
         &self,
         username: &str,
-        attributes: &[(String, String)],
+        attributes: &BTreeMap<String, String>,
     ) -> anyhow::Result<Result<String, Refused>> {
-        let attributes: Vec<AttributeType> = attributes
-            .iter()
-            .map(|(name, value)| {
-                AttributeType::builder()
-                    .name(name)
-                    .value(value)
-                    .build()
-                    .expect("name is set")
-            })
-            .collect();
+        let attributes = shared::from_sdk::sdk_attributes(attributes);
         let created = self
             .pacer
             .call(|| {
