@@ -31,7 +31,7 @@ const TOTP_REENROL: &str = "TOTP (authenticator app) MFA: its secret cannot be e
 /// credential list needs the user's own token), so the user registers it again.
 const PASSKEY_REENROL: &str = "passkey (WebAuthn): no administrator can read or carry it; the user registers a passkey again in the new pool";
 /// E-mail MFA: the import cannot carry it (the CSV has no column for it).
-const EMAIL_MFA_REENROL: &str = "e-mail MFA: the import cannot carry it; the token function turns it on automatically at the first sign-in after the reset, when the new pool holds the e-mail verified and has e-mail MFA configured (else turn it on: AdminSetUserMFAPreference EmailMfaSettings)";
+const EMAIL_MFA_REENROL: &str = "e-mail MFA: the import cannot carry it; the token function turns it on at the user's first sign-in after the reset when that sign-in is the first the function handles for the user (not when groups reached the user first), the new pool holds the e-mail verified and has e-mail MFA configured; otherwise turn it on: AdminSetUserMFAPreference EmailMfaSettings";
 
 /// Why `user` must set up a factor again in the new pool, or `None`.
 fn reenrol_reasons(user: &shared::SourceUser) -> Option<String> {
