@@ -12,6 +12,7 @@ use crate::groups::{self, GroupsArgs, GroupsOutcome};
 use crate::id_map::{self, IdMapArgs, IdMapOutcome};
 use crate::import::{self, ImportArgs, ImportOutcome};
 use crate::links::{self, LinksArgs, LinksOutcome};
+use crate::new_pool_template::{self, NewPoolArgs};
 use crate::old_pool_sign_up::{self, OldPoolArgs};
 use crate::plan::{self, PlanArgs};
 use crate::preflight::{self, PreflightArgs, Verdict};
@@ -77,6 +78,10 @@ pub enum Command {
     /// Close the old pool for self sign-up for the migration window (close), and put back what
     /// close found afterwards (reopen); every other setting is sent back unchanged.
     OldPool(OldPoolArgs),
+    /// Write the new pool as a CloudFormation template from the old pool (sign-in shape chosen,
+    /// everything else carried, triggers wired to the migration stack), and the template after
+    /// the window; what cannot be carried is reported on standard error.
+    NewPool(NewPoolArgs),
 }
 
 /// Exit status: some users were rejected.
@@ -147,6 +152,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }),
         Command::OldPool(args) => {
             old_pool_sign_up::run(args, &cli.aws).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::NewPool(args) => {
+            new_pool_template::run(args, &cli.aws).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -27,6 +27,7 @@ pub(crate) mod import;
 pub(crate) mod json_report;
 pub(crate) mod links;
 pub(crate) mod mapping_file;
+pub(crate) mod new_pool_template;
 pub(crate) mod old_pool_sign_up;
 pub(crate) mod pace;
 pub(crate) mod pacer;
