@@ -58,6 +58,11 @@ pub struct NewPoolTemplates {
 pub fn build(old: &PoolConfiguration, choices: &Choices) -> NewPoolTemplates {
     let mut report = Vec::new();
     let during = template(old, choices, Window::During, &mut report);
+    report.push(
+        "WAF: the old pool's web ACL is not read (wafv2): associate one with the new pool, e.g. \
+         the migration stack's (deploy/template.yaml, Waf=true)"
+            .into(),
+    );
     let after = template(old, choices, Window::After, &mut Vec::new());
     NewPoolTemplates {
         during,
@@ -1117,4 +1122,285 @@ fn app_client(
         resource["DependsOn"] = strings(depends);
     }
     resource
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
+    use aws_sdk_cognitoidentityprovider::types::{
+        AttributeDataType, EmailMfaConfigType, IdentityProviderTypeType,
+        StringAttributeConstraintsType, UserPoolType,
+    };
+
+    fn attribute(name: &str, kind: AttributeDataType, mutable: bool) -> SchemaAttributeType {
+        SchemaAttributeType::builder()
+            .name(name)
+            .attribute_data_type(kind)
+            .mutable(mutable)
+            .build()
+    }
+
+    fn old_pool() -> PoolConfiguration {
+        PoolConfiguration {
+            pool: UserPoolType::builder()
+                .id("us-east-1_old")
+                .name("old")
+                .schema_attributes(attribute("sub", AttributeDataType::String, false))
+                .schema_attributes(
+                    SchemaAttributeType::builder()
+                        .name("custom:tenant")
+                        .attribute_data_type(AttributeDataType::String)
+                        .mutable(true)
+                        .string_attribute_constraints(
+                            StringAttributeConstraintsType::builder()
+                                .min_length("1")
+                                .max_length("32")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .schema_attributes(attribute(
+                    "dev:custom:internal",
+                    AttributeDataType::Number,
+                    true,
+                ))
+                .schema_attributes(attribute("custom:plan", AttributeDataType::String, true))
+                .build(),
+            mfa: GetUserPoolMfaConfigOutput::builder().build(),
+            clients: vec![
+                UserPoolClientType::builder()
+                    .client_name("web")
+                    .client_id("old-web")
+                    .explicit_auth_flows(ExplicitAuthFlowsType::AdminNoSrpAuth)
+                    .build(),
+            ],
+            groups: Vec::new(),
+            providers: Vec::new(),
+            resource_servers: Vec::new(),
+        }
+    }
+
+    fn choices(shape: &str) -> Choices {
+        Choices {
+            shape: shape.parse().unwrap(),
+            case_sensitive: false,
+            legacy_sub: Some("custom:legacy_sub".into()),
+            tenant_attribute: Some("custom:tenant".into()),
+            rename: BTreeMap::from([("custom:plan".into(), "custom:tier".into())]),
+        }
+    }
+
+    fn pool(template: &Value) -> &Value {
+        &template["Resources"][POOL]["Properties"]
+    }
+
+    #[test]
+    fn the_shape_signs_in_and_its_email_and_phone_are_verified_before_an_update_counts() {
+        let built = build(&old_pool(), &choices("email-or-phone"));
+        let pool = pool(&built.during);
+        assert_eq!(pool["UsernameAttributes"], json!(["email", "phone_number"]));
+        assert!(pool.get("AliasAttributes").is_none());
+        assert_eq!(
+            pool["UsernameConfiguration"],
+            json!({ "CaseSensitive": false })
+        );
+        assert_eq!(
+            pool["AutoVerifiedAttributes"],
+            json!(["email", "phone_number"])
+        );
+        assert_eq!(
+            pool["UserAttributeUpdateSettings"],
+            json!({ "AttributesRequireVerificationBeforeUpdate": ["email", "phone_number"] })
+        );
+        assert_eq!(pool["DeletionProtection"], json!("ACTIVE"));
+        assert_eq!(
+            built.during["Parameters"]["SmsCallerRoleArn"]["Type"],
+            json!("String")
+        );
+        assert!(
+            built
+                .report
+                .iter()
+                .any(|l| l.contains("give SmsCallerRoleArn"))
+        );
+    }
+
+    #[test]
+    fn a_pool_verifying_nothing_gets_email_for_the_import_job() {
+        let built = build(&old_pool(), &choices("username"));
+        assert_eq!(
+            pool(&built.during)["AutoVerifiedAttributes"],
+            json!(["email"])
+        );
+        assert!(
+            pool(&built.during)
+                .get("UserAttributeUpdateSettings")
+                .is_none()
+        );
+        assert!(built.report[0].starts_with("AutoVerifiedAttributes"));
+    }
+
+    #[test]
+    fn every_custom_attribute_is_carried_renamed_as_mapped_with_the_legacy_id() {
+        let built = build(&old_pool(), &choices("email"));
+        assert_eq!(
+            pool(&built.during)["Schema"],
+            json!([
+                { "Name": "tenant", "AttributeDataType": "String", "Mutable": true,
+                  "StringAttributeConstraints": { "MinLength": "1", "MaxLength": "32" } },
+                { "Name": "internal", "AttributeDataType": "Number", "Mutable": true,
+                  "DeveloperOnlyAttribute": true },
+                { "Name": "tier", "AttributeDataType": "String", "Mutable": true },
+                { "Name": "legacy_sub", "AttributeDataType": "String", "Mutable": true }
+            ])
+        );
+    }
+
+    #[test]
+    fn the_window_wires_the_stacks_functions_and_the_after_template_drops_them() {
+        let built = build(&old_pool(), &choices("email"));
+        assert_eq!(
+            pool(&built.during)["LambdaConfig"],
+            json!({
+                "UserMigration": { "Ref": "MigrationFunctionArn" },
+                "PreSignUp": { "Ref": "MigrationFunctionArn" },
+                "PreTokenGenerationConfig": {
+                    "LambdaArn": { "Ref": "TokenFunctionArn" },
+                    "LambdaVersion": { "Ref": "TokenLambdaVersion" }
+                }
+            })
+        );
+        assert!(pool(&built.after).get("LambdaConfig").is_none());
+        for parameter in [MIGRATION_FUNCTION, TOKEN_FUNCTION, TOKEN_VERSION] {
+            assert!(built.after["Parameters"].get(parameter).is_none());
+        }
+        let client =
+            |t: &Value| t["Resources"]["Client1web"]["Properties"]["ExplicitAuthFlows"].clone();
+        assert_eq!(
+            client(&built.during),
+            json!([
+                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                "ALLOW_REFRESH_TOKEN_AUTH",
+                "ALLOW_USER_PASSWORD_AUTH"
+            ])
+        );
+        assert_eq!(
+            client(&built.after),
+            json!(["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+        );
+    }
+
+    #[test]
+    fn clients_never_write_the_legacy_id_the_tenant_or_an_unheld_sign_in_name() {
+        let mut old = old_pool();
+        old.clients[0] = UserPoolClientType::builder()
+            .client_name("web")
+            .write_attributes("custom:legacy_sub")
+            .write_attributes("custom:tenant")
+            .write_attributes("custom:plan")
+            .write_attributes("preferred_username")
+            .write_attributes("email")
+            .write_attributes("email_verified")
+            .build();
+        let built = build(&old, &choices("username+email+preferred_username"));
+        let client = &built.during["Resources"]["Client1web"]["Properties"];
+        assert_eq!(client["WriteAttributes"], json!(["custom:tier", "email"]));
+        assert_eq!(client["PreventUserExistenceErrors"], json!("ENABLED"));
+        assert!(
+            built.report.contains(
+                &"client web: not writable in the new pool: custom:legacy_sub, custom:tenant, \
+              preferred_username, email_verified (the migration trusts them, or they sign in)"
+                    .to_string()
+            )
+        );
+    }
+
+    #[test]
+    fn an_unset_write_list_becomes_the_standard_attributes_without_the_held_ones_flags() {
+        let built = build(&old_pool(), &choices("phone"));
+        let writes = built.during["Resources"]["Client1web"]["Properties"]["WriteAttributes"]
+            .as_array()
+            .unwrap()
+            .clone();
+        assert!(writes.contains(&json!("phone_number")));
+        assert!(writes.contains(&json!("preferred_username")));
+        assert!(
+            !writes
+                .iter()
+                .any(|w| w.as_str().unwrap().ends_with("_verified"))
+        );
+    }
+
+    #[test]
+    fn provider_secrets_become_noecho_parameters_and_secret_clients_a_report_line() {
+        let mut old = old_pool();
+        old.providers.push(
+            IdentityProviderType::builder()
+                .provider_name("Google")
+                .provider_type(IdentityProviderTypeType::Google)
+                .provider_details("client_id", "id")
+                .provider_details("client_secret", "s3cret")
+                .attribute_mapping("email", "email")
+                .build(),
+        );
+        old.clients[0] = UserPoolClientType::builder()
+            .client_name("web")
+            .client_secret("old")
+            .supported_identity_providers("Google")
+            .build();
+        let built = build(&old, &choices("email"));
+        assert_eq!(
+            built.during["Resources"]["Provider1Google"]["Properties"],
+            json!({
+                "ProviderName": "Google",
+                "ProviderType": "Google",
+                "ProviderDetails": {
+                    "client_id": "id",
+                    "client_secret": { "Ref": "Provider1GoogleClientSecret" }
+                },
+                "UserPoolId": { "Ref": "UserPool" },
+                "AttributeMapping": { "email": "email" }
+            })
+        );
+        assert_eq!(
+            built.during["Parameters"]["Provider1GoogleClientSecret"]["NoEcho"],
+            json!(true)
+        );
+        assert!(!built.during.to_string().contains("s3cret"));
+        let client = &built.during["Resources"]["Client1web"];
+        assert_eq!(client["DependsOn"], json!(["Provider1Google"]));
+        assert_eq!(client["Properties"]["GenerateSecret"], json!(true));
+        assert!(
+            built
+                .report
+                .iter()
+                .any(|l| l.starts_with("client web: a client secret"))
+        );
+    }
+
+    #[test]
+    fn email_mfa_on_a_lite_pool_raises_the_plan_to_essentials() {
+        let mut old = old_pool();
+        old.pool = UserPoolType::builder()
+            .id("us-east-1_old")
+            .user_pool_tier(UserPoolTierType::Lite)
+            .build();
+        old.mfa = GetUserPoolMfaConfigOutput::builder()
+            .mfa_configuration(UserPoolMfaType::On)
+            .email_mfa_configuration(EmailMfaConfigType::builder().subject("Code").build())
+            .build();
+        let built = build(&old, &choices("email"));
+        let pool = pool(&built.during);
+        assert_eq!(pool["UserPoolTier"], json!("ESSENTIALS"));
+        assert_eq!(pool["MfaConfiguration"], json!("ON"));
+        assert_eq!(pool["EnabledMfas"], json!(["EMAIL_OTP"]));
+        assert_eq!(pool["EmailAuthenticationSubject"], json!("Code"));
+        assert!(
+            built
+                .report
+                .iter()
+                .any(|l| l.starts_with("feature plan: ESSENTIALS"))
+        );
+    }
 }
