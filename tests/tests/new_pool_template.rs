@@ -133,23 +133,57 @@ fn cfn_lint(file: &Path) {
     );
 }
 
-/// `value` with every `{"Ref": name}` replaced by `refs[name]`.
-fn resolve(value: &Value, refs: &serde_json::Map<String, Value>) -> Value {
+/// `value` with every `{"Ref": name}` replaced by `refs[name]` and every `Fn::If` by the branch
+/// its condition (`conditions`) picks; `None` for `AWS::NoValue` (the property is left out).
+fn resolve(
+    value: &Value,
+    refs: &serde_json::Map<String, Value>,
+    conditions: &serde_json::Map<String, Value>,
+) -> Option<Value> {
     match value {
         Value::Object(map) if map.len() == 1 && map.contains_key("Ref") => {
             let name = map["Ref"].as_str().expect("Ref names a string");
-            refs.get(name)
-                .cloned()
-                .unwrap_or_else(|| panic!("no value for Ref {name}"))
+            if name == "AWS::NoValue" {
+                return None;
+            }
+            Some(
+                refs.get(name)
+                    .cloned()
+                    .unwrap_or_else(|| panic!("no value for Ref {name}")),
+            )
         }
-        Value::Object(map) => Value::Object(
+        Value::Object(map) if map.len() == 1 && map.contains_key("Fn::If") => {
+            let branches = map["Fn::If"].as_array().expect("Fn::If takes a list");
+            let condition = branches[0].as_str().expect("a condition name");
+            let holds = condition_holds(&conditions[condition], refs, conditions);
+            resolve(&branches[if holds { 1 } else { 2 }], refs, conditions)
+        }
+        Value::Object(map) => Some(Value::Object(
             map.iter()
-                .map(|(k, v)| (k.clone(), resolve(v, refs)))
+                .filter_map(|(k, v)| resolve(v, refs, conditions).map(|v| (k.clone(), v)))
                 .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(|v| resolve(v, refs)).collect()),
-        other => other.clone(),
+        )),
+        Value::Array(items) => Some(Value::Array(
+            items
+                .iter()
+                .filter_map(|v| resolve(v, refs, conditions))
+                .collect(),
+        )),
+        other => Some(other.clone()),
     }
+}
+
+/// The conditions the template uses: `Fn::Not` of `Fn::Equals`.
+fn condition_holds(
+    condition: &Value,
+    refs: &serde_json::Map<String, Value>,
+    conditions: &serde_json::Map<String, Value>,
+) -> bool {
+    if let Some(inner) = condition.get("Fn::Not") {
+        return !condition_holds(&inner[0], refs, conditions);
+    }
+    let pair = condition["Fn::Equals"].as_array().expect("Fn::Equals");
+    resolve(&pair[0], refs, conditions) == resolve(&pair[1], refs, conditions)
 }
 
 /// One Cognito API call to moto with a JSON body, as the SDK would send it.
@@ -187,8 +221,11 @@ async fn create_from_template(moto: &str, template: &Value) -> String {
         };
         refs.insert(name.clone(), value);
     }
+    let empty = serde_json::Map::new();
+    let conditions = template["Conditions"].as_object().unwrap_or(&empty);
     let resources = template["Resources"].as_object().expect("resources");
-    let mut pool = resolve(&resources["UserPool"]["Properties"], &refs);
+    let mut pool =
+        resolve(&resources["UserPool"]["Properties"], &refs, conditions).expect("properties");
     let props = pool.as_object_mut().expect("pool properties");
     let name = props.remove("UserPoolName").expect("UserPoolName");
     props.insert("PoolName".into(), name);
@@ -214,6 +251,10 @@ async fn create_from_template(moto: &str, template: &Value) -> String {
     let kinds = [
         ("AWS::Cognito::UserPoolGroup", "CreateGroup"),
         (
+            "AWS::Cognito::UserPoolResourceServer",
+            "CreateResourceServer",
+        ),
+        (
             "AWS::Cognito::UserPoolIdentityProvider",
             "CreateIdentityProvider",
         ),
@@ -221,7 +262,9 @@ async fn create_from_template(moto: &str, template: &Value) -> String {
     ];
     for (kind, operation) in kinds {
         for resource in resources.values().filter(|r| r["Type"] == kind) {
-            cognito(moto, operation, &resolve(&resource["Properties"], &refs)).await;
+            let properties =
+                resolve(&resource["Properties"], &refs, conditions).expect("properties");
+            cognito(moto, operation, &properties).await;
         }
     }
     pool_id

@@ -77,6 +77,8 @@ pub const POOL: &str = "UserPool";
 pub const MIGRATION_FUNCTION: &str = "MigrationFunctionArn";
 /// Parameter: the migration stack's `TokenFunctionArn` output.
 pub const TOKEN_FUNCTION: &str = "TokenFunctionArn";
+/// Condition: a token function is given.
+const WITH_TOKEN_FUNCTION: &str = "WithTokenFunction";
 /// Parameter: the migration stack's `TokenLambdaVersion`.
 pub const TOKEN_VERSION: &str = "TokenLambdaVersion";
 /// Provider detail keys that hold a secret: never written, a `NoEcho` parameter each.
@@ -352,7 +354,11 @@ fn user_pool(
         p.insert("AdminCreateUserConfig".into(), Value::Object(a));
     }
     if window == Window::During {
-        p.insert("LambdaConfig".into(), lambda_config(parts));
+        let self_sign_up = !crate::pools::admin_create_only(pool);
+        p.insert(
+            "LambdaConfig".into(),
+            lambda_config(parts, self_sign_up, report),
+        );
     }
     old_triggers(old, report);
     messages(old, &mut p, &verified, parts, report);
@@ -580,23 +586,28 @@ fn tier(old: &PoolConfiguration, report: &mut Vec<String>) -> UserPoolTierType {
     old_tier
 }
 
-/// The migration window's triggers, taking the migration stack's outputs as parameters.
-fn lambda_config(parts: &mut Parts) -> Value {
-    let arn = "^arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:.+$";
+/// The migration window's triggers, taking the migration stack's outputs as parameters:
+/// UserMigration always; PreSignUp (the sign-up guard, the same function) only where people sign
+/// themselves up, since the stack gives the function the old-pool rights it needs only with
+/// `SignUpGuard=true`; PreTokenGeneration when `TokenFunctionArn` is given (a stack with
+/// `TokenGroups=false` has none, and `preflight` then warns).
+fn lambda_config(parts: &mut Parts, self_sign_up: bool, report: &mut Vec<String>) -> Value {
+    let arn = "arn:aws[a-z-]*:lambda:[a-z0-9-]+:[0-9]{12}:function:.+";
     parts.parameters.insert(
         MIGRATION_FUNCTION.into(),
         json!({
             "Type": "String",
-            "AllowedPattern": arn,
-            "Description": "The migration stack's FunctionArn output: UserMigration and PreSignUp (the sign-up guard)."
+            "AllowedPattern": format!("^{arn}$"),
+            "Description": "The migration stack's FunctionArn output: UserMigration, and PreSignUp (the sign-up guard) where people sign themselves up."
         }),
     );
     parts.parameters.insert(
         TOKEN_FUNCTION.into(),
         json!({
             "Type": "String",
-            "AllowedPattern": arn,
-            "Description": "The migration stack's TokenFunctionArn output: PreTokenGeneration (old groups in the first token)."
+            "Default": "",
+            "AllowedPattern": format!("^$|^{arn}$"),
+            "Description": "The migration stack's TokenFunctionArn output: PreTokenGeneration (old groups in the first token); empty for none."
         }),
     );
     parts.parameters.insert(
@@ -608,14 +619,29 @@ fn lambda_config(parts: &mut Parts) -> Value {
             "Description": "The migration stack's TokenLambdaVersion (V2_0 needs the Essentials or Plus plan)."
         }),
     );
-    json!({
-        "UserMigration": reference(MIGRATION_FUNCTION),
-        "PreSignUp": reference(MIGRATION_FUNCTION),
-        "PreTokenGenerationConfig": {
-            "LambdaArn": reference(TOKEN_FUNCTION),
-            "LambdaVersion": reference(TOKEN_VERSION)
-        }
-    })
+    parts.conditions.insert(
+        WITH_TOKEN_FUNCTION.into(),
+        json!({ "Fn::Not": [{ "Fn::Equals": [reference(TOKEN_FUNCTION), ""] }] }),
+    );
+    let mut config = Map::new();
+    config.insert("UserMigration".into(), reference(MIGRATION_FUNCTION));
+    if self_sign_up {
+        config.insert("PreSignUp".into(), reference(MIGRATION_FUNCTION));
+        report.push(
+            "self sign-up is on (as in the old pool): PreSignUp is the sign-up guard, so deploy \
+             the migration stack with SignUpGuard=true"
+                .into(),
+        );
+    }
+    config.insert(
+        "PreTokenGenerationConfig".into(),
+        json!({ "Fn::If": [
+            WITH_TOKEN_FUNCTION,
+            { "LambdaArn": reference(TOKEN_FUNCTION), "LambdaVersion": reference(TOKEN_VERSION) },
+            reference("AWS::NoValue")
+        ] }),
+    );
+    Value::Object(config)
 }
 
 /// The old pool's own triggers are not carried: they name functions of the old setup, and three
@@ -1265,10 +1291,14 @@ mod tests {
             json!({
                 "UserMigration": { "Ref": "MigrationFunctionArn" },
                 "PreSignUp": { "Ref": "MigrationFunctionArn" },
-                "PreTokenGenerationConfig": {
-                    "LambdaArn": { "Ref": "TokenFunctionArn" },
-                    "LambdaVersion": { "Ref": "TokenLambdaVersion" }
-                }
+                "PreTokenGenerationConfig": { "Fn::If": [
+                    "WithTokenFunction",
+                    {
+                        "LambdaArn": { "Ref": "TokenFunctionArn" },
+                        "LambdaVersion": { "Ref": "TokenLambdaVersion" }
+                    },
+                    { "Ref": "AWS::NoValue" }
+                ] }
             })
         );
         assert!(pool(&built.after).get("LambdaConfig").is_none());
@@ -1289,6 +1319,28 @@ mod tests {
             client(&built.after),
             json!(["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
         );
+    }
+
+    #[test]
+    fn an_admin_only_pool_gets_no_sign_up_guard_and_self_sign_up_names_the_stack_parameter() {
+        let mut old = old_pool();
+        old.pool = UserPoolType::builder()
+            .id("us-east-1_old")
+            .admin_create_user_config(
+                aws_sdk_cognitoidentityprovider::types::AdminCreateUserConfigType::builder()
+                    .allow_admin_create_user_only(true)
+                    .build(),
+            )
+            .build();
+        let built = build(&old, &choices("email"));
+        let pool = pool(&built.during);
+        assert!(pool["LambdaConfig"].get("PreSignUp").is_none(), "{pool}");
+        assert_eq!(
+            pool["AdminCreateUserConfig"],
+            json!({ "AllowAdminCreateUserOnly": true })
+        );
+        let open = build(&old_pool(), &choices("email"));
+        assert!(open.report.iter().any(|l| l.contains("SignUpGuard=true")));
     }
 
     #[test]
