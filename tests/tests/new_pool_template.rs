@@ -1,8 +1,10 @@
 //! `cognito-migrate new-pool` against moto: an old pool with custom attributes, a group with a
 //! role, an app client with a secret and a Google provider becomes a template of the new pool
 //! (and the after-window template); both are linted with cfn-lint; moto's CloudFormation has no
-//! Cognito resources, so the pool, group, provider and client are created from the template's
-//! own properties through the Cognito API, and `preflight` then finds nothing to fail in them.
+//! Cognito resources, so the pool, group, provider, resource server and client are created from
+//! the template's own properties through the Cognito API, and `preflight` then finds nothing to
+//! fail in them. A second old pool (e-mail sign-in, self sign-up, an OAuth client with a custom
+//! scope) becomes a user-name pool with aliases, and its after-window template ends the window.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -231,11 +233,19 @@ async fn create_from_template(moto: &str, template: &Value) -> String {
     props.insert("PoolName".into(), name);
     let mfa_mode = props.remove("MfaConfiguration");
     let enabled = props.remove("EnabledMfas").unwrap_or(json!([]));
+    // moto lists only the attributes given in a CreateUserPool Schema, where AWS lists every
+    // standard attribute as well (tests/emulator/README.md): the custom ones are added
+    // afterwards, as the canary adds them, so the pool reads as AWS's would.
+    let custom = props.remove("Schema").unwrap_or(json!([]));
     let created = cognito(moto, "CreateUserPool", &pool).await;
     let pool_id = created["UserPool"]["Id"]
         .as_str()
         .expect("new pool id")
         .to_string();
+    if custom.as_array().is_some_and(|c| !c.is_empty()) {
+        let body = json!({ "UserPoolId": pool_id, "CustomAttributes": custom });
+        cognito(moto, "AddCustomAttributes", &body).await;
+    }
     let enabled: Vec<&str> = enabled
         .as_array()
         .expect("EnabledMfas")
@@ -270,42 +280,92 @@ async fn create_from_template(moto: &str, template: &Value) -> String {
     pool_id
 }
 
+/// Runs `new-pool` on `old` with `sign_in` (and `extra`), writing both templates into `dir`;
+/// returns them parsed, their paths and the report.
+fn new_pool(moto: &str, old: &str, sign_in: &str, extra: &[&str], dir: &Path) -> NewPool {
+    let (during_path, after_path) = (dir.join("new-pool.yaml"), dir.join("after.yaml"));
+    let output = cognito_migrate(moto)
+        .args([
+            "new-pool",
+            "--source-pool-id",
+            old,
+            "--sign-in",
+            sign_in,
+            "--out",
+        ])
+        .arg(&during_path)
+        .arg("--after-window-out")
+        .arg(&after_path)
+        .args(extra)
+        .output()
+        .expect("cognito-migrate runs");
+    assert!(output.status.success(), "{}", describe(&output));
+    let read = |path: &Path| -> Value {
+        serde_json::from_str(&std::fs::read_to_string(path).expect("read")).expect("JSON")
+    };
+    NewPool {
+        during: read(&during_path),
+        after: read(&after_path),
+        during_path,
+        after_path,
+        report: String::from_utf8_lossy(&output.stderr).to_string(),
+    }
+}
+
+/// What `new-pool` wrote.
+struct NewPool {
+    during: Value,
+    after: Value,
+    during_path: PathBuf,
+    after_path: PathBuf,
+    report: String,
+}
+
+/// `preflight` from `old` (through `old_client`, with its secret if any) to `new`: its FAIL lines.
+fn preflight_failures(
+    moto: &str,
+    old: &str,
+    old_client: &str,
+    secret: Option<&str>,
+    new: &str,
+) -> Vec<String> {
+    let mut command = cognito_migrate(moto);
+    command.args([
+        "preflight",
+        "--source-pool-id",
+        old,
+        "--source-client-id",
+        old_client,
+        "--target-pool-id",
+        new,
+        "--logs-role-arn",
+        ROLE,
+    ]);
+    if let Some(secret) = secret {
+        command.env("COGNITO_MIGRATE_SOURCE_CLIENT_SECRET", secret);
+    }
+    let output = command.output().expect("preflight runs");
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|l| l.starts_with("FAIL"))
+        .map(str::to_string)
+        .collect()
+}
+
 #[tokio::test]
 async fn the_new_pool_template_carries_the_old_pool_lints_clean_and_passes_preflight() {
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let (old, old_client) = old_pool(&client).await;
     let dir = tempfile::tempdir().expect("temp dir");
-    let (during_path, after_path) = (
-        dir.path().join("new-pool.yaml"),
-        dir.path().join("after.yaml"),
-    );
-    let output = cognito_migrate(&testbed.moto_url)
-        .args([
-            "new-pool",
-            "--source-pool-id",
-            &old,
-            "--sign-in",
-            "email",
-            "--out",
-        ])
-        .arg(&during_path)
-        .arg("--after-window-out")
-        .arg(&after_path)
-        .output()
-        .expect("cognito-migrate runs");
-    assert!(output.status.success(), "{}", describe(&output));
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let written = new_pool(&testbed.moto_url, &old, "email", &[], dir.path());
+    let stderr = &written.report;
     assert!(
         stderr.contains("client web: a client secret cannot be carried"),
         "{stderr}"
     );
     assert!(stderr.contains("Provider1GoogleClientSecret"), "{stderr}");
-
-    let during: Value =
-        serde_json::from_str(&std::fs::read_to_string(&during_path).expect("read")).expect("JSON");
-    let after: Value =
-        serde_json::from_str(&std::fs::read_to_string(&after_path).expect("read")).expect("JSON");
+    let (during, after) = (&written.during, &written.after);
     let pool = &during["Resources"]["UserPool"]["Properties"];
     assert_eq!(pool["UsernameAttributes"], json!(["email"]));
     assert_eq!(
@@ -373,10 +433,10 @@ async fn the_new_pool_template_carries_the_old_pool_lints_clean_and_passes_prefl
         json!(["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
     );
 
-    cfn_lint(&during_path);
-    cfn_lint(&after_path);
+    cfn_lint(&written.during_path);
+    cfn_lint(&written.after_path);
 
-    let new = create_from_template(&testbed.moto_url, &during).await;
+    let new = create_from_template(&testbed.moto_url, during).await;
     let old_secret = client
         .describe_user_pool_client()
         .user_pool_id(&old)
@@ -387,23 +447,133 @@ async fn the_new_pool_template_carries_the_old_pool_lints_clean_and_passes_prefl
         .user_pool_client
         .and_then(|c| c.client_secret)
         .expect("old secret");
-    let preflight = cognito_migrate(&testbed.moto_url)
-        .args([
-            "preflight",
-            "--source-pool-id",
-            &old,
-            "--source-client-id",
-            &old_client,
-            "--target-pool-id",
-            &new,
-            "--logs-role-arn",
-            ROLE,
-        ])
-        .env("COGNITO_MIGRATE_SOURCE_CLIENT_SECRET", old_secret)
-        .output()
-        .expect("preflight runs");
-    let text = String::from_utf8_lossy(&preflight.stdout);
-    let failures: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL")).collect();
-    assert!(failures.is_empty(), "{}", describe(&preflight));
-    assert!(preflight.status.success(), "{}", describe(&preflight));
+    let failures = preflight_failures(
+        &testbed.moto_url,
+        &old,
+        &old_client,
+        Some(&old_secret),
+        &new,
+    );
+    assert!(failures.is_empty(), "{failures:#?}");
+}
+
+/// The old pool signs in by e-mail as the user name and lets people sign up; the new one signs
+/// in by user name with e-mail and `preferred_username` aliases. An OAuth client with a custom
+/// scope keeps its resource server; `preferred_username` and the legacy id leave its write list.
+/// The after-window template, created as a pool of its own, fails preflight exactly on the
+/// window's wiring (no trigger, no USER_PASSWORD_AUTH) and on nothing else.
+#[tokio::test]
+async fn an_email_pool_becomes_a_user_name_pool_with_aliases_and_the_after_template_ends_the_window()
+ {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = client
+        .create_user_pool()
+        .pool_name("new-pool-template-email")
+        .username_attributes(aws_sdk_cognitoidentityprovider::types::UsernameAttributeType::Email)
+        .auto_verified_attributes(VerifiedAttributeType::Email)
+        .send()
+        .await
+        .expect("old pool")
+        .user_pool
+        .and_then(|p| p.id)
+        .expect("pool id");
+    client
+        .create_resource_server()
+        .user_pool_id(&old)
+        .identifier("api")
+        .name("API")
+        .scopes(
+            aws_sdk_cognitoidentityprovider::types::ResourceServerScopeType::builder()
+                .scope_name("read")
+                .scope_description("Read")
+                .build()
+                .expect("scope"),
+        )
+        .send()
+        .await
+        .expect("resource server");
+    let app = client
+        .create_user_pool_client()
+        .user_pool_id(&old)
+        .client_name("spa")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .allowed_o_auth_flows(aws_sdk_cognitoidentityprovider::types::OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .allowed_o_auth_scopes("api/read")
+        .allowed_o_auth_flows_user_pool_client(true)
+        .callback_urls("https://spa.example/")
+        .supported_identity_providers("COGNITO")
+        .write_attributes("email")
+        .write_attributes("preferred_username")
+        .write_attributes("name")
+        .send()
+        .await
+        .expect("client")
+        .user_pool_client
+        .and_then(|c| c.client_id)
+        .expect("client id");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let written = new_pool(
+        &testbed.moto_url,
+        &old,
+        "username+email+preferred_username",
+        &["--case-sensitive", "false"],
+        dir.path(),
+    );
+    assert!(
+        written.report.contains("SignUpGuard=true"),
+        "{}",
+        written.report
+    );
+    assert!(
+        written
+            .report
+            .contains("client spa: not writable in the new pool: preferred_username"),
+        "{}",
+        written.report
+    );
+    let pool = &written.during["Resources"]["UserPool"]["Properties"];
+    assert_eq!(
+        pool["AliasAttributes"],
+        json!(["email", "preferred_username"])
+    );
+    assert!(pool.get("UsernameAttributes").is_none());
+    assert_eq!(
+        pool["LambdaConfig"]["PreSignUp"],
+        json!({ "Ref": "MigrationFunctionArn" })
+    );
+    let spa = &written.during["Resources"]["Client1spa"];
+    assert_eq!(spa["DependsOn"], json!(["ResourceServer1API"]));
+    assert_eq!(
+        spa["Properties"]["WriteAttributes"],
+        json!(["email", "name"])
+    );
+    assert_eq!(
+        spa["Properties"]["AllowedOAuthScopes"],
+        json!(["openid", "api/read"])
+    );
+    assert_eq!(
+        written.during["Resources"]["ResourceServer1API"]["Properties"]["Scopes"],
+        json!([{ "ScopeName": "read", "ScopeDescription": "Read" }])
+    );
+    cfn_lint(&written.during_path);
+    cfn_lint(&written.after_path);
+
+    let new = create_from_template(&testbed.moto_url, &written.during).await;
+    let failures = preflight_failures(&testbed.moto_url, &old, &app, None, &new);
+    assert!(failures.is_empty(), "{failures:#?}");
+
+    let closed = create_from_template(&testbed.moto_url, &written.after).await;
+    let failures = preflight_failures(&testbed.moto_url, &old, &app, None, &closed);
+    assert!(
+        failures.iter().any(|f| f.contains("UserMigration trigger"))
+            && failures.iter().any(|f| f.contains("USER_PASSWORD_AUTH"))
+            && failures.iter().all(|f| f.contains("UserMigration")
+                || f.contains("USER_PASSWORD_AUTH")
+                || f.contains("self sign-up")),
+        "{failures:#?}"
+    );
 }

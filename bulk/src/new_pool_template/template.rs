@@ -466,7 +466,8 @@ fn schema(old: &[SchemaAttributeType], choices: &Choices, report: &mut Vec<Strin
                     .unwrap_or(short);
                 push(&mut entries, &mut names, renamed, attribute, developer);
             }
-            None if attribute.required() == Some(true) => {
+            // `sub` is AWS's own (required, immutable): a pool never declares it.
+            None if attribute.required() == Some(true) && bare != "sub" => {
                 push(&mut entries, &mut names, bare, attribute, false)
             }
             None => {}
@@ -1172,7 +1173,14 @@ mod tests {
             pool: UserPoolType::builder()
                 .id("us-east-1_old")
                 .name("old")
-                .schema_attributes(attribute("sub", AttributeDataType::String, false))
+                .schema_attributes(
+                    SchemaAttributeType::builder()
+                        .name("sub")
+                        .attribute_data_type(AttributeDataType::String)
+                        .mutable(false)
+                        .required(true)
+                        .build(),
+                )
                 .schema_attributes(
                     SchemaAttributeType::builder()
                         .name("custom:tenant")
