@@ -781,17 +781,24 @@ fn messages(
         );
         p.insert("SmsConfiguration".into(), Value::Object(s));
     }
-    for (key, value) in [
-        (
-            "EmailVerificationMessage",
-            pool.email_verification_message(),
-        ),
-        (
-            "EmailVerificationSubject",
-            pool.email_verification_subject(),
-        ),
-        ("SmsVerificationMessage", pool.sms_verification_message()),
-    ] {
+    // The legacy top-level messages say what VerificationMessageTemplate says; AWS documents
+    // the template as the one to set, so the legacy ones go only where there is no template.
+    let legacy = if p.contains_key("VerificationMessageTemplate") {
+        Vec::new()
+    } else {
+        vec![
+            (
+                "EmailVerificationMessage",
+                pool.email_verification_message(),
+            ),
+            (
+                "EmailVerificationSubject",
+                pool.email_verification_subject(),
+            ),
+            ("SmsVerificationMessage", pool.sms_verification_message()),
+        ]
+    };
+    for (key, value) in legacy {
         insert_some(p, key, value.map(|v| json!(v)));
     }
 }
@@ -1067,7 +1074,12 @@ fn app_client(
     insert_some(
         &mut p,
         "ReadAttributes",
-        nonempty_strings(client.read_attributes()),
+        nonempty_strings(
+            client
+                .read_attributes()
+                .iter()
+                .map(|a| choices.rename.get(a).unwrap_or(a)),
+        ),
     );
     let (writable, removed) = write_attributes(old, choices, client);
     if !removed.is_empty() {
@@ -1356,6 +1368,7 @@ mod tests {
         let mut old = old_pool();
         old.clients[0] = UserPoolClientType::builder()
             .client_name("web")
+            .read_attributes("custom:plan")
             .write_attributes("custom:legacy_sub")
             .write_attributes("custom:tenant")
             .write_attributes("custom:plan")
@@ -1366,6 +1379,7 @@ mod tests {
         let built = build(&old, &choices("username+email+preferred_username"));
         let client = &built.during["Resources"]["Client1web"]["Properties"];
         assert_eq!(client["WriteAttributes"], json!(["custom:tier", "email"]));
+        assert_eq!(client["ReadAttributes"], json!(["custom:tier"]));
         assert_eq!(client["PreventUserExistenceErrors"], json!("ENABLED"));
         assert!(
             built.report.contains(
