@@ -611,3 +611,87 @@ async fn a_new_pool_without_the_legacy_id_grants_nothing_and_says_how_to_fix_it(
         describe(&output)
     );
 }
+
+/// A mapping that keeps the old `sub` under another attribute (`custom:old_id`): `groups` proves
+/// users by that attribute — from the export's `mapping.json` for the files, from `--mapping`
+/// with `--sync` — never by the default one the new pool does not have.
+#[tokio::test]
+async fn groups_prove_users_by_the_mappings_legacy_attribute() {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named("groups-old-id-old")).await;
+    let new = create_pool(
+        &client,
+        &PoolSpec::named("groups-old-id-new").with_custom(&["old_id"]),
+    )
+    .await;
+    for name in ["ada", "bo"] {
+        verified_user(&client, &old, name).await;
+    }
+    add_group(&client, &old, "staff", 3, &["ada"]).await;
+    add_group(&client, &old, "crew", 4, &["bo"]).await;
+    for name in ["ada", "bo"] {
+        let sub = sub_of(&client, &old, name).await;
+        let email = format!("{name}@example.com");
+        create_user(
+            &client,
+            &new,
+            name,
+            &[
+                ("email", &email),
+                ("email_verified", "true"),
+                ("custom:old_id", &sub),
+            ],
+            None,
+        )
+        .await;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = dir.path().join("mapping.json");
+    std::fs::write(&mapping, r#"{"legacy_sub_attribute":"custom:old_id"}"#).unwrap();
+    let out = dir.path().join("export");
+    let exported = export(
+        &testbed.moto_url,
+        &old,
+        &new,
+        &out,
+        &["--select", "all", "--mapping", mapping.to_str().unwrap()],
+    );
+    assert_eq!(exported.status.code(), Some(0), "{}", describe(&exported));
+
+    // The files: the export's own mapping.json names custom:old_id.
+    let files = groups(&testbed.moto_url, &new, &out, &[]);
+    assert_eq!(files.status.code(), Some(0), "{}", describe(&files));
+    assert_eq!(
+        groups_of(&client, &new, "ada").await,
+        BTreeSet::from(["staff".to_string()])
+    );
+
+    // --sync: the mapping given on the command line, for a membership the files did not have.
+    client
+        .admin_add_user_to_group()
+        .user_pool_id(&old)
+        .username("ada")
+        .group_name("crew")
+        .send()
+        .await
+        .unwrap();
+    let state = dir.path().join("state");
+    let sync = groups(
+        &testbed.moto_url,
+        &new,
+        &state,
+        &[
+            "--sync",
+            "--source-pool-id",
+            old.as_str(),
+            "--mapping",
+            mapping.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(sync.status.code(), Some(0), "{}", describe(&sync));
+    assert_eq!(
+        groups_of(&client, &new, "ada").await,
+        BTreeSet::from(["staff".to_string(), "crew".to_string()])
+    );
+}

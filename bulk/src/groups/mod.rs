@@ -29,6 +29,7 @@ use anyhow::Context;
 
 use crate::aws::{AwsArgs, Side};
 use crate::export_dir;
+use crate::mapping_file::MappingFile;
 use crate::pace::{PaceArgs, ProgressArgs};
 use crate::pacer::Pacer;
 use crate::pools;
@@ -61,6 +62,11 @@ pub struct GroupsArgs {
     /// The old pool (with --sync).
     #[arg(long, requires = "sync", value_parser = crate::aws::pool_id_arg)]
     pub source_pool_id: Option<String>,
+    /// Mapping file, as for export: its legacy_sub_attribute names the attribute that proves a
+    /// new-pool user is the old user. Default: the export folder's mapping.json (the mapping
+    /// the export used), else the default mapping (custom:legacy_sub).
+    #[arg(long)]
+    pub mapping: Option<PathBuf>,
     /// How fast Cognito is called, and retries.
     #[command(flatten)]
     pub pace: PaceArgs<10, 50>,
@@ -104,19 +110,23 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
     let pacer = Arc::new(args.pace.pacer());
     let client = aws.client(Side::Target, Some(&args.target_pool_id)).await;
     let new_pool = pools::describe(&client, &pacer, &args.target_pool_id).await?;
-    let keeps_legacy_id = new_pool
-        .schema_attributes()
-        .iter()
-        .any(|a| a.name() == Some(DEFAULT_LEGACY_SUB_ATTRIBUTE));
+    let legacy = legacy_id_attribute(&args)?;
+    let keeps_legacy_id = legacy.as_deref().is_some_and(|legacy| {
+        new_pool
+            .schema_attributes()
+            .iter()
+            .any(|a| a.name() == Some(legacy))
+    });
     if !keeps_legacy_id {
         eprintln!("warning: {}: {NO_LEGACY_ID_FIX}", args.target_pool_id);
     }
+    let legacy = legacy.unwrap_or_else(|| DEFAULT_LEGACY_SUB_ATTRIBUTE.to_string());
     let mut applier = Applier {
         target: TargetPool {
             client: &client,
             pacer: &pacer,
             pool_id: &args.target_pool_id,
-            legacy_id_attribute: DEFAULT_LEGACY_SUB_ATTRIBUTE,
+            legacy_id_attribute: &legacy,
         },
         keeps_legacy_id,
         state,
@@ -145,6 +155,22 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
     } else {
         GroupsOutcome::SomeNotApplied
     })
+}
+
+/// The attribute that proves who is who (`None`: the mapping opts out of a legacy id): the one
+/// `--mapping` names, else the export's own mapping (`mapping.json` in `--dir`, which the export
+/// wrote with the legacy id resolved against the new pool), else the default.
+fn legacy_id_attribute(args: &GroupsArgs) -> anyhow::Result<Option<String>> {
+    if args.mapping.is_some() {
+        return Ok(MappingFile::load(args.mapping.as_deref())?
+            .mapping
+            .legacy_sub_attribute);
+    }
+    let exported = args.dir.join(export_dir::MAPPING);
+    if !args.sync && exported.is_file() {
+        return Ok(shared::Mapping::load(&exported)?.legacy_sub_attribute);
+    }
+    Ok(MappingFile::default_mapping().mapping.legacy_sub_attribute)
 }
 
 fn summary(state: &GroupsState, args: &GroupsArgs) -> String {
@@ -460,12 +486,15 @@ impl Applier<'_> {
         let synced: HashSet<String> = self.state.pass.synced_groups.iter().cloned().collect();
         self.state.unapplied.retain(|u| synced.contains(&u.group));
         let interval = self.args.progress.interval();
-        let new = NewMemberships::read(Reading {
-            client: self.target.client,
-            pacer,
-            pool_id: self.target.pool_id,
-            progress_interval: interval,
-        })
+        let new = NewMemberships::read(
+            Reading {
+                client: self.target.client,
+                pacer,
+                pool_id: self.target.pool_id,
+                progress_interval: interval,
+            },
+            self.target.legacy_id_attribute,
+        )
         .await?;
         let old = Reading {
             client: source,

@@ -12,7 +12,6 @@ use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use shared::from_sdk::user_from_list;
-use shared::mapping::DEFAULT_LEGACY_SUB_ATTRIBUTE;
 
 use super::target::{GroupSpec, OldMember};
 use crate::disk_table::{Spot, Table, TableBuilder, TextFile, Texts, temporary_file_error};
@@ -51,8 +50,11 @@ pub struct NewMemberships {
 }
 
 impl NewMemberships {
-    /// Reads every group's members of the new pool.
-    pub async fn read(pool: Reading<'_>) -> anyhow::Result<NewMemberships> {
+    /// Reads every group's members of the new pool; `legacy_id_attribute` holds the old `sub`.
+    pub async fn read(
+        pool: Reading<'_>,
+        legacy_id_attribute: &str,
+    ) -> anyhow::Result<NewMemberships> {
         eprintln!("reading the memberships of the new pool {}…", pool.pool_id);
         let mut keys = TableBuilder::default();
         let mut progress = Progress::new("new-pool memberships", 0, pool.progress_interval);
@@ -69,7 +71,7 @@ impl NewMemberships {
                 let user = user_from_list(user);
                 keys.push(by_username(group, &user.username), ())
                     .map_err(temporary_file_error)?;
-                if let Some(legacy) = user.attribute(DEFAULT_LEGACY_SUB_ATTRIBUTE) {
+                if let Some(legacy) = user.attribute(legacy_id_attribute) {
                     keys.push(by_legacy_id(group, legacy), ())
                         .map_err(temporary_file_error)?;
                 }
