@@ -138,6 +138,83 @@ pub async fn identity_provider_names(
     }
 }
 
+/// Every identity provider of a pool, described (`ListIdentityProviders` does not give the
+/// attribute mapping or the details).
+pub async fn identity_providers(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+) -> anyhow::Result<Vec<aws_sdk_cognitoidentityprovider::types::IdentityProviderType>> {
+    let mut providers = Vec::new();
+    for name in identity_provider_names(client, pacer, pool_id).await? {
+        let described = pacer
+            .call(|| {
+                client
+                    .describe_identity_provider()
+                    .user_pool_id(pool_id)
+                    .provider_name(&name)
+                    .send()
+            })
+            .await
+            .map_err(|e| explain("DescribeIdentityProvider", pool_id, e))?;
+        providers.extend(described.identity_provider);
+    }
+    Ok(providers)
+}
+
+/// Every app client of a pool, described (`ListUserPoolClients` gives only ids and names).
+pub async fn app_clients(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+) -> anyhow::Result<Vec<aws_sdk_cognitoidentityprovider::types::UserPoolClientType>> {
+    let mut ids = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = pacer
+            .call(|| {
+                client
+                    .list_user_pool_clients()
+                    .user_pool_id(pool_id)
+                    .max_results(60)
+                    .set_next_token(token.clone())
+                    .send()
+            })
+            .await
+            .map_err(|e| explain("ListUserPoolClients", pool_id, e))?;
+        ids.extend(
+            page.user_pool_clients()
+                .iter()
+                .filter_map(|c| c.client_id().map(str::to_string)),
+        );
+        token = page.next_token.filter(|t| !t.is_empty());
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut clients = Vec::new();
+    for id in ids {
+        let described = pacer
+            .call(|| {
+                client
+                    .describe_user_pool_client()
+                    .user_pool_id(pool_id)
+                    .client_id(&id)
+                    .send()
+            })
+            .await
+            .map_err(|e| explain("DescribeUserPoolClient", pool_id, e))?;
+        let described = described.user_pool_client.ok_or_else(|| {
+            anyhow::anyhow!(
+                "app client {id} of {pool_id} was listed but not found when described (deleted \
+                 meanwhile?): run again"
+            )
+        })?;
+        clients.push(described);
+    }
+    Ok(clients)
+}
+
 /// The run's mapping resolved against one new pool (`columns`: its attribute names), the one
 /// place this is decided: export, plan, status and verify all call it.
 ///

@@ -39,60 +39,11 @@ pub async fn read(
     Ok(PoolConfiguration {
         pool,
         mfa,
-        clients: clients(client, pacer, pool_id).await?,
+        clients: pools::app_clients(client, pacer, pool_id).await?,
         groups: groups(client, pacer, pool_id).await?,
-        providers: providers(client, pacer, pool_id).await?,
+        providers: pools::identity_providers(client, pacer, pool_id).await?,
         resource_servers: resource_servers(client, pacer, pool_id).await?,
     })
-}
-
-async fn clients(
-    client: &Client,
-    pacer: &Pacer,
-    pool_id: &str,
-) -> anyhow::Result<Vec<UserPoolClientType>> {
-    let mut ids = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = pacer
-            .call(|| {
-                client
-                    .list_user_pool_clients()
-                    .user_pool_id(pool_id)
-                    .max_results(60)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await
-            .map_err(|e| explain("ListUserPoolClients", pool_id, e))?;
-        ids.extend(
-            page.user_pool_clients()
-                .iter()
-                .filter_map(|c| c.client_id().map(str::to_string)),
-        );
-        token = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
-    let mut described = Vec::new();
-    for id in ids {
-        let output = pacer
-            .call(|| {
-                client
-                    .describe_user_pool_client()
-                    .user_pool_id(pool_id)
-                    .client_id(&id)
-                    .send()
-            })
-            .await
-            .map_err(|e| explain("DescribeUserPoolClient", pool_id, e))?;
-        described.extend(output.user_pool_client);
-    }
-    Ok(described)
 }
 
 async fn groups(client: &Client, pacer: &Pacer, pool_id: &str) -> anyhow::Result<Vec<GroupType>> {
@@ -119,28 +70,6 @@ async fn groups(client: &Client, pacer: &Pacer, pool_id: &str) -> anyhow::Result
             return Ok(groups);
         }
     }
-}
-
-async fn providers(
-    client: &Client,
-    pacer: &Pacer,
-    pool_id: &str,
-) -> anyhow::Result<Vec<IdentityProviderType>> {
-    let mut described = Vec::new();
-    for name in pools::identity_provider_names(client, pacer, pool_id).await? {
-        let output = pacer
-            .call(|| {
-                client
-                    .describe_identity_provider()
-                    .user_pool_id(pool_id)
-                    .provider_name(&name)
-                    .send()
-            })
-            .await
-            .map_err(|e| explain("DescribeIdentityProvider", pool_id, e))?;
-        described.extend(output.identity_provider);
-    }
-    Ok(described)
 }
 
 async fn resource_servers(

@@ -16,7 +16,7 @@ mod checks;
 use std::path::PathBuf;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::{IdentityProviderType, UserPoolClientType};
+use aws_sdk_cognitoidentityprovider::types::UserPoolClientType;
 use shared::{Mapping, Secret};
 
 pub use checks::{Check, Verdict};
@@ -91,12 +91,12 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
         checks::old_pool_closed_for_window(&old_pool),
         checks::old_pool_challenges_carried(&old_pool),
     ];
-    for client in list_clients(&source, &pacer, &args.source_pool_id).await? {
+    for client in pools::app_clients(&source, &pacer, &args.source_pool_id).await? {
         results.push(checks::old_client_cannot_write_sign_in_names(
             &old_pool, &client,
         ));
     }
-    let old_providers = describe_providers(&source, &pacer, &args.source_pool_id).await?;
+    let old_providers = pools::identity_providers(&source, &pacer, &args.source_pool_id).await?;
     let table = args.targets.tenant_table()?;
     let protected = protected_attributes(&mapping, table.as_ref().map(|t| t.attribute.as_str()));
     for (tenant, pool_id) in args.targets.pools(table.as_ref()) {
@@ -109,7 +109,7 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
         ];
         pool_checks.extend(checks::new_pool_token_version_fits_plan(&new_pool));
         pool_checks.extend(checks::new_pool_token_function_separate(&new_pool));
-        let new_clients = list_clients(&target, &pacer, &pool_id).await?;
+        let new_clients = pools::app_clients(&target, &pacer, &pool_id).await?;
         if new_clients.is_empty() {
             pool_checks.push(Check {
                 name: "new pool app clients".to_string(),
@@ -136,7 +136,7 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
         pool_checks.push(checks::new_pool_plan_covers_old_pool(
             &old_pool, &old_mfa, &new_pool, &new_mfa,
         ));
-        let new_providers = describe_providers(&target, &pacer, &pool_id).await?;
+        let new_providers = pools::identity_providers(&target, &pacer, &pool_id).await?;
         pool_checks.push(checks::new_pool_has_old_providers(
             &pool_id,
             &old_providers,
@@ -218,58 +218,4 @@ async fn describe_client(
                 "app client {client_id} of {pool_id} not found: check --source-client-id"
             )
         })
-}
-
-/// Every identity provider of a pool, described (its attribute mapping is not listed).
-async fn describe_providers(
-    client: &Client,
-    pacer: &Pacer,
-    pool_id: &str,
-) -> anyhow::Result<Vec<IdentityProviderType>> {
-    let mut providers = Vec::new();
-    for name in pools::identity_provider_names(client, pacer, pool_id).await? {
-        let described = pacer
-            .call(|| {
-                client
-                    .describe_identity_provider()
-                    .user_pool_id(pool_id)
-                    .provider_name(&name)
-                    .send()
-            })
-            .await
-            .map_err(|e| explain("DescribeIdentityProvider", pool_id, e))?;
-        providers.extend(described.identity_provider().cloned());
-    }
-    Ok(providers)
-}
-
-async fn list_clients(
-    client: &Client,
-    pacer: &Pacer,
-    pool_id: &str,
-) -> anyhow::Result<Vec<UserPoolClientType>> {
-    let mut clients = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = pacer
-            .call(|| {
-                client
-                    .list_user_pool_clients()
-                    .user_pool_id(pool_id)
-                    .max_results(60)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await
-            .map_err(|e| explain("ListUserPoolClients", pool_id, e))?;
-        for description in page.user_pool_clients() {
-            if let Some(id) = description.client_id() {
-                clients.push(describe_client(client, pacer, pool_id, id).await?);
-            }
-        }
-        token = page.next_token.filter(|t| !t.is_empty());
-        if token.is_none() {
-            return Ok(clients);
-        }
-    }
 }
