@@ -163,10 +163,13 @@ impl PlanCounts {
         } else if self.old_pool_has_mfa && user.status != SourceStatus::ExternalProvider {
             self.mfa_not_visible += 1;
         }
-        let verified = classifier
-            .mapping
-            .apply(user)
-            .is_ok_and(|m| m.has_verified_email() || m.has_verified_phone());
+        let mapped = classifier.mapping.apply(user).ok();
+        let has_verified = |email: bool, phone: bool| {
+            mapped.as_ref().is_some_and(|m| {
+                (email && m.has_verified_email()) || (phone && m.has_verified_phone())
+            })
+        };
+        let verified = has_verified(true, true);
         if verified {
             self.with_verified_contact += 1;
         } else {
@@ -198,10 +201,7 @@ impl PlanCounts {
         let mfa_known_none = !user.mfa.sms && !self.old_pool_has_mfa;
         if exportable && user.enabled && mfa_known_none {
             let code = self.code_sign_in;
-            let by_code = classifier.mapping.apply(user).is_ok_and(|m| {
-                (code.email && m.has_verified_email()) || (code.sms && m.has_verified_phone())
-            });
-            self.back_by_code_without_reset += u64::from(by_code);
+            self.back_by_code_without_reset += u64::from(has_verified(code.email, code.sms));
         }
         let stranded_by = if presence == Presence::NameHeldByAnotherUser {
             Some(NAME_HELD_BY_ANOTHER_USER)
