@@ -40,9 +40,6 @@ use crate::password_policy::PasswordPolicy;
 /// fit in Cognito's 5 seconds with room to answer.
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_millis(2000);
 
-/// The whole invocation must have answered by then; Cognito gives up at 5 s.
-pub const INVOCATION_BUDGET: Duration = Duration::from_millis(4500);
-
 /// Default rate of this instance's `ListUsers` calls to the old pool (per second).
 pub const DEFAULT_LIST_USERS_RPS: f64 = 5.0;
 

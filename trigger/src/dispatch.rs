@@ -10,8 +10,6 @@
 //! | `TokenGeneration_*` | [`crate::token_groups::TokenGroups`] |
 //! | anything else | [`crate::handler::Trigger`] (UserMigration; it answers other sources untouched) |
 
-use std::time::{Duration, SystemTime};
-
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
 use serde_json::Value;
 
@@ -22,22 +20,6 @@ use crate::old_directory::OldDirectory;
 use crate::old_pool::OldPool;
 use crate::sign_up::{SignUpGuard, SignUpRefusal};
 use crate::token_groups::TokenGroups;
-
-/// Room left before Lambda's own deadline to send the answer.
-const ANSWER_MARGIN: Duration = Duration::from_millis(250);
-
-/// The time an invocation may spend: `budget`, or less when Lambda's deadline comes first.
-pub fn time_left(budget: Duration, context: &Context) -> Duration {
-    if context.deadline == 0 {
-        return budget;
-    }
-    let until_deadline = context
-        .deadline()
-        .duration_since(SystemTime::now())
-        .unwrap_or_default()
-        .saturating_sub(ANSWER_MARGIN);
-    budget.min(until_deadline)
-}
 
 /// Which job an event is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -22,7 +22,7 @@
 //! puts the "user migrated" event, so every later token skips the lookup. It takes at most
 //! [`EMAIL_MFA_BUDGET`] of what is left of the invocation's budget, and never changes the token:
 //! a pool that cannot do e-mail MFA (no `EmailMfaConfiguration`, or the Lite plan) is logged
-//! `email-mfa-not-configured` with the fix ([`NOT_CONFIGURED_FIX`]), any other failure
+//! `email-mfa-not-configured` with the fix ([`crate::new_pool::NOT_CONFIGURED_FIX`]), any other failure
 //! `email-mfa-failed` / `email-mfa-timeout`. `PreferredMfa` is not set: the old preference is not
 //! read, and with e-mail the user's only second factor Cognito asks for it anyway.
 
@@ -30,13 +30,11 @@ use std::time::Duration;
 
 use shared::SourceUser;
 
+use crate::budget::Deadline;
 use crate::new_pool::{NewPool, NewPoolError};
 
 /// The most the `AdminSetUserMFAPreference` call may take: the token waits for it.
 pub const EMAIL_MFA_BUDGET: Duration = Duration::from_millis(500);
-
-/// What to do when the new pool refuses e-mail MFA.
-pub const NOT_CONFIGURED_FIX: &str = "the new pool cannot do e-mail MFA: configure it (SetUserPoolMfaConfig EmailMfaConfiguration, Amazon SES e-mail, the Essentials or Plus plan; cognito-migrate preflight checks it), then turn it on for the users in the export's mfa-reenrol.csv";
 
 /// Whether the new pool holds `user`'s e-mail as proven: an address, verified (`email_verified`
 /// `"true"` as the new pool answers it, never the event).
@@ -98,15 +96,15 @@ impl EmailMfaOutcome {
 }
 
 /// Turns e-mail MFA on for `username` (canonical, as the new pool answered it) in `pool_id`,
-/// once, giving up after `within` (at most [`EMAIL_MFA_BUDGET`]).
-pub async fn enable_within<N: NewPool>(
+/// once, giving up at `deadline` (or after [`EMAIL_MFA_BUDGET`], whichever comes first).
+pub(crate) async fn enable_within<N: NewPool>(
     pool: &N,
     pool_id: &str,
     username: &str,
-    within: Duration,
+    deadline: &Deadline,
 ) -> EmailMfaOutcome {
     let call = pool.enable_email_mfa(pool_id, username);
-    match tokio::time::timeout(within.min(EMAIL_MFA_BUDGET), call).await {
+    match deadline.capped(EMAIL_MFA_BUDGET).run(call).await {
         Ok(Ok(())) => EmailMfaOutcome::Restored,
         Ok(Err(
             error @ NewPoolError::EmailMfa {
@@ -143,7 +141,10 @@ mod tests {
     fn a_refusal_names_the_fix() {
         let refused = EmailMfaOutcome::NotConfigured(NewPoolError::EmailMfa {
             not_configured: true,
-            problem: format!("InvalidParameterException ({NOT_CONFIGURED_FIX})"),
+            problem: format!(
+                "InvalidParameterException ({})",
+                crate::new_pool::NOT_CONFIGURED_FIX
+            ),
         });
         assert_eq!(refused.code(), "email-mfa-not-configured");
         let problem = refused.problem().unwrap();

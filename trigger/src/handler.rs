@@ -19,13 +19,14 @@
 //! Cognito's code, what to check) goes to the log line with the Lambda request id.
 
 use std::fmt;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::Duration;
 
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
 use serde_json::Value;
 use shared::Mapping;
 
-use crate::config::{ConfigError, INVOCATION_BUDGET};
+use crate::budget::{Deadline, INVOCATION_BUDGET};
+use crate::config::ConfigError;
 use crate::decide::{self, Options, Reason, Resolution};
 use crate::event::{MigrationRequest, TriggerSource};
 use crate::logging::{self, UserRefKey};
@@ -33,9 +34,6 @@ use crate::old_pool::{AliasKind, AuthOutcome, OldPool, OldPoolError};
 
 /// Cognito's longest user name (`AdminGetUser` `Username`, 1–128 characters).
 const MAX_USERNAME_CHARS: usize = 128;
-
-/// Room left before Lambda's own deadline to send the answer.
-const ANSWER_MARGIN: Duration = Duration::from_millis(250);
 
 /// What a person is told when the old pool did not answer in time.
 pub const MESSAGE_TIMEOUT: &str = "Sign-in took too long. Please try again.";
@@ -135,14 +133,14 @@ fn fault_error(
     request: &MigrationRequest,
     user_ref: &str,
     fault: OldPoolError,
-    started: Instant,
+    deadline: &Deadline,
 ) -> TriggerError {
     logging::fault(
         &context.request_id,
         request.trigger_source,
         user_ref,
         &fault,
-        started.elapsed(),
+        deadline.elapsed(),
     );
     TriggerError::OldPool(fault)
 }
@@ -199,7 +197,7 @@ impl<P: OldPool + Sync> Trigger<P> {
     /// Answers one event: the event itself when the user is not to be migrated, the event with
     /// a `response` when they are, an error when the old pool cannot be asked.
     pub async fn answer(&self, event: Value, context: &Context) -> Result<Value, TriggerError> {
-        let started = Instant::now();
+        let deadline = Deadline::start(self.budget, context);
         let request = match MigrationRequest::parse(&event) {
             Ok(request) => request,
             Err(rejection) => {
@@ -209,7 +207,7 @@ impl<P: OldPool + Sync> Trigger<P> {
                     None,
                     &Reason::Event(rejection),
                     None,
-                    started.elapsed(),
+                    deadline.elapsed(),
                     Duration::ZERO,
                 );
                 return Ok(event);
@@ -227,19 +225,19 @@ impl<P: OldPool + Sync> Trigger<P> {
             ));
         }
         let user_ref = self.user_ref_key.user_ref(&request.user_name);
-        let asking = Instant::now();
-        let asked = tokio::time::timeout(self.time_left(context), self.ask(&request)).await;
+        let asking = std::time::Instant::now();
+        let asked = deadline.run(self.ask(&request)).await;
         let old_pool_time = asking.elapsed();
         let (resolution, auth) = match asked {
             Ok(Ok(answers)) => answers,
             Ok(Err(fault)) => {
-                return Err(fault_error(context, &request, &user_ref, fault, started));
+                return Err(fault_error(context, &request, &user_ref, fault, &deadline));
             }
             Err(_) => {
                 let fault = OldPoolError::Timeout {
                     operation: "invocation",
                 };
-                return Err(fault_error(context, &request, &user_ref, fault, started));
+                return Err(fault_error(context, &request, &user_ref, fault, &deadline));
             }
         };
         let decision = decide::decide(
@@ -259,26 +257,13 @@ impl<P: OldPool + Sync> Trigger<P> {
             Some(&user_ref),
             &decision.reason,
             migrated_as,
-            started.elapsed(),
+            deadline.elapsed(),
             old_pool_time,
         );
         Ok(match decision.response {
             Some(response) => response.write_into(event),
             None => event,
         })
-    }
-
-    /// The budget left: [`INVOCATION_BUDGET`], or less when Lambda's deadline comes first.
-    fn time_left(&self, context: &Context) -> Duration {
-        if context.deadline == 0 {
-            return self.budget;
-        }
-        let until_deadline = context
-            .deadline()
-            .duration_since(SystemTime::now())
-            .unwrap_or_default()
-            .saturating_sub(ANSWER_MARGIN);
-        self.budget.min(until_deadline)
     }
 
     /// Asks the old pool what the decision needs.
@@ -353,6 +338,7 @@ impl<P: OldPool + Sync> Trigger<P> {
 mod tests {
     use std::collections::BTreeMap;
     use std::sync::Mutex;
+    use std::time::Instant;
 
     use serde_json::json;
     use shared::{Secret, SourceStatus, SourceUser};

@@ -28,6 +28,7 @@
 //! passwordless).
 #![deny(missing_docs)]
 
+pub(crate) mod budget;
 pub mod check;
 pub mod clients;
 pub mod companion_config;

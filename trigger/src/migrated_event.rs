@@ -38,6 +38,8 @@ use aws_sdk_eventbridge::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use serde::Serialize;
 
+use crate::budget::Deadline;
+
 /// The event's `source`.
 pub const SOURCE: &str = "cognito-migrate";
 
@@ -100,13 +102,14 @@ impl EventOutcome {
     }
 }
 
-/// Puts `user`'s event on `events` once, giving up after `within` (at most [`EVENT_BUDGET`]).
-pub async fn put_within<E: MigratedEvents>(
+/// Puts `user`'s event on `events` once, giving up at `deadline` (or after [`EVENT_BUDGET`],
+/// whichever comes first).
+pub(crate) async fn put_within<E: MigratedEvents>(
     events: &E,
     user: &MigratedUser,
-    within: Duration,
+    deadline: &Deadline,
 ) -> EventOutcome {
-    match tokio::time::timeout(within.min(EVENT_BUDGET), events.put(user)).await {
+    match deadline.capped(EVENT_BUDGET).run(events.put(user)).await {
         Ok(Ok(())) => EventOutcome::Sent,
         Ok(Err(error)) => EventOutcome::Failed(error),
         Err(_) => EventOutcome::TimedOut,

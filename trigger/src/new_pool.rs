@@ -16,6 +16,9 @@ use aws_sdk_cognitoidentityprovider::types::EmailMfaSettingsType;
 use shared::SourceUser;
 use shared::cognito_errors::ErrorKind;
 
+/// What to do when the new pool refuses e-mail MFA.
+pub const NOT_CONFIGURED_FIX: &str = "the new pool cannot do e-mail MFA: configure it (SetUserPoolMfaConfig EmailMfaConfiguration, Amazon SES e-mail, the Essentials or Plus plan; cognito-migrate preflight checks it), then turn it on for the users in the export's mfa-reenrol.csv";
+
 /// A new-pool call that failed. The token is answered anyway; the message says what an operator
 /// should check, never a token, a user name or an attribute value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -127,7 +130,7 @@ where
                     "the function's role needs cognito-idp:AdminSetUserMFAPreference on the new pool"
                 }
                 (_, Operation::SetMfaPreference) if email_mfa_not_configured(code) => {
-                    crate::email_mfa::NOT_CONFIGURED_FIX
+                    NOT_CONFIGURED_FIX
                 }
                 (ErrorKind::Throttled, Operation::SetMfaPreference) => {
                     "throttled; turn e-mail MFA on for the user (AdminSetUserMFAPreference), the export's mfa-reenrol.csv lists them"

@@ -78,16 +78,16 @@
 //! Reference: <https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html>,
 //! <https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html>
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use lambda_runtime::Context;
 use serde::Deserialize;
 use serde_json::Value;
 use shared::SourceUser;
 
-use crate::config::{INVOCATION_BUDGET, NewPoolSignIn, SignInKey};
+use crate::budget::{Deadline, INVOCATION_BUDGET};
+use crate::config::{NewPoolSignIn, SignInKey};
 use crate::decide::TenantRule;
-use crate::dispatch::time_left;
 use crate::logging::{self, UserRefKey};
 use crate::old_directory::{self, OldDirectory, SearchAttribute};
 use crate::old_pool::{AliasKind, Lookup, OldPoolError};
@@ -311,7 +311,7 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
     /// Answers one PreSignUp event: the event untouched to let the sign-up go on, or the
     /// refusal Cognito shows.
     pub async fn answer(&self, event: Value, context: &Context) -> Result<Value, SignUpRefusal> {
-        let started = Instant::now();
+        let deadline = Deadline::start(self.budget, context);
         let Some(request) = SignUpRequest::parse(&event) else {
             // The dispatcher only sends PreSignUp events here; one that cannot be read cannot be
             // checked, so it is not let through.
@@ -321,12 +321,12 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
                 None,
                 None,
                 "malformed-event",
-                started,
+                deadline,
             );
             return Err(SignUpRefusal::Unavailable);
         };
         if request.source == SignUpSource::ExternalProvider {
-            return self.federated(event, &request, context, started).await;
+            return self.federated(event, &request, context, deadline).await;
         }
         if request.source != SignUpSource::SignUp {
             log(
@@ -335,7 +335,7 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
                 Some(&request),
                 None,
                 "not-checked",
-                started,
+                deadline,
             );
             return Ok(event);
         }
@@ -350,8 +350,7 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
             );
             return Err(SignUpRefusal::Unavailable);
         }
-        let asked =
-            tokio::time::timeout(time_left(self.budget, context), self.held(&request)).await;
+        let asked = deadline.run(self.held(&request)).await;
         match asked {
             Ok(Ok(None)) => {
                 log(
@@ -360,7 +359,7 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
                     Some(&request),
                     None,
                     "sign-up-allowed",
-                    started,
+                    deadline,
                 );
                 Ok(event)
             }
@@ -371,19 +370,19 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
                     Some(&request),
                     Some(held),
                     "sign-up-refused-existing",
-                    started,
+                    deadline,
                 );
                 Err(SignUpRefusal::AccountExists)
             }
             Ok(Err(fault)) => {
-                log_fault(&self.user_ref_key, context, &request, &fault, started);
+                log_fault(&self.user_ref_key, context, &request, &fault, deadline);
                 Err(SignUpRefusal::Unavailable)
             }
             Err(_) => {
                 let fault = OldPoolError::Timeout {
                     operation: "invocation",
                 };
-                log_fault(&self.user_ref_key, context, &request, &fault, started);
+                log_fault(&self.user_ref_key, context, &request, &fault, deadline);
                 Err(SignUpRefusal::Unavailable)
             }
         }
@@ -397,7 +396,7 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
         event: Value,
         request: &SignUpRequest,
         context: &Context,
-        started: Instant,
+        deadline: Deadline,
     ) -> Result<Value, SignUpRefusal> {
         let Some(name) = request.user_name.as_deref() else {
             log(
@@ -406,15 +405,11 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
                 Some(request),
                 None,
                 "malformed-event",
-                started,
+                deadline,
             );
             return Err(SignUpRefusal::Unavailable);
         };
-        let asked = tokio::time::timeout(
-            time_left(self.budget, context),
-            self.old_pool.user_named(name),
-        )
-        .await;
+        let asked = deadline.run(self.old_pool.user_named(name)).await;
         let fault = match asked {
             Ok(Ok(Lookup::Found(user)))
                 if user.username == name
@@ -430,7 +425,7 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
                     Some(request),
                     Some(Held::UserName),
                     "federated-not-yet-linked",
-                    started,
+                    deadline,
                 );
                 return Err(SignUpRefusal::NotYetLinked);
             }
@@ -441,7 +436,7 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
                     Some(request),
                     None,
                     "federated-allowed",
-                    started,
+                    deadline,
                 );
                 return Ok(event);
             }
@@ -450,7 +445,7 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
                 operation: "invocation",
             },
         };
-        log_fault(&self.user_ref_key, context, request, &fault, started);
+        log_fault(&self.user_ref_key, context, request, &fault, deadline);
         Err(SignUpRefusal::Unavailable)
     }
 
@@ -584,7 +579,7 @@ fn log(
     request: Option<&SignUpRequest>,
     held: Option<Held>,
     outcome: &'static str,
-    started: Instant,
+    deadline: Deadline,
 ) {
     tracing::info!(
         outcome,
@@ -594,7 +589,7 @@ fn log(
         user_ref = request
             .and_then(|r| r.user_name.as_deref())
             .map(|typed| key.user_ref(typed)),
-        duration_us = started.elapsed().as_micros() as u64,
+        duration_us = deadline.elapsed().as_micros() as u64,
         "sign-up answered"
     );
 }
@@ -604,7 +599,7 @@ fn log_fault(
     context: &Context,
     request: &SignUpRequest,
     fault: &OldPoolError,
-    started: Instant,
+    deadline: Deadline,
 ) {
     let outcome = if old_directory::budget_spent(fault) {
         old_directory::BUDGET_SPENT
@@ -617,7 +612,7 @@ fn log_fault(
         trigger_source = request.source.as_str(),
         user_ref = request.user_name.as_deref().map(|typed| key.user_ref(typed)),
         error = %fault,
-        duration_us = started.elapsed().as_micros() as u64,
+        duration_us = deadline.elapsed().as_micros() as u64,
         "old pool fault, sign-up refused until it answers"
     );
 }
@@ -627,6 +622,7 @@ mod tests {
     use std::collections::BTreeMap;
     use std::path::Path;
     use std::sync::Mutex;
+    use std::time::Instant;
 
     use serde_json::json;
     use shared::SourceStatus;

@@ -79,7 +79,7 @@
 //! either leaves the response alone or copies the request's roles next to the groups it sets.
 //! Reference: <https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html>
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use lambda_runtime::Context;
 use serde::Deserialize;
@@ -89,9 +89,8 @@ use shared::attributes::VERIFIABLE;
 use shared::identity::{Identity, identify};
 use tokio::task::JoinSet;
 
-use crate::config::INVOCATION_BUDGET;
+use crate::budget::{Deadline, INVOCATION_BUDGET};
 use crate::decide::TenantRule;
-use crate::dispatch::time_left;
 use crate::email_mfa::{self, EMAIL_MFA_BUDGET, EmailMfaOutcome};
 use crate::logging::{self, UserRefKey};
 use crate::migrated_event::{
@@ -446,7 +445,7 @@ where
     /// Answers one PreTokenGeneration event. Never an error: a token without the old groups is
     /// the safe answer when they cannot be known.
     pub async fn answer(&self, event: Value, context: &Context) -> Value {
-        let started = Instant::now();
+        let deadline = Deadline::start(self.budget, context);
         let Some(request) = TokenRequest::parse(&event) else {
             log(
                 &self.user_ref_key,
@@ -456,12 +455,12 @@ where
                 0,
                 None,
                 None,
-                started,
+                &deadline,
             );
             return event;
         };
         let (answered, _) = self
-            .answer_reporting(request, event, context, started)
+            .answer_reporting(request, event, context, deadline)
             .await;
         answered
     }
@@ -473,17 +472,19 @@ where
         request: TokenRequest,
         event: Value,
         context: &Context,
-        started: Instant,
+        deadline: Deadline,
     ) -> (Value, Option<EmailMfaOutcome>) {
-        let budget = time_left(self.budget, context);
-        let decision = self.decide(&request, context, budget, started).await;
+        let decision = self.decide(&request, context, &deadline).await;
         // The answer is decided; what follows can only take time that is left, never change it.
         let email_mfa = match &decision.email_mfa {
             Some(EmailMfaStep::Enable(username)) => {
-                let left = budget.saturating_sub(started.elapsed());
-                let outcome =
-                    email_mfa::enable_within(&self.new_pool, &request.user_pool_id, username, left)
-                        .await;
+                let outcome = email_mfa::enable_within(
+                    &self.new_pool,
+                    &request.user_pool_id,
+                    username,
+                    &deadline,
+                )
+                .await;
                 Some(outcome)
             }
             Some(EmailMfaStep::Left(outcome)) => Some(outcome.clone()),
@@ -499,10 +500,10 @@ where
             );
         }
         let event_outcome = match (&self.events, &decision.migrated) {
-            (Some(events), Some(user)) => {
-                let left = budget.saturating_sub(started.elapsed());
-                Some(self.announce(events, user, left, context, &request).await)
-            }
+            (Some(events), Some(user)) => Some(
+                self.announce(events, user, &deadline, context, &request)
+                    .await,
+            ),
             _ => None,
         };
         log(
@@ -513,22 +514,22 @@ where
             decision.written,
             event_outcome.as_ref(),
             email_mfa.as_ref(),
-            started,
+            &deadline,
         );
         (decision.answer.write_into(&request, event), email_mfa)
     }
 
-    /// Puts the "user migrated" event within `left` (at most [`EVENT_BUDGET`]); a failure is
-    /// logged with its code and what to check, never the ids.
+    /// Puts the "user migrated" event before `deadline` (within [`EVENT_BUDGET`] at most); a
+    /// failure is logged with its code and what to check, never the ids.
     async fn announce(
         &self,
         events: &E,
         user: &MigratedUser,
-        left: Duration,
+        deadline: &Deadline,
         context: &Context,
         request: &TokenRequest,
     ) -> EventOutcome {
-        let outcome = migrated_event::put_within(events, user, left).await;
+        let outcome = migrated_event::put_within(events, user, deadline).await;
         let error = match &outcome {
             EventOutcome::Sent => return outcome,
             EventOutcome::Failed(error) => error.to_string(),
@@ -550,8 +551,7 @@ where
         &self,
         request: &TokenRequest,
         context: &Context,
-        budget: Duration,
-        started: Instant,
+        deadline: &Deadline,
     ) -> Decision {
         if let Some(pool_id) = &self.new_pool_id
             && *pool_id != request.user_pool_id
@@ -582,48 +582,46 @@ where
         if request.attribute(attribute).is_none() {
             return Decision::only(TokenAnswer::Untouched, TokenOutcome::NotMigrated);
         }
-        let read_budget = budget.saturating_sub(WRITE_RESERVE).max(budget / 2);
-        let deadline = tokio::time::Instant::now() + read_budget;
-        let read = tokio::time::timeout_at(
-            deadline,
-            self.new_pool
-                .user(&request.user_pool_id, &request.user_name),
-        )
-        .await;
+        let reads = deadline.keeping(WRITE_RESERVE);
+        let read = reads
+            .run(
+                self.new_pool
+                    .user(&request.user_pool_id, &request.user_name),
+            )
+            .await;
         let user = match read {
             Ok(Ok(Some(user))) if user.enabled => user,
             Ok(Ok(_)) => {
                 return Decision::only(TokenAnswer::Untouched, TokenOutcome::NotInNewPool);
             }
             Ok(Err(fault)) => {
-                return self.unavailable(context, request, PoolFault::New(&fault), started);
+                return self.unavailable(context, request, PoolFault::New(&fault), deadline);
             }
             Err(_) => {
                 let fault = NewPoolError::Read {
                     problem: "no answer within the time budget".to_string(),
                 };
-                return self.unavailable(context, request, PoolFault::New(&fault), started);
+                return self.unavailable(context, request, PoolFault::New(&fault), deadline);
             }
         };
         let Some(legacy_id) = user.attribute(attribute).filter(|id| !id.is_empty()) else {
             return Decision::only(TokenAnswer::Untouched, TokenOutcome::NotMigrated);
         };
-        let asked =
-            tokio::time::timeout_at(deadline, self.proven_old_user(request, &user, legacy_id))
-                .await;
+        let asked = reads
+            .run(self.proven_old_user(request, &user, legacy_id))
+            .await;
         let proven = match asked {
             Ok(Ok(proven)) => proven,
             Ok(Err(fault)) => {
-                return self.unavailable(context, request, PoolFault::Old(&fault), started);
+                return self.unavailable(context, request, PoolFault::Old(&fault), deadline);
             }
             Err(_) => {
                 let fault = OldPoolError::Timeout {
                     operation: "invocation",
                 };
-                return self.unavailable(context, request, PoolFault::Old(&fault), started);
+                return self.unavailable(context, request, PoolFault::Old(&fault), deadline);
             }
         };
-        let mut write_budget = budget.saturating_sub(started.elapsed());
         // Room after the writes for the e-mail MFA of a proven user and for the event, but never
         // more than half of what is left.
         let mut reserve = Duration::ZERO;
@@ -633,7 +631,7 @@ where
         if self.events.is_some() {
             reserve += EVENT_BUDGET;
         }
-        write_budget = write_budget.saturating_sub(reserve).max(write_budget / 2);
+        let writes = deadline.keeping(reserve);
         let groups = proven
             .as_ref()
             .map(|old| old.groups.clone())
@@ -655,15 +653,8 @@ where
         };
         // The old user's MFA settings are read while the memberships are written.
         let (written, old_email_mfa) = tokio::join!(
-            self.write(
-                context,
-                request,
-                &user.username,
-                &memberships,
-                write_budget,
-                started,
-            ),
-            self.old_email_mfa(&user, proven.as_ref(), legacy_id, write_budget),
+            self.write(context, request, &user.username, &memberships, &writes,),
+            self.old_email_mfa(&user, proven.as_ref(), legacy_id, &writes),
         );
         Decision {
             answer,
@@ -675,7 +666,7 @@ where
     }
 
     /// Whether the proven old user of `user` has e-mail MFA (`AdminGetUser`, the one read that
-    /// shows it), within `within`: `None` without a proven user, or when `user` has no e-mail in
+    /// shows it), before `deadline`: `None` without a proven user, or when `user` has no e-mail in
     /// the new pool (nothing to send codes to: not asked); `Some(Err(why))` when it cannot be
     /// told.
     async fn old_email_mfa(
@@ -683,11 +674,11 @@ where
         user: &SourceUser,
         proven: Option<&ProvenOldUser>,
         legacy_id: &str,
-        within: Duration,
+        deadline: &Deadline,
     ) -> Option<Result<bool, String>> {
         let old = proven?;
         user.attribute("email").filter(|email| !email.is_empty())?;
-        let read = tokio::time::timeout(within, self.old_pool.user_named(&old.username)).await;
+        let read = deadline.run(self.old_pool.user_named(&old.username)).await;
         Some(match read {
             // Only the user the legacy id named: a name reused since says nothing.
             Ok(Ok(Lookup::Found(found))) => {
@@ -705,7 +696,7 @@ where
         context: &Context,
         request: &TokenRequest,
         fault: PoolFault<'_>,
-        started: Instant,
+        deadline: &Deadline,
     ) -> Decision {
         let (code, outcome) = match fault {
             PoolFault::New(_) => ("new-pool-unavailable", TokenOutcome::NewPoolUnavailable),
@@ -717,7 +708,7 @@ where
             trigger_source = request.trigger_source.as_str(),
             user_ref = self.user_ref_key.user_ref(&request.user_name),
             error = %fault,
-            duration_us = started.elapsed().as_micros() as u64,
+            duration_us = deadline.elapsed().as_micros() as u64,
             "pool fault, token answered without the old groups"
         );
         Decision::only(TokenAnswer::GroupsUnavailable, outcome)
@@ -763,7 +754,8 @@ where
     }
 
     /// Adds the user `username` (canonical, as the new pool answered it) to `groups` in the new
-    /// pool, a few at a time, within `budget`; returns how many were written. What is not written is logged: the next token (for the marker) or
+    /// pool, a few at a time, before `deadline`; returns how many were written. What is not
+    /// written is logged: the next token (for the marker) or
     /// `cognito-migrate groups --sync` (for real groups) catches up.
     async fn write(
         &self,
@@ -771,13 +763,11 @@ where
         request: &TokenRequest,
         username: &str,
         groups: &[String],
-        budget: Duration,
-        started: Instant,
+        deadline: &Deadline,
     ) -> usize {
         let mut pending = groups.iter().cloned();
         let mut tasks = JoinSet::new();
         let mut written = 0;
-        let deadline = tokio::time::Instant::now() + budget;
         let spawn = |tasks: &mut JoinSet<_>, group: String| {
             let new_pool = self.new_pool.clone();
             let pool_id = request.user_pool_id.clone();
@@ -788,7 +778,7 @@ where
             spawn(&mut tasks, group);
         }
         loop {
-            match tokio::time::timeout_at(deadline, tasks.join_next()).await {
+            match deadline.run(tasks.join_next()).await {
                 Ok(Some(Ok(Ok(())))) => written += 1,
                 Ok(Some(Ok(Err(error)))) => tracing::warn!(
                     outcome = "membership-not-written",
@@ -807,7 +797,7 @@ where
                         user_ref = self.user_ref_key.user_ref(&request.user_name),
                         written,
                         of = groups.len(),
-                        duration_us = started.elapsed().as_micros() as u64,
+                        duration_us = deadline.elapsed().as_micros() as u64,
                         "the time budget ended before every membership was written"
                     );
                     break;
@@ -873,7 +863,7 @@ fn log(
     written: usize,
     migrated_event: Option<&EventOutcome>,
     email_mfa: Option<&EmailMfaOutcome>,
-    started: Instant,
+    deadline: &Deadline,
 ) {
     tracing::info!(
         outcome = outcome.code(),
@@ -883,7 +873,7 @@ fn log(
         memberships_written = written,
         migrated_event = migrated_event.map(EventOutcome::code),
         email_mfa = email_mfa.map(EmailMfaOutcome::code),
-        duration_us = started.elapsed().as_micros() as u64,
+        duration_us = deadline.elapsed().as_micros() as u64,
         "token answered"
     );
 }
@@ -902,6 +892,7 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
     use std::path::Path;
     use std::sync::{Arc, Mutex};
+    use std::time::Instant;
 
     use shared::SourceStatus;
     use shared::partition::TenantTable;
@@ -1159,9 +1150,8 @@ mod tests {
     ) -> (TokenAnswer, TokenOutcome) {
         let request = TokenRequest::parse(event).expect("a user's token event");
         let context = Context::default();
-        let decision = companion
-            .decide(&request, &context, companion.budget, Instant::now())
-            .await;
+        let deadline = Deadline::start(companion.budget, &context);
+        let decision = companion.decide(&request, &context, &deadline).await;
         (decision.answer, decision.outcome)
     }
 
@@ -1996,8 +1986,10 @@ mod tests {
         event: Value,
     ) -> (Value, Option<EmailMfaOutcome>) {
         let request = TokenRequest::parse(&event).expect("a user's token event");
+        let context = Context::default();
+        let deadline = Deadline::start(companion.budget, &context);
         companion
-            .answer_reporting(request, event, &Context::default(), Instant::now())
+            .answer_reporting(request, event, &context, deadline)
             .await
     }
 
@@ -2160,7 +2152,7 @@ mod tests {
                 not_configured: true,
                 problem: format!(
                     "InvalidParameterException ({})",
-                    crate::email_mfa::NOT_CONFIGURED_FIX
+                    crate::new_pool::NOT_CONFIGURED_FIX
                 ),
             };
             let new = FakeNewPool {
@@ -2239,8 +2231,10 @@ mod tests {
         );
         let event = first_token("1");
         let request = TokenRequest::parse(&event).unwrap();
+        let context = Context::default();
+        let deadline = Deadline::start(companion.budget, &context);
         let (answered, email_mfa) = companion
-            .answer_reporting(request, event, &Context::default(), Instant::now())
+            .answer_reporting(request, event, &context, deadline)
             .await;
         assert_eq!(answered, expected);
         assert_eq!(
