@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub(crate) mod atomic_json;
+pub(crate) mod auth_factors;
 pub(crate) mod aws;
 pub(crate) mod canary;
 pub(crate) mod case_index;

@@ -214,6 +214,29 @@ pub async fn each_user(
     segments: u8,
     mut each: impl FnMut(&UserType),
 ) -> anyhow::Result<()> {
+    each_page(
+        client,
+        pacer,
+        pool_id,
+        segments,
+        async |users: Vec<UserType>| {
+            users.iter().for_each(&mut each);
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// As [`each_user`], but hands `each` a page's users not seen before (in page order) and waits
+/// for it before taking the next page, so `each` may call Cognito about them (`plan`'s factor
+/// look-ups) while the scans wait (at most two pages a scan are read ahead).
+pub async fn each_page(
+    client: &Client,
+    pacer: &Arc<Pacer>,
+    pool_id: &str,
+    segments: u8,
+    mut each: impl AsyncFnMut(Vec<UserType>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     let mut cursors: Vec<(String, u32)> = shards::prefixes(segments)
         .into_iter()
         .map(|prefix| (prefix, 0))
@@ -240,13 +263,20 @@ pub async fn each_user(
     let mut result = Ok(());
     while let Some(event) = received.recv().await {
         result = match event {
-            ScanEvent::Page { users, .. } => users.iter().try_for_each(|user| {
-                seen.first_time(user).map(|first| {
-                    if first {
-                        each(user)
-                    }
-                })
-            }),
+            ScanEvent::Page { users, .. } => {
+                let fresh: anyhow::Result<Vec<UserType>> = users
+                    .into_iter()
+                    .filter_map(|user| match seen.first_time(&user) {
+                        Ok(true) => Some(Ok(user)),
+                        Ok(false) => None,
+                        Err(err) => Some(Err(err)),
+                    })
+                    .collect();
+                match fresh {
+                    Ok(fresh) => each(fresh).await,
+                    Err(err) => Err(err),
+                }
+            }
             ScanEvent::Refused { shard } => seen
                 .refused()
                 .and_then(|_| after_refusal(&mut cursors, shard))

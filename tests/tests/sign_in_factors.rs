@@ -139,4 +139,113 @@ async fn plan_counts_who_comes_back_by_a_code_without_a_reset() {
         stdout.contains("back by a one-time code after an import, no reset"),
         "{stdout}"
     );
+    assert!(
+        plan["factors"].is_null(),
+        "the old pool offers no passwordless first factor: {plan}"
+    );
+    assert!(
+        stdout.contains("no AdminGetUserAuthFactors look-ups made"),
+        "{stdout}"
+    );
+}
+
+/// Runs `plan` and returns its JSON and text.
+fn plan(pools: &MigrationPools) -> (serde_json::Value, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("plan.json");
+    let run = cognito_migrate(&pools.endpoint)
+        .args([
+            "plan",
+            "--source-pool-id",
+            &pools.old,
+            "--target-pool-id",
+            &pools.new,
+            "--factors-rps",
+            "50",
+        ])
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let plan = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    (plan, String::from_utf8_lossy(&run.stdout).into_owned())
+}
+
+#[tokio::test]
+async fn plan_counts_each_users_factors_by_what_the_new_pool_lets_it_do() {
+    let pools = MigrationPools::create_with(
+        &PoolSpec::named("inventory-old"),
+        &PoolSpec::named("inventory-new").with_custom(&["legacy_sub"]),
+    )
+    .await;
+    let client = &pools.client;
+    set_tier_and_first_factors(client, &pools.old, UserPoolTierType::Essentials, &CODES)
+        .await
+        .unwrap();
+    enable_email_mfa(client, &pools.old).await.unwrap();
+    for name in ["ada", "bo", "cy"] {
+        let email = format!("{name}@example.com");
+        create_user(
+            client,
+            &pools.old,
+            name,
+            &verified(&email),
+            Some("Passw0rd!"),
+        )
+        .await;
+    }
+    create_user(client, &pools.old, "dee", &[], Some("Passw0rd!")).await;
+    enable_user_email_mfa(client, &pools.old, "bo")
+        .await
+        .unwrap();
+    give_passkey(&pools.endpoint, &pools.old, "cy").await;
+
+    let (before, text) = plan(&pools);
+    let factors = &before["factors"];
+    assert_eq!(
+        factors["password_only"], 4,
+        "a password and an e-mail code the new pool does not offer first is a password user: {before}"
+    );
+    assert_eq!(factors["password_and_passwordless"], 0, "{before}");
+    assert_eq!(factors["passkey"], 1, "{before}");
+    assert_eq!(factors["email_mfa"], 1, "{before}");
+    assert_eq!(before["need_trigger"], 4, "{before}");
+    assert_eq!(
+        before["mfa_not_visible"], 0,
+        "each user's MFA was read: {before}"
+    );
+    assert!(text.contains("with a passkey (re-enrol list"), "{text}");
+
+    set_tier_and_first_factors(
+        client,
+        &pools.new,
+        UserPoolTierType::Essentials,
+        &[AuthFactorType::Password, AuthFactorType::EmailOtp],
+    )
+    .await
+    .unwrap();
+    let (after, _) = plan(&pools);
+    let factors = &after["factors"];
+    assert_eq!(
+        factors["password_and_passwordless"], 2,
+        "ada and cy: a password and a verified e-mail the new pool sends codes to: {after}"
+    );
+    assert_eq!(
+        factors["password_only"], 2,
+        "bo has e-mail MFA (no code sign-in), dee no e-mail: {after}"
+    );
+    let groups = [
+        "password_only",
+        "password_and_passwordless",
+        "passwordless_only",
+        "passwordless_needs_reset",
+        "not_read",
+    ];
+    let sum: u64 = groups.iter().map(|g| factors[g].as_u64().unwrap()).sum();
+    assert_eq!(
+        sum,
+        after["total"].as_u64().unwrap(),
+        "the groups reconcile: {after}"
+    );
 }

@@ -11,23 +11,13 @@
 //! otherwise (nobody has MFA or another factor). With `--mfa-lookup off` the export counts those
 //! users as `mfa_unknown` in `summary.json` instead.
 //!
-//! Where the old pool offers passwordless sign-in the lookup is `AdminGetUserAuthFactors`, which
-//! answers both questions in one request: the MFA settings and the factors the user signs in with
-//! (`ConfiguredUserAuthFactors`: a user with no `PASSWORD` loses nothing by being imported now; a
-//! passkey must be registered again). Elsewhere it is `AdminGetUser`, as before.
+//! The look-up itself ([`look_up`]: `AdminGetUserAuthFactors` where the old pool offers
+//! passwordless sign-in, else `AdminGetUser`) is [`crate::auth_factors`], which `plan` uses too.
 
-use std::sync::Arc;
-
-use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::types::{UserPoolMfaType, UserStatusType, UserType};
+use aws_sdk_cognitoidentityprovider::types::UserPoolMfaType;
 use serde::{Deserialize, Serialize};
-use shared::from_sdk::{factors_from_get, user_from_get};
-use shared::user::{MfaSettings, SignInFactors};
-use tokio::task::JoinSet;
 
-use crate::errors::explain;
-use crate::pacer::Pacer;
+pub use crate::auth_factors::{LookedUp, Lookup, look_up};
 
 /// Whether to read each user's MFA with `AdminGetUser`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -52,25 +42,6 @@ pub enum MfaVisibility {
     Hidden,
 }
 
-/// How users are looked up: the lookups' own pacer (`--mfa-rps`), and whether their sign-in
-/// factors are read too (`AdminGetUserAuthFactors`).
-#[derive(Clone, Copy)]
-pub struct Lookup<'a> {
-    /// The pacer of the lookups.
-    pub pacer: &'a Arc<Pacer>,
-    /// Read the factors (the old pool offers passwordless sign-in).
-    pub factors: bool,
-}
-
-/// What one lookup read of a user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LookedUp {
-    /// Its MFA settings.
-    pub mfa: MfaSettings,
-    /// The factors it signs in with (`AdminGetUserAuthFactors` only).
-    pub factors: Option<SignInFactors>,
-}
-
 impl MfaLookup {
     /// What this choice means for an old pool with MFA configuration `old`, which lets users
     /// sign in without a password when `passwordless`.
@@ -83,78 +54,6 @@ impl MfaLookup {
             (MfaLookup::Off, true) => MfaVisibility::Hidden,
         }
     }
-}
-
-/// The MFA settings of every user of a page (in page order), read through `pacer` with
-/// `AdminGetUser`, or with `AdminGetUserAuthFactors` when `factors` (the old pool offers
-/// passwordless sign-in). `None` for a federated user (never imported) or one deleted since it
-/// was listed.
-pub async fn look_up(
-    client: &Client,
-    pacer: &Arc<Pacer>,
-    pool_id: &str,
-    users: &[UserType],
-    factors: bool,
-) -> anyhow::Result<Vec<Option<LookedUp>>> {
-    let mut lookups = JoinSet::new();
-    for (index, user) in users.iter().enumerate() {
-        let Some(username) = user.username().map(String::from) else {
-            continue;
-        };
-        if user.user_status() == Some(&UserStatusType::ExternalProvider) {
-            continue;
-        }
-        let (client, pacer, pool_id) = (client.clone(), pacer.clone(), pool_id.to_string());
-        lookups.spawn(async move {
-            let settings = if factors {
-                let result = pacer
-                    .call(|| {
-                        client
-                            .admin_get_user_auth_factors()
-                            .user_pool_id(&pool_id)
-                            .username(&username)
-                            .send()
-                    })
-                    .await;
-                match result {
-                    Ok(output) => {
-                        let (mfa, factors) = factors_from_get(&output);
-                        Ok(Some(LookedUp {
-                            mfa,
-                            factors: Some(factors),
-                        }))
-                    }
-                    Err(err) if err.code() == Some("UserNotFoundException") => Ok(None),
-                    Err(err) => Err(explain("AdminGetUserAuthFactors", &pool_id, err)),
-                }
-            } else {
-                let result = pacer
-                    .call(|| {
-                        client
-                            .admin_get_user()
-                            .user_pool_id(&pool_id)
-                            .username(&username)
-                            .send()
-                    })
-                    .await;
-                match result {
-                    Ok(output) => Ok(Some(LookedUp {
-                        mfa: user_from_get(&output).mfa,
-                        factors: None,
-                    })),
-                    Err(err) if err.code() == Some("UserNotFoundException") => Ok(None),
-                    Err(err) => Err(explain("AdminGetUser", &pool_id, err)),
-                }
-            };
-            (index, settings)
-        });
-    }
-    let mut settings = vec![None; users.len()];
-    while let Some(joined) = lookups.join_next().await {
-        let (index, result) = joined?;
-        settings[index] = result?;
-    }
-    Ok(settings)
 }
 
 #[cfg(test)]

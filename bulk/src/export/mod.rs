@@ -499,7 +499,7 @@ async fn scan_all(
                     let mfa = match &lookup {
                         Some(lookup) => {
                             let looked_up = tokio::select! {
-                                looked_up = mfa::look_up(source, lookup.pacer, &args.source_pool_id, &users, lookup.factors) => looked_up,
+                                looked_up = mfa::look_up(source, *lookup, &args.source_pool_id, &users) => looked_up,
                                 _ = &mut stop => break Ok(true),
                             };
                             match looked_up {

@@ -16,6 +16,7 @@ use serde::Serialize;
 use shared::{SourceStatus, SourceUser};
 
 use super::conflicts::SignInConflicts;
+use super::factors::FactorCounts;
 use crate::classify::{Classifier, Outcome};
 use crate::target_index::{NAME_HELD_BY_ANOTHER_USER, Presence, TargetIndex};
 
@@ -59,7 +60,8 @@ pub struct PlanCounts {
     pub native_with_links: u64,
     /// Identities linked to old users, federated users' own included: the links `links` makes.
     pub identities: u64,
-    /// Users with SMS MFA as far as `ListUsers` shows it (legacy MFA options).
+    /// Users with SMS MFA as far as it is read: `ListUsers`' legacy MFA options, or each user's
+    /// look-up where [`PlanCounts::factors`] are read.
     pub sms_mfa: u64,
     /// Users with a verified email or phone after mapping.
     pub with_verified_contact: u64,
@@ -109,6 +111,10 @@ pub struct PlanCounts {
     /// completes". Users with MFA are not among them (AWS offers them no passwordless sign-in),
     /// nor users whose MFA `ListUsers` cannot show.
     pub back_by_code_without_reset: u64,
+    /// How users sign in and their MFA, where the old pool offers a passwordless first factor
+    /// (each user's `AdminGetUserAuthFactors`); `null` where it offers none: every user has a
+    /// password and no look-up is made.
+    pub factors: Option<FactorCounts>,
     /// The old pool has MFA ON or OPTIONAL.
     #[serde(skip)]
     pub old_pool_has_mfa: bool,
@@ -118,17 +124,20 @@ pub struct PlanCounts {
 }
 
 impl PlanCounts {
-    /// Empty counts for a new pool, knowing whether the old pool has MFA and which attributes
-    /// have no home in the new pool.
+    /// Empty counts for a new pool, knowing whether the old pool has MFA, which attributes
+    /// have no home in the new pool, and whether users' factors are read (the old pool offers a
+    /// passwordless first factor).
     pub fn new(
         old_pool_has_mfa: bool,
         attributes_without_home: Vec<String>,
         code_sign_in: CodeSignIn,
+        factors_read: bool,
     ) -> PlanCounts {
         PlanCounts {
             old_pool_has_mfa,
             attributes_without_home,
             code_sign_in,
+            factors: factors_read.then(FactorCounts::default),
             ..PlanCounts::default()
         }
     }
@@ -160,7 +169,10 @@ impl PlanCounts {
         }
         if user.mfa.sms {
             self.sms_mfa += 1;
-        } else if self.old_pool_has_mfa && user.status != SourceStatus::ExternalProvider {
+        } else if self.old_pool_has_mfa
+            && user.factors.is_none()
+            && user.status != SourceStatus::ExternalProvider
+        {
             self.mfa_not_visible += 1;
         }
         let mapped = classifier.mapping.apply(user).ok();
@@ -174,6 +186,17 @@ impl PlanCounts {
             self.with_verified_contact += 1;
         } else {
             self.without_verified_contact += 1;
+        }
+        // A user's MFA is known where it was looked up, or where the old pool has none; AWS offers
+        // users with MFA no passwordless sign-in.
+        let no_mfa = match user.factors {
+            Some(_) => !(user.mfa.sms || user.mfa.email || user.mfa.software_token),
+            None => !user.mfa.sms && !self.old_pool_has_mfa,
+        };
+        let code = self.code_sign_in;
+        let by_code = no_mfa && has_verified(code.email, code.sms);
+        if let Some(factors) = &mut self.factors {
+            factors.add(user, by_code);
         }
         let presence = index.presence(user)?;
         if presence == Presence::NameHeldByAnotherUser {
@@ -198,10 +221,8 @@ impl PlanCounts {
         if in_target {
             return Ok(());
         }
-        let mfa_known_none = !user.mfa.sms && !self.old_pool_has_mfa;
-        if exportable && user.enabled && mfa_known_none {
-            let code = self.code_sign_in;
-            self.back_by_code_without_reset += u64::from(has_verified(code.email, code.sms));
+        if exportable && user.enabled && by_code {
+            self.back_by_code_without_reset += 1;
         }
         let stranded_by = if presence == Presence::NameHeldByAnotherUser {
             Some(NAME_HELD_BY_ANOTHER_USER)
@@ -257,10 +278,7 @@ impl PlanCounts {
             self.native_with_links,
         );
         line("identities to link (links)", self.identities);
-        line(
-            "SMS MFA (legacy options visible to ListUsers)",
-            self.sms_mfa,
-        );
+        line("SMS MFA (as far as read)", self.sms_mfa);
         line("with a verified email or phone", self.with_verified_contact);
         line("without one", self.without_verified_contact);
         line(
@@ -311,6 +329,12 @@ impl PlanCounts {
                 "back by a one-time code after an import, no reset",
                 self.back_by_code_without_reset,
             );
+        }
+        match &self.factors {
+            Some(factors) => factors.lines(&mut line),
+            None => text.push_str(
+                "  sign-in factors: the old pool offers no passwordless first factor, so every user signs in with a password (no AdminGetUserAuthFactors look-ups made)\n",
+            ),
         }
         if !self.attributes_without_home.is_empty() {
             text.push_str(&format!(

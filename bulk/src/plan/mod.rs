@@ -2,22 +2,30 @@
 //!
 //! Every user of the old pool is put through the same mapping and new-pool rules the export uses,
 //! so the plan's "importable now" is exactly what `export --select passwordless` will write.
+//!
+//! Where the old pool offers a passwordless first factor, each user's factors and MFA are read
+//! beside the scan (`AdminGetUserAuthFactors`, the export's look-up: [`crate::auth_factors`]) on
+//! a pacer of their own (`--factors-rps`), and the plan adds the factors inventory
+//! ([`factors`]); elsewhere no look-up is made and the plan says so.
 
 mod conflicts;
 mod counts;
+mod factors;
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::UserPoolType;
+use aws_sdk_cognitoidentityprovider::types::{UserPoolType, UserType};
 use serde::Serialize;
 use shared::from_sdk::user_from_list;
 
 use conflicts::SignInConflicts;
 pub use counts::PlanCounts;
 
+use crate::auth_factors::{self, Lookup};
 use crate::aws::{AwsArgs, Side};
 use crate::classify::{Classifier, Select};
 use crate::destinations::Destinations;
@@ -37,6 +45,11 @@ pub struct PlanArgs {
     /// Also write the plan as JSON to this file (`-`: standard output, instead of the text).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+    /// Requests per second for AdminGetUserAuthFactors, made only where the old pool offers a
+    /// passwordless first factor (quota category UserRead: 120 per account, shared with your
+    /// production sign-ins; paced apart from --rps).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub factors_rps: u32,
 }
 
 /// What `plan` found: one set of counts per new pool, and the users no tenant claims.
@@ -85,16 +98,18 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     }
     let indexes = read_new_users(&args, &target, &pacer, &destinations, &source_pool).await?;
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
-    let (plan, counts) = count_old_users(
-        &args,
-        &source,
-        &pacer,
-        &destinations,
-        &indexes,
-        old_pool_has_mfa,
+    let factors_pacer = (!pools::passwordless_first_factors(&source_pool).is_empty()).then(|| {
+        let rps = NonZeroU32::new(args.factors_rps).expect("clap allows 1 to 120");
+        Arc::new(Pacer::new(rps, args.report.pace.max_retries))
+    });
+    let old_pool = OldPool {
+        client: &source,
+        pacer: &pacer,
+        factors_pacer: factors_pacer.as_ref(),
+        has_mfa: old_pool_has_mfa,
         estimate,
-    )
-    .await?;
+    };
+    let (plan, counts) = count_old_users(&args, old_pool, &destinations, &indexes).await?;
     print_and_write(&args, &destinations, plan, counts)
 }
 
@@ -125,16 +140,26 @@ async fn read_new_users(
     Ok(indexes)
 }
 
+/// The old pool as the plan reads it.
+#[derive(Clone, Copy)]
+struct OldPool<'a> {
+    client: &'a Client,
+    pacer: &'a Arc<Pacer>,
+    /// The pacer of the factor look-ups, where the old pool offers a passwordless first factor.
+    factors_pacer: Option<&'a Arc<Pacer>>,
+    /// MFA is ON or OPTIONAL.
+    has_mfa: bool,
+    /// Its estimated number of users.
+    estimate: u64,
+}
+
 /// Puts every old user through its new pool's classifier: the total and the unassigned users
 /// in the plan, and one set of counts per destination.
 async fn count_old_users(
     args: &PlanArgs,
-    source: &Client,
-    pacer: &Arc<Pacer>,
+    old_pool: OldPool<'_>,
     destinations: &Destinations,
     indexes: &[TargetIndex],
-    old_pool_has_mfa: bool,
-    estimate: u64,
 ) -> anyhow::Result<(PartitionedPlan, Vec<PlanCounts>)> {
     let classifiers: Vec<Classifier<'_>> = destinations
         .iter()
@@ -151,42 +176,60 @@ async fn count_old_users(
         .map(|d| {
             let unhomed = d.fit.as_ref().err().map(|m| m.attributes());
             PlanCounts::new(
-                old_pool_has_mfa,
+                old_pool.has_mfa,
                 unhomed.unwrap_or_default(),
                 counts::CodeSignIn::of(&d.pool),
+                old_pool.factors_pacer.is_some(),
             )
         })
         .collect();
-    let mut progress = Progress::new("users", estimate, args.report.progress.interval());
+    let mut progress = Progress::new("users", old_pool.estimate, args.report.progress.interval());
     let mut plan = PartitionedPlan::default();
-    let scanned = scan::each_user(
-        source,
-        pacer,
-        &args.report.source_pool_id,
+    let pool_id = &args.report.source_pool_id;
+    let scanned = scan::each_page(
+        old_pool.client,
+        old_pool.pacer,
+        pool_id,
         args.report.segments,
-        |user| {
-            let user = user_from_list(user);
-            plan.total += 1;
-            progress.update(plan.total, "read");
-            match destinations.route(&user) {
-                Ok(lane) => {
-                    let added = counts[lane].add(
-                        &user,
-                        &classifiers[lane],
-                        &indexes[lane],
-                        &mut conflicts[lane],
-                    );
-                    if let Err(err) = added {
-                        failure.get_or_insert(err);
+        async |page: Vec<UserType>| {
+            let read = match old_pool.factors_pacer {
+                Some(pacer) => {
+                    let lookup = Lookup {
+                        pacer,
+                        factors: true,
+                    };
+                    auth_factors::look_up(old_pool.client, lookup, pool_id, &page).await?
+                }
+                None => Vec::new(),
+            };
+            for (index, listed) in page.iter().enumerate() {
+                let mut user = user_from_list(listed);
+                if let Some(read) = read.get(index).cloned().flatten() {
+                    read.fill(&mut user);
+                }
+                plan.total += 1;
+                progress.update(plan.total, "read");
+                match destinations.route(&user) {
+                    Ok(lane) => {
+                        let added = counts[lane].add(
+                            &user,
+                            &classifiers[lane],
+                            &indexes[lane],
+                            &mut conflicts[lane],
+                        );
+                        if let Err(err) = added {
+                            failure.get_or_insert(err);
+                        }
+                    }
+                    Err(unassigned) => {
+                        *plan
+                            .unassigned
+                            .entry(unassigned.code().to_string())
+                            .or_default() += 1;
                     }
                 }
-                Err(unassigned) => {
-                    *plan
-                        .unassigned
-                        .entry(unassigned.code().to_string())
-                        .or_default() += 1;
-                }
             }
+            Ok(())
         },
     )
     .await;

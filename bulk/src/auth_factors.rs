@@ -1,0 +1,139 @@
+//! The one per-user look-up of what `ListUsers` does not show: a user's MFA settings and, where
+//! the old pool offers sign-in without a password, the factors the user signs in with. `export`
+//! (beside its checkpointed scan) and `plan` (beside its report scan) both read users through
+//! [`look_up`], each on its own pacer: the look-ups count against the UserRead quota (120 requests
+//! per second per account, shared with production traffic), never against the `ListUsers` budget.
+//!
+//! Where the old pool offers passwordless sign-in the look-up is `AdminGetUserAuthFactors`, which
+//! answers both questions in one request: the MFA settings and `ConfiguredUserAuthFactors` (a
+//! user with no `PASSWORD` loses nothing by being imported now; a passkey must be registered
+//! again). Elsewhere it is `AdminGetUser`, whose `UserMFASettingList` shows the MFA.
+
+use std::sync::Arc;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::types::{UserStatusType, UserType};
+use shared::from_sdk::{factors_from_get, user_from_get};
+use shared::user::{MfaSettings, SignInFactors};
+use tokio::task::JoinSet;
+
+use crate::errors::explain;
+use crate::pacer::Pacer;
+
+/// How users are looked up: the look-ups' own pacer, and whether their sign-in factors are read
+/// too (`AdminGetUserAuthFactors`).
+#[derive(Clone, Copy)]
+pub struct Lookup<'a> {
+    /// The pacer of the look-ups.
+    pub pacer: &'a Arc<Pacer>,
+    /// Read the factors (the old pool offers passwordless sign-in).
+    pub factors: bool,
+}
+
+/// What one look-up read of a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LookedUp {
+    /// Its MFA settings.
+    pub mfa: MfaSettings,
+    /// The factors it signs in with (`AdminGetUserAuthFactors` only).
+    pub factors: Option<SignInFactors>,
+}
+
+impl LookedUp {
+    /// Puts what was read into `user` (as listed, which shows neither).
+    pub fn fill(self, user: &mut shared::SourceUser) {
+        user.mfa = self.mfa;
+        user.factors = self.factors;
+    }
+}
+
+/// What `lookup` reads of every user of a page (in page order), `AdminGetUserAuthFactors` when
+/// `lookup.factors`, else `AdminGetUser`. `None` for a federated user (never imported) or one
+/// deleted since it was listed.
+pub async fn look_up(
+    client: &Client,
+    lookup: Lookup<'_>,
+    pool_id: &str,
+    users: &[UserType],
+) -> anyhow::Result<Vec<Option<LookedUp>>> {
+    let mut lookups = JoinSet::new();
+    for (index, user) in users.iter().enumerate() {
+        let Some(username) = user.username().map(String::from) else {
+            continue;
+        };
+        if user.user_status() == Some(&UserStatusType::ExternalProvider) {
+            continue;
+        }
+        let (client, pacer, pool_id) = (client.clone(), lookup.pacer.clone(), pool_id.to_string());
+        let factors = lookup.factors;
+        lookups.spawn(async move {
+            let read = match factors {
+                true => read_factors(&client, &pacer, &pool_id, &username).await,
+                false => read_mfa(&client, &pacer, &pool_id, &username).await,
+            };
+            (index, read)
+        });
+    }
+    let mut read = vec![None; users.len()];
+    while let Some(joined) = lookups.join_next().await {
+        let (index, result) = joined?;
+        read[index] = result?;
+    }
+    Ok(read)
+}
+
+/// `AdminGetUserAuthFactors`: MFA settings and sign-in factors.
+async fn read_factors(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+    username: &str,
+) -> anyhow::Result<Option<LookedUp>> {
+    let result = pacer
+        .call(|| {
+            client
+                .admin_get_user_auth_factors()
+                .user_pool_id(pool_id)
+                .username(username)
+                .send()
+        })
+        .await;
+    match result {
+        Ok(output) => {
+            let (mfa, factors) = factors_from_get(&output);
+            Ok(Some(LookedUp {
+                mfa,
+                factors: Some(factors),
+            }))
+        }
+        Err(err) if err.code() == Some("UserNotFoundException") => Ok(None),
+        Err(err) => Err(explain("AdminGetUserAuthFactors", pool_id, err)),
+    }
+}
+
+/// `AdminGetUser`: MFA settings only.
+async fn read_mfa(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+    username: &str,
+) -> anyhow::Result<Option<LookedUp>> {
+    let result = pacer
+        .call(|| {
+            client
+                .admin_get_user()
+                .user_pool_id(pool_id)
+                .username(username)
+                .send()
+        })
+        .await;
+    match result {
+        Ok(output) => Ok(Some(LookedUp {
+            mfa: user_from_get(&output).mfa,
+            factors: None,
+        })),
+        Err(err) if err.code() == Some("UserNotFoundException") => Ok(None),
+        Err(err) => Err(explain("AdminGetUser", pool_id, err)),
+    }
+}
