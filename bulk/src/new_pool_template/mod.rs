@@ -4,6 +4,8 @@
 //!
 //! Not for: creating the pool (CloudFormation does), or the migration stack (deploy/template.yaml).
 
+#[cfg(test)]
+mod fields;
 mod reader;
 mod sign_in;
 mod template;

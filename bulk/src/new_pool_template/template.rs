@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AdvancedSecurityModeType, ExplicitAuthFlowsType, GroupType, IdentityProviderType,
+    AdvancedSecurityModeType, ExplicitAuthFlowsType, FeatureType, GroupType, IdentityProviderType,
     ResourceServerType, SchemaAttributeType, UserPoolClientType, UserPoolMfaType, UserPoolTierType,
 };
 use serde_json::{Map, Value, json};
@@ -528,6 +528,57 @@ mod tests {
                 .report
                 .iter()
                 .any(|l| l.starts_with("client web: a client secret"))
+        );
+    }
+
+    #[test]
+    fn a_rotating_client_keeps_rotation_without_the_refresh_flow_aws_refuses_beside_it() {
+        use aws_sdk_cognitoidentityprovider::types::RefreshTokenRotationType;
+        let mut old = old_pool();
+        old.clients[0] = UserPoolClientType::builder()
+            .client_name("web")
+            .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+            .refresh_token_rotation(
+                RefreshTokenRotationType::builder()
+                    .feature(FeatureType::Enabled)
+                    .retry_grace_period_seconds(10)
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let built = build(&old, &choices("email"));
+        let client = &built.during["Resources"]["Client1web"]["Properties"];
+        assert_eq!(
+            client["ExplicitAuthFlows"],
+            json!(["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"])
+        );
+        assert_eq!(
+            client["RefreshTokenRotation"],
+            json!({ "Feature": "ENABLED", "RetryGracePeriodSeconds": 10 })
+        );
+    }
+
+    #[test]
+    fn the_old_pools_verification_holds_stay_beside_the_shapes() {
+        use aws_sdk_cognitoidentityprovider::types::{
+            UserAttributeUpdateSettingsType, VerifiedAttributeType,
+        };
+        let mut old = old_pool();
+        old.pool = UserPoolType::builder()
+            .id("us-east-1_old")
+            .auto_verified_attributes(VerifiedAttributeType::PhoneNumber)
+            .user_attribute_update_settings(
+                UserAttributeUpdateSettingsType::builder()
+                    .attributes_require_verification_before_update(
+                        VerifiedAttributeType::PhoneNumber,
+                    )
+                    .build(),
+            )
+            .build();
+        let built = build(&old, &choices("email"));
+        assert_eq!(
+            pool(&built.during)["UserAttributeUpdateSettings"],
+            json!({ "AttributesRequireVerificationBeforeUpdate": ["email", "phone_number"] })
         );
     }
 

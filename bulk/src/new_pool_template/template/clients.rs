@@ -20,8 +20,10 @@ pub(super) fn allow_flow(flow: &ExplicitAuthFlowsType) -> &'static str {
     }
 }
 
-/// The flows of a client: its own (AWS's defaults when unset), refresh tokens, and during the
-/// window `ALLOW_USER_PASSWORD_AUTH`, the only flow that shows the trigger the password.
+/// The flows of a client: its own (AWS's defaults when unset), refresh tokens unless the client
+/// rotates them (AWS: rotation "is incompatible with the REFRESH_TOKEN_AUTH authentication
+/// flow"), and during the window `ALLOW_USER_PASSWORD_AUTH`, the only flow that shows the
+/// trigger the password.
 pub(super) fn flows(client: &UserPoolClientType, window: Window) -> BTreeSet<&'static str> {
     let mut flows: BTreeSet<&str> = client
         .explicit_auth_flows()
@@ -31,11 +33,21 @@ pub(super) fn flows(client: &UserPoolClientType, window: Window) -> BTreeSet<&'s
     if flows.is_empty() {
         flows.extend(["ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]);
     }
-    flows.insert("ALLOW_REFRESH_TOKEN_AUTH");
+    if rotates_refresh_tokens(client) {
+        flows.remove("ALLOW_REFRESH_TOKEN_AUTH");
+    } else {
+        flows.insert("ALLOW_REFRESH_TOKEN_AUTH");
+    }
     if window == Window::During {
         flows.insert("ALLOW_USER_PASSWORD_AUTH");
     }
     flows
+}
+
+fn rotates_refresh_tokens(client: &UserPoolClientType) -> bool {
+    client
+        .refresh_token_rotation()
+        .is_some_and(|r| r.feature() == &FeatureType::Enabled)
 }
 
 /// What a client may write: its list (or, unset, every mutable standard attribute of the old
@@ -140,6 +152,16 @@ pub(super) fn app_client(
         if !u.is_empty() {
             p.insert("TokenValidityUnits".into(), Value::Object(u));
         }
+    }
+    if let Some(rotation) = client.refresh_token_rotation() {
+        let mut r = Map::new();
+        r.insert("Feature".into(), json!(rotation.feature().as_str()));
+        insert_some(
+            &mut r,
+            "RetryGracePeriodSeconds",
+            rotation.retry_grace_period_seconds().map(|v| json!(v)),
+        );
+        p.insert("RefreshTokenRotation".into(), Value::Object(r));
     }
     insert_some(
         &mut p,

@@ -44,7 +44,18 @@ pub(super) fn user_pool(
         );
     }
     p.insert("AutoVerifiedAttributes".into(), strings(&verified));
-    if let Some(held) = nonempty_strings(choices.shape.verifiable()) {
+    // The old pool's holds stay (each is auto-verified there, so it is here too), and the
+    // e-mail/phone the new shape signs in with join them.
+    let held: BTreeSet<&str> = pool
+        .user_attribute_update_settings()
+        .map(|s| s.attributes_require_verification_before_update())
+        .unwrap_or_default()
+        .iter()
+        .map(|a| a.as_str())
+        .chain(choices.shape.verifiable())
+        .filter(|a| verified.contains(*a))
+        .collect();
+    if let Some(held) = nonempty_strings(held) {
         p.insert(
             "UserAttributeUpdateSettings".into(),
             json!({ "AttributesRequireVerificationBeforeUpdate": held }),
@@ -158,10 +169,21 @@ pub(super) fn user_pool(
         .user_pool_add_ons()
         .filter(|a| a.advanced_security_mode() != &AdvancedSecurityModeType::Off)
     {
-        p.insert(
-            "UserPoolAddOns".into(),
-            json!({ "AdvancedSecurityMode": addons.advanced_security_mode().as_str() }),
+        let mut a = Map::new();
+        a.insert(
+            "AdvancedSecurityMode".into(),
+            json!(addons.advanced_security_mode().as_str()),
         );
+        if let Some(flows) = addons.advanced_security_additional_flows() {
+            insert_some(
+                &mut a,
+                "AdvancedSecurityAdditionalFlows",
+                flows
+                    .custom_auth_mode()
+                    .map(|m| json!({ "CustomAuthMode": m.as_str() })),
+            );
+        }
+        p.insert("UserPoolAddOns".into(), Value::Object(a));
         report.push(
             "threat protection: the mode is carried; its risk configuration (compromised \
              credentials, adaptive authentication, IP lists) is not read: copy it with \
@@ -169,11 +191,56 @@ pub(super) fn user_pool(
                 .into(),
         );
     }
+    encryption(old, &mut p, parts);
+    if let Some(issuer) = pool.issuer_configuration().and_then(|i| i.r#type()) {
+        p.insert(
+            "IssuerConfiguration".into(),
+            json!({ "Type": issuer.as_str() }),
+        );
+    }
+    if pool.acr_configuration().is_some_and(|a| !a.is_empty()) {
+        report.push(
+            "AcrConfiguration: the old pool's ACR level names are not a CloudFormation property: \
+             set them with UpdateUserPool after the stack is created, if they were customized"
+                .into(),
+        );
+    }
+    for (setting, failure) in [
+        ("SmsConfiguration", pool.sms_configuration_failure()),
+        ("EmailConfiguration", pool.email_configuration_failure()),
+    ] {
+        if let Some(failure) = failure {
+            report.push(format!(
+                "{setting}: the old pool reports it failing ({failure}); the new pool gets the \
+                 same settings, so fix them (or their parameters) before the window"
+            ));
+        }
+    }
     if let Some(tags) = pool.user_pool_tags().filter(|t| !t.is_empty()) {
         let tags: BTreeMap<&String, &String> = tags.iter().collect();
         p.insert("UserPoolTags".into(), json!(tags));
     }
     json!({ "Type": "AWS::Cognito::UserPool", "Properties": Value::Object(p) })
+}
+
+/// The key the pool encrypts with: its type, and a customer key as the `KmsKeyArn` parameter
+/// (it names another resource) whose default is the old pool's.
+pub(super) fn encryption(old: &PoolConfiguration, p: &mut Map<String, Value>, parts: &mut Parts) {
+    let Some(key) = old.pool.key_configuration() else {
+        return;
+    };
+    let mut k = Map::new();
+    insert_some(&mut k, "KeyType", key.key_type().map(|t| json!(t.as_str())));
+    if let Some(arn) = key.kms_key_arn() {
+        parts.parameters.insert(
+            "KmsKeyArn".into(),
+            json!({ "Type": "String", "Default": arn, "Description": "The KMS key the pool encrypts with (the old pool's by default)." }),
+        );
+        k.insert("KmsKeyArn".into(), reference("KmsKeyArn"));
+    }
+    if !k.is_empty() {
+        p.insert("KeyConfiguration".into(), Value::Object(k));
+    }
 }
 
 /// Every custom attribute of the old pool, its required standard attributes, the legacy id and
@@ -284,14 +351,19 @@ pub(super) fn mfa(old: &PoolConfiguration, p: &mut Map<String, Value>, report: &
         .unwrap_or(UserPoolMfaType::Off);
     p.insert("MfaConfiguration".into(), json!(mode.as_str()));
     let mut enabled = Vec::new();
-    if let Some(sms) = config.sms_mfa_configuration() {
+    if config.sms_mfa_configuration().is_some() {
         enabled.push("SMS_MFA");
-        insert_some(
-            p,
-            "SmsAuthenticationMessage",
-            sms.sms_authentication_message().map(|m| json!(m)),
-        );
     }
+    // DescribeUserPool says the same message as GetUserPoolMfaConfig's SMS configuration.
+    insert_some(
+        p,
+        "SmsAuthenticationMessage",
+        config
+            .sms_mfa_configuration()
+            .and_then(|s| s.sms_authentication_message())
+            .or(old.pool.sms_authentication_message())
+            .map(|m| json!(m)),
+    );
     if config
         .software_token_mfa_configuration()
         .is_some_and(|t| t.enabled())
@@ -324,6 +396,11 @@ pub(super) fn mfa(old: &PoolConfiguration, p: &mut Map<String, Value>, report: &
             p,
             "WebAuthnUserVerification",
             web.user_verification().map(|v| json!(v.as_str())),
+        );
+        insert_some(
+            p,
+            "WebAuthnFactorConfiguration",
+            web.factor_configuration().map(|v| json!(v.as_str())),
         );
         report.push(
             "passkeys: the relying party is carried; passkeys themselves cannot move (users \
@@ -452,6 +529,10 @@ pub(super) fn old_triggers(old: &PoolConfiguration, report: &mut Vec<String>) {
             config.custom_email_sender().map(|s| s.lambda_arn()),
         ),
         ("KMSKeyID", config.kms_key_id()),
+        (
+            "InboundFederation",
+            config.inbound_federation().map(|s| s.lambda_arn()),
+        ),
     ];
     for (slot, arn) in slots {
         if let Some(arn) = arn {
@@ -557,6 +638,13 @@ pub(super) fn messages(
             "SnsRegion",
             sms.and_then(|s| s.sns_region()).map(|v| json!(v)),
         );
+        if sms.is_some_and(|s| s.eums_sms().is_some()) {
+            report.push(
+                "SmsConfiguration.EumsSms: the old pool's End User Messaging SMS settings name \
+                 its origination identity and role; they are not carried: add EumsSms yourself"
+                    .into(),
+            );
+        }
         p.insert("SmsConfiguration".into(), Value::Object(s));
     }
     // The legacy top-level messages say what VerificationMessageTemplate says; AWS documents

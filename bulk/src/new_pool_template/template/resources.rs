@@ -90,5 +90,11 @@ pub(super) fn identity_provider(
         "IdpIdentifiers",
         nonempty_strings(provider.idp_identifiers()),
     );
+    if provider.acr_mapping().is_some_and(|m| !m.is_empty()) {
+        report.push(format!(
+            "identity provider {name}: its AcrMapping is not a CloudFormation property: set it \
+             with UpdateIdentityProvider after the stack is created"
+        ));
+    }
     json!({ "Type": "AWS::Cognito::UserPoolIdentityProvider", "Properties": Value::Object(p) })
 }
