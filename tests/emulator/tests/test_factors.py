@@ -497,6 +497,23 @@ class EmailMfa(unittest.TestCase):
         user = self.c.admin_get_user(UserPoolId=self.pool, Username="emma")
         self.assertEqual(user["UserMFASettingList"], ["EMAIL_OTP"])
 
+    def test_a_user_whose_password_must_be_reset_is_refused_until_the_reset(self):
+        self.configure()
+        confirmed_user(
+            self.c, self.pool, "rita", {"email": "rita@example.com", "email_verified": "true"}
+        )
+        self.c.admin_reset_user_password(UserPoolId=self.pool, Username="rita")
+        code, _ = error_of(lambda: self.enable("rita"))
+        self.assertEqual(code, "PasswordResetRequiredException")
+        user = self.c.admin_get_user(UserPoolId=self.pool, Username="rita")
+        self.assertEqual(user["UserMFASettingList"], [], "nothing changed")
+        self.c.admin_set_user_password(
+            UserPoolId=self.pool, Username="rita", Password="N3w-Passw0rd!", Permanent=True
+        )
+        self.enable("rita")
+        user = self.c.admin_get_user(UserPoolId=self.pool, Username="rita")
+        self.assertEqual(user["UserMFASettingList"], ["EMAIL_OTP"])
+
     def test_enabling_without_the_pool_configured_is_refused(self):
         code, _ = error_of(self.enable)
         self.assertEqual(code, "InvalidParameterException")
