@@ -1,68 +1,105 @@
-//! `cognito-migrate new-pool` against moto: an old pool with custom attributes, a group with a
-//! role, an app client with a secret and a Google provider becomes a template of the new pool
-//! (and the after-window template); both are linted with cfn-lint; moto's CloudFormation has no
-//! Cognito resources, so the pool, group, provider, resource server and client are created from
-//! the template's own properties through the Cognito API, and `preflight` then finds nothing to
-//! fail in them. A second old pool (e-mail sign-in, self sign-up, an OAuth client with a custom
-//! scope) becomes a user-name pool with aliases, and its after-window template ends the window.
+//! `cognito-migrate new-pool` against moto: old pools become templates of the new pool (and the
+//! after-window template), both linted with cfn-lint; moto's CloudFormation has no Cognito
+//! resources, so the pool, groups, providers, resource servers and clients are created from the
+//! templates' own properties through the Cognito API (`from_template`). The pool built is then
+//! checked field by field against the old pool with the chosen sign-in shape (`compare`), and
+//! `preflight` finds nothing to fail in it.
+//!
+//! The first old pool has user names with an e-mail alias, custom attributes of each type, SMS
+//! and TOTP MFA, groups with roles, a Google provider and two clients (with and without a
+//! secret) and becomes an e-mail pool. The second signs in by e-mail, lets people sign up, has
+//! e-mail MFA and an OAuth client with a custom scope, and becomes a user-name pool with
+//! aliases; its after-window template ends the window.
 
+#[path = "new_pool_template/compare.rs"]
+mod compare;
+#[path = "new_pool_template/from_template.rs"]
+mod from_template;
+
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
     AdminCreateUserConfigType, AliasAttributeType, AttributeDataType, ExplicitAuthFlowsType,
-    NumberAttributeConstraintsType, SchemaAttributeType, SoftwareTokenMfaConfigType,
-    StringAttributeConstraintsType, UserPoolMfaType, VerifiedAttributeType,
+    NumberAttributeConstraintsType, OAuthFlowType, SchemaAttributeType, SmsConfigurationType,
+    SmsMfaConfigType, SoftwareTokenMfaConfigType, StringAttributeConstraintsType, TimeUnitsType,
+    TokenValidityUnitsType, UserPoolMfaType, VerifiedAttributeType,
 };
+use compare::{Asked, differences};
+use from_template::{Parameters, create_from_template};
 use integration_tests::cli::{cognito_migrate, describe};
+use integration_tests::factors::enable_email_mfa;
 use integration_tests::federation::create_identity_provider;
-use integration_tests::lambda::http;
 use integration_tests::testbed::Testbed;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/cognito-import";
 const GROUP_ROLE: &str = "arn:aws:iam::123456789012:role/admins";
+const READER_ROLE: &str = "arn:aws:iam::123456789012:role/readers";
+const SMS_ROLE: &str = "arn:aws:iam::123456789012:role/cognito-sms";
 const TRIGGER: &str = "arn:aws:lambda:us-east-1:123456789012:function:cognito-migrate-trigger";
 const TOKEN: &str = "arn:aws:lambda:us-east-1:123456789012:function:cognito-migrate-token";
 
-/// The old pool: user names with an e-mail alias, two custom attributes, TOTP MFA, one group
-/// with a role, a client with a secret and no WriteAttributes, a Google provider.
+/// Custom attributes of each type, the String and Number ones with constraints; added after the
+/// pool is created (as `create_from_template` does), so moto lists the standard attributes too,
+/// as AWS does.
+fn custom_attributes() -> Vec<SchemaAttributeType> {
+    vec![
+        SchemaAttributeType::builder()
+            .name("tenant")
+            .attribute_data_type(AttributeDataType::String)
+            .mutable(true)
+            .string_attribute_constraints(
+                StringAttributeConstraintsType::builder()
+                    .min_length("1")
+                    .max_length("64")
+                    .build(),
+            )
+            .build(),
+        SchemaAttributeType::builder()
+            .name("level")
+            .attribute_data_type(AttributeDataType::Number)
+            .mutable(false)
+            .number_attribute_constraints(
+                NumberAttributeConstraintsType::builder()
+                    .min_value("0")
+                    .max_value("9")
+                    .build(),
+            )
+            .build(),
+        SchemaAttributeType::builder()
+            .name("joined")
+            .attribute_data_type(AttributeDataType::Datetime)
+            .mutable(true)
+            .build(),
+        SchemaAttributeType::builder()
+            .name("active")
+            .attribute_data_type(AttributeDataType::Boolean)
+            .mutable(true)
+            .build(),
+    ]
+}
+
+/// The old pool: user names with an e-mail alias, custom attributes of each type, SMS and TOTP
+/// MFA, two groups with roles and precedence, a Google provider, and two clients: `web` with a
+/// secret, no WriteAttributes and the provider; `spa` without a secret, with the OAuth code
+/// flow, callback and logout URLs, token validity in chosen units and a write list.
 async fn old_pool(client: &Client) -> (String, String) {
+    let sms = SmsConfigurationType::builder()
+        .sns_caller_arn(SMS_ROLE)
+        .external_id("old-pool")
+        .build();
     let pool = client
         .create_user_pool()
         .pool_name("new-pool-template-old")
         .alias_attributes(AliasAttributeType::Email)
         .auto_verified_attributes(VerifiedAttributeType::Email)
+        .sms_configuration(sms.clone())
         .admin_create_user_config(
             AdminCreateUserConfigType::builder()
                 .allow_admin_create_user_only(true)
-                .build(),
-        )
-        .schema(
-            SchemaAttributeType::builder()
-                .name("tenant")
-                .attribute_data_type(AttributeDataType::String)
-                .mutable(true)
-                .string_attribute_constraints(
-                    StringAttributeConstraintsType::builder()
-                        .min_length("1")
-                        .max_length("64")
-                        .build(),
-                )
-                .build(),
-        )
-        .schema(
-            SchemaAttributeType::builder()
-                .name("level")
-                .attribute_data_type(AttributeDataType::Number)
-                .mutable(false)
-                .number_attribute_constraints(
-                    NumberAttributeConstraintsType::builder()
-                        .min_value("0")
-                        .max_value("9")
-                        .build(),
-                )
                 .build(),
         )
         .send()
@@ -72,25 +109,43 @@ async fn old_pool(client: &Client) -> (String, String) {
         .and_then(|p| p.id)
         .expect("pool id");
     client
+        .add_custom_attributes()
+        .user_pool_id(&pool)
+        .set_custom_attributes(Some(custom_attributes()))
+        .send()
+        .await
+        .expect("custom attributes");
+    client
         .set_user_pool_mfa_config()
         .user_pool_id(&pool)
         .mfa_configuration(UserPoolMfaType::Optional)
+        .sms_mfa_configuration(
+            SmsMfaConfigType::builder()
+                .sms_authentication_message("Your code is {####}")
+                .sms_configuration(sms)
+                .build(),
+        )
         .software_token_mfa_configuration(
             SoftwareTokenMfaConfigType::builder().enabled(true).build(),
         )
         .send()
         .await
         .expect("old MFA");
-    client
-        .create_group()
-        .user_pool_id(&pool)
-        .group_name("admins")
-        .description("Administrators")
-        .precedence(1)
-        .role_arn(GROUP_ROLE)
-        .send()
-        .await
-        .expect("group");
+    for (group, description, precedence, role) in [
+        ("admins", "Administrators", 1, GROUP_ROLE),
+        ("readers", "Read only", 5, READER_ROLE),
+    ] {
+        client
+            .create_group()
+            .user_pool_id(&pool)
+            .group_name(group)
+            .description(description)
+            .precedence(precedence)
+            .role_arn(role)
+            .send()
+            .await
+            .expect("group");
+    }
     create_identity_provider(client, &pool, "Google", "Google", &[("email", "email")]).await;
     let app = client
         .create_user_pool_client()
@@ -109,6 +164,38 @@ async fn old_pool(client: &Client) -> (String, String) {
         .expect("client")
         .user_pool_client
         .expect("client");
+    client
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("spa")
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+        .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
+        .allowed_o_auth_flows(OAuthFlowType::Code)
+        .allowed_o_auth_scopes("openid")
+        .allowed_o_auth_scopes("email")
+        .allowed_o_auth_flows_user_pool_client(true)
+        .callback_urls("https://spa.example/")
+        .logout_urls("https://spa.example/signed-out")
+        .default_redirect_uri("https://spa.example/")
+        .supported_identity_providers("COGNITO")
+        .id_token_validity(30)
+        .access_token_validity(30)
+        .refresh_token_validity(7)
+        .token_validity_units(
+            TokenValidityUnitsType::builder()
+                .id_token(TimeUnitsType::Minutes)
+                .access_token(TimeUnitsType::Minutes)
+                .refresh_token(TimeUnitsType::Days)
+                .build(),
+        )
+        .read_attributes("email")
+        .read_attributes("custom:tenant")
+        .write_attributes("email")
+        .write_attributes("name")
+        .write_attributes("custom:joined")
+        .send()
+        .await
+        .expect("spa client");
     (pool, app.client_id.expect("client id"))
 }
 
@@ -133,151 +220,6 @@ fn cfn_lint(file: &Path) {
         file.display(),
         describe(&output)
     );
-}
-
-/// `value` with every `{"Ref": name}` replaced by `refs[name]` and every `Fn::If` by the branch
-/// its condition (`conditions`) picks; `None` for `AWS::NoValue` (the property is left out).
-fn resolve(
-    value: &Value,
-    refs: &serde_json::Map<String, Value>,
-    conditions: &serde_json::Map<String, Value>,
-) -> Option<Value> {
-    match value {
-        Value::Object(map) if map.len() == 1 && map.contains_key("Ref") => {
-            let name = map["Ref"].as_str().expect("Ref names a string");
-            if name == "AWS::NoValue" {
-                return None;
-            }
-            Some(
-                refs.get(name)
-                    .cloned()
-                    .unwrap_or_else(|| panic!("no value for Ref {name}")),
-            )
-        }
-        Value::Object(map) if map.len() == 1 && map.contains_key("Fn::If") => {
-            let branches = map["Fn::If"].as_array().expect("Fn::If takes a list");
-            let condition = branches[0].as_str().expect("a condition name");
-            let holds = condition_holds(&conditions[condition], refs, conditions);
-            resolve(&branches[if holds { 1 } else { 2 }], refs, conditions)
-        }
-        Value::Object(map) => Some(Value::Object(
-            map.iter()
-                .filter_map(|(k, v)| resolve(v, refs, conditions).map(|v| (k.clone(), v)))
-                .collect(),
-        )),
-        Value::Array(items) => Some(Value::Array(
-            items
-                .iter()
-                .filter_map(|v| resolve(v, refs, conditions))
-                .collect(),
-        )),
-        other => Some(other.clone()),
-    }
-}
-
-/// The conditions the template uses: `Fn::Not` of `Fn::Equals`.
-fn condition_holds(
-    condition: &Value,
-    refs: &serde_json::Map<String, Value>,
-    conditions: &serde_json::Map<String, Value>,
-) -> bool {
-    if let Some(inner) = condition.get("Fn::Not") {
-        return !condition_holds(&inner[0], refs, conditions);
-    }
-    let pair = condition["Fn::Equals"].as_array().expect("Fn::Equals");
-    resolve(&pair[0], refs, conditions) == resolve(&pair[1], refs, conditions)
-}
-
-/// One Cognito API call to moto with a JSON body, as the SDK would send it.
-async fn cognito(moto: &str, operation: &str, body: &Value) -> Value {
-    let target = format!("AWSCognitoIdentityProviderService.{operation}");
-    let (status, _, answer) = http(
-        moto,
-        "POST",
-        "/",
-        &[
-            ("X-Amz-Target", target.as_str()),
-            ("Content-Type", "application/x-amz-json-1.1"),
-            (
-                "Authorization",
-                "AWS4-HMAC-SHA256 Credential=testing/20261206/us-east-1/cognito-idp/aws4_request, SignedHeaders=host, Signature=0",
-            ),
-        ],
-        body.to_string().as_bytes(),
-    )
-    .await;
-    let answer: Value = serde_json::from_slice(&answer).unwrap_or(Value::Null);
-    assert_eq!(status, 200, "{operation} {body}: {answer}");
-    answer
-}
-
-/// Creates the template's resources in moto from their properties (what CloudFormation would
-/// send); returns the new pool's id.
-async fn create_from_template(moto: &str, template: &Value) -> String {
-    let mut refs = serde_json::Map::new();
-    for (name, parameter) in template["Parameters"].as_object().expect("parameters") {
-        let value = match name.as_str() {
-            "MigrationFunctionArn" => json!(TRIGGER),
-            "TokenFunctionArn" => json!(TOKEN),
-            _ => parameter.get("Default").cloned().unwrap_or(json!("secret")),
-        };
-        refs.insert(name.clone(), value);
-    }
-    let empty = serde_json::Map::new();
-    let conditions = template["Conditions"].as_object().unwrap_or(&empty);
-    let resources = template["Resources"].as_object().expect("resources");
-    let mut pool =
-        resolve(&resources["UserPool"]["Properties"], &refs, conditions).expect("properties");
-    let props = pool.as_object_mut().expect("pool properties");
-    let name = props.remove("UserPoolName").expect("UserPoolName");
-    props.insert("PoolName".into(), name);
-    let mfa_mode = props.remove("MfaConfiguration");
-    let enabled = props.remove("EnabledMfas").unwrap_or(json!([]));
-    // moto lists only the attributes given in a CreateUserPool Schema, where AWS lists every
-    // standard attribute as well (tests/emulator/README.md): the custom ones are added
-    // afterwards, as the canary adds them, so the pool reads as AWS's would.
-    let custom = props.remove("Schema").unwrap_or(json!([]));
-    let created = cognito(moto, "CreateUserPool", &pool).await;
-    let pool_id = created["UserPool"]["Id"]
-        .as_str()
-        .expect("new pool id")
-        .to_string();
-    if custom.as_array().is_some_and(|c| !c.is_empty()) {
-        let body = json!({ "UserPoolId": pool_id, "CustomAttributes": custom });
-        cognito(moto, "AddCustomAttributes", &body).await;
-    }
-    let enabled: Vec<&str> = enabled
-        .as_array()
-        .expect("EnabledMfas")
-        .iter()
-        .filter_map(Value::as_str)
-        .collect();
-    let mut mfa = json!({ "UserPoolId": pool_id, "MfaConfiguration": mfa_mode });
-    if enabled.contains(&"SOFTWARE_TOKEN_MFA") {
-        mfa["SoftwareTokenMfaConfiguration"] = json!({ "Enabled": true });
-    }
-    cognito(moto, "SetUserPoolMfaConfig", &mfa).await;
-    refs.insert("UserPool".into(), json!(pool_id));
-    let kinds = [
-        ("AWS::Cognito::UserPoolGroup", "CreateGroup"),
-        (
-            "AWS::Cognito::UserPoolResourceServer",
-            "CreateResourceServer",
-        ),
-        (
-            "AWS::Cognito::UserPoolIdentityProvider",
-            "CreateIdentityProvider",
-        ),
-        ("AWS::Cognito::UserPoolClient", "CreateUserPoolClient"),
-    ];
-    for (kind, operation) in kinds {
-        for resource in resources.values().filter(|r| r["Type"] == kind) {
-            let properties =
-                resolve(&resource["Properties"], &refs, conditions).expect("properties");
-            cognito(moto, operation, &properties).await;
-        }
-    }
-    pool_id
 }
 
 /// Runs `new-pool` on `old` with `sign_in` (and `extra`), writing both templates into `dir`;
@@ -352,6 +294,31 @@ fn preflight_failures(
         .collect()
 }
 
+/// The parameters a pool is built with: the migration stack's function ARNs.
+const WINDOW: Parameters = Parameters {
+    migration_function: TRIGGER,
+    token_function: TOKEN,
+};
+
+/// A JSON object literal as a map.
+fn object(value: Value) -> Map<String, Value> {
+    value.as_object().expect("an object").clone()
+}
+
+/// The legacy id as `DescribeUserPool` lists it in the new pool's schema.
+fn legacy_sub_entry() -> Value {
+    json!({
+        "Name": "custom:legacy_sub",
+        "AttributeDataType": "String",
+        "DeveloperOnlyAttribute": false,
+        "Mutable": true,
+        "Required": false
+    })
+}
+
+/// The first old pool becomes an e-mail pool: the template says so, lints clean, and the pool
+/// built from it is the old pool field by field but for the sign-in shape and the window's
+/// rules, and passes preflight.
 #[tokio::test]
 async fn the_new_pool_template_carries_the_old_pool_lints_clean_and_passes_preflight() {
     let testbed = Testbed::from_env();
@@ -378,7 +345,10 @@ async fn the_new_pool_template_carries_the_old_pool_lints_clean_and_passes_prefl
     );
     assert_eq!(pool["DeletionProtection"], json!("ACTIVE"));
     assert_eq!(pool["MfaConfiguration"], json!("OPTIONAL"));
-    assert_eq!(pool["EnabledMfas"], json!(["SOFTWARE_TOKEN_MFA"]));
+    assert_eq!(
+        pool["EnabledMfas"],
+        json!(["SMS_MFA", "SOFTWARE_TOKEN_MFA"])
+    );
     assert_eq!(
         pool["LambdaConfig"]["UserMigration"],
         json!({ "Ref": "MigrationFunctionArn" })
@@ -436,7 +406,38 @@ async fn the_new_pool_template_carries_the_old_pool_lints_clean_and_passes_prefl
     cfn_lint(&written.during_path);
     cfn_lint(&written.after_path);
 
-    let new = create_from_template(&testbed.moto_url, during).await;
+    let new = create_from_template(&testbed.moto_url, during, &WINDOW).await;
+    let asked = Asked {
+        pool: object(json!({
+            "UsernameAttributes": ["email"],
+            "AliasAttributes": null,
+            "UsernameConfiguration": { "CaseSensitive": false },
+            "UserAttributeUpdateSettings": { "AttributesRequireVerificationBeforeUpdate": ["email"] },
+            "DeletionProtection": "ACTIVE",
+            "LambdaConfig": {
+                "UserMigration": TRIGGER,
+                "PreTokenGenerationConfig": { "LambdaArn": TOKEN, "LambdaVersion": "V1_0" }
+            }
+        })),
+        added_schema: vec![legacy_sub_entry()],
+        clients: BTreeMap::from([(
+            // An unset write list is every standard attribute; the new one lists them, without
+            // the e-mail's verified flag (the e-mail signs in).
+            "web".to_string(),
+            object(json!({ "WriteAttributes": [
+                "address", "birthdate", "email", "family_name", "gender", "given_name", "locale",
+                "middle_name", "name", "nickname", "phone_number", "picture",
+                "preferred_username", "profile", "updated_at", "website", "zoneinfo"
+            ] })),
+        )]),
+    };
+    let found = differences(&testbed.moto_url, &old, &new.pool_id, &asked).await;
+    assert_eq!(
+        found,
+        Vec::<String>::new(),
+        "the built pool differs from what was asked"
+    );
+
     let old_secret = client
         .describe_user_pool_client()
         .user_pool_id(&old)
@@ -452,15 +453,16 @@ async fn the_new_pool_template_carries_the_old_pool_lints_clean_and_passes_prefl
         &old,
         &old_client,
         Some(&old_secret),
-        &new,
+        &new.pool_id,
     );
     assert!(failures.is_empty(), "{failures:#?}");
 }
 
-/// The old pool signs in by e-mail as the user name and lets people sign up; the new one signs
-/// in by user name with e-mail and `preferred_username` aliases. An OAuth client with a custom
-/// scope keeps its resource server; `preferred_username` and the legacy id leave its write list.
-/// The after-window template, created as a pool of its own, fails preflight exactly on the
+/// The old pool signs in by e-mail as the user name, lets people sign up and has e-mail MFA;
+/// the new one signs in by user name with e-mail and `preferred_username` aliases. An OAuth
+/// client with a custom scope keeps its resource server; `preferred_username` and the legacy id
+/// leave its write list. The pool built is the old one field by field but for that. The
+/// after-window template, created as a pool of its own, fails preflight exactly on the
 /// window's wiring (no trigger, no USER_PASSWORD_AUTH) and on nothing else.
 #[tokio::test]
 async fn an_email_pool_becomes_a_user_name_pool_with_aliases_and_the_after_template_ends_the_window()
@@ -478,6 +480,9 @@ async fn an_email_pool_becomes_a_user_name_pool_with_aliases_and_the_after_templ
         .user_pool
         .and_then(|p| p.id)
         .expect("pool id");
+    enable_email_mfa(&client, &old)
+        .await
+        .expect("e-mail MFA on the old pool");
     client
         .create_resource_server()
         .user_pool_id(&old)
@@ -500,7 +505,7 @@ async fn an_email_pool_becomes_a_user_name_pool_with_aliases_and_the_after_templ
         .explicit_auth_flows(ExplicitAuthFlowsType::AllowAdminUserPasswordAuth)
         .explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
         .explicit_auth_flows(ExplicitAuthFlowsType::AllowRefreshTokenAuth)
-        .allowed_o_auth_flows(aws_sdk_cognitoidentityprovider::types::OAuthFlowType::Code)
+        .allowed_o_auth_flows(OAuthFlowType::Code)
         .allowed_o_auth_scopes("openid")
         .allowed_o_auth_scopes("api/read")
         .allowed_o_auth_flows_user_pool_client(true)
@@ -562,12 +567,37 @@ async fn an_email_pool_becomes_a_user_name_pool_with_aliases_and_the_after_templ
     cfn_lint(&written.during_path);
     cfn_lint(&written.after_path);
 
-    let new = create_from_template(&testbed.moto_url, &written.during).await;
-    let failures = preflight_failures(&testbed.moto_url, &old, &app, None, &new);
+    let new = create_from_template(&testbed.moto_url, &written.during, &WINDOW).await;
+    let asked = Asked {
+        pool: object(json!({
+            "UsernameAttributes": null,
+            "AliasAttributes": ["email", "preferred_username"],
+            "UsernameConfiguration": { "CaseSensitive": false },
+            "UserAttributeUpdateSettings": { "AttributesRequireVerificationBeforeUpdate": ["email"] },
+            "DeletionProtection": "ACTIVE",
+            "LambdaConfig": {
+                "UserMigration": TRIGGER,
+                "PreSignUp": TRIGGER,
+                "PreTokenGenerationConfig": { "LambdaArn": TOKEN, "LambdaVersion": "V1_0" }
+            }
+        })),
+        added_schema: vec![legacy_sub_entry()],
+        clients: BTreeMap::from([(
+            "spa".to_string(),
+            object(json!({ "WriteAttributes": ["email", "name"] })),
+        )]),
+    };
+    let found = differences(&testbed.moto_url, &old, &new.pool_id, &asked).await;
+    assert_eq!(
+        found,
+        Vec::<String>::new(),
+        "the built pool differs from what was asked"
+    );
+    let failures = preflight_failures(&testbed.moto_url, &old, &app, None, &new.pool_id);
     assert!(failures.is_empty(), "{failures:#?}");
 
-    let closed = create_from_template(&testbed.moto_url, &written.after).await;
-    let failures = preflight_failures(&testbed.moto_url, &old, &app, None, &closed);
+    let closed = create_from_template(&testbed.moto_url, &written.after, &WINDOW).await;
+    let failures = preflight_failures(&testbed.moto_url, &old, &app, None, &closed.pool_id);
     assert!(
         failures.iter().any(|f| f.contains("UserMigration trigger"))
             && failures.iter().any(|f| f.contains("USER_PASSWORD_AUTH"))
