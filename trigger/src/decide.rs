@@ -36,7 +36,7 @@ use shared::attributes::{EMAIL, PHONE_NUMBER, PREFERRED_USERNAME};
 use shared::partition::TenantTable;
 use shared::{Mapping, MigratedUser, NotMigratable, SourceStatus, SourceUser};
 
-use crate::event::{
+use crate::event::migration::{
     DeliveryMedium, EventRejection, FinalUserStatus, MessageAction, MigrationRequest,
     MigrationResponse, TriggerSource,
 };

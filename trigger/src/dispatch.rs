@@ -13,6 +13,7 @@
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
 use serde_json::Value;
 
+use crate::event::Job;
 use crate::handler::{Trigger, TriggerError};
 use crate::migrated_event::{MigratedEvents, NoEvents};
 use crate::new_pool::NewPool;
@@ -20,28 +21,6 @@ use crate::old_directory::OldDirectory;
 use crate::old_pool::OldPool;
 use crate::sign_up::{SignUpGuard, SignUpRefusal};
 use crate::token_groups::TokenGroups;
-
-/// Which job an event is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Job {
-    /// PreSignUp.
-    SignUp,
-    /// PreTokenGeneration.
-    TokenGeneration,
-    /// UserMigration, and whatever else (answered untouched there).
-    Migration,
-}
-
-impl Job {
-    /// The job for an event, from its `triggerSource`.
-    pub fn of(event: &Value) -> Job {
-        match event.get("triggerSource").and_then(Value::as_str) {
-            Some(source) if source.starts_with("PreSignUp_") => Job::SignUp,
-            Some(source) if source.starts_with("TokenGeneration_") => Job::TokenGeneration,
-            _ => Job::Migration,
-        }
-    }
-}
 
 /// An invocation that ends in a Lambda error.
 #[derive(Debug, thiserror::Error)]
@@ -125,25 +104,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-
-    #[test]
-    fn the_trigger_source_picks_the_job() {
-        let job = |source: Value| Job::of(&json!({"triggerSource": source}));
-        assert_eq!(job(json!("PreSignUp_SignUp")), Job::SignUp);
-        assert_eq!(job(json!("PreSignUp_ExternalProvider")), Job::SignUp);
-        assert_eq!(
-            job(json!("TokenGeneration_Authentication")),
-            Job::TokenGeneration
-        );
-        assert_eq!(
-            job(json!("TokenGeneration_RefreshTokens")),
-            Job::TokenGeneration
-        );
-        assert_eq!(job(json!("UserMigration_Authentication")), Job::Migration);
-        assert_eq!(job(json!("CustomMessage_SignUp")), Job::Migration);
-        assert_eq!(job(json!(null)), Job::Migration);
-        assert_eq!(Job::of(&json!("not an object")), Job::Migration);
-    }
 
     #[test]
     fn a_person_signing_up_never_reads_a_configuration_error() {

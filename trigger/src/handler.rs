@@ -28,7 +28,7 @@ use shared::Mapping;
 use crate::budget::{Deadline, INVOCATION_BUDGET};
 use crate::config::ConfigError;
 use crate::decide::{self, Options, Reason, Resolution};
-use crate::event::{MigrationRequest, TriggerSource};
+use crate::event::migration::{MigrationRequest, TriggerSource};
 use crate::logging::{self, UserRefKey};
 use crate::old_pool::{AliasKind, AuthOutcome, OldPool, OldPoolError};
 

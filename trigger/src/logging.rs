@@ -22,7 +22,7 @@ use shared::Secret;
 use tracing_subscriber::EnvFilter;
 
 use crate::decide::Reason;
-use crate::event::TriggerSource;
+use crate::event::migration::TriggerSource;
 use crate::old_pool::OldPoolError;
 
 /// Starts the JSON subscriber on stdout (CloudWatch reads stdout). `level` is this crate's

@@ -81,114 +81,16 @@
 use std::time::Duration;
 
 use lambda_runtime::Context;
-use serde::Deserialize;
 use serde_json::Value;
 use shared::SourceUser;
 
 use crate::budget::{Deadline, INVOCATION_BUDGET};
 use crate::config::{NewPoolSignIn, SignInKey};
 use crate::decide::TenantRule;
+use crate::event::sign_up::{SignUpRequest, SignUpSource};
 use crate::logging::{self, UserRefKey};
 use crate::old_directory::{self, OldDirectory, SearchAttribute};
 use crate::old_pool::{AliasKind, Lookup, OldPoolError};
-
-/// Which sign-up invoked the trigger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SignUpSource {
-    /// `PreSignUp_SignUp`: self-service sign-up, the one that is checked.
-    SignUp,
-    /// `PreSignUp_AdminCreateUser`.
-    AdminCreateUser,
-    /// `PreSignUp_ExternalProvider`.
-    ExternalProvider,
-}
-
-impl SignUpSource {
-    /// Cognito's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SignUpSource::SignUp => "PreSignUp_SignUp",
-            SignUpSource::AdminCreateUser => "PreSignUp_AdminCreateUser",
-            SignUpSource::ExternalProvider => "PreSignUp_ExternalProvider",
-        }
-    }
-}
-
-/// What the companion needs from a PreSignUp event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignUpRequest {
-    /// The flow.
-    pub source: SignUpSource,
-    /// The user name being created (`userName`).
-    pub user_name: Option<String>,
-    /// `request.userAttributes.email`.
-    pub email: Option<String>,
-    /// `request.userAttributes.phone_number`.
-    pub phone_number: Option<String>,
-    /// The new pool that called (`userPoolId`).
-    pub user_pool_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawEvent {
-    #[serde(default)]
-    trigger_source: Option<String>,
-    #[serde(default)]
-    user_name: Option<String>,
-    #[serde(default)]
-    user_pool_id: Option<String>,
-    #[serde(default)]
-    request: Option<RawRequest>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawRequest {
-    #[serde(default)]
-    user_attributes: Option<RawAttributes>,
-}
-
-#[derive(Deserialize)]
-struct RawAttributes {
-    #[serde(default)]
-    email: Option<String>,
-    #[serde(default)]
-    phone_number: Option<String>,
-}
-
-/// A value worth looking up: present and not blank.
-fn present(value: Option<String>) -> Option<String> {
-    value
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty())
-}
-
-impl SignUpRequest {
-    /// Reads a PreSignUp event; `None` when it is not one (or cannot be read, which the caller
-    /// treats as "refuse": see [`SignUpGuard::answer`]).
-    pub fn parse(event: &Value) -> Option<SignUpRequest> {
-        let raw = RawEvent::deserialize(event).ok()?;
-        let source = match raw.trigger_source.as_deref()? {
-            "PreSignUp_SignUp" => SignUpSource::SignUp,
-            "PreSignUp_AdminCreateUser" => SignUpSource::AdminCreateUser,
-            "PreSignUp_ExternalProvider" => SignUpSource::ExternalProvider,
-            _ => return None,
-        };
-        let attributes = raw.request.and_then(|r| r.user_attributes);
-        let (email, phone_number) = match attributes {
-            Some(a) => (a.email, a.phone_number),
-            None => (None, None),
-        };
-        Some(SignUpRequest {
-            source,
-            user_name: present(raw.user_name),
-            email: present(email),
-            phone_number: present(phone_number),
-            user_pool_id: raw.user_pool_id,
-        })
-    }
-}
 
 /// Why a sign-up is refused. The message is what the person signing up reads, so it is a fixed
 /// sentence that names nothing internal; Cognito appends a full stop.
@@ -1031,22 +933,6 @@ mod tests {
         assert_eq!(
             answer(&guard, unknown_pool).await,
             Err(SignUpRefusal::Unavailable)
-        );
-    }
-
-    #[test]
-    fn the_checked_in_event_parses() {
-        let event: Value =
-            serde_json::from_str(include_str!("../fixtures/pre-sign-up.json")).unwrap();
-        assert_eq!(
-            SignUpRequest::parse(&event),
-            Some(SignUpRequest {
-                source: SignUpSource::SignUp,
-                user_name: Some("ada".into()),
-                email: Some("ada@example.com".into()),
-                phone_number: Some("+15555550100".into()),
-                user_pool_id: Some("us-east-1_NewPool1".into()),
-            })
         );
     }
 

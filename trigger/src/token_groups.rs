@@ -51,7 +51,7 @@
 //!   is written.
 //! - When the new pool cannot be read or the old pool cannot be asked within the budget, the
 //!   token is answered **without the groups** (never granting a group that was not confirmed) and
-//!   with the claim [`GROUPS_UNAVAILABLE_CLAIM`] = `"true"`, so an app can tell "no groups" from
+//!   with the claim [`crate::event::token::GROUPS_UNAVAILABLE_CLAIM`] = `"true"`, so an app can tell "no groups" from
 //!   "groups not known yet" — which matters for deny-groups such as `blocked` (see the README
 //!   runbook). Nothing is written; the next token asks again.
 //!
@@ -74,16 +74,12 @@
 //! `AdminSetUserMFAPreference` for an e-mail-MFA user, one `PutEvents` with
 //! `MIGRATED_EVENT_BUS`); every later token: none.
 //!
-//! AWS: "The groupOverrideDetails object is replaced with the one you provide. If you provide an
-//! empty or null object in the response, then the groups are suppressed." — so the companion
-//! either leaves the response alone or copies the request's roles next to the groups it sets.
-//! Reference: <https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html>
+//! The event and how the answer is written into it: [`crate::event::token`].
 
 use std::time::Duration;
 
 use lambda_runtime::Context;
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::Value;
 use shared::SourceUser;
 use shared::attributes::VERIFIABLE;
 use shared::identity::{Identity, identify};
@@ -92,6 +88,7 @@ use tokio::task::JoinSet;
 use crate::budget::{Deadline, INVOCATION_BUDGET};
 use crate::decide::TenantRule;
 use crate::email_mfa::{self, EMAIL_MFA_BUDGET, EmailMfaOutcome};
+use crate::event::token::{TokenAnswer, TokenRequest};
 use crate::logging::{self, UserRefKey};
 use crate::migrated_event::{
     self, EVENT_BUDGET, EventOutcome, MigratedEvents, MigratedUser, NoEvents,
@@ -100,10 +97,6 @@ use crate::new_pool::{NewPool, NewPoolError};
 use crate::old_directory::{OldDirectory, SearchAttribute};
 use crate::old_pool::{Lookup, OldPoolError};
 
-/// The claim added when the new pool could not be read or the old pool could not be asked, so
-/// the token may lack groups.
-pub const GROUPS_UNAVAILABLE_CLAIM: &str = "migration_groups_unavailable";
-
 /// Time kept back from the reads (the new-pool user, the old pool's lookups) for writing the
 /// memberships.
 const WRITE_RESERVE: Duration = Duration::from_millis(1000);
@@ -111,111 +104,6 @@ const WRITE_RESERVE: Duration = Duration::from_millis(1000);
 /// Memberships written side by side. Cognito allows 10 writes per second per user, so a user in
 /// many groups is written a few at a time.
 const PARALLEL_WRITES: usize = 4;
-
-/// The shape of the response Cognito expects, from the event's `version`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TokenVersion {
-    /// Version 1: `response.claimsOverrideDetails` (ID token; the groups claim of both tokens).
-    V1,
-    /// Versions 2 and 3: `response.claimsAndScopeOverrideDetails` (ID and access tokens).
-    V2,
-}
-
-/// What the companion needs from a PreTokenGeneration event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenRequest {
-    /// `triggerSource`.
-    pub trigger_source: String,
-    /// The response shape.
-    pub version: TokenVersion,
-    /// The user's name in the new pool (`userName`).
-    pub user_name: String,
-    /// The new pool that called (`userPoolId`).
-    pub user_pool_id: String,
-    /// `request.userAttributes`.
-    pub user_attributes: Map<String, Value>,
-    /// `request.groupConfiguration.groupsToOverride`: the user's groups in the new pool.
-    pub groups: Vec<String>,
-    /// `request.groupConfiguration.iamRolesToOverride`.
-    pub iam_roles: Vec<String>,
-    /// `request.groupConfiguration.preferredRole`.
-    pub preferred_role: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawEvent {
-    #[serde(default)]
-    version: Option<String>,
-    trigger_source: String,
-    user_name: String,
-    user_pool_id: String,
-    request: RawRequest,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawRequest {
-    #[serde(default)]
-    user_attributes: Option<Map<String, Value>>,
-    #[serde(default)]
-    group_configuration: Option<RawGroups>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawGroups {
-    #[serde(default)]
-    groups_to_override: Option<Vec<String>>,
-    #[serde(default)]
-    iam_roles_to_override: Option<Vec<String>>,
-    #[serde(default)]
-    preferred_role: Option<String>,
-}
-
-impl TokenRequest {
-    /// Reads a PreTokenGeneration event of a user; `None` for anything else (a
-    /// client-credentials token, a malformed event), which is answered untouched.
-    pub fn parse(event: &Value) -> Option<TokenRequest> {
-        let raw = RawEvent::deserialize(event).ok()?;
-        if !raw.trigger_source.starts_with("TokenGeneration_")
-            || raw.trigger_source == "TokenGeneration_ClientCredentials"
-            || raw.user_name.is_empty()
-        {
-            return None;
-        }
-        let version = match raw.version.as_deref() {
-            Some("2" | "3") => TokenVersion::V2,
-            _ => TokenVersion::V1,
-        };
-        let groups = raw.request.group_configuration;
-        let (groups, iam_roles, preferred_role) = match groups {
-            Some(g) => (
-                g.groups_to_override.unwrap_or_default(),
-                g.iam_roles_to_override.unwrap_or_default(),
-                g.preferred_role,
-            ),
-            None => (Vec::new(), Vec::new(), None),
-        };
-        Some(TokenRequest {
-            trigger_source: raw.trigger_source,
-            version,
-            user_name: raw.user_name,
-            user_pool_id: raw.user_pool_id,
-            user_attributes: raw.request.user_attributes.unwrap_or_default(),
-            groups,
-            iam_roles,
-            preferred_role,
-        })
-    }
-
-    fn attribute(&self, name: &str) -> Option<&str> {
-        self.user_attributes
-            .get(name)
-            .and_then(Value::as_str)
-            .filter(|v| !v.is_empty())
-    }
-}
 
 /// Whether the old user found by a legacy id is `user`, the new-pool user as the new pool holds
 /// it (re-read, never the event's claims): the same user name (the migration keeps it unless the
@@ -236,54 +124,6 @@ pub fn same_person(user: &SourceUser, old: &SourceUser) -> bool {
                 (Some(new), Some(old)) if new.eq_ignore_ascii_case(old)
             )
     })
-}
-
-/// How the token is answered.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TokenAnswer {
-    /// The event untouched: the token carries what the new pool has.
-    Untouched,
-    /// These groups in the token (the request's roles kept beside them).
-    Groups(Vec<String>),
-    /// The token without groups, flagged with [`GROUPS_UNAVAILABLE_CLAIM`].
-    GroupsUnavailable,
-}
-
-impl TokenAnswer {
-    /// The event with this answer written into its `response`; everything else is returned as
-    /// Cognito sent it.
-    pub fn write_into(&self, request: &TokenRequest, mut event: Value) -> Value {
-        let details = match self {
-            TokenAnswer::Untouched => return event,
-            TokenAnswer::Groups(groups) => {
-                let mut group_details = json!({
-                    "groupsToOverride": groups,
-                    "iamRolesToOverride": request.iam_roles,
-                });
-                if let Some(role) = &request.preferred_role {
-                    group_details["preferredRole"] = json!(role);
-                }
-                json!({"groupOverrideDetails": group_details})
-            }
-            TokenAnswer::GroupsUnavailable => {
-                let claims = json!({"claimsToAddOrOverride": {GROUPS_UNAVAILABLE_CLAIM: "true"}});
-                match request.version {
-                    TokenVersion::V1 => claims,
-                    TokenVersion::V2 => {
-                        json!({"idTokenGeneration": claims, "accessTokenGeneration": claims})
-                    }
-                }
-            }
-        };
-        let key = match request.version {
-            TokenVersion::V1 => "claimsOverrideDetails",
-            TokenVersion::V2 => "claimsAndScopeOverrideDetails",
-        };
-        if let Value::Object(fields) = &mut event {
-            fields.insert("response".to_string(), json!({ key: details }));
-        }
-        event
-    }
 }
 
 /// Why the token was answered as it was; logged as `outcome`.
@@ -894,11 +734,13 @@ mod tests {
     use std::sync::{Arc, Mutex};
     use std::time::Instant;
 
+    use serde_json::json;
     use shared::SourceStatus;
     use shared::partition::TenantTable;
 
     use super::*;
     use crate::companion_config::DEFAULT_MARKER_GROUP;
+    use crate::event::token::GROUPS_UNAVAILABLE_CLAIM;
     use crate::migrated_event::EventError;
     use crate::old_pool::Lookup;
 
@@ -1204,58 +1046,6 @@ mod tests {
             json!({"claimsAndScopeOverrideDetails": {"groupOverrideDetails":
                 {"groupsToOverride": ["staff"], "iamRolesToOverride": []}}})
         );
-    }
-
-    #[test]
-    fn the_checked_in_events_parse_and_only_the_response_changes() {
-        for (text, version, groups) in [
-            (
-                include_str!("../fixtures/pre-token-generation-v1.json"),
-                TokenVersion::V1,
-                vec![],
-            ),
-            (
-                include_str!("../fixtures/pre-token-generation-v2.json"),
-                TokenVersion::V2,
-                vec!["staff".to_string()],
-            ),
-        ] {
-            let event: Value = serde_json::from_str(text).unwrap();
-            let request = TokenRequest::parse(&event).unwrap();
-            assert_eq!(request.version, version);
-            assert_eq!(request.groups, groups);
-            assert_eq!(request.attribute("custom:legacy_sub"), Some(LEGACY));
-            let answer =
-                TokenAnswer::Groups(vec!["admins".into()]).write_into(&request, event.clone());
-            let mut without_response = answer.clone();
-            without_response["response"] = event["response"].clone();
-            assert_eq!(without_response, event, "only the response changes");
-            assert_eq!(
-                groups_in(&answer),
-                json!(["admins"]),
-                "the request's roles stay beside the groups"
-            );
-            let details = answer["response"]
-                .as_object()
-                .unwrap()
-                .values()
-                .next()
-                .unwrap();
-            assert_eq!(
-                details["groupOverrideDetails"]["iamRolesToOverride"],
-                event["request"]["groupConfiguration"]["iamRolesToOverride"]
-            );
-        }
-    }
-
-    fn groups_in(answer: &Value) -> Value {
-        let details = answer["response"]
-            .as_object()
-            .unwrap()
-            .values()
-            .next()
-            .unwrap();
-        details["groupOverrideDetails"]["groupsToOverride"].clone()
     }
 
     #[tokio::test]

@@ -1,10 +1,8 @@
 //! The UserMigration event as Cognito sends it, and the response the trigger writes into it.
 //!
-//! Why our own types: `aws_lambda_events` has no `enableSMSMFA`, serialises unset options as
-//! `null`, and fails the whole event on one wrong type. Here the event stays a
-//! [`serde_json::Value`] end to end: the few fields the trigger needs are read out of it
-//! tolerantly ([`MigrationRequest::parse`]), and the answer is either that same value untouched
-//! ("no such user") or that value with its `response` replaced ([`MigrationResponse::write_into`]).
+//! The fields the trigger needs are read through the common [`Header`]
+//! ([`MigrationRequest::parse`]), and the answer is either the event untouched ("no such user")
+//! or the event with its `response` replaced ([`MigrationResponse::write_into`]).
 //! Anything unexpected (missing fields, `null`s, wrong types, a 10 KB user name, control
 //! characters, an unknown `triggerSource`) becomes an [`EventRejection`], never a panic.
 //!
@@ -15,6 +13,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use shared::Secret;
+
+use crate::event::{Header, with_response};
 
 /// Longest user name the trigger looks up. Cognito user names are at most 128 characters, but an
 /// alias (an email address) typed as the user name can be longer; 2048 is Cognito's limit for a
@@ -83,21 +83,8 @@ impl EventRejection {
     }
 }
 
-// Only the fields the trigger reads; unknown fields (`callerContext`, `validationData`, ...) are
-// ignored, and `null` reads as missing.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RawEvent {
-    #[serde(default)]
-    trigger_source: Option<String>,
-    #[serde(default)]
-    user_name: Option<String>,
-    #[serde(default)]
-    user_pool_id: Option<String>,
-    #[serde(default)]
-    request: Option<RawRequest>,
-}
-
+// The one request field the trigger reads; `validationData` and `clientMetadata` are ignored,
+// and `null` reads as missing.
 #[derive(Deserialize)]
 struct RawRequest {
     #[serde(default)]
@@ -108,10 +95,7 @@ impl MigrationRequest {
     /// Reads and validates the fields the trigger needs. The serde error text is dropped on
     /// purpose: it can quote the offending value, and that value may be a password.
     pub fn parse(event: &Value) -> Result<MigrationRequest, EventRejection> {
-        if !event.is_object() {
-            return Err(EventRejection::Malformed);
-        }
-        let raw = RawEvent::deserialize(event).map_err(|_| EventRejection::Malformed)?;
+        let raw = Header::<RawRequest>::read(event).ok_or(EventRejection::Malformed)?;
         let trigger_source = match raw.trigger_source.as_deref() {
             Some("UserMigration_Authentication") => TriggerSource::Authentication,
             Some("UserMigration_ForgotPassword") => TriggerSource::ForgotPassword,
@@ -208,12 +192,9 @@ pub enum DeliveryMedium {
 impl MigrationResponse {
     /// The event with its `response` replaced by this one. Everything else in the event is
     /// returned as Cognito sent it, as the trigger contract expects.
-    pub fn write_into(&self, mut event: Value) -> Value {
-        if let Value::Object(fields) = &mut event {
-            let response = serde_json::to_value(self).expect("a response of strings serialises");
-            fields.insert("response".to_string(), response);
-        }
-        event
+    pub fn write_into(&self, event: Value) -> Value {
+        let response = serde_json::to_value(self).expect("a response of strings serialises");
+        with_response(event, response)
     }
 }
 
@@ -242,15 +223,15 @@ mod tests {
     const FIXTURES: [(&str, &str); 3] = [
         (
             "user-migration-authentication.json",
-            include_str!("../fixtures/user-migration-authentication.json"),
+            include_str!("../../fixtures/user-migration-authentication.json"),
         ),
         (
             "user-migration-forgot-password.json",
-            include_str!("../fixtures/user-migration-forgot-password.json"),
+            include_str!("../../fixtures/user-migration-forgot-password.json"),
         ),
         (
             "user-migration-authentication-cognito-local.json",
-            include_str!("../fixtures/user-migration-authentication-cognito-local.json"),
+            include_str!("../../fixtures/user-migration-authentication-cognito-local.json"),
         ),
     ];
 
