@@ -17,6 +17,7 @@ pub mod alias;
 pub mod attributes;
 pub mod case_index;
 pub mod cognito_errors;
+pub mod email_proof;
 pub mod error_text;
 pub mod from_sdk;
 pub mod identity;

@@ -10,6 +10,7 @@ use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::factors::{
     enable_email_mfa, enable_user_email_mfa, give_passkey, set_tier_and_first_factors,
 };
+use integration_tests::import_support::{import, import_state};
 use integration_tests::pools::{MigrationPools, PoolSpec, create_user};
 
 const CODES: [AuthFactorType; 3] = [
@@ -247,5 +248,74 @@ async fn plan_counts_each_users_factors_by_what_the_new_pool_lets_it_do() {
         sum,
         after["total"].as_u64().unwrap(),
         "the groups reconcile: {after}"
+    );
+}
+
+#[tokio::test]
+async fn import_tries_email_mfa_for_a_carried_verified_email_and_follows_aws_refusal_until_the_reset()
+ {
+    let pools = MigrationPools::create_with(
+        &PoolSpec::named("mfa-import-old"),
+        &PoolSpec::named("mfa-import-new").with_custom(&["legacy_sub"]),
+    )
+    .await;
+    let client = &pools.client;
+    set_tier_and_first_factors(client, &pools.old, UserPoolTierType::Essentials, &CODES)
+        .await
+        .unwrap();
+    enable_email_mfa(client, &pools.old).await.unwrap();
+    enable_email_mfa(client, &pools.new).await.unwrap();
+    create_user(
+        client,
+        &pools.old,
+        "ada",
+        &verified("ada@example.com"),
+        Some("Passw0rd!"),
+    )
+    .await;
+    enable_user_email_mfa(client, &pools.old, "ada")
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("export");
+    let run = export(
+        &pools.endpoint,
+        &pools.old,
+        &pools.new,
+        &out,
+        &["--select", "all"],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let reenrol = std::fs::read_to_string(out.join("mfa-reenrol.csv")).unwrap();
+    assert!(
+        reenrol.contains("carried unchanged and verified"),
+        "the old pool verified the e-mail and the mapping keeps it: {reenrol}"
+    );
+
+    let run = import(&pools.endpoint, &pools.new, &out, &[]);
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let state = import_state(&out);
+    assert_eq!(
+        state["email_mfa"],
+        serde_json::json!({"listed": 1, "restored": 0, "after_reset": 1, "not_configured": 0, "not_found": 0}),
+        "AWS refuses a RESET_REQUIRED user: {state}"
+    );
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("refused until the reset"), "{stdout}");
+    let user = client
+        .admin_get_user()
+        .user_pool_id(&pools.new)
+        .username("ada")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        user.user_status().map(|s| s.as_str()),
+        Some("RESET_REQUIRED")
+    );
+    assert!(
+        user.user_mfa_setting_list().is_empty(),
+        "the token function turns it on after the reset: {user:?}"
     );
 }

@@ -14,10 +14,88 @@
 //! The look-up itself ([`look_up`]: `AdminGetUserAuthFactors` where the old pool offers
 //! passwordless sign-in, else `AdminGetUser`) is [`crate::auth_factors`], which `plan` uses too.
 
+use std::path::Path;
+
+use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::types::UserPoolMfaType;
 use serde::{Deserialize, Serialize};
+use shared::SourceUser;
+use shared::mapping::MigratedUser;
 
 pub use crate::auth_factors::{LookedUp, Lookup, look_up};
+use crate::export_dir::MFA_REENROL;
+
+/// Why a user is in `mfa-reenrol.csv` (one row per user, its reasons joined by "; "): TOTP.
+pub const TOTP_REENROL: &str = "TOTP (authenticator app) MFA: its secret cannot be exported; the user sets up the authenticator again in the new pool";
+/// A passkey: AWS keeps its public key where no administrator can read or write it (the
+/// credential list needs the user's own token), so the user registers it again.
+pub const PASSKEY_REENROL: &str = "passkey (WebAuthn): no administrator can read or carry it; the user registers a passkey again in the new pool";
+/// E-mail MFA of a user whose e-mail the old pool verified and the mapping carries unchanged
+/// ([`shared::email_proof`]): `import` tries to turn it on right after the import job.
+pub const EMAIL_MFA_AT_IMPORT: &str = "e-mail MFA: the e-mail is carried unchanged and verified, so import turns e-mail MFA on right after the import job where the new pool has it configured and accepts it (AWS lists PasswordResetRequiredException for a user whose password must be reset, as every imported user's must: then the token function turns it on at the user's first sign-in after the reset; the import report says which)";
+/// E-mail MFA of a user whose e-mail proves nothing yet (not verified in the old pool, or
+/// rewritten by the mapping): only the reset code proves the address.
+pub const EMAIL_MFA_AFTER_RESET: &str = "e-mail MFA: the e-mail was not verified in the old pool or the mapping changes it, so nothing turns e-mail MFA on before the user proves the address with the reset code; the token function turns it on at the user's first sign-in after the reset when that sign-in is the first the function handles for the user (not when groups reached the user first), the new pool holds the e-mail verified and has e-mail MFA configured; otherwise turn it on: AdminSetUserMFAPreference EmailMfaSettings";
+
+/// Why `user` (exported as `mapped`) must set up a factor again in the new pool, or `None`.
+pub fn reenrol_reasons(user: &SourceUser, mapped: Option<&MigratedUser>) -> Option<String> {
+    let email_proven = mapped.is_some_and(|m| shared::email_proof::carried_verified(user, m));
+    let reasons: Vec<&str> = [
+        (user.mfa.software_token, TOTP_REENROL),
+        (user.factors.is_some_and(|f| f.web_authn), PASSKEY_REENROL),
+        (user.mfa.email && email_proven, EMAIL_MFA_AT_IMPORT),
+        (user.mfa.email && !email_proven, EMAIL_MFA_AFTER_RESET),
+    ]
+    .into_iter()
+    .filter_map(|(applies, reason)| applies.then_some(reason))
+    .collect();
+    (!reasons.is_empty()).then(|| reasons.join("; "))
+}
+
+/// One row of `mfa-reenrol.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReenrolRow {
+    /// The old user name.
+    pub username: String,
+    /// The old `sub`.
+    pub sub: String,
+    /// Its reasons, joined by "; ".
+    pub reasons: String,
+}
+
+impl ReenrolRow {
+    /// True when `reason` (one of this module's constants) is among the row's.
+    pub fn has(&self, reason: &str) -> bool {
+        self.reasons.contains(reason)
+    }
+}
+
+/// The rows of `dir`'s `mfa-reenrol.csv` (none when the file does not exist), cells as written
+/// (a cell `csv_record` neutralised keeps its leading `'`).
+pub fn reenrol_rows(dir: &Path) -> anyhow::Result<Vec<ReenrolRow>> {
+    let path = dir.join(MFA_REENROL);
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let mut reader =
+        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = record.with_context(|| {
+            format!(
+                "{} is not the file cognito-migrate export wrote: export again",
+                path.display()
+            )
+        })?;
+        let cell = |i: usize| record.get(i).unwrap_or_default().to_string();
+        rows.push(ReenrolRow {
+            username: cell(0),
+            sub: cell(1),
+            reasons: cell(2),
+        });
+    }
+    Ok(rows)
+}
 
 /// Whether to read each user's MFA with `AdminGetUser`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -59,6 +137,40 @@ impl MfaLookup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use shared::SourceStatus;
+
+    #[test]
+    fn e_mail_mfa_is_for_import_only_where_the_address_is_carried_verified() {
+        let mut user = SourceUser::new("ada", SourceStatus::Confirmed)
+            .with("email", "ada@example.com")
+            .with("email_verified", "true");
+        user.mfa.email = true;
+        let mapping = shared::mapping::Mapping::default();
+        let mapped = mapping.apply(&user).unwrap();
+        assert_eq!(
+            reenrol_reasons(&user, Some(&mapped)).as_deref(),
+            Some(EMAIL_MFA_AT_IMPORT)
+        );
+        let mut rewritten = mapped.clone();
+        rewritten
+            .attributes
+            .insert("email".into(), "ada@elsewhere.example".into());
+        assert_eq!(
+            reenrol_reasons(&user, Some(&rewritten)).as_deref(),
+            Some(EMAIL_MFA_AFTER_RESET)
+        );
+        user.mfa.software_token = true;
+        let both = reenrol_reasons(&user, None).unwrap();
+        assert_eq!(both, format!("{TOTP_REENROL}; {EMAIL_MFA_AFTER_RESET}"));
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = b"username,sub,reason\n".to_vec();
+        file.extend(crate::report_csv::csv_record(&["ada", "s-ada", &both]));
+        std::fs::write(dir.path().join(MFA_REENROL), file).unwrap();
+        let rows = reenrol_rows(dir.path()).unwrap();
+        assert_eq!(rows.len(), 1);
+        assert!(rows[0].has(TOTP_REENROL) && rows[0].has(EMAIL_MFA_AFTER_RESET));
+        assert!(!rows[0].has(EMAIL_MFA_AT_IMPORT) && !rows[0].has(PASSKEY_REENROL));
+    }
 
     #[test]
     fn auto_looks_up_only_when_the_old_pool_has_mfa() {

@@ -20,7 +20,7 @@ mod collisions;
 mod folder;
 mod groups;
 mod ledgers;
-mod mfa;
+pub(crate) mod mfa;
 mod outputs;
 mod sink;
 mod summary;

@@ -16,7 +16,7 @@ use super::checkpoint::{Checkpoint, Counts, ShardCursor};
 use super::collisions::SignInLedger;
 use super::groups::GroupCounts;
 use super::ledgers::{Ledgers, username_key};
-use super::mfa::{LookedUp, MfaVisibility};
+use super::mfa::{LookedUp, MfaVisibility, reenrol_reasons};
 use super::outputs::{AppendFile, Outputs};
 use crate::classify::{Classifier, Outcome};
 use crate::destinations::NewPools;
@@ -24,27 +24,6 @@ use crate::disk_table::{Table, temporary_file_error};
 use crate::report_csv::csv_record;
 use crate::scan::ShardWork;
 use crate::shards::{self, AfterRefusal};
-
-/// Why a user is in `mfa-reenrol.csv` (one row per user, its reasons joined by "; ").
-const TOTP_REENROL: &str = "TOTP (authenticator app) MFA: its secret cannot be exported; the user sets up the authenticator again in the new pool";
-/// A passkey: AWS keeps its public key where no administrator can read or write it (the
-/// credential list needs the user's own token), so the user registers it again.
-const PASSKEY_REENROL: &str = "passkey (WebAuthn): no administrator can read or carry it; the user registers a passkey again in the new pool";
-/// E-mail MFA: the import cannot carry it (the CSV has no column for it).
-const EMAIL_MFA_REENROL: &str = "e-mail MFA: the import cannot carry it; the token function turns it on at the user's first sign-in after the reset when that sign-in is the first the function handles for the user (not when groups reached the user first), the new pool holds the e-mail verified and has e-mail MFA configured; otherwise turn it on: AdminSetUserMFAPreference EmailMfaSettings";
-
-/// Why `user` must set up a factor again in the new pool, or `None`.
-fn reenrol_reasons(user: &shared::SourceUser) -> Option<String> {
-    let reasons: Vec<&str> = [
-        (user.mfa.software_token, TOTP_REENROL),
-        (user.factors.is_some_and(|f| f.web_authn), PASSKEY_REENROL),
-        (user.mfa.email, EMAIL_MFA_REENROL),
-    ]
-    .into_iter()
-    .filter_map(|(applies, reason)| applies.then_some(reason))
-    .collect();
-    (!reasons.is_empty()).then(|| reasons.join("; "))
-}
 
 /// The reason code of a sign-in collision.
 const COLLISION_CODE: &str = "sign-in-collision";
@@ -206,7 +185,12 @@ impl<'a> Sink<'a> {
                         counts.disabled += 1;
                     }
                     counts.exported += 1;
-                    if let Some(reasons) = reenrol_reasons(&user) {
+                    // Mapped again only for an e-mail-MFA user, whose e-mail must be proven.
+                    let mapped = user
+                        .mfa
+                        .email
+                        .then(|| lane.classifier.mapping.apply(&user).ok());
+                    if let Some(reasons) = reenrol_reasons(&user, mapped.flatten().as_ref()) {
                         lane.outputs
                             .write_mfa_reenrol(&user.username, user.sub(), &reasons)?;
                         counts.mfa_reenrol += 1;

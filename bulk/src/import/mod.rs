@@ -10,9 +10,11 @@
 //! Every step is recorded in `import-state.json` before the next one ([`state`]), so a rerun with
 //! `--resume` after a crash, `kill -9` or Ctrl-C never imports a succeeded file again and follows
 //! a job that is still running. Imported users are `RESET_REQUIRED` (AWS does not import
-//! passwords); the trigger migrates the others with their password.
+//! passwords); the trigger migrates the others with their password. Then the e-mail MFA of the
+//! users whose e-mail was carried verified is turned on again where AWS allows it ([`email_mfa`]).
 
 pub mod disabled;
+pub mod email_mfa;
 pub mod inputs;
 pub mod job;
 pub mod report;
@@ -137,6 +139,16 @@ pub async fn run(args: ImportArgs, aws: &AwsArgs) -> anyhow::Result<ImportOutcom
             interrupted = true;
             break;
         }
+    }
+    if !interrupted && state.email_mfa.is_none_or(|c| c.not_configured > 0) {
+        let new_pool = email_mfa::NewPool {
+            client: &client,
+            pacer: &pacer,
+            pool_id: &args.target_pool_id,
+            legacy_id_attribute: run.legacy_id_attribute.as_deref(),
+        };
+        state.email_mfa = Some(email_mfa::restore(&new_pool, &args.dir).await?);
+        state.save(&args.dir)?;
     }
     print!("{}", report::text(&state, pool.name().unwrap_or_default()));
     println!("state in {}", ImportState::path(&args.dir).display());

@@ -88,6 +88,9 @@ pub fn text(state: &ImportState, pool_name: &str) -> String {
         totals.files_not_imported,
         state.files.len()
     );
+    if let Some(counts) = &state.email_mfa {
+        text.push_str(&super::email_mfa::text(counts));
+    }
     if state.disabled.done > 0 {
         let _ = writeln!(
             text,

@@ -176,6 +176,10 @@ pub struct ImportState {
     /// How far the users of `disabled.csv` have been created disabled.
     #[serde(default)]
     pub disabled: DisabledProgress,
+    /// What became of the e-mail MFA of the users the export listed for it (`None`: not tried
+    /// yet; tried once every file has had its run).
+    #[serde(default)]
+    pub email_mfa: Option<super::email_mfa::EmailMfaCounts>,
 }
 
 /// The users of `disabled.csv` handled so far (in file order, so a resumed run skips them).
@@ -207,6 +211,7 @@ impl ImportState {
                 })
                 .collect(),
             disabled: DisabledProgress::default(),
+            email_mfa: None,
         }
     }
 

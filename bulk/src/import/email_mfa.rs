@@ -1,0 +1,163 @@
+//! E-mail MFA turned on again right after the import jobs, so nobody ends the migration with
+//! fewer factors than before, and never with more trust than the proof given.
+//!
+//! Who: the users the export listed in `mfa-reenrol.csv` as
+//! [`EMAIL_MFA_AT_IMPORT`](crate::export::mfa::EMAIL_MFA_AT_IMPORT): e-mail MFA in the old pool,
+//! the e-mail verified there and carried unchanged and verified ([`shared::email_proof`]). A user
+//! whose address proves nothing yet ([`EMAIL_MFA_AFTER_RESET`](crate::export::mfa::EMAIL_MFA_AFTER_RESET))
+//! is never touched here: the reset code proves it, and the token function turns the factor on
+//! at the first sign-in after the reset.
+//!
+//! How: `AdminSetUserMFAPreference` `EmailMfaSettings` `Enabled` (no `PreferredMfa`, as the token
+//! function), where the new pool has e-mail MFA configured (`GetUserPoolMfaConfig`
+//! `EmailMfaConfiguration`). AWS's API reference lists `PasswordResetRequiredException` ("This
+//! exception is thrown when a password reset is required") for the operation, and every user an
+//! import job creates is `RESET_REQUIRED`: on the first such answer the rest are not asked (AWS's
+//! answer for one imported user is its answer for all) and all are left to the token function,
+//! which turns the factor on at their first sign-in after the reset. The counts say which.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::types::{EmailMfaSettingsType, UserPoolMfaType};
+use serde::{Deserialize, Serialize};
+
+use super::inputs::{import_files, users_of};
+use crate::errors::explain;
+use crate::export::mfa::{EMAIL_MFA_AT_IMPORT, reenrol_rows};
+use crate::pacer::Pacer;
+
+/// What became of the e-mail MFA of the users listed for it at import.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailMfaCounts {
+    /// Users listed with e-mail MFA to turn on at import.
+    pub listed: u64,
+    /// Turned on.
+    pub restored: u64,
+    /// Refused until the user resets the password (`PasswordResetRequiredException`), or not
+    /// asked after that answer: the token function turns it on after the reset.
+    pub after_reset: u64,
+    /// The new pool has no e-mail MFA configured: left off.
+    pub not_configured: u64,
+    /// Not in the new pool (its line was not imported): left off.
+    pub not_found: u64,
+}
+
+/// The new pool, as this step reaches it.
+pub struct NewPool<'a> {
+    /// Its client.
+    pub client: &'a Client,
+    /// The run's pacer.
+    pub pacer: &'a Pacer,
+    /// Its id.
+    pub pool_id: &'a str,
+    /// The attribute holding the old `sub` in the users files (`None`: the pool keeps none).
+    pub legacy_id_attribute: Option<&'a str>,
+}
+
+/// Turns e-mail MFA on for the users of export folder `dir` listed for it.
+pub async fn restore(pool: &NewPool<'_>, dir: &Path) -> anyhow::Result<EmailMfaCounts> {
+    let listed: Vec<_> = reenrol_rows(dir)?
+        .into_iter()
+        .filter(|row| row.has(EMAIL_MFA_AT_IMPORT))
+        .collect();
+    let mut counts = EmailMfaCounts {
+        listed: listed.len() as u64,
+        ..EmailMfaCounts::default()
+    };
+    if listed.is_empty() {
+        return Ok(counts);
+    }
+    let config = crate::pools::mfa_config(pool.client, pool.pacer, pool.pool_id).await?;
+    let configured = config.email_mfa_configuration().is_some()
+        && config.mfa_configuration() != Some(&UserPoolMfaType::Off);
+    if !configured {
+        counts.not_configured = counts.listed;
+        return Ok(counts);
+    }
+    let names = new_usernames(dir, pool.legacy_id_attribute)?;
+    for row in &listed {
+        if counts.after_reset > 0 {
+            counts.after_reset += 1;
+            continue;
+        }
+        let name = names
+            .get(&row.sub)
+            .map(String::as_str)
+            .unwrap_or(&row.username);
+        let settings = EmailMfaSettingsType::builder().enabled(true).build();
+        let answer = pool
+            .pacer
+            .call(|| {
+                pool.client
+                    .admin_set_user_mfa_preference()
+                    .user_pool_id(pool.pool_id)
+                    .username(name)
+                    .email_mfa_settings(settings.clone())
+                    .send()
+            })
+            .await;
+        match answer {
+            Ok(_) => counts.restored += 1,
+            Err(err) if err.code() == Some("PasswordResetRequiredException") => {
+                counts.after_reset += 1
+            }
+            Err(err) if err.code() == Some("UserNotFoundException") => counts.not_found += 1,
+            Err(err) => return Err(explain("AdminSetUserMFAPreference", pool.pool_id, err)),
+        }
+    }
+    Ok(counts)
+}
+
+/// Old `sub` → `cognito:username` of every row of the users files that carries the legacy id.
+fn new_usernames(
+    dir: &Path,
+    legacy_id_attribute: Option<&str>,
+) -> anyhow::Result<HashMap<String, String>> {
+    let mut names = HashMap::new();
+    let Some(attribute) = legacy_id_attribute else {
+        return Ok(names);
+    };
+    for (file, _) in import_files(dir)? {
+        for row in users_of(&dir.join(file))? {
+            let row = row?;
+            if let Some(sub) = row.attributes.get(attribute).filter(|s| !s.is_empty()) {
+                names.insert(sub.clone(), row.username.clone());
+            }
+        }
+    }
+    Ok(names)
+}
+
+/// The report's lines about e-mail MFA.
+pub fn text(counts: &EmailMfaCounts) -> String {
+    if counts.listed == 0 {
+        return String::new();
+    }
+    let mut text = format!(
+        "e-mail MFA of {} users whose e-mail was carried verified: {} turned on",
+        counts.listed, counts.restored
+    );
+    if counts.after_reset > 0 {
+        text.push_str(&format!(
+            ", {} refused until the reset (PasswordResetRequiredException): the token function turns it on at their first sign-in after the reset",
+            counts.after_reset
+        ));
+    }
+    if counts.not_configured > 0 {
+        text.push_str(&format!(
+            ", {} left off: the new pool has no e-mail MFA configured (SetUserPoolMfaConfig EmailMfaConfiguration, then rerun with --resume)",
+            counts.not_configured
+        ));
+    }
+    if counts.not_found > 0 {
+        text.push_str(&format!(
+            ", {} not in the new pool (their lines were not imported)",
+            counts.not_found
+        ));
+    }
+    text.push_str("; mfa-reenrol.csv lists them\n");
+    text
+}
