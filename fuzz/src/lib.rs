@@ -20,10 +20,10 @@ use shared::attributes::{self, BIRTHDATE, CSV_MFA_ENABLED, CSV_USERNAME, STANDAR
 use shared::import_csv::{ImportHeader, MAX_ROW_CHARS, decode_row};
 use shared::validate::{normalize, parse_birthdate};
 use shared::{Mapping, MigratedUser, RejectReason, Secret, SourceStatus, SourceUser};
-use trigger::decide::Options;
-use trigger::event::MigrationRequest;
-use trigger::handler::Trigger;
-use trigger::old_pool::{AliasKind, AuthOutcome, Lookup, OldPool, OldPoolError, Refusal};
+use trigger::fuzzing::{
+    AliasKind, AuthOutcome, EnrolledFactors, MigrationRequest, OldPool, OldPoolError, OldUser,
+    Options, Refusal, Trigger,
+};
 
 /// Attribute names the targets pick from by index: every standard attribute, the two Cognito
 /// never accepts, custom ones, and malformed names.
@@ -276,12 +276,11 @@ fn alice() -> SourceUser {
 }
 
 impl OldPool for OneUserPool {
-    async fn get_user(&self, name: &str) -> Result<Lookup, OldPoolError> {
-        Ok(if name == ALICE {
-            Lookup::Found(alice())
-        } else {
-            Lookup::NotFound
-        })
+    async fn get_user_with_factors(&self, name: &str) -> Result<Option<OldUser>, OldPoolError> {
+        Ok((name == ALICE).then(|| OldUser {
+            user: alice(),
+            factors: EnrolledFactors::default(),
+        }))
     }
 
     async fn find_by_alias(

@@ -223,8 +223,6 @@ pub struct Config {
     pub options: Options,
     /// Resolve aliases with `ListUsers` when `AdminGetUser` does not.
     pub alias_lookup: bool,
-    /// `LOG_LEVEL`.
-    pub log_level: Option<String>,
     /// `USER_REF_KEY`, the key of the log's `user_ref`.
     pub user_ref_key: Option<Secret>,
     /// `NEW_POOL_SIGN_IN`: how people sign in to the new pool.
@@ -379,7 +377,6 @@ impl Config {
                 forgot_password,
             },
             alias_lookup,
-            log_level: get("LOG_LEVEL"),
             user_ref_key: get("USER_REF_KEY").map(Secret::new),
             new_pool_sign_in,
             list_users_rate,

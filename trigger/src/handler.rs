@@ -21,7 +21,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use lambda_runtime::{Context, Diagnostic, LambdaEvent};
+use lambda_runtime::{Context, Diagnostic};
 use serde_json::Value;
 use shared::Mapping;
 
@@ -178,6 +178,7 @@ impl<P: OldPool + Sync> Trigger<P> {
 
     /// The same trigger with another time budget per invocation (default
     /// [`INVOCATION_BUDGET`]).
+    #[cfg(test)]
     pub fn with_budget(mut self, budget: Duration) -> Trigger<P> {
         self.budget = budget;
         self
@@ -187,11 +188,6 @@ impl<P: OldPool + Sync> Trigger<P> {
     pub fn with_user_ref_key(mut self, key: UserRefKey) -> Trigger<P> {
         self.user_ref_key = key;
         self
-    }
-
-    /// Handles one Lambda invocation.
-    pub async fn handle(&self, event: LambdaEvent<Value>) -> Result<Value, TriggerError> {
-        self.answer(event.payload, &event.context).await
     }
 
     /// Answers one event: the event itself when the user is not to be migrated, the event with
@@ -476,9 +472,7 @@ mod tests {
 
     async fn answer(pool: FakePool, event: Value) -> (Result<Value, TriggerError>, Vec<String>) {
         let trigger = Trigger::new(pool, Mapping::default(), Options::default());
-        let result = trigger
-            .handle(LambdaEvent::new(event, Context::default()))
-            .await;
+        let result = trigger.answer(event, &Context::default()).await;
         (result, trigger.old_pool.calls())
     }
 

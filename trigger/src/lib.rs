@@ -3,18 +3,21 @@
 //! the typed password against the **old** pool and answers with the user's profile, mapped by the
 //! same [`shared::Mapping`] the bulk export uses, so the user keeps their password.
 //!
-//! One module per job:
+//! Public: what the binary runs ([`run`], [`check`]) and what the fuzz target drives
+//! ([`fuzzing`]); every module is the crate's own. One module per job:
+//! - [`lambda`]: cold start and the runtime loop; [`dispatch`]: the one shell every event goes
+//!   through, which picks the job from `triggerSource`;
 //! - [`config`]: environment, read and checked once at cold start;
 //! - [`clients`]: the old pool's SDK client and the client secret, built at cold start;
-//! - [`event`]: the UserMigration event and response, read tolerantly;
+//! - [`event`]: every source's event around one common header, and the answer written into it;
+//! - [`budget`]: the one time budget every job and call inside it keeps;
 //! - [`old_pool`]: the questions asked of the old pool, and how its errors are sorted;
 //! - [`decide`]: the decision, a plain function;
 //! - [`password_policy`]: the new pool's password rules, checked before a password is kept;
 //! - [`handler`]: one invocation, inside the time budget;
 //! - [`logging`]: JSON logs with a reason code, never a password, secret, token or event.
 //!
-//! The companions, wired to the new pool's other triggers with the same function
-//! ([`dispatch`] picks the job from `triggerSource`):
+//! The companions, wired to the new pool's other triggers with the same function:
 //! - [`sign_up`]: PreSignUp refuses sign-ups with an old user's name, email or phone;
 //! - [`token_groups`]: PreTokenGeneration puts a migrated user's old groups in the first token
 //!   and writes them to the new pool;
@@ -28,21 +31,37 @@
 //! passwordless).
 #![deny(missing_docs)]
 
-pub(crate) mod budget;
-pub mod check;
-pub mod clients;
-pub mod companion_config;
-pub mod config;
-pub mod decide;
-pub mod dispatch;
-pub mod email_mfa;
-pub mod event;
-pub mod handler;
-pub mod logging;
-pub mod migrated_event;
-pub mod new_pool;
-pub mod old_directory;
-pub mod old_pool;
-pub mod password_policy;
-pub mod sign_up;
-pub mod token_groups;
+mod budget;
+mod check;
+mod clients;
+mod companion_config;
+mod config;
+mod decide;
+mod dispatch;
+mod email_mfa;
+mod event;
+mod handler;
+mod lambda;
+mod logging;
+mod migrated_event;
+mod new_pool;
+mod old_directory;
+mod old_pool;
+mod password_policy;
+mod sign_up;
+mod token_groups;
+
+pub use check::{FLAG as CHECK_FLAG, outside_lambda_message, run as check};
+pub use lambda::run;
+
+/// What the fuzz target `fuzz/fuzz_targets/trigger_event.rs` drives: the UserMigration event's
+/// parser and the sign-in path's whole answer, with an old pool of its own. Not for anything
+/// else: these are the crate's inner types, public only so the fuzzer can reach them.
+pub mod fuzzing {
+    pub use crate::decide::Options;
+    pub use crate::event::migration::MigrationRequest;
+    pub use crate::handler::Trigger;
+    pub use crate::old_pool::{
+        AliasKind, AuthOutcome, EnrolledFactors, OldPool, OldPoolError, OldUser, Refusal,
+    };
+}

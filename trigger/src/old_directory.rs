@@ -331,13 +331,15 @@ impl<P> WindowOldPool<P> {
             .map_or_else(Vec::new, |case| case.spellings(fields, typed))
     }
 
-    /// The same pool reading the time from `clock` (tests).
+    /// The same pool reading the time from `clock`.
+    #[cfg(test)]
     pub fn with_clock(mut self, clock: Clock) -> WindowOldPool<P> {
         self.clock = clock;
         self
     }
 
     /// The pool behind the rules.
+    #[cfg(test)]
     pub fn inner(&self) -> &P {
         &self.inner
     }

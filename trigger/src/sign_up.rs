@@ -205,6 +205,7 @@ impl<D: OldDirectory + Sync> SignUpGuard<D> {
     }
 
     /// The same guard with another time budget per invocation.
+    #[cfg(test)]
     pub fn with_budget(mut self, budget: Duration) -> SignUpGuard<D> {
         self.budget = budget;
         self

@@ -270,6 +270,7 @@ where
     }
 
     /// The same companion with another time budget per invocation.
+    #[cfg(test)]
     pub fn with_budget(mut self, budget: Duration) -> TokenGroups<D, N, E> {
         self.budget = budget;
         self

@@ -161,16 +161,6 @@ pub enum FinalUserStatus {
     ResetRequired,
 }
 
-impl FinalUserStatus {
-    /// Cognito's spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FinalUserStatus::Confirmed => "CONFIRMED",
-            FinalUserStatus::ResetRequired => "RESET_REQUIRED",
-        }
-    }
-}
-
 /// `messageAction` values the trigger uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
