@@ -6,6 +6,8 @@ generated users, every page answered in constant time, a fixed added latency), s
 measured is the tool: wall time, users/s, the request rate the server saw (mean, and the most in
 any 1-second window) and peak RSS (VmHWM, sampled from /proc). Commands may run side by side
 (`--parallel`): each has its own server and the rate is per process, as it would be per account.
+`export-shared-quota` and `export-random-throttle` measure the pacer against a quota shared with
+another client and against throttling at random (a second table).
 
 Prints one table and writes target/bench/scale.json.
 """
@@ -55,7 +57,17 @@ COMMANDS = {
     # Every old user's name has capitals: the largest case index a pool of this size can need.
     "case-index": (0, lambda rate, out: ["case-index", *PAIR, "--out", out + "/case.idx", *rate],
                    ["--capitalised-old"]),
+    # The account's ListUsers quota (30/s) shared with another client at 10/s for the first
+    # OTHER_FOR seconds: the pacer should take the free 20/s, then climb back once it is alone.
+    "export-shared-quota": (0, lambda rate, out: ["export", *PAIR, "--select", "all", "--out", out, *rate],
+                            ["--quota", "30", "--other-rps", "10", "--other-for", "60"]),
+    # 10 % of answers throttled at random, whatever the rate: slowing down would not help.
+    "export-random-throttle": (0, lambda rate, out: ["export", *PAIR, "--select", "all", "--out", out, *rate],
+                               ["--throttle-share", "0.1"]),
 }
+# When the other consumer of export-shared-quota stops (seconds after the server starts), and the
+# seconds of its start left out of the shared figures (the pacer's first second at full rate).
+OTHER_FOR, SETTLING = 60, 5
 
 
 def start_pool(old_users, new_users, latency_ms, options=()):
@@ -162,6 +174,8 @@ def measure(binary, name, users, args):
         server.terminate()
         server.wait()
         shutil.rmtree(out, ignore_errors=True)
+    if name == "export-shared-quota":
+        checked.update(shared_quota_figures(stats, args.rps))
     row = {
         "command": name, "users": users, "seconds": seconds, "users_per_second": users / seconds,
         "requests": stats["requests"], "throttled": stats["throttled"], "mean_rate": stats["mean_rate"],
@@ -170,6 +184,44 @@ def measure(binary, name, users, args):
     }
     print(json.dumps(row), file=sys.stderr, flush=True)
     return row
+
+
+def shared_quota_figures(stats, rps):
+    """While the other consumer ran (after the first SETTLING seconds): our requests/s and the
+    share of them throttled; after it stopped: the seconds until a 5-second window of ours
+    averaged 95 % of --rps (None: never, before the run ended)."""
+    sent, throttled = stats["per_second"], stats["throttled_per_second"]
+    shared = sent[SETTLING:OTHER_FOR]
+    refused = sum(throttled[SETTLING:OTHER_FOR])
+    recovered = next((end - OTHER_FOR for end in range(OTHER_FOR + 5, len(sent) + 1)
+                      if sum(sent[end - 5:end]) >= 0.95 * rps * 5), None)
+    return {
+        "shared_rate": sum(shared) / max(len(shared), 1),
+        "shared_throttled": refused / max(sum(shared), 1),
+        "recovered_after": recovered,
+        "other_requests": stats["other_requests"], "other_throttled": stats["other_throttled"],
+    }
+
+
+def quota_table(rows, rps):
+    """The runs that share the account's quota or meet throttling at random."""
+    lines = [
+        "| command | users | wall | requests | mean req/s (% of --rps) | throttled | "
+        f"while shared (s {SETTLING}–{OTHER_FOR}): req/s, throttled | back at 95 % of --rps after it stopped |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        if r["command"] not in ("export-shared-quota", "export-random-throttle"):
+            continue
+        shared = (f"{r['shared_rate']:.1f}, {100 * r['shared_throttled']:.1f} %" if "shared_rate" in r else "–")
+        back = (("never" if r["recovered_after"] is None else f"{r['recovered_after']} s")
+                if "shared_rate" in r else "–")
+        lines.append(
+            f"| {r['command']} | {r['users']:,} | {r['seconds']:.0f} s | {r['requests']:,} | "
+            f"{r['mean_rate']:.2f} ({100 * r['mean_rate'] / rps:.1f} %) | "
+            f"{100 * r['throttled'] / max(r['requests'], 1):.1f} % | {shared} | {back} |"
+        )
+    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 def table(rows, rps):
@@ -221,6 +273,7 @@ def main():
         print(f"done: {users:,} users", file=sys.stderr, flush=True)
     print(f"--rps {args.rps}, --segments {args.segments}, {args.latency_ms:.0f} ms added latency")
     print(table(rows, args.rps))
+    print(quota_table(rows, args.rps))
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps({"rps": args.rps, "segments": args.segments,
                                            "latency_ms": args.latency_ms, "rows": rows}, indent=1))

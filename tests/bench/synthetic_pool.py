@@ -17,6 +17,7 @@ import argparse
 import base64
 import bisect
 import json
+import random
 import socket
 import struct
 import sys
@@ -260,19 +261,45 @@ def filter_range(pool, text):
 class Server:
     """Configuration, faults, the arrival log and the pools' small mutable state."""
 
-    def __init__(self, config):
+    def __init__(self, config, seed=1):
         self.lock = threading.Lock()
         self.config = config
         self.started = time.monotonic()
         self.tokens_refused_before = 0.0
+        self.random = random.Random(seed)
         self.reset()
 
     def reset(self):
         with self.lock:
+            self.origin = time.time()
             self.arrivals = []
+            self.throttled_at = []
+            self.accepted = []
             self.by_operation = {}
             self.throttled = 0
             self.refused_tokens = 0
+            self.other_requests = 0
+            self.other_throttled = 0
+
+    def within_quota(self, arrived):
+        """Whether the account's quota has room for a request arriving at `arrived` (wall clock):
+        fewer than `quota` requests, ours and the other consumer's, accepted in the second before.
+        An accepted request takes its place; a refused one does not (Cognito answers it at once)."""
+        quota = self.config["quota"]
+        if not quota:
+            return True
+        recent = len(self.accepted) - bisect.bisect_right(self.accepted, arrived - 1.0)
+        if recent >= quota:
+            return False
+        bisect.insort(self.accepted, arrived)
+        return True
+
+    def other_arrives(self, arrived):
+        """A request of the other consumer sharing the account's quota."""
+        with self.lock:
+            self.other_requests += 1
+            if not self.within_quota(arrived):
+                self.other_throttled += 1
 
     def arrive(self, operation, arrived):
         """Records an arrival (`arrived`: the kernel's receive time, wall clock); answers whether
@@ -280,16 +307,12 @@ class Server:
         with self.lock:
             bisect.insort(self.arrivals, arrived)
             self.by_operation[operation] = self.by_operation.get(operation, 0) + 1
-            quota = self.config["quota"]
-            over = False
-            if quota:
-                window = arrived - 1.0
-                recent = len(self.arrivals) - bisect.bisect_right(self.arrivals, window)
-                over = recent > quota
             elapsed = time.monotonic() - self.started
             in_window = any(start <= elapsed < end for start, end in self.config["throttle_windows"])
-            if over or in_window:
+            at_random = self.random.random() < self.config["throttle_share"]
+            if in_window or at_random or not self.within_quota(arrived):
                 self.throttled += 1
+                self.throttled_at.append(arrived)
                 return True
             return False
 
@@ -301,6 +324,10 @@ class Server:
                 "by_operation": dict(self.by_operation),
                 "throttled": self.throttled,
                 "refused_tokens": self.refused_tokens,
+                "other_requests": self.other_requests,
+                "other_throttled": self.other_throttled,
+                "per_second": per_second(times, self.origin),
+                "throttled_per_second": per_second(sorted(self.throttled_at), self.origin),
             }
         result["max_in_any_second"] = max_in_window(times, 1.0)
         span = times[-1] - times[0] if len(times) > 1 else 0.0
@@ -329,6 +356,27 @@ class Server:
                 self.refused_tokens += 1
             raise refused
         return next_index
+
+
+def per_second(times, origin):
+    """How many of `times` fall in each whole second after `origin` (the server's start)."""
+    counts = [0] * (int(times[-1] - origin) + 1 if times else 0)
+    for moment in times:
+        counts[int(moment - origin)] += 1
+    return counts
+
+
+def other_consumer(server, rate, seconds):
+    """Another client of the same account: `rate` requests/s, evenly, for `seconds` after the
+    server starts (0: until it stops), each counted against the account's quota."""
+    started = time.monotonic()
+    sent = 0
+    while not seconds or sent / rate < seconds:
+        delay = started + sent / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        server.other_arrives(time.time())
+        sent += 1
 
 
 def max_in_window(times, width):
@@ -619,7 +667,16 @@ def main():
     parser.add_argument("--old-users", type=int, default=100_000)
     parser.add_argument("--new-users", type=int, default=0, help="the old pool's first M users, imported")
     parser.add_argument("--latency-ms", type=float, default=0)
-    parser.add_argument("--quota", type=int, default=0, help="requests per second before TooManyRequestsException (0: none)")
+    parser.add_argument("--quota", type=int, default=0,
+                        help="the account's quota: requests accepted in any second, the other consumer's included, "
+                             "before TooManyRequestsException (0: none)")
+    parser.add_argument("--other-rps", type=float, default=0,
+                        help="another consumer of the account's quota, at this many requests/s (0: none)")
+    parser.add_argument("--other-for", type=float, default=0,
+                        help="seconds after the start the other consumer stops (0: never)")
+    parser.add_argument("--throttle-share", type=float, default=0,
+                        help="share of requests throttled at random, whatever the rate (e.g. 0.1)")
+    parser.add_argument("--seed", type=int, default=1, help="of the random throttling")
     parser.add_argument("--throttle-windows", default="", help="e.g. 10-20,40-45: seconds after start when every request is throttled")
     parser.add_argument("--token-ttl", type=float, default=0, help="seconds a pagination token is honoured (0: for ever)")
     parser.add_argument("--groups", type=int, default=GROUPS, help=f"groups g0.. of the old pool (default {GROUPS}; 0: none)")
@@ -634,7 +691,10 @@ def main():
         "quota": args.quota,
         "throttle_windows": parse_windows(args.throttle_windows),
         "token_ttl": args.token_ttl,
-    })
+        "throttle_share": args.throttle_share,
+    }, args.seed)
+    if args.other_rps:
+        threading.Thread(target=other_consumer, args=(server, args.other_rps, args.other_for), daemon=True).start()
     httpd = ThreadingHTTPServer(("127.0.0.1", args.port), make_handler(server))
     httpd.daemon_threads = True
     print(f"listening on http://127.0.0.1:{httpd.server_port}", flush=True)
