@@ -9,7 +9,8 @@
 //! each created user with `AdminGetUser`; compare ([`compare`]); delete the scratch pool — after
 //! success, a failure or Ctrl-C alike — and print the report ([`report`]).
 //!
-//! The new pool itself is only read (`DescribeUserPool`, `GetUserPoolMfaConfig`). Imported users
+//! The new pool itself is only read (`DescribeUserPool`, `GetUserPoolMfaConfig`), as `new-pool`
+//! reads a pool ([`crate::new_pool_template::reader`]). Imported users
 //! never sign in, so they are no monthly active users; import jobs cost nothing.
 
 pub mod compare;
@@ -31,9 +32,9 @@ use crate::errors::explain;
 use crate::import::inputs;
 use crate::import::job::{CreateAnswer, ImportJobs, JobView, StartAnswer};
 use crate::import::upload::Uploader;
+use crate::new_pool_template::reader;
 use crate::pace::PaceArgs;
 use crate::pacer::Pacer;
-use crate::pools;
 use crate::signals::StopSignal;
 use compare::{FileUser, PoolUser, compare};
 use report::{CanaryReport, RowReport};
@@ -111,11 +112,12 @@ pub async fn run(args: CanaryArgs, aws: &AwsArgs) -> anyhow::Result<CanaryOutcom
     let client = aws.client(Side::Target, Some(target_id)).await;
     let logs =
         aws_sdk_cloudwatchlogs::Client::new(&aws.sdk_config(Side::Target, Some(target_id)).await);
-    let target = pools::describe(&client, &pacer, target_id).await?;
+    let settings = reader::settings(&client, &pacer, target_id).await?;
+    let target = &settings.pool;
     let mut stop = StopSignal::listen();
     scratch_pool::remove_leftovers(&client, &pacer, target_id).await?;
     let name = scratch_pool::scratch_name(now as i64);
-    let scratch = scratch_pool::create(&client, &pacer, target_id, &target, &name).await?;
+    let scratch = scratch_pool::create(&client, &pacer, target_id, &settings, &name).await?;
     eprintln!(
         "created scratch pool {} ({name}), a copy of {target_id}",
         scratch.id
@@ -126,7 +128,7 @@ pub async fn run(args: CanaryArgs, aws: &AwsArgs) -> anyhow::Result<CanaryOutcom
         logs: &logs,
         pacer: &pacer,
         role: &args.logs_role_arn,
-        target: &target,
+        target,
         scratch: &scratch,
         sample: &sample,
         seed,

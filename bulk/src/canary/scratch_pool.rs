@@ -2,8 +2,9 @@
 //! named and tagged so nobody mistakes it, and deleted afterwards; leftovers of a run that could
 //! not delete its own are found by name and tag and deleted by the next run.
 //!
-//! Copied from `DescribeUserPool` / `GetUserPoolMfaConfig` of the new pool (read only; nothing is
-//! ever written to it): `UsernameAttributes`, `AliasAttributes`, `UsernameConfiguration`,
+//! Copied from the new pool's settings as `new-pool` reads a pool
+//! ([`crate::new_pool_template::reader`]: `DescribeUserPool`, `GetUserPoolMfaConfig`, and the
+//! schema's custom and required attributes; read only, nothing is ever written to it): `UsernameAttributes`, `AliasAttributes`, `UsernameConfiguration`,
 //! `AutoVerifiedAttributes`, the password policy, the SMS configuration (the same SNS role: a pool
 //! that verifies phone numbers or sends SMS MFA needs one; an import sends no message), the
 //! required standard attributes, the custom attributes in schema order with their types and
@@ -26,6 +27,7 @@ use aws_smithy_types::date_time::Format;
 use shared::attributes::CUSTOM_PREFIX;
 
 use crate::errors::explain;
+use crate::new_pool_template::reader::{self, PoolSettings};
 use crate::pacer::Pacer;
 
 /// Every scratch pool's name starts so.
@@ -62,49 +64,42 @@ pub fn scratch_name(epoch_seconds: i64) -> String {
 /// The schema entries to copy: required standard attributes for `CreateUserPool`, and custom
 /// attributes (names without `custom:` / `dev:custom:`) for `AddCustomAttributes`, in order.
 pub fn schema_to_copy(pool: &UserPoolType) -> (Vec<SchemaAttributeType>, Vec<SchemaAttributeType>) {
-    let mut standard = Vec::new();
-    let mut custom = Vec::new();
-    for attribute in pool.schema_attributes() {
-        let name = attribute.name().unwrap_or_default();
-        let bare = name.strip_prefix("dev:").unwrap_or(name);
-        if let Some(short) = bare.strip_prefix(CUSTOM_PREFIX) {
-            custom.push(
-                SchemaAttributeType::builder()
-                    .name(short)
-                    .set_attribute_data_type(attribute.attribute_data_type().cloned())
-                    .set_developer_only_attribute(attribute.developer_only_attribute())
-                    .set_mutable(attribute.mutable())
-                    .set_number_attribute_constraints(
-                        attribute.number_attribute_constraints().cloned(),
-                    )
-                    .set_string_attribute_constraints(
-                        attribute.string_attribute_constraints().cloned(),
-                    )
-                    .build(),
-            );
-        } else if attribute.required() == Some(true) {
-            standard.push(
-                SchemaAttributeType::builder()
-                    .name(name)
-                    .set_attribute_data_type(attribute.attribute_data_type().cloned())
-                    .set_mutable(attribute.mutable())
-                    .required(true)
-                    .build(),
-            );
-        }
-    }
+    let standard = reader::required_standard_attributes(pool)
+        .map(|attribute| {
+            SchemaAttributeType::builder()
+                .set_name(attribute.name().map(str::to_string))
+                .set_attribute_data_type(attribute.attribute_data_type().cloned())
+                .set_mutable(attribute.mutable())
+                .required(true)
+                .build()
+        })
+        .collect();
+    let custom = reader::custom_attributes(pool)
+        .map(|custom| {
+            let attribute = custom.attribute;
+            SchemaAttributeType::builder()
+                .name(custom.short)
+                .set_attribute_data_type(attribute.attribute_data_type().cloned())
+                .set_developer_only_attribute(attribute.developer_only_attribute())
+                .set_mutable(attribute.mutable())
+                .set_number_attribute_constraints(attribute.number_attribute_constraints().cloned())
+                .set_string_attribute_constraints(attribute.string_attribute_constraints().cloned())
+                .build()
+        })
+        .collect();
     (standard, custom)
 }
 
-/// Creates the scratch pool as a copy of `target` (already described). A pool that is created
-/// but cannot be finished is deleted before the error is returned.
+/// Creates the scratch pool as a copy of `target` (already read). A pool that is created but
+/// cannot be finished is deleted before the error is returned.
 pub async fn create(
     client: &Client,
     pacer: &Pacer,
     target_id: &str,
-    target: &UserPoolType,
+    settings: &PoolSettings,
     name: &str,
 ) -> anyhow::Result<ScratchPool> {
+    let target = &settings.pool;
     let (standard, custom) = schema_to_copy(target);
     let policies = target
         .policies()
@@ -140,7 +135,7 @@ pub async fn create(
         id,
         name: name.to_string(),
     };
-    match finish(client, pacer, (target_id, target), &scratch, custom).await {
+    match finish(client, pacer, (target_id, settings), &scratch, custom).await {
         Ok(()) => Ok(scratch),
         Err(err) => {
             if let Err(cleanup) = scratch.delete(client, pacer).await {
@@ -234,7 +229,7 @@ fn nonempty<T: Clone>(items: &[T]) -> Option<Vec<T>> {
 async fn finish(
     client: &Client,
     pacer: &Pacer,
-    (target_id, target): (&str, &UserPoolType),
+    (target_id, settings): (&str, &PoolSettings),
     scratch: &ScratchPool,
     custom: Vec<SchemaAttributeType>,
 ) -> anyhow::Result<()> {
@@ -250,7 +245,7 @@ async fn finish(
             .await
             .map_err(|e| explain("AddCustomAttributes", &scratch.id, e))?;
     }
-    let mfa = crate::pools::mfa_config(client, pacer, target_id).await?;
+    let mfa = &settings.mfa;
     let mode = mfa
         .mfa_configuration()
         .cloned()
@@ -272,7 +267,7 @@ async fn finish(
             .map_err(|e| explain("SetUserPoolMfaConfig", &scratch.id, e))?;
     }
     let copy = crate::pools::describe(client, pacer, &scratch.id).await?;
-    let differences = unfaithful(target, &copy);
+    let differences = unfaithful(&settings.pool, &copy);
     if !differences.is_empty() {
         anyhow::bail!(
             "the scratch pool {} is not a faithful copy of {target_id} ({}), so its import would \

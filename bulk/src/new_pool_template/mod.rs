@@ -6,7 +6,7 @@
 
 #[cfg(test)]
 mod fields;
-mod reader;
+pub(crate) mod reader;
 mod sign_in;
 mod template;
 

@@ -1,11 +1,18 @@
-//! Reads the old pool's configuration: the pool, its MFA, app clients, groups, identity providers
-//! and resource servers, each call paced and explained on failure. Read only.
+//! The one reading of a pool's configuration: its settings (`DescribeUserPool`,
+//! `GetUserPoolMfaConfig`), app clients, groups, identity providers and resource servers, each
+//! call paced and explained on failure, and the schema read as a new pool declares it. Read only.
+//!
+//! `new-pool` reads the old pool's whole configuration ([`read`]); `canary` reads the new pool's
+//! settings ([`settings`]) and copies them into its scratch pool through the same schema
+//! reading ([`custom_attributes`], [`required_standard_attributes`]).
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::{
-    GroupType, IdentityProviderType, ResourceServerType, UserPoolClientType, UserPoolType,
+    GroupType, IdentityProviderType, ResourceServerType, SchemaAttributeType, UserPoolClientType,
+    UserPoolType,
 };
+use shared::attributes::CUSTOM_PREFIX;
 
 use crate::errors::explain;
 use crate::pacer::Pacer;
@@ -28,14 +35,74 @@ pub struct PoolConfiguration {
     pub resource_servers: Vec<ResourceServerType>,
 }
 
+/// A pool's own settings, without the resources beside it.
+#[derive(Debug, Clone)]
+pub struct PoolSettings {
+    /// `DescribeUserPool`.
+    pub pool: UserPoolType,
+    /// `GetUserPoolMfaConfig`.
+    pub mfa: GetUserPoolMfaConfigOutput,
+}
+
+/// Reads `pool_id`'s own settings.
+pub async fn settings(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+) -> anyhow::Result<PoolSettings> {
+    Ok(PoolSettings {
+        pool: pools::describe(client, pacer, pool_id).await?,
+        mfa: pools::mfa_config(client, pacer, pool_id).await?,
+    })
+}
+
+/// One custom attribute of a pool's schema, as a new pool declares it.
+#[derive(Debug, Clone, Copy)]
+pub struct CustomAttribute<'a> {
+    /// The name without `custom:` / `dev:custom:` (what `Schema` and `AddCustomAttributes` take).
+    pub short: &'a str,
+    /// Listed as `dev:custom:…`: a developer-only attribute.
+    pub developer: bool,
+    /// The attribute as described (type, mutability, constraints).
+    pub attribute: &'a SchemaAttributeType,
+}
+
+/// The pool's custom attributes, in schema order (the order of the CSV header).
+pub fn custom_attributes(pool: &UserPoolType) -> impl Iterator<Item = CustomAttribute<'_>> {
+    pool.schema_attributes().iter().filter_map(|attribute| {
+        let name = attribute.name().unwrap_or_default();
+        let developer = name.starts_with("dev:");
+        let bare = name.strip_prefix("dev:").unwrap_or(name);
+        bare.strip_prefix(CUSTOM_PREFIX)
+            .map(|short| CustomAttribute {
+                short,
+                developer: developer || attribute.developer_only_attribute() == Some(true),
+                attribute,
+            })
+    })
+}
+
+/// The pool's required standard attributes (`sub`, AWS's own, among them).
+pub fn required_standard_attributes(
+    pool: &UserPoolType,
+) -> impl Iterator<Item = &SchemaAttributeType> {
+    pool.schema_attributes().iter().filter(|attribute| {
+        let name = attribute.name().unwrap_or_default();
+        attribute.required() == Some(true)
+            && !name
+                .strip_prefix("dev:")
+                .unwrap_or(name)
+                .starts_with(CUSTOM_PREFIX)
+    })
+}
+
 /// Reads `pool_id`'s configuration.
 pub async fn read(
     client: &Client,
     pacer: &Pacer,
     pool_id: &str,
 ) -> anyhow::Result<PoolConfiguration> {
-    let pool = pools::describe(client, pacer, pool_id).await?;
-    let mfa = pools::mfa_config(client, pacer, pool_id).await?;
+    let PoolSettings { pool, mfa } = settings(client, pacer, pool_id).await?;
     Ok(PoolConfiguration {
         pool,
         mfa,

@@ -12,11 +12,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use aws_sdk_cognitoidentityprovider::types::{
     AdvancedSecurityModeType, ExplicitAuthFlowsType, FeatureType, GroupType, IdentityProviderType,
     ResourceServerType, SchemaAttributeType, UserPoolClientType, UserPoolMfaType, UserPoolTierType,
+    UserPoolType,
 };
 use serde_json::{Map, Value, json};
 use shared::attributes::CUSTOM_PREFIX;
 
-use super::reader::PoolConfiguration;
+use super::reader::{self, PoolConfiguration};
 use super::sign_in::SignInShape;
 
 mod clients;

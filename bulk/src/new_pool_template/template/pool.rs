@@ -61,10 +61,7 @@ pub(super) fn user_pool(
             json!({ "AttributesRequireVerificationBeforeUpdate": held }),
         );
     }
-    p.insert(
-        "Schema".into(),
-        Value::Array(schema(pool.schema_attributes(), choices, report)),
-    );
+    p.insert("Schema".into(), Value::Array(schema(pool, choices, report)));
     let mut policies = Map::new();
     if let Some(password) = pool.policies().and_then(|x| x.password_policy()) {
         let mut pp = Map::new();
@@ -246,7 +243,7 @@ pub(super) fn encryption(old: &PoolConfiguration, p: &mut Map<String, Value>, pa
 /// Every custom attribute of the old pool, its required standard attributes, the legacy id and
 /// the mapping's renamed custom attributes. Names go without `custom:`, as `Schema` wants them.
 pub(super) fn schema(
-    old: &[SchemaAttributeType],
+    old: &UserPoolType,
     choices: &Choices,
     report: &mut Vec<String>,
 ) -> Vec<Value> {
@@ -294,25 +291,26 @@ pub(super) fn schema(
         }
         entries.push(Value::Object(e));
     }
-    for attribute in old {
-        let full = attribute.name().unwrap_or_default();
-        let developer = full.starts_with("dev:");
-        let bare = full.strip_prefix("dev:").unwrap_or(full);
-        match bare.strip_prefix(CUSTOM_PREFIX) {
-            Some(short) => {
-                let renamed = choices
-                    .rename
-                    .get(bare)
-                    .and_then(|new| new.strip_prefix(CUSTOM_PREFIX))
-                    .unwrap_or(short);
-                push(&mut entries, &mut names, renamed, attribute, developer);
-            }
-            // `sub` is AWS's own (required, immutable): a pool never declares it.
-            None if attribute.required() == Some(true) && bare != "sub" => {
-                push(&mut entries, &mut names, bare, attribute, false)
-            }
-            None => {}
+    for attribute in reader::required_standard_attributes(old) {
+        let name = attribute.name().unwrap_or_default();
+        // `sub` is AWS's own (required, immutable): a pool never declares it.
+        if name != "sub" {
+            push(&mut entries, &mut names, name, attribute, false);
         }
+    }
+    for custom in reader::custom_attributes(old) {
+        let renamed = choices
+            .rename
+            .get(&format!("{CUSTOM_PREFIX}{}", custom.short))
+            .and_then(|new| new.strip_prefix(CUSTOM_PREFIX))
+            .unwrap_or(custom.short);
+        push(
+            &mut entries,
+            &mut names,
+            renamed,
+            custom.attribute,
+            custom.developer,
+        );
     }
     match choices
         .legacy_sub
