@@ -14,7 +14,8 @@ use std::sync::Arc;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{UserStatusType, UserType};
-use shared::from_sdk::{factors_from_get, user_from_get};
+use shared::SourceUser;
+use shared::from_sdk::{factors_from_get, user_from_get, user_from_list};
 use shared::user::{MfaSettings, SignInFactors};
 use tokio::task::JoinSet;
 
@@ -40,12 +41,31 @@ pub struct LookedUp {
     pub factors: Option<SignInFactors>,
 }
 
-impl LookedUp {
-    /// Puts what was read into `user` (as listed, which shows neither).
-    pub fn fill(self, user: &mut shared::SourceUser) {
-        user.mfa = self.mfa;
-        user.factors = self.factors;
-    }
+/// A page's users as the model reads them, each with its factors and MFA where `lookup` reads
+/// them (`AdminGetUserAuthFactors`; the reports' look-up, `plan` and `status`): `None` reads
+/// nothing more than `ListUsers` showed.
+pub async fn read_page(
+    client: &Client,
+    lookup: Option<Lookup<'_>>,
+    pool_id: &str,
+    page: &[UserType],
+) -> anyhow::Result<Vec<SourceUser>> {
+    let read = match lookup {
+        Some(lookup) => look_up(client, lookup, pool_id, page).await?,
+        None => Vec::new(),
+    };
+    let mut read = read.into_iter();
+    Ok(page
+        .iter()
+        .map(|listed| {
+            let mut user = user_from_list(listed);
+            if let Some(LookedUp { mfa, factors }) = read.next().flatten() {
+                user.mfa = mfa;
+                user.factors = factors;
+            }
+            user
+        })
+        .collect())
 }
 
 /// What `lookup` reads of every user of a page (in page order), `AdminGetUserAuthFactors` when

@@ -23,11 +23,13 @@ fn verified(email: &str) -> Vec<(&str, &str)> {
     vec![("email", email), ("email_verified", "true")]
 }
 
-#[tokio::test]
-async fn export_lists_passkey_and_email_mfa_users_to_set_up_again_and_no_one_else() {
+/// An old pool that offers passwords, e-mail codes and passkeys first and has e-mail MFA, with a
+/// password user of a verified `NAME@example.com` for each of `names`; the new pool keeps the
+/// legacy id.
+async fn pools_with_factors(name: &str, names: &[&str]) -> MigrationPools {
     let pools = MigrationPools::create_with(
-        &PoolSpec::named("factors-old"),
-        &PoolSpec::named("factors-new").with_custom(&["legacy_sub"]),
+        &PoolSpec::named(&format!("{name}-old")),
+        &PoolSpec::named(&format!("{name}-new")).with_custom(&["legacy_sub"]),
     )
     .await;
     let client = &pools.client;
@@ -35,7 +37,7 @@ async fn export_lists_passkey_and_email_mfa_users_to_set_up_again_and_no_one_els
         .await
         .unwrap();
     enable_email_mfa(client, &pools.old).await.unwrap();
-    for name in ["ada", "bo", "cy"] {
+    for name in names {
         let email = format!("{name}@example.com");
         create_user(
             client,
@@ -46,6 +48,13 @@ async fn export_lists_passkey_and_email_mfa_users_to_set_up_again_and_no_one_els
         )
         .await;
     }
+    pools
+}
+
+#[tokio::test]
+async fn export_lists_passkey_and_email_mfa_users_to_set_up_again_and_no_one_else() {
+    let pools = pools_with_factors("factors", &["ada", "bo", "cy"]).await;
+    let client = &pools.client;
     give_passkey(&pools.endpoint, &pools.old, "ada").await;
     enable_user_email_mfa(client, &pools.old, "bo")
         .await
@@ -175,27 +184,8 @@ fn plan(pools: &MigrationPools) -> (serde_json::Value, String) {
 
 #[tokio::test]
 async fn plan_counts_each_users_factors_by_what_the_new_pool_lets_it_do() {
-    let pools = MigrationPools::create_with(
-        &PoolSpec::named("inventory-old"),
-        &PoolSpec::named("inventory-new").with_custom(&["legacy_sub"]),
-    )
-    .await;
+    let pools = pools_with_factors("inventory", &["ada", "bo", "cy"]).await;
     let client = &pools.client;
-    set_tier_and_first_factors(client, &pools.old, UserPoolTierType::Essentials, &CODES)
-        .await
-        .unwrap();
-    enable_email_mfa(client, &pools.old).await.unwrap();
-    for name in ["ada", "bo", "cy"] {
-        let email = format!("{name}@example.com");
-        create_user(
-            client,
-            &pools.old,
-            name,
-            &verified(&email),
-            Some("Passw0rd!"),
-        )
-        .await;
-    }
     create_user(client, &pools.old, "dee", &[], Some("Passw0rd!")).await;
     enable_user_email_mfa(client, &pools.old, "bo")
         .await
@@ -254,25 +244,9 @@ async fn plan_counts_each_users_factors_by_what_the_new_pool_lets_it_do() {
 #[tokio::test]
 async fn import_tries_email_mfa_for_a_carried_verified_email_and_follows_aws_refusal_until_the_reset()
  {
-    let pools = MigrationPools::create_with(
-        &PoolSpec::named("mfa-import-old"),
-        &PoolSpec::named("mfa-import-new").with_custom(&["legacy_sub"]),
-    )
-    .await;
+    let pools = pools_with_factors("mfa-import", &["ada"]).await;
     let client = &pools.client;
-    set_tier_and_first_factors(client, &pools.old, UserPoolTierType::Essentials, &CODES)
-        .await
-        .unwrap();
-    enable_email_mfa(client, &pools.old).await.unwrap();
     enable_email_mfa(client, &pools.new).await.unwrap();
-    create_user(
-        client,
-        &pools.old,
-        "ada",
-        &verified("ada@example.com"),
-        Some("Passw0rd!"),
-    )
-    .await;
     enable_user_email_mfa(client, &pools.old, "ada")
         .await
         .unwrap();
@@ -317,5 +291,34 @@ async fn import_tries_email_mfa_for_a_carried_verified_email_and_follows_aws_ref
     assert!(
         user.user_mfa_setting_list().is_empty(),
         "the token function turns it on after the reset: {user:?}"
+    );
+
+    let json = dir.path().join("status.json");
+    let run = cognito_migrate(&pools.endpoint)
+        .args([
+            "status",
+            "--source-pool-id",
+            &pools.old,
+            "--target-pool-id",
+            &pools.new,
+        ])
+        .arg("--dir")
+        .arg(&out)
+        .arg("--json")
+        .arg(&json)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let status: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let factors = &status["factors"];
+    assert_eq!(factors["old_pool"]["password_only"], 1, "{status}");
+    assert_eq!(factors["old_pool"]["email_mfa"], 1, "{status}");
+    assert_eq!(factors["reenrol"]["email_mfa_at_import"], 1, "{status}");
+    assert_eq!(factors["email_mfa_at_import"]["after_reset"], 1, "{status}");
+    let table = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        table.contains("refused until the reset (token function)"),
+        "{table}"
     );
 }

@@ -16,30 +16,9 @@ use serde::Serialize;
 use shared::{SourceStatus, SourceUser};
 
 use super::conflicts::SignInConflicts;
-use super::factors::FactorCounts;
+use super::factors::{CodeSignIn, FactorCounts};
 use crate::classify::{Classifier, Outcome};
 use crate::target_index::{NAME_HELD_BY_ANOTHER_USER, Presence, TargetIndex};
-
-/// Which one-time codes the new pool signs users in with first (`AllowedFirstAuthFactors`).
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct CodeSignIn {
-    /// `EMAIL_OTP`: a code to the verified e-mail.
-    pub email: bool,
-    /// `SMS_OTP`: a code to the verified phone.
-    pub sms: bool,
-}
-
-impl CodeSignIn {
-    /// What `pool` offers.
-    pub fn of(pool: &aws_sdk_cognitoidentityprovider::types::UserPoolType) -> CodeSignIn {
-        use aws_sdk_cognitoidentityprovider::types::AuthFactorType;
-        let factors = crate::pools::passwordless_first_factors(pool);
-        CodeSignIn {
-            email: factors.contains(&AuthFactorType::EmailOtp),
-            sms: factors.contains(&AuthFactorType::SmsOtp),
-        }
-    }
-}
 
 /// The plan's numbers.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
@@ -187,14 +166,9 @@ impl PlanCounts {
         } else {
             self.without_verified_contact += 1;
         }
-        // A user's MFA is known where it was looked up, or where the old pool has none; AWS offers
-        // users with MFA no passwordless sign-in.
-        let no_mfa = match user.factors {
-            Some(_) => !(user.mfa.sms || user.mfa.email || user.mfa.software_token),
-            None => !user.mfa.sms && !self.old_pool_has_mfa,
-        };
-        let code = self.code_sign_in;
-        let by_code = no_mfa && has_verified(code.email, code.sms);
+        let by_code = self
+            .code_sign_in
+            .lets_in(user, mapped.as_ref(), self.old_pool_has_mfa);
         if let Some(factors) = &mut self.factors {
             factors.add(user, by_code);
         }

@@ -9,8 +9,50 @@
 //! since they were listed) the groups add up to the plan's total. Passkeys and MFA are counted
 //! beside the groups: a user may have several.
 
+use aws_sdk_cognitoidentityprovider::types::{AuthFactorType, UserPoolType};
 use serde::Serialize;
+use shared::mapping::MigratedUser;
 use shared::{SourceStatus, SourceUser};
+
+/// Which one-time codes the new pool signs users in with first (`AllowedFirstAuthFactors`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct CodeSignIn {
+    /// `EMAIL_OTP`: a code to the verified e-mail.
+    pub email: bool,
+    /// `SMS_OTP`: a code to the verified phone.
+    pub sms: bool,
+}
+
+impl CodeSignIn {
+    /// What `pool` offers.
+    pub fn of(pool: &UserPoolType) -> CodeSignIn {
+        let factors = crate::pools::passwordless_first_factors(pool);
+        CodeSignIn {
+            email: factors.contains(&AuthFactorType::EmailOtp),
+            sms: factors.contains(&AuthFactorType::SmsOtp),
+        }
+    }
+
+    /// True when `user`, imported as `mapped`, can sign in to the new pool with one of these
+    /// codes: sent to an address the mapping carries verified, and no MFA. A user's MFA is known
+    /// where it was looked up (`user.factors` read), or where the old pool has none
+    /// (`!old_pool_has_mfa`); AWS offers users with MFA no passwordless sign-in.
+    pub fn lets_in(
+        self,
+        user: &SourceUser,
+        mapped: Option<&MigratedUser>,
+        old_pool_has_mfa: bool,
+    ) -> bool {
+        let no_mfa = match user.factors {
+            Some(_) => !(user.mfa.sms || user.mfa.email || user.mfa.software_token),
+            None => !user.mfa.sms && !old_pool_has_mfa,
+        };
+        no_mfa
+            && mapped.is_some_and(|m| {
+                (self.email && m.has_verified_email()) || (self.sms && m.has_verified_phone())
+            })
+    }
+}
 
 /// How the old pool's users sign in, by what the new pool will let them do.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]

@@ -10,7 +10,7 @@
 
 mod conflicts;
 mod counts;
-mod factors;
+pub(crate) mod factors;
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
@@ -20,7 +20,6 @@ use std::sync::Arc;
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{UserPoolType, UserType};
 use serde::Serialize;
-use shared::from_sdk::user_from_list;
 
 use conflicts::SignInConflicts;
 pub use counts::PlanCounts;
@@ -178,7 +177,7 @@ async fn count_old_users(
             PlanCounts::new(
                 old_pool.has_mfa,
                 unhomed.unwrap_or_default(),
-                counts::CodeSignIn::of(&d.pool),
+                factors::CodeSignIn::of(&d.pool),
                 old_pool.factors_pacer.is_some(),
             )
         })
@@ -192,21 +191,12 @@ async fn count_old_users(
         pool_id,
         args.report.segments,
         async |page: Vec<UserType>| {
-            let read = match old_pool.factors_pacer {
-                Some(pacer) => {
-                    let lookup = Lookup {
-                        pacer,
-                        factors: true,
-                    };
-                    auth_factors::look_up(old_pool.client, lookup, pool_id, &page).await?
-                }
-                None => Vec::new(),
-            };
-            for (index, listed) in page.iter().enumerate() {
-                let mut user = user_from_list(listed);
-                if let Some(read) = read.get(index).cloned().flatten() {
-                    read.fill(&mut user);
-                }
+            let lookup = old_pool.factors_pacer.map(|pacer| Lookup {
+                pacer,
+                factors: true,
+            });
+            let users = auth_factors::read_page(old_pool.client, lookup, pool_id, &page).await?;
+            for user in users {
                 plan.total += 1;
                 progress.update(plan.total, "read");
                 match destinations.route(&user) {

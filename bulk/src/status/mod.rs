@@ -11,10 +11,15 @@
 //! the sweep and `plan` match them ([`MatchRule`]: the legacy id first, then the new shape's
 //! sign-in values). Output: a terminal table, `--json` ([`report`] documents its structure) and
 //! `--html`, a self-contained page with two charts.
+//!
+//! Where the old pool offers a passwordless first factor, each old user's factors are read beside
+//! the old pool's scan (`AdminGetUserAuthFactors` on `--factors-rps`, as `plan` reads them), and
+//! the report shows the factor groups with what the export folders wrote ([`factors`]).
 
 mod chart;
 mod classify;
 mod export_folder;
+mod factors;
 mod html;
 mod new_users;
 mod report;
@@ -22,18 +27,23 @@ mod table;
 
 use std::collections::BTreeSet;
 use std::io::Write;
+use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::mapping_file::MappingFile;
 use anyhow::Context;
+use aws_sdk_cognitoidentityprovider::types::UserType;
 use shared::from_sdk::{schema_attribute_names, user_from_list};
 
 pub use report::StatusReport;
 
+use crate::auth_factors::{self, Lookup};
 use crate::aws::{AwsArgs, Side};
 use crate::json_report;
 use crate::pace::{ProgressArgs, ScanPace};
+use crate::pacer::Pacer;
+use crate::plan::factors::{CodeSignIn, FactorCounts};
 use crate::progress::Progress;
 use crate::target_index::MatchRule;
 use crate::target_index::NAME_HELD_BY_ANOTHER_USER;
@@ -79,6 +89,11 @@ pub struct StatusArgs {
     /// Concurrent scans of each pool (1-16).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
     pub segments: u8,
+    /// Requests per second for AdminGetUserAuthFactors, made only where the old pool offers a
+    /// passwordless first factor (quota category UserRead: 120 per account, shared with your
+    /// production sign-ins; paced apart from --rps).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub factors_rps: u32,
 }
 
 /// Reads both pools, prints the table (unless `--json -`) and writes the files asked for.
@@ -154,37 +169,58 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
         None => ImportedToldBy::Status,
     };
     let mut report = StatusReport::new(&args.source_pool_id, &args.target_pool_id, told_by);
+    report.factors.read_folders(&args.dir)?;
+    let factors_pacer = (!pools::passwordless_first_factors(&old_pool).is_empty()).then(|| {
+        let rps = NonZeroU32::new(args.factors_rps).expect("clap allows 1 to 120");
+        Arc::new(Pacer::new(rps, args.pace.max_retries))
+    });
+    let code_sign_in = CodeSignIn::of(&new_pool);
+    let mut old_factors = factors_pacer.as_ref().map(|_| FactorCounts::default());
     eprintln!("reading the old pool {}…", args.source_pool_id);
     let estimate = u64::try_from(old_pool.estimated_number_of_users()).unwrap_or(0);
     let mut progress = Progress::new("old-pool users", estimate, args.progress.interval());
-    scan::each_user(
+    scan::each_page(
         &source,
         &pacer,
         &args.source_pool_id,
         args.segments,
-        |listed| {
-            let user = user_from_list(listed);
-            let found = new_users.find_old_user(&rule.old_user_keys(&user));
-            let state = if !found && new_users.holds_any(&rule.name_held_keys(&user)) {
-                OldState::Stranded(NAME_HELD_BY_ANOTHER_USER)
-            } else {
-                old_state(&user, found, &mapping, &rule.shape)
-            };
-            if let (OldState::Stranded(reason), Some(csv)) = (state, stranded_csv.as_mut()) {
-                csv.add(&user.username, reason);
+        async |page: Vec<UserType>| {
+            let lookup = factors_pacer.as_ref().map(|pacer| Lookup {
+                pacer,
+                factors: true,
+            });
+            let users =
+                auth_factors::read_page(&source, lookup, &args.source_pool_id, &page).await?;
+            for user in users {
+                let found = new_users.find_old_user(&rule.old_user_keys(&user));
+                let state = if !found && new_users.holds_any(&rule.name_held_keys(&user)) {
+                    OldState::Stranded(NAME_HELD_BY_ANOTHER_USER)
+                } else {
+                    old_state(&user, found, &mapping, &rule.shape)
+                };
+                if let (OldState::Stranded(reason), Some(csv)) = (state, stranded_csv.as_mut()) {
+                    csv.add(&user.username, reason);
+                }
+                if let Some(counts) = old_factors.as_mut() {
+                    // Only users whose factors were read are grouped by them, their MFA known.
+                    let mapped = mapping.apply(&user).ok();
+                    counts.add(&user, code_sign_in.lets_in(&user, mapped.as_ref(), true));
+                }
+                let links = shared::linked_identities::parse(
+                    user.attribute(shared::linked_identities::IDENTITIES),
+                )
+                .map_or(0, |identities| identities.len());
+                let federated = user.status == shared::SourceStatus::ExternalProvider;
+                report.add_identities(federated, links, state);
+                report.add_old(state);
+                progress.update(report.old_users.total, "read");
             }
-            let links = shared::linked_identities::parse(
-                user.attribute(shared::linked_identities::IDENTITIES),
-            )
-            .map_or(0, |identities| identities.len());
-            let federated = user.status == shared::SourceStatus::ExternalProvider;
-            report.add_identities(federated, links, state);
-            report.add_old(state);
-            progress.update(report.old_users.total, "read");
+            Ok(())
         },
     )
     .await?;
     progress.finish();
+    report.factors.old_pool = old_factors;
     if let Some(csv) = stranded_csv {
         csv.finish()?;
     }

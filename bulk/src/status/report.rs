@@ -10,9 +10,21 @@
 //!                  "stranded_by_reason": { "disabled": 1, "unconfirmed": 3 } },
 //!   "new_users": { "total": 12, "imported": 3, "migrated_at_sign_in": 7, "signed_up": 2 },
 //!   "identities": { "federated": 2, "federated_carried": 1, "native_with_links": 3 },
-//!   "per_day": [ { "date": "2026-11-27", "imported": 3, "migrated_at_sign_in": 2, "signed_up": 0 } ]
+//!   "per_day": [ { "date": "2026-11-27", "imported": 3, "migrated_at_sign_in": 2, "signed_up": 0 } ],
+//!   "factors": {
+//!     "old_pool": { "password_only": 12, "password_and_passwordless": 4, "passwordless_only": 2,
+//!                   "passwordless_needs_reset": 0, "not_read": 2, "passkey": 1, "email_mfa": 1,
+//!                   "sms_mfa": 0, "totp": 1 },
+//!     "reenrol": { "listed": 3, "passkey": 1, "totp": 1, "email_mfa_at_import": 1,
+//!                  "email_mfa_after_reset": 0 },
+//!     "email_mfa_at_import": { "listed": 1, "restored": 0, "after_reset": 1, "not_configured": 0,
+//!                              "not_found": 0 }
+//!   }
 //! }
 //! ```
+//!
+//! `factors.old_pool` is `null` where the old pool offers no passwordless first factor (no
+//! look-ups are made); its first-factor groups and `not_read` add up to `old_users.total`.
 //!
 //! `per_day` lists the days on which new users were created (`UserCreateDate`, UTC), oldest first.
 
@@ -21,6 +33,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::classify::{Arrival, OldState};
+use super::factors::FactorStatus;
 
 /// How imported users were told apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -111,6 +124,8 @@ pub struct StatusReport {
     pub identities: Identities,
     /// New users per creation day, oldest first.
     pub per_day: Vec<DayCount>,
+    /// How old users sign in, and what the export folders list to set up again.
+    pub factors: FactorStatus,
 }
 
 impl StatusReport {
@@ -124,6 +139,7 @@ impl StatusReport {
             new_users: NewUsers::default(),
             identities: Identities::default(),
             per_day: Vec::new(),
+            factors: FactorStatus::default(),
         }
     }
 

@@ -1,0 +1,133 @@
+//! The factors part of `status`: each group of issue 25's inventory as the window stands.
+//!
+//! - The old pool's users by how they sign in, where it offers a passwordless first factor (the
+//!   same look-up and the same groups as `plan`: [`crate::auth_factors`], [`FactorCounts`]).
+//! - From the export folders (`--dir`): the users `mfa-reenrol.csv` lists, per reason (passkey,
+//!   TOTP, e-mail MFA for import or after the reset), and from their `import-state.json` what
+//!   became of the e-mail MFA import tried to turn on.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde::Serialize;
+
+use crate::export::mfa::{
+    EMAIL_MFA_AFTER_RESET, EMAIL_MFA_AT_IMPORT, PASSKEY_REENROL, TOTP_REENROL, reenrol_rows,
+};
+use crate::import::email_mfa::EmailMfaCounts;
+use crate::import::state::STATE_FILE;
+use crate::plan::factors::FactorCounts;
+
+/// The users the export folders list in `mfa-reenrol.csv`, per reason (a user may have several).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ReenrolCounts {
+    /// Rows.
+    pub listed: u64,
+    /// With a passkey to register again.
+    pub passkey: u64,
+    /// With TOTP to set up again.
+    pub totp: u64,
+    /// With e-mail MFA whose e-mail was carried verified (import tries to turn it on).
+    pub email_mfa_at_import: u64,
+    /// With e-mail MFA whose e-mail proves nothing yet (the token function, after the reset).
+    pub email_mfa_after_reset: u64,
+}
+
+/// The factors part of the status report.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct FactorStatus {
+    /// The old pool's users by how they sign in; `null` where the old pool offers no
+    /// passwordless first factor (no look-ups made: every user has a password).
+    pub old_pool: Option<FactorCounts>,
+    /// The export folders' re-enrol lists.
+    pub reenrol: ReenrolCounts,
+    /// The e-mail MFA import tried to turn on, summed over the folders that were imported.
+    pub email_mfa_at_import: EmailMfaCounts,
+}
+
+impl FactorStatus {
+    /// Reads the re-enrol lists and import states of `dirs`.
+    pub fn read_folders(&mut self, dirs: &[PathBuf]) -> anyhow::Result<()> {
+        for dir in dirs {
+            for row in reenrol_rows(dir)? {
+                let r = &mut self.reenrol;
+                r.listed += 1;
+                r.passkey += u64::from(row.has(PASSKEY_REENROL));
+                r.totp += u64::from(row.has(TOTP_REENROL));
+                r.email_mfa_at_import += u64::from(row.has(EMAIL_MFA_AT_IMPORT));
+                r.email_mfa_after_reset += u64::from(row.has(EMAIL_MFA_AFTER_RESET));
+            }
+            if let Some(counts) = imported_email_mfa(dir)? {
+                let sum = &mut self.email_mfa_at_import;
+                sum.listed += counts.listed;
+                sum.restored += counts.restored;
+                sum.after_reset += counts.after_reset;
+                sum.not_configured += counts.not_configured;
+                sum.not_found += counts.not_found;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What `import-state.json` in `dir` says of e-mail MFA (`None`: not imported, or not that far).
+fn imported_email_mfa(dir: &Path) -> anyhow::Result<Option<EmailMfaCounts>> {
+    let path = dir.join(STATE_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
+    };
+    #[derive(serde::Deserialize)]
+    struct EmailMfaOnly {
+        #[serde(default)]
+        email_mfa: Option<EmailMfaCounts>,
+    }
+    let state: EmailMfaOnly = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not the file cognito-migrate import wrote",
+            path.display()
+        )
+    })?;
+    Ok(state.email_mfa)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn re_enrol_rows_count_per_reason_and_import_states_add_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = b"username,sub,reason\n".to_vec();
+        file.extend(crate::report_csv::csv_record(&[
+            "ada",
+            "s-a",
+            PASSKEY_REENROL,
+        ]));
+        file.extend(crate::report_csv::csv_record(&[
+            "bo",
+            "s-b",
+            &format!("{TOTP_REENROL}; {EMAIL_MFA_AT_IMPORT}"),
+        ]));
+        std::fs::write(dir.path().join("mfa-reenrol.csv"), file).unwrap();
+        std::fs::write(
+            dir.path().join(STATE_FILE),
+            r#"{"version":1,"email_mfa":{"listed":1,"restored":0,"after_reset":1,"not_configured":0,"not_found":0}}"#,
+        )
+        .unwrap();
+        let mut status = FactorStatus::default();
+        status.read_folders(&[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(
+            status.reenrol,
+            ReenrolCounts {
+                listed: 2,
+                passkey: 1,
+                totp: 1,
+                email_mfa_at_import: 1,
+                email_mfa_after_reset: 0,
+            }
+        );
+        assert_eq!(status.email_mfa_at_import.after_reset, 1);
+    }
+}
