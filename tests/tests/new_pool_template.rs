@@ -721,8 +721,8 @@ async fn client_named(client: &Client, pool: &str, name: &str) -> String {
 /// The runbook on pools built from `new-pool` templates, for user-name and e-mail sign-in: the
 /// template's pool is wired to the real trigger on the Lambda host through its own parameters;
 /// the passwordless user is exported, imported and put in its group (a group the template made);
-/// a dormant user with a password signs in through the trigger, lands CONFIRMED, and the first
-/// ID token already carries the old group.
+/// a dormant user with a password signs in through the trigger, lands CONFIRMED, the first ID
+/// token already carries the old group, and `groups --sync` puts the user in it.
 #[tokio::test]
 async fn the_runbook_migrates_into_pools_built_from_the_template() {
     let testbed = Testbed::from_env();
@@ -826,19 +826,8 @@ async fn the_runbook_migrates_into_pools_built_from_the_template() {
             );
         }
         let invited = new_shape.first_name(old_shape, &passwordless);
-        let groups = client
-            .admin_list_groups_for_user()
-            .user_pool_id(&new)
-            .username(&invited)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{label}: {invited} was imported: {e:?}"));
         assert_eq!(
-            groups
-                .groups()
-                .iter()
-                .filter_map(|g| g.group_name())
-                .collect::<Vec<_>>(),
+            group_names(&client, &new, &invited).await,
             ["admins"],
             "{label}: the imported user is in the template's group"
         );
@@ -865,5 +854,50 @@ async fn the_runbook_migrates_into_pools_built_from_the_template() {
             Some(&UserStatusType::Confirmed),
             "{label}: {first} kept the password"
         );
+
+        // After the window, groups --sync gives the migrated user the old membership too.
+        let state = dir.path().join("groups-sync");
+        std::fs::create_dir_all(&state).expect("state folder");
+        let run = cognito_migrate(&testbed.moto_url)
+            .args([
+                "groups",
+                "--sync",
+                "--source-pool-id",
+                &old,
+                "--target-pool-id",
+                &new,
+                "--dir",
+            ])
+            .arg(&state)
+            .output()
+            .expect("cognito-migrate runs");
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{label}: groups --sync: {}",
+            describe(&run)
+        );
+        for who in [&invited, migrated.username()] {
+            assert_eq!(
+                group_names(&client, &new, who).await,
+                ["admins"],
+                "{label}: {who} is in the template's group"
+            );
+        }
     }
+}
+
+/// The groups `user` is in, in `pool`.
+async fn group_names(client: &Client, pool: &str, user: &str) -> Vec<String> {
+    client
+        .admin_list_groups_for_user()
+        .user_pool_id(pool)
+        .username(user)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{user} is in {pool}: {e:?}"))
+        .groups()
+        .iter()
+        .filter_map(|g| g.group_name().map(str::to_string))
+        .collect()
 }
