@@ -36,6 +36,17 @@ moto 5.2.5 stores whatever CreateUserPool is sent and refuses nothing here; it h
   developer guide "Signing up and confirming user accounts" ties passwordless sign-in to the
   attributes the pool verifies: "Your user pool automatically verifies the attributes that users
   can use with passwordless sign-in.")
+* Sign-up without a password. API reference, SignUp `Password`
+  (https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SignUp.html):
+  "Users can sign up without a password when your user pool supports passwordless sign-in with
+  email or SMS OTPs. To create a user with no password, omit this parameter or submit a blank
+  value. You can only create a passwordless user when passwordless sign-in is available." With
+  the developer guide "Signing up and confirming user accounts" ("Users provide attribute values
+  for the passwordless sign-in methods … that you permit"): a SignUp without `Password` is
+  accepted where the pool's `AllowedFirstAuthFactors` hold `EMAIL_OTP` (and the request gives an
+  `email`) or `SMS_OTP` (and a `phone_number`); the user has no password (`ConfiguredUserAuthFactors`
+  without PASSWORD). Elsewhere it is refused with `InvalidParameterException` (wording ours),
+  before anything is created. moto checked the missing password as a string and failed.
 * Passkeys: registering one needs a browser and an authenticator, so the test-only route
   `POST /_testbed/passkeys` `{"UserPoolId", "Username", "FriendlyCredentialName"?}` gives a user a
   passkey record (no AWS counterpart); `ListWebAuthnCredentials` (the user's access token) lists
@@ -53,7 +64,7 @@ from typing import Any
 
 from moto.cognitoidp.models import CognitoIdpBackend
 
-from . import pool_shapes
+from . import pool_shapes, request_context
 from .wire import (
     CognitoError,
     invalid_parameter,
@@ -157,7 +168,7 @@ def configured_factors(pool: Any, user: Any) -> list[str]:
     """`ConfiguredUserAuthFactors`: what the pool allows first and the user can answer."""
     allowed = first_factors(pool)
     have = {
-        "PASSWORD": user.password is not None,
+        "PASSWORD": bool(user.password),
         "EMAIL_OTP": has_verified(user, "email"),
         "SMS_OTP": has_verified(user, "phone_number"),
         "WEB_AUTHN": bool(passkeys(user)),
@@ -250,10 +261,36 @@ OPERATIONS = {
 }
 
 
+def check_passwordless_sign_up(pool: Any) -> None:
+    """A SignUp without a password: only for the contact of a one-time-code first factor the
+    pool allows (module docstring)."""
+    body = request_context.body()
+    given = {a.get("Name") for a in body.get("UserAttributes") or [] if a.get("Value")}
+    typed = str(body.get("Username") or "")
+    usable = [
+        factor
+        for factor, attribute in (("EMAIL_OTP", "email"), ("SMS_OTP", "phone_number"))
+        if factor in first_factors(pool)
+        and (attribute in given or attribute in (pool.extended_config.get("UsernameAttributes") or []))
+    ]
+    if not usable:
+        raise invalid_parameter(
+            f"Password is required: user pool {pool.id} has no passwordless sign-in (EMAIL_OTP or "
+            f"SMS_OTP in AllowedFirstAuthFactors) for the attributes {sorted(given)} or {typed!r}."
+        )
+
+
 def install() -> None:
-    """Wrap moto's CreateUserPool / UpdateUserPool."""
+    """Wrap moto's CreateUserPool / UpdateUserPool, and its password check for SignUp."""
     create_user_pool = CognitoIdpBackend.create_user_pool
     update_user_pool = CognitoIdpBackend.update_user_pool
+    validate_password = CognitoIdpBackend._validate_password
+
+    def validate_password_hook(self: Any, user_pool_id: str, password: Any) -> None:
+        if password or request_context.operation() != "SignUp":
+            return validate_password(self, user_pool_id, password)
+        check_passwordless_sign_up(self.describe_user_pool(user_pool_id))
+        return None
 
     def create_user_pool_hook(self: Any, name: str, extended_config: dict[str, Any]) -> Any:
         check_pool_settings(extended_config or {})
@@ -273,4 +310,5 @@ def install() -> None:
 
     CognitoIdpBackend.create_user_pool = create_user_pool_hook
     CognitoIdpBackend.update_user_pool = update_user_pool_hook
+    CognitoIdpBackend._validate_password = validate_password_hook
 

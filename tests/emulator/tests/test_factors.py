@@ -239,6 +239,40 @@ class AuthFactors(unittest.TestCase):
             ("UserNotFoundException", "User does not exist."),
         )
 
+    def test_sign_up_without_a_password_where_an_email_code_signs_in_first(self):
+        app = create_client(self.c, self.pool)
+        self.c.sign_up(
+            ClientId=app,
+            Username="pia",
+            UserAttributes=[{"Name": "email", "Value": "pia@example.com"}],
+        )
+        self.c.admin_confirm_sign_up(UserPoolId=self.pool, Username="pia")
+        self.c.admin_update_user_attributes(
+            UserPoolId=self.pool,
+            Username="pia",
+            UserAttributes=[{"Name": "email_verified", "Value": "true"}],
+        )
+        user = self.c.admin_get_user(UserPoolId=self.pool, Username="pia")
+        self.assertEqual(user["UserStatus"], "CONFIRMED")
+        self.assertEqual(self.factors("pia")["ConfiguredUserAuthFactors"], ["EMAIL_OTP"])
+
+    def test_sign_up_without_a_password_is_refused_where_no_code_signs_in_first(self):
+        pool = create_pool(self.c)
+        app = create_client(self.c, pool)
+        code, _ = error_of(
+            lambda: self.c.sign_up(
+                ClientId=app,
+                Username="pia",
+                UserAttributes=[{"Name": "email", "Value": "pia@example.com"}],
+            )
+        )
+        self.assertEqual(code, "InvalidParameterException")
+        code, _ = error_of(lambda: self.c.sign_up(ClientId=self.client_of_this_pool(), Username="nia"))
+        self.assertEqual(code, "InvalidParameterException", "no e-mail or phone to send codes to")
+
+    def client_of_this_pool(self):
+        return create_client(self.c, self.pool)
+
     def test_get_user_auth_factors_with_the_users_token(self):
         confirmed_user(self.c, self.pool, "pat")
         app = create_client(self.c, self.pool)
