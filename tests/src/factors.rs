@@ -5,15 +5,174 @@
 //! The codes the test bed "sends" are read back through its test-only route
 //! `GET /_testbed/sign-in-code` (AWS e-mails or texts them); a passkey is given with the test-only
 //! `POST /_testbed/passkeys` (registering one needs a browser). Everything else is the Cognito API.
+//!
+//! [`wired_pools`] gives an old and a new pool with e-mail MFA, the new one wired to the real
+//! trigger binary, for the end-to-end tests of who signs in how (`email_mfa_migration.rs`,
+//! `user_kinds.rs`).
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, AuthFlowType, AuthenticationResultType, ChallengeNameType,
     EmailConfigurationType, EmailMfaConfigType, EmailMfaSettingsType, EmailSendingAccountType,
-    ExplicitAuthFlowsType, SignInPolicyType, UserPoolMfaType, UserPoolPolicyType, UserPoolTierType,
+    ExplicitAuthFlowsType, LambdaConfigType, SignInPolicyType, UserPoolMfaType, UserPoolPolicyType,
+    UserPoolTierType,
 };
 use serde_json::{Value, json};
+
+use crate::lambda::{Function, LambdaHost, function_arn, trigger_env};
+use crate::pools::{
+    PoolSpec, create_app_client, create_group, create_pool, create_sign_in_client, find_user,
+};
+use crate::testbed::{Testbed, binary};
+
+/// The group the token function's tests keep in the new pool (a user in no old group).
+const MARKER: &str = "cognito-migrate-no-old-groups";
+
+/// An old pool and a new pool, both with e-mail MFA configured (Essentials, Amazon SES); the new
+/// pool keeps the legacy id and its UserMigration and PreTokenGeneration are the real trigger
+/// binary, hosted by the Lambda host.
+pub struct WiredPools {
+    /// The emulators.
+    pub testbed: Testbed,
+    /// A client of the emulator.
+    pub client: Client,
+    /// The old pool.
+    pub old: String,
+    /// The old pool's app client (ADMIN_USER_PASSWORD_AUTH), the trigger's.
+    pub old_client: String,
+    /// The new pool.
+    pub new: String,
+    /// The new pool's sign-in client (USER_PASSWORD_AUTH).
+    pub new_client: String,
+}
+
+/// Creates the pools of [`WiredPools`], named after `name`.
+pub async fn wired_pools(name: &str) -> WiredPools {
+    let testbed = Testbed::from_env();
+    let client = testbed.moto_client().await;
+    let old = create_pool(&client, &PoolSpec::named(&format!("{name}-old"))).await;
+    let (old_client, _) = create_app_client(&client, &old, false).await;
+    enable_email_mfa(&client, &old)
+        .await
+        .expect("e-mail MFA in the old pool");
+
+    let function = format!("{name}-trigger");
+    let arn = function_arn(&function);
+    let mut spec = PoolSpec::named(&format!("{name}-new")).with_custom(&["legacy_sub"]);
+    spec.lambda_config = Some(
+        LambdaConfigType::builder()
+            .user_migration(&arn)
+            .pre_token_generation(&arn)
+            .build(),
+    );
+    let new = create_pool(&client, &spec).await;
+    enable_email_mfa(&client, &new)
+        .await
+        .expect("e-mail MFA in the new pool");
+    let new_client = create_sign_in_client(&client, &new).await;
+    create_group(&client, &new, MARKER).await;
+
+    let env = trigger_env(
+        &testbed,
+        &old,
+        &old_client,
+        &[
+            ("RETURN_OLD_USERNAME", "false"),
+            ("NEW_USER_POOL_ID", new.as_str()),
+            ("USER_REF_KEY", "email-mfa-test-key"),
+        ],
+    );
+    LambdaHost::from_env()
+        .register(
+            &Function {
+                name: function,
+                env,
+                timeout_seconds: 5.0,
+            },
+            &binary("cognito-migrate-trigger"),
+        )
+        .await;
+    WiredPools {
+        testbed,
+        client,
+        old,
+        old_client,
+        new,
+        new_client,
+    }
+}
+
+/// How a password sign-in to the new pool ended.
+#[derive(Debug)]
+pub enum SignIn {
+    /// Tokens.
+    Tokens,
+    /// The e-mail MFA challenge.
+    EmailOtp {
+        /// The challenge's session.
+        session: String,
+        /// The user name to answer with.
+        username: String,
+    },
+    /// Refused with this error code.
+    Refused(String),
+}
+
+impl WiredPools {
+    /// Signs `name` in to the new pool with `password` (USER_PASSWORD_AUTH: the trigger sees it).
+    pub async fn sign_in(&self, name: &str, password: &str) -> SignIn {
+        match self
+            .client
+            .initiate_auth()
+            .client_id(&self.new_client)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", name)
+            .auth_parameters("PASSWORD", password)
+            .send()
+            .await
+        {
+            Ok(output) if output.authentication_result().is_some() => SignIn::Tokens,
+            Ok(output) if output.challenge_name() == Some(&ChallengeNameType::EmailOtp) => {
+                SignIn::EmailOtp {
+                    session: output.session().expect("a session").to_string(),
+                    username: output
+                        .challenge_parameters()
+                        .and_then(|p| p.get("USERNAME"))
+                        .cloned()
+                        .unwrap_or_else(|| name.to_string()),
+                }
+            }
+            Ok(output) => panic!("{name}: neither tokens nor EMAIL_OTP: {output:?}"),
+            Err(error) => SignIn::Refused(error.code().unwrap_or_default().to_string()),
+        }
+    }
+
+    /// Answers the e-mail MFA challenge; true when it gave tokens.
+    pub async fn answer_email_otp(&self, session: &str, username: &str, code: &str) -> bool {
+        self.client
+            .respond_to_auth_challenge()
+            .client_id(&self.new_client)
+            .challenge_name(ChallengeNameType::EmailOtp)
+            .session(session)
+            .challenge_responses("USERNAME", username)
+            .challenge_responses("EMAIL_OTP_CODE", code)
+            .send()
+            .await
+            .expect("RespondToAuthChallenge EMAIL_OTP")
+            .authentication_result()
+            .is_some()
+    }
+
+    /// The new-pool user's `UserMFASettingList`.
+    pub async fn new_mfa_of(&self, name: &str) -> Vec<String> {
+        find_user(&self.client, &self.new, name)
+            .await
+            .unwrap_or_else(|| panic!("{name} in the new pool"))
+            .user_mfa_setting_list()
+            .to_vec()
+    }
+}
 
 /// The Cognito error code of a failed call (`FeatureUnavailableInTierException`, ...).
 fn code_of<E: ProvideErrorMetadata>(error: &E) -> String {

@@ -14,160 +14,27 @@
 //! `UserMFASettingList`; a right password of an e-mail-MFA user is answered with the `EMAIL_OTP`
 //! challenge, the code read back through the test-only `GET /_testbed/sign-in-code`.
 
-use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::types::LambdaConfigType;
-use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType, UserStatusType};
-use integration_tests::factors::{enable_email_mfa, enable_user_email_mfa, sign_in_code};
-use integration_tests::lambda::{Function, LambdaHost, function_arn, trigger_env};
-use integration_tests::pools::{
-    PoolSpec, create_app_client, create_group, create_member, create_pool, create_sign_in_client,
-    find_user,
-};
-use integration_tests::testbed::{Testbed, binary, forgot_password_code};
+use aws_sdk_cognitoidentityprovider::types::UserStatusType;
+use integration_tests::factors::{SignIn, enable_user_email_mfa, sign_in_code, wired_pools};
+use integration_tests::pools::{create_member, find_user};
+use integration_tests::testbed::forgot_password_code;
 
 const PASSWORD: &str = "Old-Passw0rd!";
 const NEW_PASSWORD: &str = "New-Passw0rd!";
-const MARKER: &str = "cognito-migrate-no-old-groups";
-
-/// Both pools with e-mail MFA configured; the new pool's UserMigration and PreTokenGeneration
-/// are the host's function `function`, the real trigger binary.
-struct Pools {
-    testbed: Testbed,
-    client: Client,
-    old_pool: String,
-    new_pool: String,
-    new_client: String,
-}
-
-async fn pools(name: &str) -> Pools {
-    let testbed = Testbed::from_env();
-    let client = testbed.moto_client().await;
-    let old_pool = create_pool(&client, &PoolSpec::named(&format!("emailmfa-{name}-old"))).await;
-    let (old_client, _) = create_app_client(&client, &old_pool, false).await;
-    enable_email_mfa(&client, &old_pool)
-        .await
-        .expect("e-mail MFA in the old pool");
-
-    let function = format!("email-mfa-{name}");
-    let arn = function_arn(&function);
-    let mut spec = PoolSpec::named(&format!("emailmfa-{name}-new")).with_custom(&["legacy_sub"]);
-    spec.lambda_config = Some(
-        LambdaConfigType::builder()
-            .user_migration(&arn)
-            .pre_token_generation(&arn)
-            .build(),
-    );
-    let new_pool = create_pool(&client, &spec).await;
-    enable_email_mfa(&client, &new_pool)
-        .await
-        .expect("e-mail MFA in the new pool");
-    let new_client = create_sign_in_client(&client, &new_pool).await;
-    create_group(&client, &new_pool, MARKER).await;
-
-    let env = trigger_env(
-        &testbed,
-        &old_pool,
-        &old_client,
-        &[
-            ("RETURN_OLD_USERNAME", "false"),
-            ("NEW_USER_POOL_ID", new_pool.as_str()),
-            ("USER_REF_KEY", "email-mfa-test-key"),
-        ],
-    );
-    LambdaHost::from_env()
-        .register(
-            &Function {
-                name: function,
-                env,
-                timeout_seconds: 5.0,
-            },
-            &binary("cognito-migrate-trigger"),
-        )
-        .await;
-    Pools {
-        testbed,
-        client,
-        old_pool,
-        new_pool,
-        new_client,
-    }
-}
-
-/// How a password sign-in to the new pool ended.
-#[derive(Debug)]
-enum SignIn {
-    Tokens,
-    EmailOtp { session: String, username: String },
-    Refused(String),
-}
-
-impl Pools {
-    async fn sign_in(&self, name: &str, password: &str) -> SignIn {
-        match self
-            .client
-            .initiate_auth()
-            .client_id(&self.new_client)
-            .auth_flow(AuthFlowType::UserPasswordAuth)
-            .auth_parameters("USERNAME", name)
-            .auth_parameters("PASSWORD", password)
-            .send()
-            .await
-        {
-            Ok(output) if output.authentication_result().is_some() => SignIn::Tokens,
-            Ok(output) if output.challenge_name() == Some(&ChallengeNameType::EmailOtp) => {
-                SignIn::EmailOtp {
-                    session: output.session().expect("a session").to_string(),
-                    username: output
-                        .challenge_parameters()
-                        .and_then(|p| p.get("USERNAME"))
-                        .cloned()
-                        .unwrap_or_else(|| name.to_string()),
-                }
-            }
-            Ok(output) => panic!("{name}: neither tokens nor EMAIL_OTP: {output:?}"),
-            Err(error) => SignIn::Refused(error.code().unwrap_or_default().to_string()),
-        }
-    }
-
-    async fn answer_email_otp(&self, session: &str, username: &str, code: &str) -> bool {
-        self.client
-            .respond_to_auth_challenge()
-            .client_id(&self.new_client)
-            .challenge_name(ChallengeNameType::EmailOtp)
-            .session(session)
-            .challenge_responses("USERNAME", username)
-            .challenge_responses("EMAIL_OTP_CODE", code)
-            .send()
-            .await
-            .expect("RespondToAuthChallenge EMAIL_OTP")
-            .authentication_result()
-            .is_some()
-    }
-
-    /// The new-pool user's `UserMFASettingList`.
-    async fn new_mfa_of(&self, name: &str) -> Vec<String> {
-        find_user(&self.client, &self.new_pool, name)
-            .await
-            .unwrap_or_else(|| panic!("{name} in the new pool"))
-            .user_mfa_setting_list()
-            .to_vec()
-    }
-}
 
 #[tokio::test]
 async fn email_mfa_user_migrates_reset_required_and_gets_email_mfa_back_after_the_reset() {
-    let pools = pools("back").await;
+    let pools = wired_pools("emailmfa-back").await;
     create_member(
         &pools.client,
-        &pools.old_pool,
+        &pools.old,
         "emma",
         &[("email", "emma@example.com"), ("email_verified", "true")],
         Some(PASSWORD),
         &[],
     )
     .await;
-    enable_user_email_mfa(&pools.client, &pools.old_pool, "emma")
+    enable_user_email_mfa(&pools.client, &pools.old, "emma")
         .await
         .expect("emma's e-mail MFA in the old pool");
 
@@ -177,7 +44,7 @@ async fn email_mfa_user_migrates_reset_required_and_gets_email_mfa_back_after_th
         SignIn::Refused(code) => assert_eq!(code, "NotAuthorizedException"),
         other => panic!("emma must reset first: {other:?}"),
     }
-    let emma = find_user(&pools.client, &pools.new_pool, "emma")
+    let emma = find_user(&pools.client, &pools.new, "emma")
         .await
         .expect("emma migrated");
     assert_eq!(emma.user_status(), Some(&UserStatusType::ResetRequired));
@@ -205,23 +72,18 @@ async fn email_mfa_user_migrates_reset_required_and_gets_email_mfa_back_after_th
     let SignIn::EmailOtp { session, username } = pools.sign_in("emma", NEW_PASSWORD).await else {
         panic!("emma's next sign-in must ask for the EMAIL_OTP code");
     };
-    let code = sign_in_code(
-        &pools.testbed.moto_url,
-        &pools.new_pool,
-        &username,
-        "EMAIL_OTP",
-    )
-    .await
-    .expect("a code e-mailed to emma");
+    let code = sign_in_code(&pools.testbed.moto_url, &pools.new, &username, "EMAIL_OTP")
+        .await
+        .expect("a code e-mailed to emma");
     assert!(pools.answer_email_otp(&session, &username, &code).await);
 }
 
 #[tokio::test]
 async fn email_mfa_a_password_user_without_it_is_left_alone() {
-    let pools = pools("alone").await;
+    let pools = wired_pools("emailmfa-alone").await;
     create_member(
         &pools.client,
-        &pools.old_pool,
+        &pools.old,
         "paul",
         &[("email", "paul@example.com"), ("email_verified", "true")],
         Some(PASSWORD),
@@ -234,7 +96,7 @@ async fn email_mfa_a_password_user_without_it_is_left_alone() {
             other => panic!("paul, {round}: {other:?}"),
         }
     }
-    let paul = find_user(&pools.client, &pools.new_pool, "paul")
+    let paul = find_user(&pools.client, &pools.new, "paul")
         .await
         .expect("paul migrated");
     assert_eq!(paul.user_status(), Some(&UserStatusType::Confirmed));
