@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::*;
+use serde_json::Value;
 
 use super::reader::PoolConfiguration;
 use super::template::{Choices, NewPoolTemplates, build};
@@ -218,6 +219,370 @@ const DOMAIN: &[(&str, Fate)] = &[
     ("Routing", NotCarried),
 ];
 
+/// `Policies` (`UserPoolPolicyType`).
+const POLICIES: &[(&str, Fate)] = &[
+    ("PasswordPolicy", Carried("Policies.PasswordPolicy")),
+    ("SignInPolicy", Carried("Policies.SignInPolicy")),
+];
+
+/// `Policies.PasswordPolicy` (`PasswordPolicyType`).
+const PASSWORD_POLICY: &[(&str, Fate)] = &[
+    (
+        "MinimumLength",
+        Carried("Policies.PasswordPolicy.MinimumLength"),
+    ),
+    (
+        "RequireUppercase",
+        Carried("Policies.PasswordPolicy.RequireUppercase"),
+    ),
+    (
+        "RequireLowercase",
+        Carried("Policies.PasswordPolicy.RequireLowercase"),
+    ),
+    (
+        "RequireNumbers",
+        Carried("Policies.PasswordPolicy.RequireNumbers"),
+    ),
+    (
+        "RequireSymbols",
+        Carried("Policies.PasswordPolicy.RequireSymbols"),
+    ),
+    (
+        "PasswordHistorySize",
+        Carried("Policies.PasswordPolicy.PasswordHistorySize"),
+    ),
+    (
+        "TemporaryPasswordValidityDays",
+        Carried("Policies.PasswordPolicy.TemporaryPasswordValidityDays"),
+    ),
+];
+
+/// `Policies.SignInPolicy` (`SignInPolicyType`).
+const SIGN_IN_POLICY: &[(&str, Fate)] = &[(
+    "AllowedFirstAuthFactors",
+    Carried("Policies.SignInPolicy.AllowedFirstAuthFactors"),
+)];
+
+/// The old pool's `LambdaConfig` (`LambdaConfigType`): its functions belong to the old setup.
+const LAMBDA_CONFIG: &[(&str, Fate)] = &[
+    ("PreSignUp", Reported("trigger PreSignUp of the old pool")),
+    (
+        "CustomMessage",
+        Reported("trigger CustomMessage of the old pool"),
+    ),
+    (
+        "PostConfirmation",
+        Reported("trigger PostConfirmation of the old pool"),
+    ),
+    (
+        "PreAuthentication",
+        Reported("trigger PreAuthentication of the old pool"),
+    ),
+    (
+        "PostAuthentication",
+        Reported("trigger PostAuthentication of the old pool"),
+    ),
+    (
+        "DefineAuthChallenge",
+        Reported("trigger DefineAuthChallenge of the old pool"),
+    ),
+    (
+        "CreateAuthChallenge",
+        Reported("trigger CreateAuthChallenge of the old pool"),
+    ),
+    (
+        "VerifyAuthChallengeResponse",
+        Reported("trigger VerifyAuthChallengeResponse of the old pool"),
+    ),
+    (
+        "PreTokenGeneration",
+        Reported("trigger PreTokenGeneration of the old pool"),
+    ),
+    (
+        "UserMigration",
+        Reported("trigger UserMigration of the old pool"),
+    ),
+    (
+        "PreTokenGenerationConfig",
+        Reported("trigger PreTokenGeneration of the old pool"),
+    ),
+    (
+        "CustomSMSSender",
+        Reported("trigger CustomSMSSender of the old pool"),
+    ),
+    (
+        "CustomEmailSender",
+        Reported("trigger CustomEmailSender of the old pool"),
+    ),
+    ("KMSKeyID", Reported("trigger KMSKeyID of the old pool")),
+    (
+        "InboundFederation",
+        Reported("trigger InboundFederation of the old pool"),
+    ),
+];
+
+/// Each entry of `SchemaAttributes` (`SchemaAttributeType`).
+const SCHEMA_ATTRIBUTE: &[(&str, Fate)] = &[
+    ("Name", Carried("Schema.Name")),
+    ("AttributeDataType", Carried("Schema.AttributeDataType")),
+    (
+        "DeveloperOnlyAttribute",
+        Carried("Schema.DeveloperOnlyAttribute"),
+    ),
+    ("Mutable", Carried("Schema.Mutable")),
+    ("Required", Carried("Schema.Required")),
+    (
+        "NumberAttributeConstraints",
+        Carried("Schema.NumberAttributeConstraints"),
+    ),
+    (
+        "StringAttributeConstraints",
+        Carried("Schema.StringAttributeConstraints"),
+    ),
+];
+
+/// `StringAttributeConstraints` (`StringAttributeConstraintsType`).
+const STRING_CONSTRAINTS: &[(&str, Fate)] = &[
+    (
+        "MinLength",
+        Carried("Schema.StringAttributeConstraints.MinLength"),
+    ),
+    (
+        "MaxLength",
+        Carried("Schema.StringAttributeConstraints.MaxLength"),
+    ),
+];
+
+/// `NumberAttributeConstraints` (`NumberAttributeConstraintsType`).
+const NUMBER_CONSTRAINTS: &[(&str, Fate)] = &[
+    (
+        "MinValue",
+        Carried("Schema.NumberAttributeConstraints.MinValue"),
+    ),
+    (
+        "MaxValue",
+        Carried("Schema.NumberAttributeConstraints.MaxValue"),
+    ),
+];
+
+/// `VerificationMessageTemplate` (`VerificationMessageTemplateType`).
+const VERIFICATION_TEMPLATE: &[(&str, Fate)] = &[
+    (
+        "SmsMessage",
+        Carried("VerificationMessageTemplate.SmsMessage"),
+    ),
+    (
+        "EmailMessage",
+        Carried("VerificationMessageTemplate.EmailMessage"),
+    ),
+    (
+        "EmailSubject",
+        Carried("VerificationMessageTemplate.EmailSubject"),
+    ),
+    (
+        "EmailMessageByLink",
+        Carried("VerificationMessageTemplate.EmailMessageByLink"),
+    ),
+    (
+        "EmailSubjectByLink",
+        Carried("VerificationMessageTemplate.EmailSubjectByLink"),
+    ),
+    (
+        "DefaultEmailOption",
+        Carried("VerificationMessageTemplate.DefaultEmailOption"),
+    ),
+];
+
+/// `UserAttributeUpdateSettings` (`UserAttributeUpdateSettingsType`).
+const UPDATE_SETTINGS: &[(&str, Fate)] = &[(
+    "AttributesRequireVerificationBeforeUpdate",
+    Carried("UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate"),
+)];
+
+/// `DeviceConfiguration` (`DeviceConfigurationType`).
+const DEVICE_CONFIGURATION: &[(&str, Fate)] = &[
+    (
+        "ChallengeRequiredOnNewDevice",
+        Carried("DeviceConfiguration.ChallengeRequiredOnNewDevice"),
+    ),
+    (
+        "DeviceOnlyRememberedOnUserPrompt",
+        Carried("DeviceConfiguration.DeviceOnlyRememberedOnUserPrompt"),
+    ),
+];
+
+/// `EmailConfiguration` (`EmailConfigurationType`).
+const EMAIL_CONFIGURATION: &[(&str, Fate)] = &[
+    ("SourceArn", Parameter("EmailSourceArn")),
+    (
+        "ReplyToEmailAddress",
+        Carried("EmailConfiguration.ReplyToEmailAddress"),
+    ),
+    (
+        "EmailSendingAccount",
+        Carried("EmailConfiguration.EmailSendingAccount"),
+    ),
+    ("From", Carried("EmailConfiguration.From")),
+    ("ConfigurationSet", Parameter("EmailConfigurationSet")),
+];
+
+/// `SmsConfiguration` (`SmsConfigurationType`).
+const SMS_CONFIGURATION: &[(&str, Fate)] = &[
+    ("SnsCallerArn", Parameter("SmsCallerRoleArn")),
+    ("ExternalId", Carried("SmsConfiguration.ExternalId")),
+    ("SnsRegion", Carried("SmsConfiguration.SnsRegion")),
+    ("EumsSms", Reported("SmsConfiguration.EumsSms")),
+];
+
+/// `AdminCreateUserConfig` (`AdminCreateUserConfigType`).
+const ADMIN_CREATE_USER: &[(&str, Fate)] = &[
+    (
+        "AllowAdminCreateUserOnly",
+        Carried("AdminCreateUserConfig.AllowAdminCreateUserOnly"),
+    ),
+    ("UnusedAccountValidityDays", NotCarried),
+    (
+        "InviteMessageTemplate",
+        Carried("AdminCreateUserConfig.InviteMessageTemplate"),
+    ),
+];
+
+/// `AdminCreateUserConfig.InviteMessageTemplate` (`MessageTemplateType`).
+const INVITE_TEMPLATE: &[(&str, Fate)] = &[
+    (
+        "SMSMessage",
+        Carried("AdminCreateUserConfig.InviteMessageTemplate.SMSMessage"),
+    ),
+    (
+        "EmailMessage",
+        Carried("AdminCreateUserConfig.InviteMessageTemplate.EmailMessage"),
+    ),
+    (
+        "EmailSubject",
+        Carried("AdminCreateUserConfig.InviteMessageTemplate.EmailSubject"),
+    ),
+];
+
+/// `UserPoolAddOns` (`UserPoolAddOnsType`).
+const ADD_ONS: &[(&str, Fate)] = &[
+    (
+        "AdvancedSecurityMode",
+        Carried("UserPoolAddOns.AdvancedSecurityMode"),
+    ),
+    (
+        "AdvancedSecurityAdditionalFlows",
+        Carried("UserPoolAddOns.AdvancedSecurityAdditionalFlows.CustomAuthMode"),
+    ),
+];
+
+/// `UserPoolAddOns.AdvancedSecurityAdditionalFlows` (`AdvancedSecurityAdditionalFlowsType`).
+const ADDITIONAL_FLOWS: &[(&str, Fate)] = &[(
+    "CustomAuthMode",
+    Carried("UserPoolAddOns.AdvancedSecurityAdditionalFlows.CustomAuthMode"),
+)];
+
+/// `UsernameConfiguration` (`UsernameConfigurationType`).
+const USERNAME_CONFIGURATION: &[(&str, Fate)] =
+    &[("CaseSensitive", Set("UsernameConfiguration.CaseSensitive"))];
+
+/// `AccountRecoverySetting` (`AccountRecoverySettingType`).
+const ACCOUNT_RECOVERY: &[(&str, Fate)] = &[(
+    "RecoveryMechanisms",
+    Carried("AccountRecoverySetting.RecoveryMechanisms"),
+)];
+
+/// Each of `AccountRecoverySetting.RecoveryMechanisms` (`RecoveryOptionType`).
+const RECOVERY_OPTION: &[(&str, Fate)] = &[
+    (
+        "Priority",
+        Carried("AccountRecoverySetting.RecoveryMechanisms.Priority"),
+    ),
+    (
+        "Name",
+        Carried("AccountRecoverySetting.RecoveryMechanisms.Name"),
+    ),
+];
+
+/// `KeyConfiguration` (`KeyConfigurationType`).
+const KEY_CONFIGURATION: &[(&str, Fate)] = &[
+    ("KeyType", Carried("KeyConfiguration.KeyType")),
+    ("KmsKeyArn", Parameter("KmsKeyArn")),
+];
+
+/// `IssuerConfiguration` (`IssuerConfigurationType`).
+const ISSUER_CONFIGURATION: &[(&str, Fate)] = &[("Type", Carried("IssuerConfiguration.Type"))];
+
+/// `GetUserPoolMfaConfig`'s `SmsMfaConfiguration` (`SmsMfaConfigType`).
+const SMS_MFA: &[(&str, Fate)] = &[
+    (
+        "SmsAuthenticationMessage",
+        Carried("SmsAuthenticationMessage"),
+    ),
+    ("SmsConfiguration", Carried("SmsConfiguration")),
+];
+
+/// `GetUserPoolMfaConfig`'s `SoftwareTokenMfaConfiguration` (`SoftwareTokenMfaConfigType`).
+const SOFTWARE_TOKEN_MFA: &[(&str, Fate)] = &[("Enabled", Carried("EnabledMfas"))];
+
+/// `GetUserPoolMfaConfig`'s `EmailMfaConfiguration` (`EmailMfaConfigType`).
+const EMAIL_MFA: &[(&str, Fate)] = &[
+    ("Message", Carried("EmailAuthenticationMessage")),
+    ("Subject", Carried("EmailAuthenticationSubject")),
+];
+
+/// `GetUserPoolMfaConfig`'s `WebAuthnConfiguration` (`WebAuthnConfigurationType`).
+const WEB_AUTHN: &[(&str, Fate)] = &[
+    ("RelyingPartyId", Carried("WebAuthnRelyingPartyID")),
+    ("UserVerification", Carried("WebAuthnUserVerification")),
+    (
+        "FactorConfiguration",
+        Carried("WebAuthnFactorConfiguration"),
+    ),
+];
+
+/// A client's `TokenValidityUnits` (`TokenValidityUnitsType`).
+const TOKEN_VALIDITY_UNITS: &[(&str, Fate)] = &[
+    ("AccessToken", Carried("TokenValidityUnits.AccessToken")),
+    ("IdToken", Carried("TokenValidityUnits.IdToken")),
+    ("RefreshToken", Carried("TokenValidityUnits.RefreshToken")),
+];
+
+/// A client's `AnalyticsConfiguration` (`AnalyticsConfigurationType`).
+const ANALYTICS: &[(&str, Fate)] = &[
+    ("ApplicationId", Reported("Pinpoint analytics")),
+    ("ApplicationArn", Reported("Pinpoint analytics")),
+    ("RoleArn", Reported("Pinpoint analytics")),
+    ("ExternalId", Reported("Pinpoint analytics")),
+    ("UserDataShared", Reported("Pinpoint analytics")),
+];
+
+/// A client's `RefreshTokenRotation` (`RefreshTokenRotationType`).
+const REFRESH_TOKEN_ROTATION: &[(&str, Fate)] = &[
+    ("Feature", Carried("RefreshTokenRotation.Feature")),
+    (
+        "RetryGracePeriodSeconds",
+        Carried("RefreshTokenRotation.RetryGracePeriodSeconds"),
+    ),
+];
+
+/// Each of a resource server's `Scopes` (`ResourceServerScopeType`).
+const SCOPE: &[(&str, Fate)] = &[
+    ("ScopeName", Carried("Scopes.ScopeName")),
+    ("ScopeDescription", Carried("Scopes.ScopeDescription")),
+];
+
+/// A domain's `CustomDomainConfig` (`CustomDomainConfigType`).
+const CUSTOM_DOMAIN_CONFIG: &[(&str, Fate)] = &[
+    (
+        "CertificateArn",
+        Reported("CustomDomainConfig.CertificateArn"),
+    ),
+    (
+        "SecurityPolicy",
+        Reported("CustomDomainConfig.CertificateArn"),
+    ),
+];
+
 /// One table: its heading's type name, the SDK's field names, the fates, and the resource of
 /// the built template its properties are looked for in.
 struct Table {
@@ -252,53 +617,251 @@ fn plain(name: &str) -> String {
         .collect()
 }
 
+/// A table of `fields` of the SDK type whose builder's `Debug` is `builder`, looked for in
+/// `resource` of the built template.
+fn table(
+    sdk_type: &'static str,
+    builder: String,
+    fields: &'static [(&'static str, Fate)],
+    resource: &'static str,
+) -> Table {
+    Table {
+        sdk_type,
+        sdk_fields: sdk_fields(builder),
+        fields,
+        resource,
+    }
+}
+
 fn tables() -> Vec<Table> {
+    use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::builders::GetUserPoolMfaConfigOutputBuilder;
+    use aws_sdk_cognitoidentityprovider::types::builders::*;
+    const POOL: &str = "UserPool";
+    const CLIENT: &str = "Client1web";
+    let d = |b: &dyn std::fmt::Debug| format!("{b:?}");
     vec![
-        Table {
-            sdk_type: "UserPoolType",
-            sdk_fields: sdk_fields(format!("{:?}", UserPoolType::builder().build())),
-            fields: USER_POOL,
-            resource: "UserPool",
-        },
-        Table {
-            sdk_type: "GetUserPoolMfaConfigOutput",
-            sdk_fields: sdk_fields(format!(
-                "{:?}",
-                GetUserPoolMfaConfigOutput::builder().build()
-            )),
-            fields: MFA_CONFIG,
-            resource: "UserPool",
-        },
-        Table {
-            sdk_type: "UserPoolClientType",
-            sdk_fields: sdk_fields(format!("{:?}", UserPoolClientType::builder().build())),
-            fields: USER_POOL_CLIENT,
-            resource: "Client1web",
-        },
-        Table {
-            sdk_type: "IdentityProviderType",
-            sdk_fields: sdk_fields(format!("{:?}", IdentityProviderType::builder().build())),
-            fields: IDENTITY_PROVIDER,
-            resource: "Provider1Corp",
-        },
-        Table {
-            sdk_type: "GroupType",
-            sdk_fields: sdk_fields(format!("{:?}", GroupType::builder().build())),
-            fields: GROUP,
-            resource: "Group1admins",
-        },
-        Table {
-            sdk_type: "ResourceServerType",
-            sdk_fields: sdk_fields(format!("{:?}", ResourceServerType::builder().build())),
-            fields: RESOURCE_SERVER,
-            resource: "ResourceServer1API",
-        },
-        Table {
-            sdk_type: "DomainDescriptionType",
-            sdk_fields: sdk_fields(format!("{:?}", DomainDescriptionType::builder().build())),
-            fields: DOMAIN,
-            resource: "UserPoolDomain",
-        },
+        table(
+            "UserPoolType",
+            d(&UserPoolTypeBuilder::default()),
+            USER_POOL,
+            POOL,
+        ),
+        table(
+            "GetUserPoolMfaConfigOutput",
+            d(&GetUserPoolMfaConfigOutputBuilder::default()),
+            MFA_CONFIG,
+            POOL,
+        ),
+        table(
+            "UserPoolClientType",
+            d(&UserPoolClientTypeBuilder::default()),
+            USER_POOL_CLIENT,
+            CLIENT,
+        ),
+        table(
+            "IdentityProviderType",
+            d(&IdentityProviderTypeBuilder::default()),
+            IDENTITY_PROVIDER,
+            "Provider1Corp",
+        ),
+        table(
+            "GroupType",
+            d(&GroupTypeBuilder::default()),
+            GROUP,
+            "Group1admins",
+        ),
+        table(
+            "ResourceServerType",
+            d(&ResourceServerTypeBuilder::default()),
+            RESOURCE_SERVER,
+            "ResourceServer1API",
+        ),
+        table(
+            "DomainDescriptionType",
+            d(&DomainDescriptionTypeBuilder::default()),
+            DOMAIN,
+            "UserPoolDomain",
+        ),
+        table(
+            "UserPoolPolicyType",
+            d(&UserPoolPolicyTypeBuilder::default()),
+            POLICIES,
+            POOL,
+        ),
+        table(
+            "PasswordPolicyType",
+            d(&PasswordPolicyTypeBuilder::default()),
+            PASSWORD_POLICY,
+            POOL,
+        ),
+        table(
+            "SignInPolicyType",
+            d(&SignInPolicyTypeBuilder::default()),
+            SIGN_IN_POLICY,
+            POOL,
+        ),
+        table(
+            "LambdaConfigType",
+            d(&LambdaConfigTypeBuilder::default()),
+            LAMBDA_CONFIG,
+            POOL,
+        ),
+        table(
+            "SchemaAttributeType",
+            d(&SchemaAttributeTypeBuilder::default()),
+            SCHEMA_ATTRIBUTE,
+            POOL,
+        ),
+        table(
+            "StringAttributeConstraintsType",
+            d(&StringAttributeConstraintsTypeBuilder::default()),
+            STRING_CONSTRAINTS,
+            POOL,
+        ),
+        table(
+            "NumberAttributeConstraintsType",
+            d(&NumberAttributeConstraintsTypeBuilder::default()),
+            NUMBER_CONSTRAINTS,
+            POOL,
+        ),
+        table(
+            "VerificationMessageTemplateType",
+            d(&VerificationMessageTemplateTypeBuilder::default()),
+            VERIFICATION_TEMPLATE,
+            POOL,
+        ),
+        table(
+            "UserAttributeUpdateSettingsType",
+            d(&UserAttributeUpdateSettingsTypeBuilder::default()),
+            UPDATE_SETTINGS,
+            POOL,
+        ),
+        table(
+            "DeviceConfigurationType",
+            d(&DeviceConfigurationTypeBuilder::default()),
+            DEVICE_CONFIGURATION,
+            POOL,
+        ),
+        table(
+            "EmailConfigurationType",
+            d(&EmailConfigurationTypeBuilder::default()),
+            EMAIL_CONFIGURATION,
+            POOL,
+        ),
+        table(
+            "SmsConfigurationType",
+            d(&SmsConfigurationTypeBuilder::default()),
+            SMS_CONFIGURATION,
+            POOL,
+        ),
+        table(
+            "AdminCreateUserConfigType",
+            d(&AdminCreateUserConfigTypeBuilder::default()),
+            ADMIN_CREATE_USER,
+            POOL,
+        ),
+        table(
+            "MessageTemplateType",
+            d(&MessageTemplateTypeBuilder::default()),
+            INVITE_TEMPLATE,
+            POOL,
+        ),
+        table(
+            "UserPoolAddOnsType",
+            d(&UserPoolAddOnsTypeBuilder::default()),
+            ADD_ONS,
+            POOL,
+        ),
+        table(
+            "AdvancedSecurityAdditionalFlowsType",
+            d(&AdvancedSecurityAdditionalFlowsTypeBuilder::default()),
+            ADDITIONAL_FLOWS,
+            POOL,
+        ),
+        table(
+            "UsernameConfigurationType",
+            d(&UsernameConfigurationTypeBuilder::default()),
+            USERNAME_CONFIGURATION,
+            POOL,
+        ),
+        table(
+            "AccountRecoverySettingType",
+            d(&AccountRecoverySettingTypeBuilder::default()),
+            ACCOUNT_RECOVERY,
+            POOL,
+        ),
+        table(
+            "RecoveryOptionType",
+            d(&RecoveryOptionTypeBuilder::default()),
+            RECOVERY_OPTION,
+            POOL,
+        ),
+        table(
+            "KeyConfigurationType",
+            d(&KeyConfigurationTypeBuilder::default()),
+            KEY_CONFIGURATION,
+            POOL,
+        ),
+        table(
+            "IssuerConfigurationType",
+            d(&IssuerConfigurationTypeBuilder::default()),
+            ISSUER_CONFIGURATION,
+            POOL,
+        ),
+        table(
+            "SmsMfaConfigType",
+            d(&SmsMfaConfigTypeBuilder::default()),
+            SMS_MFA,
+            POOL,
+        ),
+        table(
+            "SoftwareTokenMfaConfigType",
+            d(&SoftwareTokenMfaConfigTypeBuilder::default()),
+            SOFTWARE_TOKEN_MFA,
+            POOL,
+        ),
+        table(
+            "EmailMfaConfigType",
+            d(&EmailMfaConfigTypeBuilder::default()),
+            EMAIL_MFA,
+            POOL,
+        ),
+        table(
+            "WebAuthnConfigurationType",
+            d(&WebAuthnConfigurationTypeBuilder::default()),
+            WEB_AUTHN,
+            POOL,
+        ),
+        table(
+            "TokenValidityUnitsType",
+            d(&TokenValidityUnitsTypeBuilder::default()),
+            TOKEN_VALIDITY_UNITS,
+            CLIENT,
+        ),
+        table(
+            "AnalyticsConfigurationType",
+            d(&AnalyticsConfigurationTypeBuilder::default()),
+            ANALYTICS,
+            CLIENT,
+        ),
+        table(
+            "RefreshTokenRotationType",
+            d(&RefreshTokenRotationTypeBuilder::default()),
+            REFRESH_TOKEN_ROTATION,
+            CLIENT,
+        ),
+        table(
+            "ResourceServerScopeType",
+            d(&ResourceServerScopeTypeBuilder::default()),
+            SCOPE,
+            "ResourceServer1API",
+        ),
+        table(
+            "CustomDomainConfigType",
+            d(&CustomDomainConfigTypeBuilder::default()),
+            CUSTOM_DOMAIN_CONFIG,
+            "UserPoolDomain",
+        ),
     ]
 }
 
@@ -315,15 +878,30 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
                 .password_policy(
                     PasswordPolicyType::builder()
                         .minimum_length(10)
+                        .require_uppercase(true)
+                        .require_lowercase(true)
+                        .require_numbers(true)
                         .require_symbols(true)
+                        .password_history_size(3)
+                        .temporary_password_validity_days(2)
+                        .build(),
+                )
+                .sign_in_policy(
+                    SignInPolicyType::builder()
+                        .allowed_first_auth_factors(AuthFactorType::Password)
+                        .allowed_first_auth_factors(AuthFactorType::EmailOtp)
                         .build(),
                 )
                 .build(),
         )
         .deletion_protection(DeletionProtectionType::Inactive)
-        .lambda_config(
-            LambdaConfigType::builder()
-                .custom_message("arn:aws:lambda:us-east-1:123456789012:function:messages")
+        .lambda_config(every_trigger())
+        .schema_attributes(
+            SchemaAttributeType::builder()
+                .name("email")
+                .attribute_data_type(AttributeDataType::String)
+                .mutable(true)
+                .required(true)
                 .build(),
         )
         .schema_attributes(
@@ -331,6 +909,26 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
                 .name("custom:tenant")
                 .attribute_data_type(AttributeDataType::String)
                 .mutable(true)
+                .string_attribute_constraints(
+                    StringAttributeConstraintsType::builder()
+                        .min_length("1")
+                        .max_length("64")
+                        .build(),
+                )
+                .build(),
+        )
+        .schema_attributes(
+            SchemaAttributeType::builder()
+                .name("dev:custom:score")
+                .attribute_data_type(AttributeDataType::Number)
+                .developer_only_attribute(true)
+                .mutable(true)
+                .number_attribute_constraints(
+                    NumberAttributeConstraintsType::builder()
+                        .min_value("0")
+                        .max_value("100")
+                        .build(),
+                )
                 .build(),
         )
         .auto_verified_attributes(VerifiedAttributeType::Email)
@@ -348,17 +946,29 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
         .device_configuration(
             DeviceConfigurationType::builder()
                 .challenge_required_on_new_device(true)
+                .device_only_remembered_on_user_prompt(true)
                 .build(),
         )
         .email_configuration(
             EmailConfigurationType::builder()
                 .email_sending_account(EmailSendingAccountType::Developer)
                 .source_arn("arn:aws:ses:us-east-1:123456789012:identity/example.com")
+                .reply_to_email_address("help@example.com")
+                .from("no-reply@example.com")
+                .configuration_set("pool-mail")
                 .build(),
         )
         .sms_configuration(
             SmsConfigurationType::builder()
                 .sns_caller_arn("arn:aws:iam::123456789012:role/sms")
+                .external_id("pool")
+                .sns_region("us-east-1")
+                .eums_sms(
+                    EumsSmsConfigurationType::builder()
+                        .caller_arn("arn:aws:iam::123456789012:role/eums")
+                        .build()
+                        .expect("EUMS"),
+                )
                 .build(),
         )
         .user_pool_tags("team", "identity")
@@ -369,11 +979,24 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
         .admin_create_user_config(
             AdminCreateUserConfigType::builder()
                 .allow_admin_create_user_only(true)
+                .unused_account_validity_days(7)
+                .invite_message_template(
+                    MessageTemplateType::builder()
+                        .sms_message("{username} {####}")
+                        .email_message("{username} {####}")
+                        .email_subject("Welcome")
+                        .build(),
+                )
                 .build(),
         )
         .user_pool_add_ons(
             UserPoolAddOnsType::builder()
                 .advanced_security_mode(AdvancedSecurityModeType::Audit)
+                .advanced_security_additional_flows(
+                    AdvancedSecurityAdditionalFlowsType::builder()
+                        .custom_auth_mode(AdvancedSecurityEnabledModeType::Audit)
+                        .build(),
+                )
                 .build()
                 .expect("add-ons"),
         )
@@ -416,7 +1039,12 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
     if with_verification_template {
         pool = pool.verification_message_template(
             VerificationMessageTemplateType::builder()
+                .sms_message("Template {####}")
                 .email_message("Template {####}")
+                .email_subject("Template")
+                .email_message_by_link("{##Verify##}")
+                .email_subject_by_link("Verify")
+                .default_email_option(DefaultEmailOptionType::ConfirmWithCode)
                 .build(),
         );
     }
@@ -427,15 +1055,29 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
             .sms_mfa_configuration(
                 SmsMfaConfigType::builder()
                     .sms_authentication_message("MFA {####}")
+                    .sms_configuration(
+                        SmsConfigurationType::builder()
+                            .sns_caller_arn("arn:aws:iam::123456789012:role/sms")
+                            .build(),
+                    )
                     .build(),
             )
             .software_token_mfa_configuration(
                 SoftwareTokenMfaConfigType::builder().enabled(true).build(),
             )
-            .email_mfa_configuration(EmailMfaConfigType::builder().message("{####}").build())
+            .email_mfa_configuration(
+                EmailMfaConfigType::builder()
+                    .message("{####}")
+                    .subject("Your code")
+                    .build(),
+            )
             .web_authn_configuration(
                 WebAuthnConfigurationType::builder()
                     .relying_party_id("auth.example.com")
+                    .user_verification(UserVerificationType::Required)
+                    .factor_configuration(
+                        WebAuthnFactorConfigurationType::MultiFactorWithUserVerification,
+                    )
                     .build(),
             )
             .build(),
@@ -451,6 +1093,8 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
                 .token_validity_units(
                     TokenValidityUnitsType::builder()
                         .access_token(TimeUnitsType::Hours)
+                        .id_token(TimeUnitsType::Hours)
+                        .refresh_token(TimeUnitsType::Days)
                         .build(),
                 )
                 .read_attributes("email")
@@ -466,6 +1110,10 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
                 .analytics_configuration(
                     AnalyticsConfigurationType::builder()
                         .application_id("pinpoint")
+                        .application_arn("arn:aws:mobiletargeting:us-east-1:123456789012:apps/p")
+                        .role_arn("arn:aws:iam::123456789012:role/pinpoint")
+                        .external_id("pool")
+                        .user_data_shared(true)
                         .build(),
                 )
                 .prevent_user_existence_errors(PreventUserExistenceErrorTypes::Legacy)
@@ -475,6 +1123,7 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
                 .refresh_token_rotation(
                     RefreshTokenRotationType::builder()
                         .feature(FeatureType::Disabled)
+                        .retry_grace_period_seconds(10)
                         .build()
                         .expect("rotation"),
                 )
@@ -517,6 +1166,52 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
     }
 }
 
+/// A `LambdaConfig` with every slot set, each to a function of its own name.
+fn every_trigger() -> LambdaConfigType {
+    let arn = |name: &str| format!("arn:aws:lambda:us-east-1:123456789012:function:{name}");
+    LambdaConfigType::builder()
+        .pre_sign_up(arn("pre-sign-up"))
+        .custom_message(arn("custom-message"))
+        .post_confirmation(arn("post-confirmation"))
+        .pre_authentication(arn("pre-authentication"))
+        .post_authentication(arn("post-authentication"))
+        .define_auth_challenge(arn("define"))
+        .create_auth_challenge(arn("create"))
+        .verify_auth_challenge_response(arn("verify"))
+        .pre_token_generation(arn("token"))
+        .user_migration(arn("old-migration"))
+        .pre_token_generation_config(
+            PreTokenGenerationVersionConfigType::builder()
+                .lambda_arn(arn("token"))
+                .lambda_version(PreTokenGenerationLambdaVersionType::V20)
+                .build()
+                .expect("token config"),
+        )
+        .custom_sms_sender(
+            CustomSmsLambdaVersionConfigType::builder()
+                .lambda_arn(arn("sms-sender"))
+                .lambda_version(CustomSmsSenderLambdaVersionType::V10)
+                .build()
+                .expect("sms sender"),
+        )
+        .custom_email_sender(
+            CustomEmailLambdaVersionConfigType::builder()
+                .lambda_arn(arn("email-sender"))
+                .lambda_version(CustomEmailSenderLambdaVersionType::V10)
+                .build()
+                .expect("email sender"),
+        )
+        .kms_key_id("arn:aws:kms:us-east-1:123456789012:key/senders")
+        .inbound_federation(
+            InboundFederationLambdaType::builder()
+                .lambda_arn(arn("federation"))
+                .lambda_version(InboundFederationLambdaVersionType::V10)
+                .build()
+                .expect("federation"),
+        )
+        .build()
+}
+
 /// The templates of the full old pool, with and without a verification template, for a
 /// user-name shape and for an e-mail shape: every fate shows in at least one of them.
 fn full_builds() -> Vec<NewPoolTemplates> {
@@ -537,7 +1232,7 @@ fn full_builds() -> Vec<NewPoolTemplates> {
 fn doc_table(doc: &str, sdk_type: &str) -> Vec<(String, String)> {
     let heading = format!("(`{sdk_type}`)");
     let section = doc
-        .split("\n## ")
+        .split("\n#")
         .find(|s| s.lines().next().is_some_and(|h| h.contains(&heading)))
         .unwrap_or_else(|| panic!("docs/new-pool-fields.md has no section headed ... {heading}"));
     section
@@ -548,6 +1243,21 @@ fn doc_table(doc: &str, sdk_type: &str) -> Vec<(String, String)> {
             (cells[1].trim_matches('`').to_string(), cells[2].to_string())
         })
         .collect()
+}
+
+/// Whether `value` has a value at the dotted `path`; a list on the way has it when one of its
+/// entries does.
+fn holds(value: &Value, path: &str) -> bool {
+    let Some((first, rest)) = path.split_once('.').or(Some((path, ""))) else {
+        return false;
+    };
+    match value {
+        Value::Array(items) => items.iter().any(|item| holds(item, path)),
+        Value::Object(map) => map
+            .get(first)
+            .is_some_and(|inner| !inner.is_null() && (rest.is_empty() || holds(inner, rest))),
+        _ => false,
+    }
 }
 
 #[test]
@@ -581,9 +1291,7 @@ fn every_fate_leaves_its_mark_on_the_templates_of_a_pool_with_every_field_set() 
             let shows = builds.iter().any(|b| {
                 let properties = &b.during["Resources"][table.resource]["Properties"];
                 match fate {
-                    Carried(property) | Set(property) => {
-                        properties.get(*property).is_some_and(|v| !v.is_null())
-                    }
+                    Carried(path) | Set(path) => holds(properties, path),
                     Parameter(parameter) => b.during["Parameters"].get(*parameter).is_some(),
                     Reported(text) => b.report.iter().any(|l| l.contains(text)),
                     NotCarried => true,

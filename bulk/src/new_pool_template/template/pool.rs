@@ -516,7 +516,12 @@ pub(super) fn old_triggers(old: &PoolConfiguration, report: &mut Vec<String>) {
             "VerifyAuthChallengeResponse",
             config.verify_auth_challenge_response(),
         ),
-        ("PreTokenGeneration", config.pre_token_generation()),
+        (
+            "PreTokenGeneration",
+            config
+                .pre_token_generation()
+                .or(config.pre_token_generation_config().map(|c| c.lambda_arn())),
+        ),
         ("UserMigration", config.user_migration()),
         (
             "CustomSMSSender",
