@@ -341,7 +341,7 @@ fn assert_golden(name: &str, text: &str) {
             .position(|(a, b)| a != b)
             .unwrap_or(golden.lines().count().min(text.lines().count()));
         panic!(
-            "the template differs from tests/golden/{name} from line {} on:\n  golden:  {}\n  written: {}\n\
+            "what new-pool wrote differs from tests/golden/{name} from line {} on:\n  golden:  {}\n  written: {}\n\
              If the change is intended, rewrite the golden files with\n  UPDATE_GOLDEN=1 cargo test \
              -p integration-tests --test new_pool_template golden\nand review `git diff tests/golden`.",
             line + 1,
@@ -351,8 +351,9 @@ fn assert_golden(name: &str, text: &str) {
     }
 }
 
-/// The realistic old pool's templates are the checked-in ones, byte for byte, once what moto
-/// makes up per run (the old pool's and clients' ids) is replaced by fixed names.
+/// The realistic old pool's templates and report are the checked-in ones, byte for byte, once
+/// what varies per run (the old pool's and clients' ids, the output folder) is replaced by
+/// fixed names.
 #[tokio::test]
 async fn the_templates_of_a_realistic_pool_are_the_golden_ones() {
     let testbed = Testbed::from_env();
@@ -374,11 +375,19 @@ async fn the_templates_of_a_realistic_pool_are_the_golden_ones() {
             format!("OLD_CLIENT_ID_{}", app.client_name().unwrap_or_default()),
         ));
     }
-    for (path, name) in [
-        (&written.during_path, "new-pool.json"),
-        (&written.after_path, "new-pool-after.json"),
+    replacements.push((dir.path().display().to_string(), "OUT_DIR".to_string()));
+    for (text, name) in [
+        (
+            std::fs::read_to_string(&written.during_path).expect("template"),
+            "new-pool.json",
+        ),
+        (
+            std::fs::read_to_string(&written.after_path).expect("template"),
+            "new-pool-after.json",
+        ),
+        (written.report.clone(), "new-pool-report.txt"),
     ] {
-        let mut text = std::fs::read_to_string(path).expect("template");
+        let mut text = text;
         for (varies, fixed) in &replacements {
             text = text.replace(varies, fixed);
         }
