@@ -29,7 +29,7 @@ use crate::budget::{Deadline, INVOCATION_BUDGET};
 use crate::config::ConfigError;
 use crate::decide::{self, Options, Reason, Resolution};
 use crate::event::migration::{MigrationRequest, TriggerSource};
-use crate::logging::{self, UserRefKey};
+use crate::logging::{Line, UserRefKey};
 use crate::old_pool::{AliasKind, AuthOutcome, OldPool, OldPoolError};
 
 /// Cognito's longest user name (`AdminGetUser` `Username`, 1–128 characters).
@@ -118,13 +118,43 @@ impl From<TriggerError> for Diagnostic {
 /// The error of every invocation of a function that could not start: logged with the request
 /// id and the detail (which variable to fix), answered with the fixed sentence.
 pub fn unconfigured(context: &Context, detail: &str) -> TriggerError {
-    tracing::error!(
-        outcome = "configuration-error",
-        request_id = context.request_id.as_str(),
-        error = detail,
-        "the trigger is not configured, answered with an error"
-    );
+    Line {
+        outcome: "configuration-error",
+        request_id: Some(&context.request_id),
+        error: Some(detail.to_string()),
+        ..Line::default()
+    }
+    .error("the trigger is not configured, answered with an error");
     TriggerError::Config(detail.to_string())
+}
+
+/// Logs the outcome of one invocation: the time since the event arrived, and `old_pool` of it
+/// spent waiting for the old pool (their difference is the trigger's own cost).
+fn log_answer(
+    context: &Context,
+    trigger_source: Option<TriggerSource>,
+    user_ref: Option<String>,
+    reason: &Reason,
+    migrated_as: Option<&str>,
+    deadline: &Deadline,
+    old_pool: Duration,
+) {
+    let detail = match reason {
+        Reason::MappingRejected(code) => Some(*code),
+        _ => None,
+    };
+    Line {
+        outcome: reason.code(),
+        detail,
+        request_id: Some(&context.request_id),
+        trigger_source: trigger_source.map(TriggerSource::as_str),
+        user_ref,
+        old_username: migrated_as,
+        duration: Some(deadline.elapsed()),
+        old_pool: Some(old_pool),
+        ..Line::default()
+    }
+    .info("user migration answered");
 }
 
 /// Logs a fault and turns it into the invocation's error.
@@ -135,13 +165,16 @@ fn fault_error(
     fault: OldPoolError,
     deadline: &Deadline,
 ) -> TriggerError {
-    logging::fault(
-        &context.request_id,
-        request.trigger_source,
-        user_ref,
-        &fault,
-        deadline.elapsed(),
-    );
+    Line {
+        outcome: fault.code(),
+        request_id: Some(&context.request_id),
+        trigger_source: Some(request.trigger_source.as_str()),
+        user_ref: Some(user_ref.to_string()),
+        error: Some(fault.to_string()),
+        duration: Some(deadline.elapsed()),
+        ..Line::default()
+    }
+    .error("old pool fault, answered with an error");
     TriggerError::OldPool(fault)
 }
 
@@ -197,13 +230,14 @@ impl<P: OldPool + Sync> Trigger<P> {
         let request = match MigrationRequest::parse(&event) {
             Ok(request) => request,
             Err(rejection) => {
-                logging::outcome(
-                    &context.request_id,
+                let reason = Reason::Event(rejection);
+                log_answer(
+                    context,
                     None,
                     None,
-                    &Reason::Event(rejection),
+                    &reason,
                     None,
-                    deadline.elapsed(),
+                    &deadline,
                     Duration::ZERO,
                 );
                 return Ok(event);
@@ -247,13 +281,13 @@ impl<P: OldPool + Sync> Trigger<P> {
             (Some(_), Resolution::Found(found)) => Some(found.user.username.as_str()),
             _ => None,
         };
-        logging::outcome(
-            &context.request_id,
+        log_answer(
+            context,
             Some(request.trigger_source),
-            Some(&user_ref),
+            Some(user_ref),
             &decision.reason,
             migrated_as,
-            deadline.elapsed(),
+            &deadline,
             old_pool_time,
         );
         Ok(match decision.response {

@@ -9,7 +9,7 @@ use crate::companion_config::CompanionConfig;
 use crate::config::{Config, ConfigError};
 use crate::dispatch::{Dispatcher, unconfigured};
 use crate::handler::Trigger;
-use crate::logging::{self, UserRefKey};
+use crate::logging::{self, Line, UserRefKey};
 use crate::migrated_event::SdkEventBus;
 use crate::new_pool::SdkNewPool;
 use crate::old_directory::{CaseFolding, WindowOldPool};
@@ -28,7 +28,12 @@ pub async fn run() -> Result<(), Error> {
     let dispatcher = match start().await {
         Ok(dispatcher) => dispatcher,
         Err(error) => {
-            tracing::error!(outcome = "configuration-error", error = %error, "the trigger cannot start");
+            Line {
+                outcome: "configuration-error",
+                error: Some(error.to_string()),
+                ..Line::default()
+            }
+            .error("the trigger cannot start");
             let message = error.to_string();
             return lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
                 let error = unconfigured(&event, &message);
@@ -37,10 +42,11 @@ pub async fn run() -> Result<(), Error> {
             .await;
         }
     };
-    tracing::info!(
-        init_us = started.elapsed().as_micros() as u64,
-        "trigger ready"
-    );
+    Line {
+        init: Some(started.elapsed()),
+        ..Line::default()
+    }
+    .info("trigger ready");
     let dispatcher = &dispatcher;
     lambda_runtime::run(service_fn(move |event| dispatcher.handle(event))).await
 }

@@ -12,12 +12,15 @@
 //! - [`event`]: every source's event around one common header, and the answer written into it;
 //! - [`budget`]: the one time budget every job and call inside it keeps;
 //! - [`old_pool`]: the questions asked of the old pool, and how its errors are sorted;
-//! - [`decide`]: the decision, a plain function;
+//! - [`decide`]: the sign-in decision, a plain function;
 //! - [`password_policy`]: the new pool's password rules, checked before a password is kept;
-//! - [`handler`]: one invocation, inside the time budget;
-//! - [`logging`]: JSON logs with a reason code, never a password, secret, token or event.
+//! - [`handler`]: the sign-in job: one invocation, asking the old pool inside the time budget;
+//! - [`logging`]: the one log line every job writes: JSON with a reason code, never a password,
+//!   secret, token or event.
 //!
-//! The companions, wired to the new pool's other triggers with the same function:
+//! The companions, wired to the new pool's other triggers with the same function, each in the
+//! sign-in job's shape (its event in [`event`], a pure decision in its own `decide` module with
+//! its tests, a shell that asks and writes inside the [`budget`] and logs through [`logging`]):
 //! - [`sign_up`]: PreSignUp refuses sign-ups with an old user's name, email or phone;
 //! - [`token_groups`]: PreTokenGeneration puts a migrated user's old groups in the first token
 //!   and writes them to the new pool;

@@ -21,10 +21,6 @@ use sha2::Sha256;
 use shared::Secret;
 use tracing_subscriber::EnvFilter;
 
-use crate::decide::Reason;
-use crate::event::migration::TriggerSource;
-use crate::old_pool::OldPoolError;
-
 /// Starts the JSON subscriber on stdout (CloudWatch reads stdout). `level` is this crate's
 /// level: `error`, `warn`, `info` (default) or `debug`; anything else, `trace` included, reads
 /// as `info`.
@@ -116,66 +112,170 @@ fn hmac(key: &[u8], message: &str) -> Vec<u8> {
     mac.finalize().into_bytes().to_vec()
 }
 
-/// Logs the outcome of one invocation: `elapsed` since the event arrived, `old_pool` of it spent
-/// waiting for the old pool (their difference is the trigger's own cost).
-pub fn outcome(
-    request_id: &str,
-    trigger_source: Option<TriggerSource>,
-    user_ref: Option<&str>,
-    reason: &Reason,
-    migrated_as: Option<&str>,
-    elapsed: Duration,
-    old_pool: Duration,
-) {
-    let detail = match reason {
-        Reason::MappingRejected(code) => Some(*code),
-        _ => None,
-    };
-    tracing::info!(
-        outcome = reason.code(),
-        detail,
-        request_id,
-        trigger_source = trigger_source.map(TriggerSource::as_str),
-        user_ref,
-        old_username = migrated_as,
-        duration_us = elapsed.as_micros() as u64,
-        old_pool_us = old_pool.as_micros() as u64,
-        "user migration answered"
-    );
+/// One log line: every job writes every line through this, so the lines share their field names
+/// (`outcome`, `request_id`, `trigger_source`, `user_ref`, `duration_us`, …) and none can carry
+/// a password, a client secret, a token or the event: only codes, counts, the keyed `user_ref`,
+/// a user name once it is known to be one, and error texts written for operators. A field left
+/// `None` is not written.
+#[derive(Debug, Default)]
+pub(crate) struct Line<'a> {
+    /// The reason code (empty for a line without one, such as the cold start's).
+    pub(crate) outcome: &'a str,
+    /// The Lambda request id (none at cold start).
+    pub(crate) request_id: Option<&'a str>,
+    /// The event's `triggerSource`, once it is read.
+    pub(crate) trigger_source: Option<&'a str>,
+    /// The keyed digest of what was typed as the user name ([`UserRefKey::user_ref`]).
+    pub(crate) user_ref: Option<String>,
+    /// Time since the event arrived (`duration_us`).
+    pub(crate) duration: Option<Duration>,
+    /// Of it, time spent waiting for the old pool (`old_pool_us`).
+    pub(crate) old_pool: Option<Duration>,
+    /// A finer code beside the outcome (the mapping's refusal).
+    pub(crate) detail: Option<&'a str>,
+    /// Which identifier of a sign-up an old user holds.
+    pub(crate) held: Option<&'a str>,
+    /// The old user name of a migrated user.
+    pub(crate) old_username: Option<&'a str>,
+    /// A pool the configuration does not know.
+    pub(crate) pool: Option<&'a str>,
+    /// The old-pool operation a line is about.
+    pub(crate) operation: Option<&'a str>,
+    /// Time the cold start took (`init_us`).
+    pub(crate) init: Option<Duration>,
+    /// Group memberships a token wrote.
+    pub(crate) memberships_written: Option<usize>,
+    /// Memberships written before the budget ended (`written` of `of`).
+    pub(crate) written: Option<usize>,
+    /// Memberships due.
+    pub(crate) of: Option<usize>,
+    /// What became of the "user migrated" event.
+    pub(crate) migrated_event: Option<&'a str>,
+    /// What became of a proven user's e-mail MFA.
+    pub(crate) email_mfa: Option<&'a str>,
+    /// What failed and what to check.
+    pub(crate) error: Option<String>,
 }
 
-/// Logs an infrastructure fault that is returned as a Lambda error.
-pub fn fault(
-    request_id: &str,
-    trigger_source: TriggerSource,
-    user_ref: &str,
-    error: &OldPoolError,
-    elapsed: Duration,
-) {
-    tracing::error!(
-        outcome = fault_code(error),
-        request_id,
-        trigger_source = trigger_source.as_str(),
-        user_ref,
-        error = %error,
-        duration_us = elapsed.as_micros() as u64,
-        "old pool fault, answered with an error"
-    );
+/// Writes `$line` at `$level` with `$message`; one field list for every level.
+macro_rules! emit {
+    ($level:ident, $line:expr, $message:expr) => {{
+        let line = $line;
+        tracing::$level!(
+            outcome = (!line.outcome.is_empty()).then_some(line.outcome),
+            detail = line.detail,
+            held = line.held,
+            request_id = line.request_id,
+            trigger_source = line.trigger_source,
+            user_ref = line.user_ref.as_deref(),
+            old_username = line.old_username,
+            pool = line.pool,
+            operation = line.operation,
+            memberships_written = line.memberships_written,
+            written = line.written,
+            of = line.of,
+            migrated_event = line.migrated_event,
+            email_mfa = line.email_mfa,
+            error = line.error.as_deref(),
+            duration_us = line.duration.map(|d| d.as_micros() as u64),
+            old_pool_us = line.old_pool.map(|d| d.as_micros() as u64),
+            init_us = line.init.map(|d| d.as_micros() as u64),
+            "{}",
+            $message
+        )
+    }};
 }
 
-/// The reason code of a fault.
-pub fn fault_code(error: &OldPoolError) -> &'static str {
-    match error {
-        OldPoolError::Timeout { .. } => "old-pool-timeout",
-        OldPoolError::Throttled { .. } => "old-pool-throttled",
-        OldPoolError::Unavailable { .. } => "old-pool-unavailable",
-        OldPoolError::Misconfigured { .. } => "old-pool-misconfigured",
+impl Line<'_> {
+    /// An answer as intended.
+    pub(crate) fn info(&self, message: &str) {
+        emit!(info, self, message);
+    }
+
+    /// Something the answer did without, to be looked at.
+    pub(crate) fn warn(&self, message: &str) {
+        emit!(warn, self, message);
+    }
+
+    /// A fault: a pool that could not be asked, or a configuration that cannot work.
+    pub(crate) fn error(&self, message: &str) {
+        emit!(error, self, message);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
     use super::*;
+
+    /// Where a test subscriber writes: one shared buffer.
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_line_writes_the_fields_it_has_and_no_others() {
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_target(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            Line {
+                outcome: "malformed-event",
+                request_id: Some("req-1"),
+                duration: Some(Duration::from_micros(7)),
+                old_pool: Some(Duration::ZERO),
+                ..Line::default()
+            }
+            .info("user migration answered");
+            Line {
+                init: Some(Duration::from_micros(9)),
+                ..Line::default()
+            }
+            .info("trigger ready");
+        });
+        let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        let fields = |line: &serde_json::Value| {
+            let mut keys: Vec<String> = line.as_object().unwrap().keys().cloned().collect();
+            keys.retain(|key| key != "timestamp");
+            keys.sort();
+            keys
+        };
+        assert_eq!(
+            fields(&lines[0]),
+            [
+                "duration_us",
+                "level",
+                "message",
+                "old_pool_us",
+                "outcome",
+                "request_id"
+            ]
+        );
+        assert_eq!(lines[0]["outcome"], "malformed-event");
+        assert_eq!(lines[0]["message"], "user migration answered");
+        assert_eq!(fields(&lines[1]), ["init_us", "level", "message"]);
+    }
 
     #[test]
     fn user_ref_is_a_keyed_digest_not_a_plain_one() {

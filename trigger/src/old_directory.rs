@@ -41,6 +41,7 @@ use shared::sign_in::SignInField;
 use shared::{Secret, SourceUser};
 
 use crate::config::{ListUsersRate, NewPoolSignIn};
+use crate::logging::Line;
 use crate::old_pool::{
     AliasKind, AuthOutcome, ErrorClass, Lookup, OldPool, OldPoolError, OldUser, Refusal,
     SdkOldPool, classify_sdk, filter_safe, input_rejected,
@@ -395,11 +396,12 @@ impl<P: OldPool + Sync> OldPool for WindowOldPool<P> {
     ) -> Result<Vec<String>, OldPoolError> {
         if !self.admit_list_users() {
             // Found nobody: the sign-in goes on as for an unknown user, inside the budget.
-            tracing::warn!(
-                outcome = BUDGET_SPENT,
-                operation = "ListUsers",
-                "alias search skipped: this instance's OLD_LIST_USERS_RPS budget is spent"
-            );
+            Line {
+                outcome: BUDGET_SPENT,
+                operation: Some("ListUsers"),
+                ..Line::default()
+            }
+            .warn("alias search skipped: this instance's OLD_LIST_USERS_RPS budget is spent");
             return Ok(Vec::new());
         }
         let mut names = self.inner.find_by_alias(kind, value).await?;

@@ -164,6 +164,18 @@ pub enum OldPoolError {
     },
 }
 
+impl OldPoolError {
+    /// The reason code logged for this fault.
+    pub fn code(&self) -> &'static str {
+        match self {
+            OldPoolError::Timeout { .. } => "old-pool-timeout",
+            OldPoolError::Throttled { .. } => "old-pool-throttled",
+            OldPoolError::Unavailable { .. } => "old-pool-unavailable",
+            OldPoolError::Misconfigured { .. } => "old-pool-misconfigured",
+        }
+    }
+}
+
 /// The three questions the trigger asks the old pool.
 pub trait OldPool {
     /// `AdminGetUser`: the user with this name (Cognito also accepts an alias here) and the
