@@ -24,7 +24,7 @@ use crate::lambda::{Function, LambdaHost, function_arn, trigger_env};
 use crate::pools::{
     PoolSpec, create_app_client, create_group, create_pool, create_sign_in_client, find_user,
 };
-use crate::testbed::{Testbed, binary};
+use crate::testbed::{Testbed, binary, forgot_password_code};
 
 /// The group the token function's tests keep in the new pool (a user in no old group).
 const MARKER: &str = "cognito-migrate-no-old-groups";
@@ -162,6 +162,21 @@ impl WiredPools {
             .expect("RespondToAuthChallenge EMAIL_OTP")
             .authentication_result()
             .is_some()
+    }
+
+    /// Resets `name`'s password in the new pool with the code "sent" to its verified contact
+    /// (ForgotPassword, the code read back, ConfirmForgotPassword).
+    pub async fn reset_password(&self, name: &str, new_password: &str) {
+        let code = forgot_password_code(&self.testbed.moto_url, &self.new_client, name).await;
+        self.client
+            .confirm_forgot_password()
+            .client_id(&self.new_client)
+            .username(name)
+            .confirmation_code(code)
+            .password(new_password)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("ConfirmForgotPassword {name}: {e:?}"));
     }
 
     /// The new-pool user's `UserMFASettingList`.

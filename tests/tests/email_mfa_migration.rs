@@ -17,7 +17,6 @@
 use aws_sdk_cognitoidentityprovider::types::UserStatusType;
 use integration_tests::factors::{SignIn, enable_user_email_mfa, sign_in_code, wired_pools};
 use integration_tests::pools::{create_member, find_user};
-use integration_tests::testbed::forgot_password_code;
 
 const PASSWORD: &str = "Old-Passw0rd!";
 const NEW_PASSWORD: &str = "New-Passw0rd!";
@@ -51,17 +50,7 @@ async fn email_mfa_user_migrates_reset_required_and_gets_email_mfa_back_after_th
     assert!(pools.new_mfa_of("emma").await.is_empty());
 
     // The reset code sent to her e-mail proves it; her first token turns e-mail MFA on again.
-    let code = forgot_password_code(&pools.testbed.moto_url, &pools.new_client, "emma").await;
-    pools
-        .client
-        .confirm_forgot_password()
-        .client_id(&pools.new_client)
-        .username("emma")
-        .confirmation_code(code)
-        .password(NEW_PASSWORD)
-        .send()
-        .await
-        .expect("ConfirmForgotPassword emma");
+    pools.reset_password("emma", NEW_PASSWORD).await;
     match pools.sign_in("emma", NEW_PASSWORD).await {
         SignIn::Tokens => {}
         other => panic!("emma's first sign-in after the reset: {other:?}"),
