@@ -10,8 +10,8 @@
 //! success, a failure or Ctrl-C alike — and print the report ([`report`]).
 //!
 //! The new pool itself is only read (`DescribeUserPool`, `GetUserPoolMfaConfig`), as `new-pool`
-//! reads a pool ([`crate::new_pool_template::reader`]). Imported users
-//! never sign in, so they are no monthly active users; import jobs cost nothing.
+//! reads a pool ([`crate::new_pool_template::reader`]). Imported users never sign in, so they
+//! are no monthly active users; import jobs cost nothing.
 
 pub mod compare;
 pub mod job_log;

@@ -4,7 +4,8 @@
 //!
 //! Copied from the new pool's settings as `new-pool` reads a pool
 //! ([`crate::new_pool_template::reader`]: `DescribeUserPool`, `GetUserPoolMfaConfig`, and the
-//! schema's custom and required attributes; read only, nothing is ever written to it): `UsernameAttributes`, `AliasAttributes`, `UsernameConfiguration`,
+//! schema's custom and required attributes; read only, nothing is ever written to it):
+//! `UsernameAttributes`, `AliasAttributes`, `UsernameConfiguration`,
 //! `AutoVerifiedAttributes`, the password policy, the SMS configuration (the same SNS role: a pool
 //! that verifies phone numbers or sends SMS MFA needs one; an import sends no message), the
 //! required standard attributes, the custom attributes in schema order with their types and

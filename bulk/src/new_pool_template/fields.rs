@@ -16,7 +16,7 @@ use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUse
 use aws_sdk_cognitoidentityprovider::types::*;
 use serde_json::Value;
 
-use super::reader::PoolConfiguration;
+use super::reader::{PoolConfiguration, PoolSettings};
 use super::template::{Choices, NewPoolTemplates, build};
 
 /// What the new pool does with one field of the old pool's configuration.
@@ -1049,38 +1049,40 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
         );
     }
     PoolConfiguration {
-        pool: pool.build(),
-        mfa: GetUserPoolMfaConfigOutput::builder()
-            .mfa_configuration(UserPoolMfaType::Optional)
-            .sms_mfa_configuration(
-                SmsMfaConfigType::builder()
-                    .sms_authentication_message("MFA {####}")
-                    .sms_configuration(
-                        SmsConfigurationType::builder()
-                            .sns_caller_arn("arn:aws:iam::123456789012:role/sms")
-                            .build(),
-                    )
-                    .build(),
-            )
-            .software_token_mfa_configuration(
-                SoftwareTokenMfaConfigType::builder().enabled(true).build(),
-            )
-            .email_mfa_configuration(
-                EmailMfaConfigType::builder()
-                    .message("{####}")
-                    .subject("Your code")
-                    .build(),
-            )
-            .web_authn_configuration(
-                WebAuthnConfigurationType::builder()
-                    .relying_party_id("auth.example.com")
-                    .user_verification(UserVerificationType::Required)
-                    .factor_configuration(
-                        WebAuthnFactorConfigurationType::MultiFactorWithUserVerification,
-                    )
-                    .build(),
-            )
-            .build(),
+        settings: PoolSettings {
+            pool: pool.build(),
+            mfa: GetUserPoolMfaConfigOutput::builder()
+                .mfa_configuration(UserPoolMfaType::Optional)
+                .sms_mfa_configuration(
+                    SmsMfaConfigType::builder()
+                        .sms_authentication_message("MFA {####}")
+                        .sms_configuration(
+                            SmsConfigurationType::builder()
+                                .sns_caller_arn("arn:aws:iam::123456789012:role/sms")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .software_token_mfa_configuration(
+                    SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+                )
+                .email_mfa_configuration(
+                    EmailMfaConfigType::builder()
+                        .message("{####}")
+                        .subject("Your code")
+                        .build(),
+                )
+                .web_authn_configuration(
+                    WebAuthnConfigurationType::builder()
+                        .relying_party_id("auth.example.com")
+                        .user_verification(UserVerificationType::Required)
+                        .factor_configuration(
+                            WebAuthnFactorConfigurationType::MultiFactorWithUserVerification,
+                        )
+                        .build(),
+                )
+                .build(),
+        },
         clients: vec![
             UserPoolClientType::builder()
                 .user_pool_id("us-east-1_full")

@@ -21,10 +21,8 @@ use crate::pools;
 /// An old pool's configuration as the template needs it.
 #[derive(Debug, Clone)]
 pub struct PoolConfiguration {
-    /// `DescribeUserPool`.
-    pub pool: UserPoolType,
-    /// `GetUserPoolMfaConfig`.
-    pub mfa: GetUserPoolMfaConfigOutput,
+    /// The pool's own settings.
+    pub settings: PoolSettings,
     /// Every app client, described.
     pub clients: Vec<UserPoolClientType>,
     /// Every group.
@@ -102,10 +100,8 @@ pub async fn read(
     pacer: &Pacer,
     pool_id: &str,
 ) -> anyhow::Result<PoolConfiguration> {
-    let PoolSettings { pool, mfa } = settings(client, pacer, pool_id).await?;
     Ok(PoolConfiguration {
-        pool,
-        mfa,
+        settings: settings(client, pacer, pool_id).await?,
         clients: pools::app_clients(client, pacer, pool_id).await?,
         groups: groups(client, pacer, pool_id).await?,
         providers: pools::identity_providers(client, pacer, pool_id).await?,

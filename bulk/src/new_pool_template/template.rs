@@ -136,12 +136,12 @@ fn template(
     report: &mut Vec<String>,
 ) -> Value {
     let mut parts = Parts::default();
-    let pool_id = old.pool.id().unwrap_or_default();
+    let pool_id = old.settings.pool.id().unwrap_or_default();
     parts.parameters.insert(
         "UserPoolName".into(),
         json!({
             "Type": "String",
-            "Default": old.pool.name().unwrap_or("migrated-pool"),
+            "Default": old.settings.pool.name().unwrap_or("migrated-pool"),
             "Description": "Name of the new user pool."
         }),
     );
@@ -245,6 +245,7 @@ fn nonempty_strings<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::new_pool_template::reader::PoolSettings;
     use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
     use aws_sdk_cognitoidentityprovider::types::{
         AttributeDataType, EmailMfaConfigType, IdentityProviderTypeType,
@@ -261,38 +262,40 @@ mod tests {
 
     fn old_pool() -> PoolConfiguration {
         PoolConfiguration {
-            pool: UserPoolType::builder()
-                .id("us-east-1_old")
-                .name("old")
-                .schema_attributes(
-                    SchemaAttributeType::builder()
-                        .name("sub")
-                        .attribute_data_type(AttributeDataType::String)
-                        .mutable(false)
-                        .required(true)
-                        .build(),
-                )
-                .schema_attributes(
-                    SchemaAttributeType::builder()
-                        .name("custom:tenant")
-                        .attribute_data_type(AttributeDataType::String)
-                        .mutable(true)
-                        .string_attribute_constraints(
-                            StringAttributeConstraintsType::builder()
-                                .min_length("1")
-                                .max_length("32")
-                                .build(),
-                        )
-                        .build(),
-                )
-                .schema_attributes(attribute(
-                    "dev:custom:internal",
-                    AttributeDataType::Number,
-                    true,
-                ))
-                .schema_attributes(attribute("custom:plan", AttributeDataType::String, true))
-                .build(),
-            mfa: GetUserPoolMfaConfigOutput::builder().build(),
+            settings: PoolSettings {
+                pool: UserPoolType::builder()
+                    .id("us-east-1_old")
+                    .name("old")
+                    .schema_attributes(
+                        SchemaAttributeType::builder()
+                            .name("sub")
+                            .attribute_data_type(AttributeDataType::String)
+                            .mutable(false)
+                            .required(true)
+                            .build(),
+                    )
+                    .schema_attributes(
+                        SchemaAttributeType::builder()
+                            .name("custom:tenant")
+                            .attribute_data_type(AttributeDataType::String)
+                            .mutable(true)
+                            .string_attribute_constraints(
+                                StringAttributeConstraintsType::builder()
+                                    .min_length("1")
+                                    .max_length("32")
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .schema_attributes(attribute(
+                        "dev:custom:internal",
+                        AttributeDataType::Number,
+                        true,
+                    ))
+                    .schema_attributes(attribute("custom:plan", AttributeDataType::String, true))
+                    .build(),
+                mfa: GetUserPoolMfaConfigOutput::builder().build(),
+            },
             clients: vec![
                 UserPoolClientType::builder()
                     .client_name("web")
@@ -423,7 +426,7 @@ mod tests {
     #[test]
     fn an_admin_only_pool_gets_no_sign_up_guard_and_self_sign_up_names_the_stack_parameter() {
         let mut old = old_pool();
-        old.pool = UserPoolType::builder()
+        old.settings.pool = UserPoolType::builder()
             .id("us-east-1_old")
             .admin_create_user_config(
                 aws_sdk_cognitoidentityprovider::types::AdminCreateUserConfigType::builder()
@@ -565,7 +568,7 @@ mod tests {
             UserAttributeUpdateSettingsType, VerifiedAttributeType,
         };
         let mut old = old_pool();
-        old.pool = UserPoolType::builder()
+        old.settings.pool = UserPoolType::builder()
             .id("us-east-1_old")
             .auto_verified_attributes(VerifiedAttributeType::PhoneNumber)
             .user_attribute_update_settings(
@@ -586,11 +589,11 @@ mod tests {
     #[test]
     fn email_mfa_on_a_lite_pool_raises_the_plan_to_essentials() {
         let mut old = old_pool();
-        old.pool = UserPoolType::builder()
+        old.settings.pool = UserPoolType::builder()
             .id("us-east-1_old")
             .user_pool_tier(UserPoolTierType::Lite)
             .build();
-        old.mfa = GetUserPoolMfaConfigOutput::builder()
+        old.settings.mfa = GetUserPoolMfaConfigOutput::builder()
             .mfa_configuration(UserPoolMfaType::On)
             .email_mfa_configuration(EmailMfaConfigType::builder().subject("Code").build())
             .build();

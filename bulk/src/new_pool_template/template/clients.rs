@@ -61,6 +61,7 @@ pub(super) fn write_attributes(
 ) -> (Vec<String>, Vec<String>) {
     let listed: Vec<String> = if client.write_attributes().is_empty() {
         let immutable: BTreeSet<&str> = old
+            .settings
             .pool
             .schema_attributes()
             .iter()

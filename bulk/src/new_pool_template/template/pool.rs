@@ -12,7 +12,7 @@ pub(super) fn user_pool(
     parts: &mut Parts,
     report: &mut Vec<String>,
 ) -> Value {
-    let pool = &old.pool;
+    let pool = &old.settings.pool;
     let mut p = Map::new();
     p.insert("UserPoolName".into(), reference("UserPoolName"));
     insert_some(
@@ -223,7 +223,7 @@ pub(super) fn user_pool(
 /// The key the pool encrypts with: its type, and a customer key as the `KmsKeyArn` parameter
 /// (it names another resource) whose default is the old pool's.
 pub(super) fn encryption(old: &PoolConfiguration, p: &mut Map<String, Value>, parts: &mut Parts) {
-    let Some(key) = old.pool.key_configuration() else {
+    let Some(key) = old.settings.pool.key_configuration() else {
         return;
     };
     let mut k = Map::new();
@@ -342,7 +342,7 @@ pub(super) fn schema(
 
 /// MFA as the old pool: the mode, SMS/TOTP/e-mail, their messages, and passkeys' relying party.
 pub(super) fn mfa(old: &PoolConfiguration, p: &mut Map<String, Value>, report: &mut Vec<String>) {
-    let config = &old.mfa;
+    let config = &old.settings.mfa;
     let mode = config
         .mfa_configuration()
         .cloned()
@@ -359,7 +359,7 @@ pub(super) fn mfa(old: &PoolConfiguration, p: &mut Map<String, Value>, report: &
         config
             .sms_mfa_configuration()
             .and_then(|s| s.sms_authentication_message())
-            .or(old.pool.sms_authentication_message())
+            .or(old.settings.pool.sms_authentication_message())
             .map(|m| json!(m)),
     );
     if config
@@ -411,11 +411,13 @@ pub(super) fn mfa(old: &PoolConfiguration, p: &mut Map<String, Value>, report: &
 /// The old pool's feature plan, raised to what its users sign in with.
 pub(super) fn tier(old: &PoolConfiguration, report: &mut Vec<String>) -> UserPoolTierType {
     let old_tier = old
+        .settings
         .pool
         .user_pool_tier()
         .cloned()
         .unwrap_or(UserPoolTierType::Essentials);
     let threat = old
+        .settings
         .pool
         .user_pool_add_ons()
         .is_some_and(|a| a.advanced_security_mode() != &AdvancedSecurityModeType::Off);
@@ -423,8 +425,8 @@ pub(super) fn tier(old: &PoolConfiguration, report: &mut Vec<String>) -> UserPoo
         report.push("feature plan: PLUS, for the old pool's threat protection".into());
         return UserPoolTierType::Plus;
     }
-    let needs_essentials = !crate::pools::passwordless_first_factors(&old.pool).is_empty()
-        || old.mfa.email_mfa_configuration().is_some();
+    let needs_essentials = !crate::pools::passwordless_first_factors(&old.settings.pool).is_empty()
+        || old.settings.mfa.email_mfa_configuration().is_some();
     if old_tier == UserPoolTierType::Lite && needs_essentials {
         report.push(
             "feature plan: ESSENTIALS instead of the old pool's LITE, for its passwordless sign-in \
@@ -501,7 +503,7 @@ pub(super) fn lambda_config(
 /// The old pool's own triggers are not carried: they name functions of the old setup, and three
 /// of the slots are the migration's.
 pub(super) fn old_triggers(old: &PoolConfiguration, report: &mut Vec<String>) {
-    let Some(config) = old.pool.lambda_config() else {
+    let Some(config) = old.settings.pool.lambda_config() else {
         return;
     };
     let slots = [
@@ -556,7 +558,7 @@ pub(super) fn messages(
     parts: &mut Parts,
     report: &mut Vec<String>,
 ) {
-    let pool = &old.pool;
+    let pool = &old.settings.pool;
     if let Some(t) = pool.verification_message_template() {
         let mut m = Map::new();
         insert_some(
@@ -611,7 +613,8 @@ pub(super) fn messages(
             p.insert("EmailConfiguration".into(), Value::Object(e));
         }
     }
-    let needs_sms = verified.contains("phone_number") || old.mfa.sms_mfa_configuration().is_some();
+    let needs_sms =
+        verified.contains("phone_number") || old.settings.mfa.sms_mfa_configuration().is_some();
     let sms = pool.sms_configuration();
     if sms.is_some() || needs_sms {
         let mut parameter = json!({
@@ -675,7 +678,7 @@ pub(super) fn messages(
 /// The hosted domain: a parameter (domain prefixes are unique across AWS, so the old one cannot
 /// be taken again), the resource only when it is given.
 pub(super) fn domain(old: &PoolConfiguration, parts: &mut Parts, report: &mut Vec<String>) {
-    let pool = &old.pool;
+    let pool = &old.settings.pool;
     if let Some(custom) = pool.custom_domain() {
         report.push(format!(
             "custom domain {custom}: not carried (its ACM certificate and DNS record are the \
