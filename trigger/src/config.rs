@@ -33,8 +33,9 @@ use shared::case_index::CaseIndex;
 use shared::partition::TenantTable;
 use shared::{Mapping, MappingError, Secret};
 
-use crate::decide::{Options, TenantRule};
+use crate::decide::Options;
 use crate::password_policy::PasswordPolicy;
+use crate::tenant::TenantRule;
 
 /// Default time budget of one old-pool call, retries included. Two or three calls in a row must
 /// fit in Cognito's 5 seconds with room to answer.

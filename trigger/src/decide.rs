@@ -33,7 +33,6 @@
 //! and this module's must agree.
 
 use shared::attributes::{EMAIL, PHONE_NUMBER, PREFERRED_USERNAME};
-use shared::partition::TenantTable;
 use shared::{Mapping, MigratedUser, NotMigratable, SourceStatus, SourceUser};
 
 use crate::event::migration::{
@@ -42,6 +41,7 @@ use crate::event::migration::{
 };
 use crate::old_pool::{AuthOutcome, EnrolledFactors, OldUser, Refusal};
 use crate::password_policy::PasswordPolicy;
+use crate::tenant::TenantRule;
 
 /// The response attribute that carries the user name the new pool should create.
 ///
@@ -82,35 +82,6 @@ impl Default for Options {
     }
 }
 
-/// Which tenant's users a new pool admits: `TENANT`, or the tenant the table gives the calling
-/// pool (the same table `cognito-migrate export --targets` reads).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TenantRule {
-    /// The tenant table.
-    pub table: TenantTable,
-    /// The fixed tenant, or `None` to take it from the event's `userPoolId`.
-    pub tenant: Option<String>,
-}
-
-impl TenantRule {
-    /// The tenant a calling pool admits, or `None` when the table does not know that pool.
-    pub fn admitted<'a>(&'a self, user_pool_id: Option<&str>) -> Option<&'a str> {
-        match &self.tenant {
-            Some(tenant) => Some(tenant),
-            None => user_pool_id.and_then(|pool| self.table.tenant_for_pool(pool)),
-        }
-    }
-
-    /// True when `user` belongs to the tenant the calling pool admits: the rule of
-    /// [`tenant_refusal`], for the companions, whose events are not a [`MigrationRequest`].
-    pub fn admits(&self, user_pool_id: Option<&str>, user: &SourceUser) -> bool {
-        match (self.table.tenant_of(user), self.admitted(user_pool_id)) {
-            (Ok(tenant), Some(admitted)) => tenant == admitted,
-            _ => false,
-        }
-    }
-}
-
 /// Why a user of another tenant is not migrated into this tenant's pool, or `None` when it is
 /// admitted (or the pool is not split). Answered like an unknown user, so nobody learns that the
 /// user exists in another tenant.
@@ -120,11 +91,7 @@ pub fn tenant_refusal(
     options: &Options,
 ) -> Option<Reason> {
     let rule = options.tenant.as_ref()?;
-    let admitted = rule.admitted(request.user_pool_id.as_deref());
-    match (rule.table.tenant_of(user), admitted) {
-        (Ok(tenant), Some(admitted)) if tenant == admitted => None,
-        _ => Some(Reason::OtherTenant),
-    }
+    (!rule.admits(request.user_pool_id.as_deref(), user)).then_some(Reason::OtherTenant)
 }
 
 /// What the lookup in the old pool found for the typed name.
@@ -406,6 +373,7 @@ mod tests {
     use std::path::Path;
 
     use shared::Secret;
+    use shared::partition::TenantTable;
 
     use super::*;
 

@@ -962,7 +962,7 @@ mod tests {
         )
         .unwrap();
         let options = Options {
-            tenant: Some(decide::TenantRule {
+            tenant: Some(crate::tenant::TenantRule {
                 table,
                 tenant: None,
             }),

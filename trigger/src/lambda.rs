@@ -18,10 +18,10 @@ use crate::sign_up::SignUpGuard;
 use crate::token_groups::TokenGroups;
 
 /// Runs the function in the Lambda runtime until it stops: logging first, the configuration read
-/// and checked once, the SDK clients, then one [`Dispatcher`] answering every event. A
+/// and checked once, the SDK clients, then one `Dispatcher` answering every event. A
 /// configuration that cannot work is logged once and returned as the error of every invocation
 /// (type `ConfigurationError`; the log line with the request id names the variable), so it shows
-/// wherever the function is watched; people read a fixed sentence ([`unconfigured`]).
+/// wherever the function is watched; people read a fixed sentence (`dispatch::unconfigured`).
 pub async fn run() -> Result<(), Error> {
     let started = std::time::Instant::now();
     logging::init(std::env::var("LOG_LEVEL").ok().as_deref());

@@ -5,8 +5,8 @@
 //!
 //! **Only a proven user.** The event is made only for a new-pool user the companion proved to be
 //! the old user: the legacy id the *new pool* holds is the `sub` of exactly one old user, and that
-//! old user is the same person ([`crate::token_groups::same_person`]) of this pool's tenant. A
-//! user without a legacy id, a legacy id nobody in the old pool has, one someone wrote into their
+//! old user is the same person (`same_person` in [`crate::token_groups`]) of this pool's tenant.
+//! A user without a legacy id, a legacy id nobody in the old pool has, one someone wrote into their
 //! own profile, another tenant's user: no event. The ids come from the two pools' answers
 //! (`ListUsers` by `sub` in the old pool, `AdminGetUser` in the new one), never from the event
 //! Cognito (or anyone allowed to invoke the function) sent.

@@ -50,8 +50,8 @@ pub struct MigrationRequest {
     pub trigger_source: TriggerSource,
     /// The name the user typed: a user name or an alias (email, phone number).
     pub user_name: String,
-    /// The typed password; always present for [`TriggerSource::Authentication`], never for
-    /// [`TriggerSource::ForgotPassword`].
+    /// The typed password; always present for `TriggerSource::Authentication`, never for
+    /// `TriggerSource::ForgotPassword`.
     pub password: Option<Secret>,
     /// The new pool that called the trigger (`userPoolId`), which names its tenant in a split.
     pub user_pool_id: Option<String>,

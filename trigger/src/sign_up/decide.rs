@@ -7,9 +7,9 @@
 use shared::SourceUser;
 
 use crate::config::{NewPoolSignIn, SignInKey};
-use crate::decide::TenantRule;
 use crate::event::sign_up::{SignUpRequest, SignUpSource};
 use crate::old_pool::{AliasKind, Lookup};
+use crate::tenant::TenantRule;
 
 /// Why a sign-up is refused. The message is what the person signing up reads, so it is a fixed
 /// sentence that names nothing internal; Cognito appends a full stop.

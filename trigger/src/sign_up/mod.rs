@@ -41,8 +41,8 @@
 //! The other rules:
 //! - A refused sign-up reads [`SignUpRefusal::AccountExists`], a sentence like Cognito's own
 //!   answer for an existing account ("An account with the given email already exists.").
-//!   Cognito shows it as `UserLambdaValidationException` "PreSignUp failed with error
-//!   <message>." (AWS: "any sensitive or debugging information should be logged in the Lambda
+//!   Cognito shows it as `UserLambdaValidationException` `PreSignUp failed with error
+//!   <message>.` (AWS: "any sensitive or debugging information should be logged in the Lambda
 //!   trigger itself", Lambda triggers, important considerations). In a tenant split, only a user
 //!   of this pool's tenant counts.
 //! - `PreSignUp_AdminCreateUser` (an administrator, or the bulk import) passes unchanged.
@@ -92,11 +92,11 @@ use shared::SourceUser;
 
 use crate::budget::{Deadline, INVOCATION_BUDGET};
 use crate::config::NewPoolSignIn;
-use crate::decide::TenantRule;
 use crate::event::sign_up::SignUpRequest;
 use crate::logging::{Line, UserRefKey};
 use crate::old_directory::{self, OldDirectory, SearchAttribute};
 use crate::old_pool::{AliasKind, Lookup, OldPoolError};
+use crate::tenant::TenantRule;
 pub use decide::SignUpRefusal;
 use decide::{Held, Search, Step};
 

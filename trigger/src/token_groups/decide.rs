@@ -9,10 +9,10 @@ use shared::SourceUser;
 use shared::attributes::VERIFIABLE;
 use shared::identity::{Identity, identify};
 
-use crate::decide::TenantRule;
 use crate::email_mfa::{self, EmailMfaOutcome};
 use crate::event::token::{TokenAnswer, TokenRequest};
 use crate::migrated_event::MigratedUser;
+use crate::tenant::TenantRule;
 
 /// Why the token was answered as it was; logged as `outcome`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

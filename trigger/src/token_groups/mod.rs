@@ -90,7 +90,6 @@ use lambda_runtime::Context;
 use serde_json::Value;
 
 use crate::budget::{Deadline, INVOCATION_BUDGET};
-use crate::decide::TenantRule;
 use crate::email_mfa::{self, EMAIL_MFA_BUDGET, EmailMfaOutcome};
 use crate::event::token::{TokenAnswer, TokenRequest};
 use crate::logging::{Line, UserRefKey};
@@ -100,6 +99,7 @@ use crate::migrated_event::{
 use crate::new_pool::{NewPool, NewPoolError};
 use crate::old_directory::OldDirectory;
 use crate::old_pool::OldPoolError;
+use crate::tenant::TenantRule;
 use decide::{Decision, EmailMfaStep, TokenOutcome};
 
 /// Time kept back from the reads (the new-pool user, the old pool's lookups) for writing the

@@ -6,9 +6,9 @@ use shared::SourceUser;
 
 use super::decide::{self, ProvenOldUser};
 use crate::budget::Deadline;
-use crate::decide::TenantRule;
 use crate::old_directory::{OldDirectory, SearchAttribute};
 use crate::old_pool::{Lookup, OldPoolError};
+use crate::tenant::TenantRule;
 
 /// The old user that `user` (re-read from the new pool, holding `legacy_id`) is proven to be,
 /// with its groups (`ListUsers` by `sub`, then `AdminListGroupsForUser`): `None` when there is
