@@ -509,6 +509,7 @@ async fn the_new_pool_template_carries_the_old_pool_lints_clean_and_passes_prefl
                 "preferred_username", "profile", "updated_at", "website", "zoneinfo"
             ] })),
         )]),
+        during_window: true,
     };
     let found = differences(&testbed.moto_url, &old, &new.pool_id, &asked).await;
     assert_eq!(
@@ -541,8 +542,9 @@ async fn the_new_pool_template_carries_the_old_pool_lints_clean_and_passes_prefl
 /// the new one signs in by user name with e-mail and `preferred_username` aliases. An OAuth
 /// client with a custom scope keeps its resource server; `preferred_username` and the legacy id
 /// leave its write list. The pool built is the old one field by field but for that. The
-/// after-window template, created as a pool of its own, fails preflight exactly on the
-/// window's wiring (no trigger, no USER_PASSWORD_AUTH) and on nothing else.
+/// after-window template, created as a pool of its own, is the same without the triggers and
+/// the added USER_PASSWORD_AUTH, and fails preflight exactly on the window's wiring and on
+/// nothing else.
 #[tokio::test]
 async fn an_email_pool_becomes_a_user_name_pool_with_aliases_and_the_after_template_ends_the_window()
  {
@@ -665,6 +667,7 @@ async fn an_email_pool_becomes_a_user_name_pool_with_aliases_and_the_after_templ
             "spa".to_string(),
             object(json!({ "WriteAttributes": ["email", "name"] })),
         )]),
+        during_window: true,
     };
     let found = differences(&testbed.moto_url, &old, &new.pool_id, &asked).await;
     assert_eq!(
@@ -676,6 +679,15 @@ async fn an_email_pool_becomes_a_user_name_pool_with_aliases_and_the_after_templ
     assert!(failures.is_empty(), "{failures:#?}");
 
     let closed = create_from_template(&testbed.moto_url, &written.after, &WINDOW).await;
+    let mut after_window = asked;
+    after_window.pool.insert("LambdaConfig".into(), Value::Null);
+    after_window.during_window = false;
+    let found = differences(&testbed.moto_url, &old, &closed.pool_id, &after_window).await;
+    assert_eq!(
+        found,
+        Vec::<String>::new(),
+        "the pool after the window differs from what was asked"
+    );
     let failures = preflight_failures(&testbed.moto_url, &old, &app, None, &closed.pool_id);
     assert!(
         failures.iter().any(|f| f.contains("UserMigration trigger"))

@@ -19,8 +19,12 @@ pub struct Asked {
     /// Schema entries the new pool adds (the legacy id), as `DescribeUserPool` lists them.
     pub added_schema: Vec<Value>,
     /// Per client name, fields that differ from the old client by the window's rules beyond
-    /// the ones every client gets (`PreventUserExistenceErrors`, `ALLOW_USER_PASSWORD_AUTH`).
+    /// the ones every client gets (`PreventUserExistenceErrors`, `ALLOW_REFRESH_TOKEN_AUTH`,
+    /// and during the window `ALLOW_USER_PASSWORD_AUTH`).
     pub clients: BTreeMap<String, Map<String, Value>>,
+    /// The pool of the migration window (every client signs in with `USER_PASSWORD_AUTH`), or
+    /// the one after it.
+    pub during_window: bool,
 }
 
 /// Fields that are AWS's own, never a setting.
@@ -82,7 +86,8 @@ pub async fn differences(moto: &str, old: &str, new: &str, asked: &Asked) -> Vec
             .as_array()
             .cloned()
             .unwrap_or_default();
-        for flow in ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"] {
+        let window_flow = asked.during_window.then_some("ALLOW_USER_PASSWORD_AUTH");
+        for flow in window_flow.into_iter().chain(["ALLOW_REFRESH_TOKEN_AUTH"]) {
             if !flows.contains(&json!(flow)) {
                 flows.push(json!(flow));
             }
