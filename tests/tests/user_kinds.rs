@@ -14,7 +14,7 @@
 //! | kai  | password + passkey         | the sweep, back by code, re-enrol list |
 //! | sam  | password + SMS MFA         | the sweep, SMS MFA carried             |
 //! | tom  | password + TOTP            | the sweep, re-enrol list               |
-//! | eve  | password + e-mail MFA      | the sweep; import tries e-mail MFA     |
+//! | eve  | password + e-mail MFA      | the sweep, reset, `import --resume`    |
 //!
 //! Steps as the README's runbook orders them: `plan`; `export --select passwordless` → `import`
 //! → `groups`; cutover (sign-ins through the trigger); the sweep (`export --select
@@ -353,6 +353,26 @@ async fn every_kind_of_user_ends_with_what_the_runbook_promises() {
     );
     assert!(pools.new_mfa_of("eve").await.is_empty(), "until the reset");
 
+    // Eve resets and signs in. `groups` reached her first, so the token function leaves her
+    // e-mail MFA off; the next `import --resume` asks again and turns it on.
+    pools.reset_password("eve", NEW_PASSWORD).await;
+    assert!(matches!(
+        pools.sign_in("eve", NEW_PASSWORD).await,
+        SignIn::Tokens
+    ));
+    assert!(pools.new_mfa_of("eve").await.is_empty());
+    let resumed = import(&moto, &pools.new, &sweep, &["--resume"]);
+    assert_eq!(resumed.status.code(), Some(0), "{}", describe(&resumed));
+    assert_eq!(
+        import_state(&sweep)["email_mfa"],
+        serde_json::json!({"listed": 1, "restored": 1, "after_reset": 0, "not_configured": 0, "not_found": 0})
+    );
+    assert_eq!(pools.new_mfa_of("eve").await, ["EMAIL_OTP"]);
+    assert!(matches!(
+        pools.sign_in("eve", NEW_PASSWORD).await,
+        SignIn::EmailOtp { .. }
+    ));
+
     // 8. Status: every old user moved, each factor group shown.
     let status_json = dir.path().join("status.json");
     run(
@@ -374,7 +394,7 @@ async fn every_kind_of_user_ends_with_what_the_runbook_promises() {
         assert_eq!(reenrol[reason], n, "{reason}: {status}");
     }
     assert_eq!(
-        status["factors"]["email_mfa_at_import"]["after_reset"], 1,
+        status["factors"]["email_mfa_at_import"]["restored"], 1,
         "{status}"
     );
 }

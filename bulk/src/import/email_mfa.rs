@@ -12,9 +12,12 @@
 //! function), where the new pool has e-mail MFA configured (`GetUserPoolMfaConfig`
 //! `EmailMfaConfiguration`). AWS's API reference lists `PasswordResetRequiredException` ("This
 //! exception is thrown when a password reset is required") for the operation, and every user an
-//! import job creates is `RESET_REQUIRED`: on the first such answer the rest are not asked (AWS's
-//! answer for one imported user is its answer for all) and all are left to the token function,
-//! which turns the factor on at their first sign-in after the reset. The counts say which.
+//! import job creates is `RESET_REQUIRED`: right after the jobs, on the first such answer the rest
+//! are not asked (AWS's answer for one imported user is its answer for all then) and all are left
+//! for later. The token function turns the factor on at a user's first sign-in after the reset,
+//! but not for a user `groups` reached first (it handles a user once); so each rerun of `import
+//! --resume` asks again for every user still left, and turns it on for those who have reset their
+//! password since (the reset code proved the address). The counts say which.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -57,8 +60,13 @@ pub struct NewPool<'a> {
     pub legacy_id_attribute: Option<&'a str>,
 }
 
-/// Turns e-mail MFA on for the users of export folder `dir` listed for it.
-pub async fn restore(pool: &NewPool<'_>, dir: &Path) -> anyhow::Result<EmailMfaCounts> {
+/// Turns e-mail MFA on for the users of export folder `dir` listed for it. `first` right after the
+/// import jobs (the first refusal stands for every user); else each user is asked.
+pub async fn restore(
+    pool: &NewPool<'_>,
+    dir: &Path,
+    first: bool,
+) -> anyhow::Result<EmailMfaCounts> {
     let listed: Vec<_> = reenrol_rows(dir)?
         .into_iter()
         .filter(|row| row.has(EMAIL_MFA_AT_IMPORT))
@@ -79,7 +87,7 @@ pub async fn restore(pool: &NewPool<'_>, dir: &Path) -> anyhow::Result<EmailMfaC
     }
     let names = new_usernames(dir, pool.legacy_id_attribute)?;
     for row in &listed {
-        if counts.after_reset > 0 {
+        if first && counts.after_reset > 0 {
             counts.after_reset += 1;
             continue;
         }
@@ -142,7 +150,7 @@ pub fn text(counts: &EmailMfaCounts) -> String {
     );
     if counts.after_reset > 0 {
         text.push_str(&format!(
-            ", {} refused until the reset (PasswordResetRequiredException): the token function turns it on at their first sign-in after the reset",
+            ", {} refused until the reset (PasswordResetRequiredException): the token function turns it on at their first sign-in after the reset unless groups reached them first; rerun import --resume (e.g. daily) to turn it on for those who have reset since",
             counts.after_reset
         ));
     }

@@ -140,14 +140,15 @@ pub async fn run(args: ImportArgs, aws: &AwsArgs) -> anyhow::Result<ImportOutcom
             break;
         }
     }
-    if !interrupted && state.email_mfa.is_none_or(|c| c.not_configured > 0) {
+    if !interrupted && state.email_mfa.is_none_or(|c| c.restored < c.listed) {
         let new_pool = email_mfa::NewPool {
             client: &client,
             pacer: &pacer,
             pool_id: &args.target_pool_id,
             legacy_id_attribute: run.legacy_id_attribute.as_deref(),
         };
-        state.email_mfa = Some(email_mfa::restore(&new_pool, &args.dir).await?);
+        let first = state.email_mfa.is_none();
+        state.email_mfa = Some(email_mfa::restore(&new_pool, &args.dir, first).await?);
         state.save(&args.dir)?;
     }
     print!("{}", report::text(&state, pool.name().unwrap_or_default()));
