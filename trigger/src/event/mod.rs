@@ -9,8 +9,8 @@
 //! ([`with_response`]). Anything unexpected (missing fields, `null`s, wrong types) is a value the
 //! job decides about, never a panic.
 //!
-//! What every source shares (the developer guide's "Lambda trigger request and response"
-//! common parameters): `version`, `triggerSource`, `region`, `userPoolId`, `userName`,
+//! What every source shares (the developer guide's "User pool Lambda trigger common
+//! parameters"): `version`, `triggerSource`, `region`, `userPoolId`, `userName`,
 //! `callerContext`, `request`, `response`. The jobs read `triggerSource`, `userPoolId`,
 //! `userName` and `request`; `version` only the token job ([`token`]), since only its answer
 //! depends on it. `callerContext` and `region` are not read: no rule of the trigger depends on
@@ -20,6 +20,10 @@
 //! - `UserMigration_*` (sign-in and forgot-password): [`migration`];
 //! - `PreSignUp_*`: [`sign_up`];
 //! - `TokenGeneration_*`: [`token`].
+//!
+//! The same page's important considerations warn that the events can change as features are
+//! added, and that stricter input validation can make a function fail: hence only the fields a
+//! job needs are read, and unknown ones are ignored.
 //!
 //! Reference: <https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html>
 
