@@ -9,11 +9,12 @@
 //! user with no `PASSWORD` loses nothing by being imported now; a passkey must be registered
 //! again). Elsewhere it is `AdminGetUser`, whose `UserMFASettingList` shows the MFA.
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::types::{UserStatusType, UserType};
+use aws_sdk_cognitoidentityprovider::types::{UserPoolType, UserStatusType, UserType};
 use shared::SourceUser;
 use shared::from_sdk::{factors_from_get, user_from_get, user_from_list};
 use shared::user::{MfaSettings, SignInFactors};
@@ -21,6 +22,28 @@ use tokio::task::JoinSet;
 
 use crate::errors::explain;
 use crate::pacer::Pacer;
+
+/// The pace of the reports' factor look-ups (`plan`, `status`), flattened into their arguments.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FactorsPace {
+    /// Requests per second for AdminGetUserAuthFactors, made only where the old pool offers a
+    /// passwordless first factor (quota category UserRead: 120 per account, shared with your
+    /// production sign-ins; paced apart from --rps).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub factors_rps: u32,
+}
+
+impl FactorsPace {
+    /// The look-ups' own pacer where `old_pool` offers a passwordless first factor (each user's
+    /// factors are then read), or `None` (no look-up is made: every user has a password).
+    pub fn pacer_for(&self, old_pool: &UserPoolType, max_retries: usize) -> Option<Arc<Pacer>> {
+        let passwordless = !crate::pools::passwordless_first_factors(old_pool).is_empty();
+        passwordless.then(|| {
+            let rps = NonZeroU32::new(self.factors_rps).expect("clap allows 1 to 120");
+            Arc::new(Pacer::new(rps, max_retries))
+        })
+    }
+}
 
 /// How users are looked up: the look-ups' own pacer, and whether their sign-in factors are read
 /// too (`AdminGetUserAuthFactors`).

@@ -13,7 +13,6 @@ mod counts;
 pub(crate) mod factors;
 
 use std::collections::BTreeMap;
-use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -24,7 +23,7 @@ use serde::Serialize;
 use conflicts::SignInConflicts;
 pub use counts::PlanCounts;
 
-use crate::auth_factors::{self, Lookup};
+use crate::auth_factors::{self, FactorsPace, Lookup};
 use crate::aws::{AwsArgs, Side};
 use crate::classify::{Classifier, Select};
 use crate::destinations::Destinations;
@@ -44,11 +43,9 @@ pub struct PlanArgs {
     /// Also write the plan as JSON to this file (`-`: standard output, instead of the text).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
-    /// Requests per second for AdminGetUserAuthFactors, made only where the old pool offers a
-    /// passwordless first factor (quota category UserRead: 120 per account, shared with your
-    /// production sign-ins; paced apart from --rps).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=120))]
-    pub factors_rps: u32,
+    /// The pace of the factor look-ups.
+    #[command(flatten)]
+    pub factors: FactorsPace,
 }
 
 /// What `plan` found: one set of counts per new pool, and the users no tenant claims.
@@ -97,10 +94,9 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     }
     let indexes = read_new_users(&args, &target, &pacer, &destinations, &source_pool).await?;
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
-    let factors_pacer = (!pools::passwordless_first_factors(&source_pool).is_empty()).then(|| {
-        let rps = NonZeroU32::new(args.factors_rps).expect("clap allows 1 to 120");
-        Arc::new(Pacer::new(rps, args.report.pace.max_retries))
-    });
+    let factors_pacer = args
+        .factors
+        .pacer_for(&source_pool, args.report.pace.max_retries);
     let old_pool = OldPool {
         client: &source,
         pacer: &pacer,

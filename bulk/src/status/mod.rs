@@ -27,7 +27,6 @@ mod table;
 
 use std::collections::BTreeSet;
 use std::io::Write;
-use std::num::NonZeroU32;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -38,11 +37,10 @@ use shared::from_sdk::{schema_attribute_names, user_from_list};
 
 pub use report::StatusReport;
 
-use crate::auth_factors::{self, Lookup};
+use crate::auth_factors::{self, FactorsPace, Lookup};
 use crate::aws::{AwsArgs, Side};
 use crate::json_report;
 use crate::pace::{ProgressArgs, ScanPace};
-use crate::pacer::Pacer;
 use crate::plan::factors::{CodeSignIn, FactorCounts};
 use crate::progress::Progress;
 use crate::target_index::MatchRule;
@@ -89,11 +87,9 @@ pub struct StatusArgs {
     /// Concurrent scans of each pool (1-16).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
     pub segments: u8,
-    /// Requests per second for AdminGetUserAuthFactors, made only where the old pool offers a
-    /// passwordless first factor (quota category UserRead: 120 per account, shared with your
-    /// production sign-ins; paced apart from --rps).
-    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=120))]
-    pub factors_rps: u32,
+    /// The pace of the factor look-ups.
+    #[command(flatten)]
+    pub factors: FactorsPace,
 }
 
 /// Reads both pools, prints the table (unless `--json -`) and writes the files asked for.
@@ -170,10 +166,7 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
     };
     let mut report = StatusReport::new(&args.source_pool_id, &args.target_pool_id, told_by);
     report.factors.read_folders(&args.dir)?;
-    let factors_pacer = (!pools::passwordless_first_factors(&old_pool).is_empty()).then(|| {
-        let rps = NonZeroU32::new(args.factors_rps).expect("clap allows 1 to 120");
-        Arc::new(Pacer::new(rps, args.pace.max_retries))
-    });
+    let factors_pacer = args.factors.pacer_for(&old_pool, args.pace.max_retries);
     let code_sign_in = CodeSignIn::of(&new_pool);
     let mut old_factors = factors_pacer.as_ref().map(|_| FactorCounts::default());
     eprintln!("reading the old pool {}…", args.source_pool_id);
