@@ -15,6 +15,7 @@ pub(crate) mod canary;
 pub(crate) mod case_index;
 pub(crate) mod classify;
 pub mod cli;
+pub(crate) mod counted;
 pub(crate) mod destinations;
 pub(crate) mod disk_table;
 pub(crate) mod errors;

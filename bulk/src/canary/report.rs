@@ -8,6 +8,7 @@ use super::compare::Finding;
 use super::job_log::Outcome;
 use super::sample::RANDOM_ROW;
 use super::sample_file::SampledRow;
+use crate::counted::counted;
 use crate::import::job::JobView;
 use crate::import::state::JobPhase;
 
@@ -51,14 +52,6 @@ impl CanaryReport {
     /// True when the job succeeded and every row landed as the file means it.
     pub fn clean(&self) -> bool {
         self.job.phase == JobPhase::Succeeded && self.rows.iter().all(|r| r.findings.is_empty())
-    }
-}
-
-fn counted(n: usize, thing: &str) -> String {
-    if n == 1 {
-        format!("1 {thing}")
-    } else {
-        format!("{n} {thing}s")
     }
 }
 

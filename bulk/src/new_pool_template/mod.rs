@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 pub use sign_in::SignInShape;
 
 use crate::aws::{AwsArgs, Side};
+use crate::counted::counted;
 use crate::mapping_file::MappingFile;
 use crate::pace::PaceArgs;
 
@@ -75,12 +76,12 @@ pub async fn run(args: NewPoolArgs, aws: &AwsArgs) -> anyhow::Result<()> {
         eprintln!("new-pool: {line}");
     }
     eprintln!(
-        "new-pool: wrote {} ({} clients, {} groups, {} identity providers); deploy it with the \
-         migration stack's FunctionArn and TokenFunctionArn outputs as parameters",
+        "new-pool: wrote {} ({}, {}, {}); deploy it with the migration stack's FunctionArn and \
+         TokenFunctionArn outputs as parameters",
         args.out.display(),
-        old.clients.len(),
-        old.groups.len(),
-        old.providers.len()
+        counted(old.clients.len(), "client"),
+        counted(old.groups.len(), "group"),
+        counted(old.providers.len(), "identity provider")
     );
     Ok(())
 }
