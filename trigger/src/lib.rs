@@ -12,6 +12,7 @@
 //! - `event`: every source's event around one common header, and the answer written into it;
 //! - `budget`: the one time budget every job and call inside it keeps;
 //! - `old_pool`: the questions asked of the old pool, and how its errors are sorted;
+//!   `sdk_failure`: how any SDK call failed, sorted once for every client;
 //! - `decide`: the sign-in decision, a plain function; `tenant`: the tenant rule of a split,
 //!   which every job applies;
 //! - `password_policy`: the new pool's password rules, checked before a password is kept;
@@ -52,6 +53,7 @@ mod new_pool;
 mod old_directory;
 mod old_pool;
 mod password_policy;
+mod sdk_failure;
 mod sign_up;
 mod tenant;
 mod token_groups;

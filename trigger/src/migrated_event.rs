@@ -39,6 +39,7 @@ use aws_sdk_eventbridge::types::PutEventsRequestEntry;
 use serde::Serialize;
 
 use crate::budget::Deadline;
+use crate::sdk_failure::SdkFailure;
 
 /// The event's `source`.
 pub const SOURCE: &str = "cognito-migrate";
@@ -150,14 +151,9 @@ impl SdkEventBus {
 
 /// What went wrong, in a line an operator can act on.
 fn problem<E: ProvideErrorMetadata, R>(error: &SdkError<E, R>) -> String {
-    match error {
-        SdkError::TimeoutError(_) => "no answer within the time budget".to_string(),
-        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
-            "no answer within the time budget".to_string()
-        }
-        SdkError::DispatchFailure(_) => "cannot connect (check the network path)".to_string(),
-        SdkError::ServiceError(_) => rejected(error.code().unwrap_or("no error code")),
-        _ => "unreadable answer".to_string(),
+    match SdkFailure::of(error) {
+        SdkFailure::Service { code, .. } => rejected(code.unwrap_or("no error code")),
+        failure => failure.transport_problem().unwrap_or_default().to_string(),
     }
 }
 

@@ -16,6 +16,8 @@ use aws_sdk_cognitoidentityprovider::types::EmailMfaSettingsType;
 use shared::SourceUser;
 use shared::cognito_errors::ErrorKind;
 
+use crate::sdk_failure::SdkFailure;
+
 /// What to do when the new pool refuses e-mail MFA.
 pub const NOT_CONFIGURED_FIX: &str = "the new pool cannot do e-mail MFA: configure it (SetUserPoolMfaConfig EmailMfaConfiguration, Amazon SES e-mail, the Essentials or Plus plan; cognito-migrate preflight checks it), then turn it on for the users in the export's mfa-reenrol.csv";
 
@@ -102,14 +104,9 @@ fn problem<E, R>(operation: Operation, error: &SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata,
 {
-    match error {
-        SdkError::TimeoutError(_) => "no answer within the time budget".to_string(),
-        SdkError::DispatchFailure(failure) if failure.is_timeout() => {
-            "no answer within the time budget".to_string()
-        }
-        SdkError::DispatchFailure(_) => "cannot connect (check the network path)".to_string(),
-        SdkError::ServiceError(_) => {
-            let code = error.code().unwrap_or("no error code");
+    match SdkFailure::of(error) {
+        SdkFailure::Service { code, .. } => {
+            let code = code.unwrap_or("no error code");
             let hint = match (ErrorKind::of(code), operation) {
                 (ErrorKind::ResourceNotFound, Operation::AddUserToGroup) => {
                     "the group is not in the new pool: create the groups with cognito-migrate groups before the window opens"
@@ -145,7 +142,7 @@ where
             };
             format!("{code} ({hint})")
         }
-        _ => "unreadable answer".to_string(),
+        failure => failure.transport_problem().unwrap_or_default().to_string(),
     }
 }
 

@@ -16,6 +16,8 @@ use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, ChallengeNameType, De
 use shared::cognito_errors::ErrorKind;
 use shared::{Secret, SourceUser};
 
+use crate::sdk_failure::SdkFailure;
+
 /// The answer to "who is this?".
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
@@ -308,33 +310,21 @@ pub(crate) fn classify_sdk<E, R>(operation: &'static str, error: &SdkError<E, R>
 where
     E: ProvideErrorMetadata,
 {
-    match error {
-        SdkError::TimeoutError(_) => ErrorClass::Fault(OldPoolError::Timeout { operation }),
-        SdkError::DispatchFailure(failure) => {
-            if failure.is_timeout() {
-                ErrorClass::Fault(OldPoolError::Timeout { operation })
-            } else {
-                ErrorClass::Fault(OldPoolError::Unavailable {
-                    operation,
-                    detail: if failure.is_io() {
-                        "cannot connect (check the endpoint and network path)".to_string()
-                    } else {
-                        "request could not be sent".to_string()
-                    },
-                })
-            }
-        }
-        SdkError::ServiceError(service) => {
-            classify(operation, service.err().code(), service.err().message())
-        }
-        SdkError::ResponseError(_) => ErrorClass::Fault(OldPoolError::Unavailable {
+    let unavailable = |detail: &str| {
+        ErrorClass::Fault(OldPoolError::Unavailable {
             operation,
-            detail: "unreadable answer".to_string(),
-        }),
-        _ => ErrorClass::Fault(OldPoolError::Unavailable {
-            operation,
-            detail: "request could not be built".to_string(),
-        }),
+            detail: detail.to_string(),
+        })
+    };
+    match SdkFailure::of(error) {
+        SdkFailure::TimedOut => ErrorClass::Fault(OldPoolError::Timeout { operation }),
+        SdkFailure::Unreachable => {
+            unavailable("cannot connect (check the endpoint and network path)")
+        }
+        SdkFailure::NotSent => unavailable("request could not be sent"),
+        SdkFailure::Service { code, message } => classify(operation, code, message),
+        SdkFailure::Unreadable => unavailable("unreadable answer"),
+        SdkFailure::NotBuilt => unavailable("request could not be built"),
     }
 }
 
