@@ -306,9 +306,17 @@ async fn import_tries_email_mfa_for_a_carried_verified_email_and_follows_aws_ref
         .arg(&out)
         .arg("--json")
         .arg(&json)
+        .arg("--html")
+        .arg(dir.path().join("status.html"))
         .output()
         .unwrap();
     assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    let page = std::fs::read_to_string(dir.path().join("status.html")).unwrap();
+    assert!(
+        page.contains(r#"<table id="factors">"#)
+            && page.contains("<td>e-mail MFA turned on by import</td>"),
+        "the page shows the factor groups"
+    );
     let status: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     let factors = &status["factors"];
@@ -318,7 +326,7 @@ async fn import_tries_email_mfa_for_a_carried_verified_email_and_follows_aws_ref
     assert_eq!(factors["email_mfa_at_import"]["after_reset"], 1, "{status}");
     let table = String::from_utf8_lossy(&run.stdout);
     assert!(
-        table.contains("refused until the reset (token function)"),
+        table.contains("waiting for the reset (import --resume, token fn)"),
         "{table}"
     );
 }

@@ -70,6 +70,48 @@ impl FactorStatus {
     }
 }
 
+impl FactorStatus {
+    /// The groups as labelled lines, `line(label, n)`: the old pool's (as `plan` prints them, or
+    /// one line for all `old_total` users where no look-up was made), then the export folders'
+    /// lists and what import did with e-mail MFA, where there are any.
+    pub fn lines(&self, old_total: u64, mut line: impl FnMut(&str, u64)) {
+        match &self.old_pool {
+            Some(counts) => counts.lines(&mut line),
+            None => line(
+                "sign-in factors: no passwordless first factor (all password)",
+                old_total,
+            ),
+        }
+        let reenrol = &self.reenrol;
+        if reenrol.listed > 0 {
+            line("to set up again (mfa-reenrol.csv of --dir)", reenrol.listed);
+            line("  a passkey", reenrol.passkey);
+            line("  TOTP", reenrol.totp);
+            line(
+                "  e-mail MFA, e-mail carried verified",
+                reenrol.email_mfa_at_import,
+            );
+            line(
+                "  e-mail MFA, proven by the reset",
+                reenrol.email_mfa_after_reset,
+            );
+        }
+        let at_import = &self.email_mfa_at_import;
+        if at_import.listed > 0 {
+            line("e-mail MFA turned on by import", at_import.restored);
+            line(
+                "  waiting for the reset (import --resume, token fn)",
+                at_import.after_reset,
+            );
+            line(
+                "  left off: new pool without e-mail MFA",
+                at_import.not_configured,
+            );
+            line("  not in the new pool", at_import.not_found);
+        }
+    }
+}
+
 /// What `import-state.json` in `dir` says of e-mail MFA (`None`: not imported, or not that far).
 fn imported_email_mfa(dir: &Path) -> anyhow::Result<Option<EmailMfaCounts>> {
     let path = dir.join(STATE_FILE);

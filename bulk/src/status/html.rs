@@ -181,6 +181,16 @@ pub fn page(report: &StatusReport) -> String {
         }
         out.push_str("</table>");
     }
+    out.push_str("<h2>Sign-in factors</h2>");
+    out.push_str(r#"<table id="factors"><tr><th>users</th><th class="n">count</th></tr>"#);
+    report.factors.lines(old.total, |label: &str, n: u64| {
+        let _ = write!(
+            out,
+            r#"<tr><td>{}</td><td class="n">{n}</td></tr>"#,
+            escape(label.trim_start())
+        );
+    });
+    out.push_str("</table>");
     let told_by = match report.imported_told_by {
         ImportedToldBy::ExportFolder => "listed in the export folder",
         ImportedToldBy::Status => {

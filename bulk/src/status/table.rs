@@ -92,46 +92,13 @@ pub fn table(report: &StatusReport) -> String {
     out
 }
 
-/// The factor groups: the old pool's (as `plan` prints them), then the export folders' lists.
+/// The factor groups, as [`FactorStatus::lines`](super::factors::FactorStatus::lines) names them.
 fn factors(out: &mut String, report: &StatusReport) {
-    let factors = &report.factors;
-    let mut line = |label: &str, n: u64| {
-        let _ = writeln!(out, "    {label:<w$} {n:>9}", w = LABEL - 2);
-    };
-    match &factors.old_pool {
-        Some(counts) => counts.lines(&mut line),
-        None => line(
-            "sign-in factors: no passwordless first factor (all password)",
-            report.old_users.total,
-        ),
-    }
-    let reenrol = &factors.reenrol;
-    if reenrol.listed > 0 {
-        line("to set up again (mfa-reenrol.csv of --dir)", reenrol.listed);
-        line("  a passkey", reenrol.passkey);
-        line("  TOTP", reenrol.totp);
-        line(
-            "  e-mail MFA, e-mail carried verified",
-            reenrol.email_mfa_at_import,
-        );
-        line(
-            "  e-mail MFA, proven by the reset",
-            reenrol.email_mfa_after_reset,
-        );
-    }
-    let at_import = &factors.email_mfa_at_import;
-    if at_import.listed > 0 {
-        line("e-mail MFA turned on by import", at_import.restored);
-        line(
-            "  refused until the reset (token function)",
-            at_import.after_reset,
-        );
-        line(
-            "  left off: new pool without e-mail MFA",
-            at_import.not_configured,
-        );
-        line("  not in the new pool", at_import.not_found);
-    }
+    report
+        .factors
+        .lines(report.old_users.total, |label: &str, n: u64| {
+            let _ = writeln!(out, "    {label:<w$} {n:>9}", w = LABEL - 2);
+        });
 }
 
 #[cfg(test)]
