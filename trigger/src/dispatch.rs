@@ -9,6 +9,11 @@
 //! | `PreSignUp_*` | [`crate::sign_up::SignUpGuard`] |
 //! | `TokenGeneration_*` | [`crate::token_groups::TokenGroups`] |
 //! | anything else | [`crate::handler::Trigger`] (UserMigration; it answers other sources untouched) |
+//!
+//! The one shell every event goes through ([`Dispatcher::handle`]). Every job then has the same
+//! shape: it starts the invocation's [`crate::budget::Deadline`], reads its event through the
+//! common [`crate::event::Header`], asks the pools inside the deadline, decides with plain
+//! functions (its `decide` module), and logs one line through [`crate::logging::Line`].
 
 use lambda_runtime::{Context, Diagnostic, LambdaEvent};
 use serde_json::Value;
