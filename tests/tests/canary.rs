@@ -3,6 +3,11 @@
 //! deliberately wrong file, a leftover scratch pool of a crashed run, a failure in the middle and
 //! a Ctrl-C in the middle. After each run no scratch pool is left and the new pool is unchanged.
 //!
+//! `canary --ask-user-auth` against a new pool wired to the real trigger binary: it reports what
+//! the test bed does (the trigger does not fire under `USER_AUTH` with the `PASSWORD` choice) and
+//! refuses, before any sign-in, a user already in the new pool and a client without
+//! `ALLOW_USER_AUTH`; the password is in no output.
+//!
 //! Tests on the shared moto hold `SHARED_ACCOUNT`: a canary removes every scratch pool of the
 //! account it finds, and AWS runs one import job per account at a time.
 
@@ -18,8 +23,9 @@ use aws_sdk_cognitoidentityprovider::types::{
     UsernameConfigurationType,
 };
 use integration_tests::cli::{cognito_migrate, describe, export};
+use integration_tests::factors::{SignIn, WiredPools, user_auth_client, wired_pools};
 use integration_tests::import_support::{LOGS_ROLE_ARN, PrivateMoto};
-use integration_tests::pools::{PoolSpec, create_pool, create_user};
+use integration_tests::pools::{PoolSpec, create_pool, create_user, find_user};
 use integration_tests::testbed::{Testbed, client_for};
 use tokio::sync::Mutex;
 
@@ -418,4 +424,151 @@ async fn ctrl_c_in_the_middle_deletes_the_scratch_pool() {
     assert_eq!(status.code(), Some(130), "{seen}");
     assert!(seen.contains("deleted scratch pool"), "{seen}");
     assert!(!pool_exists(&client, &scratch_id(&seen)).await);
+}
+
+/// The test user's password: in the probe's environment only, and in none of its output.
+const PROBE_PASSWORD: &str = "Probe-Pa55word-7f3c!";
+
+/// Runs `canary --ask-user-auth user --target-client-id client` on the new pool, the password in
+/// the environment and the answer also written as JSON to `json`.
+fn ask_user_auth(w: &WiredPools, user: &str, client: &str, json: &Path) -> Output {
+    cognito_migrate(&w.testbed.moto_url)
+        .env("COGNITO_MIGRATE_PROBE_PASSWORD", PROBE_PASSWORD)
+        .args([
+            "canary",
+            "--target-pool-id",
+            &w.new,
+            "--ask-user-auth",
+            user,
+            "--target-client-id",
+            client,
+        ])
+        .arg("--json")
+        .arg(json)
+        .output()
+        .expect("cognito-migrate runs")
+}
+
+/// Fails the test if the password shows in the run's output or in the JSON it wrote.
+fn assert_password_hidden(run: &Output, json: &Path) {
+    let written = std::fs::read_to_string(json).unwrap_or_default();
+    for (place, text) in [
+        ("stdout", stdout(run)),
+        ("stderr", stderr(run)),
+        ("--json", written),
+    ] {
+        assert!(
+            !text.contains(PROBE_PASSWORD),
+            "the password shows in {place}: {}",
+            describe(run)
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_user_auth_probe_says_what_the_test_bed_does_then_refuses_the_migrated_user() {
+    let w = wired_pools("canary-ua").await;
+    create_user(
+        &w.client,
+        &w.old,
+        "ada",
+        &[("email", "ada@example.com"), ("email_verified", "true")],
+        Some(PROBE_PASSWORD),
+    )
+    .await;
+    let choice_client = user_auth_client(&w.client, &w.new).await;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("probe.json");
+
+    let run = ask_user_auth(&w, "ada", &choice_client, &json);
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    assert_password_hidden(&run, &json);
+    let text = stdout(&run);
+    assert!(
+        text.contains("the migration trigger fires under USER_AUTH PASSWORD: no"),
+        "{text}"
+    );
+    assert!(
+        text.contains("refused, UserNotFoundException: User does not exist."),
+        "the error is named: {text}"
+    );
+    let answer: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(answer["answer"], "no", "{answer}");
+    assert_eq!(answer["in_new_pool_after"], false, "{answer}");
+    assert_eq!(
+        answer["sign_in"]["code"], "UserNotFoundException",
+        "{answer}"
+    );
+    assert!(find_user(&w.client, &w.new, "ada").await.is_none());
+
+    // The "no" is about USER_AUTH, not the set-up: the same user and password through
+    // USER_PASSWORD_AUTH migrate.
+    let control = w.sign_in("ada", PROBE_PASSWORD).await;
+    assert!(!matches!(control, SignIn::Refused(_)), "{control:?}");
+    assert!(find_user(&w.client, &w.new, "ada").await.is_some());
+
+    let again = ask_user_auth(&w, "ada", &choice_client, &dir.path().join("again.json"));
+    assert_eq!(again.status.code(), Some(2), "{}", describe(&again));
+    assert_password_hidden(&again, &dir.path().join("again.json"));
+    assert!(
+        stderr(&again).contains("ada is already in the new pool"),
+        "{}",
+        describe(&again)
+    );
+    assert!(stdout(&again).is_empty(), "no answer: {}", describe(&again));
+}
+
+#[tokio::test]
+async fn the_user_auth_probe_refuses_a_client_without_allow_user_auth() {
+    let w = wired_pools("canary-ua-client").await;
+    create_user(
+        &w.client,
+        &w.old,
+        "bo",
+        &[("email", "bo@example.com"), ("email_verified", "true")],
+        Some(PROBE_PASSWORD),
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let json = dir.path().join("probe.json");
+    // The wired pools' sign-in client allows USER_PASSWORD_AUTH only.
+    let run = ask_user_auth(&w, "bo", &w.new_client, &json);
+    assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
+    assert_password_hidden(&run, &json);
+    let err = stderr(&run);
+    assert!(
+        err.contains(&format!(
+            "app client {} of {} does not allow choice-based sign-in",
+            w.new_client, w.new
+        )) && err.contains("add ALLOW_USER_AUTH"),
+        "{err}"
+    );
+    assert!(!json.exists(), "no answer is written");
+    assert!(find_user(&w.client, &w.new, "bo").await.is_none());
+}
+
+#[test]
+fn the_user_auth_probe_wants_the_password_from_the_environment() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = cognito_migrate("http://127.0.0.1:9")
+        .env_remove("COGNITO_MIGRATE_PROBE_PASSWORD")
+        .args([
+            "canary",
+            "--target-pool-id",
+            "us-east-1_Probe1",
+            "--ask-user-auth",
+            "ada",
+            "--target-client-id",
+            "client1",
+        ])
+        .current_dir(dir.path())
+        .output()
+        .expect("cognito-migrate runs");
+    assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
+    assert!(
+        stderr(&run).contains("COGNITO_MIGRATE_PROBE_PASSWORD, which is not set"),
+        "{}",
+        describe(&run)
+    );
 }

@@ -12,6 +12,10 @@
 //! The new pool itself is only read (`DescribeUserPool`, `GetUserPoolMfaConfig`), as `new-pool`
 //! reads a pool ([`crate::new_pool_template::reader`]). Imported users never sign in, so they
 //! are no monthly active users; import jobs cost nothing.
+//!
+//! With `--ask-user-auth USER` the canary asks the real service another question instead, with one
+//! sign-in of a test user to the new pool: whether the migration trigger fires under `USER_AUTH`
+//! with the `PASSWORD` choice ([`user_auth_probe`]).
 
 pub mod compare;
 pub mod job_log;
@@ -19,12 +23,14 @@ pub mod report;
 pub mod sample;
 pub mod sample_file;
 pub mod scratch_pool;
+pub mod user_auth_probe;
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 
 use crate::aws::{AwsArgs, Side};
@@ -40,6 +46,7 @@ use compare::{FileUser, PoolUser, compare};
 use report::{CanaryReport, RowReport};
 use sample_file::Sample;
 use scratch_pool::ScratchPool;
+use user_auth_probe::ProbeArgs;
 
 /// The import job's name in the scratch pool.
 const JOB_NAME: &str = "cognito-migrate-canary";
@@ -49,23 +56,35 @@ const MAX_POLL: Duration = Duration::from_secs(10);
 /// Arguments of `cognito-migrate canary`.
 #[derive(Debug, clap::Args)]
 pub struct CanaryArgs {
-    /// The new pool, whose import settings the scratch pool copies (only read, never written).
+    /// The new pool, whose import settings the scratch pool copies (only read, never written;
+    /// --ask-user-auth signs a test user in to it).
     #[arg(long, value_parser = crate::aws::pool_id_arg)]
     pub target_pool_id: String,
     /// Folder of a `cognito-migrate export` (its users-NNNN.csv are sampled; the sample is written
     /// there as canary-sample.csv).
-    #[arg(long)]
-    pub dir: PathBuf,
+    #[arg(
+        long,
+        required_unless_present = "ask_user_auth",
+        conflicts_with = "ask_user_auth"
+    )]
+    pub dir: Option<PathBuf>,
     /// IAM role Cognito assumes to log the job's results in CloudWatch Logs (the import's role).
-    #[arg(long)]
-    pub logs_role_arn: String,
+    #[arg(
+        long,
+        required_unless_present = "ask_user_auth",
+        conflicts_with = "ask_user_auth"
+    )]
+    pub logs_role_arn: Option<String>,
     /// Random rows imported on top of the rows that cover every kind of value.
     #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=1000))]
     pub sample: u64,
     /// Seed of the random rows (default: the clock; the report prints it, so a run can be
     /// repeated exactly).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "ask_user_auth")]
     pub seed: Option<u64>,
+    /// The USER_AUTH question, asked instead of importing a sample.
+    #[command(flatten)]
+    pub probe: ProbeArgs,
     /// How fast Cognito is called, and retries.
     #[command(flatten)]
     pub pace: PaceArgs<5, 30>,
@@ -74,7 +93,8 @@ pub struct CanaryArgs {
 /// How a canary ended, for the exit status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CanaryOutcome {
-    /// Every sampled line imported and every value read back as the file meant it.
+    /// Every sampled line imported and every value read back as the file meant it; with
+    /// `--ask-user-auth`, the question answered (yes or no).
     Clean,
     /// Some line would fail, or some value would change.
     Differences,
@@ -84,7 +104,15 @@ pub enum CanaryOutcome {
 
 /// Runs the canary.
 pub async fn run(args: CanaryArgs, aws: &AwsArgs) -> anyhow::Result<CanaryOutcome> {
-    let files: Vec<String> = inputs::import_files(&args.dir)?
+    if let Some(username) = args.probe.ask_user_auth.as_deref() {
+        let pacer = args.pace.pacer();
+        user_auth_probe::run(&args.probe, username, &args.target_pool_id, aws, &pacer).await?;
+        return Ok(CanaryOutcome::Clean);
+    }
+    let (Some(dir), Some(role)) = (&args.dir, &args.logs_role_arn) else {
+        anyhow::bail!("canary needs --dir and --logs-role-arn (or --ask-user-auth)");
+    };
+    let files: Vec<String> = inputs::import_files(dir)?
         .into_iter()
         .map(|(name, _)| name)
         .collect();
@@ -93,11 +121,11 @@ pub async fn run(args: CanaryArgs, aws: &AwsArgs) -> anyhow::Result<CanaryOutcom
         .map(|d| d.as_secs())
         .unwrap_or(0);
     let seed = args.seed.unwrap_or(now);
-    let sample = sample_file::write_sample(&args.dir, &files, args.sample as usize, seed)?;
+    let sample = sample_file::write_sample(dir, &files, args.sample as usize, seed)?;
     if sample.rows.is_empty() {
         anyhow::bail!(
             "the users files in {} hold no rows: there is nothing to import",
-            args.dir.display()
+            dir.display()
         );
     }
     eprintln!(
@@ -127,7 +155,7 @@ pub async fn run(args: CanaryArgs, aws: &AwsArgs) -> anyhow::Result<CanaryOutcom
         client: &client,
         logs: &logs,
         pacer: &pacer,
-        role: &args.logs_role_arn,
+        role,
         target,
         scratch: &scratch,
         sample: &sample,
@@ -314,20 +342,9 @@ impl Trial<'_> {
 
     /// The user as the scratch pool holds it, if it is there.
     async fn pool_user(&self, username: &str) -> anyhow::Result<Option<PoolUser>> {
-        let answer = self
-            .pacer
-            .call(|| {
-                self.client
-                    .admin_get_user()
-                    .user_pool_id(&self.scratch.id)
-                    .username(username)
-                    .send()
-            })
-            .await;
-        let user = match answer {
-            Ok(user) => user,
-            Err(err) if err.code() == Some("UserNotFoundException") => return Ok(None),
-            Err(err) => return Err(explain("AdminGetUser", &self.scratch.id, err)),
+        let Some(user) = find_user(self.client, self.pacer, &self.scratch.id, username).await?
+        else {
+            return Ok(None);
         };
         Ok(Some(PoolUser {
             username: user.username().to_string(),
@@ -343,5 +360,29 @@ impl Trial<'_> {
                 .collect(),
             mfa_enabled: !user.user_mfa_setting_list().is_empty() || !user.mfa_options().is_empty(),
         }))
+    }
+}
+
+/// `AdminGetUser`; `None` when the pool has no such user (by user name or, where the pool allows,
+/// by an alias or the e-mail/phone it signs in with).
+async fn find_user(
+    client: &Client,
+    pacer: &Pacer,
+    pool_id: &str,
+    username: &str,
+) -> anyhow::Result<Option<AdminGetUserOutput>> {
+    let answer = pacer
+        .call(|| {
+            client
+                .admin_get_user()
+                .user_pool_id(pool_id)
+                .username(username)
+                .send()
+        })
+        .await;
+    match answer {
+        Ok(user) => Ok(Some(user)),
+        Err(err) if err.code() == Some("UserNotFoundException") => Ok(None),
+        Err(err) => Err(explain("AdminGetUser", pool_id, err)),
     }
 }
