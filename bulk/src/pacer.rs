@@ -1,20 +1,34 @@
 //! The one place where requests to Cognito are paced and retried.
 //!
-//! Every attempt of every request of a run first reserves a departure time from one shared
+//! Every attempt of every request of a run first takes its departure from one shared
 //! [`Schedule`], so the rate Cognito sees never exceeds `--rps`, retries included (the SDK's own
-//! retries are switched off in [`crate::aws`]). Departures are spaced `1/rps` apart, rounded up to
-//! the nanosecond, with no burst; and a request leaves only if the last second of actual
-//! departures holds fewer than `rps`, so a process that was not scheduled for a while (a busy
-//! machine) does not make up for it in a burst. Any one-second window holds at most `rps`
-//! departures, and the server at most one more when transit times vary by less than `1/rps`.
-//! Throttling answers halve the rate (another
-//! process may be sharing the account's quota) and it climbs back to `--rps` once they stop.
+//! retries are switched off in [`crate::aws`]). Below that ceiling, [`rule`] sets the rate from
+//! the answers: it finds the free share of a quota shared with other clients and keeps going
+//! through throttling that does not follow its rate (see there).
 //! Throttling, 5xx answers, timeouts and dropped connections are retried with jittered exponential
 //! backoff; anything else is returned at once.
 //! A Cognito that cannot be reached at all is said so at once and given up on after
 //! [`UNREACHABLE_GIVE_UP`], not retried silently for minutes.
+//!
+//! **The ceiling is `governor`'s** GCRA quota (the crate the design names), one quota fixed for
+//! the run: `rps × CELLS` cells a second, a request costing `CELLS` of them when it leaves. A
+//! GCRA admits a departure only once its theoretical arrival time has come, less a tolerance, so
+//! `rps + 1` departures always span at least `rps × CELLS` cells less the tolerance; the cell is
+//! sized so that this is one second, and any one-second window holds at most `rps` departures
+//! (the server at most one more when transit times vary by less than `1/rps`). The tolerance
+//! ([`TOLERANCE`], one cell's worth of time at least) lets a departure that woke a little late
+//! (tokio's timer has a millisecond's grain) not lose that time for good; it costs its own share
+//! of the rate (2 ms a second: 0.2 %). An idle spell or a stalled process earns no burst: the
+//! quota holds one departure's worth, no more.
+//!
+//! **The lower rate the rule asks for is the same quota with weighted cells**: a request at
+//! `rate` first claims `CELLS × (rps / rate − 1)` cells of padding (in pieces no larger than the
+//! quota's burst), then its `CELLS`: departures cost more cells, so fewer leave, and the ceiling's
+//! guarantee holds unchanged because a departure still needs its own `CELLS`. What governor does
+//! not have is the rule: a quota is fixed once built, so the rate is ours ([`rule::Rule`]).
 
-use std::collections::VecDeque;
+mod rule;
+
 use std::future::Future;
 use std::num::NonZeroU32;
 use std::sync::Mutex;
@@ -24,105 +38,106 @@ use std::time::{Duration, Instant};
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use backon::{ExponentialBuilder, Retryable};
+use governor::clock::{Clock, FakeRelativeClock};
+use governor::state::{InMemoryState, NotKeyed};
+use governor::{Quota, RateLimiter};
 use shared::cognito_errors;
 
-/// After a throttling answer, further ones within this time do not slow the run again: they are
-/// the requests already in flight when the first one was answered.
-const SLOWDOWN_HOLD: Duration = Duration::from_secs(1);
+/// Cells one departure costs at the full rate: the grain of the lower rates (1/256 of `--rps`).
+const CELLS: u32 = 256;
 
-/// How long the rate takes to climb from nothing back to `--rps` once throttling stops (linearly;
-/// from half the rate, half this time).
-const RECOVERY: Duration = Duration::from_secs(20);
+/// How late a departure may be without losing the time (see the module doc).
+const TOLERANCE: Duration = Duration::from_millis(2);
 
-/// The lowest rate throttling can bring a run down to, as a share of `--rps`.
-const FLOOR_SHARE: f64 = 1.0 / 32.0;
-
-/// When each request may leave: evenly spaced at the current rate, which throttling halves and
-/// time restores, and never more than `rps` in one second of actual departures. Pure arithmetic
-/// over the instants it is given, so its rules are tested without waiting.
+/// When each request may leave: at the rate [`rule::Rule`] sets from the answers, never more than
+/// `rps` in any second. Pure arithmetic over the instants it is given (governor reads them from a
+/// manual clock this schedule moves), so its rules are tested without waiting.
 #[derive(Debug)]
 pub struct Schedule {
-    ceiling: f64,
-    per_second: usize,
-    departed: VecDeque<Instant>,
-    rate: f64,
-    next: Option<Instant>,
-    slowed_at: Option<Instant>,
-    slowed_to: f64,
+    ceiling: u32,
+    quota: RateLimiter<NotKeyed, InMemoryState, FakeRelativeClock>,
+    clock: FakeRelativeClock,
+    origin: Instant,
+    burst: u32,
+    rule: rule::Rule,
+}
+
+/// What one request still has to claim before it leaves.
+#[derive(Debug, Clone, Copy)]
+pub struct Departure {
+    padding: u32,
 }
 
 impl Schedule {
     /// A schedule of `rps` requests per second, the first one free to leave at once.
     pub fn new(rps: NonZeroU32) -> Schedule {
-        let ceiling = f64::from(rps.get());
+        let cells_a_second = u64::from(rps.get()) * u64::from(CELLS);
+        let cell = 1e9 / cells_a_second as f64;
+        let slack =
+            ((TOLERANCE.as_nanos() as f64 / cell).round() as u64).clamp(1, u64::from(CELLS / 4));
+        // `rps × CELLS` cells less the tolerance's span exactly one second: rounded up.
+        let cell = Duration::from_nanos(1_000_000_000u64.div_ceil(cells_a_second - slack));
+        let burst = CELLS + slack as u32;
+        let quota = Quota::with_period(cell)
+            .expect("a cell lasts a nanosecond at least")
+            .allow_burst(NonZeroU32::new(burst).expect("CELLS is not zero"));
+        let clock = FakeRelativeClock::default();
         Schedule {
-            ceiling,
-            per_second: rps.get() as usize,
-            departed: VecDeque::new(),
-            rate: ceiling,
-            next: None,
-            slowed_at: None,
-            slowed_to: ceiling,
+            ceiling: rps.get(),
+            quota: RateLimiter::direct_with_clock(quota, clock.clone()),
+            clock,
+            origin: Instant::now(),
+            burst,
+            rule: rule::Rule::new(f64::from(rps.get())),
         }
     }
 
-    /// Reserves the departure of one request asked for at `now`: the later of `now` and one
-    /// period after the previous departure. An idle spell earns no burst.
-    pub fn reserve(&mut self, now: Instant) -> Instant {
-        self.recover(now);
-        let at = self.next.filter(|next| *next > now).unwrap_or(now);
-        self.next = Some(at + self.period());
-        at
+    /// What a request asked for at `now` must claim: the padding of the rate then in force.
+    pub fn departure(&self, now: Instant) -> Departure {
+        let share = f64::from(self.ceiling) / self.rule.rate(now);
+        Departure {
+            padding: (f64::from(CELLS) * (share - 1.0)).round() as u32,
+        }
     }
 
-    /// Records a departure at `now` (a reserved time come, or later), unless the second before
-    /// `now` already holds `rps` departures: then answers when to ask again.
-    pub fn depart(&mut self, now: Instant) -> Result<(), Instant> {
-        let second = Duration::from_secs(1);
-        while self
-            .departed
-            .front()
-            .is_some_and(|at| now.saturating_duration_since(*at) >= second)
-        {
-            self.departed.pop_front();
+    /// Records the departure of `request` at `now`, or answers when to ask again.
+    pub fn depart(&mut self, now: Instant, request: &mut Departure) -> Result<(), Instant> {
+        self.move_clock(now);
+        while request.padding > 0 {
+            let piece = request.padding.min(self.burst);
+            self.claim(now, piece)?;
+            request.padding -= piece;
         }
-        if self.departed.len() >= self.per_second {
-            return Err(self.departed[0] + second);
-        }
-        self.departed.push_back(now);
-        Ok(())
+        self.claim(now, CELLS)
     }
 
-    /// A throttling answer arrived at `now`: halves the rate, once per [`SLOWDOWN_HOLD`].
-    pub fn throttled(&mut self, now: Instant) {
-        if self
-            .slowed_at
-            .is_some_and(|at| now.saturating_duration_since(at) < SLOWDOWN_HOLD)
-        {
-            return;
-        }
-        self.recover(now);
-        self.rate = (self.rate / 2.0).max(self.ceiling * FLOOR_SHARE);
-        self.slowed_at = Some(now);
-        self.slowed_to = self.rate;
+    /// The answer to a request that left at `sent` arrived at `now`.
+    pub fn answered(&mut self, sent: Instant, now: Instant, throttled: bool) {
+        self.rule.answered(sent, now, throttled);
     }
 
     /// The rate in force, in requests per second (what the tests check).
     #[cfg(test)]
-    fn rate(&self) -> f64 {
-        self.rate
+    fn rate(&self, now: Instant) -> f64 {
+        self.rule.rate(now)
     }
 
-    /// `1/rate`, rounded up to the nanosecond: rounded down, `rps + 1` departures would fit in
-    /// one second.
-    fn period(&self) -> Duration {
-        Duration::from_nanos((1e9 / self.rate).ceil() as u64)
+    fn claim(&self, now: Instant, cells: u32) -> Result<(), Instant> {
+        let cells = NonZeroU32::new(cells).expect("claims are of one cell or more");
+        match self.quota.check_n(cells) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(not_until)) => Err(now + not_until.wait_time_from(self.clock.now())),
+            Err(_) => unreachable!("no claim is larger than the burst"),
+        }
     }
 
-    fn recover(&mut self, now: Instant) {
-        if let Some(at) = self.slowed_at {
-            let climbed = now.saturating_duration_since(at).as_secs_f64() / RECOVERY.as_secs_f64();
-            self.rate = (self.slowed_to + self.ceiling * climbed).min(self.ceiling);
+    /// Governor reads the time from its clock: moved to `now` (never back: callers' instants
+    /// may arrive a little out of order across threads).
+    fn move_clock(&self, now: Instant) {
+        let at = now.saturating_duration_since(self.origin);
+        let seen = Duration::from(self.clock.now());
+        if at > seen {
+            self.clock.advance(at - seen);
         }
     }
 }
@@ -182,21 +197,23 @@ impl Pacer {
         let attempt = || {
             let request = send();
             async move {
-                let mut departure = self.schedule().reserve(Instant::now());
+                let mut departure = self.schedule().departure(Instant::now());
                 loop {
-                    tokio::time::sleep_until(departure.into()).await;
-                    match self.schedule().depart(Instant::now()) {
+                    let wait = self.schedule().depart(Instant::now(), &mut departure);
+                    match wait {
                         Ok(()) => break,
-                        Err(later) => departure = later,
+                        Err(later) => tokio::time::sleep_until(later.into()).await,
                     }
                 }
+                let sent = Instant::now();
                 self.requests.fetch_add(1, Ordering::Relaxed);
                 let result = request.await;
-                if let Err(err) = &result
-                    && is_throttling(err)
-                {
+                let throttled = result.as_ref().err().is_some_and(is_throttling);
+                if throttled {
                     self.throttled.fetch_add(1, Ordering::Relaxed);
-                    self.schedule().throttled(Instant::now());
+                }
+                if !result.as_ref().err().is_some_and(is_unreachable) {
+                    self.schedule().answered(sent, Instant::now(), throttled);
                 }
                 result
             }
@@ -299,99 +316,124 @@ mod tests {
             .unwrap_or(0)
     }
 
+    /// `count` requests asked for at `from`, each leaving as soon as the schedule lets it, woken
+    /// `late(i)` after the time it was given.
+    fn depart_all(
+        schedule: &mut Schedule,
+        from: Instant,
+        count: usize,
+        late: impl Fn(usize) -> Duration,
+    ) -> Vec<Instant> {
+        let mut now = from;
+        (0..count)
+            .map(|i| {
+                let mut departure = schedule.departure(now);
+                while let Err(later) = schedule.depart(now, &mut departure) {
+                    now = later + late(i);
+                }
+                now
+            })
+            .collect()
+    }
+
     #[test]
     fn departures_fill_the_rate_and_never_exceed_it_in_any_second() {
-        for n in [1, 3, 7, 10, 25, 30] {
+        for n in [1, 3, 7, 10, 25, 30, 1000] {
             let mut schedule = Schedule::new(rps(n));
-            let now = Instant::now();
-            let departures: Vec<Instant> = (0..10 * n).map(|_| schedule.reserve(now)).collect();
+            let start = schedule.origin;
+            let departures = depart_all(&mut schedule, start, 10 * n as usize, |_| Duration::ZERO);
             assert_eq!(most_in_one_second(&departures), n as usize, "rps {n}");
-            // Leaving on time, no request is held back by the one-second window.
-            assert!(
-                departures.iter().all(|d| schedule.depart(*d).is_ok()),
-                "rps {n}"
-            );
             let span = departures.last().unwrap().duration_since(departures[0]);
             let mean = f64::from(10 * n - 1) / span.as_secs_f64();
-            assert!(mean >= 0.9999 * f64::from(n), "rps {n}: mean {mean}");
+            // Less the tolerance's 2 ms a second (4 ms, one cell, at 1/s).
+            assert!(mean >= 0.995 * f64::from(n), "rps {n}: mean {mean}");
         }
+    }
+
+    #[test]
+    fn departures_woken_late_keep_the_rate_and_never_exceed_it() {
+        let mut schedule = Schedule::new(rps(30));
+        let start = schedule.origin;
+        // tokio's timer wakes up to a millisecond late, and now and then much later.
+        let late = |i: usize| match i % 97 {
+            0 => Duration::from_millis(40),
+            _ => Duration::from_micros((i as u64 * 7919) % 1500),
+        };
+        let departures = depart_all(&mut schedule, start, 3000, late);
+        assert_eq!(most_in_one_second(&departures), 30);
+        let span = departures.last().unwrap().duration_since(departures[0]);
+        let mean = 2999.0 / span.as_secs_f64();
+        assert!(mean >= 0.97 * 30.0, "mean {mean}");
     }
 
     #[test]
     fn a_stalled_process_does_not_catch_up_in_a_burst() {
         let mut schedule = Schedule::new(rps(10));
-        let start = Instant::now();
+        let start = schedule.origin;
         for i in 0..5 {
-            assert_eq!(
-                schedule.depart(start + Duration::from_millis(100 * i)),
-                Ok(())
-            );
+            let mut departure = schedule.departure(start);
+            let at = start + Duration::from_millis(100 * i);
+            assert_eq!(schedule.depart(at, &mut departure), Ok(()));
         }
         // The process sleeps until 1.35 s; twenty requests whose times have come ask at once.
         let woken = start + Duration::from_millis(1350);
-        let admitted = (0..20).filter(|_| schedule.depart(woken).is_ok()).count();
-        // The second before holds the departure at 0.4 s: nine more make ten.
-        assert_eq!(admitted, 9);
-        assert_eq!(
-            schedule.depart(woken),
-            Err(start + Duration::from_millis(1400))
+        let mut asking: Vec<Departure> = (0..20).map(|_| schedule.departure(woken)).collect();
+        let admitted = asking
+            .iter_mut()
+            .filter_map(|d| schedule.depart(woken, d).ok())
+            .count();
+        assert_eq!(admitted, 1);
+        // The next one waits a full period (less the tolerance).
+        let next = schedule.depart(woken, &mut asking[1]).unwrap_err();
+        let wait = next.duration_since(woken);
+        assert!(
+            wait >= Duration::from_millis(97) && wait <= Duration::from_millis(100),
+            "{wait:?}"
         );
-        assert_eq!(schedule.depart(start + Duration::from_millis(1400)), Ok(()));
     }
 
     #[test]
     fn an_idle_spell_earns_no_burst() {
         let mut schedule = Schedule::new(rps(10));
-        let start = Instant::now();
-        assert_eq!(schedule.reserve(start), start);
+        let start = schedule.origin;
+        let first = depart_all(&mut schedule, start, 1, |_| Duration::ZERO);
+        assert_eq!(first, [start]);
         let later = start + Duration::from_secs(30);
-        assert_eq!(schedule.reserve(later), later);
-        assert_eq!(schedule.reserve(later), later + Duration::from_millis(100));
+        let departures = depart_all(&mut schedule, later, 11, |_| Duration::ZERO);
+        assert_eq!(departures[0], later);
+        assert_eq!(most_in_one_second(&departures), 10);
+        assert!(departures[1].duration_since(later) >= Duration::from_millis(97));
     }
 
     #[test]
-    fn throttling_halves_the_rate_once_per_hold_and_it_recovers_when_it_stops() {
-        let mut schedule = Schedule::new(rps(30));
-        let start = Instant::now();
-        schedule.throttled(start);
-        assert_eq!(schedule.rate(), 15.0);
-        // The other requests in flight are answered the same way: no further halving.
-        schedule.throttled(start + Duration::from_millis(900));
-        assert_eq!(schedule.rate(), 15.0);
-        schedule.throttled(start + SLOWDOWN_HOLD);
-        // 15 climbed back to 16.5 in that second, and is halved.
-        assert!((schedule.rate() - 8.25).abs() < 1e-9, "{}", schedule.rate());
-        // Quiet from here: 8.25 + 30 * t / 20 s reaches 30 after 14.5 s.
-        let quiet = start + SLOWDOWN_HOLD;
-        schedule.reserve(quiet + Duration::from_secs(5));
-        assert!(
-            (schedule.rate() - 15.75).abs() < 1e-9,
-            "{}",
-            schedule.rate()
-        );
-        schedule.reserve(quiet + Duration::from_millis(14_500));
-        assert_eq!(schedule.rate(), 30.0);
-    }
-
-    #[test]
-    fn slowed_departures_are_spaced_at_the_slower_rate() {
+    fn slowed_departures_are_spaced_at_the_slower_rate_within_the_ceiling() {
         let mut schedule = Schedule::new(rps(20));
-        let now = Instant::now();
-        schedule.throttled(now);
-        let first = schedule.reserve(now);
-        let second = schedule.reserve(now);
-        assert_eq!(second.duration_since(first), Duration::from_millis(100));
+        let start = schedule.origin;
+        // A throttled answer: the rule probes at half the rate.
+        schedule.answered(start, start, true);
+        assert_eq!(schedule.rate(start), 10.0);
+        let departures = depart_all(&mut schedule, start, 41, |_| Duration::ZERO);
+        let span = departures[40].duration_since(departures[0]).as_secs_f64();
+        assert!((span - 4.0).abs() < 0.01, "{span} s for 40 periods at 10/s");
+        assert_eq!(most_in_one_second(&departures), 10);
     }
 
     #[test]
-    fn constant_throttling_slows_a_run_but_never_stops_it() {
+    fn retries_and_rates_that_change_never_exceed_the_ceiling() {
         let mut schedule = Schedule::new(rps(30));
-        let start = Instant::now();
-        for second in 0..40 {
-            schedule.throttled(start + Duration::from_secs(second));
-            assert!(schedule.rate() >= 30.0 * FLOOR_SHARE);
+        let start = schedule.origin;
+        let mut departures = Vec::new();
+        let mut now = start;
+        // Every seventh answer throttled, then none: the rate falls and climbs back while the
+        // requests (retries alike) leave as soon as they may.
+        for i in 0..3000u32 {
+            let mut departure = schedule.departure(now);
+            while let Err(later) = schedule.depart(now, &mut departure) {
+                now = later;
+            }
+            departures.push(now);
+            schedule.answered(now, now + Duration::from_millis(50), i < 1500 && i % 7 == 0);
         }
-        // Halved every second, climbing 1.5 a second in between: it settles at 1.5 requests/s.
-        assert!((schedule.rate() - 1.5).abs() < 0.01, "{}", schedule.rate());
+        assert_eq!(most_in_one_second(&departures), 30);
     }
 }
