@@ -123,8 +123,8 @@ async fn read_once(
                 anyhow::bail!(
                     "FilterLogEvents on log group {group} failed ({code}: {message}). The \
                      credentials need logs:FilterLogEvents on \
-                     arn:aws:logs:REGION:ACCOUNT:log-group:/aws/cognito/userpools/* (see the \
-                     README's IAM policy for the canary)"
+                     arn:aws:logs:REGION:ACCOUNT:log-group:/aws/cognito/userpools/* (see \
+                     docs/commands.md, canary: its IAM policy)"
                 );
             }
         };

@@ -345,7 +345,7 @@ pub async fn remove_leftovers(
             .await;
         let pool = match answer {
             Ok(output) => output.user_pool,
-            // The README's policy lets the canary describe tagged pools only: a pool it may not
+            // docs/commands.md's canary policy lets the canary describe tagged pools only: a pool it may not
             // read is not one of its scratch pools.
             Err(err) if err.code() == Some("AccessDeniedException") => continue,
             Err(err) if err.code() == Some("ResourceNotFoundException") => continue,

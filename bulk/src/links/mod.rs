@@ -252,7 +252,7 @@ impl Linker<'_> {
                     let detail = format!(
                         "Cognito refused the link to {destination:?}: {refused}. If the identity \
                          already signed in to the new pool (a user {}_{} there), it can no longer \
-                         be linked: see the README, links",
+                         be linked: see docs/commands.md, links",
                         identity.provider_name, identity.user_id
                     );
                     self.report.add(Row::of(

@@ -1,6 +1,6 @@
 //! The numbers of the status report, and their JSON form (`--json`).
 //!
-//! The JSON is a stable contract (documented in the README, `### status`):
+//! The JSON is a stable contract (documented in docs/commands.md, `## status`):
 //!
 //! ```json
 //! {
