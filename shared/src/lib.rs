@@ -9,8 +9,10 @@
 //! This crate knows nothing about clap, files, progress bars or Lambda. Its only network-shaped
 //! part is [`from_sdk`], the one place where SDK types become model types.
 //!
-//! Not for: talking to Cognito (the binaries own their clients), or deciding *whether* to migrate
-//! a user at sign-in (that is the trigger's decision logic).
+//! Not for: talking to Cognito (the binaries own their clients), or judging what a sign-in proves
+//! (the password, a second factor: the trigger's decision logic). What the old user's record alone
+//! says about who the trigger can carry is stated here once ([`trigger_reach`]), for the trigger,
+//! `plan` and `status` alike.
 #![deny(missing_docs)]
 
 pub mod alias;

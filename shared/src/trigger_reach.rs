@@ -1,32 +1,40 @@
 //! Who the UserMigration trigger can carry at sign-in, judged from the old user's record and the
-//! new pool alone: the one statement `plan` and `status` count by, so that "remaining" (the
-//! trigger moves them at their next sign-in) and "stranded" (it never will) mean the same in both.
+//! new pool alone: the one statement the trigger's decision (`trigger/src/decide.rs`), `plan` and
+//! `status` all go through, so that "remaining" (the trigger moves them at their next sign-in)
+//! and "stranded" (it never will) mean in the reports what the trigger does, and each reason code
+//! means one thing in all three.
 //!
-//! Each rule is one the trigger applies at sign-in, named beside it:
-//! - it refuses the user whatever the password ([`SourceUser::not_migratable_at_sign_in`]:
-//!   disabled, federated, unconfirmed, an unsupported status — the trigger's `precheck`);
-//! - the shared mapping refuses the user (the trigger answers `mapping-rejected`), or the user has
-//!   no value to sign in with in the new pool's shape ([`PoolShape::new_username`], e.g. no e-mail
-//!   in a pool that signs in by e-mail);
+//! The rules ([`judge`]), in the order they are applied:
+//! - the trigger refuses the user whatever the password ([`SourceUser::not_migratable_at_sign_in`]:
+//!   disabled, federated, unconfirmed, an unsupported status);
+//! - the shared mapping refuses the user, or the user has no value to sign in with in the new
+//!   pool's shape ([`PoolShape::new_username`], e.g. no e-mail in a pool that signs in by e-mail):
+//!   the export refuses the same user with the same code ([`NeverCarried::Rejected`]; the trigger
+//!   logs it as `mapping-rejected` with that code as the detail);
 //! - the new pool signs in by e-mail or phone *as* the user name, and none of those values of the
 //!   user is verified ([`SIGN_IN_VALUE_UNVERIFIED`]): the user can only type that address, and the
-//!   trigger resolves a typed address only through a verified one (the trigger's
-//!   `WindowOldPool`: anyone could have registered an unverified address), so the sign-in never
-//!   finds the old user;
+//!   trigger resolves a typed address only through a verified one (anyone could have registered
+//!   an unverified address); nor is such a user carried under another typed name, since the new
+//!   user would then hold, as its sign-in name, an address nobody proved is theirs;
 //! - the user has no password (its factors, where read, show only one-time codes or a passkey:
 //!   [`NO_PASSWORD`]); AWS: "Amazon Cognito doesn't invoke this trigger when users authenticate
 //!   with passwordless sign-in" (migrate user Lambda trigger);
-//! - only a temporary password (`FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`) and no verified e-mail
-//!   or phone after the mapping ([`NO_VERIFIED_CONTACT`]): the trigger migrates such users
-//!   `RESET_REQUIRED` only with somewhere to send the code.
+//! - only a temporary password (`FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`) and nowhere to send a
+//!   reset code ([`NO_VERIFIED_CONTACT`], [`reset_code_reaches`]): the trigger migrates such
+//!   users `RESET_REQUIRED` only with a verified e-mail or phone after the mapping. AWS: "In order
+//!   for users to reset their passwords in the forgot-password flow, they must have either a
+//!   verified email or a verified phone number" (migrate user Lambda trigger, `userAttributes`).
 //!
 //! Not judged here: what depends on the sign-in itself (the password, a second factor the old
-//! pool asks for, a factor enrolled that only `AdminGetUser` shows) and who holds the user's name
-//! in the new pool (the caller's index decides that).
+//! pool asks for or the record shows enrolled, the typed name's resolution, the calling pool's
+//! tenant) and who holds the user's name in the new pool (the caller's index decides that). The
+//! trigger applies those around [`judge`], and the last rule again to every answer it would give
+//! as `RESET_REQUIRED`, through the same [`reset_code_reaches`].
 
-use crate::{Mapping, PoolShape, SourceUser};
+use crate::{Mapping, MigratedUser, NotMigratable, PoolShape, RejectReason, SourceUser};
 
-/// Only a temporary password and nowhere to send a reset code.
+/// Only a temporary password (or, at the trigger, any answer that would be `RESET_REQUIRED`) and
+/// nowhere to send the reset code.
 pub const NO_VERIFIED_CONTACT: &str = "no-verified-contact";
 
 /// The user has no password (it signs in with one-time codes or a passkey, as its factors show):
@@ -36,35 +44,80 @@ pub const NO_PASSWORD: &str = "no-password";
 /// The new pool signs in by e-mail or phone as the user name, and the user's are not verified.
 pub const SIGN_IN_VALUE_UNVERIFIED: &str = "sign-in-value-unverified";
 
-/// Why the trigger can never carry `user` into a new pool of `shape` with `mapping` (its reason
-/// code), or `None` when it carries the user at the next sign-in with the right password.
-pub fn refusal(user: &SourceUser, mapping: &Mapping, shape: &PoolShape) -> Option<&'static str> {
+/// Why the trigger never carries a user into the new pool, judged from the record alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NeverCarried {
+    /// Refused whatever the password: disabled, federated, unconfirmed, an unsupported status.
+    NotMigratable(NotMigratable),
+    /// The mapping refuses the user, or the user has no valid value to sign in with in the new
+    /// pool's shape; an export refuses it with the same code.
+    Rejected(RejectReason),
+    /// The new pool signs in by e-mail or phone as the user name, and none of the user's is
+    /// verified ([`SIGN_IN_VALUE_UNVERIFIED`]).
+    SignInValueUnverified,
+    /// The user has no password ([`NO_PASSWORD`]).
+    NoPassword,
+    /// Only a temporary password, and no verified e-mail or phone after the mapping
+    /// ([`NO_VERIFIED_CONTACT`]).
+    NoVerifiedContact,
+}
+
+impl NeverCarried {
+    /// The reason code `plan` and `status` count by and the trigger logs (for
+    /// [`NeverCarried::Rejected`], as the detail of `mapping-rejected`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            NeverCarried::NotMigratable(refusal) => refusal.code(),
+            NeverCarried::Rejected(reason) => reason.code(),
+            NeverCarried::SignInValueUnverified => SIGN_IN_VALUE_UNVERIFIED,
+            NeverCarried::NoPassword => NO_PASSWORD,
+            NeverCarried::NoVerifiedContact => NO_VERIFIED_CONTACT,
+        }
+    }
+}
+
+/// True when a reset code can reach the mapped user: a verified e-mail or phone. The trigger
+/// migrates nobody `RESET_REQUIRED` without one.
+pub fn reset_code_reaches(migrated: &MigratedUser) -> bool {
+    migrated.has_verified_email() || migrated.has_verified_phone()
+}
+
+/// The user as the trigger would hand it to a new pool of `shape` (mapped with `mapping`), or
+/// why the trigger never carries it, whatever password is typed (see the module's rules).
+pub fn judge(
+    user: &SourceUser,
+    mapping: &Mapping,
+    shape: &PoolShape,
+) -> Result<MigratedUser, NeverCarried> {
     if let Some(refusal) = user.not_migratable_at_sign_in() {
-        return Some(refusal.code());
+        return Err(NeverCarried::NotMigratable(refusal));
     }
-    let migrated = match mapping.apply(user) {
-        Ok(migrated) => migrated,
-        Err(reason) => return Some(reason.code()),
-    };
-    if let Err(reason) = shape.new_username(&migrated) {
-        return Some(reason.code());
-    }
+    let migrated = mapping.apply(user).map_err(NeverCarried::Rejected)?;
+    shape
+        .new_username(&migrated)
+        .map_err(NeverCarried::Rejected)?;
     if shape.signs_in_by_attribute()
         && !shape
             .username_attributes
             .iter()
             .any(|attribute| migrated.has_verified(attribute))
     {
-        return Some(SIGN_IN_VALUE_UNVERIFIED);
+        return Err(NeverCarried::SignInValueUnverified);
     }
     if user.factors.is_some_and(|f| !f.password) {
-        return Some(NO_PASSWORD);
+        return Err(NeverCarried::NoPassword);
     }
-    let reachable = migrated.has_verified_email() || migrated.has_verified_phone();
-    if !user.status.password_survives_sign_in() && !reachable {
-        return Some(NO_VERIFIED_CONTACT);
+    if !user.status.password_survives_sign_in() && !reset_code_reaches(&migrated) {
+        return Err(NeverCarried::NoVerifiedContact);
     }
-    None
+    Ok(migrated)
+}
+
+/// Why the trigger can never carry `user` into a new pool of `shape` with `mapping` (its reason
+/// code), or `None` when it carries the user at the next sign-in with the right password: what
+/// `plan` and `status` count by.
+pub fn refusal(user: &SourceUser, mapping: &Mapping, shape: &PoolShape) -> Option<&'static str> {
+    judge(user, mapping, shape).err().map(|never| never.code())
 }
 
 #[cfg(test)]
@@ -96,6 +149,17 @@ mod tests {
         assert_eq!(reach(&confirmed("ada"), &pool(&["email"])), None);
         let no_contact = SourceUser::new("bo", SourceStatus::Confirmed).with("sub", "s");
         assert_eq!(reach(&no_contact, &pool(&[])), None);
+    }
+
+    #[test]
+    fn a_carried_user_comes_back_as_the_mapping_writes_it() {
+        let migrated = judge(&confirmed("ada"), &Mapping::default(), &pool(&["email"])).unwrap();
+        assert_eq!(migrated.attribute("custom:legacy_sub"), Some("sub-ada"));
+        assert!(reset_code_reaches(&migrated));
+        let unmappable = confirmed("bo").with("phone_number", "0151 1234");
+        let never = judge(&unmappable, &Mapping::default(), &pool(&[])).unwrap_err();
+        assert!(matches!(never, NeverCarried::Rejected(_)), "{never:?}");
+        assert_eq!(never.code(), "invalid-value", "the export's code");
     }
 
     #[test]

@@ -29,9 +29,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use shared::attributes::{EMAIL, PHONE_NUMBER};
 use shared::case_index::CaseIndex;
 use shared::partition::TenantTable;
-use shared::{Mapping, MappingError, Secret};
+use shared::{Mapping, MappingError, PoolShape, Secret};
 
 use crate::decide::Options;
 use crate::password_policy::PasswordPolicy;
@@ -139,6 +140,22 @@ impl NewPoolSignIn {
             email: rule(email),
             phone_number: rule(phone),
         })
+    }
+
+    /// The new pool's shape as [`shared::trigger_reach::judge`] reads it: the attributes that
+    /// are its user name (`UsernameAttributes`). Aliases and letter case change nobody's reach,
+    /// so they are left at a plain pool's. An unknown shape is read as a plain pool: without
+    /// knowing that the pool signs in by e-mail or phone, its shape refuses nobody.
+    pub fn shape(&self) -> PoolShape {
+        let username_attributes = [(EMAIL, self.email), (PHONE_NUMBER, self.phone_number)]
+            .into_iter()
+            .filter(|(_, key)| !self.user_name && *key == SignInKey::UserName)
+            .map(|(attribute, _)| attribute.to_string())
+            .collect();
+        PoolShape {
+            username_attributes,
+            ..PoolShape::default()
+        }
     }
 
     /// What a value of this kind (an e-mail address or a phone number) is in the new pool.
@@ -376,6 +393,7 @@ impl Config {
                 tenant,
                 password_policy,
                 forgot_password,
+                new_pool: new_pool_sign_in.shape(),
             },
             alias_lookup,
             user_ref_key: get("USER_REF_KEY").map(Secret::new),
@@ -875,6 +893,19 @@ mod tests {
             shape("EMAIL,phone_number").unwrap().phone_number,
             SignInKey::UserName
         );
+        let attributes = |text: &str| shape(text).unwrap().shape().username_attributes;
+        assert!(attributes("username,email,phone_number").is_empty());
+        assert_eq!(attributes("email"), ["email"]);
+        assert_eq!(attributes("email,phone_number"), ["email", "phone_number"]);
+        assert!(
+            NewPoolSignIn::UNKNOWN
+                .shape()
+                .username_attributes
+                .is_empty(),
+            "an unknown shape refuses nobody"
+        );
+        let by_email = config(&with(&[("NEW_POOL_SIGN_IN", "email")])).unwrap();
+        assert_eq!(by_email.options.new_pool.username_attributes, ["email"]);
         for wrong in ["", "preferred_username", "email,nickname"] {
             assert!(shape(wrong).is_err(), "{wrong}");
         }

@@ -24,16 +24,21 @@
 //!   trigger would never be asked about them again; left out, they stay recoverable (verify a
 //!   contact in the old pool, or import them).
 //! - Forgot-password (unless switched off) migrates only users who can receive the reset code.
-//! - Everyone else (unknown, wrong password, disabled, federated, unconfirmed, unmappable) gets
-//!   the same answer: no response at all, which Cognito reads as "no such user".
+//! - Everyone else (unknown, wrong password, disabled, federated, unconfirmed, unmappable, of
+//!   another tenant) gets the same answer: no response at all, which Cognito reads as "no such
+//!   user".
 //!
-//! The attributes come from the shared [`Mapping`], the same rules the bulk export applies. What
-//! of these rules can be judged before anyone signs in (who the trigger can never carry) is
-//! stated once more, for `plan` and `status` to count by, in [`shared::trigger_reach`]; its tests
-//! and this module's must agree.
+//! What the old user's record and the new pool's shape alone decide (not migratable, the shared
+//! [`Mapping`] or the shape refusing the user, a sign-in value nobody verified, no password, a
+//! temporary password with nowhere to send a code) is not stated here: it is
+//! [`shared::trigger_reach::judge`], the one statement `plan` and `status` count by too, which
+//! also hands back the mapped user. This module keeps what depends on the sign-in itself: the
+//! password and what the old pool answered to it, the second factor, the typed name's resolution
+//! and the calling pool's tenant.
 
 use shared::attributes::{EMAIL, PHONE_NUMBER, PREFERRED_USERNAME};
-use shared::{Mapping, MigratedUser, NotMigratable, SourceStatus, SourceUser};
+use shared::trigger_reach::{self, NeverCarried};
+use shared::{Mapping, MigratedUser, NotMigratable, PoolShape, SourceStatus, SourceUser};
 
 use crate::event::migration::{
     DeliveryMedium, EventRejection, FinalUserStatus, MessageAction, MigrationRequest,
@@ -69,6 +74,10 @@ pub struct Options {
     pub password_policy: PasswordPolicy,
     /// Answer `UserMigration_ForgotPassword` (default); `false` answers it as for an unknown user.
     pub forgot_password: bool,
+    /// The new pool's shape as far as [`shared::trigger_reach::judge`] reads it: whether it signs
+    /// in by e-mail or phone as the user name (`NEW_POOL_SIGN_IN`; unknown: a plain pool, whose
+    /// shape refuses nobody).
+    pub new_pool: PoolShape,
 }
 
 impl Default for Options {
@@ -78,6 +87,7 @@ impl Default for Options {
             tenant: None,
             password_policy: PasswordPolicy::default(),
             forgot_password: true,
+            new_pool: PoolShape::default(),
         }
     }
 }
@@ -144,8 +154,14 @@ pub enum Reason {
     UnsupportedStatus,
     /// The old pool answered with a challenge that does not prove the password.
     UnprovenChallenge,
-    /// The shared mapping refused the user (its `RejectReason` code).
+    /// The shared mapping, or the new pool's shape, refused the user (its `RejectReason` code,
+    /// the one `plan` and `status` count it under).
     MappingRejected(&'static str),
+    /// The new pool signs in by e-mail or phone as the user name, and none of the user's is
+    /// verified.
+    SignInValueUnverified,
+    /// The old user has no password (its factors say so).
+    NoPassword,
     /// The user would be migrated `RESET_REQUIRED` but has no verified email or phone to send
     /// the code to.
     NoVerifiedContact,
@@ -170,13 +186,15 @@ impl Reason {
             Reason::UnknownUser => "unknown-user",
             Reason::AmbiguousAlias => "ambiguous-alias",
             Reason::Refused(refusal) => refusal.code(),
-            Reason::Disabled => "disabled",
-            Reason::Federated => "federated",
-            Reason::Unconfirmed => "unconfirmed",
-            Reason::UnsupportedStatus => "unsupported-status",
+            Reason::Disabled => NotMigratable::Disabled.code(),
+            Reason::Federated => NotMigratable::Federated.code(),
+            Reason::Unconfirmed => NotMigratable::Unconfirmed.code(),
+            Reason::UnsupportedStatus => NotMigratable::UnsupportedStatus.code(),
             Reason::UnprovenChallenge => "unproven-challenge",
             Reason::MappingRejected(_) => "mapping-rejected",
-            Reason::NoVerifiedContact => shared::trigger_reach::NO_VERIFIED_CONTACT,
+            Reason::SignInValueUnverified => trigger_reach::SIGN_IN_VALUE_UNVERIFIED,
+            Reason::NoPassword => trigger_reach::NO_PASSWORD,
+            Reason::NoVerifiedContact => trigger_reach::NO_VERIFIED_CONTACT,
             Reason::OtherTenant => "other-tenant",
             Reason::ForgotPasswordOff => "forgot-password-off",
         }
@@ -202,16 +220,30 @@ impl Decision {
     }
 }
 
+impl From<NeverCarried> for Reason {
+    /// The trigger's reason for a user the shared rule never carries (same codes).
+    fn from(never: NeverCarried) -> Reason {
+        match never {
+            NeverCarried::NotMigratable(NotMigratable::Disabled) => Reason::Disabled,
+            NeverCarried::NotMigratable(NotMigratable::Federated) => Reason::Federated,
+            NeverCarried::NotMigratable(NotMigratable::Unconfirmed) => Reason::Unconfirmed,
+            NeverCarried::NotMigratable(NotMigratable::UnsupportedStatus) => {
+                Reason::UnsupportedStatus
+            }
+            NeverCarried::Rejected(reason) => Reason::MappingRejected(reason.code()),
+            NeverCarried::SignInValueUnverified => Reason::SignInValueUnverified,
+            NeverCarried::NoPassword => Reason::NoPassword,
+            NeverCarried::NoVerifiedContact => Reason::NoVerifiedContact,
+        }
+    }
+}
+
 /// Reasons not to ask the old pool about a password at all: the answer would be "no" whatever
-/// the password. Asking anyway would only spend the old account's quota.
+/// the password (the first of [`shared::trigger_reach::judge`]'s rules, which needs neither the
+/// mapping nor the new pool). Asking anyway would only spend the old account's quota.
 pub fn precheck(user: &SourceUser) -> Option<Reason> {
     user.not_migratable_at_sign_in()
-        .map(|refusal| match refusal {
-            NotMigratable::Disabled => Reason::Disabled,
-            NotMigratable::Federated => Reason::Federated,
-            NotMigratable::Unconfirmed => Reason::Unconfirmed,
-            NotMigratable::UnsupportedStatus => Reason::UnsupportedStatus,
-        })
+        .map(|refusal| NeverCarried::NotMigratable(refusal).into())
 }
 
 /// True when the old user is enrolled in a second factor the new pool cannot be given: TOTP or
@@ -276,9 +308,9 @@ pub fn decide(
         },
         TriggerSource::ForgotPassword => Evidence::Reset(Reason::MigratedForReset),
     };
-    let migrated = match mapping.apply(user) {
+    let migrated = match trigger_reach::judge(user, mapping, &options.new_pool) {
         Ok(migrated) => migrated,
-        Err(reject) => return Decision::no_such_user(Reason::MappingRejected(reject.code())),
+        Err(never) => return Decision::no_such_user(never.into()),
     };
     let keeps_phone = migrated.attributes.contains_key(PHONE_NUMBER);
     let sms_carried = |challenge: &str| SMS_CHALLENGES.contains(&challenge) && keeps_phone;
@@ -312,13 +344,12 @@ pub fn decide(
             (FinalUserStatus::ResetRequired, Reason::MigratedWeakPassword)
         }
     };
-    let mediums = verified_mediums(&migrated);
-    if status == FinalUserStatus::ResetRequired && mediums.is_empty() {
+    if status == FinalUserStatus::ResetRequired && !trigger_reach::reset_code_reaches(&migrated) {
         return Decision::no_such_user(Reason::NoVerifiedContact);
     }
     let desired_delivery_mediums = match request.trigger_source {
         TriggerSource::Authentication => None,
-        TriggerSource::ForgotPassword => Some(mediums),
+        TriggerSource::ForgotPassword => Some(verified_mediums(&migrated)),
     };
     let sms_challenge = matches!(auth, Some(AuthOutcome::SecondFactor(challenge))
         if SMS_CHALLENGES.contains(&challenge.as_str()));
@@ -1113,5 +1144,132 @@ mod tests {
         for typed in ["ada", "ada@example.com", "+15555550100"] {
             assert_eq!(username_for(typed, &by_email), None, "{typed}");
         }
+    }
+
+    fn by_email() -> Options {
+        Options {
+            return_old_username: false,
+            new_pool: PoolShape {
+                username_attributes: vec![EMAIL.to_string()],
+                ..PoolShape::default()
+            },
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn an_address_nobody_verified_is_no_sign_in_name_whatever_name_was_typed() {
+        // Finding (issue 27 item 4): the shared rule strands this user, but the trigger migrated
+        // it when its old user name was typed: the new pool would then hold an address nobody
+        // proved was theirs as its sign-in name, perhaps another old user's verified one.
+        let unverified = ada().with("email_verified", "false");
+        for typed in ["ada", "ada@example.com"] {
+            let decision = decide(
+                &sign_in(typed),
+                &found(unverified.clone()),
+                Some(&AuthOutcome::Authenticated),
+                &Mapping::default(),
+                &by_email(),
+            );
+            assert_eq!(decision.response, None, "{typed}");
+            assert_eq!(decision.reason, Reason::SignInValueUnverified);
+            assert_eq!(decision.reason.code(), "sign-in-value-unverified");
+        }
+        let forgot = decide(
+            &forgot("ada"),
+            &found(unverified.clone()),
+            None,
+            &Mapping::default(),
+            &by_email(),
+        );
+        assert_eq!(forgot.reason, Reason::SignInValueUnverified);
+        let plain = run(
+            &sign_in("ada"),
+            unverified,
+            Some(AuthOutcome::Authenticated),
+        );
+        assert_eq!(
+            plain.reason,
+            Reason::MigratedConfirmed,
+            "a pool of user names signs in by the old user name"
+        );
+        let verified = decide(
+            &sign_in("ada"),
+            &found(ada()),
+            Some(&AuthOutcome::Authenticated),
+            &Mapping::default(),
+            &by_email(),
+        );
+        assert_eq!(verified.reason, Reason::MigratedConfirmed);
+    }
+
+    #[test]
+    fn a_user_without_the_new_pools_sign_in_value_is_refused_as_the_export_refuses_it() {
+        let no_email = SourceUser::new("bo", SourceStatus::Confirmed).with("sub", "s-bo");
+        let decision = decide(
+            &sign_in("bo"),
+            &found(no_email),
+            Some(&AuthOutcome::Authenticated),
+            &Mapping::default(),
+            &by_email(),
+        );
+        assert_eq!(decision.response, None);
+        assert_eq!(decision.reason, Reason::MappingRejected("no-sign-in-value"));
+        assert_eq!(decision.reason.code(), "mapping-rejected");
+    }
+
+    #[test]
+    fn whom_the_shared_rule_strands_the_trigger_refuses_with_the_same_code() {
+        let mut disabled = ada();
+        disabled.enabled = false;
+        let mut temporary = no_contact().with("sub", "s-nic");
+        temporary.status = SourceStatus::ForceChangePassword;
+        let mut codes_only = ada();
+        codes_only.factors = Some(shared::user::SignInFactors {
+            email_otp: true,
+            ..Default::default()
+        });
+        let users = [
+            ada(),
+            no_contact(),
+            disabled,
+            ada().with("phone_number", "0151 1234"),
+            ada().with("email_verified", "false"),
+            SourceUser::new("bo", SourceStatus::Confirmed).with("sub", "s-bo"),
+            temporary,
+            codes_only,
+        ];
+        let mut seen = std::collections::BTreeSet::new();
+        for options in [Options::default(), by_email()] {
+            for user in &users {
+                let stranded = trigger_reach::refusal(user, &Mapping::default(), &options.new_pool);
+                let decision = decide(
+                    &sign_in(&user.username),
+                    &found(user.clone()),
+                    Some(&AuthOutcome::Authenticated),
+                    &Mapping::default(),
+                    &options,
+                );
+                let logged = match &decision.reason {
+                    Reason::MappingRejected(detail) => Some(*detail),
+                    _ if decision.response.is_some() => None,
+                    reason => Some(reason.code()),
+                };
+                assert_eq!(logged, stranded, "{}", user.username);
+                seen.extend(stranded);
+            }
+        }
+        assert_eq!(
+            seen.into_iter().collect::<Vec<_>>(),
+            [
+                "disabled",
+                "invalid-value",
+                "no-password",
+                "no-sign-in-value",
+                "no-verified-contact",
+                "sign-in-value-unverified",
+            ],
+            "every rule of the shared statement is exercised"
+        );
     }
 }
