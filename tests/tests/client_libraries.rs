@@ -1,8 +1,9 @@
 //! The client guidance of `docs/clients.md`, run through the real client libraries against the
-//! test bed: `amazon-cognito-identity-js` and Amplify JS v6 (`aws-amplify`), installed from the npm
-//! registry into `tests/clients/node_modules` by `scripts/test` (`npm ci`, pinned by
-//! `tests/clients/package-lock.json`). Each test runs a script of `tests/clients/` with Node.js and
-//! reads the one JSON line it prints.
+//! test bed: `amazon-cognito-identity-js`, Amplify JS v6 (`aws-amplify`) and the Amplify UI
+//! Authenticator's state machine (`@aws-amplify/ui`, driven headless as `<Authenticator>` drives
+//! it), installed from the npm registry into `tests/clients/node_modules` by `scripts/test`
+//! (`npm ci`, pinned by `tests/clients/package-lock.json`). Each test runs a script of
+//! `tests/clients/` with Node.js and reads the one JSON line it prints.
 //!
 //! The pools are the migration window's: an old pool with the user, a new pool without it whose
 //! `LambdaConfig` calls the real `cognito-migrate-trigger` on the Lambda host (UserMigration,
@@ -16,7 +17,10 @@
 //! - forgot-password through each library migrates the user `RESET_REQUIRED`, the code sets a new
 //!   password, and the new password signs in;
 //! - each library's default flow (SRP) migrates nobody, and signs the user in once migrated (the
-//!   test bed verifies SRP proofs: `tests/emulator/testbed_ext/srp.py`).
+//!   test bed verifies SRP proofs: `tests/emulator/testbed_ext/srp.py`);
+//! - the Authenticator with the `services` override of `docs/clients.md` sends `USER_PASSWORD_AUTH`
+//!   and migrates as above; without it, it sends `USER_SRP_AUTH` and migrates nobody; the override
+//!   shown in the doc is, byte for byte, the file the test runs.
 //!
 //! A missing `node_modules` fails every test with what to run: nothing here passes without the
 //! libraries.
@@ -44,10 +48,12 @@ const NEW_PASSWORD: &str = "Reset-Passw0rd!2";
 const MARKER: &str = "cognito-migrate-no-old-groups";
 
 /// A client library, and its scripts in `tests/clients/`.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 enum Library {
     IdentityJs,
     Amplify,
+    /// The Amplify UI `Authenticator`: `@aws-amplify/ui`'s machine, which calls `aws-amplify`.
+    Authenticator,
 }
 
 impl Library {
@@ -55,6 +61,7 @@ impl Library {
         match self {
             Library::IdentityJs => "identity-js",
             Library::Amplify => "amplify",
+            Library::Authenticator => "authenticator",
         }
     }
 
@@ -62,13 +69,17 @@ impl Library {
         match self {
             Library::IdentityJs => "identity-js-sign-in.mjs",
             Library::Amplify => "amplify-sign-in.mjs",
+            Library::Authenticator => "authenticator-sign-in.mjs",
         }
     }
 
-    fn forgot_password_script(self) -> &'static str {
+    /// `None` for the Authenticator: its forgot-password screens call `resetPassword` and
+    /// `confirmResetPassword` as they are, which the Amplify script runs.
+    fn forgot_password_script(self) -> Option<&'static str> {
         match self {
-            Library::IdentityJs => "identity-js-forgot-password.mjs",
-            Library::Amplify => "amplify-forgot-password.mjs",
+            Library::IdentityJs => Some("identity-js-forgot-password.mjs"),
+            Library::Amplify => Some("amplify-forgot-password.mjs"),
+            Library::Authenticator => None,
         }
     }
 }
@@ -82,10 +93,18 @@ enum TokenVersion {
     V2,
 }
 
-/// `tests/clients/`, after checking that `npm ci` has installed both libraries there.
+/// The npm packages the scripts of `tests/clients/` import.
+const PACKAGES: [&str; 4] = [
+    "amazon-cognito-identity-js",
+    "aws-amplify",
+    "@aws-amplify/ui",
+    "xstate",
+];
+
+/// `tests/clients/`, after checking that `npm ci` has installed the libraries there.
 fn clients_dir() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("clients");
-    for package in ["amazon-cognito-identity-js", "aws-amplify"] {
+    for package in PACKAGES {
         let installed = dir.join("node_modules").join(package).join("package.json");
         assert!(
             installed.exists(),
@@ -234,12 +253,21 @@ impl Window {
     }
 
     /// Signs `username` in through `library` with `flow` (`USER_SRP_AUTH`: the library's default,
-    /// no flow set).
+    /// no flow set; for the Authenticator, no `services` override).
     fn sign_in_with(&self, library: Library, flow: &str, username: &str, password: &str) -> Value {
         let mut settings = self.settings(username);
         settings.push(("COGNITO_PASSWORD", password));
         settings.push(("COGNITO_FLOW", flow));
-        node(library.sign_in_script(), &settings)
+        let result = node(library.sign_in_script(), &settings);
+        if library == Library::Authenticator {
+            // The machine decides the flow, not the script: what went on the wire is the proof.
+            assert_eq!(
+                result["authFlowsSent"],
+                serde_json::json!([flow]),
+                "the flows the Authenticator sent: {result}"
+            );
+        }
+        result
     }
 
     /// The new pool's user `username`, or `None`.
@@ -338,7 +366,9 @@ async fn forgot_password_migrates(library: Library) {
     let window = Window::create(&format!("forgot-{tag}"), TokenVersion::V1).await;
     let user = format!("bo-{tag}");
     window.old_user(&user).await;
-    let script = library.forgot_password_script();
+    let script = library
+        .forgot_password_script()
+        .unwrap_or_else(|| panic!("{library:?} has no forgot-password script"));
 
     let request = node(script, &window.settings(&user));
     assert_eq!(request["codeSent"], true, "{request}");
@@ -456,6 +486,31 @@ async fn amplify_token_version_2_puts_the_old_groups_in_both_first_tokens() {
 }
 
 #[tokio::test]
+async fn authenticator_default_srp_does_not_migrate() {
+    default_srp_does_not_migrate(Library::Authenticator).await;
+}
+
+#[tokio::test]
+async fn authenticator_services_override_migrates() {
+    password_sign_in_migrates(Library::Authenticator, TokenVersion::V1).await;
+}
+
+/// `docs/clients.md` shows `tests/clients/authenticator-services.mjs` whole, in one `js` block:
+/// the override an app copies is the one `authenticator_services_override_migrates` runs.
+#[test]
+fn the_doc_shows_the_tested_authenticator_override() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = std::fs::read_to_string(root.join("clients/authenticator-services.mjs"))
+        .expect("tests/clients/authenticator-services.mjs");
+    let doc = std::fs::read_to_string(root.join("../docs/clients.md")).expect("docs/clients.md");
+    assert!(
+        doc.contains(&format!("```js\n{file}```\n")),
+        "docs/clients.md must show tests/clients/authenticator-services.mjs byte for byte in a \
+         ```js block: copy the file into the doc's Authenticator section"
+    );
+}
+
+#[tokio::test]
 async fn identity_js_forgot_password_migrates_and_resets() {
     forgot_password_migrates(Library::IdentityJs).await;
 }
@@ -466,7 +521,7 @@ async fn amplify_forgot_password_migrates_and_resets() {
 }
 
 #[test]
-fn the_lock_file_pins_both_libraries() {
+fn the_lock_file_pins_the_libraries() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("clients");
     let lock: Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("package-lock.json")).expect("package-lock.json"),
@@ -474,7 +529,13 @@ fn the_lock_file_pins_both_libraries() {
     .expect("package-lock.json is JSON");
     let packages: BTreeMap<String, Value> =
         serde_json::from_value(lock["packages"].clone()).expect("packages");
-    for (package, major) in [("amazon-cognito-identity-js", "6."), ("aws-amplify", "6.")] {
+    for (package, major) in [
+        ("amazon-cognito-identity-js", "6."),
+        ("aws-amplify", "6."),
+        ("@aws-amplify/ui", "6."),
+        // The machine is written for xstate 4 (`interpret`, `spawn`).
+        ("xstate", "4."),
+    ] {
         let version = packages[&format!("node_modules/{package}")]["version"]
             .as_str()
             .unwrap_or_default()
