@@ -18,6 +18,7 @@ pub mod cli;
 pub(crate) mod counted;
 pub(crate) mod destinations;
 pub(crate) mod disk_table;
+pub(crate) mod email_mfa_carry;
 pub(crate) mod errors;
 pub(crate) mod export;
 pub(crate) mod export_dir;

@@ -8,29 +8,23 @@
 //! is never touched here: the reset code proves it, and the token function turns the factor on
 //! at the first sign-in after the reset.
 //!
-//! How: `AdminSetUserMFAPreference` `EmailMfaSettings` `Enabled` (no `PreferredMfa`, as the token
-//! function), where the new pool has e-mail MFA configured (`GetUserPoolMfaConfig`
-//! `EmailMfaConfiguration`). AWS's API reference lists `PasswordResetRequiredException` ("This
-//! exception is thrown when a password reset is required") for the operation, and every user an
-//! import job creates is `RESET_REQUIRED`: right after the jobs, on the first such answer the rest
-//! are not asked (AWS's answer for one imported user is its answer for all then) and all are left
-//! for later. The token function turns the factor on at a user's first sign-in after the reset,
-//! but not for a user `groups` reached first (it handles a user once); so each rerun of `import
-//! --resume` asks again for every user still left, and turns it on for those who have reset their
-//! password since (the reset code proved the address). The counts say which.
+//! How: the request and the sorting of its answers are [`crate::email_mfa_carry`], which
+//! `groups --sync` uses too. Every user an import job creates is `RESET_REQUIRED`, and AWS lists
+//! `PasswordResetRequiredException` for the request: right after the jobs, on the first such
+//! answer the rest are not asked (AWS's answer for one imported user is its answer for all then)
+//! and all are left for later. The token function turns the factor on at a user's first sign-in
+//! after the reset, but not for a user `groups` reached first (it handles a user once); so each
+//! rerun of `import --resume` asks again for every user still left, and turns it on for those who
+//! have reset their password since (the reset code proved the address). The counts say which.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::types::{EmailMfaSettingsType, UserPoolMfaType};
 use serde::{Deserialize, Serialize};
 
 use super::inputs::{import_files, users_of};
-use crate::errors::explain;
+use crate::email_mfa_carry::{self, Answer};
 use crate::export::mfa::{EMAIL_MFA_AT_IMPORT, reenrol_rows};
-use crate::pacer::Pacer;
 
 /// What became of the e-mail MFA of the users listed for it at import.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,12 +44,8 @@ pub struct EmailMfaCounts {
 
 /// The new pool, as this step reaches it.
 pub struct NewPool<'a> {
-    /// Its client.
-    pub client: &'a Client,
-    /// The run's pacer.
-    pub pacer: &'a Pacer,
-    /// Its id.
-    pub pool_id: &'a str,
+    /// The pool, as the request reaches it.
+    pub pool: email_mfa_carry::Pool<'a>,
     /// The attribute holding the old `sub` in the users files (`None`: the pool keeps none).
     pub legacy_id_attribute: Option<&'a str>,
 }
@@ -78,10 +68,7 @@ pub async fn restore(
     if listed.is_empty() {
         return Ok(counts);
     }
-    let config = crate::pools::mfa_config(pool.client, pool.pacer, pool.pool_id).await?;
-    let configured = config.email_mfa_configuration().is_some()
-        && config.mfa_configuration() != Some(&UserPoolMfaType::Off);
-    if !configured {
+    if !pool.pool.email_mfa_configured().await? {
         counts.not_configured = counts.listed;
         return Ok(counts);
     }
@@ -95,25 +82,10 @@ pub async fn restore(
             .get(&row.sub)
             .map(String::as_str)
             .unwrap_or(&row.username);
-        let settings = EmailMfaSettingsType::builder().enabled(true).build();
-        let answer = pool
-            .pacer
-            .call(|| {
-                pool.client
-                    .admin_set_user_mfa_preference()
-                    .user_pool_id(pool.pool_id)
-                    .username(name)
-                    .email_mfa_settings(settings.clone())
-                    .send()
-            })
-            .await;
-        match answer {
-            Ok(_) => counts.restored += 1,
-            Err(err) if err.code() == Some("PasswordResetRequiredException") => {
-                counts.after_reset += 1
-            }
-            Err(err) if err.code() == Some("UserNotFoundException") => counts.not_found += 1,
-            Err(err) => return Err(explain("AdminSetUserMFAPreference", pool.pool_id, err)),
+        match pool.pool.enable_email_mfa(name).await? {
+            Answer::On => counts.restored += 1,
+            Answer::AfterReset => counts.after_reset += 1,
+            Answer::NotFound => counts.not_found += 1,
         }
     }
     Ok(counts)

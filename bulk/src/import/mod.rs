@@ -142,9 +142,11 @@ pub async fn run(args: ImportArgs, aws: &AwsArgs) -> anyhow::Result<ImportOutcom
     }
     if !interrupted && state.email_mfa.is_none_or(|c| c.restored < c.listed) {
         let new_pool = email_mfa::NewPool {
-            client: &client,
-            pacer: &pacer,
-            pool_id: &args.target_pool_id,
+            pool: crate::email_mfa_carry::Pool {
+                client: &client,
+                pacer: &pacer,
+                pool_id: &args.target_pool_id,
+            },
             legacy_id_attribute: run.legacy_id_attribute.as_deref(),
         };
         let first = state.email_mfa.is_none();
