@@ -8,15 +8,28 @@
 //!   the new pool, so the next sign-in asks for the `EMAIL_OTP` code, and the right code gives
 //!   tokens. Nobody ends with fewer factors than before.
 //! - A password user without e-mail MFA migrates and is left alone: no MFA, tokens at once.
+//! - `groups --sync` reaches an e-mail-MFA user the trigger migrated before the first sign-in
+//!   after the reset: it writes her groups (so the token function skips her), AWS refuses her
+//!   e-mail MFA until the reset, and she waits in `groups-state.json`; after the reset the next
+//!   `groups --sync` turns it on. A user whose address the old pool never verified, one whose
+//!   new-pool address is another, and a stranger who holds the name and the address without the
+//!   legacy id never get it, though each is `CONFIRMED` and one request would do it.
 //!
 //! The emulator's rules these tests rely on (`tests/emulator/README.md`, "Sign-in factors", each
 //! with its AWS page): `EmailMfaSettings` on AdminSetUserMFAPreference and `EMAIL_OTP` in
 //! `UserMFASettingList`; a right password of an e-mail-MFA user is answered with the `EMAIL_OTP`
 //! challenge, the code read back through the test-only `GET /_testbed/sign-in-code`.
 
-use aws_sdk_cognitoidentityprovider::types::UserStatusType;
-use integration_tests::factors::{SignIn, enable_user_email_mfa, sign_in_code, wired_pools};
-use integration_tests::pools::{create_member, find_user};
+use std::path::Path;
+
+use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserStatusType};
+use integration_tests::cli::{cognito_migrate, describe};
+use integration_tests::factors::{
+    SignIn, WiredPools, enable_user_email_mfa, sign_in_code, wired_pools,
+};
+use integration_tests::pools::{create_member, create_user, find_user, sub_of};
+use serde_json::Value;
 
 const PASSWORD: &str = "Old-Passw0rd!";
 const NEW_PASSWORD: &str = "New-Passw0rd!";
@@ -90,4 +103,185 @@ async fn email_mfa_a_password_user_without_it_is_left_alone() {
         .expect("paul migrated");
     assert_eq!(paul.user_status(), Some(&UserStatusType::Confirmed));
     assert!(pools.new_mfa_of("paul").await.is_empty());
+}
+
+/// Runs `cognito-migrate groups --sync` from the old pool into the new one, state in `dir`; its
+/// standard output (exit 1: the stranger's membership is refused, by design).
+fn groups_sync(pools: &WiredPools, dir: &Path) -> String {
+    let output = cognito_migrate(&pools.testbed.moto_url)
+        .args(["groups", "--sync", "--source-pool-id", &pools.old])
+        .args(["--target-pool-id", &pools.new])
+        .arg("--dir")
+        .arg(dir)
+        .output()
+        .expect("cognito-migrate groups runs");
+    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// A user of the new pool created there directly (as an import or the trigger would), carrying
+/// `legacy_sub` (or none), `CONFIRMED` with a password: one `AdminSetUserMFAPreference` would
+/// turn e-mail MFA on for them at once, so only the tool's proof keeps it off.
+async fn confirmed_new_user(pools: &WiredPools, name: &str, email: &str, legacy_sub: Option<&str>) {
+    let mut attributes = vec![("email", email), ("email_verified", "true")];
+    attributes.extend(legacy_sub.map(|sub| ("custom:legacy_sub", sub)));
+    create_user(&pools.client, &pools.new, name, &attributes, None).await;
+    pools
+        .client
+        .admin_set_user_password()
+        .user_pool_id(&pools.new)
+        .username(name)
+        .password(NEW_PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .expect("AdminSetUserPassword");
+}
+
+/// The `groups-report.csv` row of `name`'s e-mail MFA in `dir`, if any.
+fn email_mfa_row(dir: &Path, name: &str) -> Option<String> {
+    std::fs::read_to_string(dir.join("groups-report.csv"))
+        .unwrap()
+        .lines()
+        .find(|row| row.starts_with(&format!("email_mfa,,{name},")))
+        .map(str::to_string)
+}
+
+#[tokio::test]
+async fn email_mfa_groups_sync_before_the_reset_carries_it_at_its_next_run_only_where_proven() {
+    let pools = wired_pools("emailmfa-sync").await;
+    let client = &pools.client;
+    // Each old user: e-mail MFA, a verified e-mail, in the group `staff`.
+    for name in ["emma", "uma", "cara", "sid"] {
+        let email = format!("{name}@example.com");
+        create_member(
+            client,
+            &pools.old,
+            name,
+            &[("email", &email), ("email_verified", "true")],
+            Some(PASSWORD),
+            &["staff"],
+        )
+        .await;
+        enable_user_email_mfa(client, &pools.old, name)
+            .await
+            .unwrap_or_else(|code| panic!("{name}'s e-mail MFA in the old pool: {code}"));
+    }
+    // uma's address was never verified in the old pool.
+    client
+        .admin_update_user_attributes()
+        .user_pool_id(&pools.old)
+        .username("uma")
+        .user_attributes(
+            AttributeType::builder()
+                .name("email_verified")
+                .value("false")
+                .build()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .expect("uma's e-mail unverified");
+
+    // emma migrates at sign-in: RESET_REQUIRED, no token yet, so no groups and no e-mail MFA.
+    assert!(matches!(
+        pools.sign_in("emma", PASSWORD).await,
+        SignIn::Refused(_)
+    ));
+    // uma is in the new pool with her legacy id and the address verified there, not in the old
+    // pool; cara with her legacy id and another address, verified; sid's name and address are
+    // held by a stranger without sid's legacy id.
+    let uma_sub = sub_of(client, &pools.old, "uma").await;
+    confirmed_new_user(&pools, "uma", "uma@example.com", Some(&uma_sub)).await;
+    let cara_sub = sub_of(client, &pools.old, "cara").await;
+    confirmed_new_user(&pools, "cara", "cara@elsewhere.example", Some(&cara_sub)).await;
+    confirmed_new_user(&pools, "sid", "sid@example.com", None).await;
+
+    // groups --sync reaches emma before her first token: her groups are written, and AWS refuses
+    // her e-mail MFA until the reset, so she waits in the state.
+    let dir = tempfile::tempdir().unwrap();
+    let out = groups_sync(&pools, dir.path());
+    assert!(
+        out.contains("1 pending (retried at each run), 2 left off"),
+        "{out}"
+    );
+    let state: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("groups-state.json")).unwrap(),
+    )
+    .unwrap();
+    let pending = &state["email_mfa"]["pending"];
+    assert_eq!(pending.as_array().map(Vec::len), Some(1), "{state}");
+    assert_eq!(pending[0]["new_username"], "emma", "{state}");
+    assert_eq!(pending[0]["reason"], "email_mfa_after_reset", "{state}");
+    let emma = find_user(client, &pools.new, "emma").await.unwrap();
+    assert_eq!(emma.user_status(), Some(&UserStatusType::ResetRequired));
+    assert!(pools.new_mfa_of("emma").await.is_empty());
+    for (name, reason) in [
+        ("emma", "email_mfa_after_reset"),
+        ("uma", "email_mfa_unproven"),
+        ("cara", "email_mfa_unproven"),
+    ] {
+        let row = email_mfa_row(dir.path(), name).unwrap_or_else(|| panic!("{name}'s row"));
+        assert!(row.contains(reason), "{row}");
+    }
+    assert_eq!(
+        email_mfa_row(dir.path(), "sid"),
+        None,
+        "a stranger is not asked about"
+    );
+
+    // emma resets and signs in: she has groups, so the token function leaves her alone.
+    pools.reset_password("emma", NEW_PASSWORD).await;
+    assert!(matches!(
+        pools.sign_in("emma", NEW_PASSWORD).await,
+        SignIn::Tokens
+    ));
+    assert!(pools.new_mfa_of("emma").await.is_empty());
+
+    // The next groups --sync asks again: e-mail MFA is on, the next sign-in asks for the code.
+    let out = groups_sync(&pools, dir.path());
+    assert!(
+        out.contains("1 turned on, 0 pending (retried at each run), 2 left off"),
+        "{out}"
+    );
+    assert_eq!(pools.new_mfa_of("emma").await, ["EMAIL_OTP"]);
+    assert!(matches!(
+        pools.sign_in("emma", NEW_PASSWORD).await,
+        SignIn::EmailOtp { .. }
+    ));
+    assert_eq!(email_mfa_row(dir.path(), "emma"), None);
+
+    // Never more trust than the proof given: an address the old pool did not verify, another
+    // address, a stranger who shares the name and the address: all CONFIRMED, all left off.
+    for name in ["uma", "cara", "sid"] {
+        assert!(pools.new_mfa_of(name).await.is_empty(), "{name}");
+    }
+    let (sid_groups, cara_groups) = (
+        groups_of(client, &pools.new, "sid").await,
+        groups_of(client, &pools.new, "cara").await,
+    );
+    assert!(
+        sid_groups.is_empty(),
+        "the stranger gets nothing: {sid_groups:?}"
+    );
+    assert_eq!(
+        cara_groups,
+        ["staff"],
+        "cara is proven: her groups, not her MFA"
+    );
+}
+
+/// The groups of `name` in `pool_id`.
+async fn groups_of(client: &Client, pool_id: &str, name: &str) -> Vec<String> {
+    client
+        .admin_list_groups_for_user()
+        .user_pool_id(pool_id)
+        .username(name)
+        .send()
+        .await
+        .expect("AdminListGroupsForUser")
+        .groups()
+        .iter()
+        .filter_map(|g| g.group_name().map(str::to_string))
+        .collect()
 }

@@ -9,11 +9,15 @@
 //!   migrated after the bulk import: each group is compared with the new pool's members and only
 //!   the missing ones are added. Run it periodically during the migration window; disabled users
 //!   never sign in, so the trigger never migrates them and `--sync` leaves disabled state alone.
+//!   It also turns e-mail MFA on again for the users it adds to groups before their first token
+//!   after the reset, which the token function then skips ([`email_mfa`]), and for those not yet
+//!   done at its next run.
 //!
 //! An existing group with another description, precedence or role is never changed: it and its
 //! memberships are reported as `group_conflict` (a different role would grant other IAM rights).
 //! Everything not applied lands in `groups-report.csv` with its reason.
 
+pub mod email_mfa;
 pub mod inputs;
 pub mod report;
 pub mod state;
@@ -35,6 +39,7 @@ use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
 use crate::signals::StopSignal;
+use email_mfa::Carrier;
 use shared::identity::{NO_LEGACY_ID_FIX, stranger_detail};
 use shared::mapping::DEFAULT_LEGACY_SUB_ATTRIBUTE;
 use state::{GroupsState, ItemKind, Pass, Reason, Unapplied};
@@ -144,7 +149,9 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
         None => applier.apply_files().await?,
     };
     applier.save()?;
-    report::write(&args.dir, &applier.state.unapplied)?;
+    let mut rows = applier.state.unapplied.clone();
+    rows.extend(applier.state.email_mfa.report_rows());
+    report::write(&args.dir, &rows)?;
     println!("{}", summary(&applier.state, &args));
     if !finished {
         eprintln!("interrupted: rerun the same command to continue");
@@ -186,6 +193,10 @@ fn summary(state: &GroupsState, args: &GroupsArgs) -> String {
     );
     for (reason, n) in report::by_reason(&state.unapplied) {
         text.push_str(&format!("\n  {n:>8}  {reason}"));
+    }
+    if let Some(line) = state.email_mfa.summary() {
+        text.push('\n');
+        text.push_str(&line);
     }
     text.push_str(&format!(
         "\nreport: {}",
@@ -342,7 +353,7 @@ impl Applier<'_> {
             return Ok(());
         }
         match self.proven(old).await? {
-            Ok(username) => self.add(group, old, &username).await,
+            Ok(username) => self.add(group, old, &username).await.map(drop),
             Err(refusal) => {
                 self.not_applied(ItemKind::Membership, group, old, refusal);
                 Ok(())
@@ -350,13 +361,18 @@ impl Applier<'_> {
         }
     }
 
-    /// AdminAddUserToGroup under the proven user's canonical name.
-    async fn add(&mut self, group: &str, old: &OldMember, username: &str) -> anyhow::Result<()> {
+    /// AdminAddUserToGroup under the proven user's canonical name; whether it was added.
+    async fn add(&mut self, group: &str, old: &OldMember, username: &str) -> anyhow::Result<bool> {
         match self.target.add_member(group, username).await? {
-            Ok(()) => self.state.applied.memberships += 1,
-            Err(refusal) => self.not_applied(ItemKind::Membership, group, old, refusal),
+            Ok(()) => {
+                self.state.applied.memberships += 1;
+                Ok(true)
+            }
+            Err(refusal) => {
+                self.not_applied(ItemKind::Membership, group, old, refusal);
+                Ok(false)
+            }
         }
-        Ok(())
     }
 
     /// Disables the proven old user; a stranger who answers to its name is never disabled.
@@ -466,6 +482,8 @@ impl Applier<'_> {
                     let old = OldMember::named(item.username, Some(item.legacy_id));
                     self.disable(&old).await?;
                 }
+                // Only `--sync` carries e-mail MFA, in its own list: kept as it is.
+                ItemKind::EmailMfa => self.state.unapplied.push(item),
             }
             self.save_now_and_then()?;
         }
@@ -482,6 +500,25 @@ impl Applier<'_> {
         if self.state.pass.complete {
             self.state.pass = Pass::default();
             self.state.unapplied.clear();
+        }
+        let carrier = email_mfa::Pools {
+            old_client: source,
+            old_pool,
+            new_client: self.target.client,
+            new_pool: self.target.pool_id,
+            legacy_id_attribute: self.target.legacy_id_attribute,
+            pacer,
+        };
+        let mut carrier = Carrier::open(carrier, &mut self.state.email_mfa).await?;
+        if let Some(carrier) = carrier.as_mut() {
+            let stop = &self.stop;
+            let retried = carrier
+                .retry(&mut self.state.email_mfa, &|| stop.requested())
+                .await?;
+            self.save()?;
+            if !retried {
+                return Ok(false);
+            }
         }
         let synced: HashSet<String> = self.state.pass.synced_groups.iter().cloned().collect();
         self.state.unapplied.retain(|u| synced.contains(&u.group));
@@ -530,7 +567,14 @@ impl Applier<'_> {
                 // e-mail or phone); only the one carrying its legacy id is added.
                 match self.proven(&old).await? {
                     Ok(username) if new.has_member(&spec.name, &username)? => continue,
-                    Ok(username) => self.add(&spec.name, &old, &username).await?,
+                    Ok(username) => {
+                        let added = self.add(&spec.name, &old, &username).await?;
+                        if let Some(carrier) = carrier.as_mut().filter(|_| added) {
+                            carrier
+                                .reached(&old, &username, &mut self.state.email_mfa)
+                                .await?;
+                        }
+                    }
                     Err(refusal) => {
                         self.not_applied(ItemKind::Membership, &spec.name, &old, refusal);
                     }

@@ -26,6 +26,8 @@ pub enum ItemKind {
     Membership,
     /// A user to disable.
     Disabled,
+    /// A user's e-mail MFA to turn on again (`--sync`, [`super::email_mfa`]).
+    EmailMfa,
 }
 
 /// Why an item could not be applied (the `reason` column of `groups-report.csv`).
@@ -47,6 +49,14 @@ pub enum Reason {
     /// Nobody can be proven to be the old user: the new pool keeps no legacy id, or the export's
     /// line carries none.
     IdentityUnprovable,
+    /// E-mail MFA refused until the user resets the password (`PasswordResetRequiredException`):
+    /// the next `--sync` asks again.
+    EmailMfaAfterReset,
+    /// The new pool has no e-mail MFA configured: the next `--sync` asks again.
+    EmailMfaNotConfigured,
+    /// The old user had e-mail MFA, but the e-mail proves nothing (not verified in the old pool,
+    /// or not the same address verified in the new pool): left off.
+    EmailMfaUnproven,
 }
 
 impl Reason {
@@ -59,6 +69,30 @@ impl Reason {
             Reason::Refused => "refused",
             Reason::NameHeldByAnotherUser => "name_held_by_another_user",
             Reason::IdentityUnprovable => "identity_unprovable",
+            Reason::EmailMfaAfterReset => "email_mfa_after_reset",
+            Reason::EmailMfaNotConfigured => "email_mfa_not_configured",
+            Reason::EmailMfaUnproven => "email_mfa_unproven",
+        }
+    }
+
+    /// What happens next, or what to do, for an e-mail MFA row of the report (empty for the
+    /// other reasons).
+    pub fn email_mfa_fix(self) -> &'static str {
+        match self {
+            Reason::EmailMfaAfterReset => {
+                "AdminSetUserMFAPreference: PasswordResetRequiredException; the next groups --sync \
+                 turns e-mail MFA on once the user has reset the password"
+            }
+            Reason::EmailMfaNotConfigured => {
+                "the new pool has no e-mail MFA configured (SetUserPoolMfaConfig \
+                 EmailMfaConfiguration, Essentials or Plus); the next groups --sync turns it on"
+            }
+            Reason::EmailMfaUnproven => {
+                "e-mail MFA in the old pool, but the e-mail was not verified there or the new pool \
+                 holds another or unverified address: left off; once you have checked the address \
+                 is the user's, turn it on with AdminSetUserMFAPreference EmailMfaSettings"
+            }
+            _ => "",
         }
     }
 }
@@ -125,6 +159,9 @@ pub struct GroupsState {
     pub unapplied: Vec<Unapplied>,
     /// What was applied.
     pub applied: Applied,
+    /// E-mail MFA of the users `--sync` reached first.
+    #[serde(default)]
+    pub email_mfa: super::email_mfa::EmailMfaState,
 }
 
 impl GroupsState {
@@ -137,6 +174,7 @@ impl GroupsState {
             pass: Pass::default(),
             unapplied: Vec::new(),
             applied: Applied::default(),
+            email_mfa: super::email_mfa::EmailMfaState::default(),
         }
     }
 

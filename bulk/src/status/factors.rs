@@ -3,8 +3,9 @@
 //! - The old pool's users by how they sign in, where it offers a passwordless first factor (the
 //!   same look-up and the same groups as `plan`: [`crate::auth_factors`], [`FactorCounts`]).
 //! - From the export folders (`--dir`): the users `mfa-reenrol.csv` lists, per reason (passkey,
-//!   TOTP, e-mail MFA for import or after the reset), and from their `import-state.json` what
-//!   became of the e-mail MFA import tried to turn on.
+//!   TOTP, e-mail MFA for import or after the reset), from their `import-state.json` what
+//!   became of the e-mail MFA import tried to turn on, and from a `groups-state.json` of
+//!   `groups --sync` kept there what became of the e-mail MFA of the users it reached first.
 
 use std::path::{Path, PathBuf};
 
@@ -14,6 +15,8 @@ use serde::Serialize;
 use crate::export::mfa::{
     EMAIL_MFA_AFTER_RESET, EMAIL_MFA_AT_IMPORT, PASSKEY_REENROL, TOTP_REENROL, reenrol_rows,
 };
+use crate::groups::email_mfa::EmailMfaState;
+use crate::groups::state::STATE_FILE as GROUPS_STATE_FILE;
 use crate::import::email_mfa::EmailMfaCounts;
 use crate::import::state::STATE_FILE;
 use crate::plan::factors::FactorCounts;
@@ -43,6 +46,21 @@ pub struct FactorStatus {
     pub reenrol: ReenrolCounts,
     /// The e-mail MFA import tried to turn on, summed over the folders that were imported.
     pub email_mfa_at_import: EmailMfaCounts,
+    /// The e-mail MFA `groups --sync` carried for the users it reached first, summed over the
+    /// folders that hold its state.
+    pub email_mfa_by_groups_sync: SyncedEmailMfa,
+}
+
+/// What `groups --sync` did about e-mail MFA (`groups-state.json`'s `email_mfa`).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct SyncedEmailMfa {
+    /// Turned on.
+    pub restored: u64,
+    /// Not on yet (refused until the reset, or the new pool has no e-mail MFA configured): the
+    /// next `groups --sync` asks again.
+    pub pending: u64,
+    /// Left off: the e-mail proves nothing (listed in `groups-report.csv`).
+    pub unproven: u64,
 }
 
 impl FactorStatus {
@@ -64,6 +82,12 @@ impl FactorStatus {
                 sum.after_reset += counts.after_reset;
                 sum.not_configured += counts.not_configured;
                 sum.not_found += counts.not_found;
+            }
+            if let Some(state) = synced_email_mfa(dir)? {
+                let sum = &mut self.email_mfa_by_groups_sync;
+                sum.restored += state.restored;
+                sum.pending += state.pending.len() as u64;
+                sum.unproven += state.unproven.len() as u64;
             }
         }
         Ok(())
@@ -109,6 +133,15 @@ impl FactorStatus {
             );
             line("  not in the new pool", at_import.not_found);
         }
+        let synced = &self.email_mfa_by_groups_sync;
+        if *synced != SyncedEmailMfa::default() {
+            line("e-mail MFA turned on by groups --sync", synced.restored);
+            line(
+                "  pending (the next groups --sync asks again)",
+                synced.pending,
+            );
+            line("  left off: e-mail not proven", synced.unproven);
+        }
     }
 }
 
@@ -132,6 +165,28 @@ fn imported_email_mfa(dir: &Path) -> anyhow::Result<Option<EmailMfaCounts>> {
         )
     })?;
     Ok(state.email_mfa)
+}
+
+/// What a `groups-state.json` in `dir` says of e-mail MFA (`None`: no such file).
+fn synced_email_mfa(dir: &Path) -> anyhow::Result<Option<EmailMfaState>> {
+    let path = dir.join(GROUPS_STATE_FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
+    };
+    #[derive(serde::Deserialize)]
+    struct EmailMfaOnly {
+        #[serde(default)]
+        email_mfa: EmailMfaState,
+    }
+    let state: EmailMfaOnly = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "{} is not the file cognito-migrate groups wrote",
+            path.display()
+        )
+    })?;
+    Ok(Some(state.email_mfa))
 }
 
 #[cfg(test)]
@@ -171,5 +226,41 @@ mod tests {
             }
         );
         assert_eq!(status.email_mfa_at_import.after_reset, 1);
+    }
+
+    #[test]
+    fn what_groups_sync_did_with_e_mail_mfa_is_counted_from_its_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let waiting = |sub: &str, reason: &str| {
+            format!(
+                r#"{{"old":{{"username":"u-{sub}","sub":"{sub}","email":null,"phone":null}},"new_username":"u-{sub}","reason":"{reason}"}}"#
+            )
+        };
+        std::fs::write(
+            dir.path().join(GROUPS_STATE_FILE),
+            format!(
+                r#"{{"version":1,"email_mfa":{{"restored":2,"pending":[{}],"unproven":[{},{}],"requests":12}}}}"#,
+                waiting("a", "email_mfa_after_reset"),
+                waiting("b", "email_mfa_unproven"),
+                waiting("c", "email_mfa_unproven"),
+            ),
+        )
+        .unwrap();
+        let mut status = FactorStatus::default();
+        status.read_folders(&[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(
+            status.email_mfa_by_groups_sync,
+            SyncedEmailMfa {
+                restored: 2,
+                pending: 1,
+                unproven: 2
+            }
+        );
+        let mut lines = Vec::new();
+        status.lines(0, |label, n| lines.push(format!("{label}: {n}")));
+        assert!(
+            lines.contains(&"  pending (the next groups --sync asks again): 1".to_string()),
+            "{lines:?}"
+        );
     }
 }
