@@ -66,7 +66,10 @@
 //!   pool holds the e-mail as verified, e-mail MFA is turned on again in the new pool on the token
 //!   that writes the first membership ([`crate::email_mfa`]): once, after the answer is decided,
 //!   within what is left of the budget, never changing the answer; a pool that cannot do it, an
-//!   e-mail not verified, a failure are logged with what to do.
+//!   e-mail not verified, a failure are logged with what to do. A user whose groups `cognito-migrate
+//!   groups` wrote first is never looked up here (above): `groups --sync` carries that user's
+//!   e-mail MFA itself, on the same proof as `import` (`bulk/src/groups/email_mfa.rs`), and
+//!   `import --resume` that of an imported user.
 //!
 //! Cost per first token of a migrated user: one `AdminGetUser` on the new pool, then `ListUsers`
 //! and `AdminListGroupsForUser` on the old pool (and its `AdminGetUser` when the user has an
