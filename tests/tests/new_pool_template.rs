@@ -15,6 +15,8 @@
 mod compare;
 #[path = "new_pool_template/from_template.rs"]
 mod from_template;
+#[path = "new_pool_template/runbook.rs"]
+mod runbook;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,23 +24,18 @@ use std::process::Command;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
-    AdminCreateUserConfigType, AliasAttributeType, AttributeDataType, AuthFlowType,
-    ExplicitAuthFlowsType, NumberAttributeConstraintsType, OAuthFlowType, SchemaAttributeType,
-    SmsConfigurationType, SmsMfaConfigType, SoftwareTokenMfaConfigType,
-    StringAttributeConstraintsType, TimeUnitsType, TokenValidityUnitsType, UserPoolMfaType,
-    UserStatusType, VerifiedAttributeType,
+    AdminCreateUserConfigType, AliasAttributeType, AttributeDataType, ExplicitAuthFlowsType,
+    NumberAttributeConstraintsType, OAuthFlowType, SchemaAttributeType, SmsConfigurationType,
+    SmsMfaConfigType, SoftwareTokenMfaConfigType, StringAttributeConstraintsType, TimeUnitsType,
+    TokenValidityUnitsType, UserPoolMfaType, VerifiedAttributeType,
 };
 use compare::{Asked, differences};
 use from_template::{Parameters, create_from_template};
-use integration_tests::cli::{cognito_migrate, describe, export};
+use integration_tests::cli::{cognito_migrate, describe};
 use integration_tests::factors::enable_email_mfa;
 use integration_tests::federation::create_identity_provider;
-use integration_tests::lambda::{Function, LambdaHost, function_arn, trigger_env};
-use integration_tests::pools::{create_app_client, create_member};
-use integration_tests::shapes::{Person, Shape, SignIn};
 use integration_tests::testbed::Testbed;
-use integration_tests::testbed::binary;
-use integration_tests::tokens::groups_claim;
+use runbook::{OldPool, TemplateShape, rehearse};
 use serde_json::{Map, Value, json};
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/cognito-import";
@@ -699,226 +696,29 @@ async fn an_email_pool_becomes_a_user_name_pool_with_aliases_and_the_after_templ
     );
 }
 
-/// A `USER_PASSWORD_AUTH` sign-in to `client_id`; `Ok` carries the ID token.
-async fn password_sign_in(
-    client: &Client,
-    client_id: &str,
-    name: &str,
-    password: &str,
-) -> Result<String, String> {
-    let answer = client
-        .initiate_auth()
-        .client_id(client_id)
-        .auth_flow(AuthFlowType::UserPasswordAuth)
-        .auth_parameters("USERNAME", name)
-        .auth_parameters("PASSWORD", password)
-        .send()
-        .await
-        .map_err(|e| format!("{e:?}"))?;
-    answer
-        .authentication_result()
-        .and_then(|r| r.id_token())
-        .map(str::to_string)
-        .ok_or_else(|| format!("no tokens (challenge {:?})", answer.challenge_name()))
-}
-
-/// The id of the client named `name` in `pool`.
-async fn client_named(client: &Client, pool: &str, name: &str) -> String {
-    client
-        .list_user_pool_clients()
-        .user_pool_id(pool)
-        .max_results(60)
-        .send()
-        .await
-        .expect("ListUserPoolClients")
-        .user_pool_clients()
-        .iter()
-        .find(|c| c.client_name() == Some(name))
-        .and_then(|c| c.client_id())
-        .unwrap_or_else(|| panic!("no client {name} in {pool}"))
-        .to_string()
-}
-
-/// The runbook on pools built from `new-pool` templates, for user-name and e-mail sign-in: the
-/// template's pool is wired to the real trigger on the Lambda host through its own parameters;
-/// the passwordless user is exported, imported and put in its group (a group the template made);
-/// a dormant user with a password signs in through the trigger, lands CONFIRMED, the first ID
-/// token already carries the old group, and `groups --sync` puts the user in it.
+/// The pool-shape matrix's runbook (`runbook`) on pools built from templates of one old pool:
+/// every `--sign-in` shape `new-pool` offers, each alias alone and all together, and both
+/// `--case-sensitive` values.
 #[tokio::test]
 async fn the_runbook_migrates_into_pools_built_from_the_template() {
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
-    let old_shape = Shape {
-        sign_in: SignIn::UserName,
-        case_sensitive: true,
-    };
-    for (new_shape, sign_in, tag, number) in [
-        (SignIn::UserName, "username", "u", 900),
-        (SignIn::Email, "email", "e", 950),
+    let old = OldPool::create(&client).await;
+    for (tag, sign_in, case_sensitive) in [
+        ("u-ci", "username", false),
+        ("u-cs", "username", true),
+        ("ue", "username+email", false),
+        ("up", "username+phone", false),
+        ("upu", "username+preferred_username", false),
+        ("uall", "username+email+phone+preferred_username", true),
+        ("e", "email", false),
+        ("p", "phone", true),
+        ("ep", "email-or-phone", false),
     ] {
-        let new_shape = Shape {
-            sign_in: new_shape,
-            case_sensitive: false,
+        let asked = TemplateShape {
+            sign_in,
+            case_sensitive,
         };
-        let label = format!("{} → {sign_in} (from the template)", old_shape.label());
-        let old = old_shape
-            .create_pool(&client, &format!("np-runbook-old-{tag}"), &["tenant"], None)
-            .await;
-        let (old_client, _) = create_app_client(&client, &old, false).await;
-        let dormant = Person::new(&format!("dormant{tag}"), number + 1);
-        let passwordless = Person::new(&format!("invited{tag}"), number + 2);
-        for (who, password) in [(&dormant, Some(PASSWORD)), (&passwordless, None)] {
-            let attributes = who.attributes(old_shape);
-            let attributes: Vec<(&str, &str)> =
-                attributes.iter().map(|(n, v)| (*n, v.as_str())).collect();
-            let name = old_shape.admin_username(who);
-            create_member(&client, &old, &name, &attributes, password, &["admins"]).await;
-        }
-
-        let dir = tempfile::tempdir().expect("temp dir");
-        let written = new_pool(&testbed.moto_url, &old, sign_in, &[], dir.path());
-        let function = format!("np-runbook-{tag}");
-        let arn = function_arn(&function);
-        let built = create_from_template(
-            &testbed.moto_url,
-            &written.during,
-            &Parameters {
-                migration_function: &arn,
-                token_function: &arn,
-            },
-        )
-        .await;
-        let new = built.pool_id;
-        let extra: &[(&str, &str)] = if new_shape.has_user_names() {
-            &[]
-        } else {
-            &[("RETURN_OLD_USERNAME", "false")]
-        };
-        LambdaHost::from_env()
-            .register(
-                &Function {
-                    name: function.clone(),
-                    env: trigger_env(&testbed, &old, &old_client, extra),
-                    timeout_seconds: 5.0,
-                },
-                &binary("cognito-migrate-trigger"),
-            )
-            .await;
-
-        let exported = dir.path().join("passwordless");
-        let run = export(
-            &testbed.moto_url,
-            &old,
-            &new,
-            &exported,
-            &["--select", "passwordless"],
-        );
-        assert_eq!(
-            run.status.code(),
-            Some(0),
-            "{label}: export: {}",
-            describe(&run)
-        );
-        let exported_arg = exported.to_str().expect("path");
-        let steps: [&[&str]; 2] = [
-            &[
-                "import",
-                "--target-pool-id",
-                &new,
-                "--dir",
-                exported_arg,
-                "--logs-role-arn",
-                ROLE,
-                "--wait",
-            ],
-            &["groups", "--target-pool-id", &new, "--dir", exported_arg],
-        ];
-        for step in steps {
-            let run = cognito_migrate(&testbed.moto_url)
-                .args(step)
-                .output()
-                .expect("cognito-migrate runs");
-            assert_eq!(
-                run.status.code(),
-                Some(0),
-                "{label}: {}: {}",
-                step[0],
-                describe(&run)
-            );
-        }
-        let invited = new_shape.first_name(old_shape, &passwordless);
-        assert_eq!(
-            group_names(&client, &new, &invited).await,
-            ["admins"],
-            "{label}: the imported user is in the template's group"
-        );
-
-        let new_client = client_named(&client, &new, "migration").await;
-        let first = new_shape.first_name(old_shape, &dormant);
-        let id_token = password_sign_in(&client, &new_client, &first, PASSWORD)
-            .await
-            .unwrap_or_else(|e| panic!("{label}: the dormant user signs in as {first}: {e}"));
-        assert_eq!(
-            groups_claim(&id_token),
-            ["admins"],
-            "{label}: the first ID token carries the old group"
-        );
-        let migrated = client
-            .admin_get_user()
-            .user_pool_id(&new)
-            .username(&first)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("{label}: {first} is in the new pool: {e:?}"));
-        assert_eq!(
-            migrated.user_status(),
-            Some(&UserStatusType::Confirmed),
-            "{label}: {first} kept the password"
-        );
-
-        // After the window, groups --sync gives the migrated user the old membership too.
-        let state = dir.path().join("groups-sync");
-        std::fs::create_dir_all(&state).expect("state folder");
-        let run = cognito_migrate(&testbed.moto_url)
-            .args([
-                "groups",
-                "--sync",
-                "--source-pool-id",
-                &old,
-                "--target-pool-id",
-                &new,
-                "--dir",
-            ])
-            .arg(&state)
-            .output()
-            .expect("cognito-migrate runs");
-        assert_eq!(
-            run.status.code(),
-            Some(0),
-            "{label}: groups --sync: {}",
-            describe(&run)
-        );
-        for who in [&invited, migrated.username()] {
-            assert_eq!(
-                group_names(&client, &new, who).await,
-                ["admins"],
-                "{label}: {who} is in the template's group"
-            );
-        }
+        rehearse(&testbed, &client, &old, asked, tag).await;
     }
-}
-
-/// The groups `user` is in, in `pool`.
-async fn group_names(client: &Client, pool: &str, user: &str) -> Vec<String> {
-    client
-        .admin_list_groups_for_user()
-        .user_pool_id(pool)
-        .username(user)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{user} is in {pool}: {e:?}"))
-        .groups()
-        .iter()
-        .filter_map(|g| g.group_name().map(str::to_string))
-        .collect()
 }
