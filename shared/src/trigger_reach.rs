@@ -19,22 +19,30 @@
 //! - the user has no password (its factors, where read, show only one-time codes or a passkey:
 //!   [`NO_PASSWORD`]); AWS: "Amazon Cognito doesn't invoke this trigger when users authenticate
 //!   with passwordless sign-in" (migrate user Lambda trigger);
-//! - only a temporary password (`FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`) and nowhere to send a
-//!   reset code ([`NO_VERIFIED_CONTACT`], [`reset_code_reaches`]): the trigger migrates such
-//!   users `RESET_REQUIRED` only with a verified e-mail or phone after the mapping. AWS: "In order
-//!   for users to reset their passwords in the forgot-password flow, they must have either a
-//!   verified email or a verified phone number" (migrate user Lambda trigger, `userAttributes`).
+//! - the trigger can only migrate the user `RESET_REQUIRED` — it has only a temporary password
+//!   (`FORCE_CHANGE_PASSWORD`, `RESET_REQUIRED`), or its record shows a second factor the new
+//!   pool cannot be given ([`second_factor_beyond_sms`]: an authenticator app or codes by e-mail,
+//!   which the old pool may skip at one sign-in but the new pool could never ask for) — and there
+//!   is nowhere to send the reset code ([`NO_VERIFIED_CONTACT`], [`reset_code_reaches`]): the
+//!   trigger migrates nobody `RESET_REQUIRED` without a verified e-mail or phone after the
+//!   mapping. AWS: "In order for users to reset their passwords in the forgot-password flow, they
+//!   must have either a verified email or a verified phone number" (migrate user Lambda trigger,
+//!   `userAttributes`).
 //!
-//! Not judged here: what depends on the sign-in itself (the password, a second factor the old
-//! pool asks for or the record shows enrolled, the typed name's resolution, the calling pool's
-//! tenant) and who holds the user's name in the new pool (the caller's index decides that). The
-//! trigger applies those around [`judge`], and the last rule again to every answer it would give
-//! as `RESET_REQUIRED`, through the same [`reset_code_reaches`].
+//! A record read from `ListUsers` alone shows no second factor but SMS; where the factors were
+//! not read, the last rule counts only the temporary password.
+//!
+//! Not judged here: what depends on the sign-in itself (the password and the new pool's policy
+//! for it, the second factor the old pool asks for this time, the typed name's resolution, the
+//! calling pool's tenant) and who holds the user's name in the new pool (the caller's index
+//! decides that). The trigger applies those around [`judge`], and the last rule again to every
+//! answer it would give as `RESET_REQUIRED`, through the same [`reset_code_reaches`].
 
 use crate::{Mapping, MigratedUser, NotMigratable, PoolShape, RejectReason, SourceUser};
 
-/// Only a temporary password (or, at the trigger, any answer that would be `RESET_REQUIRED`) and
-/// nowhere to send the reset code.
+/// The user can only be migrated `RESET_REQUIRED` (a temporary password, a second factor the new
+/// pool cannot be given, or at the trigger anything else that resets) and there is nowhere to
+/// send the reset code.
 pub const NO_VERIFIED_CONTACT: &str = "no-verified-contact";
 
 /// The user has no password (it signs in with one-time codes or a passkey, as its factors show):
@@ -57,8 +65,8 @@ pub enum NeverCarried {
     SignInValueUnverified,
     /// The user has no password ([`NO_PASSWORD`]).
     NoPassword,
-    /// Only a temporary password, and no verified e-mail or phone after the mapping
-    /// ([`NO_VERIFIED_CONTACT`]).
+    /// Only a temporary password, or a second factor the new pool cannot be given, and no
+    /// verified e-mail or phone after the mapping ([`NO_VERIFIED_CONTACT`]).
     NoVerifiedContact,
 }
 
@@ -80,6 +88,13 @@ impl NeverCarried {
 /// migrates nobody `RESET_REQUIRED` without one.
 pub fn reset_code_reaches(migrated: &MigratedUser) -> bool {
     migrated.has_verified_email() || migrated.has_verified_phone()
+}
+
+/// True when the record shows a second factor the new pool cannot be given: an authenticator
+/// app (TOTP) or codes by e-mail. Only SMS can be handed over (`enableSMSMFA`), so the trigger
+/// migrates such a user `RESET_REQUIRED`, whatever the old pool asks at this sign-in.
+pub fn second_factor_beyond_sms(user: &SourceUser) -> bool {
+    user.mfa.software_token || user.mfa.email
 }
 
 /// The user as the trigger would hand it to a new pool of `shape` (mapped with `mapping`), or
@@ -107,7 +122,8 @@ pub fn judge(
     if user.factors.is_some_and(|f| !f.password) {
         return Err(NeverCarried::NoPassword);
     }
-    if !user.status.password_survives_sign_in() && !reset_code_reaches(&migrated) {
+    let reset_only = !user.status.password_survives_sign_in() || second_factor_beyond_sms(user);
+    if reset_only && !reset_code_reaches(&migrated) {
         return Err(NeverCarried::NoVerifiedContact);
     }
     Ok(migrated)
@@ -218,6 +234,33 @@ mod tests {
             ..Default::default()
         });
         assert_eq!(reach(&codes_only, &pool(&[])), Some(NO_PASSWORD));
+    }
+
+    #[test]
+    fn a_second_factor_the_new_pool_cannot_be_given_needs_a_verified_contact() {
+        // Finding (issue 27 item 4): plan and status counted these users as remaining, but the
+        // trigger migrates them only RESET_REQUIRED, so only with a verified e-mail or phone.
+        let bare = SourceUser::new("hal", SourceStatus::Confirmed)
+            .with("sub", "s")
+            .with("email", "hal@example.com");
+        assert_eq!(
+            reach(&bare, &pool(&[])),
+            None,
+            "no factor: the password is enough"
+        );
+        for (totp, email) in [(true, false), (false, true)] {
+            let mut enrolled = bare.clone();
+            enrolled.mfa.software_token = totp;
+            enrolled.mfa.email = email;
+            assert!(second_factor_beyond_sms(&enrolled));
+            assert_eq!(reach(&enrolled, &pool(&[])), Some(NO_VERIFIED_CONTACT));
+            let verified = enrolled.with("email_verified", "true");
+            assert_eq!(reach(&verified, &pool(&[])), None);
+        }
+        let mut sms = bare.clone();
+        sms.mfa.sms = true;
+        assert!(!second_factor_beyond_sms(&sms), "SMS is handed over");
+        assert_eq!(reach(&sms, &pool(&[])), None);
     }
 
     #[test]

@@ -246,10 +246,14 @@ pub fn precheck(user: &SourceUser) -> Option<Reason> {
         .map(|refusal| NeverCarried::NotMigratable(refusal).into())
 }
 
-/// True when the old user is enrolled in a second factor the new pool cannot be given: TOTP or
-/// codes by e-mail (only SMS can be handed over, through `enableSMSMFA`).
-fn enrolled_beyond_sms(factors: EnrolledFactors) -> bool {
-    factors.software_token || factors.email_otp
+/// The old user with every second factor its record names ([`EnrolledFactors`] reads more of
+/// `AdminGetUser`'s answer than the model's MFA settings), as [`shared::trigger_reach`] reads a
+/// record.
+fn with_enrolled(user: &SourceUser, factors: EnrolledFactors) -> SourceUser {
+    let mut user = user.clone();
+    user.mfa.software_token |= factors.software_token;
+    user.mfa.email |= factors.email_otp;
+    user
 }
 
 /// What the old pool's evidence allows, before the mapping and the password policy are applied.
@@ -274,8 +278,8 @@ pub fn decide(
     if request.trigger_source == TriggerSource::ForgotPassword && !options.forgot_password {
         return Decision::no_such_user(Reason::ForgotPasswordOff);
     }
-    let (user, factors) = match resolution {
-        Resolution::Found(found) => (&found.user, found.factors),
+    let user = &match resolution {
+        Resolution::Found(found) => with_enrolled(&found.user, found.factors),
         Resolution::NotFound => return Decision::no_such_user(Reason::UnknownUser),
         Resolution::AmbiguousAlias => return Decision::no_such_user(Reason::AmbiguousAlias),
     };
@@ -329,10 +333,14 @@ pub fn decide(
         // Tokens, or an SMS challenge, for a user who also has TOTP or e-mail codes: the old pool
         // skipped (or was not asked for) a factor the new pool can never ask for. Carrying SMS
         // alone would move the user down to the weaker factor without asking them.
-        Evidence::Password | Evidence::SecondFactor(_) if enrolled_beyond_sms(factors) => (
-            FinalUserStatus::ResetRequired,
-            Reason::MigratedEnrolledFactorReset,
-        ),
+        Evidence::Password | Evidence::SecondFactor(_)
+            if trigger_reach::second_factor_beyond_sms(user) =>
+        {
+            (
+                FinalUserStatus::ResetRequired,
+                Reason::MigratedEnrolledFactorReset,
+            )
+        }
         Evidence::Password if password_admitted() => {
             (FinalUserStatus::Confirmed, Reason::MigratedConfirmed)
         }
@@ -1229,9 +1237,12 @@ mod tests {
             email_otp: true,
             ..Default::default()
         });
+        let mut totp_no_contact = no_contact().with("sub", "s-nic");
+        totp_no_contact.mfa.software_token = true;
         let users = [
             ada(),
             no_contact(),
+            totp_no_contact,
             disabled,
             ada().with("phone_number", "0151 1234"),
             ada().with("email_verified", "false"),
