@@ -4,8 +4,9 @@
 // Settings: --pool-id / COGNITO_POOL_ID, --client-id / COGNITO_CLIENT_ID, --endpoint /
 // COGNITO_ENDPOINT (the test bed's moto, e.g. $TESTBED_MOTO_URL), --username / COGNITO_USERNAME,
 // --password / COGNITO_PASSWORD, --flow / COGNITO_FLOW (USER_PASSWORD_AUTH, or the library's
-// default SRP flow when USER_SRP_AUTH), and for forgot-password --code / COGNITO_CODE and
-// --new-password / COGNITO_NEW_PASSWORD. Passwords are better passed in the environment: argv is
+// default SRP flow when USER_SRP_AUTH), for the Authenticator --method / COGNITO_METHOD (its
+// sign-in choice: PASSWORD, the default, or EMAIL_OTP), and for forgot-password --code /
+// COGNITO_CODE and --new-password / COGNITO_NEW_PASSWORD. Passwords are better passed in the environment: argv is
 // visible to other processes.
 
 const FLAGS = {
@@ -15,6 +16,7 @@ const FLAGS = {
   username: 'COGNITO_USERNAME',
   password: 'COGNITO_PASSWORD',
   flow: 'COGNITO_FLOW',
+  method: 'COGNITO_METHOD',
   code: 'COGNITO_CODE',
   'new-password': 'COGNITO_NEW_PASSWORD',
 };
@@ -42,6 +44,10 @@ export function settings(required) {
   out.flow = out.flow ?? 'USER_PASSWORD_AUTH';
   if (!['USER_PASSWORD_AUTH', 'USER_SRP_AUTH'].includes(out.flow)) {
     fail(`--flow must be USER_PASSWORD_AUTH or USER_SRP_AUTH, not ${out.flow}`);
+  }
+  out.method = out.method ?? 'PASSWORD';
+  if (!['PASSWORD', 'EMAIL_OTP'].includes(out.method)) {
+    fail(`--method must be PASSWORD or EMAIL_OTP, not ${out.method}`);
   }
   return out;
 }

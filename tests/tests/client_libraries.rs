@@ -19,8 +19,9 @@
 //! - each library's default flow (SRP) migrates nobody, and signs the user in once migrated (the
 //!   test bed verifies SRP proofs: `tests/emulator/testbed_ext/srp.py`);
 //! - the Authenticator with the `services` override of `docs/clients.md` sends `USER_PASSWORD_AUTH`
-//!   and migrates as above; without it, it sends `USER_SRP_AUTH` and migrates nobody; the override
-//!   shown in the doc is, byte for byte, the file the test runs.
+//!   and migrates as above; without it, it sends `USER_SRP_AUTH` and migrates nobody; with it, an
+//!   Authenticator that offers e-mail codes first still signs in by code (`USER_AUTH`); the
+//!   override shown in the doc is, byte for byte, the file the test runs.
 //!
 //! A missing `node_modules` fails every test with what to run: nothing here passes without the
 //! libraries.
@@ -31,9 +32,11 @@ use std::process::Command;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
-    ExplicitAuthFlowsType, LambdaConfigType, PreTokenGenerationLambdaVersionType,
-    PreTokenGenerationVersionConfigType, PreventUserExistenceErrorTypes, UserStatusType,
+    AuthFactorType, ExplicitAuthFlowsType, LambdaConfigType, PreTokenGenerationLambdaVersionType,
+    PreTokenGenerationVersionConfigType, PreventUserExistenceErrorTypes, UserPoolTierType,
+    UserStatusType,
 };
+use integration_tests::factors::{set_tier_and_first_factors, user_auth_client};
 use integration_tests::lambda::{Function, LambdaHost, function_arn, trigger_env, window_config};
 use integration_tests::pools::{
     PoolSpec, create_app_client, create_group, create_member, create_pool, find_user, sub_of,
@@ -493,6 +496,52 @@ async fn authenticator_default_srp_does_not_migrate() {
 #[tokio::test]
 async fn authenticator_services_override_migrates() {
     password_sign_in_migrates(Library::Authenticator, TokenVersion::V1).await;
+}
+
+/// The override's first line: an Authenticator that offers e-mail codes first
+/// (`passwordless={{ preferredAuthMethod: 'EMAIL_OTP' }}`) calls `handleSignIn` with no password,
+/// and the override passes the call on as it is (`USER_AUTH`), so a user of the new pool still
+/// signs in by code, never typing a password.
+#[tokio::test]
+async fn authenticator_services_override_leaves_email_code_sign_in_alone() {
+    let window = Window::create("code-authenticator", TokenVersion::V1).await;
+    set_tier_and_first_factors(
+        &window.client,
+        &window.new_pool,
+        UserPoolTierType::Essentials,
+        &[AuthFactorType::Password, AuthFactorType::EmailOtp],
+    )
+    .await
+    .expect("the new pool offers e-mail codes first");
+    let code_client = user_auth_client(&window.client, &window.new_pool).await;
+    let user = "dee-authenticator";
+    create_member(
+        &window.client,
+        &window.new_pool,
+        user,
+        &[("email", "dee@example.com"), ("email_verified", "true")],
+        Some(PASSWORD),
+        &[],
+    )
+    .await;
+
+    let result = node(
+        Library::Authenticator.sign_in_script(),
+        &[
+            ("COGNITO_POOL_ID", window.new_pool.as_str()),
+            ("COGNITO_CLIENT_ID", code_client.as_str()),
+            ("COGNITO_ENDPOINT", window.endpoint.as_str()),
+            ("COGNITO_USERNAME", user),
+            ("COGNITO_METHOD", "EMAIL_OTP"),
+        ],
+    );
+    assert_signed_in(&result, "the e-mailed code through the override");
+    assert_eq!(
+        result["authFlowsSent"],
+        serde_json::json!(["USER_AUTH"]),
+        "{result}"
+    );
+    assert_eq!(result["idToken"]["cognito:username"], user, "{result}");
 }
 
 /// `docs/clients.md` shows `tests/clients/authenticator-services.mjs` whole, in one `js` block:
