@@ -155,12 +155,9 @@ impl PlanCounts {
             self.mfa_not_visible += 1;
         }
         let mapped = classifier.mapping.apply(user).ok();
-        let has_verified = |email: bool, phone: bool| {
-            mapped.as_ref().is_some_and(|m| {
-                (email && m.has_verified_email()) || (phone && m.has_verified_phone())
-            })
-        };
-        let verified = has_verified(true, true);
+        let verified = mapped
+            .as_ref()
+            .is_some_and(shared::trigger_reach::reset_code_reaches);
         if verified {
             self.with_verified_contact += 1;
         } else {
