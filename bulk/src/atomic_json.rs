@@ -1,4 +1,4 @@
-//! Writing a JSON state or summary file, a small binary state file, or a JSON-lines file streamed
+//! Writing a JSON state, summary or report file, a small binary state file, or a JSON-lines file streamed
 //! line by line, so that a crash at any moment leaves either the old file or the new one, never
 //! half of one: a temporary file, synced, renamed over the old one, and the folder synced so the
 //! rename itself survives a power loss. The one atomic writer of the crate; its files are private
@@ -12,8 +12,16 @@ use serde::Serialize;
 
 /// Replaces `path` with `value` as pretty JSON, atomically.
 pub fn write(path: &Path, value: &impl Serialize) -> std::io::Result<()> {
+    write_bytes(
+        path,
+        &serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?,
+    )
+}
+
+/// Replaces `path` with `bytes`, atomically (a report written whole: `--json`, `--html`).
+pub fn write_bytes(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut file = AtomicBytes::create(path)?;
-    file.write(&serde_json::to_vec_pretty(value).map_err(std::io::Error::other)?)?;
+    file.write(bytes)?;
     file.commit()
 }
 

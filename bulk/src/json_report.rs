@@ -9,7 +9,8 @@ pub fn to_stdout(json: Option<&Path>) -> bool {
     json == Some(Path::new("-"))
 }
 
-/// Writes `report` as pretty JSON to `path` (`-`: standard output).
+/// Writes `report` as pretty JSON to `path` (`-`: standard output), atomically: a report that
+/// stops half-way leaves the earlier one.
 pub fn write(path: &Path, report: &impl serde::Serialize) -> anyhow::Result<()> {
     let mut json = serde_json::to_vec_pretty(report)?;
     json.push(b'\n');
@@ -18,7 +19,7 @@ pub fn write(path: &Path, report: &impl serde::Serialize) -> anyhow::Result<()> 
         stdout.write_all(&json)?;
         return Ok(stdout.flush()?);
     }
-    crate::private_files::write(path, &json).map_err(|e| {
+    crate::atomic_json::write_bytes(path, &json).map_err(|e| {
         anyhow::anyhow!(
             "cannot write --json {}: {e}. Name a file in a folder that exists and is writable",
             path.display()

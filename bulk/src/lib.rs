@@ -49,4 +49,5 @@ pub(crate) mod status;
 pub(crate) mod target_index;
 pub(crate) mod tenants;
 pub(crate) mod verify;
+pub(crate) mod versioned_state;
 pub(crate) mod writable;

@@ -281,6 +281,6 @@ fn check_same_run(recorded: &RunIdentity, now: &RunIdentity) -> anyhow::Result<(
 /// Writes `mapping.json`, the mapping in force for this pool, for the trigger.
 pub(super) fn write_mapping(out: &Path, mapping: &Mapping) -> anyhow::Result<()> {
     let path = out.join(export_dir::MAPPING);
-    crate::private_files::write(&path, &serde_json::to_vec_pretty(mapping)?)
+    crate::atomic_json::write(&path, mapping)
         .with_context(|| format!("cannot write {}", path.display()))
 }

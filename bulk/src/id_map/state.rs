@@ -11,13 +11,14 @@
 //! read: see `rows`). Both are private (`0600` in a `0700` folder): they name every user.
 
 use std::ffi::OsString;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{File, OpenOptions};
 use std::io::{BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 
+use crate::versioned_state::{self, Unreadable};
 use crate::{atomic_json, private_files};
 
 const VERSION: u32 = 1;
@@ -94,23 +95,18 @@ impl Checkpoint {
     /// The checkpoint in `dir`, which must belong to `run`.
     pub fn resume(dir: &Path, run: &RunIdentity) -> anyhow::Result<Checkpoint> {
         let path = dir.join(CHECKPOINT);
-        let text = fs::read_to_string(&path).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot resume: no checkpoint at {} ({e}); the map is written whole or not at all, \
-                 so run again without --resume",
-                path.display()
-            )
-        })?;
-        let checkpoint: Checkpoint = serde_json::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("cannot resume: {} is damaged ({e})", path.display()))?;
-        anyhow::ensure!(
-            checkpoint.version == VERSION,
-            "cannot resume: {} was written by another version of cognito-migrate (format {}); \
-             delete {} and run again",
-            path.display(),
-            checkpoint.version,
-            dir.display()
-        );
+        let checkpoint: Checkpoint =
+            versioned_state::load(&path, VERSION).map_err(|err| match err.kind {
+                Unreadable::Missing(e) => anyhow::anyhow!(
+                    "cannot resume: no checkpoint at {} ({e}); the map is written whole or not at \
+                     all, so run again without --resume",
+                    path.display()
+                ),
+                _ => anyhow::anyhow!(
+                    "cannot resume: {err}; delete {} and run again",
+                    dir.display()
+                ),
+            })?;
         let was = &checkpoint.run;
         anyhow::ensure!(
             was == run,

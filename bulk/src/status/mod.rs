@@ -294,7 +294,7 @@ impl StrandedCsv {
 }
 
 fn write_file(path: &Path, contents: &[u8], flag: &str) -> anyhow::Result<()> {
-    crate::private_files::write(path, contents).with_context(|| {
+    crate::atomic_json::write_bytes(path, contents).with_context(|| {
         format!(
             "cannot write {flag} {}: name a file in a folder that exists and is writable",
             path.display()
