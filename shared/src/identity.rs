@@ -21,6 +21,15 @@
 //! Whoever a lookup by name finds is then either the proven user, to be addressed by its own
 //! canonical `Username` (never by the name that found it), or a stranger, to be reported and left
 //! alone.
+//!
+//! Where the legacy id may have been written by someone else (a new pool run without `preflight`,
+//! whose app clients can write it), the legacy id is checked against one more fact,
+//! [`same_person`]: the new-pool user holds the old user's name, or its e-mail or phone
+//! *verified in the new pool*. Someone who copied another user's `sub` into their own profile
+//! holds neither.
+
+use crate::SourceUser;
+use crate::attributes::VERIFIABLE;
 
 /// What a new-pool user found for an old user is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +56,28 @@ pub fn identify(legacy_id: Option<&str>, old_sub: &str) -> Identity {
     }
 }
 
+/// Whether the old user `old` is `user`, a new-pool user as the new pool holds it (re-read, never
+/// a token's or an event's claims): the same user name (the migration keeps it unless the new
+/// pool generates names), or the same e-mail or phone number (in any letter case), verified in
+/// the new pool. The legacy id alone is proof only while no app client can write it; this keeps a
+/// legacy id copied into someone's own profile through such a client from lending them anyone's
+/// groups.
+pub fn same_person(user: &SourceUser, old: &SourceUser) -> bool {
+    if old.username == user.username {
+        return true;
+    }
+    fn value<'u>(user: &'u SourceUser, name: &str) -> Option<&'u str> {
+        user.attribute(name).filter(|v| !v.is_empty())
+    }
+    VERIFIABLE.iter().any(|(attribute, verified)| {
+        value(user, verified) == Some("true")
+            && matches!(
+                (value(user, attribute), value(old, attribute)),
+                (Some(new), Some(old)) if new.eq_ignore_ascii_case(old)
+            )
+    })
+}
+
 /// The conflict an operator is shown when `holder` (the new pool's canonical user name) answers
 /// to the old user `old_username` without being that user.
 pub fn stranger_detail(old_username: &str, holder: &str) -> String {
@@ -60,6 +91,7 @@ pub fn stranger_detail(old_username: &str, holder: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::SourceStatus;
 
     #[test]
     fn only_the_old_sub_as_legacy_id_proves_the_user() {
@@ -75,6 +107,40 @@ mod tests {
             identify(Some("S-1"), "s-1"),
             Identity::Stranger,
             "ids are exact"
+        );
+    }
+
+    #[test]
+    fn only_the_same_name_or_a_contact_verified_in_the_new_pool_is_the_same_person() {
+        let old = SourceUser::new("ada", SourceStatus::Confirmed)
+            .with("email", "ADA@example.com")
+            .with("phone_number", "+15550100");
+        assert!(same_person(
+            &SourceUser::new("ada", SourceStatus::Confirmed),
+            &old
+        ));
+        let mallory = SourceUser::new("mallory", SourceStatus::Confirmed)
+            .with("email", "ada@example.com")
+            .with("email_verified", "false");
+        assert!(!same_person(&mallory, &old), "an unverified e-mail");
+        let verified = mallory.with("email_verified", "true");
+        assert!(
+            same_person(&verified, &old),
+            "a verified e-mail in any case"
+        );
+        let phone = SourceUser::new("uuid-1", SourceStatus::Confirmed)
+            .with("phone_number", "+15550100")
+            .with("phone_number_verified", "true");
+        assert!(same_person(&phone, &old));
+        let empty = SourceUser::new("uuid-2", SourceStatus::Confirmed)
+            .with("email", "")
+            .with("email_verified", "true");
+        assert!(
+            !same_person(
+                &empty,
+                &SourceUser::new("bo", SourceStatus::Confirmed).with("email", "")
+            ),
+            "empty values match nothing"
         );
     }
 

@@ -1,12 +1,13 @@
 //! The token companion's decision, as plain functions: what a token gets before anything is
 //! read ([`before_lookup`]), which old user a re-read new-pool user is proven to be
-//! ([`proven`], [`same_person`]), what the token carries and which memberships are written
+//! ([`proven`], through the identity rules of [`shared::identity`]: the legacy id and
+//! [`same_person`]), what the token carries and which memberships are written
 //! ([`memberships`]), and what is due once the answer is decided ([`migrated`],
 //! [`email_mfa_step`]). The rules are stated in [`crate::token_groups`]; the shell there reads
 //! and writes the pools and logs.
 
 use shared::SourceUser;
-use shared::attributes::VERIFIABLE;
+pub(crate) use shared::identity::same_person;
 use shared::identity::{Identity, identify};
 
 use crate::email_mfa::{self, EmailMfaOutcome};
@@ -159,27 +160,6 @@ pub(crate) fn before_lookup<'a>(
         ));
     }
     Err(attribute)
-}
-
-/// Whether the old user found by a legacy id is `user`, the new-pool user as the new pool holds
-/// it (re-read, never the event's claims): the same user name (the migration keeps it unless the
-/// new pool generates names), or the same e-mail or phone number, verified in the new pool. The
-/// legacy id alone is proof only while no app client can write it; this keeps a legacy id copied
-/// into someone's own profile through such a client from lending them anyone's groups.
-pub fn same_person(user: &SourceUser, old: &SourceUser) -> bool {
-    if old.username == user.username {
-        return true;
-    }
-    fn value<'u>(user: &'u SourceUser, name: &str) -> Option<&'u str> {
-        user.attribute(name).filter(|v| !v.is_empty())
-    }
-    VERIFIABLE.iter().any(|(attribute, verified)| {
-        value(user, verified) == Some("true")
-            && matches!(
-                (value(user, attribute), value(old, attribute)),
-                (Some(new), Some(old)) if new.eq_ignore_ascii_case(old)
-            )
-    })
 }
 
 /// The old user that `user` (re-read from the new pool, holding `legacy_id`) is proven to be,
