@@ -29,7 +29,8 @@
 //! per user proven and added to a group (once per run, however many groups), and for each
 //! e-mail-MFA user one `AdminGetUser` on the new pool and one `AdminSetUserMFAPreference`; each
 //! pending user costs the same three on every run. Where the old pool has no e-mail MFA
-//! configured nobody has it: no call at all.
+//! configured nobody has it: its `GetUserPoolMfaConfig` is the only call. The summary counts the
+//! requests (`requests for it so far`, over every run of the state).
 
 use std::collections::HashSet;
 
@@ -90,15 +91,16 @@ impl EmailMfaState {
             .collect()
     }
 
-    /// The summary's line (none when nothing was ever found to carry).
+    /// The summary's line (none where no request was ever made for it: the old pool has no
+    /// e-mail MFA configured).
     pub fn summary(&self) -> Option<String> {
-        if self.restored == 0 && self.pending.is_empty() && self.unproven.is_empty() {
+        if self.requests == 0 {
             return None;
         }
         Some(format!(
             "e-mail MFA of users groups --sync reached first: {} turned on, {} pending (retried \
              at each run), {} left off because the e-mail proves nothing (groups-report.csv); {} \
-             requests",
+             requests for it so far",
             self.restored,
             self.pending.len(),
             self.unproven.len(),
@@ -157,7 +159,7 @@ pub struct Pools<'a> {
 
 impl<'a> Carrier<'a> {
     /// The run's carrier, or `None` where the old pool has no e-mail MFA configured (nobody has
-    /// it to carry; no further call). Counts its look-ups in `state`.
+    /// it to carry; that one look-up is all, and is not counted). Counts its requests in `state`.
     pub async fn open(
         pools: Pools<'a>,
         state: &mut EmailMfaState,
@@ -167,7 +169,6 @@ impl<'a> Carrier<'a> {
             pacer: pools.pacer,
             pool_id: pools.old_pool,
         };
-        state.requests += 1;
         if !old.email_mfa_configured().await? {
             return Ok(None);
         }
@@ -176,7 +177,7 @@ impl<'a> Carrier<'a> {
             pacer: pools.pacer,
             pool_id: pools.new_pool,
         };
-        state.requests += 1;
+        state.requests += 2;
         let new_pool_configured = new.email_mfa_configured().await?;
         Ok(Some(Carrier {
             old,
@@ -347,7 +348,7 @@ mod tests {
             state.summary().unwrap(),
             "e-mail MFA of users groups --sync reached first: 2 turned on, 1 pending (retried at \
              each run), 0 left off because the e-mail proves nothing (groups-report.csv); 9 \
-             requests"
+             requests for it so far"
         );
     }
 
