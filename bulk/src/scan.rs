@@ -1,6 +1,13 @@
-//! Paging `ListUsers` shard by shard, concurrently, through the run's pacer.
+//! The one sharded `ListUsers` scan: every pool read of the crate that pages users goes through
+//! [`scan`], shard by shard, concurrently, through the run's pacer.
+//!
+//! Where the scan stands is a list of [`ShardCursor`]s that the caller keeps, with what a page
+//! does and how progress survives a crash ([`ScanState`]): the export's checkpoint, the new-pool
+//! index's store, or nothing for the read-only reports ([`each_user`], [`each_page`]). A refused
+//! pagination token changes that list one way for all of them ([`shards::after_refusal`]).
 
 use std::collections::VecDeque;
+use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -9,6 +16,7 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::types::UserType;
 use aws_smithy_runtime_api::http::Response as HttpResponse;
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use crate::errors::explain;
@@ -19,20 +27,292 @@ use crate::shards::{self, AfterRefusal};
 /// The most users one `ListUsers` page may hold (Cognito rejects more).
 pub const PAGE_LIMIT: i32 = 60;
 
-/// What a scan reports to the writer.
-pub enum ScanEvent {
+/// Where one shard's scan stands; the export's checkpoint and the new-pool index keep these as
+/// they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardCursor {
+    /// `sub` prefix of the shard (empty: the whole pool).
+    pub prefix: String,
+    /// Token of the next page to fetch; `None` with `done == false` means "from the start".
+    pub next_token: Option<String>,
+    /// Every page has been read, or the shard was split into narrower parts that follow it in
+    /// the list.
+    pub done: bool,
+    /// For a part of a split shard: the label of the shard of the scan's start it was split from
+    /// (the export's ledger of the users read before the split). Written `ledger` by earlier
+    /// versions.
+    #[serde(default, alias = "ledger", skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// Refused tokens of a shard that can be split no further (see [`shards::after_refusal`]).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub refusals: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+impl ShardCursor {
+    /// A shard of `prefix` to read from its first page.
+    pub fn new(prefix: String) -> ShardCursor {
+        ShardCursor {
+            prefix,
+            next_token: None,
+            done: false,
+            origin: None,
+            refusals: 0,
+        }
+    }
+
+    /// Moves the cursor past a page whose next page has `next_token` (`None`: the last page).
+    pub fn paged(&mut self, next_token: Option<String>) {
+        self.done = next_token.is_none();
+        self.next_token = next_token;
+    }
+
+    /// The label of the shard of the scan's start this one is, or is a part of.
+    pub fn origin_label(&self) -> &str {
+        self.origin
+            .as_deref()
+            .unwrap_or_else(|| shards::label(&self.prefix))
+    }
+
+    /// True when some of the users this shard reads may have been read before: it was read
+    /// again from its first page, or it is a part of a split shard.
+    pub fn read_again(&self) -> bool {
+        self.origin.is_some() || self.refusals > 0
+    }
+}
+
+/// What a caller does with a scan: keeps its cursors, files its pages and records refusals, in
+/// the order its persistence needs.
+pub trait ScanState {
+    /// The cursors, one per shard (the parts of split shards appended), that the scan reads and,
+    /// after a refused token, changes.
+    fn cursors(&mut self) -> &mut Vec<ShardCursor>;
+
+    /// Files one page, and moves its shard's cursor past it ([`ShardCursor::paged`]).
+    fn page(&mut self, page: Page) -> impl Future<Output = anyhow::Result<()>>;
+
+    /// Records the cursors after a refused token of shard `shard` changed them.
+    fn refused(&mut self, shard: usize) -> anyhow::Result<()>;
+
+    /// The error the scan stops with when a request fails for good or a shard is refused too
+    /// often (the export saves its checkpoint and says how to resume).
+    fn failed(&mut self, err: anyhow::Error) -> anyhow::Error {
+        err
+    }
+}
+
+/// One page of a shard, in order.
+pub struct Page {
+    /// Shard index.
+    pub shard: usize,
+    /// The page's users.
+    pub users: Vec<UserType>,
+    /// Token of the next page; `None` after the last page.
+    pub next_token: Option<String>,
+}
+
+/// The pool a scan reads, and how.
+#[derive(Clone, Copy)]
+pub struct PoolScan<'a> {
+    /// Client for the pool's region and account.
+    pub client: &'a Client,
+    /// The run's pacer (one rate limit for every request).
+    pub pacer: &'a Arc<Pacer>,
+    /// The pool.
+    pub pool_id: &'a str,
+    /// Concurrent shard scans.
+    pub segments: u8,
+}
+
+/// How a scan ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scanned {
+    /// Every shard was read to its end.
+    ToTheEnd,
+    /// The `stop` future fired first (a signal): the caller's state says where it stands.
+    Stopped,
+}
+
+/// Pages every shard of `state` that is not done, with `pool.segments` concurrent scans, handing
+/// pages to `state` in arrival order and one at a time, until every shard is read, a request
+/// fails, or `stop` fires. A shard whose token is refused goes on as
+/// [`shards::after_refusal`] says: split into 16 narrower parts appended to the cursors (the
+/// shard counts as done), or from its first page again.
+pub async fn scan(
+    pool: PoolScan<'_>,
+    state: &mut impl ScanState,
+    stop: impl Future<Output = ()>,
+) -> anyhow::Result<Scanned> {
+    let work: Vec<ShardWork> = state
+        .cursors()
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.done)
+        .map(|(i, c)| (i, c.prefix.clone(), c.next_token.clone()))
+        .collect();
+    let queue = WorkQueue::new(work);
+    let (events, mut received) = mpsc::channel(usize::from(pool.segments) * 2);
+    let scans: Vec<_> = (0..pool.segments)
+        .map(|_| {
+            tokio::spawn(scan_shards(
+                pool.client.clone(),
+                pool.pacer.clone(),
+                pool.pool_id.to_string(),
+                queue.clone(),
+                events.clone(),
+            ))
+        })
+        .collect();
+    drop(events);
+    let mut stop = std::pin::pin!(stop);
+    let result = loop {
+        let event = tokio::select! {
+            event = received.recv() => event,
+            _ = &mut stop => break Ok(Scanned::Stopped),
+        };
+        let handled = match event {
+            None => break Ok(Scanned::ToTheEnd),
+            Some(ScanEvent::Page(page)) => tokio::select! {
+                paged = state.page(page) => paged,
+                _ = &mut stop => break Ok(Scanned::Stopped),
+            },
+            Some(ScanEvent::Refused { shard }) => match after_refusal(state.cursors(), shard) {
+                Ok(work) => state.refused(shard).map(|()| queue.replace(work)),
+                Err(err) => Err(state.failed(err)),
+            },
+            Some(ScanEvent::Failed(err)) => Err(state.failed(err)),
+        };
+        if let Err(err) = handled {
+            break Err(err);
+        }
+    };
+    for scan in scans {
+        scan.abort();
+    }
+    result
+}
+
+/// Changes `cursors` for a refused token of shard `shard` and returns the work that replaces it:
+/// a split shard counts as done and its parts are appended, each from its first page; a shard
+/// that can be split no further starts again from its own.
+fn after_refusal(cursors: &mut Vec<ShardCursor>, shard: usize) -> anyhow::Result<Vec<ShardWork>> {
+    let after = shards::after_refusal(&cursors[shard].prefix, cursors[shard].refusals)?;
+    let cursor = &mut cursors[shard];
+    cursor.next_token = None;
+    match after {
+        AfterRefusal::Split(parts) => {
+            tracing::warn!(
+                shard = shards::label(&cursor.prefix),
+                "pagination token refused (expired): reading the shard as 16 narrower parts"
+            );
+            cursor.done = true;
+            let origin = cursor.origin_label().to_string();
+            let first = cursors.len();
+            cursors.extend(parts.into_iter().map(|prefix| ShardCursor {
+                origin: Some(origin.clone()),
+                ..ShardCursor::new(prefix)
+            }));
+            Ok((first..cursors.len())
+                .map(|i| (i, cursors[i].prefix.clone(), None))
+                .collect())
+        }
+        AfterRefusal::Restart => {
+            cursor.done = false;
+            cursor.refusals += 1;
+            Ok(vec![(shard, cursor.prefix.clone(), None)])
+        }
+    }
+}
+
+/// Reads every user of `pool` once, handing each page's users to `each` in arrival order. A
+/// shard whose token is refused goes on as [`shards::after_refusal`] says, and the users it had
+/// read are not handed on again ([`SeenUsers`]). For read-only reports (`plan`, `verify`,
+/// `status`, `id-map`), which keep no cursors.
+pub async fn each_user(
+    client: &Client,
+    pacer: &Arc<Pacer>,
+    pool_id: &str,
+    segments: u8,
+    mut each: impl FnMut(&UserType),
+) -> anyhow::Result<()> {
+    each_page(
+        client,
+        pacer,
+        pool_id,
+        segments,
+        async |users: Vec<UserType>| {
+            users.iter().for_each(&mut each);
+            Ok(())
+        },
+    )
+    .await
+}
+
+/// As [`each_user`], but hands `each` a page's users not seen before (in page order) and waits
+/// for it before taking the next page, so `each` may call Cognito about them (`plan`'s factor
+/// look-ups) while the scans wait (at most two pages a scan are read ahead).
+pub async fn each_page(
+    client: &Client,
+    pacer: &Arc<Pacer>,
+    pool_id: &str,
+    segments: u8,
+    each: impl AsyncFnMut(Vec<UserType>) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    let pool = PoolScan {
+        client,
+        pacer,
+        pool_id,
+        segments,
+    };
+    let mut state = Unkept {
+        cursors: shards::prefixes(segments)
+            .into_iter()
+            .map(ShardCursor::new)
+            .collect(),
+        seen: SeenUsers::default(),
+        each,
+    };
+    scan(pool, &mut state, std::future::pending()).await?;
+    Ok(())
+}
+
+/// A read-only scan's state: cursors in memory, and the users already handed on.
+struct Unkept<F> {
+    cursors: Vec<ShardCursor>,
+    seen: SeenUsers,
+    each: F,
+}
+
+impl<F: AsyncFnMut(Vec<UserType>) -> anyhow::Result<()>> ScanState for Unkept<F> {
+    fn cursors(&mut self) -> &mut Vec<ShardCursor> {
+        &mut self.cursors
+    }
+
+    async fn page(&mut self, page: Page) -> anyhow::Result<()> {
+        let mut fresh = Vec::with_capacity(page.users.len());
+        for user in page.users {
+            if self.seen.first_time(&user)? {
+                fresh.push(user);
+            }
+        }
+        self.cursors[page.shard].paged(page.next_token);
+        (self.each)(fresh).await
+    }
+
+    fn refused(&mut self, _shard: usize) -> anyhow::Result<()> {
+        self.seen.refused()
+    }
+}
+
+/// What a shard scan reports to the driver.
+enum ScanEvent {
     /// One page of a shard, in order.
-    Page {
-        /// Shard index.
-        shard: usize,
-        /// The page's users.
-        users: Vec<UserType>,
-        /// Token of the next page; `None` after the last page.
-        next_token: Option<String>,
-    },
-    /// The shard's token was refused and its scan was abandoned: the writer decides how it
-    /// continues ([`shards::after_refusal`]) and puts that work in the queue
-    /// ([`WorkQueue::replace`]).
+    Page(Page),
+    /// The shard's token was refused and its scan was abandoned: the driver decides how it
+    /// continues ([`after_refusal`]) and puts that work in the queue ([`WorkQueue::replace`]).
     Refused {
         /// Shard index.
         shard: usize,
@@ -42,11 +322,11 @@ pub enum ScanEvent {
 }
 
 /// A shard still to scan: its index, `sub` prefix and the token to continue from.
-pub type ShardWork = (usize, String, Option<String>);
+type ShardWork = (usize, String, Option<String>);
 
 /// The shards still to scan, shared by the scans: a scan waits for more work while another
 /// shard is still being paged (a refused shard may come back as several).
-pub struct WorkQueue {
+struct WorkQueue {
     items: Mutex<VecDeque<ShardWork>>,
     /// Shards queued or being paged.
     open: AtomicUsize,
@@ -57,14 +337,13 @@ const IDLE_WAIT: Duration = Duration::from_millis(50);
 
 impl WorkQueue {
     /// A queue holding `work`.
-    pub fn new(work: impl IntoIterator<Item = ShardWork>) -> Arc<WorkQueue> {
+    fn new(work: impl IntoIterator<Item = ShardWork>) -> Arc<WorkQueue> {
         let items: VecDeque<ShardWork> = work.into_iter().collect();
         Arc::new(WorkQueue {
             open: AtomicUsize::new(items.len()),
             items: Mutex::new(items),
         })
     }
-
     /// The next shard to page, or `None` once every shard is paged.
     async fn next(&self) -> Option<ShardWork> {
         loop {
@@ -84,7 +363,7 @@ impl WorkQueue {
     }
 
     /// Puts `work` in place of a shard handed back after [`ScanEvent::Refused`].
-    pub fn replace(&self, work: impl IntoIterator<Item = ShardWork>) {
+    fn replace(&self, work: impl IntoIterator<Item = ShardWork>) {
         let mut items = self.items.lock().expect("queue lock");
         for item in work {
             self.open.fetch_add(1, Ordering::SeqCst);
@@ -96,7 +375,7 @@ impl WorkQueue {
 }
 
 /// Scans shards from `queue` until every shard is paged, sending pages to `events`.
-pub async fn scan_shards(
+async fn scan_shards(
     client: Client,
     pacer: Arc<Pacer>,
     pool_id: String,
@@ -160,11 +439,11 @@ async fn scan_one(
                 let next_token = page.pagination_token.filter(|t| !t.is_empty());
                 let last = next_token.is_none();
                 token = next_token.clone();
-                let event = ScanEvent::Page {
+                let event = ScanEvent::Page(Page {
                     shard,
                     users: page.users.unwrap_or_default(),
                     next_token,
-                };
+                });
                 events.send(event).await.map_err(|_| ())?;
                 if last {
                     return Ok(Paged::ToTheEnd);
@@ -202,120 +481,6 @@ fn is_refused_token<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) ->
     )
 }
 
-/// Reads every user of `pool_id` once, with `segments` concurrent shard scans, handing each
-/// page's users to `each` in arrival order. A shard whose token is refused goes on as
-/// [`shards::after_refusal`] says, and the users it had read are not handed on again
-/// ([`SeenUsers`]). For read-only reports (`plan`, `verify`, `status`); the export has its own
-/// checkpointed loop.
-pub async fn each_user(
-    client: &Client,
-    pacer: &Arc<Pacer>,
-    pool_id: &str,
-    segments: u8,
-    mut each: impl FnMut(&UserType),
-) -> anyhow::Result<()> {
-    each_page(
-        client,
-        pacer,
-        pool_id,
-        segments,
-        async |users: Vec<UserType>| {
-            users.iter().for_each(&mut each);
-            Ok(())
-        },
-    )
-    .await
-}
-
-/// As [`each_user`], but hands `each` a page's users not seen before (in page order) and waits
-/// for it before taking the next page, so `each` may call Cognito about them (`plan`'s factor
-/// look-ups) while the scans wait (at most two pages a scan are read ahead).
-pub async fn each_page(
-    client: &Client,
-    pacer: &Arc<Pacer>,
-    pool_id: &str,
-    segments: u8,
-    mut each: impl AsyncFnMut(Vec<UserType>) -> anyhow::Result<()>,
-) -> anyhow::Result<()> {
-    let mut cursors: Vec<(String, u32)> = shards::prefixes(segments)
-        .into_iter()
-        .map(|prefix| (prefix, 0))
-        .collect();
-    let work = cursors
-        .iter()
-        .enumerate()
-        .map(|(i, (prefix, _))| (i, prefix.clone(), None));
-    let queue = WorkQueue::new(work);
-    let (events, mut received) = mpsc::channel(usize::from(segments) * 2);
-    let scans: Vec<_> = (0..segments)
-        .map(|_| {
-            tokio::spawn(scan_shards(
-                client.clone(),
-                pacer.clone(),
-                pool_id.to_string(),
-                queue.clone(),
-                events.clone(),
-            ))
-        })
-        .collect();
-    drop(events);
-    let mut seen = SeenUsers::default();
-    let mut result = Ok(());
-    while let Some(event) = received.recv().await {
-        result = match event {
-            ScanEvent::Page { users, .. } => {
-                let fresh: anyhow::Result<Vec<UserType>> = users
-                    .into_iter()
-                    .filter_map(|user| match seen.first_time(&user) {
-                        Ok(true) => Some(Ok(user)),
-                        Ok(false) => None,
-                        Err(err) => Some(Err(err)),
-                    })
-                    .collect();
-                match fresh {
-                    Ok(fresh) => each(fresh).await,
-                    Err(err) => Err(err),
-                }
-            }
-            ScanEvent::Refused { shard } => seen
-                .refused()
-                .and_then(|_| after_refusal(&mut cursors, shard))
-                .map(|work| queue.replace(work)),
-            ScanEvent::Failed(err) => Err(err),
-        };
-        if result.is_err() {
-            break;
-        }
-    }
-    for scan in scans {
-        scan.abort();
-    }
-    result
-}
-
-/// Changes `cursors` (each shard's prefix and refusals at its narrowest) for a refused token of
-/// shard `shard`, and returns the work that replaces it.
-fn after_refusal(cursors: &mut Vec<(String, u32)>, shard: usize) -> anyhow::Result<Vec<ShardWork>> {
-    let (prefix, refusals) = cursors[shard].clone();
-    match shards::after_refusal(&prefix, refusals)? {
-        AfterRefusal::Split(parts) => {
-            tracing::warn!(
-                shard = shards::label(&prefix),
-                "pagination token refused (expired): reading the shard as 16 narrower parts"
-            );
-            let first = cursors.len();
-            cursors.extend(parts.into_iter().map(|part| (part, 0)));
-            Ok((first..cursors.len())
-                .map(|i| (i, cursors[i].0.clone(), None))
-                .collect())
-        }
-        AfterRefusal::Restart => {
-            cursors[shard].1 += 1;
-            Ok(vec![(shard, prefix, None)])
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -328,6 +493,33 @@ mod tests {
         let meta = ErrorMetadata::builder().code(code).message(message).build();
         let raw = HttpResponse::new(StatusCode::try_from(400).unwrap(), SdkBody::from("{}"));
         SdkError::service_error(ListUsersError::generic(meta), raw)
+    }
+
+    #[test]
+    fn a_refused_shard_is_done_and_its_parts_follow_it_then_the_narrowest_restart() {
+        let mut cursors = vec![ShardCursor::new("a".into())];
+        cursors[0].paged(Some("t".into()));
+        let work = after_refusal(&mut cursors, 0).unwrap();
+        assert_eq!(work.len(), 16);
+        assert_eq!(work[1], (2, "a1".to_string(), None));
+        assert!(cursors[0].done && cursors[0].next_token.is_none());
+        assert_eq!(cursors[2].origin_label(), "a");
+        assert!(cursors[2].read_again() && !cursors[0].read_again());
+        let mut narrowest = vec![ShardCursor::new("01234567".into())];
+        narrowest[0].paged(Some("t".into()));
+        let work = after_refusal(&mut narrowest, 0).unwrap();
+        assert_eq!(work, [(0, "01234567".to_string(), None)]);
+        assert_eq!((narrowest[0].done, narrowest[0].refusals), (false, 1));
+        assert!(narrowest[0].read_again());
+    }
+
+    #[test]
+    fn a_cursor_of_an_earlier_checkpoint_reads_its_ledger_as_its_origin() {
+        let earlier =
+            r#"{"prefix":"a3","next_token":null,"done":false,"restarted":true,"ledger":"a"}"#;
+        let cursor: ShardCursor = serde_json::from_str(earlier).unwrap();
+        assert_eq!(cursor.origin_label(), "a");
+        assert!(cursor.read_again());
     }
 
     #[test]

@@ -7,12 +7,13 @@
 //! checkpoint records, and each shard continues from the token after its last recorded page.
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::atomic_json;
+use crate::scan::ShardCursor;
+use crate::versioned_state::{self, Unreadable};
 use shared::Mapping;
 
 use super::groups::GroupCounts;
@@ -49,52 +50,6 @@ pub struct LaneIdentity {
     pub mapping: Mapping,
     /// Its CSV header.
     pub header: Vec<String>,
-}
-
-/// Where one shard's scan stands.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ShardCursor {
-    /// `sub` prefix of the shard (empty: the whole pool).
-    pub prefix: String,
-    /// Token of the next page to fetch; `None` with `done == false` means "from the start".
-    pub next_token: Option<String>,
-    /// Every page has been written.
-    pub done: bool,
-    /// The shard was restarted from the beginning (expired token), or is a part of a split shard:
-    /// users already written must be skipped using its ledger.
-    pub restarted: bool,
-    /// The ledger it records into and skips by: its own (`None`), or for a part of a split
-    /// shard the split shard's (which holds every user of the part written before the split).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ledger: Option<String>,
-    /// Refused tokens of a shard that can be split no further (see `shards::after_refusal`).
-    #[serde(default, skip_serializing_if = "is_zero")]
-    pub refusals: u32,
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
-}
-
-impl ShardCursor {
-    /// A shard to read from its first page.
-    pub fn new(prefix: String) -> ShardCursor {
-        ShardCursor {
-            prefix,
-            next_token: None,
-            done: false,
-            restarted: false,
-            ledger: None,
-            refusals: 0,
-        }
-    }
-
-    /// The label of the ledger it records into.
-    pub fn ledger_label(&self) -> &str {
-        self.ledger
-            .as_deref()
-            .unwrap_or_else(|| crate::shards::label(&self.prefix))
-    }
 }
 
 /// Length of an output file up to which its content is counted.
@@ -228,22 +183,13 @@ impl Checkpoint {
     /// Reads the checkpoint of an output folder.
     pub fn load(out: &Path) -> anyhow::Result<Checkpoint> {
         let path = Checkpoint::path(out);
-        let text = fs::read_to_string(&path).map_err(|e| {
-            anyhow::anyhow!(
+        versioned_state::load(&path, VERSION).map_err(|err| match err.kind {
+            Unreadable::Missing(e) => anyhow::anyhow!(
                 "cannot resume: no checkpoint at {} ({e}). Run without --resume into an empty folder",
                 path.display()
-            )
-        })?;
-        let checkpoint: Checkpoint = serde_json::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("cannot resume: {} is damaged ({e})", path.display()))?;
-        if checkpoint.version != VERSION {
-            anyhow::bail!(
-                "cannot resume: {} was written by another version of cognito-migrate (format {})",
-                path.display(),
-                checkpoint.version
-            );
-        }
-        Ok(checkpoint)
+            ),
+            _ => anyhow::anyhow!("cannot resume: {err}"),
+        })
     }
 
     /// Writes the checkpoint atomically.
@@ -255,6 +201,7 @@ impl Checkpoint {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
 
     #[test]
     fn saves_and_loads_atomically() {

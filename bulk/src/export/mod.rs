@@ -34,7 +34,6 @@ use std::time::Instant;
 use crate::mapping_file::MappingFile;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use shared::import_csv::{MAX_FILE_BYTES, MAX_ROWS_PER_FILE};
-use tokio::sync::mpsc;
 
 pub use mfa::MfaLookup;
 
@@ -45,7 +44,7 @@ use crate::pace::{ProgressArgs, ScanPace};
 use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
-use crate::scan::{self, ScanEvent, ShardWork, WorkQueue};
+use crate::scan::{self, Page, PoolScan, ScanState, Scanned};
 use crate::target_index::{MatchRule, NewPool, TargetIndex};
 use crate::tenants::TargetPools;
 use checkpoint::Checkpoint;
@@ -469,70 +468,72 @@ async fn scan_all(
     sink: &mut Sink<'_>,
     progress: &mut Progress,
 ) -> anyhow::Result<bool> {
-    let work: Vec<ShardWork> = sink
-        .checkpoint()
-        .shards
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !s.done)
-        .map(|(i, s)| (i, s.prefix.clone(), s.next_token.clone()))
-        .collect();
-    let queue = WorkQueue::new(work);
-    let (events, mut received) = mpsc::channel(usize::from(args.segments) * 2);
-    let mut scans = Vec::new();
-    for _ in 0..args.segments {
-        scans.push(tokio::spawn(scan::scan_shards(
-            source.clone(),
-            pacer.clone(),
-            args.source_pool_id.clone(),
-            queue.clone(),
-            events.clone(),
-        )));
-    }
-    drop(events);
-    let mut stop = std::pin::pin!(crate::signals::stop_requested());
-    let result = loop {
-        tokio::select! {
-            event = received.recv() => match event {
-                None => break Ok(false),
-                Some(ScanEvent::Page { shard, users, next_token }) => {
-                    let mfa = match &lookup {
-                        Some(lookup) => {
-                            let looked_up = tokio::select! {
-                                looked_up = mfa::look_up(source, *lookup, &args.source_pool_id, &users) => looked_up,
-                                _ = &mut stop => break Ok(true),
-                            };
-                            match looked_up {
-                                Ok(settings) => settings,
-                                Err(err) => {
-                                    sink.save()?;
-                                    break Err(err.context(format!(
-                                        "export stopped; what was read so far is checkpointed in {}: fix the cause, then rerun with --resume",
-                                        args.out.display()
-                                    )));
-                                }
-                            }
-                        }
-                        None => Vec::new(),
-                    };
-                    sink.page(shard, &users, &mfa, next_token)?;
-                    let c = sink.totals();
-                    progress.update(c.seen, &format!("(exported {}, rejected {}, skipped {})", c.exported, c.rejected, c.skipped));
-                }
-                Some(ScanEvent::Refused { shard }) => queue.replace(sink.refused(shard)?),
-                Some(ScanEvent::Failed(err)) => {
-                    sink.save()?;
-                    break Err(err.context(format!(
-                        "export stopped; what was read so far is checkpointed in {}: fix the cause, then rerun with --resume",
-                        args.out.display()
-                    )));
-                }
-            },
-            _ = &mut stop => break Ok(true),
-        }
+    let pool = PoolScan {
+        client: source,
+        pacer,
+        pool_id: &args.source_pool_id,
+        segments: args.segments,
     };
-    for scan in scans {
-        scan.abort();
+    let mut state = ExportScan {
+        source,
+        pool_id: &args.source_pool_id,
+        out: &args.out,
+        lookup,
+        sink,
+        progress,
+    };
+    let scanned = scan::scan(pool, &mut state, crate::signals::stop_requested()).await?;
+    Ok(scanned == Scanned::Stopped)
+}
+
+/// The export's side of the scan: each page's MFA looked up, its users filed by the sink, whose
+/// checkpoint holds the cursors.
+struct ExportScan<'s, 'a> {
+    source: &'s aws_sdk_cognitoidentityprovider::Client,
+    pool_id: &'s str,
+    out: &'s Path,
+    lookup: Option<mfa::Lookup<'s>>,
+    sink: &'s mut Sink<'a>,
+    progress: &'s mut Progress,
+}
+
+impl ScanState for ExportScan<'_, '_> {
+    fn cursors(&mut self) -> &mut Vec<scan::ShardCursor> {
+        self.sink.cursors()
     }
-    result
+
+    async fn page(&mut self, page: Page) -> anyhow::Result<()> {
+        let mfa = match &self.lookup {
+            Some(lookup) => mfa::look_up(self.source, *lookup, self.pool_id, &page.users)
+                .await
+                .map_err(|err| self.failed(err))?,
+            None => Vec::new(),
+        };
+        self.sink
+            .page(page.shard, &page.users, &mfa, page.next_token)?;
+        let c = self.sink.totals();
+        self.progress.update(
+            c.seen,
+            &format!(
+                "(exported {}, rejected {}, skipped {})",
+                c.exported, c.rejected, c.skipped
+            ),
+        );
+        Ok(())
+    }
+
+    fn refused(&mut self, shard: usize) -> anyhow::Result<()> {
+        self.sink.refused(shard)
+    }
+
+    /// Saves the checkpoint, so `--resume` continues from what was read.
+    fn failed(&mut self, err: anyhow::Error) -> anyhow::Error {
+        if let Err(not_saved) = self.sink.save() {
+            return not_saved;
+        }
+        err.context(format!(
+            "export stopped; what was read so far is checkpointed in {}: fix the cause, then rerun with --resume",
+            self.out.display()
+        ))
+    }
 }

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_cognitoidentityprovider::types::UserType;
 use shared::from_sdk::user_from_list;
 
-use super::checkpoint::{Checkpoint, Counts, ShardCursor};
+use super::checkpoint::{Checkpoint, Counts};
 use super::collisions::SignInLedger;
 use super::groups::GroupCounts;
 use super::ledgers::{Ledgers, username_key};
@@ -22,8 +22,7 @@ use crate::classify::{Classifier, Outcome};
 use crate::destinations::NewPools;
 use crate::disk_table::{Table, temporary_file_error};
 use crate::report_csv::csv_record;
-use crate::scan::ShardWork;
-use crate::shards::{self, AfterRefusal};
+use crate::scan::ShardCursor;
 
 /// The reason code of a sign-in collision.
 const COLLISION_CODE: &str = "sign-in-collision";
@@ -74,8 +73,8 @@ impl<'a> Sink<'a> {
     ) -> anyhow::Result<Sink<'a>> {
         let mut dedup = HashMap::new();
         for shard in &checkpoint.shards {
-            let label = shard.ledger_label();
-            if shard.restarted && !shard.done && !dedup.contains_key(label) {
+            let label = shard.origin_label();
+            if shard.read_again() && !shard.done && !dedup.contains_key(label) {
                 dedup.insert(label.to_string(), ledgers.read(label)?);
             }
         }
@@ -124,7 +123,7 @@ impl<'a> Sink<'a> {
         mfa: &[Option<LookedUp>],
         next_token: Option<String>,
     ) -> anyhow::Result<()> {
-        let label = self.checkpoint.shards[shard].ledger_label().to_string();
+        let label = self.checkpoint.shards[shard].origin_label().to_string();
         for (index, user) in users.iter().enumerate() {
             let mut user = user_from_list(user);
             let looked_up = mfa.get(index).cloned().flatten();
@@ -219,63 +218,26 @@ impl<'a> Sink<'a> {
                 }
             }
         }
-        let cursor = &mut self.checkpoint.shards[shard];
-        cursor.done = next_token.is_none();
-        cursor.next_token = next_token;
+        self.checkpoint.shards[shard].paged(next_token);
         if self.last_save.elapsed() >= CHECKPOINT_EVERY {
             self.save()?;
         }
         Ok(())
     }
 
-    /// A shard's pagination token was refused (expired). The shard goes on as
-    /// [`shards::after_refusal`] says: as its 16 narrower parts, or from its first page when it
-    /// can be split no further. Users already written are recognised by the ledger and not
-    /// written again. Returns the work that replaces the shard.
-    pub fn refused(&mut self, shard: usize) -> anyhow::Result<Vec<ShardWork>> {
-        let cursor = self.checkpoint.shards[shard].clone();
-        let ledger = cursor.ledger_label().to_string();
-        let after = shards::after_refusal(&cursor.prefix, cursor.refusals).map_err(|err| {
-            err.context("the export stopped; rerun with --resume once the pace is changed")
-        })?;
-        let work = match after {
-            AfterRefusal::Split(parts) => {
-                tracing::warn!(
-                    shard = shards::label(&cursor.prefix),
-                    "pagination token refused (expired): reading the shard as 16 narrower parts, skipping users already written"
-                );
-                let mut work = Vec::new();
-                for (n, prefix) in parts.into_iter().enumerate() {
-                    let part = ShardCursor {
-                        restarted: true,
-                        ledger: Some(ledger.clone()),
-                        ..ShardCursor::new(prefix.clone())
-                    };
-                    let index = match n {
-                        0 => shard,
-                        _ => self.checkpoint.shards.len(),
-                    };
-                    match n {
-                        0 => self.checkpoint.shards[shard] = part,
-                        _ => self.checkpoint.shards.push(part),
-                    }
-                    work.push((index, prefix, None));
-                }
-                work
-            }
-            AfterRefusal::Restart => {
-                let restarted = &mut self.checkpoint.shards[shard];
-                restarted.next_token = None;
-                restarted.done = false;
-                restarted.restarted = true;
-                restarted.refusals += 1;
-                vec![(shard, cursor.prefix.clone(), None)]
-            }
-        };
+    /// The shards' cursors, which the scan moves ([`crate::scan::ScanState::cursors`]).
+    pub fn cursors(&mut self) -> &mut Vec<ShardCursor> {
+        &mut self.checkpoint.shards
+    }
+
+    /// Records that a refused token of shard `shard` changed the cursors (see
+    /// [`crate::scan::scan`]): its parts, or the shard read again, skip the users already written,
+    /// as the ledger of the shard they come from says.
+    pub fn refused(&mut self, shard: usize) -> anyhow::Result<()> {
+        let ledger = self.checkpoint.shards[shard].origin_label().to_string();
         let seen = self.ledgers.read(&ledger)?;
         self.dedup.insert(ledger, seen);
-        self.save()?;
-        Ok(work)
+        self.save()
     }
 
     /// Records that the groups files are written.

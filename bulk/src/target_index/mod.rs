@@ -20,16 +20,15 @@ use std::time::Duration;
 use aws_sdk_cognitoidentityprovider::Client;
 use shared::SourceUser;
 use shared::from_sdk::user_from_list;
-use tokio::sync::mpsc;
 
 pub use keys::MatchRule;
 
 use crate::disk_table::{Table, TableBuilder, temporary_file_error};
 use crate::pacer::Pacer;
 use crate::progress::Progress;
-use crate::scan::{self, ScanEvent, ShardWork, WorkQueue};
-use crate::shards::{self, AfterRefusal};
-use store::{IndexShard, IndexStore, Stored};
+use crate::scan::{self, Page, PoolScan, ScanState, ShardCursor};
+use crate::shards;
+use store::{IndexStore, Stored};
 
 /// The reason code of [`Presence::NameHeldByAnotherUser`], wherever it is counted (the sweep's
 /// `skipped.csv`, `plan` and `status`): signing in to the new pool finds that other user, so the
@@ -124,7 +123,7 @@ impl TargetIndex {
         let prefixes = shards::prefixes(pool.segments);
         let mut keys = TableBuilder::default();
         let (mut store, cursors) = match store {
-            None => (None, prefixes.into_iter().map(IndexShard::fresh).collect()),
+            None => (None, prefixes.into_iter().map(ShardCursor::new).collect()),
             Some(dir) => match IndexStore::open(dir, pool.pool_id, &rule, prefixes, &mut keys)? {
                 (_, Stored::Complete) => {
                     let index = TargetIndex::new(keys, rule)?;
@@ -169,96 +168,67 @@ impl TargetIndex {
 async fn scan_into(
     pool: &NewPool<'_>,
     rule: &MatchRule,
-    mut cursors: Vec<IndexShard>,
+    cursors: Vec<ShardCursor>,
     keys: &mut TableBuilder<()>,
-    mut store: Option<&mut IndexStore>,
+    store: Option<&mut IndexStore>,
 ) -> anyhow::Result<()> {
-    let work: Vec<ShardWork> = cursors
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !c.done)
-        .map(|(i, c)| (i, c.prefix.clone(), c.next_token.clone()))
-        .collect();
-    let queue = WorkQueue::new(work);
-    let (events, mut received) = mpsc::channel(usize::from(pool.segments) * 2);
-    let scans: Vec<_> = (0..pool.segments)
-        .map(|_| {
-            tokio::spawn(scan::scan_shards(
-                pool.client.clone(),
-                pool.pacer.clone(),
-                pool.pool_id.to_string(),
-                queue.clone(),
-                events.clone(),
-            ))
-        })
-        .collect();
-    drop(events);
-    let mut progress = Progress::new("new-pool users", 0, pool.progress_interval);
-    let mut read = 0;
-    let mut result = Ok(());
-    while let Some(event) = received.recv().await {
-        result = match event {
-            ScanEvent::Page {
-                shard,
-                users,
-                next_token,
-            } => {
-                read += users.len() as u64;
-                progress.update(read, "read");
-                let page: Vec<u128> = users
-                    .iter()
-                    .flat_map(|u| rule.new_pool_user_keys(&user_from_list(u)))
-                    .collect();
-                let added = page.iter().try_for_each(|key| keys.push(*key, ()));
-                match (added, store.as_deref_mut()) {
-                    (Err(err), _) => Err(temporary_file_error(err)),
-                    (Ok(()), Some(store)) => store.page(shard, &page, next_token),
-                    (Ok(()), None) => Ok(()),
-                }
-            }
-            ScanEvent::Refused { shard } => {
-                let work = after_refusal(&mut cursors, shard);
-                let recorded = match (work, store.as_deref_mut()) {
-                    (Ok(work), Some(store)) => store.refused(shard, &cursors).map(|_| work),
-                    (work, _) => work,
-                };
-                recorded.map(|work| queue.replace(work))
-            }
-            ScanEvent::Failed(err) => Err(err),
-        };
-        if result.is_err() {
-            break;
-        }
-    }
-    progress.finish();
-    for scan in scans {
-        scan.abort();
-    }
-    result
+    let scan = PoolScan {
+        client: pool.client,
+        pacer: pool.pacer,
+        pool_id: pool.pool_id,
+        segments: pool.segments,
+    };
+    let mut state = IndexScan {
+        rule,
+        cursors,
+        keys,
+        store,
+        progress: Progress::new("new-pool users", 0, pool.progress_interval),
+        read: 0,
+    };
+    let read = scan::scan(scan, &mut state, std::future::pending()).await;
+    state.progress.finish();
+    read.map(|_| ())
 }
 
-/// Changes `cursors` for a refused token of shard `shard` and returns the work that replaces it:
-/// a split shard counts as done (its keys read so far stay) and its parts are appended; a shard
-/// that can be split no further starts again from its first page.
-fn after_refusal(cursors: &mut Vec<IndexShard>, shard: usize) -> anyhow::Result<Vec<ShardWork>> {
-    let cursor = &mut cursors[shard];
-    cursor.next_token = None;
-    match shards::after_refusal(&cursor.prefix, cursor.refusals)? {
-        AfterRefusal::Split(parts) => {
-            tracing::warn!(
-                shard = shards::label(&cursor.prefix),
-                "pagination token refused (expired): reading the new pool's shard as 16 narrower parts"
-            );
-            cursor.done = true;
-            let first = cursors.len();
-            cursors.extend(parts.into_iter().map(IndexShard::fresh));
-            Ok((first..cursors.len())
-                .map(|i| (i, cursors[i].prefix.clone(), None))
-                .collect())
+/// The index's side of the scan: each page's keys into the table, and into the store when the
+/// index is kept.
+struct IndexScan<'s> {
+    rule: &'s MatchRule,
+    cursors: Vec<ShardCursor>,
+    keys: &'s mut TableBuilder<()>,
+    store: Option<&'s mut IndexStore>,
+    progress: Progress,
+    read: u64,
+}
+
+impl ScanState for IndexScan<'_> {
+    fn cursors(&mut self) -> &mut Vec<ShardCursor> {
+        &mut self.cursors
+    }
+
+    async fn page(&mut self, page: Page) -> anyhow::Result<()> {
+        self.read += page.users.len() as u64;
+        self.progress.update(self.read, "read");
+        let keys: Vec<u128> = page
+            .users
+            .iter()
+            .flat_map(|u| self.rule.new_pool_user_keys(&user_from_list(u)))
+            .collect();
+        for key in &keys {
+            self.keys.push(*key, ()).map_err(temporary_file_error)?;
         }
-        AfterRefusal::Restart => {
-            cursor.refusals += 1;
-            Ok(vec![(shard, cursor.prefix.clone(), None)])
+        if let Some(store) = self.store.as_deref_mut() {
+            store.page(page.shard, &keys, page.next_token.clone())?;
+        }
+        self.cursors[page.shard].paged(page.next_token);
+        Ok(())
+    }
+
+    fn refused(&mut self, shard: usize) -> anyhow::Result<()> {
+        match self.store.as_deref_mut() {
+            Some(store) => store.refused(shard, &self.cursors),
+            None => Ok(()),
         }
     }
 }

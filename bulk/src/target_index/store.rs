@@ -18,43 +18,17 @@ use serde::{Deserialize, Serialize};
 use super::keys::MatchRule;
 use crate::atomic_json::{self, AtomicBytes};
 use crate::disk_table::{TableBuilder, temporary_file_error};
+use crate::scan::ShardCursor;
 use crate::shards;
+use crate::versioned_state;
 
 const STATE_FILE: &str = "state.json";
 const KEYS_FILE: &str = "keys.bin";
 const KEYS_MAGIC: &[u8; 8] = b"CMTIDX01";
 const KEY_BYTES: u64 = 16;
-const VERSION: u32 = 1;
-
-/// Where one shard of the new pool's scan stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct IndexShard {
-    /// `sub` prefix (empty: the whole pool).
-    pub prefix: String,
-    /// Token of the next page; `None` with `done == false` means "from the start".
-    pub next_token: Option<String>,
-    /// Every page has been read, or the shard was split into narrower parts that follow it in
-    /// the list (its keys read before the split stay valid).
-    pub done: bool,
-    /// Keys of its file that count.
-    pub keys: u64,
-    /// Refused tokens since it could be split no further (see `shards::after_refusal`).
-    #[serde(default)]
-    pub refusals: u32,
-}
-
-impl IndexShard {
-    /// A shard of `prefix` to read from its first page.
-    pub fn fresh(prefix: String) -> IndexShard {
-        IndexShard {
-            prefix,
-            next_token: None,
-            done: false,
-            keys: 0,
-            refusals: 0,
-        }
-    }
-}
+/// Format 2 keeps the shards' key counts beside their cursors ([`ShardCursor`]); an index of
+/// format 1 is read again.
+const VERSION: u32 = 2;
 
 /// `state.json`: which pool and rule the keys are for, and where each shard stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,7 +36,9 @@ struct IndexState {
     version: u32,
     pool_id: String,
     rule: MatchRule,
-    shards: Vec<IndexShard>,
+    shards: Vec<ShardCursor>,
+    /// Keys of each shard's file that count.
+    keys: Vec<u64>,
     /// `keys.bin` holds every key.
     complete: bool,
 }
@@ -72,7 +48,7 @@ pub enum Stored {
     /// The whole index.
     Complete,
     /// The keys read so far, and the shards' cursors.
-    Partial(Vec<IndexShard>),
+    Partial(Vec<ShardCursor>),
 }
 
 /// One new pool's index folder.
@@ -113,10 +89,9 @@ impl IndexStore {
         prefixes: Vec<String>,
         keys: &mut TableBuilder<()>,
     ) -> anyhow::Result<(IndexStore, Stored)> {
-        let kept = fs::read_to_string(dir.join(STATE_FILE))
+        let kept = versioned_state::load::<IndexState>(&dir.join(STATE_FILE), VERSION)
             .ok()
-            .and_then(|text| serde_json::from_str::<IndexState>(&text).ok())
-            .filter(|s| s.version == VERSION && s.pool_id == pool_id && &s.rule == rule);
+            .filter(|s| s.pool_id == pool_id && &s.rule == rule && s.keys.len() == s.shards.len());
         let Some(state) = kept else {
             return IndexStore::create(dir, pool_id, rule, prefixes);
         };
@@ -149,7 +124,7 @@ impl IndexStore {
             return Ok((store, Stored::Complete));
         }
         let mut files = Vec::new();
-        for shard in &state.shards {
+        for (shard, &count) in state.shards.iter().zip(&state.keys) {
             let path = shard_file(dir, &shard.prefix);
             let file = OpenOptions::new()
                 .read(true)
@@ -157,8 +132,8 @@ impl IndexStore {
                 .create(true)
                 .truncate(false)
                 .open(&path)?;
-            file.set_len(shard.keys * KEY_BYTES)?;
-            load(file, shard.keys, keys)?;
+            file.set_len(count * KEY_BYTES)?;
+            load(file, count, keys)?;
             files.push(OpenOptions::new().append(true).open(&path)?);
         }
         let shards = state.shards.clone();
@@ -180,7 +155,7 @@ impl IndexStore {
             fs::remove_dir_all(dir)?;
         }
         crate::private_files::create_dir_all(dir)?;
-        let shards: Vec<IndexShard> = prefixes.into_iter().map(IndexShard::fresh).collect();
+        let shards: Vec<ShardCursor> = prefixes.into_iter().map(ShardCursor::new).collect();
         let files = shards
             .iter()
             .map(|s| crate::private_files::create(&shard_file(dir, &s.prefix)))
@@ -191,6 +166,7 @@ impl IndexStore {
                 version: VERSION,
                 pool_id: pool_id.to_string(),
                 rule: rule.clone(),
+                keys: vec![0; shards.len()],
                 shards: shards.clone(),
                 complete: false,
             },
@@ -223,10 +199,8 @@ impl IndexStore {
         file.write_all(&encode(keys))
             .and_then(|_| file.sync_data())
             .map_err(|e| self.write_error(e))?;
-        let cursor = &mut self.state.shards[shard];
-        cursor.keys += keys.len() as u64;
-        cursor.done = next_token.is_none();
-        cursor.next_token = next_token;
+        self.state.keys[shard] += keys.len() as u64;
+        self.state.shards[shard].paged(next_token);
         self.save()
     }
 
@@ -234,37 +208,32 @@ impl IndexStore {
     /// (the store's list with the refused shard changed and any parts appended): the refused
     /// shard's cursor is taken from it, each part gets an empty key file. The keys already read
     /// stay valid.
-    pub fn refused(&mut self, shard: usize, shards: &[IndexShard]) -> anyhow::Result<()> {
+    pub fn refused(&mut self, shard: usize, shards: &[ShardCursor]) -> anyhow::Result<()> {
         for part in &shards[self.state.shards.len()..] {
             let path = shard_file(&self.dir, &part.prefix);
             let file = crate::private_files::create(&path)
                 .and_then(|_| OpenOptions::new().append(true).open(&path))
                 .map_err(|e| self.write_error(e))?;
             self.files.push(file);
-            self.state
-                .shards
-                .push(IndexShard::fresh(part.prefix.clone()));
+            self.state.shards.push(part.clone());
+            self.state.keys.push(0);
         }
-        let keys = self.state.shards[shard].keys;
-        self.state.shards[shard] = IndexShard {
-            keys,
-            ..shards[shard].clone()
-        };
+        self.state.shards[shard] = shards[shard].clone();
         self.save()
     }
 
     /// Copies every shard's keys into `keys.bin`, marks the index complete, and removes the
     /// shard files.
     pub fn finish(&mut self) -> anyhow::Result<()> {
-        let count: u64 = self.state.shards.iter().map(|s| s.keys).sum();
+        let count: u64 = self.state.keys.iter().sum();
         let write = || -> std::io::Result<()> {
             let mut out = AtomicBytes::create(&self.dir.join(KEYS_FILE))?;
             out.write(KEYS_MAGIC)?;
             out.write(&count.to_le_bytes())?;
             let mut buffer = vec![0; 1 << 16];
-            for shard in &self.state.shards {
+            for (shard, &keys) in self.state.shards.iter().zip(&self.state.keys) {
                 let file = File::open(shard_file(&self.dir, &shard.prefix))?;
-                let mut reader = file.take(shard.keys * KEY_BYTES);
+                let mut reader = file.take(keys * KEY_BYTES);
                 loop {
                     match reader.read(&mut buffer)? {
                         0 => break,
@@ -348,7 +317,7 @@ mod tests {
         store.page(1, &[1], Some("t".into())).unwrap();
         // Shard "1"'s token is refused: it is done, and its parts "10" and "11" follow it.
         shards[1].done = true;
-        shards.extend(["10", "11"].map(|p| IndexShard::fresh(p.into())));
+        shards.extend(["10", "11"].map(|p| ShardCursor::new(p.into())));
         store.refused(1, &shards).unwrap();
         store.page(2, &[1, 2], None).unwrap();
         drop(store);
@@ -361,7 +330,8 @@ mod tests {
         };
         let cursors: Vec<_> = shards
             .iter()
-            .map(|s| (s.prefix.as_str(), s.done, s.keys))
+            .zip(&store.state.keys)
+            .map(|(s, &keys)| (s.prefix.as_str(), s.done, keys))
             .collect();
         assert_eq!(
             cursors,
