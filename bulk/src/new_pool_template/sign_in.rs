@@ -44,6 +44,26 @@ impl SignInShape {
         }
     }
 
+    /// The migration stack's `NewPoolSignIn` (the trigger's `NEW_POOL_SIGN_IN`) for this shape:
+    /// what people type, lower case and comma-separated, as deploy/template.yaml takes it.
+    pub fn stack_sign_in(&self) -> String {
+        match self {
+            SignInShape::ValueAsUserName(values) => values.join(","),
+            SignInShape::UserName(aliases) => std::iter::once(&"username")
+                .chain(aliases)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(","),
+        }
+    }
+
+    /// The migration stack's `ReturnOldUsername` for this shape: AWS lets the trigger answer with
+    /// the old user name "only if the submitted user name matches an alias attribute", so only a
+    /// pool with alias attributes may get it.
+    pub fn returns_old_username(&self) -> bool {
+        !self.alias_attributes().is_empty()
+    }
+
     /// The e-mail/phone attributes among them: each must be verified before a change counts.
     pub fn verifiable(&self) -> Vec<&'static str> {
         self.sign_in_attributes()
@@ -130,6 +150,26 @@ mod tests {
         assert_eq!(shape.to_string(), "email-or-phone");
         let phone: SignInShape = "phone".parse().unwrap();
         assert_eq!(phone.verifiable(), ["phone_number"]);
+    }
+
+    #[test]
+    fn the_stack_parameters_follow_the_shape() {
+        for (shape, sign_in, returns) in [
+            ("email", "email", false),
+            ("phone", "phone_number", false),
+            ("email-or-phone", "email,phone_number", false),
+            ("username", "username", false),
+            ("username+phone", "username,phone_number", true),
+            (
+                "username+preferred_username+email",
+                "username,email,preferred_username",
+                true,
+            ),
+        ] {
+            let shape: SignInShape = shape.parse().unwrap();
+            assert_eq!(shape.stack_sign_in(), sign_in, "{shape}");
+            assert_eq!(shape.returns_old_username(), returns, "{shape}");
+        }
     }
 
     #[test]

@@ -67,6 +67,12 @@ pub struct NewPoolTemplates {
 pub fn build(old: &PoolConfiguration, choices: &Choices) -> NewPoolTemplates {
     let mut report = Vec::new();
     let during = template(old, choices, Window::During, &mut report);
+    report.push(format!(
+        "the migration stack for this pool: NewPoolSignIn={} ReturnOldUsername={} (how people \
+         sign in to it, and whether the trigger may answer with the old user name)",
+        choices.shape.stack_sign_in(),
+        choices.shape.returns_old_username()
+    ));
     report.push(
         "WAF: the old pool's web ACL is not read (wafv2): associate one with the new pool, e.g. \
          the migration stack's (deploy/template.yaml, Waf=true)"
@@ -443,6 +449,19 @@ mod tests {
         );
         let open = build(&old_pool(), &choices("email"));
         assert!(open.report.iter().any(|l| l.contains("SignUpGuard=true")));
+    }
+
+    #[test]
+    fn the_report_names_the_migration_stack_parameters_of_the_shape() {
+        let built = build(&old_pool(), &choices("username+email"));
+        assert!(
+            built.report.iter().any(|l| l.starts_with(
+                "the migration stack for this pool: NewPoolSignIn=username,email \
+                 ReturnOldUsername=true "
+            )),
+            "{:#?}",
+            built.report
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The pool-shape matrix's runbook on pools built from `new-pool` templates: one old pool, one
 //! new pool per `--sign-in` shape, each built from its own template and wired to the real trigger
-//! on the Lambda host through the template's parameters.
+//! on the Lambda host through the template's parameters, the trigger configured as `new-pool`'s
+//! report says the migration stack should be.
 //!
 //! For each shape: export and import the passwordless user, groups; during the window a dormant
 //! user signs in through the trigger (first ID token with the old group, CONFIRMED), then by every
@@ -94,12 +95,26 @@ impl TemplateShape {
         }
         names
     }
+}
 
-    /// The trigger's `RETURN_OLD_USERNAME`: `false` unless the pool has alias attributes
-    /// (trigger/README.md).
-    fn returns_old_user_name(&self) -> bool {
-        !self.aliases().is_empty()
+/// The trigger's environment from the migration stack's parameters `new-pool` names in its
+/// report (`NewPoolSignIn=… ReturnOldUsername=…`), set as deploy/template.yaml sets them.
+fn stack_environment(report: &str) -> Vec<(&'static str, String)> {
+    let line = report
+        .lines()
+        .find_map(|l| l.strip_prefix("new-pool: the migration stack for this pool: "))
+        .unwrap_or_else(|| panic!("new-pool names no migration stack parameters: {report}"));
+    let mut environment = Vec::new();
+    for word in line.split_whitespace() {
+        let variable = match word.split_once('=') {
+            Some(("NewPoolSignIn", value)) => ("NEW_POOL_SIGN_IN", value),
+            Some(("ReturnOldUsername", value)) => ("RETURN_OLD_USERNAME", value),
+            _ => continue,
+        };
+        environment.push((variable.0, variable.1.to_string()));
     }
+    assert_eq!(environment.len(), 2, "{line}");
+    environment
 }
 
 /// The old pool every new pool of the matrix migrates from, and its people.
@@ -195,17 +210,13 @@ pub async fn rehearse(
     )
     .await
     .pool_id;
-    let returns = asked.returns_old_user_name().to_string();
+    let stack = stack_environment(&written.report);
+    let stack: Vec<(&str, &str)> = stack.iter().map(|(n, v)| (*n, v.as_str())).collect();
     LambdaHost::from_env()
         .register(
             &Function {
                 name: function,
-                env: trigger_env(
-                    testbed,
-                    &old.id,
-                    &old.client_id,
-                    &[("RETURN_OLD_USERNAME", &returns)],
-                ),
+                env: trigger_env(testbed, &old.id, &old.client_id, &stack),
                 timeout_seconds: 5.0,
             },
             &binary("cognito-migrate-trigger"),
