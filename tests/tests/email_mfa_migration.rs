@@ -13,7 +13,8 @@
 //!   e-mail MFA until the reset, and she waits in `groups-state.json`; after the reset the next
 //!   `groups --sync` turns it on. A user whose address the old pool never verified, one whose
 //!   new-pool address is another, and a stranger who holds the name and the address without the
-//!   legacy id never get it, though each is `CONFIRMED` and one request would do it.
+//!   legacy id never get it, though each is `CONFIRMED` and one request would do it; once an
+//!   operator turns one on by hand, the next run takes it off `groups-report.csv`.
 //!
 //! The emulator's rules these tests rely on (`tests/emulator/README.md`, "Sign-in factors", each
 //! with its AWS page): `EmailMfaSettings` on AdminSetUserMFAPreference and `EMAIL_OTP` in
@@ -269,6 +270,21 @@ async fn email_mfa_groups_sync_before_the_reset_carries_it_at_its_next_run_only_
         ["staff"],
         "cara is proven: her groups, not her MFA"
     );
+
+    // The operator checks cara's new address and turns her e-mail MFA on by hand: the next run
+    // finds it on and takes her off the list. The state never keeps anyone's address.
+    enable_user_email_mfa(client, &pools.new, "cara")
+        .await
+        .expect("cara's e-mail MFA, by hand");
+    let out = groups_sync(&pools, dir.path());
+    assert!(
+        out.contains("0 pending (retried at each run), 1 left off"),
+        "{out}"
+    );
+    assert_eq!(email_mfa_row(dir.path(), "cara"), None);
+    assert!(email_mfa_row(dir.path(), "uma").is_some());
+    let state = std::fs::read_to_string(dir.path().join("groups-state.json")).unwrap();
+    assert!(!state.contains("@example.com"), "{state}");
 }
 
 /// The groups of `name` in `pool_id`.

@@ -17,7 +17,8 @@
 //! - and whose e-mail is proven as `import` proves it ([`shared::email_proof::carried_verified`]):
 //!   verified in the old pool, and held by the new pool unchanged and verified. An address the
 //!   old pool never verified, one the mapping rewrote or one changed since is left off, listed in
-//!   `groups-report.csv` (`email_mfa_unproven`) for the operator: no tool turns it on.
+//!   `groups-report.csv` (`email_mfa_unproven`) for the operator: no tool turns it on. It is
+//!   checked again at each run, so it leaves the list once the factor is on (by hand).
 //!
 //! The request itself is [`crate::email_mfa_carry`], as `import` makes it. A user AWS refuses for
 //! now (`PasswordResetRequiredException`: not reset yet), or that the new pool cannot take (no
@@ -108,21 +109,22 @@ impl EmailMfaState {
         ))
     }
 
+    /// Puts `waiting` in the list its reason names, once, and in no other.
     fn settle(&mut self, waiting: Waiting) {
-        let list = match waiting.reason {
-            Reason::EmailMfaUnproven => &mut self.unproven,
-            _ => &mut self.pending,
-        };
-        list.retain(|w| w.old.sub != waiting.old.sub);
-        list.push(waiting);
+        self.pending.retain(|w| w.old.sub != waiting.old.sub);
+        self.unproven.retain(|w| w.old.sub != waiting.old.sub);
+        match waiting.reason {
+            Reason::EmailMfaUnproven => self.unproven.push(waiting),
+            _ => self.pending.push(waiting),
+        }
     }
 }
 
 /// What became of one user's e-mail MFA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Verdict {
-    /// Nothing to carry: no e-mail MFA in the old pool, or the old or new user is gone or is
-    /// someone else now.
+    /// Nothing to carry: no e-mail MFA in the old pool, on already in the new pool, or the old or
+    /// new user is gone or is someone else now.
     Nothing,
     /// Turned on.
     On,
@@ -188,22 +190,25 @@ impl<'a> Carrier<'a> {
         }))
     }
 
-    /// Checks every pending user again, from the start; returns false when `stop` asked to stop
-    /// (the users not checked stay pending).
+    /// Checks every user pending or left off again, from the start (a user left off leaves the
+    /// list once the factor is on, turned on by hand, or gone from the old user); returns false
+    /// when `stop` asked to stop (the users not checked stay where they were).
     pub async fn retry(
         &mut self,
         state: &mut EmailMfaState,
         stop: &dyn Fn() -> bool,
     ) -> anyhow::Result<bool> {
-        let mut pending = std::mem::take(&mut state.pending).into_iter();
-        while let Some(waiting) = pending.next() {
+        let pending = std::mem::take(&mut state.pending);
+        let unproven = std::mem::take(&mut state.unproven);
+        let mut waiting = pending.into_iter().chain(unproven);
+        while let Some(user) = waiting.next() {
             if stop() {
-                state.pending.push(waiting);
-                state.pending.extend(pending);
+                for user in std::iter::once(user).chain(waiting) {
+                    state.settle(user);
+                }
                 return Ok(false);
             }
-            self.reached(&waiting.old, &waiting.new_username, state)
-                .await?;
+            self.reached(&user.old, &user.new_username, state).await?;
         }
         Ok(true)
     }
@@ -223,8 +228,9 @@ impl<'a> Carrier<'a> {
         match verdict {
             Verdict::Nothing => {}
             Verdict::On => state.restored += 1,
+            // Its name and legacy id are all a later run needs: no e-mail or phone is kept.
             Verdict::Off(reason) => state.settle(Waiting {
-                old: old.clone(),
+                old: OldMember::named(old.username.clone(), Some(old.sub.clone())),
                 new_username: new_username.to_string(),
                 reason,
             }),
@@ -250,7 +256,8 @@ impl<'a> Carrier<'a> {
             return Ok(Verdict::Nothing);
         };
         let legacy = new_user.attribute(self.legacy_id_attribute);
-        if identify(legacy, &old.sub) != Identity::Proven {
+        if identify(legacy, &old.sub) != Identity::Proven || new_user.mfa.email {
+            // Someone else now, or on already (the token function, or by hand).
             return Ok(Verdict::Nothing);
         }
         if !shared::email_proof::carried_verified(&old_user, &as_held(&new_user, &old.sub)) {
@@ -322,6 +329,7 @@ mod tests {
         let mut state = EmailMfaState::default();
         state.settle(waiting("a", Reason::EmailMfaAfterReset));
         state.settle(waiting("a", Reason::EmailMfaAfterReset));
+        state.settle(waiting("b", Reason::EmailMfaAfterReset));
         state.settle(waiting("b", Reason::EmailMfaUnproven));
         assert_eq!(state.pending, [waiting("a", Reason::EmailMfaAfterReset)]);
         assert_eq!(state.unproven, [waiting("b", Reason::EmailMfaUnproven)]);
