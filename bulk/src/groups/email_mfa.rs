@@ -29,7 +29,7 @@
 //! MFA configured, one `GetUserPoolMfaConfig` per pool per run, one `AdminGetUser` on the old pool
 //! per user proven and added to a group (once per run, however many groups), and for each
 //! e-mail-MFA user one `AdminGetUser` on the new pool and one `AdminSetUserMFAPreference`; each
-//! pending user costs the same three on every run. Where the old pool has no e-mail MFA
+//! user pending or left off costs the same again on every run. Where the old pool has no e-mail MFA
 //! configured nobody has it: its `GetUserPoolMfaConfig` is the only call. The summary counts the
 //! requests (`requests for it so far`, over every run of the state).
 
