@@ -23,10 +23,12 @@
 //! alone.
 //!
 //! Where the legacy id may have been written by someone else (a new pool run without `preflight`,
-//! whose app clients can write it), the legacy id is checked against one more fact,
-//! [`same_person`]: the new-pool user holds the old user's name, or its e-mail or phone
-//! *verified in the new pool*. Someone who copied another user's `sub` into their own profile
-//! holds neither.
+//! whose app clients can write it), the legacy id is checked against one more fact: the new-pool
+//! user holds the old user's name itself, or its e-mail or phone *verified in the new pool*
+//! ([`same_person`], for a user found by its legacy id; [`holds_itself`], for a user found by one
+//! of those names). Someone who copied another user's `sub` into their own profile holds neither:
+//! they answer to the name at most through an alias they set themselves (`preferred_username`),
+//! an address they never verified, or another letter case.
 
 use crate::SourceUser;
 use crate::attributes::VERIFIABLE;
@@ -63,19 +65,36 @@ pub fn identify(legacy_id: Option<&str>, old_sub: &str) -> Identity {
 /// legacy id copied into someone's own profile through such a client from lending them anyone's
 /// groups.
 pub fn same_person(user: &SourceUser, old: &SourceUser) -> bool {
-    if old.username == user.username {
-        return true;
-    }
-    fn value<'u>(user: &'u SourceUser, name: &str) -> Option<&'u str> {
-        user.attribute(name).filter(|v| !v.is_empty())
-    }
-    VERIFIABLE.iter().any(|(attribute, verified)| {
-        value(user, verified) == Some("true")
-            && matches!(
-                (value(user, attribute), value(old, attribute)),
-                (Some(new), Some(old)) if new.eq_ignore_ascii_case(old)
-            )
-    })
+    old.username == user.username
+        || VERIFIABLE.iter().any(|(attribute, _)| {
+            value(old, attribute).is_some_and(|old| holds_verified(user, attribute, old))
+        })
+}
+
+/// Whether `user`, a new-pool user as the new pool holds it that a lookup by `name` found, holds
+/// that name itself: as its user name, or as its e-mail or phone number (in any letter case)
+/// verified in the new pool. `false` when it only answers to `name` through an alias anyone can
+/// set (`preferred_username`), an unverified value or another letter case of its user name: the
+/// rule of [`same_person`] for a user found by one of the old user's names.
+pub fn holds_itself(user: &SourceUser, name: &str) -> bool {
+    user.username == name
+        || VERIFIABLE
+            .iter()
+            .any(|(attribute, _)| holds_verified(user, attribute, name))
+}
+
+/// A non-empty attribute value.
+fn value<'u>(user: &'u SourceUser, name: &str) -> Option<&'u str> {
+    user.attribute(name).filter(|v| !v.is_empty())
+}
+
+/// Whether `user` holds `wanted` (in any letter case) as `attribute`, verified.
+fn holds_verified(user: &SourceUser, attribute: &str, wanted: &str) -> bool {
+    let verified = VERIFIABLE
+        .iter()
+        .find(|(name, _)| *name == attribute)
+        .is_some_and(|(_, flag)| value(user, flag) == Some("true"));
+    verified && value(user, attribute).is_some_and(|held| held.eq_ignore_ascii_case(wanted))
 }
 
 /// The conflict an operator is shown when `holder` (the new pool's canonical user name) answers
@@ -142,6 +161,22 @@ mod tests {
             ),
             "empty values match nothing"
         );
+    }
+
+    #[test]
+    fn a_user_found_by_a_name_is_proven_only_holding_it_itself() {
+        let ada = SourceUser::new("ada", SourceStatus::Confirmed)
+            .with("email", "ada@example.com")
+            .with("email_verified", "true")
+            .with("phone_number", "+15550100")
+            .with("phone_number_verified", "false")
+            .with("preferred_username", "lovelace");
+        assert!(holds_itself(&ada, "ada"));
+        assert!(holds_itself(&ada, "ADA@example.com"), "a verified e-mail");
+        assert!(!holds_itself(&ada, "+15550100"), "an unverified phone");
+        assert!(!holds_itself(&ada, "lovelace"), "an alias anyone can set");
+        assert!(!holds_itself(&ada, "ADA"), "another letter case");
+        assert!(!holds_itself(&ada, ""));
     }
 
     #[test]
