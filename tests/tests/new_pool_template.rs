@@ -21,6 +21,7 @@ mod runbook;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{
@@ -37,6 +38,8 @@ use integration_tests::federation::create_identity_provider;
 use integration_tests::testbed::Testbed;
 use runbook::{OldPool, TemplateShape, rehearse};
 use serde_json::{Map, Value, json};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/cognito-import";
 const PASSWORD: &str = "Old-Passw0rd!";
@@ -698,12 +701,15 @@ async fn an_email_pool_becomes_a_user_name_pool_with_aliases_and_the_after_templ
 
 /// The pool-shape matrix's runbook (`runbook`) on pools built from templates of one old pool:
 /// every `--sign-in` shape `new-pool` offers, each alias alone and all together, and both
-/// `--case-sensitive` values.
-#[tokio::test]
+/// `--case-sensitive` values. Three shapes run at a time: most of a runbook is waiting for import
+/// jobs, and more would crowd the trigger's five seconds on a shared test bed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_runbook_migrates_into_pools_built_from_the_template() {
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
-    let old = OldPool::create(&client).await;
+    let old = Arc::new(OldPool::create(&client).await);
+    let slots = Arc::new(Semaphore::new(3));
+    let mut runs = JoinSet::new();
     for (tag, sign_in, case_sensitive) in [
         ("u-ci", "username", false),
         ("u-cs", "username", true),
@@ -719,6 +725,22 @@ async fn the_runbook_migrates_into_pools_built_from_the_template() {
             sign_in,
             case_sensitive,
         };
-        rehearse(&testbed, &client, &old, asked, tag).await;
+        let (testbed, client, old, slots) = (
+            testbed.clone(),
+            client.clone(),
+            Arc::clone(&old),
+            Arc::clone(&slots),
+        );
+        runs.spawn(async move {
+            let _slot = slots.acquire_owned().await.expect("the slots stay open");
+            rehearse(&testbed, &client, &old, asked, tag).await;
+        });
+    }
+    while let Some(run) = runs.join_next().await {
+        if let Err(failed) = run {
+            // The others stop at their next step, so the first failure is the one reported.
+            runs.shutdown().await;
+            std::panic::resume_unwind(failed.into_panic());
+        }
     }
 }

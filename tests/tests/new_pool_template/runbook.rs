@@ -5,8 +5,8 @@
 //!
 //! For each shape: export and import the passwordless user, groups; during the window a dormant
 //! user signs in through the trigger (first ID token with the old group, CONFIRMED), then by every
-//! name the shape lets a person type; another resets the password through the trigger; after the
-//! window the sweep brings the one who never came back, `groups --sync`, and `verify` finds
+//! name the shape lets a person type; a wrong password migrates nobody; another resets the
+//! password through the trigger; after the window the sweep brings the one who never came back, `groups --sync`, and `verify` finds
 //! nothing missing or different.
 
 use std::path::Path;
@@ -21,6 +21,7 @@ use integration_tests::pools::{create_app_client, create_member};
 use integration_tests::shapes::{Person, Shape, SignIn};
 use integration_tests::testbed::{Testbed, binary, forgot_password_code};
 use integration_tests::tokens::groups_claim;
+use tokio::task::block_in_place;
 
 use super::from_template::{Parameters, create_from_template};
 use super::{PASSWORD, ROLE, new_pool};
@@ -129,7 +130,7 @@ pub struct OldPool {
     pub ana: Person,
     /// Resets the password during the window.
     pub cy: Person,
-    /// Never comes back: swept after the window.
+    /// Types a wrong password during the window, never comes back: swept after it.
     pub dee: Person,
     /// Has no password: imported before the window; in `admins`.
     pub eve: Person,
@@ -173,7 +174,8 @@ impl OldPool {
 }
 
 /// The runbook from `old` into a pool built from the template `new-pool` writes for `asked`;
-/// `tag` names its trigger function.
+/// `tag` names its trigger function. Runs the command line in `block_in_place`, so that several
+/// shapes share a multi-threaded runtime: it needs one.
 pub async fn rehearse(
     testbed: &Testbed,
     client: &Client,
@@ -191,13 +193,15 @@ pub async fn rehearse(
     let moto = testbed.moto_url.as_str();
     let dir = tempfile::tempdir().expect("temp dir");
     let case = asked.case_sensitive.to_string();
-    let written = new_pool(
-        moto,
-        &old.id,
-        asked.sign_in,
-        &["--case-sensitive", &case],
-        dir.path(),
-    );
+    let written = block_in_place(|| {
+        new_pool(
+            moto,
+            &old.id,
+            asked.sign_in,
+            &["--case-sensitive", &case],
+            dir.path(),
+        )
+    });
     let function = format!("np-runbook-{tag}");
     let arn = function_arn(&function);
     let new = create_from_template(
@@ -223,14 +227,12 @@ pub async fn rehearse(
         )
         .await;
     let migrate = |args: &[&str], step: &str| {
-        let run = cognito_migrate(moto)
-            .args(args)
-            .output()
+        let run = block_in_place(|| cognito_migrate(moto).args(args).output())
             .expect("cognito-migrate runs");
         assert_ok(&run, &format!("{label}: {step}"));
     };
     let import = |folder: &Path, step: &str| {
-        let run = export(moto, &old.id, &new, folder, &["--select", step]);
+        let run = block_in_place(|| export(moto, &old.id, &new, folder, &["--select", step]));
         assert_ok(&run, &format!("{label}: export {step}"));
         let folder = folder.to_str().expect("path");
         migrate(
@@ -295,6 +297,24 @@ pub async fn rehearse(
             .await
             .unwrap_or_else(|e| panic!("{label}: the migrated user signs in again as {name}: {e}"));
     }
+
+    let dee = new_shape.first_name(old.shape, &old.dee);
+    assert!(
+        password_sign_in(client, &new_client, &dee, "not-the-password")
+            .await
+            .is_err(),
+        "{label}: a wrong password signs nobody in"
+    );
+    assert!(
+        client
+            .admin_get_user()
+            .user_pool_id(&new)
+            .username(&dee)
+            .send()
+            .await
+            .is_err(),
+        "{label}: a wrong password migrates nobody"
+    );
 
     // Forgot-password during the window: the trigger returns the user, the code goes out, the
     // new password works.
