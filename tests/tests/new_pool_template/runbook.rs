@@ -5,16 +5,17 @@
 //!
 //! For each shape: export and import the passwordless user, groups; during the window a dormant
 //! user signs in through the trigger (first ID token with the old group, CONFIRMED), then by every
-//! name the shape lets a person type; a wrong password migrates nobody; another resets the
-//! password through the trigger; after the window the sweep brings the one who never came back, `groups --sync`, and `verify` finds
-//! nothing missing or different.
+//! name the shape lets a person type; for another, a wrong password migrates nobody and a sign-up
+//! under their name is refused (the template's sign-up guard); a third resets the password
+//! through the trigger; after the window the sweep brings the one who never came back,
+//! `groups --sync`, and `verify` finds nothing missing or different.
 
 use std::path::Path;
 use std::process::Output;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, UserStatusType};
+use aws_sdk_cognitoidentityprovider::types::{AttributeType, AuthFlowType, UserStatusType};
 use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::lambda::{Function, LambdaHost, function_arn, trigger_env};
 use integration_tests::pools::{create_app_client, create_member};
@@ -314,6 +315,36 @@ pub async fn rehearse(
             .await
             .is_err(),
         "{label}: a wrong password migrates nobody"
+    );
+
+    // The sign-up guard the template wires, told the shape by the report's NewPoolSignIn: nobody
+    // signs up under the name of an old user who has not come yet.
+    let squatter = match new_shape.sign_in {
+        SignIn::Email | SignIn::EmailOrPhone => ("email", dee.clone()),
+        SignIn::Phone => ("phone_number", dee.clone()),
+        SignIn::UserName | SignIn::UserNameWithAliases => {
+            ("email", "np-squatter@example.com".to_string())
+        }
+    };
+    let refused = client
+        .sign_up()
+        .client_id(&new_client)
+        .username(&dee)
+        .password(PASSWORD)
+        .user_attributes(
+            AttributeType::builder()
+                .name(squatter.0)
+                .value(&squatter.1)
+                .build()
+                .expect("attribute"),
+        )
+        .send()
+        .await
+        .expect_err(&format!("{label}: a sign-up as {dee} is refused"));
+    assert_eq!(
+        refused.code(),
+        Some("UserLambdaValidationException"),
+        "{label}: the guard refuses {dee}: {refused:?}"
     );
 
     // Forgot-password during the window: the trigger returns the user, the code goes out, the
