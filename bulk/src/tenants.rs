@@ -43,25 +43,23 @@ impl TargetPools {
 
     /// The new pools: the tenant table's (checked against `--partition-by`), or `--target-pool-id`.
     pub fn new_pools(&self) -> anyhow::Result<NewPools> {
-        Ok(match self.tenant_table()? {
+        Ok(self.pools_of(self.tenant_table()?))
+    }
+
+    /// The new pools of `table` (already read), or `--target-pool-id` without one.
+    fn pools_of(&self, table: Option<TenantTable>) -> NewPools {
+        match table {
             Some(table) => NewPools::per_tenant(table),
             None => NewPools::one(self.target_pool_id.as_deref().expect("clap requires it")),
-        })
+        }
     }
 
     /// `(tenant, pool id)` for every new pool: one `("", pool)` without a tenant table.
     pub fn pools(&self, table: Option<&TenantTable>) -> Vec<(String, String)> {
-        match table {
-            None => vec![(
-                String::new(),
-                self.target_pool_id.clone().expect("clap requires it"),
-            )],
-            Some(table) => table
-                .tenants
-                .iter()
-                .map(|(t, target)| (t.clone(), target.pool_id.clone()))
-                .collect(),
-        }
+        self.pools_of(table.cloned())
+            .names_and_ids()
+            .map(|(tenant, pool_id)| (tenant.to_string(), pool_id.to_string()))
+            .collect()
     }
 }
 

@@ -46,7 +46,7 @@ use crate::event::migration::{
 };
 use crate::old_pool::{AuthOutcome, EnrolledFactors, OldUser, Refusal};
 use crate::password_policy::PasswordPolicy;
-use crate::tenant::TenantRule;
+use crate::tenant::{self, TenantRule};
 
 /// The response attribute that carries the user name the new pool should create.
 ///
@@ -100,8 +100,8 @@ pub fn tenant_refusal(
     user: &SourceUser,
     options: &Options,
 ) -> Option<Reason> {
-    let rule = options.tenant.as_ref()?;
-    (!rule.admits(request.user_pool_id.as_deref(), user)).then_some(Reason::OtherTenant)
+    let pool = request.user_pool_id.as_deref();
+    (!tenant::admits(options.tenant.as_ref(), pool, user)).then_some(Reason::OtherTenant)
 }
 
 /// What the lookup in the old pool found for the typed name.

@@ -9,7 +9,7 @@ use shared::SourceUser;
 use crate::config::{NewPoolSignIn, SignInKey};
 use crate::event::sign_up::{SignUpRequest, SignUpSource};
 use crate::old_pool::{AliasKind, Lookup};
-use crate::tenant::TenantRule;
+use crate::tenant::{self, TenantRule};
 
 /// Why a sign-up is refused. The message is what the person signing up reads, so it is a fixed
 /// sentence that names nothing internal; Cognito appends a full stop.
@@ -208,7 +208,7 @@ pub(crate) fn federated(
         Lookup::Found(user)
             if user.username == name
                 && user.status == shared::SourceStatus::ExternalProvider
-                && tenant.is_none_or(|rule| rule.admits(pool, user)) =>
+                && tenant::admits(tenant, pool, user) =>
         {
             Verdict::refuse(
                 SignUpOutcome::FederatedNotYetLinked,
@@ -296,7 +296,7 @@ pub(crate) fn name_held(
     tenant: Option<&TenantRule>,
     pool: Option<&str>,
 ) -> bool {
-    user.is_some_and(|user| counts(tenant, pool, user))
+    user.is_some_and(|user| tenant::admits(tenant, pool, user))
 }
 
 /// Which value of the sign-up an old user signs in with in the new pool, from what each search
@@ -309,18 +309,9 @@ pub(crate) fn value_held(
     found.into_iter().find_map(|(search, users)| {
         users
             .iter()
-            .any(|user| search.counts(user) && counts(tenant, pool, user))
+            .any(|user| search.counts(user) && tenant::admits(tenant, pool, user))
             .then_some(search.held)
     })
-}
-
-/// Whether an old user's identities are protected in the calling pool: always, except in a
-/// tenant split, where only the users of this pool's tenant will ever migrate here.
-fn counts(tenant: Option<&TenantRule>, pool: Option<&str>, user: &SourceUser) -> bool {
-    match tenant {
-        None => true,
-        Some(rule) => rule.admits(pool, user),
-    }
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use shared::identity::{Identity, identify};
 use crate::email_mfa::{self, EmailMfaOutcome};
 use crate::event::token::{TokenAnswer, TokenRequest};
 use crate::migrated_event::MigratedUser;
-use crate::tenant::TenantRule;
+use crate::tenant::{self, TenantRule};
 
 /// Why the token was answered as it was; logged as `outcome`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,7 +178,7 @@ pub(crate) fn proven(
     let one = found.is_empty()
         && identify(Some(legacy_id), old.attribute("sub").unwrap_or_default()) == Identity::Proven
         && same_person(user, &old);
-    let admitted = tenant.is_none_or(|rule| rule.admits(Some(pool), &old));
+    let admitted = tenant::admits(tenant, Some(pool), &old);
     (one && admitted).then_some(old)
 }
 
