@@ -72,8 +72,11 @@ impl SignInKey {
 }
 
 /// How people sign in to the **new** pool (`NEW_POOL_SIGN_IN`): which values of an old user are
-/// sign-in names there, and so which ones the sign-up guard protects and which typed names the
-/// sign-in resolves only through a verified value.
+/// sign-in names there, and so which ones the sign-up guard protects, which typed names the
+/// sign-in resolves only through a verified value, and (in a pool that signs in by e-mail or
+/// phone as the user name, [`NewPoolSignIn::shape`]) which users the sign-in never migrates for
+/// want of such a value, verified, as `plan` and `status` count them
+/// ([`shared::trigger_reach`]).
 ///
 /// The value lists what a person types, as `describe-user-pool` shows the pool: `username`
 /// when user names sign in (then `email`, `phone_number`, `preferred_username` are its

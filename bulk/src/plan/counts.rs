@@ -3,7 +3,7 @@
 //! Every line is a set of users one can name. The old users split as `status` splits them, by
 //! the same rules: `already_in_target` (status: migrated), `remaining` (the trigger carries them
 //! at their next sign-in) and `stranded` (it never will, per reason: [`shared::trigger_reach`],
-//! or their name held by another user). Across them, what an import would do:
+//! the rule the trigger itself decides by, or their name held by another user). Across them, what an import would do:
 //! `need_trigger` (remaining, CONFIRMED: their password moves at sign-in, so importing them
 //! first would cost it), `disabled_import_only` (disabled, CONFIRMED, accepted by an export: the
 //! trigger refuses disabled users, so only the sweep brings them, created disabled),

@@ -4,7 +4,8 @@
 //! An old user is **migrated** when the new pool has it (found as `target_index::MatchRule` finds
 //! users: by the legacy id first, then by the new shape's sign-in values). Otherwise it is
 //! **remaining** when the trigger can still carry it at sign-in, and **stranded** when it cannot:
-//! by the one rule `plan` counts by too ([`shared::trigger_reach`]), or because a new-pool user
+//! by the one rule the trigger itself decides by and `plan` counts by too
+//! ([`shared::trigger_reach`]), or because a new-pool user
 //! without its legacy id holds its sign-in value
 //! ([`crate::target_index::NAME_HELD_BY_ANOTHER_USER`], decided by the
 //! caller from the new pool's index): signing in finds that user instead.
