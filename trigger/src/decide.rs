@@ -30,7 +30,8 @@
 //!
 //! What the old user's record and the new pool's shape alone decide (not migratable, the shared
 //! [`Mapping`] or the shape refusing the user, a sign-in value nobody verified, no password, a
-//! temporary password with nowhere to send a code) is not stated here: it is
+//! temporary password or an enrolled factor the new pool cannot be given with nowhere to send a
+//! code) is not stated here: it is
 //! [`shared::trigger_reach::judge`], the one statement `plan` and `status` count by too, which
 //! also hands back the mapped user. This module keeps what depends on the sign-in itself: the
 //! password and what the old pool answered to it, the second factor, the typed name's resolution
