@@ -11,7 +11,10 @@
 //! `user_kinds.rs`).
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_cognitoidentityprovider::operation::initiate_auth::{
+    InitiateAuthError, InitiateAuthOutput,
+};
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, AuthFlowType, AuthenticationResultType, ChallengeNameType,
     EmailConfigurationType, EmailMfaConfigType, EmailMfaSettingsType, EmailSendingAccountType,
@@ -30,8 +33,8 @@ use crate::testbed::{Testbed, binary, forgot_password_code};
 const MARKER: &str = "cognito-migrate-no-old-groups";
 
 /// An old pool and a new pool, both with e-mail MFA configured (Essentials, Amazon SES); the new
-/// pool keeps the legacy id and its UserMigration and PreTokenGeneration are the real trigger
-/// binary, hosted by the Lambda host.
+/// pool keeps the legacy id and its UserMigration and PreTokenGeneration (unless
+/// [`wired_pools_without_token_function`]) are the real trigger binary, hosted by the Lambda host.
 pub struct WiredPools {
     /// The emulators.
     pub testbed: Testbed,
@@ -49,6 +52,16 @@ pub struct WiredPools {
 
 /// Creates the pools of [`WiredPools`], named after `name`.
 pub async fn wired_pools(name: &str) -> WiredPools {
+    wire_pools(name, true).await
+}
+
+/// [`wired_pools`] whose new pool has no PreTokenGeneration trigger (the token function is not
+/// deployed): only the UserMigration trigger is wired.
+pub async fn wired_pools_without_token_function(name: &str) -> WiredPools {
+    wire_pools(name, false).await
+}
+
+async fn wire_pools(name: &str, token_function: bool) -> WiredPools {
     let testbed = Testbed::from_env();
     let client = testbed.moto_client().await;
     let old = create_pool(&client, &PoolSpec::named(&format!("{name}-old"))).await;
@@ -60,12 +73,12 @@ pub async fn wired_pools(name: &str) -> WiredPools {
     let function = format!("{name}-trigger");
     let arn = function_arn(&function);
     let mut spec = PoolSpec::named(&format!("{name}-new")).with_custom(&["legacy_sub"]);
-    spec.lambda_config = Some(
-        LambdaConfigType::builder()
-            .user_migration(&arn)
-            .pre_token_generation(&arn)
-            .build(),
-    );
+    let triggers = LambdaConfigType::builder().user_migration(&arn);
+    let triggers = match token_function {
+        true => triggers.pre_token_generation(&arn),
+        false => triggers,
+    };
+    spec.lambda_config = Some(triggers.build());
     let new = create_pool(&client, &spec).await;
     enable_email_mfa(&client, &new)
         .await
@@ -122,16 +135,7 @@ pub enum SignIn {
 impl WiredPools {
     /// Signs `name` in to the new pool with `password` (USER_PASSWORD_AUTH: the trigger sees it).
     pub async fn sign_in(&self, name: &str, password: &str) -> SignIn {
-        match self
-            .client
-            .initiate_auth()
-            .client_id(&self.new_client)
-            .auth_flow(AuthFlowType::UserPasswordAuth)
-            .auth_parameters("USERNAME", name)
-            .auth_parameters("PASSWORD", password)
-            .send()
-            .await
-        {
+        match self.initiate_password_auth(name, password).await {
             Ok(output) if output.authentication_result().is_some() => SignIn::Tokens,
             Ok(output) if output.challenge_name() == Some(&ChallengeNameType::EmailOtp) => {
                 SignIn::EmailOtp {
@@ -146,6 +150,32 @@ impl WiredPools {
             Ok(output) => panic!("{name}: neither tokens nor EMAIL_OTP: {output:?}"),
             Err(error) => SignIn::Refused(error.code().unwrap_or_default().to_string()),
         }
+    }
+
+    /// Signs `name` in as [`WiredPools::sign_in`] does, which must give tokens: the ID token.
+    pub async fn id_token(&self, name: &str, password: &str) -> String {
+        self.initiate_password_auth(name, password)
+            .await
+            .unwrap_or_else(|e| panic!("{name}'s sign-in: {:?}", e.code()))
+            .authentication_result()
+            .and_then(|tokens| tokens.id_token())
+            .unwrap_or_else(|| panic!("{name}'s sign-in gave no tokens"))
+            .to_string()
+    }
+
+    async fn initiate_password_auth(
+        &self,
+        name: &str,
+        password: &str,
+    ) -> Result<InitiateAuthOutput, SdkError<InitiateAuthError>> {
+        self.client
+            .initiate_auth()
+            .client_id(&self.new_client)
+            .auth_flow(AuthFlowType::UserPasswordAuth)
+            .auth_parameters("USERNAME", name)
+            .auth_parameters("PASSWORD", password)
+            .send()
+            .await
     }
 
     /// Answers the e-mail MFA challenge; true when it gave tokens.

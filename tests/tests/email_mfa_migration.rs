@@ -9,12 +9,17 @@
 //!   tokens. Nobody ends with fewer factors than before.
 //! - A password user without e-mail MFA migrates and is left alone: no MFA, tokens at once.
 //! - `groups --sync` reaches an e-mail-MFA user the trigger migrated before the first sign-in
-//!   after the reset: it writes her groups (so the token function skips her), AWS refuses her
-//!   e-mail MFA until the reset, and she waits in `groups-state.json`; after the reset the next
-//!   `groups --sync` turns it on. A user whose address the old pool never verified, one whose
-//!   new-pool address is another, and a stranger who holds the name and the address without the
-//!   legacy id never get it, though each is `CONFIRMED` and one request would do it; once an
-//!   operator turns one on by hand, the next run takes it off `groups-report.csv`.
+//!   after the reset. Where the token function is wired, it leaves her alone (no groups, listed
+//!   `left_to_token_function`), so her first token after the reset carries her old groups and
+//!   turns e-mail MFA on: her second sign-in asks for the code, before any second `--sync`. A
+//!   proven `CONFIRMED` user beside her gets groups and e-mail MFA at once. Where no token
+//!   function is wired, `--sync` writes her groups, AWS refuses her e-mail MFA until the reset,
+//!   she waits in `groups-state.json` and the summary warns that she signs in with a password
+//!   alone once reset; the next `groups --sync` turns it on. A user whose address the old pool
+//!   never verified, one whose new-pool address is another, and a stranger who holds the name
+//!   and the address without the legacy id never get it, though each is `CONFIRMED` and one
+//!   request would do it; once an operator turns one on by hand, the next run takes it off
+//!   `groups-report.csv`.
 //!
 //! The emulator's rules these tests rely on (`tests/emulator/README.md`, "Sign-in factors", each
 //! with its AWS page): `EmailMfaSettings` on AdminSetUserMFAPreference and `EMAIL_OTP` in
@@ -28,8 +33,10 @@ use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserStatusType};
 use integration_tests::cli::{cognito_migrate, describe};
 use integration_tests::factors::{
     SignIn, WiredPools, enable_user_email_mfa, sign_in_code, wired_pools,
+    wired_pools_without_token_function,
 };
 use integration_tests::pools::{create_member, create_user, find_user, sub_of};
+use integration_tests::tokens::groups_claim;
 use serde_json::Value;
 
 const PASSWORD: &str = "Old-Passw0rd!";
@@ -107,8 +114,9 @@ async fn email_mfa_a_password_user_without_it_is_left_alone() {
 }
 
 /// Runs `cognito-migrate groups --sync` from the old pool into the new one, state in `dir`; its
-/// standard output (exit 1: the stranger's membership is refused, by design).
-fn groups_sync(pools: &WiredPools, dir: &Path) -> String {
+/// standard output, the exit status being `status` (1: a membership is refused, as a stranger's
+/// by design).
+fn groups_sync(pools: &WiredPools, dir: &Path, status: i32) -> String {
     let output = cognito_migrate(&pools.testbed.moto_url)
         .args(["groups", "--sync", "--source-pool-id", &pools.old])
         .args(["--target-pool-id", &pools.new])
@@ -116,7 +124,7 @@ fn groups_sync(pools: &WiredPools, dir: &Path) -> String {
         .arg(dir)
         .output()
         .expect("cognito-migrate groups runs");
-    assert_eq!(output.status.code(), Some(1), "{}", describe(&output));
+    assert_eq!(output.status.code(), Some(status), "{}", describe(&output));
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -150,7 +158,8 @@ fn email_mfa_row(dir: &Path, name: &str) -> Option<String> {
 
 #[tokio::test]
 async fn email_mfa_groups_sync_before_the_reset_carries_it_at_its_next_run_only_where_proven() {
-    let pools = wired_pools("emailmfa-sync").await;
+    // No token function: nothing else would turn emma's e-mail MFA on after her reset.
+    let pools = wired_pools_without_token_function("emailmfa-sync").await;
     let client = &pools.client;
     // Each old user: e-mail MFA, a verified e-mail, in the group `staff`.
     for name in ["emma", "uma", "cara", "sid"] {
@@ -199,11 +208,23 @@ async fn email_mfa_groups_sync_before_the_reset_carries_it_at_its_next_run_only_
     confirmed_new_user(&pools, "sid", "sid@example.com", None).await;
 
     // groups --sync reaches emma before her first token: her groups are written, and AWS refuses
-    // her e-mail MFA until the reset, so she waits in the state.
+    // her e-mail MFA until the reset, so she waits in the state; the summary says what that costs.
     let dir = tempfile::tempdir().unwrap();
-    let out = groups_sync(&pools, dir.path());
+    let out = groups_sync(&pools, dir.path(), 1);
     assert!(
         out.contains("1 pending (retried at each run), 2 left off"),
+        "{out}"
+    );
+    assert!(
+        out.contains("0 left to the token function"),
+        "no token function, nobody is left to it: {out}"
+    );
+    assert!(
+        out.contains(
+            "warning: 1 of them wait for their reset, and the new pool has no PreTokenGeneration \
+             trigger (token function): once reset, each signs in with a password alone until the \
+             next groups --sync turns e-mail MFA on"
+        ),
         "{out}"
     );
     let state: Value = serde_json::from_str(
@@ -231,7 +252,9 @@ async fn email_mfa_groups_sync_before_the_reset_carries_it_at_its_next_run_only_
         "a stranger is not asked about"
     );
 
-    // emma resets and signs in: she has groups, so the token function leaves her alone.
+    assert_eq!(groups_of(client, &pools.new, "emma").await, ["staff"]);
+
+    // emma resets and signs in: nothing turns her e-mail MFA on before the next run.
     pools.reset_password("emma", NEW_PASSWORD).await;
     assert!(matches!(
         pools.sign_in("emma", NEW_PASSWORD).await,
@@ -240,7 +263,7 @@ async fn email_mfa_groups_sync_before_the_reset_carries_it_at_its_next_run_only_
     assert!(pools.new_mfa_of("emma").await.is_empty());
 
     // The next groups --sync asks again: e-mail MFA is on, the next sign-in asks for the code.
-    let out = groups_sync(&pools, dir.path());
+    let out = groups_sync(&pools, dir.path(), 1);
     assert!(
         out.contains("1 turned on, 0 pending (retried at each run), 2 left off"),
         "{out}"
@@ -276,7 +299,7 @@ async fn email_mfa_groups_sync_before_the_reset_carries_it_at_its_next_run_only_
     enable_user_email_mfa(client, &pools.new, "cara")
         .await
         .expect("cara's e-mail MFA, by hand");
-    let out = groups_sync(&pools, dir.path());
+    let out = groups_sync(&pools, dir.path(), 1);
     assert!(
         out.contains("0 pending (retried at each run), 1 left off"),
         "{out}"
@@ -285,6 +308,83 @@ async fn email_mfa_groups_sync_before_the_reset_carries_it_at_its_next_run_only_
     assert!(email_mfa_row(dir.path(), "uma").is_some());
     let state = std::fs::read_to_string(dir.path().join("groups-state.json")).unwrap();
     assert!(!state.contains("@example.com"), "{state}");
+}
+
+#[tokio::test]
+async fn email_mfa_groups_sync_before_the_reset_leaves_the_user_to_the_token_function() {
+    let pools = wired_pools("emailmfa-left").await;
+    let client = &pools.client;
+    // emma and carl: e-mail MFA and a verified e-mail in the old pool; emma is in two groups.
+    for (name, groups) in [("emma", &["ops", "staff"][..]), ("carl", &["staff"][..])] {
+        let email = format!("{name}@example.com");
+        create_member(
+            client,
+            &pools.old,
+            name,
+            &[("email", &email), ("email_verified", "true")],
+            Some(PASSWORD),
+            groups,
+        )
+        .await;
+        enable_user_email_mfa(client, &pools.old, name)
+            .await
+            .unwrap_or_else(|code| panic!("{name}'s e-mail MFA in the old pool: {code}"));
+    }
+    // emma migrates at sign-in: RESET_REQUIRED, no token yet. carl is in the new pool already,
+    // proven, CONFIRMED, his address unchanged and verified.
+    assert!(matches!(
+        pools.sign_in("emma", PASSWORD).await,
+        SignIn::Refused(_)
+    ));
+    let carl_sub = sub_of(client, &pools.old, "carl").await;
+    confirmed_new_user(&pools, "carl", "carl@example.com", Some(&carl_sub)).await;
+
+    // groups --sync reaches emma before her first token: she is left to the token function,
+    // with no group (else it would skip her). carl gets his groups and his e-mail MFA at once.
+    let dir = tempfile::tempdir().unwrap();
+    let out = groups_sync(&pools, dir.path(), 0);
+    assert!(
+        out.contains(
+            "1 turned on, 0 pending (retried at each run), 0 left off because the e-mail proves \
+             nothing (groups-report.csv), 1 left to the token function"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("password alone"), "{out}");
+    assert!(groups_of(client, &pools.new, "emma").await.is_empty());
+    assert!(pools.new_mfa_of("emma").await.is_empty());
+    let row = email_mfa_row(dir.path(), "emma").expect("emma's row");
+    assert!(row.contains(",left_to_token_function,"), "{row}");
+    assert_eq!(groups_of(client, &pools.new, "carl").await, ["staff"]);
+    assert_eq!(pools.new_mfa_of("carl").await, ["EMAIL_OTP"]);
+
+    // emma resets and signs in: her very first token carries her old groups, and her e-mail MFA
+    // is on right after it, with no second groups --sync.
+    pools.reset_password("emma", NEW_PASSWORD).await;
+    let token = pools.id_token("emma", NEW_PASSWORD).await;
+    assert_eq!(groups_claim(&token), ["ops", "staff"]);
+    assert_eq!(pools.new_mfa_of("emma").await, ["EMAIL_OTP"]);
+    let mut written = groups_of(client, &pools.new, "emma").await;
+    written.sort();
+    assert_eq!(written, ["ops", "staff"], "written to the new pool too");
+    let SignIn::EmailOtp { session, username } = pools.sign_in("emma", NEW_PASSWORD).await else {
+        panic!("emma's second sign-in must ask for the EMAIL_OTP code");
+    };
+    let code = sign_in_code(&pools.testbed.moto_url, &pools.new, &username, "EMAIL_OTP")
+        .await
+        .expect("a code e-mailed to emma");
+    assert!(pools.answer_email_otp(&session, &username, &code).await);
+
+    // The next run finds her done (groups there, the factor on) and takes her off the list.
+    let out = groups_sync(&pools, dir.path(), 0);
+    assert!(
+        out.contains(
+            "0 pending (retried at each run), 0 left off because the e-mail proves \
+                      nothing (groups-report.csv), 0 left to the token function"
+        ),
+        "{out}"
+    );
+    assert_eq!(email_mfa_row(dir.path(), "emma"), None);
 }
 
 /// The groups of `name` in `pool_id`.

@@ -5,10 +5,26 @@
 //! the reset, but only on the token that writes the user's first membership: a user who already
 //! has groups is not looked up. When `--sync` adds such a user to their groups before that
 //! token, the token function skips them, and no export lists them for `import --resume`. So
-//! `--sync` carries the factor itself, for each user it proves and adds to a group, and for each
-//! one it could not turn on yet, again on every later run until it is on.
+//! `--sync` decides about the factor before it adds a proven user to any group, once per run:
 //!
-//! **Never more trust than the proof given.** The factor is turned on only for
+//! - **Left to the token function** ([`Reason::LeftToTokenFunction`]): where the new pool's
+//!   PreTokenGeneration trigger is wired ([`token_function_wired`]), a user still
+//!   `RESET_REQUIRED` whose e-mail MFA would be turned on (below) is not added to any group:
+//!   AWS refuses the factor until the reset, and with no groups the token function writes them
+//!   and turns e-mail MFA on at the very first token after the reset, so no sign-in after the
+//!   reset is a password alone. Such a user is listed (`groups-state.json`
+//!   `email_mfa.left_to_token_function`, `groups-report.csv`) and checked again at each run: once
+//!   reset, `--sync` adds the groups and turns the factor on itself if nothing did.
+//! - **Turned on**, or **pending**: otherwise the factor is turned on where AWS allows it; a user
+//!   AWS refuses for now (`PasswordResetRequiredException`: not reset yet, with no token function
+//!   wired), or that the new pool cannot take (no e-mail MFA configured), waits in
+//!   `groups-state.json` (`email_mfa.pending`) and is checked again, from the start, at the next
+//!   run. Until then a user who has reset signs in with a password alone: the summary says so
+//!   where no token function is wired, and that running `--sync` more often or deploying the
+//!   token function closes the gap.
+//!
+//! **Never more trust than the proof given.** The factor is turned on (or left to the token
+//! function) only for
 //! - the new-pool user proven to be the old user by its legacy id, read again here as the new
 //!   pool holds it (`shared::identity`; a stranger who merely shares the name, the e-mail or a
 //!   letter case is never asked about);
@@ -16,32 +32,32 @@
 //!   `EMAIL_OTP` in `UserMFASettingList`;
 //! - and whose e-mail is proven as `import` proves it ([`shared::email_proof::carried_verified`]):
 //!   verified in the old pool, and held by the new pool unchanged and verified. An address the
-//!   old pool never verified, one the mapping rewrote or one changed since is left off, listed in
-//!   `groups-report.csv` (`email_mfa_unproven`) for the operator: no tool turns it on. It is
-//!   checked again at each run, so it leaves the list once the factor is on (by hand).
+//!   old pool never verified, one the mapping rewrote or one changed since is left off (its
+//!   groups are added), listed in `groups-report.csv` (`email_mfa_unproven`) for the operator: no
+//!   tool turns it on. It is checked again at each run, so it leaves the list once the factor is
+//!   on (by hand).
 //!
-//! The request itself is [`crate::email_mfa_carry`], as `import` makes it. A user AWS refuses for
-//! now (`PasswordResetRequiredException`: not reset yet), or that the new pool cannot take (no
-//! e-mail MFA configured), waits in `groups-state.json` (`email_mfa.pending`) and is checked again,
-//! from the start, at the next run.
+//! The request itself is [`crate::email_mfa_carry`], as `import` makes it.
 //!
 //! Cost, all on the run's pacer (`--rps`) with the proof look-ups: where the old pool has e-mail
 //! MFA configured, one `GetUserPoolMfaConfig` per pool per run, one `AdminGetUser` on the old pool
-//! per user proven and added to a group (once per run, however many groups), and for each
-//! e-mail-MFA user one `AdminGetUser` on the new pool and one `AdminSetUserMFAPreference`; each
-//! user pending or left off costs the same again on every run. Where the old pool has no e-mail MFA
-//! configured nobody has it: its `GetUserPoolMfaConfig` is the only call. The summary counts the
-//! requests (`requests for it so far`, over every run of the state).
+//! per proven user about to be added to a group (once per run, however many groups), and for each
+//! e-mail-MFA user one `AdminGetUser` on the new pool and (unless left to the token function) one
+//! `AdminSetUserMFAPreference`; each user pending, left off or left to the token function costs
+//! the same again on every run. Where the old pool has no e-mail MFA configured nobody has it: its
+//! `GetUserPoolMfaConfig` is the only call. The summary counts the requests (`requests for it so
+//! far`, over every run of the state).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
+use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use serde::{Deserialize, Serialize};
-use shared::SourceUser;
 use shared::from_sdk::user_from_get;
 use shared::identity::{Identity, identify};
 use shared::mapping::MigratedUser;
+use shared::{SourceStatus, SourceUser};
 
 use super::state::{ItemKind, Reason, Unapplied};
 use super::target::OldMember;
@@ -71,16 +87,21 @@ pub struct EmailMfaState {
     pub pending: Vec<Waiting>,
     /// Had e-mail MFA, but the e-mail proves nothing: left off for good, for the operator.
     pub unproven: Vec<Waiting>,
+    /// Still `RESET_REQUIRED`, given no groups so the token function writes them and turns the
+    /// factor on at the first token after the reset: checked again at each run.
+    #[serde(default)]
+    pub left_to_token_function: Vec<Waiting>,
     /// Requests made for e-mail MFA, over every run (look-ups of both pools and the writes).
     pub requests: u64,
 }
 
 impl EmailMfaState {
-    /// The report's rows: every user pending or left off.
+    /// The report's rows: every user pending, left off or left to the token function.
     pub fn report_rows(&self) -> Vec<Unapplied> {
         self.pending
             .iter()
             .chain(&self.unproven)
+            .chain(&self.left_to_token_function)
             .map(|waiting| Unapplied {
                 kind: ItemKind::EmailMfa,
                 group: String::new(),
@@ -92,32 +113,67 @@ impl EmailMfaState {
             .collect()
     }
 
-    /// The summary's line (none where no request was ever made for it: the old pool has no
-    /// e-mail MFA configured).
-    pub fn summary(&self) -> Option<String> {
+    /// The summary's lines (none where no request was ever made for it: the old pool has no
+    /// e-mail MFA configured). Where no token function is wired (`token_function`), users pending
+    /// until their reset are said to sign in with a password alone once they have reset, until
+    /// the next run.
+    pub fn summary(&self, token_function: bool) -> Option<String> {
         if self.requests == 0 {
             return None;
         }
-        Some(format!(
+        let mut text = format!(
             "e-mail MFA of users groups --sync reached first: {} turned on, {} pending (retried \
-             at each run), {} left off because the e-mail proves nothing (groups-report.csv); {} \
-             requests for it so far",
+             at each run), {} left off because the e-mail proves nothing (groups-report.csv), {} \
+             left to the token function (RESET_REQUIRED: it writes their groups and turns e-mail \
+             MFA on at their first token after the reset); {} requests for it so far",
             self.restored,
             self.pending.len(),
             self.unproven.len(),
+            self.left_to_token_function.len(),
             self.requests
-        ))
+        );
+        let until_reset = self
+            .pending
+            .iter()
+            .filter(|w| w.reason == Reason::EmailMfaAfterReset)
+            .count();
+        if until_reset > 0 && !token_function {
+            text.push_str(&format!(
+                "\nwarning: {until_reset} of them wait for their reset, and the new pool has no \
+                 PreTokenGeneration trigger (token function): once reset, each signs in with a \
+                 password alone until the next groups --sync turns e-mail MFA on. Run groups \
+                 --sync more often, or deploy the token function (then groups --sync leaves such \
+                 users to it, and it turns the factor on at their first token after the reset)"
+            ));
+        }
+        Some(text)
     }
 
     /// Puts `waiting` in the list its reason names, once, and in no other.
     fn settle(&mut self, waiting: Waiting) {
         self.pending.retain(|w| w.old.sub != waiting.old.sub);
         self.unproven.retain(|w| w.old.sub != waiting.old.sub);
+        self.left_to_token_function
+            .retain(|w| w.old.sub != waiting.old.sub);
         match waiting.reason {
             Reason::EmailMfaUnproven => self.unproven.push(waiting),
+            Reason::LeftToTokenFunction => self.left_to_token_function.push(waiting),
             _ => self.pending.push(waiting),
         }
     }
+}
+
+/// Whether the new pool calls a PreTokenGeneration trigger (`LambdaConfig`
+/// `PreTokenGenerationConfig.LambdaArn`, or the legacy `PreTokenGeneration`): the token function
+/// that writes a user's groups and e-mail MFA at their first token when they have no groups.
+pub fn token_function_wired(new_pool: &UserPoolType) -> bool {
+    new_pool.lambda_config().is_some_and(|config| {
+        let current = config.pre_token_generation_config().map(|c| c.lambda_arn());
+        [current, config.pre_token_generation()]
+            .into_iter()
+            .flatten()
+            .any(|arn| !arn.is_empty())
+    })
 }
 
 /// What became of one user's e-mail MFA.
@@ -138,9 +194,10 @@ pub struct Carrier<'a> {
     new: email_mfa_carry::Pool<'a>,
     legacy_id_attribute: &'a str,
     new_pool_configured: bool,
-    /// Old `sub`s checked this run (16 bytes each), so a user added to several groups is asked
-    /// about once.
-    checked: HashSet<u128>,
+    token_function: bool,
+    /// Old `sub`s checked this run (16 bytes each), so a user in several groups is asked about
+    /// once, and whether that user is left to the token function.
+    checked: HashMap<u128, bool>,
 }
 
 /// The pools a [`Carrier`] reads and writes.
@@ -155,6 +212,8 @@ pub struct Pools<'a> {
     pub new_pool: &'a str,
     /// The attribute holding the old `sub` in the new pool.
     pub legacy_id_attribute: &'a str,
+    /// The new pool's PreTokenGeneration trigger is wired ([`token_function_wired`]).
+    pub token_function: bool,
     /// The run's pacer.
     pub pacer: &'a Pacer,
 }
@@ -186,13 +245,16 @@ impl<'a> Carrier<'a> {
             new,
             legacy_id_attribute: pools.legacy_id_attribute,
             new_pool_configured,
-            checked: HashSet::new(),
+            token_function: pools.token_function,
+            checked: HashMap::new(),
         }))
     }
 
-    /// Checks every user pending or left off again, from the start (a user left off leaves the
-    /// list once the factor is on, turned on by hand, or gone from the old user); returns false
-    /// when `stop` asked to stop (the users not checked stay where they were).
+    /// Checks every user pending, left off or left to the token function again, from the start
+    /// (a user leaves its list once the factor is on: turned on here, by the token function or by
+    /// hand, or gone from the old user); returns false when `stop` asked to stop (the users not
+    /// checked stay where they were). Only a user left to the token function may be left to it
+    /// again: the others were given groups, so the token function no longer looks them up.
     pub async fn retry(
         &mut self,
         state: &mut EmailMfaState,
@@ -200,7 +262,8 @@ impl<'a> Carrier<'a> {
     ) -> anyhow::Result<bool> {
         let pending = std::mem::take(&mut state.pending);
         let unproven = std::mem::take(&mut state.unproven);
-        let mut waiting = pending.into_iter().chain(unproven);
+        let left = std::mem::take(&mut state.left_to_token_function);
+        let mut waiting = pending.into_iter().chain(unproven).chain(left);
         while let Some(user) = waiting.next() {
             if stop() {
                 for user in std::iter::once(user).chain(waiting) {
@@ -208,23 +271,41 @@ impl<'a> Carrier<'a> {
                 }
                 return Ok(false);
             }
-            self.reached(&user.old, &user.new_username, state).await?;
+            let may_leave = user.reason == Reason::LeftToTokenFunction;
+            self.check(&user.old, &user.new_username, may_leave, state)
+                .await?;
         }
         Ok(true)
     }
 
-    /// The proven old user `old` was just added to a group as `new_username`: carries its e-mail
-    /// MFA, once per run.
-    pub async fn reached(
+    /// The proven old user `old` (`new_username` in the new pool) is about to be added to a
+    /// group: carries its e-mail MFA, once per run; true when the user is left to the token
+    /// function and must be given no group.
+    pub async fn before_adding(
         &mut self,
         old: &OldMember,
         new_username: &str,
         state: &mut EmailMfaState,
-    ) -> anyhow::Result<()> {
-        if !self.checked.insert(key(b's', &old.sub)) {
-            return Ok(());
+    ) -> anyhow::Result<bool> {
+        self.check(old, new_username, true, state).await
+    }
+
+    /// Decides about `old`'s e-mail MFA once per run (later calls answer from the first);
+    /// `may_leave`: the user may be left to the token function. True when it is.
+    async fn check(
+        &mut self,
+        old: &OldMember,
+        new_username: &str,
+        may_leave: bool,
+        state: &mut EmailMfaState,
+    ) -> anyhow::Result<bool> {
+        let key = key(b's', &old.sub);
+        if let Some(left) = self.checked.get(&key) {
+            return Ok(*left);
         }
-        let verdict = self.verdict(old, new_username, state).await?;
+        let verdict = self.verdict(old, new_username, may_leave, state).await?;
+        let left = verdict == Verdict::Off(Reason::LeftToTokenFunction);
+        self.checked.insert(key, left);
         match verdict {
             Verdict::Nothing => {}
             Verdict::On => state.restored += 1,
@@ -235,13 +316,14 @@ impl<'a> Carrier<'a> {
                 reason,
             }),
         }
-        Ok(())
+        Ok(left)
     }
 
     async fn verdict(
         &self,
         old: &OldMember,
         new_username: &str,
+        may_leave: bool,
         state: &mut EmailMfaState,
     ) -> anyhow::Result<Verdict> {
         state.requests += 1;
@@ -265,6 +347,11 @@ impl<'a> Carrier<'a> {
         }
         if !self.new_pool_configured {
             return Ok(Verdict::Off(Reason::EmailMfaNotConfigured));
+        }
+        // AWS would refuse it until the reset; the token function turns it on at the first token
+        // after the reset, for a user it finds without groups.
+        if may_leave && self.token_function && new_user.status == SourceStatus::ResetRequired {
+            return Ok(Verdict::Off(Reason::LeftToTokenFunction));
         }
         state.requests += 1;
         Ok(match self.new.enable_email_mfa(&new_user.username).await? {
@@ -314,7 +401,6 @@ fn as_held(new_user: &SourceUser, old_sub: &str) -> MigratedUser {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::SourceStatus;
 
     fn waiting(sub: &str, reason: Reason) -> Waiting {
         Waiting {
@@ -331,33 +417,107 @@ mod tests {
         state.settle(waiting("a", Reason::EmailMfaAfterReset));
         state.settle(waiting("b", Reason::EmailMfaAfterReset));
         state.settle(waiting("b", Reason::EmailMfaUnproven));
-        assert_eq!(state.pending, [waiting("a", Reason::EmailMfaAfterReset)]);
+        state.settle(waiting("c", Reason::LeftToTokenFunction));
+        state.settle(waiting("d", Reason::LeftToTokenFunction));
+        state.settle(waiting("d", Reason::EmailMfaAfterReset));
+        assert_eq!(
+            state.pending,
+            [
+                waiting("a", Reason::EmailMfaAfterReset),
+                waiting("d", Reason::EmailMfaAfterReset)
+            ]
+        );
         assert_eq!(state.unproven, [waiting("b", Reason::EmailMfaUnproven)]);
+        assert_eq!(
+            state.left_to_token_function,
+            [waiting("c", Reason::LeftToTokenFunction)]
+        );
         let rows = state.report_rows();
-        assert_eq!(rows.len(), 2);
+        assert_eq!(rows.len(), 4);
         assert_eq!(rows[0].kind, ItemKind::EmailMfa);
-        assert_eq!(rows[1].reason.code(), "email_mfa_unproven");
+        assert_eq!(rows[2].reason.code(), "email_mfa_unproven");
         assert!(
-            rows[1].detail.contains("AdminSetUserMFAPreference"),
+            rows[2].detail.contains("AdminSetUserMFAPreference"),
+            "{rows:?}"
+        );
+        assert_eq!(rows[3].reason.code(), "left_to_token_function");
+        assert!(
+            rows[3].detail.contains("first token after the reset"),
             "{rows:?}"
         );
     }
 
     #[test]
-    fn the_summary_says_how_many_are_pending() {
-        assert_eq!(EmailMfaState::default().summary(), None);
+    fn the_summary_says_how_many_are_pending_and_left_to_the_token_function() {
+        assert_eq!(EmailMfaState::default().summary(true), None);
         let mut state = EmailMfaState {
             restored: 2,
             requests: 9,
             ..EmailMfaState::default()
         };
+        state.settle(waiting("a", Reason::EmailMfaNotConfigured));
+        state.settle(waiting("b", Reason::LeftToTokenFunction));
+        let line = "e-mail MFA of users groups --sync reached first: 2 turned on, 1 pending \
+                    (retried at each run), 0 left off because the e-mail proves nothing \
+                    (groups-report.csv), 1 left to the token function (RESET_REQUIRED: it writes \
+                    their groups and turns e-mail MFA on at their first token after the reset); 9 \
+                    requests for it so far";
+        assert_eq!(state.summary(true).unwrap(), line);
+        // Nobody waits for a reset: nobody signs in with a password alone meanwhile.
+        assert_eq!(state.summary(false).unwrap(), line);
+    }
+
+    #[test]
+    fn without_a_token_function_users_waiting_for_the_reset_are_said_to_have_a_password_alone() {
+        let mut state = EmailMfaState {
+            requests: 5,
+            ..EmailMfaState::default()
+        };
         state.settle(waiting("a", Reason::EmailMfaAfterReset));
+        let summary = state.summary(false).unwrap();
+        let warning = summary.lines().nth(1).unwrap();
         assert_eq!(
-            state.summary().unwrap(),
-            "e-mail MFA of users groups --sync reached first: 2 turned on, 1 pending (retried at \
-             each run), 0 left off because the e-mail proves nothing (groups-report.csv); 9 \
-             requests for it so far"
+            warning,
+            "warning: 1 of them wait for their reset, and the new pool has no PreTokenGeneration \
+             trigger (token function): once reset, each signs in with a password alone until the \
+             next groups --sync turns e-mail MFA on. Run groups --sync more often, or deploy the \
+             token function (then groups --sync leaves such users to it, and it turns the factor \
+             on at their first token after the reset)"
         );
+        assert_eq!(state.summary(true).unwrap().lines().count(), 1);
+    }
+
+    #[test]
+    fn the_token_function_is_wired_by_either_field_naming_a_function() {
+        use aws_sdk_cognitoidentityprovider::types::{
+            LambdaConfigType, PreTokenGenerationLambdaVersionType,
+            PreTokenGenerationVersionConfigType,
+        };
+        let pool = |config: Option<LambdaConfigType>| {
+            UserPoolType::builder().set_lambda_config(config).build()
+        };
+        let arn = "arn:aws:lambda:us-east-1:123456789012:function:token";
+        let versioned = PreTokenGenerationVersionConfigType::builder()
+            .lambda_arn(arn)
+            .lambda_version(PreTokenGenerationLambdaVersionType::V20)
+            .build()
+            .unwrap();
+        let only_migration = LambdaConfigType::builder().user_migration(arn).build();
+        assert!(!token_function_wired(&pool(None)));
+        assert!(!token_function_wired(&pool(Some(only_migration))));
+        assert!(!token_function_wired(&pool(Some(
+            LambdaConfigType::builder().pre_token_generation("").build()
+        ))));
+        assert!(token_function_wired(&pool(Some(
+            LambdaConfigType::builder()
+                .pre_token_generation(arn)
+                .build()
+        ))));
+        assert!(token_function_wired(&pool(Some(
+            LambdaConfigType::builder()
+                .pre_token_generation_config(versioned)
+                .build()
+        ))));
     }
 
     #[test]

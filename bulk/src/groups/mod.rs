@@ -9,9 +9,11 @@
 //!   migrated after the bulk import: each group is compared with the new pool's members and only
 //!   the missing ones are added. Run it periodically during the migration window; disabled users
 //!   never sign in, so the trigger never migrates them and `--sync` leaves disabled state alone.
-//!   It also turns e-mail MFA on again for the users it adds to groups before their first token
-//!   after the reset, which the token function then skips ([`email_mfa`]), and for those not yet
-//!   done at its next run.
+//!   It also carries the e-mail MFA of the users it reaches before their first token after the
+//!   reset ([`email_mfa`]): a user it gives groups is one the token function then skips, so it
+//!   turns the factor on itself where AWS allows it, else at its next run; where the token
+//!   function is wired, a user still `RESET_REQUIRED` is given no groups and left to it, which
+//!   writes both at the first token after the reset.
 //!
 //! An existing group with another description, precedence or role is never changed: it and its
 //! memberships are reported as `group_conflict` (a different role would grant other IAM rights).
@@ -134,6 +136,7 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
             legacy_id_attribute: &legacy,
         },
         keeps_legacy_id,
+        token_function: email_mfa::token_function_wired(&new_pool),
         state,
         args: &args,
         stop: StopSignal::listen(),
@@ -152,7 +155,7 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
     let mut rows = applier.state.unapplied.clone();
     rows.extend(applier.state.email_mfa.report_rows());
     report::write(&args.dir, &rows)?;
-    println!("{}", summary(&applier.state, &args));
+    println!("{}", summary(&applier.state, &args, applier.token_function));
     if !finished {
         eprintln!("interrupted: rerun the same command to continue");
         return Ok(GroupsOutcome::Interrupted);
@@ -180,7 +183,7 @@ fn legacy_id_attribute(args: &GroupsArgs) -> anyhow::Result<Option<String>> {
     Ok(MappingFile::default_mapping().mapping.legacy_sub_attribute)
 }
 
-fn summary(state: &GroupsState, args: &GroupsArgs) -> String {
+fn summary(state: &GroupsState, args: &GroupsArgs, token_function: bool) -> String {
     let applied = state.applied;
     let mut text = format!(
         "groups created {}, already there {}; memberships applied {}; users disabled {}; \
@@ -194,7 +197,7 @@ fn summary(state: &GroupsState, args: &GroupsArgs) -> String {
     for (reason, n) in report::by_reason(&state.unapplied) {
         text.push_str(&format!("\n  {n:>8}  {reason}"));
     }
-    if let Some(line) = state.email_mfa.summary() {
+    if let Some(line) = state.email_mfa.summary(token_function) {
         text.push('\n');
         text.push_str(&line);
     }
@@ -254,6 +257,8 @@ struct Applier<'a> {
     target: TargetPool<'a>,
     /// The new pool has the legacy-id attribute, so users can be proven (`shared::identity`).
     keeps_legacy_id: bool,
+    /// The new pool's PreTokenGeneration trigger is wired (`email_mfa::token_function_wired`).
+    token_function: bool,
     state: GroupsState,
     args: &'a GroupsArgs,
     stop: StopSignal,
@@ -353,7 +358,7 @@ impl Applier<'_> {
             return Ok(());
         }
         match self.proven(old).await? {
-            Ok(username) => self.add(group, old, &username).await.map(drop),
+            Ok(username) => self.add(group, old, &username).await,
             Err(refusal) => {
                 self.not_applied(ItemKind::Membership, group, old, refusal);
                 Ok(())
@@ -361,18 +366,13 @@ impl Applier<'_> {
         }
     }
 
-    /// AdminAddUserToGroup under the proven user's canonical name; whether it was added.
-    async fn add(&mut self, group: &str, old: &OldMember, username: &str) -> anyhow::Result<bool> {
+    /// AdminAddUserToGroup under the proven user's canonical name.
+    async fn add(&mut self, group: &str, old: &OldMember, username: &str) -> anyhow::Result<()> {
         match self.target.add_member(group, username).await? {
-            Ok(()) => {
-                self.state.applied.memberships += 1;
-                Ok(true)
-            }
-            Err(refusal) => {
-                self.not_applied(ItemKind::Membership, group, old, refusal);
-                Ok(false)
-            }
+            Ok(()) => self.state.applied.memberships += 1,
+            Err(refusal) => self.not_applied(ItemKind::Membership, group, old, refusal),
         }
+        Ok(())
     }
 
     /// Disables the proven old user; a stranger who answers to its name is never disabled.
@@ -507,6 +507,7 @@ impl Applier<'_> {
             new_client: self.target.client,
             new_pool: self.target.pool_id,
             legacy_id_attribute: self.target.legacy_id_attribute,
+            token_function: self.token_function,
             pacer,
         };
         let mut carrier = Carrier::open(carrier, &mut self.state.email_mfa).await?;
@@ -568,11 +569,18 @@ impl Applier<'_> {
                 match self.proven(&old).await? {
                     Ok(username) if new.has_member(&spec.name, &username)? => continue,
                     Ok(username) => {
-                        let added = self.add(&spec.name, &old, &username).await?;
-                        if let Some(carrier) = carrier.as_mut().filter(|_| added) {
-                            carrier
-                                .reached(&old, &username, &mut self.state.email_mfa)
-                                .await?;
+                        // Its e-mail MFA is decided first: a user left to the token function
+                        // must have no group when its first token comes.
+                        let left = match carrier.as_mut() {
+                            Some(carrier) => {
+                                carrier
+                                    .before_adding(&old, &username, &mut self.state.email_mfa)
+                                    .await?
+                            }
+                            None => false,
+                        };
+                        if !left {
+                            self.add(&spec.name, &old, &username).await?;
                         }
                     }
                     Err(refusal) => {

@@ -57,6 +57,10 @@ pub enum Reason {
     /// The old user had e-mail MFA, but the e-mail proves nothing (not verified in the old pool,
     /// or not the same address verified in the new pool): left off.
     EmailMfaUnproven,
+    /// Still `RESET_REQUIRED`, with e-mail MFA in the old pool and the e-mail proven, where the
+    /// new pool's PreTokenGeneration trigger is wired: neither its groups nor its e-mail MFA are
+    /// written, so the token function writes both at the first token after the reset.
+    LeftToTokenFunction,
 }
 
 impl Reason {
@@ -72,6 +76,7 @@ impl Reason {
             Reason::EmailMfaAfterReset => "email_mfa_after_reset",
             Reason::EmailMfaNotConfigured => "email_mfa_not_configured",
             Reason::EmailMfaUnproven => "email_mfa_unproven",
+            Reason::LeftToTokenFunction => "left_to_token_function",
         }
     }
 
@@ -91,6 +96,12 @@ impl Reason {
                 "e-mail MFA in the old pool, but the e-mail was not verified there or the new pool \
                  holds another or unverified address: left off; once you have checked the address \
                  is the user's, turn it on with AdminSetUserMFAPreference EmailMfaSettings"
+            }
+            Reason::LeftToTokenFunction => {
+                "RESET_REQUIRED with e-mail MFA in the old pool and the e-mail proven: its groups \
+                 are not added, so the token function (PreTokenGeneration) writes them and turns \
+                 e-mail MFA on at the first token after the reset; the next groups --sync checks \
+                 again (and does both itself once the user has reset)"
             }
             _ => "",
         }

@@ -61,6 +61,9 @@ pub struct SyncedEmailMfa {
     pub pending: u64,
     /// Left off: the e-mail proves nothing (listed in `groups-report.csv`).
     pub unproven: u64,
+    /// Still `RESET_REQUIRED`, given no groups: the token function writes them and turns e-mail
+    /// MFA on at the first token after the reset.
+    pub left_to_token_function: u64,
 }
 
 impl FactorStatus {
@@ -88,6 +91,7 @@ impl FactorStatus {
                 sum.restored += state.restored;
                 sum.pending += state.pending.len() as u64;
                 sum.unproven += state.unproven.len() as u64;
+                sum.left_to_token_function += state.left_to_token_function.len() as u64;
             }
         }
         Ok(())
@@ -141,6 +145,10 @@ impl FactorStatus {
                 synced.pending,
             );
             line("  left off: e-mail not proven", synced.unproven);
+            line(
+                "  left to the token function",
+                synced.left_to_token_function,
+            );
         }
     }
 }
@@ -239,10 +247,11 @@ mod tests {
         std::fs::write(
             dir.path().join(GROUPS_STATE_FILE),
             format!(
-                r#"{{"version":1,"email_mfa":{{"restored":2,"pending":[{}],"unproven":[{},{}],"requests":12}}}}"#,
+                r#"{{"version":1,"email_mfa":{{"restored":2,"pending":[{}],"unproven":[{},{}],"left_to_token_function":[{}],"requests":12}}}}"#,
                 waiting("a", "email_mfa_after_reset"),
                 waiting("b", "email_mfa_unproven"),
                 waiting("c", "email_mfa_unproven"),
+                waiting("d", "left_to_token_function"),
             ),
         )
         .unwrap();
@@ -253,7 +262,8 @@ mod tests {
             SyncedEmailMfa {
                 restored: 2,
                 pending: 1,
-                unproven: 2
+                unproven: 2,
+                left_to_token_function: 1
             }
         );
         let mut lines = Vec::new();

@@ -19,7 +19,8 @@
 //!                  "email_mfa_after_reset": 0 },
 //!     "email_mfa_at_import": { "listed": 1, "restored": 0, "after_reset": 1, "not_configured": 0,
 //!                              "not_found": 0 },
-//!     "email_mfa_by_groups_sync": { "restored": 1, "pending": 0, "unproven": 1 }
+//!     "email_mfa_by_groups_sync": { "restored": 1, "pending": 0, "unproven": 1,
+//!                                   "left_to_token_function": 1 }
 //!   }
 //! }
 //! ```
