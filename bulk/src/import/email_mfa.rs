@@ -2,10 +2,10 @@
 //! fewer factors than before, and never with more trust than the proof given.
 //!
 //! Who: the users the export listed in `mfa-reenrol.csv` as
-//! [`EMAIL_MFA_AT_IMPORT`](crate::export::mfa::EMAIL_MFA_AT_IMPORT): e-mail MFA in the old pool,
-//! the e-mail verified there and carried unchanged and verified ([`shared::email_proof`]). A user
-//! whose address proves nothing yet ([`EMAIL_MFA_AFTER_RESET`](crate::export::mfa::EMAIL_MFA_AFTER_RESET))
-//! is never touched here: the reset code proves it, and the token function turns the factor on
+//! [`Reenrol::EmailMfaAtImport`] (known by its code, whatever the words): e-mail MFA in the old
+//! pool, the e-mail verified there and carried unchanged and verified ([`shared::email_proof`]).
+//! A user whose address proves nothing yet
+//! ([`Reenrol::EmailMfaAfterReset`]) is never touched here: the reset code proves it, and the token function turns the factor on
 //! at the first sign-in after the reset.
 //!
 //! How: the request and the sorting of its answers are [`crate::email_mfa_carry`], which
@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::inputs::{import_files, users_of};
 use crate::email_mfa_carry::{self, Answer};
-use crate::export::mfa::{EMAIL_MFA_AT_IMPORT, reenrol_rows};
+use crate::export::mfa::{Reenrol, reenrol_rows};
 
 /// What became of the e-mail MFA of the users listed for it at import.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -59,7 +59,7 @@ pub async fn restore(
 ) -> anyhow::Result<EmailMfaCounts> {
     let listed: Vec<_> = reenrol_rows(dir)?
         .into_iter()
-        .filter(|row| row.has(EMAIL_MFA_AT_IMPORT))
+        .filter(|row| row.has(Reenrol::EmailMfaAtImport))
         .collect();
     let mut counts = EmailMfaCounts {
         listed: listed.len() as u64,

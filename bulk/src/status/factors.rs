@@ -12,9 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use serde::Serialize;
 
-use crate::export::mfa::{
-    EMAIL_MFA_AFTER_RESET, EMAIL_MFA_AT_IMPORT, PASSKEY_REENROL, TOTP_REENROL, reenrol_rows,
-};
+use crate::export::mfa::{Reenrol, reenrol_rows};
 use crate::groups::email_mfa::EmailMfaState;
 use crate::groups::state::STATE_FILE as GROUPS_STATE_FILE;
 use crate::import::email_mfa::EmailMfaCounts;
@@ -73,10 +71,10 @@ impl FactorStatus {
             for row in reenrol_rows(dir)? {
                 let r = &mut self.reenrol;
                 r.listed += 1;
-                r.passkey += u64::from(row.has(PASSKEY_REENROL));
-                r.totp += u64::from(row.has(TOTP_REENROL));
-                r.email_mfa_at_import += u64::from(row.has(EMAIL_MFA_AT_IMPORT));
-                r.email_mfa_after_reset += u64::from(row.has(EMAIL_MFA_AFTER_RESET));
+                r.passkey += u64::from(row.has(Reenrol::Passkey));
+                r.totp += u64::from(row.has(Reenrol::Totp));
+                r.email_mfa_at_import += u64::from(row.has(Reenrol::EmailMfaAtImport));
+                r.email_mfa_after_reset += u64::from(row.has(Reenrol::EmailMfaAfterReset));
             }
             if let Some(counts) = imported_email_mfa(dir)? {
                 let sum = &mut self.email_mfa_at_import;
@@ -208,12 +206,16 @@ mod tests {
         file.extend(crate::report_csv::csv_record(&[
             "ada",
             "s-a",
-            PASSKEY_REENROL,
+            &Reenrol::Passkey.text(),
         ]));
         file.extend(crate::report_csv::csv_record(&[
             "bo",
             "s-b",
-            &format!("{TOTP_REENROL}; {EMAIL_MFA_AT_IMPORT}"),
+            &format!(
+                "{}; {}",
+                Reenrol::Totp.text(),
+                Reenrol::EmailMfaAtImport.text()
+            ),
         ]));
         std::fs::write(dir.path().join("mfa-reenrol.csv"), file).unwrap();
         std::fs::write(
