@@ -20,6 +20,13 @@
 //!   and the address without the legacy id never get it, though each is `CONFIRMED` and one
 //!   request would do it; once an operator turns one on by hand, the next run takes it off
 //!   `groups-report.csv`.
+//! - `groups` from an export's files does the same for an imported e-mail-MFA user (the sweep):
+//!   where the token function is wired, the user `mfa-reenrol.csv` lists with the e-mail carried
+//!   verified is given no groups while `RESET_REQUIRED` (each membership and the e-mail MFA row
+//!   `left_to_token_function`), so the first token after the reset carries the old groups and
+//!   turns e-mail MFA on, with no `import --resume`; the next `groups` run adds the memberships
+//!   (already there) and lists nobody. The row is known by its code: an export folder written
+//!   before the codes (the reason's old words) is read the same by `import` and `groups`.
 //!
 //! The emulator's rules these tests rely on (`tests/emulator/README.md`, "Sign-in factors", each
 //! with its AWS page): `EmailMfaSettings` on AdminSetUserMFAPreference and `EMAIL_OTP` in
@@ -30,11 +37,12 @@ use std::path::Path;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserStatusType};
-use integration_tests::cli::{cognito_migrate, describe};
+use integration_tests::cli::{cognito_migrate, describe, export};
 use integration_tests::factors::{
     SignIn, WiredPools, enable_user_email_mfa, sign_in_code, wired_pools,
     wired_pools_without_token_function,
 };
+use integration_tests::import_support::{import, import_state};
 use integration_tests::pools::{create_member, create_user, find_user, sub_of};
 use integration_tests::tokens::groups_claim;
 use serde_json::Value;
@@ -400,4 +408,136 @@ async fn groups_of(client: &Client, pool_id: &str, name: &str) -> Vec<String> {
         .iter()
         .filter_map(|g| g.group_name().map(str::to_string))
         .collect()
+}
+
+/// Runs `cognito-migrate groups` over the export's files in `dir`, which must exit 0; its
+/// standard output.
+fn groups_from_files(pools: &WiredPools, dir: &Path) -> String {
+    let output = cognito_migrate(&pools.testbed.moto_url)
+        .args(["groups", "--target-pool-id", &pools.new])
+        .arg("--dir")
+        .arg(dir)
+        .output()
+        .expect("cognito-migrate groups runs");
+    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The rows of `groups-report.csv` in `dir` about `name`.
+fn report_rows_of(dir: &Path, name: &str) -> Vec<String> {
+    std::fs::read_to_string(dir.join("groups-report.csv"))
+        .unwrap()
+        .lines()
+        .filter(|row| row.split(',').nth(2) == Some(name))
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn email_mfa_groups_from_the_export_files_leaves_an_imported_user_to_the_token_function() {
+    let pools = wired_pools("emailmfa-files").await;
+    let client = &pools.client;
+    let moto = pools.testbed.moto_url.clone();
+    // eve: e-mail MFA and a verified e-mail, in two groups; dan: a password alone, in one.
+    for (name, groups) in [("eve", &["ops", "staff"][..]), ("dan", &["staff"][..])] {
+        let email = format!("{name}@example.com");
+        create_member(
+            client,
+            &pools.old,
+            name,
+            &[("email", &email), ("email_verified", "true")],
+            Some(PASSWORD),
+            groups,
+        )
+        .await;
+    }
+    enable_user_email_mfa(client, &pools.old, "eve")
+        .await
+        .expect("eve's e-mail MFA in the old pool");
+
+    // The sweep: both dormant users exported; eve's re-enrol row carries its code.
+    let dir = tempfile::tempdir().unwrap();
+    let sweep = dir.path().join("sweep");
+    let out = export(
+        &moto,
+        &pools.old,
+        &pools.new,
+        &sweep,
+        &["--select", "not-in-target"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    let reenrol = std::fs::read_to_string(sweep.join("mfa-reenrol.csv")).unwrap();
+    let eve_sub = sub_of(client, &pools.old, "eve").await;
+    let row = reenrol
+        .lines()
+        .find(|row| row.starts_with("eve,"))
+        .unwrap_or_else(|| panic!("eve on the re-enrol list: {reenrol}"));
+    assert!(row.contains("[email-mfa-at-import] e-mail MFA:"), "{row}");
+    // An export folder of an earlier version carried the reason without its code, in words
+    // since reworded: import and groups read it the same.
+    let old_words = "e-mail MFA: the e-mail is carried unchanged and verified, so import turns \
+                     e-mail MFA on right after the import job where the new pool has it \
+                     configured and accepts it (AWS lists PasswordResetRequiredException for a \
+                     user whose password must be reset, as every imported user's must: then the \
+                     token function turns it on at the user's first sign-in after the reset; the \
+                     import report says which)";
+    std::fs::write(
+        sweep.join("mfa-reenrol.csv"),
+        format!("username,sub,reason\neve,{eve_sub},\"{old_words}\"\n"),
+    )
+    .unwrap();
+
+    let imported = import(&moto, &pools.new, &sweep, &[]);
+    assert_eq!(imported.status.code(), Some(0), "{}", describe(&imported));
+    assert_eq!(
+        import_state(&sweep)["email_mfa"]["after_reset"],
+        1,
+        "eve is listed, and AWS refuses MFA settings until the reset"
+    );
+
+    // groups from the files: eve is left to the token function, with no group; dan gets his.
+    let out = groups_from_files(&pools, &sweep);
+    assert!(out.contains("1 left to the token function"), "{out}");
+    assert!(out.contains("2  left_to_token_function"), "{out}");
+    assert!(groups_of(client, &pools.new, "eve").await.is_empty());
+    assert_eq!(groups_of(client, &pools.new, "dan").await, ["staff"]);
+    let eve = find_user(client, &pools.new, "eve").await.unwrap();
+    assert_eq!(eve.user_status(), Some(&UserStatusType::ResetRequired));
+    let mut rows = report_rows_of(&sweep, "eve");
+    rows.sort();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(rows[0].starts_with("email_mfa,,eve,"), "{rows:?}");
+    assert!(rows[1].starts_with("membership,ops,eve,"), "{rows:?}");
+    assert!(rows[2].starts_with("membership,staff,eve,"), "{rows:?}");
+    assert!(
+        rows.iter().all(|r| r.contains(",left_to_token_function,")),
+        "{rows:?}"
+    );
+    // A run before her reset leaves her as she is.
+    let out = groups_from_files(&pools, &sweep);
+    assert!(out.contains("1 left to the token function"), "{out}");
+    assert!(groups_of(client, &pools.new, "eve").await.is_empty());
+
+    // eve resets and signs in: her very first token carries her old groups and turns e-mail MFA
+    // on, with no import --resume; her next sign-in asks for the code.
+    pools.reset_password("eve", NEW_PASSWORD).await;
+    let token = pools.id_token("eve", NEW_PASSWORD).await;
+    assert_eq!(groups_claim(&token), ["ops", "staff"]);
+    assert_eq!(pools.new_mfa_of("eve").await, ["EMAIL_OTP"]);
+    let SignIn::EmailOtp { session, username } = pools.sign_in("eve", NEW_PASSWORD).await else {
+        panic!("eve's second sign-in must ask for the EMAIL_OTP code");
+    };
+    let code = sign_in_code(&moto, &pools.new, &username, "EMAIL_OTP")
+        .await
+        .expect("a code e-mailed to eve");
+    assert!(pools.answer_email_otp(&session, &username, &code).await);
+
+    // The next groups run finds her reset: her memberships are applied (already there), and
+    // nobody is listed any more.
+    let out = groups_from_files(&pools, &sweep);
+    assert!(out.contains("0 left to the token function"), "{out}");
+    assert!(report_rows_of(&sweep, "eve").is_empty(), "{out}");
+    let mut written = groups_of(client, &pools.new, "eve").await;
+    written.sort();
+    assert_eq!(written, ["ops", "staff"]);
 }

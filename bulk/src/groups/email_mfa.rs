@@ -1,11 +1,16 @@
-//! E-mail MFA for the users `groups --sync` reaches first (issue 25, item 2).
+//! E-mail MFA for the users `groups` reaches first (issue 25, item 2): one rule for `--sync` and
+//! for a run over the export's files.
 //!
 //! Why: the trigger migrates an e-mail-MFA user `RESET_REQUIRED` (a password is never a second
-//! factor), and the token function turns the factor on again at the user's first token after
-//! the reset, but only on the token that writes the user's first membership: a user who already
-//! has groups is not looked up. When `--sync` adds such a user to their groups before that
-//! token, the token function skips them, and no export lists them for `import --resume`. So
-//! `--sync` decides about the factor before it adds a proven user to any group, once per run:
+//! factor), an import job creates every user `RESET_REQUIRED`, and the token function turns the
+//! factor on again at the user's first token after the reset, but only on the token that writes
+//! the user's first membership: a user who already has groups is not looked up. When `groups`
+//! adds such a user to their groups before that token, the token function skips them: no export
+//! lists a user `--sync` reached for `import --resume`, and an imported one would sign in with a
+//! password alone from the reset until the next `import --resume`. So `groups` decides about the
+//! factor before it adds a proven user to any group, once per run. Who had e-mail MFA comes from
+//! the old pool read live (`--sync`) or from the export's `mfa-reenrol.csv` (the files, where the
+//! token function is wired; else `import --resume` carries it, as before): [`OldSide`].
 //!
 //! - **Left to the token function** ([`Reason::LeftToTokenFunction`]): where the new pool's
 //!   PreTokenGeneration trigger is wired ([`token_function_wired`]), a user still
@@ -13,8 +18,9 @@
 //!   AWS refuses the factor until the reset, and with no groups the token function writes them
 //!   and turns e-mail MFA on at the very first token after the reset, so no sign-in after the
 //!   reset is a password alone. Such a user is listed (`groups-state.json`
-//!   `email_mfa.left_to_token_function`, `groups-report.csv`) and checked again at each run: once
-//!   reset, `--sync` adds the groups and turns the factor on itself if nothing did.
+//!   `email_mfa.left_to_token_function`, `groups-report.csv`: its e-mail MFA row and each
+//!   membership kept as `left_to_token_function`) and checked again at each run: once reset, the
+//!   next run adds the groups and turns the factor on itself if nothing did.
 //! - **Turned on**, or **pending**: otherwise the factor is turned on where AWS allows it; a user
 //!   AWS refuses for now (`PasswordResetRequiredException`: not reset yet, with no token function
 //!   wired), or that the new pool cannot take (no e-mail MFA configured), waits in
@@ -29,9 +35,10 @@
 //!   pool holds it (`shared::identity`; a stranger who merely shares the name, the e-mail or a
 //!   letter case is never asked about);
 //! - whose old user, read live (`AdminGetUser`: its `sub` must still be the legacy id), has
-//!   `EMAIL_OTP` in `UserMFASettingList`;
+//!   `EMAIL_OTP` in `UserMFASettingList`, or whom the export lists with it;
 //! - and whose e-mail is proven as `import` proves it ([`shared::email_proof::carried_verified`]):
-//!   verified in the old pool, and held by the new pool unchanged and verified. An address the
+//!   verified in the old pool, and held by the new pool unchanged and verified (from the files:
+//!   the export proved the first two, and the new pool must still hold an e-mail verified). An address the
 //!   old pool never verified, one the mapping rewrote or one changed since is left off (its
 //!   groups are added), listed in `groups-report.csv` (`email_mfa_unproven`) for the operator: no
 //!   tool turns it on. It is checked again at each run, so it leaves the list once the factor is
@@ -39,7 +46,10 @@
 //!
 //! The request itself is [`crate::email_mfa_carry`], as `import` makes it.
 //!
-//! Cost, all on the run's pacer (`--rps`) with the proof look-ups: where the old pool has e-mail
+//! Cost, all on the run's pacer (`--rps`) with the proof look-ups. From the files: one
+//! `GetUserPoolMfaConfig` of the new pool per run where the export lists anyone, one
+//! `AdminGetUser` on the new pool per listed user (at most once per run) and nothing for anyone
+//! else. With `--sync`, where the old pool has e-mail
 //! MFA configured, one `GetUserPoolMfaConfig` per pool per run, one `AdminGetUser` on the old pool
 //! per proven user about to be added to a group (once per run, however many groups), and for each
 //! e-mail-MFA user one `AdminGetUser` on the new pool and (unless left to the token function) one
@@ -48,7 +58,7 @@
 //! `GetUserPoolMfaConfig` is the only call. The summary counts the requests (`requests for it so
 //! far`, over every run of the state).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
@@ -122,7 +132,7 @@ impl EmailMfaState {
             return None;
         }
         let mut text = format!(
-            "e-mail MFA of users groups --sync reached first: {} turned on, {} pending (retried \
+            "e-mail MFA of users groups reached first: {} turned on, {} pending (retried \
              at each run), {} left off because the e-mail proves nothing (groups-report.csv), {} \
              left to the token function (RESET_REQUIRED: it writes their groups and turns e-mail \
              MFA on at their first token after the reset); {} requests for it so far",
@@ -188,9 +198,46 @@ enum Verdict {
     Off(Reason),
 }
 
-/// One `--sync` run's carrier: both pools, and the users it checked this run.
+/// Who had e-mail MFA in the old pool, and how their e-mail is proven.
+pub enum OldSide<'a> {
+    /// The old pool, read live (`--sync`): each user's `AdminGetUser` (`EMAIL_OTP` in
+    /// `UserMFASettingList`, the `sub` still the legacy id), its e-mail proven against the address
+    /// the new pool holds ([`shared::email_proof::carried_verified`]).
+    Live {
+        /// The old pool's client.
+        client: &'a Client,
+        /// The old pool.
+        pool_id: &'a str,
+    },
+    /// The export's `mfa-reenrol.csv` (`groups` from the export's files): the old `sub`s of the
+    /// users it lists as [`Reenrol::EmailMfaAtImport`](crate::export::mfa::Reenrol), whose
+    /// e-mail the export proved (verified in the old pool, carried unchanged and verified); the new
+    /// pool must still hold an e-mail verified.
+    Exported(HashSet<u128>),
+}
+
+impl OldSide<'_> {
+    /// The users `dir`'s `mfa-reenrol.csv` lists with e-mail MFA and the e-mail carried verified.
+    pub fn exported(dir: &std::path::Path) -> anyhow::Result<OldSide<'static>> {
+        let listed = crate::export::mfa::reenrol_rows(dir)?
+            .into_iter()
+            .filter(|row| row.has(crate::export::mfa::Reenrol::EmailMfaAtImport))
+            .map(|row| key(b's', &row.sub))
+            .collect();
+        Ok(OldSide::Exported(listed))
+    }
+}
+
+/// Where a [`Carrier`] learns the old user's e-mail MFA.
+enum Old<'a> {
+    Live(email_mfa_carry::Pool<'a>),
+    Exported(HashSet<u128>),
+}
+
+/// One `groups` run's carrier: both pools (or the export's list for the old one), and the users
+/// it checked this run.
 pub struct Carrier<'a> {
-    old: email_mfa_carry::Pool<'a>,
+    old: Old<'a>,
     new: email_mfa_carry::Pool<'a>,
     legacy_id_attribute: &'a str,
     new_pool_configured: bool,
@@ -202,10 +249,8 @@ pub struct Carrier<'a> {
 
 /// The pools a [`Carrier`] reads and writes.
 pub struct Pools<'a> {
-    /// The old pool's client.
-    pub old_client: &'a Client,
-    /// The old pool.
-    pub old_pool: &'a str,
+    /// Who had e-mail MFA in the old pool.
+    pub old: OldSide<'a>,
     /// The new pool's client.
     pub new_client: &'a Client,
     /// The new pool.
@@ -219,26 +264,35 @@ pub struct Pools<'a> {
 }
 
 impl<'a> Carrier<'a> {
-    /// The run's carrier, or `None` where the old pool has no e-mail MFA configured (nobody has
-    /// it to carry; that one look-up is all, and is not counted). Counts its requests in `state`.
+    /// The run's carrier, or `None` where nobody in the old pool has e-mail MFA to carry: a live
+    /// old pool without e-mail MFA configured (that one look-up is all, and is not counted), or
+    /// an export that lists nobody with it. Counts its requests in `state`.
     pub async fn open(
         pools: Pools<'a>,
         state: &mut EmailMfaState,
     ) -> anyhow::Result<Option<Carrier<'a>>> {
-        let old = email_mfa_carry::Pool {
-            client: pools.old_client,
-            pacer: pools.pacer,
-            pool_id: pools.old_pool,
+        let old = match pools.old {
+            OldSide::Live { client, pool_id } => {
+                let old = email_mfa_carry::Pool {
+                    client,
+                    pacer: pools.pacer,
+                    pool_id,
+                };
+                if !old.email_mfa_configured().await? {
+                    return Ok(None);
+                }
+                state.requests += 1;
+                Old::Live(old)
+            }
+            OldSide::Exported(listed) if listed.is_empty() => return Ok(None),
+            OldSide::Exported(listed) => Old::Exported(listed),
         };
-        if !old.email_mfa_configured().await? {
-            return Ok(None);
-        }
         let new = email_mfa_carry::Pool {
             client: pools.new_client,
             pacer: pools.pacer,
             pool_id: pools.new_pool,
         };
-        state.requests += 2;
+        state.requests += 1;
         let new_pool_configured = new.email_mfa_configured().await?;
         Ok(Some(Carrier {
             old,
@@ -300,6 +354,10 @@ impl<'a> Carrier<'a> {
         state: &mut EmailMfaState,
     ) -> anyhow::Result<bool> {
         let key = key(b's', &old.sub);
+        // The export lists everyone with e-mail MFA: nobody else is asked about, or remembered.
+        if matches!(&self.old, Old::Exported(listed) if !listed.contains(&key)) {
+            return Ok(false);
+        }
         if let Some(left) = self.checked.get(&key) {
             return Ok(*left);
         }
@@ -326,13 +384,20 @@ impl<'a> Carrier<'a> {
         may_leave: bool,
         state: &mut EmailMfaState,
     ) -> anyhow::Result<Verdict> {
-        state.requests += 1;
-        let Some(old_user) = read(&self.old, &old.username).await? else {
-            return Ok(Verdict::Nothing);
+        let old_user = match &self.old {
+            Old::Live(pool) => {
+                state.requests += 1;
+                let Some(old_user) = read(pool, &old.username).await? else {
+                    return Ok(Verdict::Nothing);
+                };
+                if old_user.sub() != old.sub || !old_user.mfa.email {
+                    return Ok(Verdict::Nothing);
+                }
+                Some(old_user)
+            }
+            // Listed by the export (`check` asks about nobody else).
+            Old::Exported(_) => None,
         };
-        if old_user.sub() != old.sub || !old_user.mfa.email {
-            return Ok(Verdict::Nothing);
-        }
         state.requests += 1;
         let Some(new_user) = read(&self.new, new_username).await? else {
             return Ok(Verdict::Nothing);
@@ -342,7 +407,13 @@ impl<'a> Carrier<'a> {
             // Someone else now, or on already (the token function, or by hand).
             return Ok(Verdict::Nothing);
         }
-        if !shared::email_proof::carried_verified(&old_user, &as_held(&new_user, &old.sub)) {
+        let held = as_held(&new_user, &old.sub);
+        let proven = match &old_user {
+            Some(old_user) => shared::email_proof::carried_verified(old_user, &held),
+            // The export proved the old pool's verified address carried unchanged and verified.
+            None => held.has_verified_email(),
+        };
+        if !proven {
             return Ok(Verdict::Off(Reason::EmailMfaUnproven));
         }
         if !self.new_pool_configured {
@@ -457,7 +528,7 @@ mod tests {
         };
         state.settle(waiting("a", Reason::EmailMfaNotConfigured));
         state.settle(waiting("b", Reason::LeftToTokenFunction));
-        let line = "e-mail MFA of users groups --sync reached first: 2 turned on, 1 pending \
+        let line = "e-mail MFA of users groups reached first: 2 turned on, 1 pending \
                     (retried at each run), 0 left off because the e-mail proves nothing \
                     (groups-report.csv), 1 left to the token function (RESET_REQUIRED: it writes \
                     their groups and turns e-mail MFA on at their first token after the reset); 9 \

@@ -5,6 +5,9 @@
 //! - the export's files (`groups.jsonl`, `memberships.jsonl`, `disabled.csv`), after `import`:
 //!   creates missing groups, adds each membership, disables each disabled user. A later run
 //!   retries only what could not be applied (users not in the new pool yet, conflicting groups).
+//!   Where the token function is wired, a user the export lists with e-mail MFA and the e-mail
+//!   carried verified who is still `RESET_REQUIRED` is given no groups yet and left to it, as
+//!   `--sync` does ([`email_mfa`]); a later run adds them once the user has reset.
 //! - `--sync`: the old pool read live (ListGroups, ListUsersInGroup), for users the trigger
 //!   migrated after the bulk import: each group is compared with the new pool's members and only
 //!   the missing ones are added. Run it periodically during the migration window; disabled users
@@ -148,8 +151,14 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
             pools::describe(&source, &pacer, old).await?;
             applier.sync(&source, &pacer, old).await?
         }
-        None if applier.state.pass.complete => applier.retry_unapplied().await?,
-        None => applier.apply_files().await?,
+        None => {
+            let mut carrier = applier.files_carrier(&pacer).await?;
+            if applier.state.pass.complete {
+                applier.retry_unapplied(&mut carrier).await?
+            } else {
+                applier.apply_files(&mut carrier).await?
+            }
+        }
     };
     applier.save()?;
     let mut rows = applier.state.unapplied.clone();
@@ -160,7 +169,9 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
         eprintln!("interrupted: rerun the same command to continue");
         return Ok(GroupsOutcome::Interrupted);
     }
-    Ok(if applier.state.unapplied.is_empty() {
+    // A membership left to the token function is the design, not a failure.
+    let left = |u: &Unapplied| u.reason == Reason::LeftToTokenFunction;
+    Ok(if applier.state.unapplied.iter().all(left) {
         GroupsOutcome::AllApplied
     } else {
         GroupsOutcome::SomeNotApplied
@@ -265,7 +276,7 @@ struct Applier<'a> {
     saved: Instant,
 }
 
-impl Applier<'_> {
+impl<'a> Applier<'a> {
     fn save(&mut self) -> anyhow::Result<()> {
         self.state.save(&self.args.dir)?;
         self.saved = Instant::now();
@@ -347,8 +358,14 @@ impl Applier<'_> {
         })
     }
 
-    /// Adds the proven old user to `group`.
-    async fn member(&mut self, group: &str, old: &OldMember, group_ok: bool) -> anyhow::Result<()> {
+    /// Adds the proven old user to `group`, unless `carrier` leaves it to the token function.
+    async fn member(
+        &mut self,
+        group: &str,
+        old: &OldMember,
+        group_ok: bool,
+        carrier: &mut Option<Carrier<'_>>,
+    ) -> anyhow::Result<()> {
         if !group_ok {
             let refusal = Refusal {
                 reason: Reason::GroupConflict,
@@ -358,12 +375,64 @@ impl Applier<'_> {
             return Ok(());
         }
         match self.proven(old).await? {
-            Ok(username) => self.add(group, old, &username).await,
+            Ok(username) => self.add_or_leave(group, old, &username, carrier).await,
             Err(refusal) => {
                 self.not_applied(ItemKind::Membership, group, old, refusal);
                 Ok(())
             }
         }
+    }
+
+    /// Adds the proven user `username` to `group`, its e-mail MFA decided first
+    /// ([`email_mfa`]): a user left to the token function must have no group when its first
+    /// token comes, so the membership is kept as `left_to_token_function` and added by a later
+    /// run once the user is no longer left to it.
+    async fn add_or_leave(
+        &mut self,
+        group: &str,
+        old: &OldMember,
+        username: &str,
+        carrier: &mut Option<Carrier<'_>>,
+    ) -> anyhow::Result<()> {
+        let left = match carrier.as_mut() {
+            Some(carrier) => {
+                carrier
+                    .before_adding(old, username, &mut self.state.email_mfa)
+                    .await?
+            }
+            None => false,
+        };
+        if !left {
+            return self.add(group, old, username).await;
+        }
+        let refusal = Refusal {
+            reason: Reason::LeftToTokenFunction,
+            detail: Reason::LeftToTokenFunction.email_mfa_fix().to_string(),
+        };
+        self.not_applied(ItemKind::Membership, group, old, refusal);
+        Ok(())
+    }
+
+    /// The carrier of e-mail MFA for a run over the export's files: only where the new pool's
+    /// token function is wired (else each `import --resume` turns the factor on, as before), for
+    /// the users the export's `mfa-reenrol.csv` lists with e-mail MFA and the e-mail carried
+    /// verified.
+    async fn files_carrier<'c>(&mut self, pacer: &'c Pacer) -> anyhow::Result<Option<Carrier<'c>>>
+    where
+        'a: 'c,
+    {
+        if !self.token_function || !self.keeps_legacy_id {
+            return Ok(None);
+        }
+        let pools = email_mfa::Pools {
+            old: email_mfa::OldSide::exported(&self.args.dir)?,
+            new_client: self.target.client,
+            new_pool: self.target.pool_id,
+            legacy_id_attribute: self.target.legacy_id_attribute,
+            token_function: true,
+            pacer,
+        };
+        Carrier::open(pools, &mut self.state.email_mfa).await
     }
 
     /// AdminAddUserToGroup under the proven user's canonical name.
@@ -392,7 +461,7 @@ impl Applier<'_> {
     }
 
     /// First pass over the export's files (resumes where an interrupted one stopped).
-    async fn apply_files(&mut self) -> anyhow::Result<bool> {
+    async fn apply_files(&mut self, carrier: &mut Option<Carrier<'_>>) -> anyhow::Result<bool> {
         let dir = self.args.dir.clone();
         if !self.state.pass.groups_done {
             self.state.unapplied.retain(|u| u.kind != ItemKind::Group);
@@ -418,7 +487,8 @@ impl Applier<'_> {
             let membership = membership?;
             let group_ok = !conflicts.contains(&membership.group);
             let old = OldMember::named(membership.username, membership.legacy_id);
-            self.member(&membership.group, &old, group_ok).await?;
+            self.member(&membership.group, &old, group_ok, carrier)
+                .await?;
             self.state.pass.memberships_done = index as u64 + 1;
             progress.update(index as u64 + 1, "");
             self.save_now_and_then()?;
@@ -448,8 +518,20 @@ impl Applier<'_> {
             .collect()
     }
 
-    /// A later run over the same files: retries only what was not applied.
-    async fn retry_unapplied(&mut self) -> anyhow::Result<bool> {
+    /// A later run over the same files: checks again the users whose e-mail MFA waits (a user
+    /// left to the token function is no longer once reset), then retries only what was not
+    /// applied.
+    async fn retry_unapplied(&mut self, carrier: &mut Option<Carrier<'_>>) -> anyhow::Result<bool> {
+        if let Some(carrier) = carrier.as_mut() {
+            let stop = &self.stop;
+            let retried = carrier
+                .retry(&mut self.state.email_mfa, &|| stop.requested())
+                .await?;
+            self.save()?;
+            if !retried {
+                return Ok(false);
+            }
+        }
         let mut pending = std::mem::take(&mut self.state.unapplied);
         pending.sort();
         let specs: BTreeMap<String, GroupSpec> = inputs::groups(&self.args.dir)?
@@ -476,13 +558,13 @@ impl Applier<'_> {
                 ItemKind::Membership => {
                     let group_ok = !conflicts.contains(&item.group);
                     let old = OldMember::named(item.username, Some(item.legacy_id));
-                    self.member(&item.group, &old, group_ok).await?;
+                    self.member(&item.group, &old, group_ok, carrier).await?;
                 }
                 ItemKind::Disabled => {
                     let old = OldMember::named(item.username, Some(item.legacy_id));
                     self.disable(&old).await?;
                 }
-                // Only `--sync` carries e-mail MFA, in its own list: kept as it is.
+                // E-mail MFA waits in its own list (`email_mfa`), never here.
                 ItemKind::EmailMfa => self.state.unapplied.push(item),
             }
             self.save_now_and_then()?;
@@ -502,8 +584,10 @@ impl Applier<'_> {
             self.state.unapplied.clear();
         }
         let carrier = email_mfa::Pools {
-            old_client: source,
-            old_pool,
+            old: email_mfa::OldSide::Live {
+                client: source,
+                pool_id: old_pool,
+            },
             new_client: self.target.client,
             new_pool: self.target.pool_id,
             legacy_id_attribute: self.target.legacy_id_attribute,
@@ -561,7 +645,8 @@ impl Applier<'_> {
             {
                 let (_, old) = candidate?;
                 if !group_ok {
-                    self.member(&spec.name, &old, group_ok).await?;
+                    self.member(&spec.name, &old, group_ok, &mut carrier)
+                        .await?;
                     continue;
                 }
                 // The user may be in the new pool under another name (a pool that signs in by
@@ -569,19 +654,8 @@ impl Applier<'_> {
                 match self.proven(&old).await? {
                     Ok(username) if new.has_member(&spec.name, &username)? => continue,
                     Ok(username) => {
-                        // Its e-mail MFA is decided first: a user left to the token function
-                        // must have no group when its first token comes.
-                        let left = match carrier.as_mut() {
-                            Some(carrier) => {
-                                carrier
-                                    .before_adding(&old, &username, &mut self.state.email_mfa)
-                                    .await?
-                            }
-                            None => false,
-                        };
-                        if !left {
-                            self.add(&spec.name, &old, &username).await?;
-                        }
+                        self.add_or_leave(&spec.name, &old, &username, &mut carrier)
+                            .await?;
                     }
                     Err(refusal) => {
                         self.not_applied(ItemKind::Membership, &spec.name, &old, refusal);

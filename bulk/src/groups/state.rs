@@ -59,7 +59,9 @@ pub enum Reason {
     EmailMfaUnproven,
     /// Still `RESET_REQUIRED`, with e-mail MFA in the old pool and the e-mail proven, where the
     /// new pool's PreTokenGeneration trigger is wired: neither its groups nor its e-mail MFA are
-    /// written, so the token function writes both at the first token after the reset.
+    /// written, so the token function writes both at the first token after the reset. Its
+    /// memberships are kept with this reason (from the export's files: a later run adds them
+    /// once the user has reset; `--sync` reads them again anyway).
     LeftToTokenFunction,
 }
 
@@ -100,8 +102,9 @@ impl Reason {
             Reason::LeftToTokenFunction => {
                 "RESET_REQUIRED with e-mail MFA in the old pool and the e-mail proven: its groups \
                  are not added, so the token function (PreTokenGeneration) writes them and turns \
-                 e-mail MFA on at the first token after the reset; the next groups --sync checks \
-                 again (and does both itself once the user has reset)"
+                 e-mail MFA on at the first token after the reset; the next groups run (the same \
+                 command) checks again, and once the user has reset adds the groups and turns the \
+                 factor on if the token function did not"
             }
             _ => "",
         }
