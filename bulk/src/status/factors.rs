@@ -4,8 +4,9 @@
 //!   same look-up and the same groups as `plan`: [`crate::auth_factors`], [`FactorCounts`]).
 //! - From the export folders (`--dir`): the users `mfa-reenrol.csv` lists, per reason (passkey,
 //!   TOTP, e-mail MFA for import or after the reset), from their `import-state.json` what
-//!   became of the e-mail MFA import tried to turn on, and from a `groups-state.json` of
-//!   `groups --sync` kept there what became of the e-mail MFA of the users it reached first.
+//!   became of the e-mail MFA import tried to turn on, and from a `groups-state.json` kept there
+//!   (of `groups --sync`, or of `groups` over the folder's files) what became of the e-mail MFA
+//!   of the users `groups` reached first.
 
 use std::path::{Path, PathBuf};
 
@@ -44,18 +45,19 @@ pub struct FactorStatus {
     pub reenrol: ReenrolCounts,
     /// The e-mail MFA import tried to turn on, summed over the folders that were imported.
     pub email_mfa_at_import: EmailMfaCounts,
-    /// The e-mail MFA `groups --sync` carried for the users it reached first, summed over the
-    /// folders that hold its state.
+    /// The e-mail MFA `groups` (`--sync`, or over the export's files) carried for the users it
+    /// reached first, summed over the folders that hold its state. The name is the JSON
+    /// contract's, from when only `--sync` carried it.
     pub email_mfa_by_groups_sync: SyncedEmailMfa,
 }
 
-/// What `groups --sync` did about e-mail MFA (`groups-state.json`'s `email_mfa`).
+/// What `groups` did about e-mail MFA (`groups-state.json`'s `email_mfa`).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct SyncedEmailMfa {
     /// Turned on.
     pub restored: u64,
     /// Not on yet (refused until the reset, or the new pool has no e-mail MFA configured): the
-    /// next `groups --sync` asks again.
+    /// next `groups` run asks again.
     pub pending: u64,
     /// Left off: the e-mail proves nothing (listed in `groups-report.csv`).
     pub unproven: u64,
@@ -137,11 +139,8 @@ impl FactorStatus {
         }
         let synced = &self.email_mfa_by_groups_sync;
         if *synced != SyncedEmailMfa::default() {
-            line("e-mail MFA turned on by groups --sync", synced.restored);
-            line(
-                "  pending (the next groups --sync asks again)",
-                synced.pending,
-            );
+            line("e-mail MFA turned on by groups", synced.restored);
+            line("  pending (the next groups run asks again)", synced.pending);
             line("  left off: e-mail not proven", synced.unproven);
             line(
                 "  left to the token function",
@@ -271,7 +270,7 @@ mod tests {
         let mut lines = Vec::new();
         status.lines(0, |label, n| lines.push(format!("{label}: {n}")));
         assert!(
-            lines.contains(&"  pending (the next groups --sync asks again): 1".to_string()),
+            lines.contains(&"  pending (the next groups run asks again): 1".to_string()),
             "{lines:?}"
         );
     }
