@@ -3,7 +3,9 @@
 //! `InvalidParameterException`) sends its shard back to be read as 16 narrower parts from their
 //! first pages, and the shard's ledger keeps every user in exactly one output, whether the
 //! refusal meets a `--resume` or a running scan, and even when no token lives as long as a shard's scan;
-//! the sweep's index of the new pool splits its refused shards the same way.
+//! the sweep's index of the new pool splits its refused shards the same way. An export beside
+//! another client of the account's quota, or through throttling at random, still writes every
+//! user once.
 //!
 //! The server is its own; these tests need no test bed.
 
@@ -293,4 +295,59 @@ async fn tokens_living_shorter_than_a_shard_scan_leave_plan_s_counts_exact() {
     let plan: serde_json::Value = serde_json::from_slice(&run.stdout).expect("plan's JSON");
     assert_eq!(plan["total"], USERS, "{plan}");
     assert_eq!(plan["already_in_target"], IMPORTED, "{plan}");
+}
+
+#[tokio::test]
+async fn an_export_beside_another_client_of_the_accounts_quota_is_throttled_and_reconciles() {
+    // The account allows 30 requests/s; another client spends 20 of them the whole time.
+    let pool = SyntheticPool::start(&[
+        "--old-users",
+        &USERS.to_string(),
+        "--quota",
+        "30",
+        "--other-rps",
+        "20",
+    ]);
+    let header = header(&pool).await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("e");
+    let run = export(
+        &pool.url,
+        OLD_POOL,
+        NEW_POOL,
+        &dir,
+        &["--select", "all", "--rps", "30", "--segments", "4"],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    let stats = pool.stats();
+    // The quota counts both clients: going at its --rps, the export met it.
+    assert!(stats["throttled"].as_u64().unwrap() >= 1, "{stats}");
+    assert!(stats["other_requests"].as_u64().unwrap() >= 20, "{stats}");
+    assert_every_user_once(&dir, &header);
+}
+
+#[tokio::test]
+async fn an_export_through_throttling_at_random_reconciles() {
+    // A fifth of the answers throttled whatever the rate: nine attempts all throttled are rare
+    // enough (one request in two million) for the export to finish.
+    let pool =
+        SyntheticPool::start(&["--old-users", &USERS.to_string(), "--throttle-share", "0.2"]);
+    let header = header(&pool).await;
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("e");
+    let run = export(
+        &pool.url,
+        OLD_POOL,
+        NEW_POOL,
+        &dir,
+        &["--select", "all", "--rps", "30", "--segments", "4"],
+    );
+    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    let stats = pool.stats();
+    let (throttled, requests) = (
+        stats["throttled"].as_u64().unwrap(),
+        stats["requests"].as_u64().unwrap(),
+    );
+    assert!(throttled >= 1 && throttled < requests / 2, "{stats}");
+    assert_every_user_once(&dir, &header);
 }
