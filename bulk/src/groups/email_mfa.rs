@@ -38,11 +38,11 @@
 //!   `EMAIL_OTP` in `UserMFASettingList`, or whom the export lists with it;
 //! - and whose e-mail is proven as `import` proves it ([`shared::email_proof::carried_verified`]):
 //!   verified in the old pool, and held by the new pool unchanged and verified (from the files:
-//!   the export proved the first two, and the new pool must still hold an e-mail verified). An address the
-//!   old pool never verified, one the mapping rewrote or one changed since is left off (its
-//!   groups are added), listed in `groups-report.csv` (`email_mfa_unproven`) for the operator: no
-//!   tool turns it on. It is checked again at each run, so it leaves the list once the factor is
-//!   on (by hand).
+//!   the export proved the first two, and the new pool must still hold an e-mail verified). An
+//!   address the old pool never verified, one the mapping rewrote or one changed since is left
+//!   off (its groups are added), listed in `groups-report.csv` (`email_mfa_unproven`) for the
+//!   operator: no tool turns it on. It is checked again at each run, so it leaves the list once
+//!   the factor is on (by hand).
 //!
 //! The request itself is [`crate::email_mfa_carry`], as `import` makes it.
 //!

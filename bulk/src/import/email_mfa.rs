@@ -1,21 +1,22 @@
 //! E-mail MFA turned on again right after the import jobs, so nobody ends the migration with
 //! fewer factors than before, and never with more trust than the proof given.
 //!
-//! Who: the users the export listed in `mfa-reenrol.csv` as
-//! [`Reenrol::EmailMfaAtImport`] (known by its code, whatever the words): e-mail MFA in the old
-//! pool, the e-mail verified there and carried unchanged and verified ([`shared::email_proof`]).
-//! A user whose address proves nothing yet
-//! ([`Reenrol::EmailMfaAfterReset`]) is never touched here: the reset code proves it, and the token function turns the factor on
-//! at the first sign-in after the reset.
+//! Who: the users the export listed in `mfa-reenrol.csv` as [`Reenrol::EmailMfaAtImport`]
+//! (known by its code, whatever the words): e-mail MFA in the old pool, the e-mail verified there
+//! and carried unchanged and verified ([`shared::email_proof`]). A user whose address proves
+//! nothing yet ([`Reenrol::EmailMfaAfterReset`]) is never touched here: the reset code proves it,
+//! and the token function turns the factor on at the first sign-in after the reset.
 //!
 //! How: the request and the sorting of its answers are [`crate::email_mfa_carry`], which
 //! `groups --sync` uses too. Every user an import job creates is `RESET_REQUIRED`, and AWS lists
 //! `PasswordResetRequiredException` for the request: right after the jobs, on the first such
 //! answer the rest are not asked (AWS's answer for one imported user is its answer for all then)
 //! and all are left for later. The token function turns the factor on at a user's first sign-in
-//! after the reset, but not for a user `groups` reached first (it handles a user once); so each
-//! rerun of `import --resume` asks again for every user still left, and turns it on for those who
-//! have reset their password since (the reset code proved the address). The counts say which.
+//! after the reset, but not for a user `groups` gave groups first (it handles a user once: where
+//! the token function is wired, `groups` leaves these users to it instead, [`crate::groups`]);
+//! so each rerun of `import --resume` asks again for every user still left, and turns it on for
+//! those who have reset their password since (the reset code proved the address). The counts say
+//! which.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -122,7 +123,7 @@ pub fn text(counts: &EmailMfaCounts) -> String {
     );
     if counts.after_reset > 0 {
         text.push_str(&format!(
-            ", {} refused until the reset (PasswordResetRequiredException): the token function turns it on at their first sign-in after the reset unless groups reached them first; rerun import --resume (e.g. daily) to turn it on for those who have reset since",
+            ", {} refused until the reset (PasswordResetRequiredException): the token function turns it on at their first sign-in after the reset unless groups gave them groups first (where the token function is wired, groups leaves them to it); rerun import --resume (e.g. daily) to turn it on for those who have reset since",
             counts.after_reset
         ));
     }
