@@ -592,6 +592,36 @@ mod tests {
     }
 
     #[test]
+    fn from_the_files_only_users_listed_with_e_mail_mfa_carried_verified_are_asked_about() {
+        use crate::export::mfa::Reenrol;
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = b"username,sub,reason\n".to_vec();
+        for (name, reason) in [
+            ("ada", Reenrol::EmailMfaAtImport.text()),
+            ("bo", Reenrol::EmailMfaAfterReset.text()),
+            ("cy", Reenrol::Passkey.text()),
+            // An export of an earlier version: the reason's words, no code.
+            (
+                "di",
+                "e-mail MFA: the e-mail is carried unchanged and verified, so".into(),
+            ),
+        ] {
+            let sub = format!("s-{name}");
+            file.extend(crate::report_csv::csv_record(&[name, &sub, &reason]));
+        }
+        std::fs::write(dir.path().join(crate::export_dir::MFA_REENROL), file).unwrap();
+        let OldSide::Exported(listed) = OldSide::exported(dir.path()).unwrap() else {
+            panic!("the export's list");
+        };
+        let expected: HashSet<u128> = ["s-ada", "s-di"].iter().map(|s| key(b's', s)).collect();
+        assert_eq!(listed, expected);
+        let none = tempfile::tempdir().unwrap();
+        assert!(
+            matches!(OldSide::exported(none.path()).unwrap(), OldSide::Exported(l) if l.is_empty())
+        );
+    }
+
+    #[test]
     fn only_the_old_pools_verified_address_held_unchanged_and_verified_is_proven() {
         let old = SourceUser::new("ada", SourceStatus::Confirmed)
             .with("email", "ada@example.com")
