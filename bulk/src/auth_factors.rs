@@ -22,6 +22,7 @@ use tokio::task::JoinSet;
 
 use crate::errors::explain;
 use crate::pacer::Pacer;
+use crate::user_lookup::admin_get_user;
 
 /// The pace of the reports' factor look-ups (`plan`, `status`), flattened into their arguments.
 #[derive(Debug, Clone, clap::Args)]
@@ -162,21 +163,9 @@ async fn read_mfa(
     pool_id: &str,
     username: &str,
 ) -> anyhow::Result<Option<LookedUp>> {
-    let result = pacer
-        .call(|| {
-            client
-                .admin_get_user()
-                .user_pool_id(pool_id)
-                .username(username)
-                .send()
-        })
-        .await;
-    match result {
-        Ok(output) => Ok(Some(LookedUp {
-            mfa: user_from_get(&output).mfa,
-            factors: None,
-        })),
-        Err(err) if err.code() == Some("UserNotFoundException") => Ok(None),
-        Err(err) => Err(explain("AdminGetUser", pool_id, err)),
-    }
+    let user = admin_get_user(client, pacer, pool_id, username).await?;
+    Ok(user.map(|output| LookedUp {
+        mfa: user_from_get(&output).mfa,
+        factors: None,
+    }))
 }

@@ -48,6 +48,7 @@ pub(crate) mod signals;
 pub(crate) mod status;
 pub(crate) mod target_index;
 pub(crate) mod tenants;
+pub(crate) mod user_lookup;
 pub(crate) mod verify;
 pub(crate) mod versioned_state;
 pub(crate) mod writable;

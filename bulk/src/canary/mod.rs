@@ -29,8 +29,6 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
-use aws_sdk_cognitoidentityprovider::operation::admin_get_user::AdminGetUserOutput;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 
 use crate::aws::{AwsArgs, Side};
@@ -42,6 +40,7 @@ use crate::new_pool_template::reader;
 use crate::pace::PaceArgs;
 use crate::pacer::Pacer;
 use crate::signals::StopSignal;
+use crate::user_lookup::admin_get_user;
 use compare::{FileUser, PoolUser, compare};
 use report::{CanaryReport, RowReport};
 use sample_file::Sample;
@@ -342,7 +341,8 @@ impl Trial<'_> {
 
     /// The user as the scratch pool holds it, if it is there.
     async fn pool_user(&self, username: &str) -> anyhow::Result<Option<PoolUser>> {
-        let Some(user) = find_user(self.client, self.pacer, &self.scratch.id, username).await?
+        let Some(user) =
+            admin_get_user(self.client, self.pacer, &self.scratch.id, username).await?
         else {
             return Ok(None);
         };
@@ -360,29 +360,5 @@ impl Trial<'_> {
                 .collect(),
             mfa_enabled: !user.user_mfa_setting_list().is_empty() || !user.mfa_options().is_empty(),
         }))
-    }
-}
-
-/// `AdminGetUser`; `None` when the pool has no such user (by user name or, where the pool allows,
-/// by an alias or the e-mail/phone it signs in with).
-async fn find_user(
-    client: &Client,
-    pacer: &Pacer,
-    pool_id: &str,
-    username: &str,
-) -> anyhow::Result<Option<AdminGetUserOutput>> {
-    let answer = pacer
-        .call(|| {
-            client
-                .admin_get_user()
-                .user_pool_id(pool_id)
-                .username(username)
-                .send()
-        })
-        .await;
-    match answer {
-        Ok(user) => Ok(Some(user)),
-        Err(err) if err.code() == Some("UserNotFoundException") => Ok(None),
-        Err(err) => Err(explain("AdminGetUser", pool_id, err)),
     }
 }

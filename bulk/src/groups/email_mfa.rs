@@ -61,7 +61,6 @@
 use std::collections::{HashMap, HashSet};
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use serde::{Deserialize, Serialize};
 use shared::from_sdk::user_from_get;
@@ -72,9 +71,9 @@ use shared::{SourceStatus, SourceUser};
 use super::state::{ItemKind, Reason, Unapplied};
 use super::target::OldMember;
 use crate::email_mfa_carry::{self, Answer};
-use crate::errors::explain;
 use crate::fingerprint::key;
 use crate::pacer::Pacer;
+use crate::user_lookup::admin_get_user;
 
 /// A user whose e-mail MFA is not on (yet).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -438,21 +437,8 @@ async fn read(
     pool: &email_mfa_carry::Pool<'_>,
     username: &str,
 ) -> anyhow::Result<Option<SourceUser>> {
-    let answer = pool
-        .pacer
-        .call(|| {
-            pool.client
-                .admin_get_user()
-                .user_pool_id(pool.pool_id)
-                .username(username)
-                .send()
-        })
-        .await;
-    match answer {
-        Ok(user) => Ok(Some(user_from_get(&user))),
-        Err(err) if err.code() == Some("UserNotFoundException") => Ok(None),
-        Err(err) => Err(explain("AdminGetUser", pool.pool_id, err)),
-    }
+    let user = admin_get_user(pool.client, pool.pacer, pool.pool_id, username).await?;
+    Ok(user.map(|user| user_from_get(&user)))
 }
 
 /// The user as the new pool holds it, in the shape [`shared::email_proof`] judges: what the

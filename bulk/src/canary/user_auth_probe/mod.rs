@@ -29,11 +29,11 @@ use aws_sdk_cognitoidentityprovider::types::{
 use shared::Secret;
 use shared::secret_hash::secret_hash;
 
-use super::find_user;
 use crate::aws::{AwsArgs, Side};
 use crate::errors::explain;
 use crate::pacer::Pacer;
 use crate::pools;
+use crate::user_lookup::admin_get_user;
 use answer::{ProbeReport, SignInEnd};
 
 /// Where the test user's password is read from.
@@ -90,7 +90,7 @@ pub async fn run(
     refuse_unfit_pool(&pools::describe(&cognito, pacer, pool_id).await?)?;
     let app_client = describe_client(&cognito, pacer, pool_id, client_id).await?;
     refuse_unfit_client(pool_id, &app_client)?;
-    if let Some(user) = find_user(&cognito, pacer, pool_id, username).await? {
+    if let Some(user) = admin_get_user(&cognito, pacer, pool_id, username).await? {
         anyhow::bail!(
             "{username} is already in the new pool {pool_id} (user name {}, status {}): a sign-in \
              cannot show whether the trigger fires for a user the pool has. Name a test user of \
@@ -110,7 +110,7 @@ pub async fn run(
         password: &password,
     };
     let ended = signing_in.sign_in(username).await?;
-    let after = find_user(&cognito, pacer, pool_id, username)
+    let after = admin_get_user(&cognito, pacer, pool_id, username)
         .await?
         .is_some();
     let report = ProbeReport::judge(pool_id, client_id, username, ended, after);
