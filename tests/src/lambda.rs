@@ -188,6 +188,20 @@ impl LambdaHost {
         String::from_utf8(body).expect("logs are UTF-8")
     }
 
+    /// The function's logs once every one of `expected` is in them, or after 5 s (the host reads
+    /// an instance's output on its own thread, so a line can arrive after the answer it belongs
+    /// to): the caller's assertions then name what is missing.
+    pub async fn logs_holding(&self, name: &str, expected: &[&str]) -> String {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let logs = self.logs(name).await;
+            if Instant::now() >= deadline || expected.iter().all(|line| logs.contains(line)) {
+                return logs;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     async fn request(
         &self,
         method: &str,
