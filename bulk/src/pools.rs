@@ -58,25 +58,47 @@ pub struct ImportTarget {
     pub rules: TargetRules,
 }
 
-/// Reads the new pool's header and MFA configuration; with its schema and auto-verified
-/// attributes from `pool` (as `DescribeUserPool` returned it), they make its import target.
-///
-/// Fails when the pool has no auto-verified attribute: AWS does not start an import job for such a
-/// pool, so an export for it would be useless.
-pub async fn import_target(
+/// Reads a new pool: `DescribeUserPool`, `GetCSVHeader` and `GetUserPoolMfaConfig` at once (none
+/// needs another's answer), then its import target as [`import_target`] makes it. The outer error
+/// is the description's; the inner one the import target's, reported in the order the calls
+/// were once made one after another (header, then MFA, then the pool's rules).
+pub async fn read_new_pool(
     client: &Client,
     pacer: &Pacer,
-    pool: &UserPoolType,
-) -> anyhow::Result<ImportTarget> {
-    let pool_id = pool.id().unwrap_or_default();
+    pool_id: &str,
+) -> anyhow::Result<(UserPoolType, anyhow::Result<ImportTarget>)> {
+    let (pool, header, mfa) = tokio::join!(
+        describe(client, pacer, pool_id),
+        csv_header(client, pacer, pool_id),
+        mfa_config(client, pacer, pool_id),
+    );
+    let pool = pool?;
+    let import = header.and_then(|header| import_target(&pool, header, mfa?));
+    Ok((pool, import))
+}
+
+/// `GetCSVHeader`, checked, with an actionable error.
+async fn csv_header(client: &Client, pacer: &Pacer, pool_id: &str) -> anyhow::Result<ImportHeader> {
     let columns = pacer
         .call(|| client.get_csv_header().user_pool_id(pool_id).send())
         .await
         .map_err(|e| explain("GetCSVHeader", pool_id, e))?
         .csv_header
         .unwrap_or_default();
-    let header = ImportHeader::new(columns)?;
-    let mfa = mfa_config(client, pacer, pool_id).await?;
+    Ok(ImportHeader::new(columns)?)
+}
+
+/// The new pool's import target from its header and MFA configuration, with its schema and
+/// auto-verified attributes from `pool` (as `DescribeUserPool` returned it).
+///
+/// Fails when the pool has no auto-verified attribute: AWS does not start an import job for such a
+/// pool, so an export for it would be useless.
+fn import_target(
+    pool: &UserPoolType,
+    header: ImportHeader,
+    mfa: GetUserPoolMfaConfigOutput,
+) -> anyhow::Result<ImportTarget> {
+    let pool_id = pool.id().unwrap_or_default();
     let rules = shared::from_sdk::target_rules(pool, &mfa, &header);
     if rules.auto_verified.is_empty() {
         anyhow::bail!(

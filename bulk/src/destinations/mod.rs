@@ -10,6 +10,8 @@ mod held_import_target;
 mod new_pools;
 
 use std::collections::BTreeSet;
+use std::future::Future;
+use std::task::Poll;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
@@ -48,9 +50,9 @@ pub struct Destinations<I = ImportTarget> {
 }
 
 impl<I: HeldImportTarget> Destinations<I> {
-    /// Reads every new pool in turn, so each is found (or named as missing) before the first
-    /// scan. `mapping` is the run's mapping as given; `old_pool` the old pool as described, whose
-    /// schema must fit each new pool.
+    /// Reads every new pool, so each is found (or named as missing) before the first scan.
+    /// `mapping` is the run's mapping as given; `old_pool` the old pool as described, whose schema
+    /// must fit each new pool.
     pub async fn load(
         client: &Client,
         pacer: &Pacer,
@@ -58,11 +60,43 @@ impl<I: HeldImportTarget> Destinations<I> {
         mapping: &MappingFile,
         old_pool: &UserPoolType,
     ) -> anyhow::Result<Destinations<I>> {
+        NewPoolsRead::read(client, pacer, new_pools)
+            .await
+            .resolve(mapping, old_pool)
+    }
+}
+
+/// Every new pool as read, errors included, before the mapping is resolved against it.
+pub struct NewPoolsRead {
+    reads: Vec<anyhow::Result<(UserPoolType, anyhow::Result<ImportTarget>)>>,
+    new_pools: NewPools,
+}
+
+impl NewPoolsRead {
+    /// Reads every new pool at once, each pool's calls at once too: nothing read here needs the
+    /// old pool, so a command can read the old pool beside it. Errors wait in the answer, for
+    /// [`NewPoolsRead::resolve`] to report in the pools' order.
+    pub async fn read(client: &Client, pacer: &Pacer, new_pools: NewPools) -> NewPoolsRead {
+        let reads = new_pools
+            .names_and_ids()
+            .map(|(_, pool_id)| pools::read_new_pool(client, pacer, pool_id));
+        let reads = join_all(reads).await;
+        NewPoolsRead { reads, new_pools }
+    }
+
+    /// Each pool's import target and the mapping resolved against it, and whether `old_pool`'s
+    /// schema fits it. The first error is the first pool's, in the order a pool at a time once
+    /// reported them: its description, its import target, then its mapping.
+    pub fn resolve<I: HeldImportTarget>(
+        self,
+        mapping: &MappingFile,
+        old_pool: &UserPoolType,
+    ) -> anyhow::Result<Destinations<I>> {
         let old_schema = shared::from_sdk::schema_attribute_names(old_pool);
         let mut list = Vec::new();
-        for (name, pool_id) in new_pools.names_and_ids() {
-            let pool = pools::describe(client, pacer, pool_id).await?;
-            let import = I::from_read(pools::import_target(client, pacer, &pool).await)?;
+        for ((name, pool_id), read) in self.new_pools.names_and_ids().zip(self.reads) {
+            let (pool, import) = read?;
+            let import = I::from_read(import)?;
             let columns = match import.target() {
                 Some(target) => target.header.attribute_columns(),
                 None => schema_attributes(&pool),
@@ -78,7 +112,10 @@ impl<I: HeldImportTarget> Destinations<I> {
                 fit,
             });
         }
-        Ok(Destinations { list, new_pools })
+        Ok(Destinations {
+            list,
+            new_pools: self.new_pools,
+        })
     }
 }
 
@@ -124,4 +161,57 @@ fn schema_attributes(pool: &UserPoolType) -> BTreeSet<String> {
         .filter_map(|a| a.name())
         .map(String::from)
         .collect()
+}
+
+/// Runs `futures` at once on this task, their answers in their order (`futures::future::join_all`,
+/// which this crate does not depend on; the futures borrow the client, so they cannot be spawned).
+async fn join_all<F: Future>(futures: impl IntoIterator<Item = F>) -> Vec<F::Output> {
+    let mut pending: Vec<_> = futures.into_iter().map(|f| (Box::pin(f), None)).collect();
+    std::future::poll_fn(|cx| {
+        let mut ready = true;
+        for (future, answer) in pending.iter_mut().filter(|(_, answer)| answer.is_none()) {
+            match future.as_mut().poll(cx) {
+                Poll::Ready(output) => *answer = Some(output),
+                Poll::Pending => ready = false,
+            }
+        }
+        match ready {
+            true => Poll::Ready(()),
+            false => Poll::Pending,
+        }
+    })
+    .await;
+    pending
+        .into_iter()
+        .map(|(_, answer)| answer.expect("every future answered"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::sync::Barrier;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn join_all_runs_every_future_at_once_and_answers_in_their_order() {
+        // Each waits for all three at the barrier: one after another, the first would wait forever.
+        let barrier = Barrier::new(3);
+        let all = join_all([3, 1, 2].map(|yields| {
+            let barrier = &barrier;
+            async move {
+                barrier.wait().await;
+                for _ in 0..yields {
+                    tokio::task::yield_now().await;
+                }
+                yields
+            }
+        }));
+        let answers = tokio::time::timeout(Duration::from_secs(5), all)
+            .await
+            .expect("the three futures ran at once");
+        assert_eq!(answers, [3, 1, 2]);
+    }
 }

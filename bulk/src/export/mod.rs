@@ -32,6 +32,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::mapping_file::MappingFile;
+use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use shared::import_csv::{MAX_FILE_BYTES, MAX_ROWS_PER_FILE};
 
@@ -39,7 +40,7 @@ pub use mfa::MfaLookup;
 
 use crate::aws::{AwsArgs, Side};
 use crate::classify::{Classifier, Select};
-use crate::destinations::{self, Destinations, NewPools};
+use crate::destinations::{self, Destinations, NewPools, NewPoolsRead};
 use crate::pace::{ProgressArgs, ScanPace};
 use crate::pacer::Pacer;
 use crate::pools;
@@ -153,12 +154,19 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
     let mapping = MappingFile::load(args.mapping.as_deref())?;
     let new_pool_ids = new_pool_ids(&args)?;
-    let source_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
-    let (mfa_visibility, mfa_pacer) = mfa_lookup(&args, &source, &pacer, &source_pool).await?;
     let target = aws
         .client(Side::Target, args.target_pool_id.as_deref())
         .await;
-    let new_pools = read_new_pools(&target, &pacer, new_pool_ids, &mapping, &source_pool).await?;
+    // Nothing of the new pools' reading needs the old pool's answers: all at once, errors in the
+    // order of one call after another (old pool, its MFA, then each new pool).
+    let (source_pool, old_mfa, new_pools) = tokio::join!(
+        pools::describe(&source, &pacer, &args.source_pool_id),
+        pools::mfa_config(&source, &pacer, &args.source_pool_id),
+        NewPoolsRead::read(&target, &pacer, new_pool_ids),
+    );
+    let source_pool = source_pool?;
+    let (mfa_visibility, mfa_pacer) = mfa_lookup(&args, &old_mfa?, &source_pool);
+    let new_pools = check_new_pools(new_pools.resolve(&mapping, &source_pool)?)?;
     let mut destinations = destinations(&args, &new_pools, &source_pool)?;
     let files = open_files(&args, &destinations, new_pools.partitioned())?;
     for d in &destinations {
@@ -203,15 +211,13 @@ fn new_pool_ids(args: &ExportArgs) -> anyhow::Result<NewPools> {
     targets.new_pools()
 }
 
-/// Whether users' MFA is looked up (`--mfa-lookup` and the old pool's MFA), and the pacer of
-/// those `AdminGetUser` calls when it is.
-async fn mfa_lookup(
+/// Whether users' MFA is looked up (`--mfa-lookup` and the old pool's MFA, `old_mfa`), and the
+/// pacer of those `AdminGetUser` calls when it is.
+fn mfa_lookup(
     args: &ExportArgs,
-    source: &aws_sdk_cognitoidentityprovider::Client,
-    pacer: &Pacer,
+    old_mfa: &GetUserPoolMfaConfigOutput,
     source_pool: &UserPoolType,
-) -> anyhow::Result<(mfa::MfaVisibility, Option<Arc<Pacer>>)> {
-    let old_mfa = pools::mfa_config(source, pacer, &args.source_pool_id).await?;
+) -> (mfa::MfaVisibility, Option<Arc<Pacer>>) {
     let passwordless = !pools::passwordless_first_factors(source_pool).is_empty();
     let visibility = args
         .mfa_lookup
@@ -220,21 +226,13 @@ async fn mfa_lookup(
         let rps = NonZeroU32::new(args.mfa_rps).expect("clap allows 1 to 120");
         Arc::new(Pacer::new(rps, args.pace.max_retries))
     });
-    Ok((visibility, mfa_pacer))
+    (visibility, mfa_pacer)
 }
 
-/// Reads the new pool (or each tenant's pool): header, rules and the mapping resolved against
-/// it. Stops before any `ListUsers` when an attribute of the old pool (its schema, after the
-/// mapping) has no home in a new pool, naming every such attribute of every pool.
-async fn read_new_pools(
-    target: &aws_sdk_cognitoidentityprovider::Client,
-    pacer: &Pacer,
-    new_pool_ids: NewPools,
-    mapping: &MappingFile,
-    source_pool: &UserPoolType,
-) -> anyhow::Result<Destinations> {
-    let destinations =
-        Destinations::load(target, pacer, new_pool_ids, mapping, source_pool).await?;
+/// The new pool (or each tenant's pool) as read and resolved: stops before any `ListUsers` when
+/// an attribute of the old pool (its schema, after the mapping) has no home in a new pool,
+/// naming every such attribute of every pool.
+fn check_new_pools(destinations: Destinations) -> anyhow::Result<Destinations> {
     let mismatches: Vec<String> = destinations.mismatches().map(|m| m.to_string()).collect();
     if !mismatches.is_empty() {
         anyhow::bail!(
