@@ -714,7 +714,11 @@ async fn mfa_hidden_from_list_users_is_read_and_totp_users_are_listed() {
     assert_eq!(reenrol.len(), 1, "{reenrol:?}");
     assert_eq!(reenrol[0].0, "tina");
     assert_eq!(reenrol[0].1, sub_of(&client, &old, "tina").await);
-    assert!(reenrol[0].2.starts_with("TOTP (authenticator app) MFA"));
+    assert!(
+        reenrol[0]
+            .2
+            .starts_with("[totp] TOTP (authenticator app) MFA")
+    );
     let totals = summary(dir.path());
     assert_eq!(totals["mfa_reenrol"], 1);
     assert_eq!(totals["mfa_unknown"], 0);
