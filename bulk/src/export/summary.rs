@@ -82,24 +82,24 @@ impl Summary<'_> {
         for (code, n) in self.skipped_by_reason {
             text.push_str(&format!("  skipped  {n:>8}  {code} (see skipped.csv)\n"));
         }
-        if self.disabled > 0 {
-            text.push_str(&format!(
-                "  {} exported users are disabled in the old pool: in disabled.csv, not in the users \
-                 files (import creates them disabled)\n",
-                self.disabled
-            ));
-        }
-        if self.mfa_reenrol > 0 {
-            text.push_str(&format!(
-                "  {} exported users have a factor that cannot move (TOTP, passkey, e-mail MFA): they set it up again (mfa-reenrol.csv)\n",
-                self.mfa_reenrol
-            ));
-        }
-        if self.mfa_unknown > 0 {
-            text.push_str(&format!(
-                "  {} exported users' MFA was not read (--mfa-lookup off): SMS or TOTP chosen by the user is not carried\n",
-                self.mfa_unknown
-            ));
+        for (n, what) in [
+            (
+                self.disabled,
+                "exported users are disabled in the old pool: in disabled.csv, not in the users \
+                 files (import creates them disabled)",
+            ),
+            (
+                self.mfa_reenrol,
+                "exported users have a factor that cannot move (TOTP, passkey, e-mail MFA): they set it up again (mfa-reenrol.csv)",
+            ),
+            (
+                self.mfa_unknown,
+                "exported users' MFA was not read (--mfa-lookup off): SMS or TOTP chosen by the user is not carried",
+            ),
+        ] {
+            if n > 0 {
+                text.push_str(&format!("  {n} {what}\n"));
+            }
         }
         text.push_str(&format!(
             "  {} groups, {} memberships (groups.jsonl, memberships.jsonl)\n",
@@ -219,10 +219,8 @@ mod tests {
     use super::*;
     use crate::export_dir::SummaryCompletion;
 
-    #[test]
-    fn import_reads_back_what_the_summary_says_of_completion() {
-        let empty = BTreeMap::new();
-        let summary = Summary {
+    fn summary(empty: &BTreeMap<String, u64>) -> Summary<'_> {
+        Summary {
             seen: 3,
             exported: 2,
             rejected: 1,
@@ -233,8 +231,8 @@ mod tests {
             groups: 0,
             memberships: 0,
             files: &[],
-            rejected_by_reason: &empty,
-            skipped_by_reason: &empty,
+            rejected_by_reason: empty,
+            skipped_by_reason: empty,
             source_pool_id: "us-east-1_Old",
             target_pool_id: "us-east-1_New",
             select: Select::NotInTarget,
@@ -242,7 +240,31 @@ mod tests {
             requests: PacerStats::default(),
             elapsed_seconds: 1.0,
             complete: false,
+        }
+    }
+
+    #[test]
+    fn the_closing_lines_name_each_count_that_is_not_zero() {
+        let empty = BTreeMap::new();
+        let summary = Summary {
+            disabled: 1,
+            mfa_reenrol: 2,
+            ..summary(&empty)
         };
+        assert_eq!(
+            summary.text(),
+            "exported 2 of 3 users into 0 file(s), rejected 1, skipped 0 (seen 3 = 2 + 1 + 0)\n\
+             \x20 1 exported users are disabled in the old pool: in disabled.csv, not in the users files (import creates them disabled)\n\
+             \x20 2 exported users have a factor that cannot move (TOTP, passkey, e-mail MFA): they set it up again (mfa-reenrol.csv)\n\
+             \x20 0 groups, 0 memberships (groups.jsonl, memberships.jsonl)\n\
+             0 requests (0 throttled, 0 retried) in 1.0 s"
+        );
+    }
+
+    #[test]
+    fn import_reads_back_what_the_summary_says_of_completion() {
+        let empty = BTreeMap::new();
+        let summary = summary(&empty);
         let dir = tempfile::tempdir().unwrap();
         summary.write(dir.path()).unwrap();
         let text = std::fs::read_to_string(dir.path().join(crate::export_dir::SUMMARY)).unwrap();

@@ -43,6 +43,17 @@ pub struct EmailMfaCounts {
     pub not_found: u64,
 }
 
+impl std::ops::AddAssign for EmailMfaCounts {
+    /// Sums another folder's counts into these (`status` over several export folders).
+    fn add_assign(&mut self, other: EmailMfaCounts) {
+        self.listed += other.listed;
+        self.restored += other.restored;
+        self.after_reset += other.after_reset;
+        self.not_configured += other.not_configured;
+        self.not_found += other.not_found;
+    }
+}
+
 /// The new pool, as this step reaches it.
 pub struct NewPool<'a> {
     /// The pool, as the request reaches it.
@@ -121,24 +132,74 @@ pub fn text(counts: &EmailMfaCounts) -> String {
         "e-mail MFA of {} users whose e-mail was carried verified: {} turned on",
         counts.listed, counts.restored
     );
-    if counts.after_reset > 0 {
-        text.push_str(&format!(
-            ", {} refused until the reset (PasswordResetRequiredException): the token function turns it on at their first sign-in after the reset unless groups gave them groups first (where the token function is wired, groups leaves them to it); rerun import --resume (e.g. daily) to turn it on for those who have reset since",
-            counts.after_reset
-        ));
-    }
-    if counts.not_configured > 0 {
-        text.push_str(&format!(
-            ", {} left off: the new pool has no e-mail MFA configured (SetUserPoolMfaConfig EmailMfaConfiguration, then rerun with --resume)",
-            counts.not_configured
-        ));
-    }
-    if counts.not_found > 0 {
-        text.push_str(&format!(
-            ", {} not in the new pool (their lines were not imported)",
-            counts.not_found
-        ));
+    for (n, what) in [
+        (
+            counts.after_reset,
+            "refused until the reset (PasswordResetRequiredException): the token function turns it on at their first sign-in after the reset unless groups gave them groups first (where the token function is wired, groups leaves them to it); rerun import --resume (e.g. daily) to turn it on for those who have reset since",
+        ),
+        (
+            counts.not_configured,
+            "left off: the new pool has no e-mail MFA configured (SetUserPoolMfaConfig EmailMfaConfiguration, then rerun with --resume)",
+        ),
+        (
+            counts.not_found,
+            "not in the new pool (their lines were not imported)",
+        ),
+    ] {
+        if n > 0 {
+            text.push_str(&format!(", {n} {what}"));
+        }
     }
     text.push_str("; mfa-reenrol.csv lists them\n");
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_report_line_names_each_count_that_is_not_zero() {
+        assert_eq!(text(&EmailMfaCounts::default()), "");
+        let counts = EmailMfaCounts {
+            listed: 4,
+            restored: 1,
+            after_reset: 0,
+            not_configured: 2,
+            not_found: 1,
+        };
+        assert_eq!(
+            text(&counts),
+            "e-mail MFA of 4 users whose e-mail was carried verified: 1 turned on, 2 left off: the \
+             new pool has no e-mail MFA configured (SetUserPoolMfaConfig EmailMfaConfiguration, \
+             then rerun with --resume), 1 not in the new pool (their lines were not imported); \
+             mfa-reenrol.csv lists them\n"
+        );
+    }
+
+    #[test]
+    fn counts_of_two_folders_add_field_by_field() {
+        let mut sum = EmailMfaCounts {
+            listed: 1,
+            restored: 1,
+            ..EmailMfaCounts::default()
+        };
+        sum += EmailMfaCounts {
+            listed: 5,
+            restored: 1,
+            after_reset: 2,
+            not_configured: 1,
+            not_found: 1,
+        };
+        assert_eq!(
+            sum,
+            EmailMfaCounts {
+                listed: 6,
+                restored: 2,
+                after_reset: 2,
+                not_configured: 1,
+                not_found: 1,
+            }
+        );
+    }
 }
