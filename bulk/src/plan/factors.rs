@@ -121,37 +121,41 @@ impl FactorCounts {
 
     /// The inventory's lines, as `line(label, n)` prints them.
     pub fn lines(&self, mut line: impl FnMut(&str, u64)) {
-        line(
-            "sign-in factors read (AdminGetUserAuthFactors)",
-            self.total() - self.not_read,
-        );
-        line(
-            "  password only (the trigger carries it at sign-in)",
-            self.password_only,
-        );
-        line(
-            "  password and a one-time code the new pool offers",
-            self.password_and_passwordless,
-        );
-        line(
-            "  passwordless only: import before cutover, back by code",
-            self.passwordless_only,
-        );
-        line(
-            "  passwordless, no code in the new pool: import, reset",
-            self.passwordless_needs_reset,
-        );
-        line(
-            "  not read (federated, or deleted since listed)",
-            self.not_read,
-        );
-        line(
-            "  with a passkey (re-enrol list: register again)",
-            self.passkey,
-        );
-        line("  with e-mail MFA", self.email_mfa);
-        line("  with SMS MFA", self.sms_mfa);
-        line("  with TOTP MFA (re-enrol list)", self.totp);
+        for (label, n) in [
+            (
+                "sign-in factors read (AdminGetUserAuthFactors)",
+                self.total() - self.not_read,
+            ),
+            (
+                "  password only (the trigger carries it at sign-in)",
+                self.password_only,
+            ),
+            (
+                "  password and a one-time code the new pool offers",
+                self.password_and_passwordless,
+            ),
+            (
+                "  passwordless only: import before cutover, back by code",
+                self.passwordless_only,
+            ),
+            (
+                "  passwordless, no code in the new pool: import, reset",
+                self.passwordless_needs_reset,
+            ),
+            (
+                "  not read (federated, or deleted since listed)",
+                self.not_read,
+            ),
+            (
+                "  with a passkey (re-enrol list: register again)",
+                self.passkey,
+            ),
+            ("  with e-mail MFA", self.email_mfa),
+            ("  with SMS MFA", self.sms_mfa),
+            ("  with TOTP MFA (re-enrol list)", self.totp),
+        ] {
+            line(label, n);
+        }
     }
 }
 

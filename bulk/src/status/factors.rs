@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use crate::export::mfa::{Reenrol, reenrol_rows};
 use crate::groups::email_mfa::EmailMfaState;
@@ -78,15 +79,10 @@ impl FactorStatus {
                 r.email_mfa_at_import += u64::from(row.has(Reenrol::EmailMfaAtImport));
                 r.email_mfa_after_reset += u64::from(row.has(Reenrol::EmailMfaAfterReset));
             }
-            if let Some(counts) = imported_email_mfa(dir)? {
-                let sum = &mut self.email_mfa_at_import;
-                sum.listed += counts.listed;
-                sum.restored += counts.restored;
-                sum.after_reset += counts.after_reset;
-                sum.not_configured += counts.not_configured;
-                sum.not_found += counts.not_found;
+            if let Some(counts) = email_mfa_of::<EmailMfaCounts>(dir, STATE_FILE, "import")? {
+                self.email_mfa_at_import += counts;
             }
-            if let Some(state) = synced_email_mfa(dir)? {
+            if let Some(state) = email_mfa_of::<EmailMfaState>(dir, GROUPS_STATE_FILE, "groups")? {
                 let sum = &mut self.email_mfa_by_groups_sync;
                 sum.restored += state.restored;
                 sum.pending += state.pending.len() as u64;
@@ -111,87 +107,87 @@ impl FactorStatus {
             ),
         }
         let reenrol = &self.reenrol;
-        if reenrol.listed > 0 {
-            line("to set up again (mfa-reenrol.csv of --dir)", reenrol.listed);
-            line("  a passkey", reenrol.passkey);
-            line("  TOTP", reenrol.totp);
-            line(
-                "  e-mail MFA, e-mail carried verified",
-                reenrol.email_mfa_at_import,
-            );
-            line(
-                "  e-mail MFA, proven by the reset",
-                reenrol.email_mfa_after_reset,
-            );
-        }
         let at_import = &self.email_mfa_at_import;
-        if at_import.listed > 0 {
-            line("e-mail MFA turned on by import", at_import.restored);
-            line(
-                "  waiting for the reset (import --resume, token fn)",
-                at_import.after_reset,
-            );
-            line(
-                "  left off: new pool without e-mail MFA",
-                at_import.not_configured,
-            );
-            line("  not in the new pool", at_import.not_found);
-        }
         let synced = &self.email_mfa_by_groups_sync;
-        if *synced != SyncedEmailMfa::default() {
-            line("e-mail MFA turned on by groups", synced.restored);
-            line("  pending (the next groups run asks again)", synced.pending);
-            line("  left off: e-mail not proven", synced.unproven);
-            line(
-                "  left to the token function",
-                synced.left_to_token_function,
-            );
-        }
+        // A part is printed whole, or not at all where there is nothing of it.
+        let mut part = |any: bool, lines: &[(&str, u64)]| {
+            for (label, n) in lines.iter().filter(|_| any) {
+                line(label, *n);
+            }
+        };
+        part(
+            reenrol.listed > 0,
+            &[
+                ("to set up again (mfa-reenrol.csv of --dir)", reenrol.listed),
+                ("  a passkey", reenrol.passkey),
+                ("  TOTP", reenrol.totp),
+                (
+                    "  e-mail MFA, e-mail carried verified",
+                    reenrol.email_mfa_at_import,
+                ),
+                (
+                    "  e-mail MFA, proven by the reset",
+                    reenrol.email_mfa_after_reset,
+                ),
+            ],
+        );
+        part(
+            at_import.listed > 0,
+            &[
+                ("e-mail MFA turned on by import", at_import.restored),
+                (
+                    "  waiting for the reset (import --resume, token fn)",
+                    at_import.after_reset,
+                ),
+                (
+                    "  left off: new pool without e-mail MFA",
+                    at_import.not_configured,
+                ),
+                ("  not in the new pool", at_import.not_found),
+            ],
+        );
+        part(
+            *synced != SyncedEmailMfa::default(),
+            &[
+                ("e-mail MFA turned on by groups", synced.restored),
+                ("  pending (the next groups run asks again)", synced.pending),
+                ("  left off: e-mail not proven", synced.unproven),
+                (
+                    "  left to the token function",
+                    synced.left_to_token_function,
+                ),
+            ],
+        );
     }
 }
 
-/// What `import-state.json` in `dir` says of e-mail MFA (`None`: not imported, or not that far).
-fn imported_email_mfa(dir: &Path) -> anyhow::Result<Option<EmailMfaCounts>> {
-    let path = dir.join(STATE_FILE);
+/// The `email_mfa` part of the state file `file` that `cognito-migrate command` keeps in `dir`
+/// (`None`: no such file, or no such part yet). Import keeps its counts in `import-state.json`,
+/// `groups` its users in `groups-state.json`; status reads only that part of either.
+fn email_mfa_of<T: DeserializeOwned>(
+    dir: &Path,
+    file: &str,
+    command: &str,
+) -> anyhow::Result<Option<T>> {
+    let path = dir.join(file);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
     };
     #[derive(serde::Deserialize)]
-    struct EmailMfaOnly {
-        #[serde(default)]
-        email_mfa: Option<EmailMfaCounts>,
+    #[serde(bound = "T: DeserializeOwned")]
+    struct EmailMfaOnly<T> {
+        #[serde(default = "Option::default")]
+        email_mfa: Option<T>,
     }
-    let state: EmailMfaOnly = serde_json::from_str(&text).with_context(|| {
+    let state: EmailMfaOnly<T> = serde_json::from_str(&text).with_context(|| {
         format!(
-            "{} is not the file cognito-migrate import wrote",
+            "{} is not the file cognito-migrate {command} wrote",
             path.display()
         )
     })?;
     Ok(state.email_mfa)
-}
-
-/// What a `groups-state.json` in `dir` says of e-mail MFA (`None`: no such file).
-fn synced_email_mfa(dir: &Path) -> anyhow::Result<Option<EmailMfaState>> {
-    let path = dir.join(GROUPS_STATE_FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(err) => return Err(err).with_context(|| format!("cannot read {}", path.display())),
-    };
-    #[derive(serde::Deserialize)]
-    struct EmailMfaOnly {
-        #[serde(default)]
-        email_mfa: EmailMfaState,
-    }
-    let state: EmailMfaOnly = serde_json::from_str(&text).with_context(|| {
-        format!(
-            "{} is not the file cognito-migrate groups wrote",
-            path.display()
-        )
-    })?;
-    Ok(Some(state.email_mfa))
 }
 
 #[cfg(test)]
@@ -272,6 +268,80 @@ mod tests {
         assert!(
             lines.contains(&"  pending (the next groups run asks again): 1".to_string()),
             "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn each_part_prints_its_lines_in_order_and_an_empty_part_none() {
+        let status = FactorStatus {
+            old_pool: Some(FactorCounts {
+                password_only: 3,
+                not_read: 1,
+                totp: 2,
+                ..FactorCounts::default()
+            }),
+            reenrol: ReenrolCounts {
+                listed: 2,
+                passkey: 1,
+                totp: 1,
+                ..ReenrolCounts::default()
+            },
+            email_mfa_at_import: EmailMfaCounts::default(),
+            email_mfa_by_groups_sync: SyncedEmailMfa {
+                pending: 4,
+                ..SyncedEmailMfa::default()
+            },
+        };
+        let mut lines = Vec::new();
+        status.lines(9, |label, n| lines.push(format!("{label}: {n}")));
+        assert_eq!(
+            lines,
+            [
+                "sign-in factors read (AdminGetUserAuthFactors): 3",
+                "  password only (the trigger carries it at sign-in): 3",
+                "  password and a one-time code the new pool offers: 0",
+                "  passwordless only: import before cutover, back by code: 0",
+                "  passwordless, no code in the new pool: import, reset: 0",
+                "  not read (federated, or deleted since listed): 1",
+                "  with a passkey (re-enrol list: register again): 0",
+                "  with e-mail MFA: 0",
+                "  with SMS MFA: 0",
+                "  with TOTP MFA (re-enrol list): 2",
+                "to set up again (mfa-reenrol.csv of --dir): 2",
+                "  a passkey: 1",
+                "  TOTP: 1",
+                "  e-mail MFA, e-mail carried verified: 0",
+                "  e-mail MFA, proven by the reset: 0",
+                "e-mail MFA turned on by groups: 0",
+                "  pending (the next groups run asks again): 4",
+                "  left off: e-mail not proven: 0",
+                "  left to the token function: 0",
+            ]
+        );
+        let mut lines = Vec::new();
+        FactorStatus::default().lines(9, |label, n| lines.push(format!("{label}: {n}")));
+        assert_eq!(
+            lines,
+            ["sign-in factors: no passwordless first factor (all password): 9"]
+        );
+    }
+
+    #[test]
+    fn a_state_file_without_e_mail_mfa_counts_nothing_and_a_damaged_one_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(STATE_FILE), r#"{"version":1}"#).unwrap();
+        std::fs::write(dir.path().join(GROUPS_STATE_FILE), r#"{"version":1}"#).unwrap();
+        let mut status = FactorStatus::default();
+        status.read_folders(&[dir.path().to_path_buf()]).unwrap();
+        assert_eq!(status, FactorStatus::default());
+        std::fs::write(dir.path().join(GROUPS_STATE_FILE), "{").unwrap();
+        let err = status
+            .read_folders(&[dir.path().to_path_buf()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("groups-state.json is not the file cognito-migrate groups wrote"),
+            "{err}"
         );
     }
 }
