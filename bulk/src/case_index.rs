@@ -25,10 +25,10 @@ use shared::from_sdk::{pool_shape, user_from_list};
 use shared::sign_in::{PoolShape, SignInField};
 use shared::{SourceUser, attributes};
 
-use crate::aws::{AwsArgs, Side};
+use crate::aws::AwsArgs;
 use crate::disk_table::{Spot, TableBuilder, TextFile, temporary_file_error};
 use crate::pace::{ProgressArgs, ScanPace};
-use crate::pools;
+use crate::pool_args::{NewPoolArg, OldPoolArg};
 use crate::progress::Progress;
 use crate::scan;
 
@@ -36,11 +36,11 @@ use crate::scan;
 #[derive(Debug, clap::Args)]
 pub struct CaseIndexArgs {
     /// The old pool (read only).
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub source_pool_id: String,
+    #[command(flatten)]
+    pub old: OldPoolArg,
     /// The new pool (its shape decides which values a person types).
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub target_pool_id: String,
+    #[command(flatten)]
+    pub new: NewPoolArg,
     /// Where to write the index (give it to the trigger as CASE_INDEX_FILE).
     #[arg(long)]
     pub out: PathBuf,
@@ -98,16 +98,15 @@ fn entries(user: &SourceUser, new: &PoolShape, old_case_sensitive: bool) -> Vec<
 pub async fn run(args: CaseIndexArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     crate::writable::file("--out", &args.out)?;
     let pacer = Arc::new(args.pace.pacer());
-    let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
-    let target = aws.client(Side::Target, Some(&args.target_pool_id)).await;
-    let old_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
-    let new_pool = pools::describe(&target, &pacer, &args.target_pool_id).await?;
+    let (old, new) = tokio::join!(args.old.open(aws, &pacer), args.new.open(aws, &pacer));
+    let (old, new) = (old?, new?);
+    let (source, old_pool, new_pool) = (old.client, old.pool, new.pool);
     let new = pool_shape(&new_pool);
     if new.case_sensitive {
         eprintln!(
             "the new pool {} compares sign-in values exactly (case-sensitive): the trigger needs \
              no case index; nothing written",
-            args.target_pool_id
+            args.new.target_pool_id
         );
         return Ok(());
     }
@@ -115,7 +114,7 @@ pub async fn run(args: CaseIndexArgs, aws: &AwsArgs) -> anyhow::Result<()> {
 
     eprintln!(
         "reading the old pool {} for sign-in values with capital letters…",
-        args.source_pool_id
+        args.old.source_pool_id
     );
     let estimate = u64::try_from(old_pool.estimated_number_of_users()).unwrap_or(0);
     let mut progress = Progress::new("old-pool users", estimate, args.progress.interval());
@@ -126,7 +125,7 @@ pub async fn run(args: CaseIndexArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     scan::each_user(
         &source,
         &pacer,
-        &args.source_pool_id,
+        &args.old.source_pool_id,
         args.segments,
         |listed| {
             users += 1;

@@ -26,6 +26,21 @@ impl MappingFile {
         })
     }
 
+    /// The mapping of a run that applies an export folder (`import`, `groups`): the file
+    /// `--mapping` names, else the mapping the export wrote to `dir` (`mapping.json`, its legacy
+    /// id already resolved against the new pool), else the default mapping.
+    pub fn of_export(given: Option<&Path>, dir: &Path) -> anyhow::Result<MappingFile> {
+        let exported = dir.join(crate::export_dir::MAPPING);
+        match given {
+            Some(path) => MappingFile::load(Some(path)),
+            None if exported.is_file() => Ok(MappingFile {
+                mapping: Mapping::load(&exported)?,
+                origin: format!("the export's mapping {}", exported.display()),
+            }),
+            None => Ok(MappingFile::default_mapping()),
+        }
+    }
+
     /// The default mapping, used when no `--mapping` is given.
     pub fn default_mapping() -> MappingFile {
         MappingFile {
@@ -53,5 +68,33 @@ mod tests {
         let default = MappingFile::load(None).unwrap();
         assert_eq!(default.mapping, Mapping::default());
         assert_eq!(default.origin, "the default mapping (no --mapping given)");
+    }
+
+    #[test]
+    fn an_export_folder_lends_its_mapping_unless_one_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let given = dir.path().join("given.json");
+        std::fs::write(&given, r#"{"legacy_sub_attribute":"custom:given"}"#).unwrap();
+        let of = |given: Option<&Path>| MappingFile::of_export(given, dir.path()).unwrap();
+        assert_eq!(of(None).mapping, Mapping::default(), "no mapping.json yet");
+        std::fs::write(
+            dir.path().join("mapping.json"),
+            r#"{"legacy_sub_attribute":"custom:old_sub"}"#,
+        )
+        .unwrap();
+        let exported = of(None);
+        assert_eq!(
+            exported.mapping.legacy_sub_attribute.as_deref(),
+            Some("custom:old_sub")
+        );
+        assert!(
+            exported.origin.contains("mapping.json"),
+            "{}",
+            exported.origin
+        );
+        assert_eq!(
+            of(Some(&given)).mapping.legacy_sub_attribute.as_deref(),
+            Some("custom:given")
+        );
     }
 }

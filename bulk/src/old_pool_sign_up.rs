@@ -26,10 +26,11 @@ use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{AdminCreateUserConfigType, UserPoolType};
 use serde::{Deserialize, Serialize};
 
-use crate::aws::{AwsArgs, Side};
+use crate::aws::AwsArgs;
 use crate::errors::explain;
 use crate::pace::PaceArgs;
 use crate::pacer::Pacer;
+use crate::pool_args::{OldPoolArg, OpenPool};
 use crate::pools;
 
 /// The state file inside `--dir`.
@@ -51,8 +52,8 @@ pub struct OldPoolArgs {
     #[arg(value_enum)]
     pub action: Action,
     /// The old pool.
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub source_pool_id: String,
+    #[command(flatten)]
+    pub old: OldPoolArg,
     /// Where `close` keeps what it found (old-pool-state.json), for `reopen`.
     #[arg(long)]
     pub dir: PathBuf,
@@ -74,10 +75,9 @@ pub async fn run(args: OldPoolArgs, aws: &AwsArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create {}", args.dir.display()))?;
     let state = args.dir.join(STATE_FILE);
     let pacer = args.pace.pacer();
-    let client = aws.client(Side::Source, Some(&args.source_pool_id)).await;
-    let pool = pools::describe(&client, &pacer, &args.source_pool_id).await?;
+    let OpenPool { client, pool, .. } = args.old.open(aws, &pacer).await?;
     let admin_only = pools::admin_create_only(&pool);
-    let pool_id = args.source_pool_id.as_str();
+    let pool_id = args.old.source_pool_id.as_str();
     let wanted = match args.action {
         Action::Close => {
             if !state.exists() {

@@ -39,6 +39,7 @@ use crate::import::upload::Uploader;
 use crate::new_pool_template::reader;
 use crate::pace::PaceArgs;
 use crate::pacer::Pacer;
+use crate::pool_args::{NewPoolArg, OpenPool};
 use crate::signals::StopSignal;
 use crate::user_lookup::admin_get_user;
 use compare::{FileUser, PoolUser, compare};
@@ -57,8 +58,8 @@ const MAX_POLL: Duration = Duration::from_secs(10);
 pub struct CanaryArgs {
     /// The new pool, whose import settings the scratch pool copies (only read, never written;
     /// --ask-user-auth signs a test user in to it).
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub target_pool_id: String,
+    #[command(flatten)]
+    pub new: NewPoolArg,
     /// Folder of a `cognito-migrate export` (its users-NNNN.csv are sampled; the sample is written
     /// there as canary-sample.csv).
     #[arg(
@@ -105,7 +106,7 @@ pub enum CanaryOutcome {
 pub async fn run(args: CanaryArgs, aws: &AwsArgs) -> anyhow::Result<CanaryOutcome> {
     if let Some(username) = args.probe.ask_user_auth.as_deref() {
         let pacer = args.pace.pacer();
-        user_auth_probe::run(&args.probe, username, &args.target_pool_id, aws, &pacer).await?;
+        user_auth_probe::run(&args.probe, username, &args.new, aws, &pacer).await?;
         return Ok(CanaryOutcome::Clean);
     }
     let (Some(dir), Some(role)) = (&args.dir, &args.logs_role_arn) else {
@@ -135,11 +136,14 @@ pub async fn run(args: CanaryArgs, aws: &AwsArgs) -> anyhow::Result<CanaryOutcom
     );
 
     let pacer = args.pace.pacer();
-    let target_id = args.target_pool_id.as_str();
-    let client = aws.client(Side::Target, Some(target_id)).await;
+    let target_id = args.new.target_pool_id.as_str();
+    let OpenPool { client, pool, .. } = args.new.open(aws, &pacer).await?;
     let logs =
         aws_sdk_cloudwatchlogs::Client::new(&aws.sdk_config(Side::Target, Some(target_id)).await);
-    let settings = reader::settings(&client, &pacer, target_id).await?;
+    let settings = reader::PoolSettings {
+        pool,
+        mfa: crate::pools::mfa_config(&client, &pacer, target_id).await?,
+    };
     let target = &settings.pool;
     let mut stop = StopSignal::listen();
     scratch_pool::remove_leftovers(&client, &pacer, target_id).await?;

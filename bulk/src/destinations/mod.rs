@@ -1,7 +1,8 @@
 //! The new pools a command writes to or compares with (one, or one per tenant), each read once
 //! before any user is: described, its import target, the mapping resolved against it, and whether
-//! the old pool's schema fits it. Export, plan and verify read them here, and send each old user
-//! to its pool with [`Destinations::route`].
+//! the old pool's schema fits it. Export, plan and verify read them here ([`NewPoolsRead`], beside
+//! the old pool: `crate::report_args::ReportArgs::open`), and send each old user to its pool with
+//! [`Destinations::route`].
 //!
 //! Not for: what a command keeps per pool besides (export's folders and indexes, plan's and
 //! verify's indexes of the new users): each command holds that, next to its destination.
@@ -47,23 +48,6 @@ pub struct Destination<I = ImportTarget> {
 pub struct Destinations<I = ImportTarget> {
     list: Vec<Destination<I>>,
     new_pools: NewPools,
-}
-
-impl<I: HeldImportTarget> Destinations<I> {
-    /// Reads every new pool, so each is found (or named as missing) before the first scan.
-    /// `mapping` is the run's mapping as given; `old_pool` the old pool as described, whose schema
-    /// must fit each new pool.
-    pub async fn load(
-        client: &Client,
-        pacer: &Pacer,
-        new_pools: NewPools,
-        mapping: &MappingFile,
-        old_pool: &UserPoolType,
-    ) -> anyhow::Result<Destinations<I>> {
-        NewPoolsRead::read(client, pacer, new_pools)
-            .await
-            .resolve(mapping, old_pool)
-    }
 }
 
 /// Every new pool as read, errors included, before the mapping is resolved against it.

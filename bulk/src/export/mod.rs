@@ -47,8 +47,8 @@ use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
 
-use crate::target_index::{MatchRule, NewPool, TargetIndex};
 use crate::pool_args::TargetPools;
+use crate::target_index::{MatchRule, NewPool, TargetIndex};
 use checkpoint::Checkpoint;
 use folder::{OpenFiles, check_out_folder, open_files, write_mapping};
 use groups::GroupDestination;

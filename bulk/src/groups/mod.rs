@@ -41,6 +41,7 @@ use crate::export_dir;
 use crate::mapping_file::MappingFile;
 use crate::pace::{PaceArgs, ProgressArgs};
 use crate::pacer::Pacer;
+use crate::pool_args::{MappingArg, NewPoolArg, OpenPool};
 use crate::pools;
 use crate::progress::Progress;
 use crate::signals::StopSignal;
@@ -58,8 +59,8 @@ const SAVE_EVERY: Duration = Duration::from_secs(2);
 #[derive(Debug, clap::Args)]
 pub struct GroupsArgs {
     /// The new pool.
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub target_pool_id: String,
+    #[command(flatten)]
+    pub new: NewPoolArg,
     /// The export's folder (its groups.jsonl, memberships.jsonl, disabled.csv are applied);
     /// with --sync, where groups-state.json and groups-report.csv are kept.
     #[arg(long)]
@@ -72,11 +73,11 @@ pub struct GroupsArgs {
     /// The old pool (with --sync).
     #[arg(long, requires = "sync", value_parser = crate::aws::pool_id_arg)]
     pub source_pool_id: Option<String>,
-    /// Mapping file, as for export: its legacy_sub_attribute names the attribute that proves a
-    /// new-pool user is the old user. Default: the export folder's mapping.json (the mapping
-    /// the export used), else the default mapping (custom:legacy_sub).
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
+    /// The mapping: its legacy_sub_attribute names the attribute that proves a new-pool user is
+    /// the old user. Without --mapping: the export folder's mapping.json (the mapping the export
+    /// used), else the default mapping (custom:legacy_sub).
+    #[command(flatten)]
+    pub mapping: MappingArg,
     /// How fast Cognito is called, and retries.
     #[command(flatten)]
     pub pace: PaceArgs<10, 50>,
@@ -116,10 +117,13 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
         crate::private_files::create_dir_all(&args.dir)
             .with_context(|| format!("cannot create --dir {}", args.dir.display()))?;
     }
-    let state = GroupsState::load_or_new(&args.dir, &args.target_pool_id, source_pool)?;
+    let state = GroupsState::load_or_new(&args.dir, &args.new.target_pool_id, source_pool)?;
     let pacer = Arc::new(args.pace.pacer());
-    let client = aws.client(Side::Target, Some(&args.target_pool_id)).await;
-    let new_pool = pools::describe(&client, &pacer, &args.target_pool_id).await?;
+    let OpenPool {
+        client,
+        pool: new_pool,
+        ..
+    } = args.new.open(aws, &pacer).await?;
     let legacy = legacy_id_attribute(&args)?;
     let keeps_legacy_id = legacy.as_deref().is_some_and(|legacy| {
         new_pool
@@ -128,14 +132,14 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
             .any(|a| a.name() == Some(legacy))
     });
     if !keeps_legacy_id {
-        eprintln!("warning: {}: {NO_LEGACY_ID_FIX}", args.target_pool_id);
+        eprintln!("warning: {}: {NO_LEGACY_ID_FIX}", args.new.target_pool_id);
     }
     let legacy = legacy.unwrap_or_else(|| DEFAULT_LEGACY_SUB_ATTRIBUTE.to_string());
     let mut applier = Applier {
         target: TargetPool {
             client: &client,
             pacer: &pacer,
-            pool_id: &args.target_pool_id,
+            pool_id: &args.new.target_pool_id,
             legacy_id_attribute: &legacy,
         },
         keeps_legacy_id,
@@ -182,16 +186,12 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
 /// `--mapping` names, else the export's own mapping (`mapping.json` in `--dir`, which the export
 /// wrote with the legacy id resolved against the new pool), else the default.
 fn legacy_id_attribute(args: &GroupsArgs) -> anyhow::Result<Option<String>> {
-    if args.mapping.is_some() {
-        return Ok(MappingFile::load(args.mapping.as_deref())?
-            .mapping
-            .legacy_sub_attribute);
-    }
-    let exported = args.dir.join(export_dir::MAPPING);
-    if !args.sync && exported.is_file() {
-        return Ok(shared::Mapping::load(&exported)?.legacy_sub_attribute);
-    }
-    Ok(MappingFile::default_mapping().mapping.legacy_sub_attribute)
+    let mapping = match args.sync {
+        // A live sync reads no export: its folder's mapping.json may be another run's.
+        true => args.mapping.load()?,
+        false => MappingFile::of_export(args.mapping.mapping.as_deref(), &args.dir)?,
+    };
+    Ok(mapping.mapping.legacy_sub_attribute)
 }
 
 fn summary(state: &GroupsState, args: &GroupsArgs, token_function: bool) -> String {
@@ -218,7 +218,7 @@ fn summary(state: &GroupsState, args: &GroupsArgs, token_function: bool) -> Stri
     ));
     // With --sync, users the trigger has not moved yet are the migration window's normal state.
     let hint = (!args.sync)
-        .then(|| users_missing_hint(state, &args.target_pool_id, &args.dir))
+        .then(|| users_missing_hint(state, &args.new.target_pool_id, &args.dir))
         .flatten();
     if let Some(hint) = hint {
         text.push('\n');

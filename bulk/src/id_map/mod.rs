@@ -27,15 +27,14 @@ use std::time::{Duration, Instant};
 
 use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
-use shared::from_sdk::schema_attribute_names;
 use shared::identity::NO_LEGACY_ID_FIX;
 
-use crate::aws::{AwsArgs, Side};
-use crate::mapping_file::MappingFile;
+use crate::aws::AwsArgs;
 use crate::pace::{ProgressArgs, ScanPace};
 use crate::pacer::Pacer;
+use crate::pool_args::{OpenPair, PoolPair};
 use crate::progress::Progress;
-use crate::{pools, scan};
+use crate::scan;
 use map_file::MapCounts;
 use old_users::OldUsers;
 use rows::Written;
@@ -47,12 +46,10 @@ const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 /// Arguments of `cognito-migrate id-map`.
 #[derive(Debug, clap::Args)]
 pub struct IdMapArgs {
-    /// The old pool.
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub source_pool_id: String,
-    /// The new pool.
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub target_pool_id: String,
+    /// The old pool, the new pool, and the mapping (its legacy_sub_attribute names where the
+    /// old sub is kept).
+    #[command(flatten)]
+    pub pools: PoolPair,
     /// The map to write (CSV `old_sub,new_sub,old_username,new_username`, sorted by old_sub),
     /// replaced whole once complete. The run's state is kept in `<out>.state/` until then.
     #[arg(long)]
@@ -61,9 +58,6 @@ pub struct IdMapArgs {
     /// (`new_sub,new_username,legacy_id,reason`; reason no-old-user or legacy-id-shared).
     #[arg(long, value_name = "PATH")]
     pub unmapped: Option<PathBuf>,
-    /// Mapping file, as for export: its legacy_sub_attribute names where the old sub is kept.
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
     /// How fast Cognito is called, and retries.
     #[command(flatten)]
     pub pace: ScanPace,
@@ -113,12 +107,13 @@ pub async fn run(args: IdMapArgs, aws: &AwsArgs) -> anyhow::Result<IdMapOutcome>
         crate::writable::file("--unmapped", path)?;
     }
     let pacer = Arc::new(args.pace.pacer());
-    let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
-    let target = aws.client(Side::Target, Some(&args.target_pool_id)).await;
-    let (old_pool, new_pool, legacy) = read_pools(&args, &source, &target, &pacer).await?;
+    let open = args.pools.open(aws, &pacer).await?;
+    let legacy = legacy_id_attribute(&open)?;
+    let (source, old_pool) = (open.old.client, open.old.pool);
+    let (target, new_pool) = (open.new.client, open.new.pool);
     let run = RunIdentity {
-        source_pool_id: args.source_pool_id.clone(),
-        target_pool_id: args.target_pool_id.clone(),
+        source_pool_id: args.pools.old.source_pool_id.clone(),
+        target_pool_id: args.pools.new.target_pool_id.clone(),
         legacy_sub_attribute: legacy.clone(),
     };
     let dir = state::folder(&args.out);
@@ -132,14 +127,14 @@ pub async fn run(args: IdMapArgs, aws: &AwsArgs) -> anyhow::Result<IdMapOutcome>
         Some(trusted) => {
             eprintln!(
                 "the old pool {} was read by the interrupted run: {} users",
-                args.source_pool_id, trusted.records
+                args.pools.old.source_pool_id, trusted.records
             );
             trusted
         }
         None => {
             let old = PoolRead {
                 client: &source,
-                pool_id: &args.source_pool_id,
+                pool_id: &args.pools.old.source_pool_id,
                 estimate: estimate(&old_pool),
             };
             let file = dir.join(OLD_USERS);
@@ -158,7 +153,7 @@ pub async fn run(args: IdMapArgs, aws: &AwsArgs) -> anyhow::Result<IdMapOutcome>
     let written = Written::load(&rows_path, checkpoint.rows)?;
     let new = PoolRead {
         client: &target,
-        pool_id: &args.target_pool_id,
+        pool_id: &args.pools.new.target_pool_id,
         estimate: estimate(&new_pool),
     };
     let mut recorder = Recorder {
@@ -203,29 +198,17 @@ fn estimate(pool: &UserPoolType) -> u64 {
     u64::try_from(pool.estimated_number_of_users()).unwrap_or(0)
 }
 
-/// Describes both pools and resolves the legacy-id attribute as every command does
-/// ([`pools::resolve_mapping`]): a new pool without it, or a mapping that sets it to null, stops
-/// the run before any user is read.
-async fn read_pools(
-    args: &IdMapArgs,
-    source: &Client,
-    target: &Client,
-    pacer: &Pacer,
-) -> anyhow::Result<(UserPoolType, UserPoolType, String)> {
-    let mapping = MappingFile::load(args.mapping.as_deref())?;
-    let old_pool = pools::describe(source, pacer, &args.source_pool_id).await?;
-    let new_pool = pools::describe(target, pacer, &args.target_pool_id).await?;
-    let columns = schema_attribute_names(&new_pool).into_iter().collect();
-    let resolved = pools::resolve_mapping(&mapping, &columns, &args.target_pool_id, &old_pool)?;
-    let legacy = resolved.legacy_sub_attribute.ok_or_else(|| {
+/// The attribute the new pool keeps the old `sub` in: a mapping that sets it to null stops the
+/// run before any user is read (a new pool without it already did, in [`PoolPair::open`]).
+fn legacy_id_attribute(open: &OpenPair) -> anyhow::Result<String> {
+    open.mapping.legacy_sub_attribute.clone().ok_or_else(|| {
         anyhow::anyhow!(
             "{} sets legacy_sub_attribute to null, so id-map can tie no user of {} to an old one: \
              {NO_LEGACY_ID_FIX}",
-            mapping.origin,
-            args.target_pool_id
+            open.file.origin,
+            open.new.id
         )
-    })?;
-    Ok((old_pool, new_pool, legacy))
+    })
 }
 
 /// Runs `read` unless a stop is requested first (then `None`).
@@ -383,8 +366,8 @@ fn summary(args: &IdMapArgs, old_users: u64, new: &NewPoolCounts, map: &MapCount
          legacy id of no old user                {} ({listed})\n  \
          legacy id carried by several new users  {} (not mapped: {listed})\n  \
          new users without a legacy id           {} (signed up in the new pool: no old id)",
-        args.source_pool_id,
-        args.target_pool_id,
+        args.pools.old.source_pool_id,
+        args.pools.new.target_pool_id,
         new.read,
         args.out.display(),
         map.mapped,

@@ -24,11 +24,10 @@ pub mod upload;
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use shared::mapping::DEFAULT_LEGACY_SUB_ATTRIBUTE;
-
-use crate::aws::{AwsArgs, Side};
+use crate::aws::AwsArgs;
+use crate::mapping_file::MappingFile;
 use crate::pace::{PaceArgs, ProgressArgs};
-use crate::pools;
+use crate::pool_args::{NewPoolArg, OpenPool};
 use crate::progress::Progress;
 use crate::signals::StopSignal;
 use job::{CreateAnswer, ImportJobs, JobView, StartAnswer};
@@ -47,8 +46,8 @@ const BUSY_WAIT_MAX: Duration = Duration::from_secs(60);
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
     /// The new pool, imported into.
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub target_pool_id: String,
+    #[command(flatten)]
+    pub new: NewPoolArg,
     /// Folder of a finished `cognito-migrate export` (its users-NNNN.csv are imported).
     #[arg(long)]
     pub dir: PathBuf,
@@ -93,7 +92,7 @@ pub async fn run(args: ImportArgs, aws: &AwsArgs) -> anyhow::Result<ImportOutcom
     inputs::ensure_export_complete(&args.dir)?;
     let files = inputs::import_files(&args.dir)?;
     let mut state = if args.resume {
-        ImportState::load(&args.dir, &args.target_pool_id, &files)?
+        ImportState::load(&args.dir, &args.new.target_pool_id, &files)?
     } else {
         let path = ImportState::path(&args.dir);
         if path.exists() {
@@ -103,28 +102,27 @@ pub async fn run(args: ImportArgs, aws: &AwsArgs) -> anyhow::Result<ImportOutcom
                 path.display()
             );
         }
-        ImportState::new(&args.target_pool_id, &files)
+        ImportState::new(&args.new.target_pool_id, &files)
     };
     let pacer = args.pace.pacer();
-    let client = aws.client(Side::Target, Some(&args.target_pool_id)).await;
-    let pool = pools::describe(&client, &pacer, &args.target_pool_id).await?;
+    let OpenPool { client, pool, .. } = args.new.open(aws, &pacer).await?;
     state.save(&args.dir)?;
 
-    // The import carries the default legacy-id column; a disabled user's name already taken is
-    // disabled only when its holder carries the old sub there.
-    let legacy_id_attribute = pool
-        .schema_attributes()
-        .iter()
-        .filter_map(|a| a.name())
-        .find(|name| *name == DEFAULT_LEGACY_SUB_ATTRIBUTE)
-        .map(str::to_string);
+    // The import carries the legacy id where the export's mapping put it; a disabled user's name
+    // already taken is disabled only when its holder carries the old sub there.
+    let exported = MappingFile::of_export(None, &args.dir)?.mapping;
+    let legacy_id_attribute = exported.legacy_sub_attribute.filter(|legacy| {
+        pool.schema_attributes()
+            .iter()
+            .any(|a| a.name() == Some(legacy.as_str()))
+    });
     let mut run = Run {
         args: &args,
         legacy_id_attribute,
         jobs: ImportJobs {
             client: &client,
             pacer: &pacer,
-            pool_id: &args.target_pool_id,
+            pool_id: &args.new.target_pool_id,
         },
         uploader: Uploader::new()?,
         stop: StopSignal::listen(),
@@ -145,7 +143,7 @@ pub async fn run(args: ImportArgs, aws: &AwsArgs) -> anyhow::Result<ImportOutcom
             pool: crate::email_mfa_carry::Pool {
                 client: &client,
                 pacer: &pacer,
-                pool_id: &args.target_pool_id,
+                pool_id: &args.new.target_pool_id,
             },
             legacy_id_attribute: run.legacy_id_attribute.as_deref(),
         };
@@ -270,7 +268,7 @@ impl Run<'_> {
                 Some(job) => {
                     let why = format!(
                         "import job {} ({}) is {:?} in pool {}",
-                        job.job_id, job.job_name, job.phase, self.args.target_pool_id
+                        job.job_id, job.job_name, job.phase, self.args.new.target_pool_id
                     );
                     if !self.wait_for_other_job(&why).await? {
                         return Ok(false);
@@ -306,7 +304,7 @@ impl Run<'_> {
                         "CreateUserImportJob answered LimitExceededException ({message}): another \
                          import job is active in this account, or pool {} has used up its quota \
                          of import jobs",
-                        self.args.target_pool_id
+                        self.args.new.target_pool_id
                     );
                     if !self.wait_for_other_job(&why).await? {
                         return Ok(false);
@@ -395,7 +393,7 @@ impl Run<'_> {
                     "StartUserImportJob answered LimitExceededException ({message}): another import \
                      job is active in this AWS account (in another pool if none shows in pool {}). \
                      Job {job_id} for {} is created and uploaded and starts when you rerun",
-                    self.args.target_pool_id, state.files[index].file
+                    self.args.new.target_pool_id, state.files[index].file
                 );
                 self.wait_for_other_job(&why).await
             }

@@ -41,10 +41,10 @@ use shared::identity::stranger_detail;
 use shared::linked_identities::{LinkedIdentity, MAX_LINKS_PER_USER};
 use shared::{Mapping, PoolShape};
 
-use crate::aws::{AwsArgs, Side};
+use crate::aws::AwsArgs;
 use crate::groups::target::{Holder, OldMember, TargetPool};
-use crate::mapping_file::MappingFile;
 use crate::pace::{PaceArgs, ProgressArgs};
+use crate::pool_args::PoolPair;
 use crate::pools;
 use crate::progress::Progress;
 use crate::signals::StopSignal;
@@ -55,18 +55,13 @@ use work::{LinkedUser, LinkedUsers};
 /// Arguments of `cognito-migrate links`.
 #[derive(Debug, clap::Args)]
 pub struct LinksArgs {
-    /// The old pool, read live for its federated and linked users.
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub source_pool_id: String,
-    /// The new pool.
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub target_pool_id: String,
+    /// The old pool (read live for its federated and linked users), the new pool, and the
+    /// mapping (the attributes and legacy id of the profiles it creates).
+    #[command(flatten)]
+    pub pools: PoolPair,
     /// Where links-report.csv is written (created if missing; e.g. the export's folder).
     #[arg(long)]
     pub dir: PathBuf,
-    /// Mapping file, as for export (the attributes and legacy id of the profiles it creates).
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
     /// Concurrent scans of the old pool (1-16).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
     pub segments: u8,
@@ -97,22 +92,16 @@ pub async fn run(args: LinksArgs, aws: &AwsArgs) -> anyhow::Result<LinksOutcome>
             args.dir.display()
         );
     }
-    let mapping_file = MappingFile::load(args.mapping.as_deref())?;
     let pacer = Arc::new(args.pace.pacer());
-    let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
-    let target = aws.client(Side::Target, Some(&args.target_pool_id)).await;
-    let old_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
-    let new_pool = pools::describe(&target, &pacer, &args.target_pool_id).await?;
-    let columns: BTreeSet<String> = shared::from_sdk::schema_attribute_names(&new_pool)
-        .into_iter()
-        .collect();
-    let mapping = pools::resolve_mapping(&mapping_file, &columns, &args.target_pool_id, &old_pool)?;
+    let open = args.pools.open(aws, &pacer).await?;
+    let (source, target, new_pool) = (open.old.client, open.new.client, open.new.pool);
+    let (mapping_file, mapping) = (open.file, open.mapping);
     let Some(legacy_id_attribute) = mapping.legacy_sub_attribute.clone() else {
         anyhow::bail!(
             "links needs the legacy id to prove who is who, and {} sets legacy_sub_attribute to \
              null: remove that line (and add custom:legacy_sub to the new pool {}), then run again",
             mapping_file.origin,
-            args.target_pool_id
+            args.pools.new.target_pool_id
         );
     };
     crate::private_files::create_dir_all(&args.dir)
@@ -120,20 +109,21 @@ pub async fn run(args: LinksArgs, aws: &AwsArgs) -> anyhow::Result<LinksOutcome>
     let pool = NewPool {
         client: &target,
         pacer: &pacer,
-        pool_id: &args.target_pool_id,
+        pool_id: &args.pools.new.target_pool_id,
     };
-    let providers = pools::identity_provider_names(&target, &pacer, &args.target_pool_id).await?;
+    let providers =
+        pools::identity_provider_names(&target, &pacer, &args.pools.new.target_pool_id).await?;
     let users = LinkedUsers::read(
         &source,
         &pacer,
-        &args.source_pool_id,
+        &args.pools.old.source_pool_id,
         args.segments,
         args.progress.interval(),
     )
     .await?;
     eprintln!(
         "{} old users with identities ({} federated); linking in the new pool {}…",
-        users.count, users.federated, args.target_pool_id
+        users.count, users.federated, args.pools.new.target_pool_id
     );
     let total = users.count;
     let mut linker = Linker {
@@ -141,7 +131,7 @@ pub async fn run(args: LinksArgs, aws: &AwsArgs) -> anyhow::Result<LinksOutcome>
         finder: TargetPool {
             client: &target,
             pacer: &pacer,
-            pool_id: &args.target_pool_id,
+            pool_id: &args.pools.new.target_pool_id,
             legacy_id_attribute: &legacy_id_attribute,
         },
         providers,

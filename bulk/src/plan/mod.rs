@@ -24,15 +24,15 @@ use conflicts::SignInConflicts;
 pub use counts::PlanCounts;
 
 use crate::auth_factors::{self, FactorsPace, Lookup};
-use crate::aws::{AwsArgs, Side};
+use crate::aws::AwsArgs;
 use crate::classify::{Classifier, Select};
 use crate::destinations::Destinations;
 use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
+use crate::report_args::ReportArgs;
 use crate::scan;
 use crate::target_index::{MatchRule, NewPool, TargetIndex};
-use crate::tenants::ReportArgs;
 
 /// Arguments of `cognito-migrate plan`.
 #[derive(Debug, clap::Args)]
@@ -77,18 +77,11 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
         crate::writable::file("--json", path)?;
     }
     let pacer = Arc::new(args.report.pacer());
-    let source = aws
-        .client(Side::Source, Some(&args.report.source_pool_id))
-        .await;
-    let target = aws
-        .client(Side::Target, args.report.targets.target_pool_id.as_deref())
-        .await;
-    let mapping = args.report.mapping()?;
-    let new_pools = args.report.targets.new_pools()?;
-    let source_pool = pools::describe(&source, &pacer, &args.report.source_pool_id).await?;
-    let old_pool_has_mfa = old_pool_has_mfa(&source, &pacer, &args.report.source_pool_id).await?;
-    let destinations =
-        Destinations::load(&target, &pacer, new_pools, &mapping, &source_pool).await?;
+    let open = args.report.open(aws, &pacer).await?;
+    let (source, target, destinations) = (open.old.client, open.target, open.destinations);
+    let source_pool = open.old.pool;
+    let old_pool_has_mfa =
+        old_pool_has_mfa(&source, &pacer, &args.report.old.source_pool_id).await?;
     for mismatch in destinations.mismatches() {
         eprintln!("{mismatch}");
     }
@@ -180,7 +173,7 @@ async fn count_old_users(
         .collect();
     let mut progress = Progress::new("users", old_pool.estimate, args.report.progress.interval());
     let mut plan = PartitionedPlan::default();
-    let pool_id = &args.report.source_pool_id;
+    let pool_id = &args.report.old.source_pool_id;
     let scanned = scan::each_page(
         old_pool.client,
         old_pool.pacer,
@@ -241,7 +234,10 @@ fn print_and_write(
     let text = !crate::json_report::to_stdout(args.json.as_deref());
     for (d, counts) in destinations.iter().zip(&counts) {
         if text {
-            println!("{}", counts.text(&args.report.source_pool_id, &d.pool_id));
+            println!(
+                "{}",
+                counts.text(&args.report.old.source_pool_id, &d.pool_id)
+            );
         }
     }
     let report = match destinations.partitioned() {

@@ -21,29 +21,28 @@ use shared::{Mapping, Secret};
 
 pub use checks::{Check, Verdict};
 
-use crate::aws::{AwsArgs, Side};
+use crate::aws::AwsArgs;
 use crate::errors::explain;
-use crate::mapping_file::MappingFile;
 use crate::pace::PaceArgs;
 use crate::pacer::Pacer;
+use crate::pool_args::{MappingArg, OldPoolArg, OpenPool, TargetPools};
 use crate::pools;
-use crate::tenants::TargetPools;
 
 /// Arguments of `cognito-migrate preflight`.
 #[derive(Debug, clap::Args)]
 pub struct PreflightArgs {
     /// The old pool.
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub source_pool_id: String,
+    #[command(flatten)]
+    pub old: OldPoolArg,
     /// The old pool's app client the trigger signs in through.
     #[arg(long)]
     pub source_client_id: String,
     /// The new pool, or one per tenant (`--partition-by ATTR --targets FILE`): each is checked.
     #[command(flatten)]
     pub targets: TargetPools,
-    /// Mapping file the trigger and export use.
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
+    /// The mapping the trigger and export use.
+    #[command(flatten)]
+    pub mapping: MappingArg,
     /// IAM role for the import job's CloudWatch logs.
     #[arg(long)]
     pub logs_role_arn: Option<String>,
@@ -65,25 +64,26 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
         crate::writable::file("--json", path)?;
     }
     let pacer = args.pace.pacer();
-    let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
-    let target = aws
-        .client(Side::Target, args.targets.target_pool_id.as_deref())
-        .await;
-    let mapping = MappingFile::load(args.mapping.as_deref())?.mapping;
+    let mapping = args.mapping.load()?.mapping;
+    let target = args.targets.client(aws).await;
     let secret = std::env::var(SECRET_ENV)
         .ok()
         .filter(|s| !s.is_empty())
         .map(Secret::new);
 
-    let old_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
+    let OpenPool {
+        client: source,
+        pool: old_pool,
+        ..
+    } = args.old.open(aws, &pacer).await?;
     let old_client = describe_client(
         &source,
         &pacer,
-        &args.source_pool_id,
+        &args.old.source_pool_id,
         &args.source_client_id,
     )
     .await?;
-    let old_mfa = pools::mfa_config(&source, &pacer, &args.source_pool_id).await?;
+    let old_mfa = pools::mfa_config(&source, &pacer, &args.old.source_pool_id).await?;
 
     let mut results = vec![
         checks::old_client_allows_admin_password_auth(&old_client),
@@ -91,12 +91,13 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
         checks::old_pool_closed_for_window(&old_pool),
         checks::old_pool_challenges_carried(&old_pool),
     ];
-    for client in pools::app_clients(&source, &pacer, &args.source_pool_id).await? {
+    for client in pools::app_clients(&source, &pacer, &args.old.source_pool_id).await? {
         results.push(checks::old_client_cannot_write_sign_in_names(
             &old_pool, &client,
         ));
     }
-    let old_providers = pools::identity_providers(&source, &pacer, &args.source_pool_id).await?;
+    let old_providers =
+        pools::identity_providers(&source, &pacer, &args.old.source_pool_id).await?;
     let table = args.targets.tenant_table()?;
     let protected = protected_attributes(&mapping, table.as_ref().map(|t| t.attribute.as_str()));
     for (tenant, pool_id) in args.targets.pools(table.as_ref()) {
@@ -143,7 +144,7 @@ pub async fn run(args: PreflightArgs, aws: &AwsArgs) -> anyhow::Result<Vec<Check
             &new_providers,
         ));
         pool_checks.push(checks::mfa_compatible(
-            &args.source_pool_id,
+            &args.old.source_pool_id,
             &old_mfa,
             &pool_id,
             &new_mfa,

@@ -25,27 +25,26 @@ mod new_users;
 mod report;
 mod table;
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::mapping_file::MappingFile;
 use anyhow::Context;
 use aws_sdk_cognitoidentityprovider::types::UserType;
-use shared::from_sdk::{schema_attribute_names, user_from_list};
+use shared::from_sdk::user_from_list;
 
 pub use report::StatusReport;
 
 use crate::auth_factors::{self, FactorsPace, Lookup};
-use crate::aws::{AwsArgs, Side};
+use crate::aws::AwsArgs;
 use crate::json_report;
 use crate::pace::{ProgressArgs, ScanPace};
 use crate::plan::factors::{CodeSignIn, FactorCounts};
+use crate::pool_args::PoolPair;
 use crate::progress::Progress;
+use crate::scan;
 use crate::target_index::MatchRule;
 use crate::target_index::NAME_HELD_BY_ANOTHER_USER;
-use crate::{pools, scan};
 use classify::{OldState, arrival, import_status, old_state};
 use export_folder::ExportListing;
 use new_users::{NewUser, NewUsers};
@@ -54,20 +53,15 @@ use report::{ImportedToldBy, day_of};
 /// Arguments of `cognito-migrate status`.
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
-    /// The old pool.
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub source_pool_id: String,
-    /// The new pool.
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub target_pool_id: String,
+    /// The old pool, the new pool and the mapping (its legacy_sub_attribute ties new users to
+    /// old ones).
+    #[command(flatten)]
+    pub pools: PoolPair,
     /// An export folder that was imported (repeat for each: `--dir pre --dir sweep`): its users
     /// are counted as imported (without it, the status an import leaves tells them apart, which
     /// misses imported users who have since reset their password).
     #[arg(long)]
     pub dir: Vec<PathBuf>,
-    /// Mapping file, as for export (its legacy_sub_attribute ties new users to old ones).
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
     /// Write the report as JSON to this file (`-`: to standard output, instead of the table).
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
@@ -111,14 +105,9 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
         .map(StrandedCsv::create)
         .transpose()?;
     let pacer = Arc::new(args.pace.pacer());
-    let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
-    let target = aws.client(Side::Target, Some(&args.target_pool_id)).await;
-    let mapping = MappingFile::load(args.mapping.as_deref())?;
-    let old_pool = pools::describe(&source, &pacer, &args.source_pool_id).await?;
-    let new_pool = pools::describe(&target, &pacer, &args.target_pool_id).await?;
-    let new_attributes: BTreeSet<String> = schema_attribute_names(&new_pool).into_iter().collect();
-    let mapping =
-        pools::resolve_mapping(&mapping, &new_attributes, &args.target_pool_id, &old_pool)?;
+    let open = args.pools.open(aws, &pacer).await?;
+    let (source, old_pool) = (open.old.client, open.old.pool);
+    let (target, new_pool, mapping) = (open.new.client, open.new.pool, open.mapping);
     let rule = MatchRule::for_pools(
         &old_pool,
         &new_pool,
@@ -128,13 +117,13 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
         .then(|| ExportListing::read(&args.dir, &rule))
         .transpose()?;
 
-    eprintln!("reading the new pool {}…", args.target_pool_id);
+    eprintln!("reading the new pool {}…", args.pools.new.target_pool_id);
     let mut new_users = NewUsers::default();
     let mut progress = Progress::new("new-pool users", 0, args.progress.interval());
     scan::each_user(
         &target,
         &pacer,
-        &args.target_pool_id,
+        &args.pools.new.target_pool_id,
         args.segments,
         |listed| {
             let user = user_from_list(listed);
@@ -164,18 +153,22 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
         Some(_) => ImportedToldBy::ExportFolder,
         None => ImportedToldBy::Status,
     };
-    let mut report = StatusReport::new(&args.source_pool_id, &args.target_pool_id, told_by);
+    let mut report = StatusReport::new(
+        &args.pools.old.source_pool_id,
+        &args.pools.new.target_pool_id,
+        told_by,
+    );
     report.factors.read_folders(&args.dir)?;
     let factors_pacer = args.factors.pacer_for(&old_pool, args.pace.max_retries);
     let code_sign_in = CodeSignIn::of(&new_pool);
     let mut old_factors = factors_pacer.as_ref().map(|_| FactorCounts::default());
-    eprintln!("reading the old pool {}…", args.source_pool_id);
+    eprintln!("reading the old pool {}…", args.pools.old.source_pool_id);
     let estimate = u64::try_from(old_pool.estimated_number_of_users()).unwrap_or(0);
     let mut progress = Progress::new("old-pool users", estimate, args.progress.interval());
     scan::each_page(
         &source,
         &pacer,
-        &args.source_pool_id,
+        &args.pools.old.source_pool_id,
         args.segments,
         async |page: Vec<UserType>| {
             let lookup = factors_pacer.as_ref().map(|pacer| Lookup {
@@ -183,7 +176,8 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
                 factors: true,
             });
             let users =
-                auth_factors::read_page(&source, lookup, &args.source_pool_id, &page).await?;
+                auth_factors::read_page(&source, lookup, &args.pools.old.source_pool_id, &page)
+                    .await?;
             for user in users {
                 let found = new_users.find_old_user(&rule.old_user_keys(&user));
                 let state = if !found && new_users.holds_any(&rule.name_held_keys(&user)) {

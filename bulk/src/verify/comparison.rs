@@ -106,7 +106,7 @@ impl<'a> Verification<'a> {
         scan::each_user(
             self.source,
             self.pacer,
-            &report.source_pool_id,
+            &report.old.source_pool_id,
             report.segments,
             |user| {
                 let user = user_from_list(user);
@@ -330,7 +330,7 @@ impl<'a> Verification<'a> {
         each_group_and_member(
             self.source,
             self.pacer,
-            &report.source_pool_id,
+            &report.old.source_pool_id,
             report.segments,
             |_| Ok(()),
             |group, user| {

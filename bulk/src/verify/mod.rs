@@ -20,12 +20,11 @@ use serde::Serialize;
 use shared::Mapping;
 use shared::from_sdk::attribute_map;
 
-use crate::aws::{AwsArgs, Side};
-use crate::destinations::Destinations;
+use crate::aws::AwsArgs;
 use crate::group_scan::each_group_and_member;
 use crate::pacer::Pacer;
-use crate::tenants::ReportArgs;
-use crate::{pools, scan};
+use crate::report_args::ReportArgs;
+use crate::scan;
 use comparison::Verification;
 use differences::Differences;
 use new_pool::{NewPoolIndex, NewPoolIndexBuilder, comparable};
@@ -152,18 +151,8 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
     }
     let differences = Differences::create(args.differences.as_deref())?;
     let pacer = Arc::new(args.report.pacer());
-    let source = aws
-        .client(Side::Source, Some(&args.report.source_pool_id))
-        .await;
-    let target = aws
-        .client(Side::Target, args.report.targets.target_pool_id.as_deref())
-        .await;
-    let mapping = args.report.mapping()?;
-    let new_pools = args.report.targets.new_pools()?;
-    // Every pool is found (or named as missing) before the first scan.
-    let source_pool = pools::describe(&source, &pacer, &args.report.source_pool_id).await?;
-    let destinations =
-        Destinations::load(&target, &pacer, new_pools, &mapping, &source_pool).await?;
+    let open = args.report.open(aws, &pacer).await?;
+    let (source, target, destinations) = (open.old.client, open.target, open.destinations);
     let mut indexes = Vec::new();
     for d in destinations.iter() {
         if d.mapping.legacy_sub_attribute.is_none() {

@@ -29,10 +29,10 @@ use aws_sdk_cognitoidentityprovider::types::{
 use shared::Secret;
 use shared::secret_hash::secret_hash;
 
-use crate::aws::{AwsArgs, Side};
+use crate::aws::AwsArgs;
 use crate::errors::explain;
 use crate::pacer::Pacer;
-use crate::pools;
+use crate::pool_args::{NewPoolArg, OpenPool};
 use crate::user_lookup::admin_get_user;
 use answer::{ProbeReport, SignInEnd};
 
@@ -61,14 +61,15 @@ pub struct ProbeArgs {
     pub json: Option<PathBuf>,
 }
 
-/// Runs the probe against `pool_id`; the report, once printed (and written with `--json`).
+/// Runs the probe against the new pool; the report, once printed (and written with `--json`).
 pub async fn run(
     probe: &ProbeArgs,
     username: &str,
-    pool_id: &str,
+    new: &NewPoolArg,
     aws: &AwsArgs,
     pacer: &Pacer,
 ) -> anyhow::Result<ProbeReport> {
+    let pool_id = new.target_pool_id.as_str();
     let client_id = probe
         .target_client_id
         .as_deref()
@@ -86,8 +87,12 @@ pub async fn run(
     if let Some(path) = &probe.json {
         crate::writable::file("--json", path)?;
     }
-    let cognito = aws.client(Side::Target, Some(pool_id)).await;
-    refuse_unfit_pool(&pools::describe(&cognito, pacer, pool_id).await?)?;
+    let OpenPool {
+        client: cognito,
+        pool,
+        ..
+    } = new.open(aws, pacer).await?;
+    refuse_unfit_pool(&pool)?;
     let app_client = describe_client(&cognito, pacer, pool_id, client_id).await?;
     refuse_unfit_client(pool_id, &app_client)?;
     if let Some(user) = admin_get_user(&cognito, pacer, pool_id, username).await? {
