@@ -16,6 +16,7 @@ use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUse
 use aws_sdk_cognitoidentityprovider::types::*;
 use serde_json::Value;
 
+use super::fixtures::string_of_length;
 use super::reader::{PoolConfiguration, PoolSettings};
 use super::template::{Choices, NewPoolTemplates, build};
 
@@ -904,19 +905,7 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
                 .required(true)
                 .build(),
         )
-        .schema_attributes(
-            SchemaAttributeType::builder()
-                .name("custom:tenant")
-                .attribute_data_type(AttributeDataType::String)
-                .mutable(true)
-                .string_attribute_constraints(
-                    StringAttributeConstraintsType::builder()
-                        .min_length("1")
-                        .max_length("64")
-                        .build(),
-                )
-                .build(),
-        )
+        .schema_attributes(string_of_length("custom:tenant", "1", "64"))
         .schema_attributes(
             SchemaAttributeType::builder()
                 .name("dev:custom:score")

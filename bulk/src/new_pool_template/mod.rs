@@ -6,6 +6,8 @@
 
 #[cfg(test)]
 mod fields;
+#[cfg(test)]
+mod fixtures;
 pub(crate) mod reader;
 mod sign_in;
 mod template;

@@ -251,20 +251,12 @@ fn nonempty_strings<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::new_pool_template::fixtures::{attribute, string_of_length};
     use crate::new_pool_template::reader::PoolSettings;
     use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
     use aws_sdk_cognitoidentityprovider::types::{
-        AttributeDataType, EmailMfaConfigType, IdentityProviderTypeType,
-        StringAttributeConstraintsType, UserPoolType,
+        AttributeDataType, EmailMfaConfigType, IdentityProviderTypeType, UserPoolType,
     };
-
-    fn attribute(name: &str, kind: AttributeDataType, mutable: bool) -> SchemaAttributeType {
-        SchemaAttributeType::builder()
-            .name(name)
-            .attribute_data_type(kind)
-            .mutable(mutable)
-            .build()
-    }
 
     fn old_pool() -> PoolConfiguration {
         PoolConfiguration {
@@ -280,19 +272,7 @@ mod tests {
                             .required(true)
                             .build(),
                     )
-                    .schema_attributes(
-                        SchemaAttributeType::builder()
-                            .name("custom:tenant")
-                            .attribute_data_type(AttributeDataType::String)
-                            .mutable(true)
-                            .string_attribute_constraints(
-                                StringAttributeConstraintsType::builder()
-                                    .min_length("1")
-                                    .max_length("32")
-                                    .build(),
-                            )
-                            .build(),
-                    )
+                    .schema_attributes(string_of_length("custom:tenant", "1", "32"))
                     .schema_attributes(attribute(
                         "dev:custom:internal",
                         AttributeDataType::Number,

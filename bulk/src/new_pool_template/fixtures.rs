@@ -1,0 +1,35 @@
+//! Schema attributes for the tests of `new-pool` (the template's and the field account's), built
+//! one way.
+
+use aws_sdk_cognitoidentityprovider::types::{
+    AttributeDataType, SchemaAttributeType, StringAttributeConstraintsType,
+};
+
+/// A schema attribute `name` of type `kind`, `mutable` or not, with no constraints.
+pub(super) fn attribute(name: &str, kind: AttributeDataType, mutable: bool) -> SchemaAttributeType {
+    SchemaAttributeType::builder()
+        .name(name)
+        .attribute_data_type(kind)
+        .mutable(mutable)
+        .build()
+}
+
+/// A mutable string attribute `name` of `min_length` to `max_length` characters
+/// (`StringAttributeConstraints`, which the API gives as strings).
+pub(super) fn string_of_length(
+    name: &str,
+    min_length: &str,
+    max_length: &str,
+) -> SchemaAttributeType {
+    SchemaAttributeType::builder()
+        .name(name)
+        .attribute_data_type(AttributeDataType::String)
+        .mutable(true)
+        .string_attribute_constraints(
+            StringAttributeConstraintsType::builder()
+                .min_length(min_length)
+                .max_length(max_length)
+                .build(),
+        )
+        .build()
+}
