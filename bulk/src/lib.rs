@@ -27,6 +27,7 @@ pub(crate) mod group_scan;
 pub(crate) mod groups;
 pub(crate) mod id_map;
 pub(crate) mod import;
+pub(crate) mod in_order;
 pub(crate) mod json_report;
 pub(crate) mod links;
 pub(crate) mod mapping_file;

@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use crate::errors::explain;
+use crate::in_order::InOrder;
 use crate::pacer::Pacer;
 use crate::seen_users::SeenUsers;
 use crate::shards::{self, AfterRefusal};
@@ -97,6 +98,14 @@ pub trait ScanState {
     /// Records the cursors after a refused token of shard `shard` changed them.
     fn refused(&mut self, shard: usize) -> anyhow::Result<()>;
 
+    /// Files every page handed to [`ScanState::page`] that is not filed yet (a state that looks
+    /// a page's users up beside the scan files it once they are read). [`scan`] calls it before
+    /// a refused token changes the cursors and once every shard is read; on a stop or a failure
+    /// it is not called, and the pages not filed are dropped (their cursors never moved).
+    fn settle(&mut self) -> impl Future<Output = anyhow::Result<()>> {
+        std::future::ready(Ok(()))
+    }
+
     /// The error the scan stops with when a request fails for good or a shard is refused too
     /// often (the export saves its checkpoint and says how to resume).
     fn failed(&mut self, err: anyhow::Error) -> anyhow::Error {
@@ -154,7 +163,7 @@ pub async fn scan(
         .map(|(i, c)| (i, c.prefix.clone(), c.next_token.clone()))
         .collect();
     let queue = WorkQueue::new(work);
-    let (events, mut received) = mpsc::channel(usize::from(pool.segments) * 2);
+    let (events, received) = mpsc::channel(usize::from(pool.segments) * 2);
     let scans: Vec<_> = (0..pool.segments)
         .map(|_| {
             tokio::spawn(scan_shards(
@@ -167,32 +176,52 @@ pub async fn scan(
         })
         .collect();
     drop(events);
-    let mut stop = std::pin::pin!(stop);
-    let result = loop {
-        let event = tokio::select! {
-            event = received.recv() => event,
-            _ = &mut stop => break Ok(Scanned::Stopped),
-        };
-        let handled = match event {
-            None => break Ok(Scanned::ToTheEnd),
-            Some(ScanEvent::Page(page)) => tokio::select! {
-                paged = state.page(page) => paged,
-                _ = &mut stop => break Ok(Scanned::Stopped),
-            },
-            Some(ScanEvent::Refused { shard }) => match after_refusal(state.cursors(), shard) {
-                Ok(work) => state.refused(shard).map(|()| queue.replace(work)),
-                Err(err) => Err(state.failed(err)),
-            },
-            Some(ScanEvent::Failed(err)) => Err(state.failed(err)),
-        };
-        if let Err(err) = handled {
-            break Err(err);
-        }
-    };
+    let result = drive(received, &queue, state, stop).await;
     for scan in scans {
         scan.abort();
     }
     result
+}
+
+/// Hands the shard scans' events to `state` until the scans are done, one fails, or `stop`
+/// fires; settles `state` before a refusal changes the cursors and at the end.
+async fn drive(
+    mut received: mpsc::Receiver<ScanEvent>,
+    queue: &WorkQueue,
+    state: &mut impl ScanState,
+    stop: impl Future<Output = ()>,
+) -> anyhow::Result<Scanned> {
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let event = tokio::select! {
+            event = received.recv() => event,
+            _ = &mut stop => return Ok(Scanned::Stopped),
+        };
+        let handled = match event {
+            None => {
+                return tokio::select! {
+                    settled = state.settle() => settled.map(|()| Scanned::ToTheEnd),
+                    _ = &mut stop => Ok(Scanned::Stopped),
+                };
+            }
+            Some(ScanEvent::Page(page)) => tokio::select! {
+                paged = state.page(page) => paged,
+                _ = &mut stop => return Ok(Scanned::Stopped),
+            },
+            Some(ScanEvent::Refused { shard }) => {
+                let settled = tokio::select! {
+                    settled = state.settle() => settled,
+                    _ = &mut stop => return Ok(Scanned::Stopped),
+                };
+                settled.and_then(|()| match after_refusal(state.cursors(), shard) {
+                    Ok(work) => state.refused(shard).map(|()| queue.replace(work)),
+                    Err(err) => Err(state.failed(err)),
+                })
+            }
+            Some(ScanEvent::Failed(err)) => Err(state.failed(err)),
+        };
+        handled?;
+    }
 }
 
 /// Changes `cursors` for a refused token of shard `shard` and returns the work that replaces it:
@@ -252,41 +281,106 @@ pub async fn each_user(
 }
 
 /// As [`each_user`], but hands `each` a page's users not seen before (in page order) and waits
-/// for it before taking the next page, so `each` may call Cognito about them (`plan`'s factor
-/// look-ups) while the scans wait (at most two pages a scan are read ahead).
+/// for it before taking the next page, so `each` may call Cognito about them while the scans
+/// wait (at most two pages a scan are read ahead).
 pub async fn each_page(
     client: &Client,
     pacer: &Arc<Pacer>,
     pool_id: &str,
     segments: u8,
-    each: impl AsyncFnMut(Vec<UserType>) -> anyhow::Result<()>,
+    mut each: impl AsyncFnMut(Vec<UserType>) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
+    each_looked_up_page(
+        client,
+        pacer,
+        pool_id,
+        segments,
+        |_: &[UserType]| std::future::ready(Ok(())),
+        async |users, ()| each(users).await,
+    )
+    .await
+}
+
+/// As [`each_page`], but what `look_up` finds about a page's fresh users is read beside the scan:
+/// `look_up` starts when the page arrives, up to [`PAGES_IN_LOOK_UP`] pages are looked up at
+/// once, and `each` gets each page with what was found, in arrival order.
+pub async fn each_looked_up_page<L, Fut, T>(
+    client: &Client,
+    pacer: &Arc<Pacer>,
+    pool_id: &str,
+    segments: u8,
+    look_up: L,
+    each: impl AsyncFnMut(Vec<UserType>, T) -> anyhow::Result<()>,
+) -> anyhow::Result<()>
+where
+    L: FnMut(&[UserType]) -> Fut,
+    Fut: Future<Output = anyhow::Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
     let pool = PoolScan {
         client,
         pacer,
         pool_id,
         segments,
     };
-    let mut state = Unkept {
-        cursors: shards::prefixes(segments)
-            .into_iter()
-            .map(ShardCursor::new)
-            .collect(),
-        seen: SeenUsers::default(),
-        each,
-    };
+    let mut state = Unkept::new(shards::prefixes(segments), look_up, each);
     scan(pool, &mut state, std::future::pending()).await?;
     Ok(())
 }
 
-/// A read-only scan's state: cursors in memory, and the users already handed on.
-struct Unkept<F> {
+/// How many pages have their users looked up at once beside the scan (export's MFA, the reports'
+/// factors). Two already keep the look-ups' pacer busy across one page's slowest answer (the
+/// pacer serves requests in the order they asked, so the next page's requests are queued while
+/// the last of a page's are answered); four also cover an answer held up by retries (the first
+/// back-offs are 250 and 500 ms: 240 queued requests last 2 s at 120/s, 12 s at 20/s). More would
+/// only cost memory and pages read again after a stop (their cursors move only once written).
+pub const PAGES_IN_LOOK_UP: usize = 4;
+
+/// A page whose users are being looked up: its shard, the token after it, and its fresh users.
+type PageLookUp<T> = (usize, Option<String>, Vec<UserType>, anyhow::Result<T>);
+
+/// A read-only scan's state: cursors in memory, the users already handed on, and the pages whose
+/// users are being looked up.
+struct Unkept<L, T, E> {
     cursors: Vec<ShardCursor>,
     seen: SeenUsers,
-    each: F,
+    look_up: L,
+    pending: InOrder<PageLookUp<T>>,
+    each: E,
 }
 
-impl<F: AsyncFnMut(Vec<UserType>) -> anyhow::Result<()>> ScanState for Unkept<F> {
+impl<L, Fut, T, E> Unkept<L, T, E>
+where
+    L: FnMut(&[UserType]) -> Fut,
+    Fut: Future<Output = anyhow::Result<T>> + Send + 'static,
+    T: Send + 'static,
+    E: AsyncFnMut(Vec<UserType>, T) -> anyhow::Result<()>,
+{
+    fn new(prefixes: Vec<String>, look_up: L, each: E) -> Self {
+        Unkept {
+            cursors: prefixes.into_iter().map(ShardCursor::new).collect(),
+            seen: SeenUsers::default(),
+            look_up,
+            pending: InOrder::new(PAGES_IN_LOOK_UP),
+            each,
+        }
+    }
+
+    /// Moves the page's cursor and hands its users on.
+    async fn hand_on(&mut self, looked_up: PageLookUp<T>) -> anyhow::Result<()> {
+        let (shard, next_token, fresh, found) = looked_up;
+        self.cursors[shard].paged(next_token);
+        (self.each)(fresh, found?).await
+    }
+}
+
+impl<L, Fut, T, E> ScanState for Unkept<L, T, E>
+where
+    L: FnMut(&[UserType]) -> Fut,
+    Fut: Future<Output = anyhow::Result<T>> + Send + 'static,
+    T: Send + 'static,
+    E: AsyncFnMut(Vec<UserType>, T) -> anyhow::Result<()>,
+{
     fn cursors(&mut self) -> &mut Vec<ShardCursor> {
         &mut self.cursors
     }
@@ -298,12 +392,25 @@ impl<F: AsyncFnMut(Vec<UserType>) -> anyhow::Result<()>> ScanState for Unkept<F>
                 fresh.push(user);
             }
         }
-        self.cursors[page.shard].paged(page.next_token);
-        (self.each)(fresh).await
+        let found = (self.look_up)(&fresh);
+        let (shard, next_token) = (page.shard, page.next_token);
+        self.pending
+            .push(async move { (shard, next_token, fresh, found.await) });
+        while let Some(looked_up) = self.pending.ready().await? {
+            self.hand_on(looked_up).await?;
+        }
+        Ok(())
     }
 
     fn refused(&mut self, _shard: usize) -> anyhow::Result<()> {
         self.seen.refused()
+    }
+
+    async fn settle(&mut self) -> anyhow::Result<()> {
+        while let Some(looked_up) = self.pending.next().await? {
+            self.hand_on(looked_up).await?;
+        }
+        Ok(())
     }
 }
 
@@ -488,11 +595,118 @@ mod tests {
     use aws_smithy_runtime_api::http::StatusCode;
     use aws_smithy_types::body::SdkBody;
     use aws_smithy_types::error::ErrorMetadata;
+    use tokio::sync::oneshot;
 
     fn answer(code: &str, message: &str) -> SdkError<ListUsersError, HttpResponse> {
         let meta = ErrorMetadata::builder().code(code).message(message).build();
         let raw = HttpResponse::new(StatusCode::try_from(400).unwrap(), SdkBody::from("{}"));
         SdkError::service_error(ListUsersError::generic(meta), raw)
+    }
+
+    /// A read-only scan's state over one shard (the whole pool) whose page look-ups finish when
+    /// the test releases them (one gate per page, in order), recording the users handed on.
+    fn gated(
+        gates: Vec<oneshot::Receiver<()>>,
+        handed: &Mutex<Vec<String>>,
+    ) -> impl ScanState + '_ {
+        let mut gates = VecDeque::from(gates);
+        let look_up = move |_: &[UserType]| {
+            let gate = gates.pop_front().expect("a gate per page");
+            async move { gate.await.map_err(|_| anyhow::anyhow!("gate dropped")) }
+        };
+        let each = async |users: Vec<UserType>, ()| {
+            let mut handed = handed.lock().unwrap();
+            handed.extend(users.iter().filter_map(|u| u.username().map(String::from)));
+            Ok(())
+        };
+        Unkept::new(vec![String::new()], look_up, each)
+    }
+
+    fn page(name: &str, next_token: &str) -> ScanEvent {
+        ScanEvent::Page(Page {
+            shard: 0,
+            users: vec![UserType::builder().username(name).build()],
+            next_token: Some(next_token.to_string()),
+        })
+    }
+
+    /// Fires `gate` once the driver has waited a little (it runs on the test's one thread).
+    fn later(gate: oneshot::Sender<()>) {
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            let _ = gate.send(());
+        });
+    }
+
+    #[tokio::test]
+    async fn pages_being_looked_up_are_written_before_a_refusal_changes_the_cursors() {
+        let handed = Mutex::new(Vec::new());
+        let (release, gate) = oneshot::channel();
+        let mut state = gated(vec![gate], &handed);
+        let queue = WorkQueue::new([(0, String::new(), None)]);
+        let (events, received) = mpsc::channel(4);
+        events.send(page("ann", "t1")).await.unwrap();
+        events.send(ScanEvent::Refused { shard: 0 }).await.unwrap();
+        drop(events);
+        later(release);
+        let scanned = drive(received, &queue, &mut state, std::future::pending()).await;
+        assert_eq!(scanned.unwrap(), Scanned::ToTheEnd);
+        assert_eq!(*handed.lock().unwrap(), ["ann"]);
+        // Written after the refusal, the page would have moved the refused shard to "t1" again.
+        let cursors = state.cursors();
+        assert!(cursors[0].done && cursors[0].next_token.is_none());
+        assert_eq!(cursors.len(), 17, "the shard's 16 parts follow it");
+    }
+
+    #[tokio::test]
+    async fn a_stop_drops_the_pages_still_being_looked_up_unwritten() {
+        let handed = Mutex::new(Vec::new());
+        let (first_done, first) = oneshot::channel();
+        let (_never, second) = oneshot::channel();
+        let mut state = gated(vec![first, second], &handed);
+        let queue = WorkQueue::new([(0, String::new(), None)]);
+        let (events, received) = mpsc::channel(4);
+        first_done.send(()).unwrap();
+        events.send(page("ann", "t1")).await.unwrap();
+        let (signal, stop) = oneshot::channel();
+        // Bob's page arrives once ann's look-up is done (ann is then written), the stop after.
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            events.send(page("bob", "t2")).await.unwrap();
+            later(signal);
+            std::future::pending::<()>().await;
+        });
+        let stop = async {
+            let _ = stop.await;
+        };
+        let scanned = drive(received, &queue, &mut state, stop).await;
+        assert_eq!(scanned.unwrap(), Scanned::Stopped);
+        assert_eq!(
+            *handed.lock().unwrap(),
+            ["ann"],
+            "bob's page was never written"
+        );
+        assert_eq!(state.cursors()[0].next_token.as_deref(), Some("t1"));
+    }
+
+    #[tokio::test]
+    async fn a_failure_drops_the_pages_still_being_looked_up_unwritten() {
+        let handed = Mutex::new(Vec::new());
+        let (_never, gate) = oneshot::channel();
+        let mut state = gated(vec![gate], &handed);
+        let queue = WorkQueue::new([(0, String::new(), None)]);
+        let (events, received) = mpsc::channel(4);
+        events.send(page("ann", "t1")).await.unwrap();
+        let failure = anyhow::anyhow!("ListUsers failed");
+        events.send(ScanEvent::Failed(failure)).await.unwrap();
+        let scanned = drive(received, &queue, &mut state, std::future::pending()).await;
+        assert_eq!(scanned.unwrap_err().to_string(), "ListUsers failed");
+        assert!(handed.lock().unwrap().is_empty());
+        let cursor = &state.cursors()[0];
+        assert!(
+            cursor.next_token.is_none() && !cursor.done,
+            "resume reads it again"
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
-//! The export's scan: every unfinished shard paged into the sink, each page's MFA looked up on
-//! the way ([`ExportScan`], the export's [`ScanState`]).
+//! The export's scan: every unfinished shard paged into the sink, each page's MFA looked up beside
+//! the scan ([`ExportScan`], the export's [`ScanState`]), so an export with look-ups takes about
+//! the longer of its `ListUsers` pages at `--rps` and its look-ups at `--mfa-rps` (each page's
+//! look-ups no longer wait for the previous page's slowest answer).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -7,6 +9,7 @@ use std::sync::Arc;
 use super::ExportArgs;
 use super::mfa;
 use super::sink::Sink;
+use crate::in_order::InOrder;
 use crate::pacer::Pacer;
 use crate::progress::Progress;
 use crate::scan::{self, Page, PoolScan, ScanState, Scanned};
@@ -32,6 +35,7 @@ pub(super) async fn scan_all(
         pool_id: &args.source_pool_id,
         out: &args.out,
         lookup,
+        pending: InOrder::new(scan::PAGES_IN_LOOK_UP),
         sink,
         progress,
     };
@@ -39,29 +43,28 @@ pub(super) async fn scan_all(
     Ok(scanned == Scanned::Stopped)
 }
 
-/// The export's side of the scan: each page's MFA looked up, its users filed by the sink, whose
-/// checkpoint holds the cursors.
+/// What was looked up of a page's users: one answer per user, in page order (empty without a
+/// look-up).
+type PageMfa = anyhow::Result<Vec<Option<mfa::LookedUp>>>;
+
+/// The export's side of the scan: each page's MFA looked up beside the scan (up to
+/// [`scan::PAGES_IN_LOOK_UP`] pages at once), its users filed by the sink in arrival order once
+/// they are read, whose checkpoint holds the cursors: a page still being looked up when the run
+/// stops or fails is dropped unwritten, and its cursor has not moved past it.
 struct ExportScan<'s, 'a> {
     source: &'s aws_sdk_cognitoidentityprovider::Client,
     pool_id: &'s str,
     out: &'s Path,
     lookup: Option<mfa::Lookup<'s>>,
+    pending: InOrder<(Page, PageMfa)>,
     sink: &'s mut Sink<'a>,
     progress: &'s mut Progress,
 }
 
-impl ScanState for ExportScan<'_, '_> {
-    fn cursors(&mut self) -> &mut Vec<scan::ShardCursor> {
-        self.sink.cursors()
-    }
-
-    async fn page(&mut self, page: Page) -> anyhow::Result<()> {
-        let mfa = match &self.lookup {
-            Some(lookup) => mfa::look_up(self.source, *lookup, self.pool_id, &page.users)
-                .await
-                .map_err(|err| self.failed(err))?,
-            None => Vec::new(),
-        };
+impl ExportScan<'_, '_> {
+    /// Files a page whose look-ups are done, and moves its cursor.
+    fn write(&mut self, page: Page, mfa: PageMfa) -> anyhow::Result<()> {
+        let mfa = mfa.map_err(|err| self.failed(err))?;
         self.sink
             .page(page.shard, &page.users, &mfa, page.next_token)?;
         let c = self.sink.totals();
@@ -72,6 +75,41 @@ impl ScanState for ExportScan<'_, '_> {
                 c.exported, c.rejected, c.skipped
             ),
         );
+        Ok(())
+    }
+
+    /// The next page whose look-ups are done (see [`InOrder::ready`]), or every pending one in
+    /// turn when `all`.
+    async fn looked_up(&mut self, all: bool) -> anyhow::Result<Option<(Page, PageMfa)>> {
+        let next = match all {
+            true => self.pending.next().await,
+            false => self.pending.ready().await,
+        };
+        next.map_err(|err| self.failed(err))
+    }
+}
+
+impl ScanState for ExportScan<'_, '_> {
+    fn cursors(&mut self) -> &mut Vec<scan::ShardCursor> {
+        self.sink.cursors()
+    }
+
+    async fn page(&mut self, page: Page) -> anyhow::Result<()> {
+        let Some(lookup) = self.lookup else {
+            return self.write(page, Ok(Vec::new()));
+        };
+        let mfa = mfa::look_up(self.source, lookup, self.pool_id, &page.users);
+        self.pending.push(async move { (page, mfa.await) });
+        while let Some((page, mfa)) = self.looked_up(false).await? {
+            self.write(page, mfa)?;
+        }
+        Ok(())
+    }
+
+    async fn settle(&mut self) -> anyhow::Result<()> {
+        while let Some((page, mfa)) = self.looked_up(true).await? {
+            self.write(page, mfa)?;
+        }
         Ok(())
     }
 
