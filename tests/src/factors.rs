@@ -15,14 +15,18 @@ use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::initiate_auth::{
     InitiateAuthError, InitiateAuthOutput,
 };
+use aws_sdk_cognitoidentityprovider::operation::update_user_pool::builders::UpdateUserPoolFluentBuilder;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, AuthFlowType, AuthenticationResultType, ChallengeNameType,
     EmailConfigurationType, EmailMfaConfigType, EmailMfaSettingsType, EmailSendingAccountType,
     ExplicitAuthFlowsType, LambdaConfigType, SignInPolicyType, UserPoolMfaType, UserPoolPolicyType,
-    UserPoolTierType,
+    UserPoolTierType, UserPoolType,
 };
 use serde_json::{Value, json};
+use std::path::Path;
 
+use crate::cli::{describe, export_ok};
+use crate::import_support::import;
 use crate::lambda::{Function, LambdaHost, function_arn, trigger_env};
 use crate::pools::{
     PoolSpec, create_app_client, create_group, create_pool, create_sign_in_client, find_user,
@@ -194,6 +198,40 @@ impl WiredPools {
             .is_some()
     }
 
+    /// Signs `name` in with `password` as [`WiredPools::sign_in`] does, which must ask for the
+    /// e-mail MFA code, and answers with the code the test bed e-mailed, which must give tokens.
+    pub async fn sign_in_with_the_emailed_code(&self, name: &str, password: &str) {
+        let SignIn::EmailOtp { session, username } = self.sign_in(name, password).await else {
+            panic!("{name}'s sign-in must ask for the EMAIL_OTP code");
+        };
+        let code = sign_in_code(&self.testbed.moto_url, &self.new, &username, "EMAIL_OTP")
+            .await
+            .unwrap_or_else(|| panic!("a code e-mailed to {name}"));
+        assert!(
+            self.answer_email_otp(&session, &username, &code).await,
+            "{name}: the e-mailed code gives tokens"
+        );
+    }
+
+    /// Runs `cognito-migrate export --select SELECT` from the old pool to the new one into `out`,
+    /// which must exit 0.
+    pub fn export(&self, out: &Path, select: &str) {
+        export_ok(
+            &self.testbed.moto_url,
+            &self.old,
+            &self.new,
+            out,
+            &["--select", select],
+        );
+    }
+
+    /// Runs `cognito-migrate import` into the new pool from `dir` with `extra` arguments, which
+    /// must exit 0.
+    pub fn import(&self, dir: &Path, extra: &[&str]) {
+        let run = import(&self.testbed.moto_url, &self.new, dir, extra);
+        assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+    }
+
     /// Resets `name`'s password in the new pool with the code "sent" to its verified contact
     /// (ForgotPassword, the code read back, ConfirmForgotPassword).
     pub async fn reset_password(&self, name: &str, new_password: &str) {
@@ -224,16 +262,14 @@ fn code_of<E: ProvideErrorMetadata>(error: &E) -> String {
     error.code().unwrap_or("unknown error").to_string()
 }
 
-/// Sets the pool's feature plan and `AllowedFirstAuthFactors` with UpdateUserPool, carrying over
-/// the settings DescribeUserPool shows (UpdateUserPool resets what it is not sent, on AWS as on
-/// the test bed). `Err(code)` when refused, e.g. `FeatureUnavailableInTierException` for
-/// passwordless factors on LITE.
-pub async fn set_tier_and_first_factors(
+/// DescribeUserPool, then an UpdateUserPool, not yet sent, that carries over every setting the
+/// description shows but the feature plan and the policies (UpdateUserPool resets what it is not
+/// sent, on AWS as on the test bed): the caller sets those and whatever it changes. `Err(code)`
+/// when DescribeUserPool is refused.
+async fn update_keeping_settings(
     client: &Client,
     pool_id: &str,
-    tier: UserPoolTierType,
-    first_factors: &[AuthFactorType],
-) -> Result<(), String> {
+) -> Result<(UserPoolType, UpdateUserPoolFluentBuilder), String> {
     let described = client
         .describe_user_pool()
         .user_pool_id(pool_id)
@@ -242,20 +278,11 @@ pub async fn set_tier_and_first_factors(
         .map_err(|e| code_of(&e))?;
     let pool = described
         .user_pool()
-        .expect("DescribeUserPool answers the pool");
-    let policies = UserPoolPolicyType::builder()
-        .set_password_policy(pool.policies().and_then(|p| p.password_policy()).cloned())
-        .sign_in_policy(
-            SignInPolicyType::builder()
-                .set_allowed_first_auth_factors(Some(first_factors.to_vec()))
-                .build(),
-        )
-        .build();
-    client
+        .expect("DescribeUserPool answers the pool")
+        .clone();
+    let update = client
         .update_user_pool()
         .user_pool_id(pool_id)
-        .user_pool_tier(tier)
-        .policies(policies)
         .set_lambda_config(pool.lambda_config().cloned())
         .set_auto_verified_attributes(Some(pool.auto_verified_attributes().to_vec()))
         .set_verification_message_template(pool.verification_message_template().cloned())
@@ -265,11 +292,55 @@ pub async fn set_tier_and_first_factors(
         .set_sms_configuration(pool.sms_configuration().cloned())
         .set_admin_create_user_config(pool.admin_create_user_config().cloned())
         .set_account_recovery_setting(pool.account_recovery_setting().cloned())
-        .set_deletion_protection(pool.deletion_protection().cloned())
+        .set_deletion_protection(pool.deletion_protection().cloned());
+    Ok((pool, update))
+}
+
+/// The pool's password policy with `first_factors` as its `AllowedFirstAuthFactors`.
+fn policies_with_first_factors(
+    pool: &UserPoolType,
+    first_factors: Vec<AuthFactorType>,
+) -> UserPoolPolicyType {
+    UserPoolPolicyType::builder()
+        .set_password_policy(pool.policies().and_then(|p| p.password_policy()).cloned())
+        .sign_in_policy(
+            SignInPolicyType::builder()
+                .set_allowed_first_auth_factors(Some(first_factors))
+                .build(),
+        )
+        .build()
+}
+
+/// Sets the pool's feature plan and `AllowedFirstAuthFactors` with UpdateUserPool, carrying over
+/// the settings DescribeUserPool shows ([`update_keeping_settings`]). `Err(code)` when refused,
+/// e.g. `FeatureUnavailableInTierException` for passwordless factors on LITE.
+pub async fn set_tier_and_first_factors(
+    client: &Client,
+    pool_id: &str,
+    tier: UserPoolTierType,
+    first_factors: &[AuthFactorType],
+) -> Result<(), String> {
+    let (pool, update) = update_keeping_settings(client, pool_id).await?;
+    update
+        .user_pool_tier(tier)
+        .policies(policies_with_first_factors(&pool, first_factors.to_vec()))
         .send()
         .await
         .map_err(|e| code_of(&e))?;
     Ok(())
+}
+
+/// Puts the pool on Essentials with passwords and e-mail codes first (`PASSWORD`, `EMAIL_OTP`):
+/// a new pool that lets users back by a code. Fails the test when refused.
+pub async fn offer_email_codes_first(client: &Client, pool_id: &str) {
+    set_tier_and_first_factors(
+        client,
+        pool_id,
+        UserPoolTierType::Essentials,
+        &[AuthFactorType::Password, AuthFactorType::EmailOtp],
+    )
+    .await
+    .unwrap_or_else(|code| panic!("e-mail codes first in {pool_id}: {code}"));
 }
 
 /// The pool's feature plan as DescribeUserPool reports it.
@@ -289,15 +360,7 @@ pub async fn tier(client: &Client, pool_id: &str) -> Option<UserPoolTierType> {
 /// (MFA `OPTIONAL` unless already `ON`; the SMS and TOTP settings are kept). `Err(code)` when
 /// refused (`FeatureUnavailableInTierException` on LITE).
 pub async fn enable_email_mfa(client: &Client, pool_id: &str) -> Result<(), String> {
-    let described = client
-        .describe_user_pool()
-        .user_pool_id(pool_id)
-        .send()
-        .await
-        .map_err(|e| code_of(&e))?;
-    let pool = described
-        .user_pool()
-        .expect("DescribeUserPool answers the pool");
+    let (pool, update) = update_keeping_settings(client, pool_id).await?;
     let sends_with_ses = pool
         .email_configuration()
         .and_then(|e| e.email_sending_account())
@@ -308,33 +371,13 @@ pub async fn enable_email_mfa(client: &Client, pool_id: &str) -> Result<(), Stri
             .and_then(|p| p.sign_in_policy())
             .map(|s| s.allowed_first_auth_factors().to_vec())
             .unwrap_or_else(|| vec![AuthFactorType::Password]);
-        client
-            .update_user_pool()
-            .user_pool_id(pool_id)
+        update
             .user_pool_tier(
                 pool.user_pool_tier()
                     .cloned()
                     .unwrap_or(UserPoolTierType::Essentials),
             )
-            .policies(
-                UserPoolPolicyType::builder()
-                    .set_password_policy(pool.policies().and_then(|p| p.password_policy()).cloned())
-                    .sign_in_policy(
-                        SignInPolicyType::builder()
-                            .set_allowed_first_auth_factors(Some(factors))
-                            .build(),
-                    )
-                    .build(),
-            )
-            .set_lambda_config(pool.lambda_config().cloned())
-            .set_auto_verified_attributes(Some(pool.auto_verified_attributes().to_vec()))
-            .set_verification_message_template(pool.verification_message_template().cloned())
-            .set_user_attribute_update_settings(pool.user_attribute_update_settings().cloned())
-            .set_mfa_configuration(pool.mfa_configuration().cloned())
-            .set_sms_configuration(pool.sms_configuration().cloned())
-            .set_admin_create_user_config(pool.admin_create_user_config().cloned())
-            .set_account_recovery_setting(pool.account_recovery_setting().cloned())
-            .set_deletion_protection(pool.deletion_protection().cloned())
+            .policies(policies_with_first_factors(&pool, factors))
             .email_configuration(
                 EmailConfigurationType::builder()
                     .email_sending_account(EmailSendingAccountType::Developer)

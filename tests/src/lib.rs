@@ -12,6 +12,7 @@ pub mod federation;
 pub mod import_support;
 pub mod lambda;
 pub mod pools;
+pub mod report_rows;
 pub mod shapes;
 pub mod synthetic_pool;
 pub mod testbed;

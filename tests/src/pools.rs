@@ -258,6 +258,37 @@ pub async fn create_member(
     }
 }
 
+/// Creates a user as [`create_member`] does, with a verified `USERNAME@example.com` besides
+/// `extra` attributes.
+pub async fn create_verified_member(
+    client: &Client,
+    pool_id: &str,
+    username: &str,
+    extra: &[(&str, &str)],
+    password: Option<&str>,
+    groups: &[&str],
+) {
+    let email = format!("{username}@example.com");
+    let mut attributes = vec![("email", email.as_str()), ("email_verified", "true")];
+    attributes.extend_from_slice(extra);
+    create_member(client, pool_id, username, &attributes, password, groups).await;
+}
+
+/// The names of the groups `username` is in, in `pool_id` (`AdminListGroupsForUser`).
+pub async fn groups_of(client: &Client, pool_id: &str, username: &str) -> Vec<String> {
+    client
+        .admin_list_groups_for_user()
+        .user_pool_id(pool_id)
+        .username(username)
+        .send()
+        .await
+        .expect("AdminListGroupsForUser")
+        .groups()
+        .iter()
+        .filter_map(|g| g.group_name().map(str::to_string))
+        .collect()
+}
+
 /// The user `username` of `pool_id`, or `None` when the pool has no such user; any other error
 /// fails the test.
 pub async fn find_user(

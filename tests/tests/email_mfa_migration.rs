@@ -35,15 +35,14 @@
 
 use std::path::Path;
 
-use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserStatusType};
-use integration_tests::cli::{cognito_migrate, describe, export};
+use integration_tests::cli::{cognito_migrate, describe};
 use integration_tests::factors::{
-    SignIn, WiredPools, enable_user_email_mfa, sign_in_code, wired_pools,
-    wired_pools_without_token_function,
+    SignIn, WiredPools, enable_user_email_mfa, wired_pools, wired_pools_without_token_function,
 };
-use integration_tests::import_support::{import, import_state};
-use integration_tests::pools::{create_member, create_user, find_user, sub_of};
+use integration_tests::import_support::import_state;
+use integration_tests::pools::{create_user, create_verified_member, find_user, groups_of, sub_of};
+use integration_tests::report_rows::{email_mfa_row, groups_report_rows_of, reenrol_row};
 use integration_tests::tokens::groups_claim;
 use serde_json::Value;
 
@@ -53,15 +52,7 @@ const NEW_PASSWORD: &str = "New-Passw0rd!";
 #[tokio::test]
 async fn email_mfa_user_migrates_reset_required_and_gets_email_mfa_back_after_the_reset() {
     let pools = wired_pools("emailmfa-back").await;
-    create_member(
-        &pools.client,
-        &pools.old,
-        "emma",
-        &[("email", "emma@example.com"), ("email_verified", "true")],
-        Some(PASSWORD),
-        &[],
-    )
-    .await;
+    create_verified_member(&pools.client, &pools.old, "emma", &[], Some(PASSWORD), &[]).await;
     enable_user_email_mfa(&pools.client, &pools.old, "emma")
         .await
         .expect("emma's e-mail MFA in the old pool");
@@ -87,27 +78,15 @@ async fn email_mfa_user_migrates_reset_required_and_gets_email_mfa_back_after_th
     assert_eq!(pools.new_mfa_of("emma").await, ["EMAIL_OTP"]);
 
     // From now on the new pool asks for the e-mailed code, and only the code gives tokens.
-    let SignIn::EmailOtp { session, username } = pools.sign_in("emma", NEW_PASSWORD).await else {
-        panic!("emma's next sign-in must ask for the EMAIL_OTP code");
-    };
-    let code = sign_in_code(&pools.testbed.moto_url, &pools.new, &username, "EMAIL_OTP")
-        .await
-        .expect("a code e-mailed to emma");
-    assert!(pools.answer_email_otp(&session, &username, &code).await);
+    pools
+        .sign_in_with_the_emailed_code("emma", NEW_PASSWORD)
+        .await;
 }
 
 #[tokio::test]
 async fn email_mfa_a_password_user_without_it_is_left_alone() {
     let pools = wired_pools("emailmfa-alone").await;
-    create_member(
-        &pools.client,
-        &pools.old,
-        "paul",
-        &[("email", "paul@example.com"), ("email_verified", "true")],
-        Some(PASSWORD),
-        &[],
-    )
-    .await;
+    create_verified_member(&pools.client, &pools.old, "paul", &[], Some(PASSWORD), &[]).await;
     for round in ["migrating", "again"] {
         match pools.sign_in("paul", PASSWORD).await {
             SignIn::Tokens => {}
@@ -155,15 +134,6 @@ async fn confirmed_new_user(pools: &WiredPools, name: &str, email: &str, legacy_
         .expect("AdminSetUserPassword");
 }
 
-/// The `groups-report.csv` row of `name`'s e-mail MFA in `dir`, if any.
-fn email_mfa_row(dir: &Path, name: &str) -> Option<String> {
-    std::fs::read_to_string(dir.join("groups-report.csv"))
-        .unwrap()
-        .lines()
-        .find(|row| row.starts_with(&format!("email_mfa,,{name},")))
-        .map(str::to_string)
-}
-
 #[tokio::test]
 async fn email_mfa_groups_sync_before_the_reset_carries_it_at_its_next_run_only_where_proven() {
     // No token function: nothing else would turn emma's e-mail MFA on after her reset.
@@ -171,16 +141,7 @@ async fn email_mfa_groups_sync_before_the_reset_carries_it_at_its_next_run_only_
     let client = &pools.client;
     // Each old user: e-mail MFA, a verified e-mail, in the group `staff`.
     for name in ["emma", "uma", "cara", "sid"] {
-        let email = format!("{name}@example.com");
-        create_member(
-            client,
-            &pools.old,
-            name,
-            &[("email", &email), ("email_verified", "true")],
-            Some(PASSWORD),
-            &["staff"],
-        )
-        .await;
+        create_verified_member(client, &pools.old, name, &[], Some(PASSWORD), &["staff"]).await;
         enable_user_email_mfa(client, &pools.old, name)
             .await
             .unwrap_or_else(|code| panic!("{name}'s e-mail MFA in the old pool: {code}"));
@@ -324,16 +285,7 @@ async fn email_mfa_groups_sync_before_the_reset_leaves_the_user_to_the_token_fun
     let client = &pools.client;
     // emma and carl: e-mail MFA and a verified e-mail in the old pool; emma is in two groups.
     for (name, groups) in [("emma", &["ops", "staff"][..]), ("carl", &["staff"][..])] {
-        let email = format!("{name}@example.com");
-        create_member(
-            client,
-            &pools.old,
-            name,
-            &[("email", &email), ("email_verified", "true")],
-            Some(PASSWORD),
-            groups,
-        )
-        .await;
+        create_verified_member(client, &pools.old, name, &[], Some(PASSWORD), groups).await;
         enable_user_email_mfa(client, &pools.old, name)
             .await
             .unwrap_or_else(|code| panic!("{name}'s e-mail MFA in the old pool: {code}"));
@@ -375,13 +327,9 @@ async fn email_mfa_groups_sync_before_the_reset_leaves_the_user_to_the_token_fun
     let mut written = groups_of(client, &pools.new, "emma").await;
     written.sort();
     assert_eq!(written, ["ops", "staff"], "written to the new pool too");
-    let SignIn::EmailOtp { session, username } = pools.sign_in("emma", NEW_PASSWORD).await else {
-        panic!("emma's second sign-in must ask for the EMAIL_OTP code");
-    };
-    let code = sign_in_code(&pools.testbed.moto_url, &pools.new, &username, "EMAIL_OTP")
-        .await
-        .expect("a code e-mailed to emma");
-    assert!(pools.answer_email_otp(&session, &username, &code).await);
+    pools
+        .sign_in_with_the_emailed_code("emma", NEW_PASSWORD)
+        .await;
 
     // The next run finds her done (groups there, the factor on) and takes her off the list.
     let out = groups_sync(&pools, dir.path(), 0);
@@ -393,21 +341,6 @@ async fn email_mfa_groups_sync_before_the_reset_leaves_the_user_to_the_token_fun
         "{out}"
     );
     assert_eq!(email_mfa_row(dir.path(), "emma"), None);
-}
-
-/// The groups of `name` in `pool_id`.
-async fn groups_of(client: &Client, pool_id: &str, name: &str) -> Vec<String> {
-    client
-        .admin_list_groups_for_user()
-        .user_pool_id(pool_id)
-        .username(name)
-        .send()
-        .await
-        .expect("AdminListGroupsForUser")
-        .groups()
-        .iter()
-        .filter_map(|g| g.group_name().map(str::to_string))
-        .collect()
 }
 
 /// Runs `cognito-migrate groups` over the export's files in `dir`, which must exit 0; its
@@ -423,33 +356,13 @@ fn groups_from_files(pools: &WiredPools, dir: &Path) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-/// The rows of `groups-report.csv` in `dir` about `name`.
-fn report_rows_of(dir: &Path, name: &str) -> Vec<String> {
-    std::fs::read_to_string(dir.join("groups-report.csv"))
-        .unwrap()
-        .lines()
-        .filter(|row| row.split(',').nth(2) == Some(name))
-        .map(str::to_string)
-        .collect()
-}
-
 #[tokio::test]
 async fn email_mfa_groups_from_the_export_files_leaves_an_imported_user_to_the_token_function() {
     let pools = wired_pools("emailmfa-files").await;
     let client = &pools.client;
-    let moto = pools.testbed.moto_url.clone();
     // eve: e-mail MFA and a verified e-mail, in two groups; dan: a password alone, in one.
     for (name, groups) in [("eve", &["ops", "staff"][..]), ("dan", &["staff"][..])] {
-        let email = format!("{name}@example.com");
-        create_member(
-            client,
-            &pools.old,
-            name,
-            &[("email", &email), ("email_verified", "true")],
-            Some(PASSWORD),
-            groups,
-        )
-        .await;
+        create_verified_member(client, &pools.old, name, &[], Some(PASSWORD), groups).await;
     }
     enable_user_email_mfa(client, &pools.old, "eve")
         .await
@@ -458,20 +371,9 @@ async fn email_mfa_groups_from_the_export_files_leaves_an_imported_user_to_the_t
     // The sweep: both dormant users exported; eve's re-enrol row carries its code.
     let dir = tempfile::tempdir().unwrap();
     let sweep = dir.path().join("sweep");
-    let out = export(
-        &moto,
-        &pools.old,
-        &pools.new,
-        &sweep,
-        &["--select", "not-in-target"],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let reenrol = std::fs::read_to_string(sweep.join("mfa-reenrol.csv")).unwrap();
+    pools.export(&sweep, "not-in-target");
     let eve_sub = sub_of(client, &pools.old, "eve").await;
-    let row = reenrol
-        .lines()
-        .find(|row| row.starts_with("eve,"))
-        .unwrap_or_else(|| panic!("eve on the re-enrol list: {reenrol}"));
+    let row = reenrol_row(&sweep, "eve").expect("eve on the re-enrol list");
     assert!(row.contains("[email-mfa-at-import] e-mail MFA:"), "{row}");
     // An export folder of an earlier version carried the reason without its code, in words
     // since reworded: import and groups read it the same.
@@ -487,8 +389,7 @@ async fn email_mfa_groups_from_the_export_files_leaves_an_imported_user_to_the_t
     )
     .unwrap();
 
-    let imported = import(&moto, &pools.new, &sweep, &[]);
-    assert_eq!(imported.status.code(), Some(0), "{}", describe(&imported));
+    pools.import(&sweep, &[]);
     assert_eq!(
         import_state(&sweep)["email_mfa"]["after_reset"],
         1,
@@ -503,7 +404,7 @@ async fn email_mfa_groups_from_the_export_files_leaves_an_imported_user_to_the_t
     assert_eq!(groups_of(client, &pools.new, "dan").await, ["staff"]);
     let eve = find_user(client, &pools.new, "eve").await.unwrap();
     assert_eq!(eve.user_status(), Some(&UserStatusType::ResetRequired));
-    let mut rows = report_rows_of(&sweep, "eve");
+    let mut rows = groups_report_rows_of(&sweep, "eve");
     rows.sort();
     assert_eq!(rows.len(), 3, "{rows:?}");
     assert!(rows[0].starts_with("email_mfa,,eve,"), "{rows:?}");
@@ -524,19 +425,15 @@ async fn email_mfa_groups_from_the_export_files_leaves_an_imported_user_to_the_t
     let token = pools.id_token("eve", NEW_PASSWORD).await;
     assert_eq!(groups_claim(&token), ["ops", "staff"]);
     assert_eq!(pools.new_mfa_of("eve").await, ["EMAIL_OTP"]);
-    let SignIn::EmailOtp { session, username } = pools.sign_in("eve", NEW_PASSWORD).await else {
-        panic!("eve's second sign-in must ask for the EMAIL_OTP code");
-    };
-    let code = sign_in_code(&moto, &pools.new, &username, "EMAIL_OTP")
-        .await
-        .expect("a code e-mailed to eve");
-    assert!(pools.answer_email_otp(&session, &username, &code).await);
+    pools
+        .sign_in_with_the_emailed_code("eve", NEW_PASSWORD)
+        .await;
 
     // The next groups run finds her reset: her memberships are applied (already there), and
     // nobody is listed any more.
     let out = groups_from_files(&pools, &sweep);
     assert!(out.contains("0 left to the token function"), "{out}");
-    assert!(report_rows_of(&sweep, "eve").is_empty(), "{out}");
+    assert!(groups_report_rows_of(&sweep, "eve").is_empty(), "{out}");
     let mut written = groups_of(client, &pools.new, "eve").await;
     written.sort();
     assert_eq!(written, ["ops", "staff"]);

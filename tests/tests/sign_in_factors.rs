@@ -6,12 +6,15 @@
 //! tests/tests/preflight.rs.
 
 use aws_sdk_cognitoidentityprovider::types::{AuthFactorType, UserPoolTierType};
-use integration_tests::cli::{cognito_migrate, describe, export};
+use std::path::Path;
+
+use integration_tests::cli::{self, cognito_migrate, describe, export_ok};
 use integration_tests::factors::{
-    enable_email_mfa, enable_user_email_mfa, give_passkey, set_tier_and_first_factors,
+    enable_email_mfa, enable_user_email_mfa, give_passkey, offer_email_codes_first,
+    set_tier_and_first_factors,
 };
 use integration_tests::import_support::{import, import_state};
-use integration_tests::pools::{MigrationPools, PoolSpec, create_user};
+use integration_tests::pools::{MigrationPools, PoolSpec, create_user, create_verified_member};
 
 const CODES: [AuthFactorType; 3] = [
     AuthFactorType::Password,
@@ -38,17 +41,21 @@ async fn pools_with_factors(name: &str, names: &[&str]) -> MigrationPools {
         .unwrap();
     enable_email_mfa(client, &pools.old).await.unwrap();
     for name in names {
-        let email = format!("{name}@example.com");
-        create_user(
-            client,
-            &pools.old,
-            name,
-            &verified(&email),
-            Some("Passw0rd!"),
-        )
-        .await;
+        create_verified_member(client, &pools.old, name, &[], Some("Passw0rd!"), &[]).await;
     }
     pools
+}
+
+/// Exports every user of `pools` into `out`, which must exit 0; `mfa-reenrol.csv` as written.
+fn export_all(pools: &MigrationPools, out: &Path) -> String {
+    export_ok(
+        &pools.endpoint,
+        &pools.old,
+        &pools.new,
+        out,
+        &["--select", "all"],
+    );
+    std::fs::read_to_string(out.join("mfa-reenrol.csv")).unwrap()
 }
 
 #[tokio::test]
@@ -62,15 +69,7 @@ async fn export_lists_passkey_and_email_mfa_users_to_set_up_again_and_no_one_els
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export");
-    let run = export(
-        &pools.endpoint,
-        &pools.old,
-        &pools.new,
-        &out,
-        &["--select", "all"],
-    );
-    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let reenrol = std::fs::read_to_string(out.join("mfa-reenrol.csv")).unwrap();
+    let reenrol = export_all(&pools, &out);
     let rows: Vec<&str> = reenrol.lines().skip(1).collect();
     assert_eq!(rows.len(), 2, "{reenrol}");
     assert!(
@@ -97,14 +96,7 @@ async fn plan_counts_who_comes_back_by_a_code_without_a_reset() {
     )
     .await;
     let client = &pools.client;
-    set_tier_and_first_factors(
-        client,
-        &pools.new,
-        UserPoolTierType::Essentials,
-        &[AuthFactorType::Password, AuthFactorType::EmailOtp],
-    )
-    .await
-    .unwrap();
+    offer_email_codes_first(client, &pools.new).await;
     create_user(
         client,
         &pools.old,
@@ -123,28 +115,11 @@ async fn plan_counts_who_comes_back_by_a_code_without_a_reset() {
     .await;
     create_user(client, &pools.old, "cy", &verified("cy@example.com"), None).await;
 
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("plan.json");
-    let run = cognito_migrate(&pools.endpoint)
-        .args([
-            "plan",
-            "--source-pool-id",
-            &pools.old,
-            "--target-pool-id",
-            &pools.new,
-        ])
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let plan: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let (plan, stdout) = cli::plan(&pools.endpoint, &pools.old, &pools.new, &[]);
     assert_eq!(
         plan["back_by_code_without_reset"], 2,
         "ada and cy have a verified e-mail; bo's is not verified: {plan}"
     );
-    let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(
         stdout.contains("back by a one-time code after an import, no reset"),
         "{stdout}"
@@ -161,25 +136,12 @@ async fn plan_counts_who_comes_back_by_a_code_without_a_reset() {
 
 /// Runs `plan` and returns its JSON and text.
 fn plan(pools: &MigrationPools) -> (serde_json::Value, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let json = dir.path().join("plan.json");
-    let run = cognito_migrate(&pools.endpoint)
-        .args([
-            "plan",
-            "--source-pool-id",
-            &pools.old,
-            "--target-pool-id",
-            &pools.new,
-            "--factors-rps",
-            "50",
-        ])
-        .arg("--json")
-        .arg(&json)
-        .output()
-        .unwrap();
-    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let plan = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
-    (plan, String::from_utf8_lossy(&run.stdout).into_owned())
+    cli::plan(
+        &pools.endpoint,
+        &pools.old,
+        &pools.new,
+        &["--factors-rps", "50"],
+    )
 }
 
 #[tokio::test]
@@ -208,14 +170,7 @@ async fn plan_counts_each_users_factors_by_what_the_new_pool_lets_it_do() {
     );
     assert!(text.contains("with a passkey (re-enrol list"), "{text}");
 
-    set_tier_and_first_factors(
-        client,
-        &pools.new,
-        UserPoolTierType::Essentials,
-        &[AuthFactorType::Password, AuthFactorType::EmailOtp],
-    )
-    .await
-    .unwrap();
+    offer_email_codes_first(client, &pools.new).await;
     let (after, _) = plan(&pools);
     let factors = &after["factors"];
     assert_eq!(
@@ -253,15 +208,7 @@ async fn import_tries_email_mfa_for_a_carried_verified_email_and_follows_aws_ref
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("export");
-    let run = export(
-        &pools.endpoint,
-        &pools.old,
-        &pools.new,
-        &out,
-        &["--select", "all"],
-    );
-    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
-    let reenrol = std::fs::read_to_string(out.join("mfa-reenrol.csv")).unwrap();
+    let reenrol = export_all(&pools, &out);
     assert!(
         reenrol.contains("carried unchanged and verified"),
         "the old pool verified the e-mail and the mapping keeps it: {reenrol}"

@@ -26,36 +26,29 @@ use std::path::Path;
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, SmsMfaSettingsType, UserPoolTierType, UserStatusType,
 };
-use integration_tests::cli::{cognito_migrate, describe, export};
+use integration_tests::cli::{cognito_migrate, describe};
 use integration_tests::factors::{
-    SignIn, WiredPools, enable_user_email_mfa, give_passkey, set_tier_and_first_factors,
-    sign_in_code, sign_in_with_email_otp, user_auth_client, wired_pools,
+    SignIn, WiredPools, enable_user_email_mfa, give_passkey, offer_email_codes_first,
+    set_tier_and_first_factors, sign_in_with_email_otp, user_auth_client, wired_pools,
 };
-use integration_tests::import_support::{import, import_state};
-use integration_tests::pools::{add_to_group, create_member, enrol_totp, find_user};
+use integration_tests::import_support::import_state;
+use integration_tests::pools::{
+    add_to_group, create_verified_member, enrol_totp, find_user, groups_of,
+};
+use integration_tests::report_rows::reenrol_row;
 use serde_json::Value;
 
 const PASSWORD: &str = "Old-Passw0rd!";
 const NEW_PASSWORD: &str = "New-Passw0rd!";
 const GROUP: &str = "staff";
 
-fn verified_email(name: &str) -> [(&'static str, String); 2] {
-    [
-        ("email", format!("{name}@example.com")),
-        ("email_verified", "true".to_string()),
-    ]
-}
-
 /// A password user of the old pool in `staff`, with a verified e-mail and `extra` attributes.
 async fn password_user(pools: &WiredPools, name: &str, extra: &[(&str, &str)]) {
-    let email = verified_email(name);
-    let mut attributes: Vec<(&str, &str)> = email.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    attributes.extend_from_slice(extra);
-    create_member(
+    create_verified_member(
         &pools.client,
         &pools.old,
         name,
-        &attributes,
+        extra,
         Some(PASSWORD),
         &[GROUP],
     )
@@ -130,28 +123,24 @@ async fn new_user(pools: &WiredPools, name: &str) -> (UserStatusType, Vec<String
     let user = find_user(&pools.client, &pools.new, name)
         .await
         .unwrap_or_else(|| panic!("{name} in the new pool"));
-    let groups = pools
-        .client
-        .admin_list_groups_for_user()
-        .user_pool_id(&pools.new)
-        .username(user.username())
-        .send()
-        .await
-        .expect("AdminListGroupsForUser")
-        .groups()
-        .iter()
-        .filter_map(|g| g.group_name().map(str::to_string))
-        .collect();
+    let groups = groups_of(&pools.client, &pools.new, user.username()).await;
     (user.user_status().cloned().unwrap(), groups)
 }
 
-/// The `mfa-reenrol.csv` row of `name` in `dir`, if any.
-fn reenrol_row(dir: &Path, name: &str) -> Option<String> {
-    std::fs::read_to_string(dir.join("mfa-reenrol.csv"))
-        .unwrap()
-        .lines()
-        .find(|row| row.starts_with(&format!("{name},")))
-        .map(str::to_string)
+/// `name` resets the password and signs in with the new one: tokens, e-mail MFA on again, and
+/// `CONFIRMED` in `staff`.
+async fn resets_and_has_email_mfa_back(pools: &WiredPools, name: &str) {
+    pools.reset_password(name, NEW_PASSWORD).await;
+    assert!(
+        matches!(pools.sign_in(name, NEW_PASSWORD).await, SignIn::Tokens),
+        "{name}"
+    );
+    assert_eq!(pools.new_mfa_of(name).await, ["EMAIL_OTP"], "{name}");
+    assert_eq!(
+        new_user(pools, name).await,
+        (UserStatusType::Confirmed, vec![GROUP.to_string()]),
+        "{name}"
+    );
 }
 
 #[tokio::test]
@@ -171,14 +160,7 @@ async fn every_kind_of_user_ends_with_what_the_runbook_promises() {
     )
     .await
     .unwrap();
-    set_tier_and_first_factors(
-        client,
-        &pools.new,
-        UserPoolTierType::Essentials,
-        &[AuthFactorType::Password, AuthFactorType::EmailOtp],
-    )
-    .await
-    .unwrap();
+    offer_email_codes_first(client, &pools.new).await;
     let code_client = user_auth_client(client, &pools.new).await;
 
     passwordless_user(&pools, "pia").await;
@@ -249,16 +231,8 @@ async fn every_kind_of_user_ends_with_what_the_runbook_promises() {
     assert_eq!(plan["need_trigger"], 6, "{plan}");
 
     // 5. Before cutover: the passwordless user is imported and signs in by a code.
-    let out = export(
-        &moto,
-        &pools.old,
-        &pools.new,
-        &pre,
-        &["--select", "passwordless"],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
-    let imported = import(&moto, &pools.new, &pre, &[]);
-    assert_eq!(imported.status.code(), Some(0), "{}", describe(&imported));
+    pools.export(&pre, "passwordless");
+    pools.import(&pre, &[]);
     run(
         &pools,
         &["groups", "--target-pool-id", &pools.new],
@@ -290,33 +264,13 @@ async fn every_kind_of_user_ends_with_what_the_runbook_promises() {
         pools.sign_in("emma", PASSWORD).await,
         SignIn::Refused(_)
     ));
-    pools.reset_password("emma", NEW_PASSWORD).await;
-    assert!(matches!(
-        pools.sign_in("emma", NEW_PASSWORD).await,
-        SignIn::Tokens
-    ));
-    assert_eq!(pools.new_mfa_of("emma").await, ["EMAIL_OTP"]);
-    assert_eq!(
-        new_user(&pools, "emma").await,
-        (UserStatusType::Confirmed, vec![GROUP.to_string()])
-    );
-    let SignIn::EmailOtp { session, username } = pools.sign_in("emma", NEW_PASSWORD).await else {
-        panic!("emma's next sign-in asks for the e-mailed code");
-    };
-    let code = sign_in_code(&moto, &pools.new, &username, "EMAIL_OTP")
-        .await
-        .expect("a code e-mailed to emma");
-    assert!(pools.answer_email_otp(&session, &username, &code).await);
+    resets_and_has_email_mfa_back(&pools, "emma").await;
+    pools
+        .sign_in_with_the_emailed_code("emma", NEW_PASSWORD)
+        .await;
 
     // 7. The sweep: the dormant users.
-    let out = export(
-        &moto,
-        &pools.old,
-        &pools.new,
-        &sweep,
-        &["--select", "not-in-target"],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", describe(&out));
+    pools.export(&sweep, "not-in-target");
     let kai = reenrol_row(&sweep, "kai").expect("kai on the re-enrol list");
     assert!(kai.contains("passkey (WebAuthn)"), "{kai}");
     let tom = reenrol_row(&sweep, "tom").expect("tom on the re-enrol list");
@@ -324,8 +278,7 @@ async fn every_kind_of_user_ends_with_what_the_runbook_promises() {
     let eve = reenrol_row(&sweep, "eve").expect("eve on the re-enrol list");
     assert!(eve.contains("carried unchanged and verified"), "{eve}");
     assert_eq!(reenrol_row(&sweep, "sam"), None, "SMS MFA is carried");
-    let imported = import(&moto, &pools.new, &sweep, &[]);
-    assert_eq!(imported.status.code(), Some(0), "{}", describe(&imported));
+    pools.import(&sweep, &[]);
     assert_eq!(
         import_state(&sweep)["email_mfa"]["after_reset"],
         1,
@@ -360,18 +313,8 @@ async fn every_kind_of_user_ends_with_what_the_runbook_promises() {
 
     // Eve resets and signs in: her first token writes her groups and turns e-mail MFA on, so
     // no sign-in after the reset is a password alone; `import --resume` then finds it on.
-    pools.reset_password("eve", NEW_PASSWORD).await;
-    assert!(matches!(
-        pools.sign_in("eve", NEW_PASSWORD).await,
-        SignIn::Tokens
-    ));
-    assert_eq!(pools.new_mfa_of("eve").await, ["EMAIL_OTP"]);
-    assert_eq!(
-        new_user(&pools, "eve").await,
-        (UserStatusType::Confirmed, vec![GROUP.to_string()])
-    );
-    let resumed = import(&moto, &pools.new, &sweep, &["--resume"]);
-    assert_eq!(resumed.status.code(), Some(0), "{}", describe(&resumed));
+    resets_and_has_email_mfa_back(&pools, "eve").await;
+    pools.import(&sweep, &["--resume"]);
     assert_eq!(
         import_state(&sweep)["email_mfa"],
         serde_json::json!({"listed": 1, "restored": 1, "after_reset": 0, "not_configured": 0, "not_found": 0})
