@@ -6,12 +6,16 @@
 //! settings ([`settings`]) and copies them into its scratch pool through the same schema
 //! reading ([`custom_attributes`], [`required_standard_attributes`]).
 
+use std::future::Future;
+
 use aws_sdk_cognitoidentityprovider::Client;
+use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::{
     GroupType, IdentityProviderType, ResourceServerType, SchemaAttributeType, UserPoolClientType,
     UserPoolType,
 };
+use aws_smithy_runtime_api::http::Response as HttpResponse;
 use shared::attributes::CUSTOM_PREFIX;
 
 use crate::errors::explain;
@@ -110,29 +114,21 @@ pub async fn read(
 }
 
 async fn groups(client: &Client, pacer: &Pacer, pool_id: &str) -> anyhow::Result<Vec<GroupType>> {
-    let mut groups = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let page = pacer
-            .call(|| {
-                client
-                    .list_groups()
-                    .user_pool_id(pool_id)
-                    .limit(60)
-                    .set_next_token(token.clone())
-                    .send()
-            })
-            .await
-            .map_err(|e| explain("ListGroups", pool_id, e))?;
-        groups.extend(page.groups().iter().cloned());
-        token = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
-        if token.is_none() {
-            return Ok(groups);
-        }
-    }
+    every_item(
+        pacer,
+        "ListGroups",
+        pool_id,
+        |token| {
+            client
+                .list_groups()
+                .user_pool_id(pool_id)
+                .limit(60)
+                .set_next_token(token)
+                .send()
+        },
+        |page| (page.groups.unwrap_or_default(), page.next_token),
+    )
+    .await
 }
 
 async fn resource_servers(
@@ -140,27 +136,90 @@ async fn resource_servers(
     pacer: &Pacer,
     pool_id: &str,
 ) -> anyhow::Result<Vec<ResourceServerType>> {
-    let mut servers = Vec::new();
+    every_item(
+        pacer,
+        "ListResourceServers",
+        pool_id,
+        |token| {
+            client
+                .list_resource_servers()
+                .user_pool_id(pool_id)
+                .max_results(50)
+                .set_next_token(token)
+                .send()
+        },
+        |page| (page.resource_servers, page.next_token),
+    )
+    .await
+}
+
+/// Every item of the token-paged list `operation` of `pool_id`, through `pacer`: `send(token)`
+/// asks for one page, `split(page)` gives its items and the next token (none, or empty, on the
+/// last page). A failed page is explained ([`explain`]) and ends the reading.
+async fn every_item<Page, Item, E, Fut>(
+    pacer: &Pacer,
+    operation: &str,
+    pool_id: &str,
+    send: impl Fn(Option<String>) -> Fut,
+    split: impl Fn(Page) -> (Vec<Item>, Option<String>),
+) -> anyhow::Result<Vec<Item>>
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page, SdkError<E, HttpResponse>>>,
+{
+    let mut items = Vec::new();
     let mut token: Option<String> = None;
     loop {
         let page = pacer
-            .call(|| {
-                client
-                    .list_resource_servers()
-                    .user_pool_id(pool_id)
-                    .max_results(50)
-                    .set_next_token(token.clone())
-                    .send()
-            })
+            .call(|| send(token.clone()))
             .await
-            .map_err(|e| explain("ListResourceServers", pool_id, e))?;
-        servers.extend(page.resource_servers().iter().cloned());
-        token = page
-            .next_token()
-            .filter(|t| !t.is_empty())
-            .map(str::to_string);
+            .map_err(|e| explain(operation, pool_id, e))?;
+        let (more, next) = split(page);
+        items.extend(more);
+        token = next.filter(|t| !t.is_empty());
         if token.is_none() {
-            return Ok(servers);
+            return Ok(items);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_cognitoidentityprovider::operation::list_groups::ListGroupsError;
+    use std::cell::RefCell;
+    use std::num::NonZeroU32;
+
+    #[tokio::test]
+    async fn every_page_is_read_in_order_until_a_page_without_a_next_token() {
+        let pacer = Pacer::new(NonZeroU32::new(1000).unwrap(), 0);
+        let asked = RefCell::new(Vec::new());
+        let pages = [
+            (vec!["a", "b"], Some("t1")),
+            (vec!["c"], Some("t2")),
+            (vec![], Some("")),
+        ];
+        let items = every_item(
+            &pacer,
+            "ListGroups",
+            "us-east-1_old",
+            |token: Option<String>| {
+                asked.borrow_mut().push(token.clone());
+                let page = asked.borrow().len() - 1;
+                std::future::ready(Ok::<_, SdkError<ListGroupsError, HttpResponse>>(page))
+            },
+            |page: usize| {
+                let (items, next) = &pages[page];
+                (items.clone(), next.map(str::to_string))
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(items, ["a", "b", "c"]);
+        assert_eq!(
+            asked.into_inner(),
+            [None, Some("t1".to_string()), Some("t2".to_string())],
+            "each page asked with the token the one before gave; an empty token ends it"
+        );
     }
 }
