@@ -136,7 +136,7 @@ impl<'a> Verification<'a> {
         };
         // Every tenant with an old user has its counts, even when they are all zero.
         self.tenant(home);
-        match self.indexes[home].find(&user.username, user.sub())? {
+        match self.indexes[home].find(user)? {
             Some(new_username) => self.compare_present(user, home, new_username),
             None => self.compare_absent(user, home),
         }
@@ -151,7 +151,7 @@ impl<'a> Verification<'a> {
     /// The index of a new pool that has the user, if any does.
     fn found_in(&self, user: &shared::SourceUser) -> anyhow::Result<Option<usize>> {
         for (i, index) in self.indexes.iter().enumerate() {
-            if index.find(&user.username, user.sub())?.is_some() {
+            if index.find(user)?.is_some() {
                 return Ok(Some(i));
             }
         }
@@ -339,7 +339,7 @@ impl<'a> Verification<'a> {
                 let user = user_from_list(user);
                 let username = user.username.as_str();
                 if let Ok(home) = self.destinations.route(&user)
-                    && let Some(new_username) = self.indexes[home].find(username, user.sub())?
+                    && let Some(new_username) = self.indexes[home].find(&user)?
                     && !self.indexes[home].has_membership(group, &new_username)?
                 {
                     self.counts.memberships_missing += 1;

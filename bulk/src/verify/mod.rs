@@ -17,14 +17,14 @@ use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
 use serde::Serialize;
-use shared::Mapping;
-use shared::from_sdk::attribute_map;
+use shared::from_sdk::{attribute_map, user_from_list};
 
 use crate::aws::AwsArgs;
 use crate::group_scan::each_group_and_member;
 use crate::pacer::Pacer;
 use crate::report_args::ReportArgs;
 use crate::scan;
+use crate::target_index::MatchRule;
 use comparison::Verification;
 use differences::Differences;
 use new_pool::{NewPoolIndex, NewPoolIndexBuilder, comparable};
@@ -103,26 +103,24 @@ impl VerifyCounts {
     }
 }
 
-/// Indexes one new pool's users and memberships (`mapping`: resolved against this pool).
+/// Indexes one new pool's users and memberships, found as `rule` says.
 async fn read_new_pool(
     target: &Client,
     pacer: &Arc<Pacer>,
     pool_id: &str,
-    mapping: &Mapping,
+    rule: MatchRule,
     segments: u8,
 ) -> anyhow::Result<NewPoolIndex> {
     eprintln!("reading the new pool {pool_id}…");
-    let legacy = mapping.legacy_sub_attribute.clone();
-    let mut index = NewPoolIndexBuilder::create(legacy.is_some())?;
+    let mut index = NewPoolIndexBuilder::create(rule)?;
     let mut failure = None;
-    scan::each_user(target, pacer, pool_id, segments, |user| {
-        let attributes = comparable(attribute_map(user.attributes()));
-        let status = user.user_status().map_or("UNKNOWN", |s| s.as_str());
+    scan::each_user(target, pacer, pool_id, segments, |listed| {
+        let attributes = comparable(attribute_map(listed.attributes()));
+        let status = listed.user_status().map_or("UNKNOWN", |s| s.as_str());
         let added = index.add_user(
-            user.username().unwrap_or_default(),
+            &user_from_list(listed),
             &attributes,
-            UserState::new(user.enabled(), status),
-            legacy.as_deref(),
+            UserState::new(listed.enabled(), status),
         );
         if let Err(err) = added {
             failure.get_or_insert(err);
@@ -153,18 +151,21 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
     let pacer = Arc::new(args.report.pacer());
     let open = args.report.open(aws, &pacer).await?;
     let (source, target, destinations) = (open.old.client, open.target, open.destinations);
+    let old_pool = open.old.pool;
     let mut indexes = Vec::new();
     for d in destinations.iter() {
         if d.mapping.legacy_sub_attribute.is_none() {
             eprintln!(
                 "note: the mapping carries no legacy id (legacy_sub_attribute null), so users of {} \
-                 are matched by user name: a user whose new name differs (e-mail or phone as user \
-                 name) counts as missing",
+                 are matched by user name (the value they sign in with): a user whose new name \
+                 differs counts as missing",
                 d.pool_id
             );
         }
         let segments = args.report.segments;
-        indexes.push(read_new_pool(&target, &pacer, &d.pool_id, &d.mapping, segments).await?);
+        let legacy = d.mapping.legacy_sub_attribute.as_deref();
+        let rule = MatchRule::for_pools(&old_pool, &d.pool, legacy)?;
+        indexes.push(read_new_pool(&target, &pacer, &d.pool_id, rule, segments).await?);
     }
     let mut verification =
         Verification::new(&args, &source, &pacer, &destinations, differences, indexes);

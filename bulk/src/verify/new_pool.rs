@@ -1,37 +1,40 @@
 //! What `verify` remembers of the new pool: per user a fingerprint of its attributes and its
-//! state (enabled, status) in 16 bytes, found by legacy `sub` (by user name only where the new
-//! pool keeps no legacy id: elsewhere a user holding the old name without the old `sub` is someone
-//! else, `shared::identity`); and its group
-//! memberships. Kept on disk in sorted tables ([`crate::disk_table`]), built while the pool is
+//! state (enabled, status) in 16 bytes, found by the keys of the run's [`MatchRule`] — the one
+//! rule `plan`, `status` and the sweep find old users by: the legacy `sub` (by sign-in value only
+//! where the new pool keeps no legacy id: elsewhere a user holding the old name without the old
+//! `sub` is someone else, `shared::identity`); and its group memberships. Kept on disk in sorted tables ([`crate::disk_table`]), built while the pool is
 //! read and looked up while the old pool is: the memory used stays the same for any pool size.
 
 use std::collections::BTreeMap;
 
+use shared::SourceUser;
 use shared::attributes::NEVER_WRITABLE;
 use shared::linked_identities::{self, IDENTITIES};
 
 use super::state::UserState;
 use crate::disk_table::{Spot, Table, TableBuilder, TextFile, Texts};
 use crate::fingerprint::{self, key};
+use crate::target_index::MatchRule;
 
 /// The new pool's users and memberships as they are read (see [`NewPoolIndex`]).
 pub struct NewPoolIndexBuilder {
-    keeps_legacy_id: bool,
+    rule: MatchRule,
     by_username: TableBuilder<u128>,
-    by_legacy_sub: TableBuilder<u64>,
+    by_key: TableBuilder<u64>,
     names: TextFile,
     memberships: TableBuilder<()>,
 }
 
 /// The new pool's users and memberships, as fingerprints.
 pub struct NewPoolIndex {
-    /// Users are found by legacy `sub` only.
-    keeps_legacy_id: bool,
+    /// Which keys find an old user.
+    rule: MatchRule,
     /// Per user name: the attribute fingerprint, its lowest byte replaced by the user's state.
     by_username: Table<u128>,
-    /// Per legacy `sub`: where the user's name is in `names`.
-    by_legacy_sub: Table<Spot>,
-    /// The user names of users with a legacy `sub`.
+    /// Per key a new-pool user is found by ([`MatchRule::new_pool_user_keys`]): where its name
+    /// is in `names`.
+    by_key: Table<Spot>,
+    /// The user names of users with a key.
     names: Texts,
     memberships: Table<()>,
 }
@@ -80,40 +83,37 @@ pub fn attributes_fingerprint(attributes: &BTreeMap<String, String>) -> u128 {
 }
 
 impl NewPoolIndexBuilder {
-    /// An empty index; `keeps_legacy_id`: the new pool carries legacy ids, so only they find a
-    /// user.
-    pub fn create(keeps_legacy_id: bool) -> anyhow::Result<NewPoolIndexBuilder> {
+    /// An empty index whose users are found as `rule` says.
+    pub fn create(rule: MatchRule) -> anyhow::Result<NewPoolIndexBuilder> {
         Ok(NewPoolIndexBuilder {
-            keeps_legacy_id,
+            rule,
             by_username: TableBuilder::default(),
-            by_legacy_sub: TableBuilder::default(),
+            by_key: TableBuilder::default(),
             names: TextFile::create().map_err(crate::disk_table::temporary_file_error)?,
             memberships: TableBuilder::default(),
         })
     }
 
-    /// Records a new-pool user.
+    /// Records a new-pool user (as listed) with the attributes verify compares.
     pub fn add_user(
         &mut self,
-        username: &str,
+        user: &SourceUser,
         attributes: &BTreeMap<String, String>,
         state: UserState,
-        legacy_sub_attribute: Option<&str>,
     ) -> anyhow::Result<()> {
-        let packed = attributes_fingerprint(attributes) | u128::from(state.to_byte());
-        self.by_username
-            .push(key(b'u', username), packed)
-            .map_err(crate::disk_table::temporary_file_error)?;
-        if let Some(sub) = legacy_sub_attribute.and_then(|a| attributes.get(a)) {
-            let spot = self
-                .names
-                .append(username)
-                .map_err(crate::disk_table::temporary_file_error)?;
-            self.by_legacy_sub
-                .push(key(b's', sub), spot)
-                .map_err(crate::disk_table::temporary_file_error)?;
-        }
-        Ok(())
+        let mut add = || -> std::io::Result<()> {
+            let packed = attributes_fingerprint(attributes) | u128::from(state.to_byte());
+            self.by_username.push(key(b'u', &user.username), packed)?;
+            let keys = self.rule.new_pool_user_keys(user);
+            if !keys.is_empty() {
+                let spot = self.names.append(&user.username)?;
+                for found_by in keys {
+                    self.by_key.push(found_by, spot)?;
+                }
+            }
+            Ok(())
+        };
+        add().map_err(crate::disk_table::temporary_file_error)
     }
 
     /// Records a membership.
@@ -127,9 +127,9 @@ impl NewPoolIndexBuilder {
     pub fn finish(self) -> anyhow::Result<NewPoolIndex> {
         let finish = || -> std::io::Result<NewPoolIndex> {
             Ok(NewPoolIndex {
-                keeps_legacy_id: self.keeps_legacy_id,
+                rule: self.rule,
                 by_username: self.by_username.finish()?,
-                by_legacy_sub: self.by_legacy_sub.finish()?,
+                by_key: self.by_key.finish()?,
                 names: self.names.finish()?,
                 memberships: self.memberships.finish()?,
             })
@@ -140,17 +140,16 @@ impl NewPoolIndexBuilder {
 
 impl NewPoolIndex {
     /// The new pool's user name for an old user: the user carrying its old `sub` as legacy id,
-    /// or, where the new pool keeps no legacy id, the user of the same name.
-    pub fn find(&self, old_username: &str, old_sub: &str) -> anyhow::Result<Option<String>> {
+    /// or, where the new pool keeps no legacy id, the user holding its sign-in value
+    /// ([`MatchRule::old_user_keys`]).
+    pub fn find(&self, old: &SourceUser) -> anyhow::Result<Option<String>> {
         let found = || -> std::io::Result<Option<String>> {
-            if !self.keeps_legacy_id {
-                let held = self.by_username.contains(key(b'u', old_username))?;
-                return Ok(held.then(|| old_username.to_string()));
+            for wanted in self.rule.old_user_keys(old) {
+                if let Some(spot) = self.by_key.get(wanted)? {
+                    return Ok(Some(self.names.get(spot)?));
+                }
             }
-            match self.by_legacy_sub.get(key(b's', old_sub))? {
-                Some(spot) => Ok(Some(self.names.get(spot)?)),
-                None => Ok(None),
-            }
+            Ok(None)
         };
         found().map_err(crate::disk_table::temporary_file_error)
     }
@@ -184,23 +183,42 @@ impl NewPoolIndex {
 mod tests {
     use super::*;
 
+    const LEGACY: &str = "custom:legacy_sub";
+
+    /// The rule of a run between two user-name pools; the new pool keeps legacy ids, or not.
+    fn rule(keeps_legacy_id: bool) -> MatchRule {
+        MatchRule {
+            legacy_id_attribute: keeps_legacy_id.then(|| LEGACY.to_string()),
+            shape: shared::sign_in::PoolShape::default(),
+            by_sign_in: true,
+        }
+    }
+
+    fn user(name: &str, sub: &str) -> SourceUser {
+        SourceUser::new(name, shared::SourceStatus::Confirmed).with("sub", sub)
+    }
+
     #[test]
     fn finds_users_by_legacy_sub_never_by_a_name_they_share() {
-        let mut index = NewPoolIndexBuilder::create(true).unwrap();
-        let attrs: BTreeMap<String, String> =
-            [("custom:legacy_sub".to_string(), "old-sub".to_string())].into();
+        let mut index = NewPoolIndexBuilder::create(rule(true)).unwrap();
+        let attrs: BTreeMap<String, String> = [(LEGACY.to_string(), "old-sub".to_string())].into();
         let state = UserState::new(false, "FORCE_CHANGE_PASSWORD");
+        let new_user = |name: &str, attrs: &BTreeMap<String, String>| {
+            let mut user = SourceUser::new(name, shared::SourceStatus::Confirmed);
+            user.attributes = attrs.clone();
+            user
+        };
         index
-            .add_user("uuid-1", &attrs, state, Some("custom:legacy_sub"))
+            .add_user(&new_user("uuid-1", &attrs), &attrs, state)
             .unwrap();
         let other: BTreeMap<String, String> =
-            [("custom:legacy_sub".to_string(), "other-sub".to_string())].into();
+            [(LEGACY.to_string(), "other-sub".to_string())].into();
         index
-            .add_user("uuid-22", &other, state, Some("custom:legacy_sub"))
+            .add_user(&new_user("uuid-22", &other), &other, state)
             .unwrap();
         index.add_membership("admins", "uuid-1").unwrap();
         let index = index.finish().unwrap();
-        let find = |name, sub| index.find(name, sub).unwrap();
+        let find = |name, sub| index.find(&user(name, sub)).unwrap();
         assert_eq!(find("bo", "other-sub").as_deref(), Some("uuid-22"));
         assert_eq!(find("ada", "old-sub").as_deref(), Some("uuid-1"));
         assert_eq!(find("uuid-1", "x"), None, "a shared name proves nothing");
@@ -226,13 +244,44 @@ mod tests {
 
     #[test]
     fn without_legacy_ids_users_are_found_by_name() {
-        let mut index = NewPoolIndexBuilder::create(false).unwrap();
+        let mut index = NewPoolIndexBuilder::create(rule(false)).unwrap();
         let state = UserState::new(true, "CONFIRMED");
         index
-            .add_user("ada", &BTreeMap::new(), state, None)
+            .add_user(&user("ada", "new-sub"), &BTreeMap::new(), state)
             .unwrap();
         let index = index.finish().unwrap();
-        assert_eq!(index.find("ada", "s").unwrap().as_deref(), Some("ada"));
-        assert_eq!(index.find("bo", "s").unwrap(), None);
+        assert_eq!(
+            index.find(&user("ada", "s")).unwrap().as_deref(),
+            Some("ada")
+        );
+        assert_eq!(index.find(&user("bo", "s")).unwrap(), None);
+    }
+
+    #[test]
+    fn without_legacy_ids_the_runs_one_rule_finds_a_name_in_any_case_the_pools_fold() {
+        // The rule plan, status and the sweep use: a case-insensitive pool finds "Ada" for "ada".
+        let folding = MatchRule {
+            shape: shared::sign_in::PoolShape {
+                case_sensitive: false,
+                ..Default::default()
+            },
+            ..rule(false)
+        };
+        let state = UserState::new(true, "CONFIRMED");
+        let mut index = NewPoolIndexBuilder::create(folding).unwrap();
+        index
+            .add_user(&user("Ada", "new-sub"), &BTreeMap::new(), state)
+            .unwrap();
+        let index = index.finish().unwrap();
+        assert_eq!(
+            index.find(&user("ada", "s")).unwrap().as_deref(),
+            Some("Ada")
+        );
+        let mut exact = NewPoolIndexBuilder::create(rule(false)).unwrap();
+        exact
+            .add_user(&user("Ada", "new-sub"), &BTreeMap::new(), state)
+            .unwrap();
+        let exact = exact.finish().unwrap();
+        assert_eq!(exact.find(&user("ada", "s")).unwrap(), None);
     }
 }
