@@ -239,6 +239,16 @@ fn insert_some(map: &mut Map<String, Value>, key: &str, value: Option<Value>) {
     }
 }
 
+/// An object of those of `fields` that are set; `None` where none is, so that no empty object
+/// names a property the old pool left unset.
+fn set_fields<'a>(fields: impl IntoIterator<Item = (&'a str, Option<Value>)>) -> Option<Value> {
+    let mut map = Map::new();
+    for (key, value) in fields {
+        insert_some(&mut map, key, value);
+    }
+    (!map.is_empty()).then_some(Value::Object(map))
+}
+
 fn strings<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> Value {
     Value::Array(items.into_iter().map(|s| json!(s.as_ref())).collect())
 }

@@ -134,25 +134,21 @@ pub(super) fn app_client(
         client.id_token_validity().map(|v| json!(v)),
     );
     if let Some(units) = client.token_validity_units() {
-        let mut u = Map::new();
         insert_some(
-            &mut u,
-            "AccessToken",
-            units.access_token().map(|v| json!(v.as_str())),
+            &mut p,
+            "TokenValidityUnits",
+            set_fields([
+                (
+                    "AccessToken",
+                    units.access_token().map(|v| json!(v.as_str())),
+                ),
+                ("IdToken", units.id_token().map(|v| json!(v.as_str()))),
+                (
+                    "RefreshToken",
+                    units.refresh_token().map(|v| json!(v.as_str())),
+                ),
+            ]),
         );
-        insert_some(
-            &mut u,
-            "IdToken",
-            units.id_token().map(|v| json!(v.as_str())),
-        );
-        insert_some(
-            &mut u,
-            "RefreshToken",
-            units.refresh_token().map(|v| json!(v.as_str())),
-        );
-        if !u.is_empty() {
-            p.insert("TokenValidityUnits".into(), Value::Object(u));
-        }
     }
     if let Some(rotation) = client.refresh_token_rotation() {
         let mut r = Map::new();

@@ -113,21 +113,15 @@ pub(super) fn user_pool(
             json!(admin.allow_admin_create_user_only()),
         );
         if let Some(invite) = admin.invite_message_template() {
-            let mut m = Map::new();
             insert_some(
-                &mut m,
-                "EmailMessage",
-                invite.email_message().map(|v| json!(v)),
+                &mut a,
+                "InviteMessageTemplate",
+                set_fields([
+                    ("EmailMessage", invite.email_message().map(|v| json!(v))),
+                    ("EmailSubject", invite.email_subject().map(|v| json!(v))),
+                    ("SMSMessage", invite.sms_message().map(|v| json!(v))),
+                ]),
             );
-            insert_some(
-                &mut m,
-                "EmailSubject",
-                invite.email_subject().map(|v| json!(v)),
-            );
-            insert_some(&mut m, "SMSMessage", invite.sms_message().map(|v| json!(v)));
-            if !m.is_empty() {
-                a.insert("InviteMessageTemplate".into(), Value::Object(m));
-            }
         }
         p.insert("AdminCreateUserConfig".into(), Value::Object(a));
     }
@@ -274,20 +268,24 @@ pub(super) fn schema(
             e.insert("DeveloperOnlyAttribute".into(), json!(true));
         }
         if let Some(c) = attribute.string_attribute_constraints() {
-            let mut s = Map::new();
-            insert_some(&mut s, "MinLength", c.min_length().map(|v| json!(v)));
-            insert_some(&mut s, "MaxLength", c.max_length().map(|v| json!(v)));
-            if !s.is_empty() {
-                e.insert("StringAttributeConstraints".into(), Value::Object(s));
-            }
+            insert_some(
+                &mut e,
+                "StringAttributeConstraints",
+                set_fields([
+                    ("MinLength", c.min_length().map(|v| json!(v))),
+                    ("MaxLength", c.max_length().map(|v| json!(v))),
+                ]),
+            );
         }
         if let Some(c) = attribute.number_attribute_constraints() {
-            let mut n = Map::new();
-            insert_some(&mut n, "MinValue", c.min_value().map(|v| json!(v)));
-            insert_some(&mut n, "MaxValue", c.max_value().map(|v| json!(v)));
-            if !n.is_empty() {
-                e.insert("NumberAttributeConstraints".into(), Value::Object(n));
-            }
+            insert_some(
+                &mut e,
+                "NumberAttributeConstraints",
+                set_fields([
+                    ("MinValue", c.min_value().map(|v| json!(v))),
+                    ("MaxValue", c.max_value().map(|v| json!(v))),
+                ]),
+            );
         }
         entries.push(Value::Object(e));
     }
@@ -560,24 +558,20 @@ pub(super) fn messages(
 ) {
     let pool = &old.settings.pool;
     if let Some(t) = pool.verification_message_template() {
-        let mut m = Map::new();
-        insert_some(
-            &mut m,
-            "DefaultEmailOption",
-            t.default_email_option().map(|v| json!(v.as_str())),
-        );
-        for (key, value) in [
+        let option = t.default_email_option().map(|v| json!(v.as_str()));
+        let messages = [
             ("EmailMessage", t.email_message()),
             ("EmailSubject", t.email_subject()),
             ("EmailMessageByLink", t.email_message_by_link()),
             ("EmailSubjectByLink", t.email_subject_by_link()),
             ("SmsMessage", t.sms_message()),
-        ] {
-            insert_some(&mut m, key, value.map(|v| json!(v)));
-        }
-        if !m.is_empty() {
-            p.insert("VerificationMessageTemplate".into(), Value::Object(m));
-        }
+        ]
+        .map(|(key, value)| (key, value.map(|v| json!(v))));
+        insert_some(
+            p,
+            "VerificationMessageTemplate",
+            set_fields([("DefaultEmailOption", option)].into_iter().chain(messages)),
+        );
     }
     if let Some(email) = pool.email_configuration() {
         let mut e = Map::new();
