@@ -71,10 +71,6 @@ pub struct LookedUp {
 /// (`AdminGetUserAuthFactors`; the reports' look-up, `plan` and `status`; `None` reads nothing
 /// more than `ListUsers` showed). The look-ups run beside the scan
 /// ([`scan::each_looked_up_page`]), so the reports take about the longer of the two.
-#[expect(
-    dead_code,
-    reason = "issue 28 item 2: plan and status call it in place of scan::each_page + read_page"
-)]
 pub async fn each_read_page(
     pool: scan::PoolScan<'_>,
     lookup: Option<Lookup<'_>>,
@@ -98,21 +94,6 @@ pub async fn each_read_page(
         async |page, read| each(as_read(&page, read)).await,
     )
     .await
-}
-
-/// A page's users as the model reads them, each with its factors and MFA where `lookup` reads
-/// them, looked up before it returns (`None` reads nothing more than `ListUsers` showed).
-pub async fn read_page(
-    client: &Client,
-    lookup: Option<Lookup<'_>>,
-    pool_id: &str,
-    page: &[UserType],
-) -> anyhow::Result<Vec<SourceUser>> {
-    let read = match lookup {
-        Some(lookup) => look_up(client, lookup, pool_id, page).await?,
-        None => Vec::new(),
-    };
-    Ok(as_read(page, read))
 }
 
 /// A page's users as the model reads them, each with what was looked up of it (`read`, in page

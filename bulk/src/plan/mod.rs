@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use aws_sdk_cognitoidentityprovider::Client;
-use aws_sdk_cognitoidentityprovider::types::{UserPoolType, UserType};
+use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use serde::Serialize;
 
 use conflicts::SignInConflicts;
@@ -174,17 +174,18 @@ async fn count_old_users(
     let mut progress = Progress::new("users", old_pool.estimate, args.report.progress.interval());
     let mut plan = PartitionedPlan::default();
     let pool_id = &args.report.old.source_pool_id;
-    let scanned = scan::each_page(
-        old_pool.client,
-        old_pool.pacer,
+    let pool = scan::PoolScan {
+        client: old_pool.client,
+        pacer: old_pool.pacer,
         pool_id,
-        args.report.segments,
-        async |page: Vec<UserType>| {
-            let lookup = old_pool.factors_pacer.map(|pacer| Lookup {
-                pacer,
-                factors: true,
-            });
-            let users = auth_factors::read_page(old_pool.client, lookup, pool_id, &page).await?;
+        segments: args.report.segments,
+    };
+    let lookup = old_pool.factors_pacer.map(|pacer| Lookup {
+        pacer,
+        factors: true,
+    });
+    let scanned =
+        auth_factors::each_read_page(pool, lookup, async |users: Vec<shared::SourceUser>| {
             for user in users {
                 plan.total += 1;
                 progress.update(plan.total, "read");
@@ -209,9 +210,8 @@ async fn count_old_users(
                 }
             }
             Ok(())
-        },
-    )
-    .await;
+        })
+        .await;
     progress.finish();
     scanned?;
     if let Some(err) = failure {

@@ -30,7 +30,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::Context;
-use aws_sdk_cognitoidentityprovider::types::UserType;
 use shared::from_sdk::user_from_list;
 
 pub use report::StatusReport;
@@ -165,46 +164,43 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
     eprintln!("reading the old pool {}…", args.pools.old.source_pool_id);
     let estimate = u64::try_from(old_pool.estimated_number_of_users()).unwrap_or(0);
     let mut progress = Progress::new("old-pool users", estimate, args.progress.interval());
-    scan::each_page(
-        &source,
-        &pacer,
-        &args.pools.old.source_pool_id,
-        args.segments,
-        async |page: Vec<UserType>| {
-            let lookup = factors_pacer.as_ref().map(|pacer| Lookup {
-                pacer,
-                factors: true,
-            });
-            let users =
-                auth_factors::read_page(&source, lookup, &args.pools.old.source_pool_id, &page)
-                    .await?;
-            for user in users {
-                let found = new_users.find_old_user(&rule.old_user_keys(&user));
-                let state = if !found && new_users.holds_any(&rule.name_held_keys(&user)) {
-                    OldState::Stranded(NAME_HELD_BY_ANOTHER_USER)
-                } else {
-                    old_state(&user, found, &mapping, &rule.shape)
-                };
-                if let (OldState::Stranded(reason), Some(csv)) = (state, stranded_csv.as_mut()) {
-                    csv.add(&user.username, reason);
-                }
-                if let Some(counts) = old_factors.as_mut() {
-                    // Only users whose factors were read are grouped by them, their MFA known.
-                    let mapped = mapping.apply(&user).ok();
-                    counts.add(&user, code_sign_in.lets_in(&user, mapped.as_ref(), true));
-                }
-                let links = shared::linked_identities::parse(
-                    user.attribute(shared::linked_identities::IDENTITIES),
-                )
-                .map_or(0, |identities| identities.len());
-                let federated = user.status == shared::SourceStatus::ExternalProvider;
-                report.add_identities(federated, links, state);
-                report.add_old(state);
-                progress.update(report.old_users.total, "read");
+    let pool = scan::PoolScan {
+        client: &source,
+        pacer: &pacer,
+        pool_id: &args.pools.old.source_pool_id,
+        segments: args.segments,
+    };
+    let lookup = factors_pacer.as_ref().map(|pacer| Lookup {
+        pacer,
+        factors: true,
+    });
+    auth_factors::each_read_page(pool, lookup, async |users: Vec<shared::SourceUser>| {
+        for user in users {
+            let found = new_users.find_old_user(&rule.old_user_keys(&user));
+            let state = if !found && new_users.holds_any(&rule.name_held_keys(&user)) {
+                OldState::Stranded(NAME_HELD_BY_ANOTHER_USER)
+            } else {
+                old_state(&user, found, &mapping, &rule.shape)
+            };
+            if let (OldState::Stranded(reason), Some(csv)) = (state, stranded_csv.as_mut()) {
+                csv.add(&user.username, reason);
             }
-            Ok(())
-        },
-    )
+            if let Some(counts) = old_factors.as_mut() {
+                // Only users whose factors were read are grouped by them, their MFA known.
+                let mapped = mapping.apply(&user).ok();
+                counts.add(&user, code_sign_in.lets_in(&user, mapped.as_ref(), true));
+            }
+            let links = shared::linked_identities::parse(
+                user.attribute(shared::linked_identities::IDENTITIES),
+            )
+            .map_or(0, |identities| identities.len());
+            let federated = user.status == shared::SourceStatus::ExternalProvider;
+            report.add_identities(federated, links, state);
+            report.add_old(state);
+            progress.update(report.old_users.total, "read");
+        }
+        Ok(())
+    })
     .await?;
     progress.finish();
     report.factors.old_pool = old_factors;
