@@ -267,25 +267,20 @@ pub(super) fn schema(
         if developer {
             e.insert("DeveloperOnlyAttribute".into(), json!(true));
         }
-        if let Some(c) = attribute.string_attribute_constraints() {
-            insert_some(
-                &mut e,
+        let string = attribute.string_attribute_constraints();
+        let number = attribute.number_attribute_constraints();
+        for (key, bounds) in [
+            (
                 "StringAttributeConstraints",
-                set_fields([
-                    ("MinLength", c.min_length().map(|v| json!(v))),
-                    ("MaxLength", c.max_length().map(|v| json!(v))),
-                ]),
-            );
-        }
-        if let Some(c) = attribute.number_attribute_constraints() {
-            insert_some(
-                &mut e,
+                string.map(|c| [("MinLength", c.min_length()), ("MaxLength", c.max_length())]),
+            ),
+            (
                 "NumberAttributeConstraints",
-                set_fields([
-                    ("MinValue", c.min_value().map(|v| json!(v))),
-                    ("MaxValue", c.max_value().map(|v| json!(v))),
-                ]),
-            );
+                number.map(|c| [("MinValue", c.min_value()), ("MaxValue", c.max_value())]),
+            ),
+        ] {
+            let bounds = bounds.map(|b| b.map(|(bound, v)| (bound, v.map(|v| json!(v)))));
+            insert_some(&mut e, key, bounds.and_then(set_fields));
         }
         entries.push(Value::Object(e));
     }
