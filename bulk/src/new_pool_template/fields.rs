@@ -16,7 +16,7 @@ use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUse
 use aws_sdk_cognitoidentityprovider::types::*;
 use serde_json::Value;
 
-use super::fixtures::string_of_length;
+use super::fixtures::{required_string, string_of_length};
 use super::reader::{PoolConfiguration, PoolSettings};
 use super::template::{Choices, NewPoolTemplates, build};
 
@@ -897,14 +897,7 @@ fn full_old_pool(with_verification_template: bool) -> PoolConfiguration {
         )
         .deletion_protection(DeletionProtectionType::Inactive)
         .lambda_config(every_trigger())
-        .schema_attributes(
-            SchemaAttributeType::builder()
-                .name("email")
-                .attribute_data_type(AttributeDataType::String)
-                .mutable(true)
-                .required(true)
-                .build(),
-        )
+        .schema_attributes(required_string("email", true))
         .schema_attributes(string_of_length("custom:tenant", "1", "64"))
         .schema_attributes(
             SchemaAttributeType::builder()

@@ -261,7 +261,7 @@ fn nonempty_strings<T: AsRef<str>>(items: impl IntoIterator<Item = T>) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::new_pool_template::fixtures::{attribute, string_of_length};
+    use crate::new_pool_template::fixtures::{attribute, required_string, string_of_length};
     use crate::new_pool_template::reader::PoolSettings;
     use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
     use aws_sdk_cognitoidentityprovider::types::{
@@ -274,14 +274,7 @@ mod tests {
                 pool: UserPoolType::builder()
                     .id("us-east-1_old")
                     .name("old")
-                    .schema_attributes(
-                        SchemaAttributeType::builder()
-                            .name("sub")
-                            .attribute_data_type(AttributeDataType::String)
-                            .mutable(false)
-                            .required(true)
-                            .build(),
-                    )
+                    .schema_attributes(required_string("sub", false))
                     .schema_attributes(string_of_length("custom:tenant", "1", "32"))
                     .schema_attributes(attribute(
                         "dev:custom:internal",
