@@ -11,22 +11,11 @@
 //! and every e-mail-MFA user the trigger migrates, is `RESET_REQUIRED`: that answer means "ask
 //! again after the user's reset", never a failure.
 
-use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{EmailMfaSettingsType, UserPoolMfaType};
 
 use crate::errors::explain;
-use crate::pacer::Pacer;
-
-/// A pool, as the requests reach it.
-pub struct Pool<'a> {
-    /// Its client.
-    pub client: &'a Client,
-    /// The run's pacer.
-    pub pacer: &'a Pacer,
-    /// Its id.
-    pub pool_id: &'a str,
-}
+use crate::pool_args::PoolRef;
 
 /// What the new pool answered to turning a user's e-mail MFA on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,38 +28,34 @@ pub enum Answer {
     NotFound,
 }
 
-impl Pool<'_> {
-    /// Whether a pool can do e-mail MFA at all (`GetUserPoolMfaConfig`: an
-    /// `EmailMfaConfiguration`, MFA not `OFF`). Also used for the old pool: where it has none,
-    /// none of its users has e-mail MFA to carry.
-    pub async fn email_mfa_configured(&self) -> anyhow::Result<bool> {
-        let config = crate::pools::mfa_config(self.client, self.pacer, self.pool_id).await?;
-        Ok(config.email_mfa_configuration().is_some()
-            && config.mfa_configuration() != Some(&UserPoolMfaType::Off))
-    }
+/// Whether `pool` can do e-mail MFA at all (`GetUserPoolMfaConfig`: an `EmailMfaConfiguration`,
+/// MFA not `OFF`). Also used for the old pool: where it has none, none of its users has e-mail
+/// MFA to carry.
+pub async fn configured(pool: PoolRef<'_>) -> anyhow::Result<bool> {
+    let config = crate::pools::mfa_config(pool.client, pool.pacer, pool.pool_id).await?;
+    Ok(config.email_mfa_configuration().is_some()
+        && config.mfa_configuration() != Some(&UserPoolMfaType::Off))
+}
 
-    /// Turns e-mail MFA on for `username` (the new pool's canonical name of a user already
-    /// proven to be the old user, its e-mail proven); any answer other than [`Answer`]'s is fatal.
-    pub async fn enable_email_mfa(&self, username: &str) -> anyhow::Result<Answer> {
-        let settings = EmailMfaSettingsType::builder().enabled(true).build();
-        let answer = self
-            .pacer
-            .call(|| {
-                self.client
-                    .admin_set_user_mfa_preference()
-                    .user_pool_id(self.pool_id)
-                    .username(username)
-                    .email_mfa_settings(settings.clone())
-                    .send()
-            })
-            .await;
-        match answer {
-            Ok(_) => Ok(Answer::On),
-            Err(err) if err.code() == Some("PasswordResetRequiredException") => {
-                Ok(Answer::AfterReset)
-            }
-            Err(err) if err.code() == Some("UserNotFoundException") => Ok(Answer::NotFound),
-            Err(err) => Err(explain("AdminSetUserMFAPreference", self.pool_id, err)),
-        }
+/// Turns e-mail MFA on for `username` in `pool` (the new pool's canonical name of a user already
+/// proven to be the old user, its e-mail proven); any answer other than [`Answer`]'s is fatal.
+pub async fn enable(pool: PoolRef<'_>, username: &str) -> anyhow::Result<Answer> {
+    let settings = EmailMfaSettingsType::builder().enabled(true).build();
+    let answer = pool
+        .pacer
+        .call(|| {
+            pool.client
+                .admin_set_user_mfa_preference()
+                .user_pool_id(pool.pool_id)
+                .username(username)
+                .email_mfa_settings(settings.clone())
+                .send()
+        })
+        .await;
+    match answer {
+        Ok(_) => Ok(Answer::On),
+        Err(err) if err.code() == Some("PasswordResetRequiredException") => Ok(Answer::AfterReset),
+        Err(err) if err.code() == Some("UserNotFoundException") => Ok(Answer::NotFound),
+        Err(err) => Err(explain("AdminSetUserMFAPreference", pool.pool_id, err)),
     }
 }

@@ -87,6 +87,18 @@ pub struct OpenPool {
     pub pool: UserPoolType,
 }
 
+/// A pool as a request reaches it: its client, the run's pacer, its id. Every step that calls a
+/// pool takes one.
+#[derive(Clone, Copy)]
+pub struct PoolRef<'a> {
+    /// Its client.
+    pub client: &'a Client,
+    /// The run's pacer.
+    pub pacer: &'a Pacer,
+    /// Its id.
+    pub pool_id: &'a str,
+}
+
 /// Both pools of a [`PoolPair`], opened, and the mapping resolved against the new one.
 pub struct OpenPair {
     /// The old pool.
@@ -97,6 +109,17 @@ pub struct OpenPair {
     pub file: MappingFile,
     /// The mapping resolved against the new pool.
     pub mapping: Mapping,
+}
+
+impl OpenPool {
+    /// The pool as `pacer`'s requests reach it.
+    pub fn reach<'a>(&'a self, pacer: &'a Pacer) -> PoolRef<'a> {
+        PoolRef {
+            client: &self.client,
+            pacer,
+            pool_id: &self.id,
+        }
+    }
 }
 
 impl OldPoolArg {

@@ -10,22 +10,17 @@
 //! profile and set that user's name as their `preferred_username` answers to the name, but does
 //! not hold it, and gets nothing.
 
-use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use shared::SourceUser;
 use shared::identity::{Identity, holds_itself, identify};
 
 use crate::errors::explain;
-use crate::pacer::Pacer;
+use crate::pool_args::PoolRef;
 
 /// The new pool, as the lookup needs it.
 pub struct NewPoolUsers<'a> {
-    /// Its client.
-    pub client: &'a Client,
-    /// The run's pacer.
-    pub pacer: &'a Pacer,
-    /// Its id.
-    pub pool_id: &'a str,
+    /// The pool, as requests reach it.
+    pub pool: PoolRef<'a>,
     /// The attribute holding the old `sub` (`None`: the new pool keeps none, nobody is proven).
     pub legacy_id_attribute: Option<&'a str>,
 }
@@ -50,11 +45,13 @@ impl NewPoolUsers<'_> {
         old_sub: &str,
     ) -> anyhow::Result<Option<Answering>> {
         let answer = self
+            .pool
             .pacer
             .call(|| {
-                self.client
+                self.pool
+                    .client
                     .admin_get_user()
-                    .user_pool_id(self.pool_id)
+                    .user_pool_id(self.pool.pool_id)
                     .username(name)
                     .send()
             })
@@ -69,7 +66,7 @@ impl NewPoolUsers<'_> {
             {
                 return Ok(None);
             }
-            Err(err) => return Err(explain("AdminGetUser", self.pool_id, err)),
+            Err(err) => return Err(explain("AdminGetUser", self.pool.pool_id, err)),
         };
         let found = shared::from_sdk::user_from_get(&user);
         Ok(Some(Answering {

@@ -60,7 +60,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use serde::{Deserialize, Serialize};
 use shared::from_sdk::user_from_get;
@@ -72,7 +71,7 @@ use super::state::{ItemKind, Reason, Unapplied};
 use super::target::OldMember;
 use crate::email_mfa_carry::{self, Answer};
 use crate::fingerprint::key;
-use crate::pacer::Pacer;
+use crate::pool_args::PoolRef;
 use crate::user_lookup::admin_get_user;
 
 /// A user whose e-mail MFA is not on (yet).
@@ -202,12 +201,7 @@ pub enum OldSide<'a> {
     /// The old pool, read live (`--sync`): each user's `AdminGetUser` (`EMAIL_OTP` in
     /// `UserMFASettingList`, the `sub` still the legacy id), its e-mail proven against the address
     /// the new pool holds ([`shared::email_proof::carried_verified`]).
-    Live {
-        /// The old pool's client.
-        client: &'a Client,
-        /// The old pool.
-        pool_id: &'a str,
-    },
+    Live(PoolRef<'a>),
     /// The export's `mfa-reenrol.csv` (`groups` from the export's files): the old `sub`s of the
     /// users it lists as [`Reenrol::EmailMfaAtImport`](crate::export::mfa::Reenrol), whose
     /// e-mail the export proved (verified in the old pool, carried unchanged and verified); the new
@@ -229,7 +223,7 @@ impl OldSide<'_> {
 
 /// Where a [`Carrier`] learns the old user's e-mail MFA.
 enum Old<'a> {
-    Live(email_mfa_carry::Pool<'a>),
+    Live(PoolRef<'a>),
     Exported(HashSet<u128>),
 }
 
@@ -237,7 +231,7 @@ enum Old<'a> {
 /// it checked this run.
 pub struct Carrier<'a> {
     old: Old<'a>,
-    new: email_mfa_carry::Pool<'a>,
+    new: PoolRef<'a>,
     legacy_id_attribute: &'a str,
     new_pool_configured: bool,
     token_function: bool,
@@ -250,16 +244,12 @@ pub struct Carrier<'a> {
 pub struct Pools<'a> {
     /// Who had e-mail MFA in the old pool.
     pub old: OldSide<'a>,
-    /// The new pool's client.
-    pub new_client: &'a Client,
     /// The new pool.
-    pub new_pool: &'a str,
+    pub new: PoolRef<'a>,
     /// The attribute holding the old `sub` in the new pool.
     pub legacy_id_attribute: &'a str,
     /// The new pool's PreTokenGeneration trigger is wired ([`token_function_wired`]).
     pub token_function: bool,
-    /// The run's pacer.
-    pub pacer: &'a Pacer,
 }
 
 impl<'a> Carrier<'a> {
@@ -271,13 +261,8 @@ impl<'a> Carrier<'a> {
         state: &mut EmailMfaState,
     ) -> anyhow::Result<Option<Carrier<'a>>> {
         let old = match pools.old {
-            OldSide::Live { client, pool_id } => {
-                let old = email_mfa_carry::Pool {
-                    client,
-                    pacer: pools.pacer,
-                    pool_id,
-                };
-                if !old.email_mfa_configured().await? {
+            OldSide::Live(old) => {
+                if !email_mfa_carry::configured(old).await? {
                     return Ok(None);
                 }
                 state.requests += 1;
@@ -286,13 +271,9 @@ impl<'a> Carrier<'a> {
             OldSide::Exported(listed) if listed.is_empty() => return Ok(None),
             OldSide::Exported(listed) => Old::Exported(listed),
         };
-        let new = email_mfa_carry::Pool {
-            client: pools.new_client,
-            pacer: pools.pacer,
-            pool_id: pools.new_pool,
-        };
+        let new = pools.new;
         state.requests += 1;
-        let new_pool_configured = new.email_mfa_configured().await?;
+        let new_pool_configured = email_mfa_carry::configured(new).await?;
         Ok(Some(Carrier {
             old,
             new,
@@ -424,19 +405,18 @@ impl<'a> Carrier<'a> {
             return Ok(Verdict::Off(Reason::LeftToTokenFunction));
         }
         state.requests += 1;
-        Ok(match self.new.enable_email_mfa(&new_user.username).await? {
-            Answer::On => Verdict::On,
-            Answer::AfterReset => Verdict::Off(Reason::EmailMfaAfterReset),
-            Answer::NotFound => Verdict::Nothing,
-        })
+        Ok(
+            match email_mfa_carry::enable(self.new, &new_user.username).await? {
+                Answer::On => Verdict::On,
+                Answer::AfterReset => Verdict::Off(Reason::EmailMfaAfterReset),
+                Answer::NotFound => Verdict::Nothing,
+            },
+        )
     }
 }
 
 /// `AdminGetUser` with its MFA settings; `None` when nobody answers to `username`.
-async fn read(
-    pool: &email_mfa_carry::Pool<'_>,
-    username: &str,
-) -> anyhow::Result<Option<SourceUser>> {
+async fn read(pool: &PoolRef<'_>, username: &str) -> anyhow::Result<Option<SourceUser>> {
     let user = admin_get_user(pool.client, pool.pacer, pool.pool_id, username).await?;
     Ok(user.map(|user| user_from_get(&user)))
 }

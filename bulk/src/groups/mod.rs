@@ -41,7 +41,7 @@ use crate::export_dir;
 use crate::mapping_file::MappingFile;
 use crate::pace::{PaceArgs, ProgressArgs};
 use crate::pacer::Pacer;
-use crate::pool_args::{MappingArg, NewPoolArg, OpenPool};
+use crate::pool_args::{MappingArg, NewPoolArg, OpenPool, PoolRef};
 use crate::pools;
 use crate::progress::Progress;
 use crate::signals::StopSignal;
@@ -137,9 +137,11 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
     let legacy = legacy.unwrap_or_else(|| DEFAULT_LEGACY_SUB_ATTRIBUTE.to_string());
     let mut applier = Applier {
         target: TargetPool {
-            client: &client,
-            pacer: &pacer,
-            pool_id: &args.new.target_pool_id,
+            pool: PoolRef {
+                client: &client,
+                pacer: &pacer,
+                pool_id: &args.new.target_pool_id,
+            },
             legacy_id_attribute: &legacy,
         },
         keeps_legacy_id,
@@ -156,7 +158,7 @@ pub async fn run(args: GroupsArgs, aws: &AwsArgs) -> anyhow::Result<GroupsOutcom
             applier.sync(&source, &pacer, old).await?
         }
         None => {
-            let mut carrier = applier.files_carrier(&pacer).await?;
+            let mut carrier = applier.files_carrier().await?;
             if applier.state.pass.complete {
                 applier.retry_unapplied(&mut carrier).await?
             } else {
@@ -417,20 +419,15 @@ impl<'a> Applier<'a> {
     /// token function is wired (else each `import --resume` turns the factor on, as before), for
     /// the users the export's `mfa-reenrol.csv` lists with e-mail MFA and the e-mail carried
     /// verified.
-    async fn files_carrier<'c>(&mut self, pacer: &'c Pacer) -> anyhow::Result<Option<Carrier<'c>>>
-    where
-        'a: 'c,
-    {
+    async fn files_carrier(&mut self) -> anyhow::Result<Option<Carrier<'a>>> {
         if !self.token_function || !self.keeps_legacy_id {
             return Ok(None);
         }
         let pools = email_mfa::Pools {
             old: email_mfa::OldSide::exported(&self.args.dir)?,
-            new_client: self.target.client,
-            new_pool: self.target.pool_id,
+            new: self.target.pool,
             legacy_id_attribute: self.target.legacy_id_attribute,
             token_function: true,
-            pacer,
         };
         Carrier::open(pools, &mut self.state.email_mfa).await
     }
@@ -584,15 +581,14 @@ impl<'a> Applier<'a> {
             self.state.unapplied.clear();
         }
         let carrier = email_mfa::Pools {
-            old: email_mfa::OldSide::Live {
+            old: email_mfa::OldSide::Live(PoolRef {
                 client: source,
+                pacer,
                 pool_id: old_pool,
-            },
-            new_client: self.target.client,
-            new_pool: self.target.pool_id,
+            }),
+            new: self.target.pool,
             legacy_id_attribute: self.target.legacy_id_attribute,
             token_function: self.token_function,
-            pacer,
         };
         let mut carrier = Carrier::open(carrier, &mut self.state.email_mfa).await?;
         if let Some(carrier) = carrier.as_mut() {
@@ -610,9 +606,9 @@ impl<'a> Applier<'a> {
         let interval = self.args.progress.interval();
         let new = NewMemberships::read(
             Reading {
-                client: self.target.client,
+                client: self.target.pool.client,
                 pacer,
-                pool_id: self.target.pool_id,
+                pool_id: self.target.pool.pool_id,
                 progress_interval: interval,
             },
             self.target.legacy_id_attribute,

@@ -4,7 +4,6 @@
 //! Answers about one item (no such user, no such group, an invalid value) come back as a
 //! [`Refusal`] for the report; anything else (access denied, pool gone, network) is fatal.
 
-use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
 use aws_smithy_runtime_api::http::Response as HttpResponse;
 use shared::attributes::{EMAIL, PHONE_NUMBER};
@@ -13,7 +12,7 @@ use shared::identity::Identity;
 use super::state::Reason;
 use crate::errors::explain;
 pub use crate::export_dir::GroupSpec;
-use crate::pacer::Pacer;
+use crate::pool_args::PoolRef;
 use crate::proven_user::NewPoolUsers;
 
 impl GroupSpec {
@@ -130,12 +129,8 @@ impl OldMember {
 
 /// The new pool.
 pub struct TargetPool<'a> {
-    /// Its client.
-    pub client: &'a Client,
-    /// The run's pacer.
-    pub pacer: &'a Pacer,
-    /// Its id.
-    pub pool_id: &'a str,
+    /// The pool, as requests reach it.
+    pub pool: PoolRef<'a>,
     /// The attribute holding the old `sub` in the new pool.
     pub legacy_id_attribute: &'a str,
 }
@@ -147,11 +142,13 @@ impl TargetPool<'_> {
             return Ok(self.compare(spec, &existing));
         }
         let created = self
+            .pool
             .pacer
             .call(|| {
-                self.client
+                self.pool
+                    .client
                     .create_group()
-                    .user_pool_id(self.pool_id)
+                    .user_pool_id(self.pool.pool_id)
                     .group_name(&spec.name)
                     .set_description(spec.description.clone())
                     .set_precedence(spec.precedence)
@@ -164,10 +161,10 @@ impl TargetPool<'_> {
             Err(err) if err.code() == Some("GroupExistsException") => {
                 match self.group(&spec.name).await? {
                     Some(existing) => Ok(self.compare(spec, &existing)),
-                    None => Err(explain("CreateGroup", self.pool_id, err)),
+                    None => Err(explain("CreateGroup", self.pool.pool_id, err)),
                 }
             }
-            Err(err) => Err(explain("CreateGroup", self.pool_id, err)),
+            Err(err) => Err(explain("CreateGroup", self.pool.pool_id, err)),
         }
     }
 
@@ -182,11 +179,13 @@ impl TargetPool<'_> {
 
     async fn group(&self, name: &str) -> anyhow::Result<Option<GroupSpec>> {
         let answer = self
+            .pool
             .pacer
             .call(|| {
-                self.client
+                self.pool
+                    .client
                     .get_group()
-                    .user_pool_id(self.pool_id)
+                    .user_pool_id(self.pool.pool_id)
                     .group_name(name)
                     .send()
             })
@@ -194,7 +193,7 @@ impl TargetPool<'_> {
         match answer {
             Ok(output) => Ok(output.group.as_ref().map(GroupSpec::of)),
             Err(err) if err.code() == Some("ResourceNotFoundException") => Ok(None),
-            Err(err) => Err(explain("GetGroup", self.pool_id, err)),
+            Err(err) => Err(explain("GetGroup", self.pool.pool_id, err)),
         }
     }
 
@@ -205,11 +204,13 @@ impl TargetPool<'_> {
         username: &str,
     ) -> anyhow::Result<Result<(), Refusal>> {
         let answer = self
+            .pool
             .pacer
             .call(|| {
-                self.client
+                self.pool
+                    .client
                     .admin_add_user_to_group()
-                    .user_pool_id(self.pool_id)
+                    .user_pool_id(self.pool.pool_id)
                     .group_name(group)
                     .username(username)
                     .send()
@@ -219,7 +220,7 @@ impl TargetPool<'_> {
             Ok(_) => Ok(Ok(())),
             Err(err) => match refusal(&err) {
                 Some(refused) => Ok(Err(refused)),
-                None => Err(explain("AdminAddUserToGroup", self.pool_id, err)),
+                None => Err(explain("AdminAddUserToGroup", self.pool.pool_id, err)),
             },
         }
     }
@@ -227,11 +228,13 @@ impl TargetPool<'_> {
     /// AdminDisableUser (disabling a disabled user changes nothing).
     pub async fn disable(&self, username: &str) -> anyhow::Result<Result<(), Refusal>> {
         let answer = self
+            .pool
             .pacer
             .call(|| {
-                self.client
+                self.pool
+                    .client
                     .admin_disable_user()
-                    .user_pool_id(self.pool_id)
+                    .user_pool_id(self.pool.pool_id)
                     .username(username)
                     .send()
             })
@@ -240,7 +243,7 @@ impl TargetPool<'_> {
             Ok(_) => Ok(Ok(())),
             Err(err) => match refusal(&err) {
                 Some(refused) => Ok(Err(refused)),
-                None => Err(explain("AdminDisableUser", self.pool_id, err)),
+                None => Err(explain("AdminDisableUser", self.pool.pool_id, err)),
             },
         }
     }
@@ -251,9 +254,7 @@ impl TargetPool<'_> {
     /// ([`shared::identity`]); anyone else answering to one of those values is a stranger.
     pub async fn find(&self, old: &OldMember) -> anyhow::Result<Holder> {
         let users = NewPoolUsers {
-            client: self.client,
-            pacer: self.pacer,
-            pool_id: self.pool_id,
+            pool: self.pool,
             legacy_id_attribute: Some(self.legacy_id_attribute),
         };
         let mut candidates = vec![old.username.as_str()];

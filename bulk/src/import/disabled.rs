@@ -19,14 +19,13 @@
 //! alone and reported; the old user, never created, cannot sign in either.
 
 use anyhow::Context;
-use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::MessageActionType;
 use shared::identity::{Identity, stranger_detail};
 use shared::import_csv::DecodedRow;
 
 use crate::errors::explain;
-use crate::pacer::Pacer;
+use crate::pool_args::PoolRef;
 use crate::proven_user::NewPoolUsers;
 
 /// What became of one disabled old user.
@@ -40,29 +39,16 @@ pub enum DisabledOutcome {
     HeldByAnotherUser(String),
 }
 
-/// The new pool, for one disabled user.
-pub struct NewPoolAccess<'a> {
-    /// Its client.
-    pub client: &'a Client,
-    /// The run's pacer.
-    pub pacer: &'a Pacer,
-    /// Its id.
-    pub pool_id: &'a str,
-    /// The attribute holding the old `sub` (`None`: the new pool keeps none).
-    pub legacy_id_attribute: Option<&'a str>,
-}
-
 /// Creates one disabled user, or disables the proven user already there.
 pub async fn create_disabled(
-    pool: &NewPoolAccess<'_>,
+    pool: &NewPoolUsers<'_>,
     user: &DecodedRow,
 ) -> anyhow::Result<DisabledOutcome> {
-    let NewPoolAccess {
+    let PoolRef {
         client,
         pacer,
         pool_id,
-        ..
-    } = *pool;
+    } = pool.pool;
     let attributes = shared::from_sdk::sdk_attributes(&user.attributes);
     let created = pacer
         .call(|| {
@@ -117,15 +103,9 @@ pub async fn create_disabled(
 
 /// The canonical name of the user holding `user`'s name when it is that old user, or why not.
 async fn holder(
-    pool: &NewPoolAccess<'_>,
+    pool: &NewPoolUsers<'_>,
     user: &DecodedRow,
 ) -> anyhow::Result<Result<String, String>> {
-    let users = NewPoolUsers {
-        client: pool.client,
-        pacer: pool.pacer,
-        pool_id: pool.pool_id,
-        legacy_id_attribute: pool.legacy_id_attribute,
-    };
     let old_sub = pool
         .legacy_id_attribute
         .and_then(|attribute| user.attributes.get(attribute))
@@ -136,7 +116,7 @@ async fn holder(
             user.username
         )
     };
-    let Some(holder) = users
+    let Some(holder) = pool
         .answering_to(&user.username, old_sub)
         .await
         .with_context(context)?

@@ -26,6 +26,7 @@ use serde::{Deserialize, Serialize};
 use super::inputs::{import_files, users_of};
 use crate::email_mfa_carry::{self, Answer};
 use crate::export::mfa::{Reenrol, reenrol_rows};
+use crate::proven_user::NewPoolUsers;
 
 /// What became of the e-mail MFA of the users listed for it at import.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -54,18 +55,10 @@ impl std::ops::AddAssign for EmailMfaCounts {
     }
 }
 
-/// The new pool, as this step reaches it.
-pub struct NewPool<'a> {
-    /// The pool, as the request reaches it.
-    pub pool: email_mfa_carry::Pool<'a>,
-    /// The attribute holding the old `sub` in the users files (`None`: the pool keeps none).
-    pub legacy_id_attribute: Option<&'a str>,
-}
-
 /// Turns e-mail MFA on for the users of export folder `dir` listed for it. `first` right after the
 /// import jobs (the first refusal stands for every user); else each user is asked.
 pub async fn restore(
-    pool: &NewPool<'_>,
+    pool: &NewPoolUsers<'_>,
     dir: &Path,
     first: bool,
 ) -> anyhow::Result<EmailMfaCounts> {
@@ -80,7 +73,7 @@ pub async fn restore(
     if listed.is_empty() {
         return Ok(counts);
     }
-    if !pool.pool.email_mfa_configured().await? {
+    if !email_mfa_carry::configured(pool.pool).await? {
         counts.not_configured = counts.listed;
         return Ok(counts);
     }
@@ -94,7 +87,7 @@ pub async fn restore(
             .get(&row.sub)
             .map(String::as_str)
             .unwrap_or(&row.username);
-        match pool.pool.enable_email_mfa(name).await? {
+        match email_mfa_carry::enable(pool.pool, name).await? {
             Answer::On => counts.restored += 1,
             Answer::AfterReset => counts.after_reset += 1,
             Answer::NotFound => counts.not_found += 1,

@@ -27,8 +27,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use crate::aws::AwsArgs;
 use crate::mapping_file::MappingFile;
 use crate::pace::{PaceArgs, ProgressArgs};
-use crate::pool_args::{NewPoolArg, OpenPool};
+use crate::pool_args::{NewPoolArg, OpenPool, PoolRef};
 use crate::progress::Progress;
+use crate::proven_user::NewPoolUsers;
 use crate::signals::StopSignal;
 use job::{CreateAnswer, ImportJobs, JobView, StartAnswer};
 use state::{FileRecord, ImportState, JobPhase, JobRecord, NextStep};
@@ -139,8 +140,8 @@ pub async fn run(args: ImportArgs, aws: &AwsArgs) -> anyhow::Result<ImportOutcom
         }
     }
     if !interrupted && state.email_mfa.is_none_or(|c| c.restored < c.listed) {
-        let new_pool = email_mfa::NewPool {
-            pool: crate::email_mfa_carry::Pool {
+        let new_pool = NewPoolUsers {
+            pool: PoolRef {
                 client: &client,
                 pacer: &pacer,
                 pool_id: &args.new.target_pool_id,
@@ -192,10 +193,12 @@ impl Run<'_> {
                 return Ok(false);
             }
             let user = user?;
-            let pool = disabled::NewPoolAccess {
-                client: self.jobs.client,
-                pacer: self.jobs.pacer,
-                pool_id: self.jobs.pool_id,
+            let pool = NewPoolUsers {
+                pool: PoolRef {
+                    client: self.jobs.client,
+                    pacer: self.jobs.pacer,
+                    pool_id: self.jobs.pool_id,
+                },
                 legacy_id_attribute: self.legacy_id_attribute.as_deref(),
             };
             let outcome = disabled::create_disabled(&pool, &user).await?;

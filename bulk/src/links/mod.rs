@@ -44,7 +44,7 @@ use shared::{Mapping, PoolShape};
 use crate::aws::AwsArgs;
 use crate::groups::target::{Holder, OldMember, TargetPool};
 use crate::pace::{PaceArgs, ProgressArgs};
-use crate::pool_args::PoolPair;
+use crate::pool_args::{PoolPair, PoolRef};
 use crate::pools;
 use crate::progress::Progress;
 use crate::signals::StopSignal;
@@ -106,11 +106,12 @@ pub async fn run(args: LinksArgs, aws: &AwsArgs) -> anyhow::Result<LinksOutcome>
     };
     crate::private_files::create_dir_all(&args.dir)
         .with_context(|| format!("cannot create --dir {}", args.dir.display()))?;
-    let pool = NewPool {
+    let reach = PoolRef {
         client: &target,
         pacer: &pacer,
         pool_id: &args.pools.new.target_pool_id,
     };
+    let pool = NewPool { pool: reach };
     let providers =
         pools::identity_provider_names(&target, &pacer, &args.pools.new.target_pool_id).await?;
     let users = LinkedUsers::read(
@@ -129,9 +130,7 @@ pub async fn run(args: LinksArgs, aws: &AwsArgs) -> anyhow::Result<LinksOutcome>
     let mut linker = Linker {
         pool,
         finder: TargetPool {
-            client: &target,
-            pacer: &pacer,
-            pool_id: &args.pools.new.target_pool_id,
+            pool: reach,
             legacy_id_attribute: &legacy_id_attribute,
         },
         providers,
@@ -196,7 +195,7 @@ impl Linker<'_> {
             let detail = format!(
                 "the new pool {} has no identity provider named {:?}: create it under the same name, \
                  type and attribute mapping as in the old pool (preflight compares them), then rerun",
-                self.pool.pool_id, missing.provider_name
+                self.pool.pool.pool_id, missing.provider_name
             );
             return self.each(&user, &identities, Outcome::ProviderMissing, &detail);
         }

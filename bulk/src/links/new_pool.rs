@@ -4,13 +4,12 @@
 
 use std::collections::BTreeMap;
 
-use aws_sdk_cognitoidentityprovider::Client;
 use aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata;
 use aws_sdk_cognitoidentityprovider::types::{MessageActionType, ProviderUserIdentifierType};
 use shared::linked_identities::{self, IDENTITIES, LinkedIdentity};
 
 use crate::errors::explain;
-use crate::pacer::Pacer;
+use crate::pool_args::PoolRef;
 
 /// `AdminLinkProviderForUser`'s `ProviderName` for a user of the pool itself. AWS (API reference,
 /// `DestinationUser`): "The ProviderName should be set to Cognito for users in Cognito user
@@ -24,12 +23,8 @@ const SUBJECT: &str = "Cognito_Subject";
 
 /// The new pool, as `links` addresses it.
 pub struct NewPool<'a> {
-    /// Its client.
-    pub client: &'a Client,
-    /// The run's pacer.
-    pub pacer: &'a Pacer,
-    /// Its id.
-    pub pool_id: &'a str,
+    /// The pool, as requests reach it.
+    pub pool: PoolRef<'a>,
 }
 
 /// What AWS refused, in its own words (code and message; never a value of the user's).
@@ -60,23 +55,26 @@ impl NewPool<'_> {
     /// The identities a user is linked with now.
     pub async fn identities_of(&self, username: &str) -> anyhow::Result<Vec<LinkedIdentity>> {
         let user = self
+            .pool
             .pacer
             .call(|| {
-                self.client
+                self.pool
+                    .client
                     .admin_get_user()
-                    .user_pool_id(self.pool_id)
+                    .user_pool_id(self.pool.pool_id)
                     .username(username)
                     .send()
             })
             .await
-            .map_err(|err| explain("AdminGetUser", self.pool_id, err))?;
+            .map_err(|err| explain("AdminGetUser", self.pool.pool_id, err))?;
         let value = user
             .user_attributes()
             .iter()
             .find(|a| a.name() == IDENTITIES)
             .and_then(|a| a.value());
-        linked_identities::parse(value)
-            .map_err(|problem| anyhow::anyhow!("user {username} of {}: {problem}", self.pool_id))
+        linked_identities::parse(value).map_err(|problem| {
+            anyhow::anyhow!("user {username} of {}: {problem}", self.pool.pool_id)
+        })
     }
 
     /// Creates a profile (no message is sent; its temporary password is never told), returning
@@ -88,11 +86,13 @@ impl NewPool<'_> {
     ) -> anyhow::Result<Result<String, Refused>> {
         let attributes = shared::from_sdk::sdk_attributes(attributes);
         let created = self
+            .pool
             .pacer
             .call(|| {
-                self.client
+                self.pool
+                    .client
                     .admin_create_user()
-                    .user_pool_id(self.pool_id)
+                    .user_pool_id(self.pool.pool_id)
                     .username(username)
                     .set_user_attributes(Some(attributes.clone()))
                     .message_action(MessageActionType::Suppress)
@@ -105,23 +105,25 @@ impl NewPool<'_> {
                 .and_then(|u| u.username())
                 .unwrap_or(username)
                 .to_string())),
-            Err(err) => refusal_or_error(err, "AdminCreateUser", self.pool_id),
+            Err(err) => refusal_or_error(err, "AdminCreateUser", self.pool.pool_id),
         }
     }
 
     /// Disables a profile (before anything links to it).
     pub async fn disable(&self, username: &str) -> anyhow::Result<()> {
-        self.pacer
+        self.pool
+            .pacer
             .call(|| {
-                self.client
+                self.pool
+                    .client
                     .admin_disable_user()
-                    .user_pool_id(self.pool_id)
+                    .user_pool_id(self.pool.pool_id)
                     .username(username)
                     .send()
             })
             .await
             .map(|_| ())
-            .map_err(|err| explain("AdminDisableUser", self.pool_id, err))
+            .map_err(|err| explain("AdminDisableUser", self.pool.pool_id, err))
     }
 
     /// Links `identity` to the user `username`.
@@ -140,11 +142,13 @@ impl NewPool<'_> {
             .provider_attribute_value(&identity.user_id)
             .build();
         let linked = self
+            .pool
             .pacer
             .call(|| {
-                self.client
+                self.pool
+                    .client
                     .admin_link_provider_for_user()
-                    .user_pool_id(self.pool_id)
+                    .user_pool_id(self.pool.pool_id)
                     .destination_user(destination.clone())
                     .source_user(source.clone())
                     .send()
@@ -152,7 +156,7 @@ impl NewPool<'_> {
             .await;
         match linked {
             Ok(_) => Ok(Ok(())),
-            Err(err) => refusal_or_error(err, "AdminLinkProviderForUser", self.pool_id),
+            Err(err) => refusal_or_error(err, "AdminLinkProviderForUser", self.pool.pool_id),
         }
     }
 }
