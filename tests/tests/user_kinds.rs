@@ -24,7 +24,7 @@
 use std::path::Path;
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFactorType, SmsMfaSettingsType, UserPoolTierType, UserStatusType,
+    AttributeType, AuthFactorType, SmsMfaSettingsType, UserPoolTierType, UserStatusType,
 };
 use integration_tests::cli::{cognito_migrate, describe};
 use integration_tests::factors::{
@@ -59,17 +59,18 @@ async fn password_user(pools: &WiredPools, name: &str, extra: &[(&str, &str)]) {
 /// her e-mail verified.
 async fn passwordless_user(pools: &WiredPools, name: &str) {
     let client = &pools.client;
+    let attribute = |name: &str, value: String| {
+        AttributeType::builder()
+            .name(name)
+            .value(value)
+            .build()
+            .unwrap()
+    };
     client
         .sign_up()
         .client_id(&pools.old_client)
         .username(name)
-        .user_attributes(
-            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
-                .name("email")
-                .value(format!("{name}@example.com"))
-                .build()
-                .unwrap(),
-        )
+        .user_attributes(attribute("email", format!("{name}@example.com")))
         .send()
         .await
         .expect("SignUp without a password");
@@ -84,13 +85,7 @@ async fn passwordless_user(pools: &WiredPools, name: &str) {
         .admin_update_user_attributes()
         .user_pool_id(&pools.old)
         .username(name)
-        .user_attributes(
-            aws_sdk_cognitoidentityprovider::types::AttributeType::builder()
-                .name("email_verified")
-                .value("true")
-                .build()
-                .unwrap(),
-        )
+        .user_attributes(attribute("email_verified", "true".to_string()))
         .send()
         .await
         .expect("e-mail verified");
