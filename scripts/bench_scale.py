@@ -7,7 +7,8 @@ measured is the tool: wall time, users/s, the request rate the server saw (mean,
 any 1-second window) and peak RSS (VmHWM, sampled from /proc). Commands may run side by side
 (`--parallel`): each has its own server and the rate is per process, as it would be per account.
 `export-shared-quota` and `export-random-throttle` measure the pacer against a quota shared with
-another client and against throttling at random (a second table).
+another client and against throttling at random (a second table); `export-mfa` and
+`export-mfa-120` an export that looks every user's MFA up at --mfa-rps 20 and 120 (a third).
 
 Prints one table and writes target/bench/scale.json.
 """
@@ -37,6 +38,9 @@ AWS_ENV = {
 # Per command: (users already in the new pool as a share of the old, its arguments[, options of
 # the synthetic pool]).
 PAIR = ["--source-pool-id", OLD, "--target-pool-id", NEW]
+# An old pool whose MFA is OPTIONAL, without groups (ListUsers requests are then the user pages),
+# enforcing the account's UserRead quota.
+MFA_POOL = ["--groups", "0", "--old-mfa", "OPTIONAL", "--user-read-quota", "120"]
 COMMANDS = {
     "export-all": (0, lambda rate, out: ["export", *PAIR, "--select", "all", "--out", out, *rate]),
     # The same old pool without groups: what the user pages alone reach (memberships are pages of
@@ -64,6 +68,12 @@ COMMANDS = {
     # 10 % of answers throttled at random, whatever the rate: slowing down would not help.
     "export-random-throttle": (0, lambda rate, out: ["export", *PAIR, "--select", "all", "--out", out, *rate],
                                ["--throttle-share", "0.1"]),
+    # The old pool's MFA OPTIONAL: every user looked up (AdminGetUser, UserRead quota 120/s) beside
+    # the scan, at the default --mfa-rps and at the whole UserRead quota (a third table).
+    "export-mfa": (0, lambda rate, out: ["export", *PAIR, "--select", "all", "--out", out, *rate,
+                                         "--mfa-rps", "20"], MFA_POOL),
+    "export-mfa-120": (0, lambda rate, out: ["export", *PAIR, "--select", "all", "--out", out, *rate,
+                                             "--mfa-rps", "120"], MFA_POOL),
 }
 # When the other consumer of export-shared-quota stops (seconds after the server starts), and the
 # seconds of its start left out of the shared figures (the pacer's first second at full rate).
@@ -176,6 +186,8 @@ def measure(binary, name, users, args):
         shutil.rmtree(out, ignore_errors=True)
     if name == "export-shared-quota":
         checked.update(shared_quota_figures(stats, args.rps))
+    if "--mfa-rps" in command:
+        checked.update(look_up_figures(stats, users, int(command[command.index("--mfa-rps") + 1]), args.rps))
     row = {
         "command": name, "users": users, "seconds": seconds, "users_per_second": users / seconds,
         "requests": stats["requests"], "throttled": stats["throttled"], "mean_rate": stats["mean_rate"],
@@ -201,6 +213,38 @@ def shared_quota_figures(stats, rps):
         "recovered_after": recovered,
         "other_requests": stats["other_requests"], "other_throttled": stats["other_throttled"],
     }
+
+
+def look_up_figures(stats, users, mfa_rps, rps):
+    """An export with MFA look-ups: their count and rate, ListUsers' rate, and the time the longer
+    of the two would take alone at their paces (the look-ups at --mfa-rps, the pages at --rps)."""
+    lookups = stats["by_operation"].get("AdminGetUser", 0)
+    pages = stats["by_operation"].get("ListUsers", 0)
+    return {
+        "mfa_rps": mfa_rps, "lookups": lookups, "list_requests": pages,
+        "lookup_rate": stats["operation_rate"].get("AdminGetUser", 0.0),
+        "list_rate": stats["operation_rate"].get("ListUsers", 0.0),
+        "lookup_ideal_seconds": max(users / mfa_rps, pages / rps),
+    }
+
+
+def look_up_table(rows, rps):
+    """The exports that look every user's MFA up."""
+    lines = [
+        "| command | users | --mfa-rps | wall | look-ups | look-ups/s (% of --mfa-rps) | ListUsers req/s "
+        "(% of --rps) | max(users/mfa-rps, pages/rps) | wall ÷ that | throttled |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        if "mfa_rps" not in r:
+            continue
+        lines.append(
+            f"| {r['command']} | {r['users']:,} | {r['mfa_rps']} | {r['seconds']:.0f} s | {r['lookups']:,} | "
+            f"{r['lookup_rate']:.2f} ({100 * r['lookup_rate'] / r['mfa_rps']:.1f} %) | "
+            f"{r['list_rate']:.2f} ({100 * r['list_rate'] / rps:.1f} %) | {r['lookup_ideal_seconds']:.0f} s | "
+            f"{r['seconds'] / r['lookup_ideal_seconds']:.3f} | {r['throttled']} |"
+        )
+    return "\n".join(lines) if len(lines) > 2 else ""
 
 
 def quota_table(rows, rps):
@@ -274,6 +318,7 @@ def main():
     print(f"--rps {args.rps}, --segments {args.segments}, {args.latency_ms:.0f} ms added latency")
     print(table(rows, args.rps))
     print(quota_table(rows, args.rps))
+    print(look_up_table(rows, args.rps))
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps({"rps": args.rps, "segments": args.segments,
                                            "latency_ms": args.latency_ms, "rows": rows}, indent=1))

@@ -34,6 +34,8 @@ NEW_POOL = "us-east-1_SynthNew"
 ACCOUNT = "123456789012"
 CREATED = 1_700_000_000.0
 GROUPS = 8
+# Cognito's UserRead quota category (per account, 120/s by default): the per-user look-ups.
+USER_READ = ("AdminGetUser", "AdminGetUserAuthFactors")
 # One user in MEMBERSHIP_STRIDE is in a group: user i is in group g{i % STRIDE} when that is < GROUPS.
 MEMBERSHIP_STRIDE = 80
 # `sub` starts with 8 hex digits that grow with the user's index, so `sub ^= "a3"` is one
@@ -92,6 +94,8 @@ class Pool:
         # `--capitalised-old`: names `User{i:07d}`, e-mails `User{i:07d}@Example.com`, and the
         # pool compares user names exactly: every sign-in value needs the case index.
         self.capitalised = False
+        # `--old-mfa`: OFF, OPTIONAL or ON (the export looks each user's MFA up unless OFF).
+        self.mfa = "OFF"
 
     def name_of(self, index):
         return f"{'User' if self.capitalised else 'user'}{index:07d}"
@@ -199,7 +203,7 @@ class Pool:
                 "SchemaAttributes": schema,
                 "AutoVerifiedAttributes": ["email"],
                 "UsernameConfiguration": {"CaseSensitive": self.capitalised},
-                "MfaConfiguration": "OFF",
+                "MfaConfiguration": self.mfa,
                 "EstimatedNumberOfUsers": self.size,
                 "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": False},
             }
@@ -275,23 +279,29 @@ class Server:
             self.arrivals = []
             self.throttled_at = []
             self.accepted = []
+            self.user_read_accepted = []
+            self.spans = {}
             self.by_operation = {}
             self.throttled = 0
             self.refused_tokens = 0
             self.other_requests = 0
             self.other_throttled = 0
 
-    def within_quota(self, arrived):
+    def within_quota(self, arrived, operation="ListUsers"):
         """Whether the account's quota has room for a request arriving at `arrived` (wall clock):
         fewer than `quota` requests, ours and the other consumer's, accepted in the second before.
-        An accepted request takes its place; a refused one does not (Cognito answers it at once)."""
-        quota = self.config["quota"]
+        An accepted request takes its place; a refused one does not (Cognito answers it at once).
+        The UserRead operations (`AdminGetUser`, `AdminGetUserAuthFactors`) count against their
+        own category's `user_read_quota` instead."""
+        user_read = operation in USER_READ
+        quota = self.config["user_read_quota" if user_read else "quota"]
         if not quota:
             return True
-        recent = len(self.accepted) - bisect.bisect_right(self.accepted, arrived - 1.0)
+        accepted = self.user_read_accepted if user_read else self.accepted
+        recent = len(accepted) - bisect.bisect_right(accepted, arrived - 1.0)
         if recent >= quota:
             return False
-        bisect.insort(self.accepted, arrived)
+        bisect.insort(accepted, arrived)
         return True
 
     def other_arrives(self, arrived):
@@ -307,10 +317,12 @@ class Server:
         with self.lock:
             bisect.insort(self.arrivals, arrived)
             self.by_operation[operation] = self.by_operation.get(operation, 0) + 1
+            first, last = self.spans.get(operation, (arrived, arrived))
+            self.spans[operation] = (min(first, arrived), max(last, arrived))
             elapsed = time.monotonic() - self.started
             in_window = any(start <= elapsed < end for start, end in self.config["throttle_windows"])
             at_random = self.random.random() < self.config["throttle_share"]
-            if in_window or at_random or not self.within_quota(arrived):
+            if in_window or at_random or not self.within_quota(arrived, operation):
                 self.throttled += 1
                 self.throttled_at.append(arrived)
                 return True
@@ -322,6 +334,9 @@ class Server:
             result = {
                 "requests": len(times),
                 "by_operation": dict(self.by_operation),
+                # Per operation: requests per second between its first and last arrival.
+                "operation_rate": {op: (self.by_operation[op] - 1) / (last - first) if last > first else 0.0
+                                   for op, (first, last) in self.spans.items()},
                 "throttled": self.throttled,
                 "refused_tokens": self.refused_tokens,
                 "other_requests": self.other_requests,
@@ -542,7 +557,7 @@ OPERATIONS = {
         "UserPoolId": pool_of(body).id,
         "CSVHeader": CSV_HEADER + pool_of(body).custom,
     },
-    "GetUserPoolMfaConfig": lambda server, body, _: (pool_of(body), {"MfaConfiguration": "OFF"})[1],
+    "GetUserPoolMfaConfig": lambda server, body, _: {"MfaConfiguration": pool_of(body).mfa},
     "ListUsers": list_users,
     "ListUsersInGroup": list_users_in_group,
     "ListGroups": list_groups,
@@ -680,15 +695,21 @@ def main():
     parser.add_argument("--throttle-windows", default="", help="e.g. 10-20,40-45: seconds after start when every request is throttled")
     parser.add_argument("--token-ttl", type=float, default=0, help="seconds a pagination token is honoured (0: for ever)")
     parser.add_argument("--groups", type=int, default=GROUPS, help=f"groups g0.. of the old pool (default {GROUPS}; 0: none)")
+    parser.add_argument("--old-mfa", default="OFF", choices=["OFF", "OPTIONAL", "ON"],
+                        help="the old pool's MfaConfiguration (the export looks each user's MFA up unless OFF)")
+    parser.add_argument("--user-read-quota", type=int, default=0,
+                        help="the account's UserRead quota (AdminGetUser...): requests accepted in any second (0: none)")
     parser.add_argument("--capitalised-old", action="store_true",
                         help="old users named User{i:07d} with capitalised e-mails, in a case-sensitive pool")
     args = parser.parse_args()
     GROUPS = args.groups
     OLD.capitalised = args.capitalised_old
+    OLD.mfa = args.old_mfa
     OLD.size, NEW.size = args.old_users, min(args.new_users, args.old_users)
     server = Server({
         "latency_ms": args.latency_ms,
         "quota": args.quota,
+        "user_read_quota": args.user_read_quota,
         "throttle_windows": parse_windows(args.throttle_windows),
         "token_ttl": args.token_ttl,
         "throttle_share": args.throttle_share,
