@@ -25,7 +25,7 @@ use aws_sdk_cognitoidentityprovider::types::{
 use serde_json::{Value, json};
 use std::path::Path;
 
-use crate::cli::{describe, export_ok};
+use crate::cli::{cognito_migrate, describe, export_ok};
 use crate::import_support::import;
 use crate::lambda::{Function, LambdaHost, function_arn, trigger_env};
 use crate::pools::{
@@ -211,6 +211,24 @@ impl WiredPools {
             self.answer_email_otp(&session, &username, &code).await,
             "{name}: the e-mailed code gives tokens"
         );
+    }
+
+    /// Runs `cognito-migrate` against the test bed with `args`, then each `(flag, path)` of
+    /// `paths`, which must exit `status`; its standard output.
+    pub fn run(&self, args: &[&str], paths: &[(&str, &Path)], status: i32) -> String {
+        let mut command = cognito_migrate(&self.testbed.moto_url);
+        command.args(args);
+        for (flag, path) in paths {
+            command.arg(flag).arg(path);
+        }
+        let output = command.output().expect("cognito-migrate runs");
+        assert_eq!(
+            output.status.code(),
+            Some(status),
+            "{args:?}: {}",
+            describe(&output)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
     }
 
     /// Runs `cognito-migrate export --select SELECT` from the old pool to the new one into `out`,

@@ -36,7 +36,6 @@
 use std::path::Path;
 
 use aws_sdk_cognitoidentityprovider::types::{AttributeType, UserStatusType};
-use integration_tests::cli::{cognito_migrate, describe};
 use integration_tests::factors::{
     SignIn, WiredPools, enable_user_email_mfa, wired_pools, wired_pools_without_token_function,
 };
@@ -104,15 +103,15 @@ async fn email_mfa_a_password_user_without_it_is_left_alone() {
 /// standard output, the exit status being `status` (1: a membership is refused, as a stranger's
 /// by design).
 fn groups_sync(pools: &WiredPools, dir: &Path, status: i32) -> String {
-    let output = cognito_migrate(&pools.testbed.moto_url)
-        .args(["groups", "--sync", "--source-pool-id", &pools.old])
-        .args(["--target-pool-id", &pools.new])
-        .arg("--dir")
-        .arg(dir)
-        .output()
-        .expect("cognito-migrate groups runs");
-    assert_eq!(output.status.code(), Some(status), "{}", describe(&output));
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    let args = [
+        "groups",
+        "--sync",
+        "--source-pool-id",
+        &pools.old,
+        "--target-pool-id",
+        &pools.new,
+    ];
+    pools.run(&args, &[("--dir", dir)], status)
 }
 
 /// A user of the new pool created there directly (as an import or the trigger would), carrying
@@ -121,17 +120,14 @@ fn groups_sync(pools: &WiredPools, dir: &Path, status: i32) -> String {
 async fn confirmed_new_user(pools: &WiredPools, name: &str, email: &str, legacy_sub: Option<&str>) {
     let mut attributes = vec![("email", email), ("email_verified", "true")];
     attributes.extend(legacy_sub.map(|sub| ("custom:legacy_sub", sub)));
-    create_user(&pools.client, &pools.new, name, &attributes, None).await;
-    pools
-        .client
-        .admin_set_user_password()
-        .user_pool_id(&pools.new)
-        .username(name)
-        .password(NEW_PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .expect("AdminSetUserPassword");
+    create_user(
+        &pools.client,
+        &pools.new,
+        name,
+        &attributes,
+        Some(NEW_PASSWORD),
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -346,14 +342,11 @@ async fn email_mfa_groups_sync_before_the_reset_leaves_the_user_to_the_token_fun
 /// Runs `cognito-migrate groups` over the export's files in `dir`, which must exit 0; its
 /// standard output.
 fn groups_from_files(pools: &WiredPools, dir: &Path) -> String {
-    let output = cognito_migrate(&pools.testbed.moto_url)
-        .args(["groups", "--target-pool-id", &pools.new])
-        .arg("--dir")
-        .arg(dir)
-        .output()
-        .expect("cognito-migrate groups runs");
-    assert_eq!(output.status.code(), Some(0), "{}", describe(&output));
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    pools.run(
+        &["groups", "--target-pool-id", &pools.new],
+        &[("--dir", dir)],
+        0,
+    )
 }
 
 #[tokio::test]

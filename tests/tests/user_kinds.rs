@@ -26,7 +26,6 @@ use std::path::Path;
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeType, AuthFactorType, SmsMfaSettingsType, UserPoolTierType, UserStatusType,
 };
-use integration_tests::cli::{cognito_migrate, describe};
 use integration_tests::factors::{
     SignIn, WiredPools, enable_user_email_mfa, give_passkey, offer_email_codes_first,
     set_tier_and_first_factors, sign_in_with_email_otp, user_auth_client, wired_pools,
@@ -90,23 +89,6 @@ async fn passwordless_user(pools: &WiredPools, name: &str) {
         .await
         .expect("e-mail verified");
     add_to_group(client, &pools.old, name, GROUP).await;
-}
-
-/// Runs a `cognito-migrate` command that must exit 0; its standard output.
-fn run(pools: &WiredPools, args: &[&str], dirs: &[(&str, &Path)]) -> String {
-    let mut command = cognito_migrate(&pools.testbed.moto_url);
-    command.args(args);
-    for (flag, dir) in dirs {
-        command.arg(flag).arg(dir);
-    }
-    let output = command.output().expect("cognito-migrate runs");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{args:?}: {}",
-        describe(&output)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 fn json(path: &Path) -> Value {
@@ -198,10 +180,10 @@ async fn every_kind_of_user_ends_with_what_the_runbook_promises() {
 
     // 4. Plan: each kind in its group, by what the new pool lets it do.
     let plan_json = dir.path().join("plan.json");
-    run(
-        &pools,
+    pools.run(
         &[&["plan"][..], &pools_args[..]].concat(),
         &[("--json", &plan_json)],
+        0,
     );
     let plan = json(&plan_json);
     let factors = &plan["factors"];
@@ -228,10 +210,10 @@ async fn every_kind_of_user_ends_with_what_the_runbook_promises() {
     // 5. Before cutover: the passwordless user is imported and signs in by a code.
     pools.export(&pre, "passwordless");
     pools.import(&pre, &[]);
-    run(
-        &pools,
+    pools.run(
         &["groups", "--target-pool-id", &pools.new],
         &[("--dir", &pre)],
+        0,
     );
     assert_eq!(
         new_user(&pools, "pia").await,
@@ -279,10 +261,10 @@ async fn every_kind_of_user_ends_with_what_the_runbook_promises() {
         1,
         "eve: AWS refuses MFA settings until the reset"
     );
-    run(
-        &pools,
+    pools.run(
         &["groups", "--target-pool-id", &pools.new],
         &[("--dir", &sweep)],
+        0,
     );
     for name in ["kai", "sam", "tom"] {
         assert_eq!(
@@ -322,10 +304,10 @@ async fn every_kind_of_user_ends_with_what_the_runbook_promises() {
 
     // 8. Status: every old user moved, each factor group shown.
     let status_json = dir.path().join("status.json");
-    run(
-        &pools,
+    pools.run(
         &[&["status"][..], &pools_args[..]].concat(),
         &[("--dir", &pre), ("--dir", &sweep), ("--json", &status_json)],
+        0,
     );
     let status = json(&status_json);
     assert_eq!(status["old_users"]["migrated"], 7, "{status}");
