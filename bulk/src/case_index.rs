@@ -27,7 +27,7 @@ use shared::{SourceUser, attributes};
 
 use crate::aws::AwsArgs;
 use crate::disk_table::{Spot, TableBuilder, TextFile, temporary_file_error};
-use crate::pace::{ProgressArgs, ScanPace};
+use crate::pace::ScanArgs;
 use crate::pool_args::{NewPoolArg, OldPoolArg};
 use crate::progress::Progress;
 use crate::scan;
@@ -44,15 +44,9 @@ pub struct CaseIndexArgs {
     /// Where to write the index (give it to the trigger as CASE_INDEX_FILE).
     #[arg(long)]
     pub out: PathBuf,
-    /// How fast Cognito is called, and retries.
+    /// Pace, progress and concurrent scans.
     #[command(flatten)]
-    pub pace: ScanPace,
-    /// How often progress is reported.
-    #[command(flatten)]
-    pub progress: ProgressArgs,
-    /// Concurrent scans of the old pool (1-16).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
-    pub segments: u8,
+    pub scan: ScanArgs,
 }
 
 /// The fields of an old user a person types at the new pool, with their values that need the
@@ -97,7 +91,7 @@ fn entries(user: &SourceUser, new: &PoolShape, old_case_sensitive: bool) -> Vec<
 /// Runs `case-index`.
 pub async fn run(args: CaseIndexArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     crate::writable::file("--out", &args.out)?;
-    let pacer = Arc::new(args.pace.pacer());
+    let pacer = Arc::new(args.scan.pace.pacer());
     let (old, new) = tokio::join!(args.old.open(aws, &pacer), args.new.open(aws, &pacer));
     let (old, new) = (old?, new?);
     let (source, old_pool, new_pool) = (old.client, old.pool, new.pool);
@@ -117,7 +111,7 @@ pub async fn run(args: CaseIndexArgs, aws: &AwsArgs) -> anyhow::Result<()> {
         args.old.source_pool_id
     );
     let estimate = u64::try_from(old_pool.estimated_number_of_users()).unwrap_or(0);
-    let mut progress = Progress::new("old-pool users", estimate, args.progress.interval());
+    let mut progress = Progress::new("old-pool users", estimate, args.scan.progress.interval());
     let mut records: TableBuilder<Spot> = TableBuilder::default();
     let mut texts = TextFile::create().map_err(temporary_file_error)?;
     let (mut users, mut arrivals) = (0u64, 0u64);
@@ -126,7 +120,7 @@ pub async fn run(args: CaseIndexArgs, aws: &AwsArgs) -> anyhow::Result<()> {
         &source,
         &pacer,
         &args.old.source_pool_id,
-        args.segments,
+        args.scan.segments,
         |listed| {
             users += 1;
             progress.update(users, "read");

@@ -34,6 +34,22 @@ impl ProgressArgs {
     }
 }
 
+/// What every command that scans pools takes: the pace of its requests, how often it reports
+/// progress, and how many shard scans run at once.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScanArgs {
+    /// How fast Cognito is called, and retries.
+    #[command(flatten)]
+    pub pace: ScanPace,
+    /// How often progress is reported.
+    #[command(flatten)]
+    pub progress: ProgressArgs,
+    /// Concurrent scans of each pool read (1-16). More than one splits a pool into 16 `sub`
+    /// prefixes paged in parallel, so the rate is reached even when one round trip is slow.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
+    pub segments: u8,
+}
+
 /// ListUsers is limited to 30 requests per second per account, and the limit cannot be raised.
 pub const LIST_USERS_QUOTA: u32 = 30;
 

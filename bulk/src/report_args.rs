@@ -5,7 +5,7 @@ use aws_sdk_cognitoidentityprovider::Client;
 
 use crate::aws::AwsArgs;
 use crate::destinations::{Destinations, HeldImportTarget, NewPoolsRead};
-use crate::pace::{ProgressArgs, ScanPace};
+use crate::pace::ScanArgs;
 use crate::pacer::Pacer;
 use crate::pool_args::{MappingArg, OldPoolArg, OpenPool, TargetPools};
 
@@ -21,15 +21,9 @@ pub struct ReportArgs {
     /// The mapping.
     #[command(flatten)]
     pub mapping: MappingArg,
-    /// How fast Cognito is called, and retries.
+    /// Pace, progress and concurrent scans.
     #[command(flatten)]
-    pub pace: ScanPace,
-    /// How often progress is reported.
-    #[command(flatten)]
-    pub progress: ProgressArgs,
-    /// Concurrent scans of the old pool (1-16).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
-    pub segments: u8,
+    pub scan: ScanArgs,
 }
 
 /// The pools of a report, opened: the old pool, and every new pool read beside it.
@@ -69,6 +63,6 @@ impl ReportArgs {
 
     /// The pacer for `--rps`.
     pub fn pacer(&self) -> Pacer {
-        self.pace.pacer()
+        self.scan.pace.pacer()
     }
 }

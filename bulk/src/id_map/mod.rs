@@ -30,7 +30,7 @@ use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use shared::identity::NO_LEGACY_ID_FIX;
 
 use crate::aws::AwsArgs;
-use crate::pace::{ProgressArgs, ScanPace};
+use crate::pace::ScanArgs;
 use crate::pacer::Pacer;
 use crate::pool_args::{OpenPair, PoolPair};
 use crate::progress::Progress;
@@ -58,15 +58,9 @@ pub struct IdMapArgs {
     /// (`new_sub,new_username,legacy_id,reason`; reason no-old-user or legacy-id-shared).
     #[arg(long, value_name = "PATH")]
     pub unmapped: Option<PathBuf>,
-    /// How fast Cognito is called, and retries.
+    /// Pace, progress and concurrent scans.
     #[command(flatten)]
-    pub pace: ScanPace,
-    /// How often progress is reported.
-    #[command(flatten)]
-    pub progress: ProgressArgs,
-    /// Concurrent scans of each pool (1-16).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
-    pub segments: u8,
+    pub scan: ScanArgs,
     /// Continue an interrupted run from `<out>.state/`: the old pool is not read again once it
     /// was read whole, and the new-pool users recorded are kept.
     #[arg(long)]
@@ -106,7 +100,7 @@ pub async fn run(args: IdMapArgs, aws: &AwsArgs) -> anyhow::Result<IdMapOutcome>
     if let Some(path) = &args.unmapped {
         crate::writable::file("--unmapped", path)?;
     }
-    let pacer = Arc::new(args.pace.pacer());
+    let pacer = Arc::new(args.scan.pace.pacer());
     let open = args.pools.open(aws, &pacer).await?;
     let legacy = legacy_id_attribute(&open)?;
     let (source, old_pool) = (open.old.client, open.old.pool);
@@ -233,10 +227,14 @@ async fn read_old_pool(
 ) -> anyhow::Result<Option<Trusted>> {
     eprintln!("reading the old pool {}…", old.pool_id);
     let mut out = AppendFile::open(file, Trusted::default())?;
-    let mut progress = Progress::new("old-pool users", old.estimate, args.progress.interval());
+    let mut progress = Progress::new(
+        "old-pool users",
+        old.estimate,
+        args.scan.progress.interval(),
+    );
     let mut users = 0;
     let mut failure = None;
-    let read = scan::each_user(old.client, pacer, old.pool_id, args.segments, |user| {
+    let read = scan::each_user(old.client, pacer, old.pool_id, args.scan.segments, |user| {
         users += 1;
         progress.update(users, "read");
         if failure.is_none()
@@ -329,9 +327,13 @@ async fn read_new_pool(
     stop: &mut std::pin::Pin<&mut impl Future<Output = ()>>,
 ) -> anyhow::Result<bool> {
     eprintln!("reading the new pool {}…", new.pool_id);
-    let mut progress = Progress::new("new-pool users", new.estimate, args.progress.interval());
+    let mut progress = Progress::new(
+        "new-pool users",
+        new.estimate,
+        args.scan.progress.interval(),
+    );
     let mut failure = None;
-    let read = scan::each_user(new.client, pacer, new.pool_id, args.segments, |user| {
+    let read = scan::each_user(new.client, pacer, new.pool_id, args.scan.segments, |user| {
         if failure.is_some() {
             return;
         }

@@ -89,7 +89,7 @@ pub async fn run(args: PlanArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
     let factors_pacer = args
         .factors
-        .pacer_for(&source_pool, args.report.pace.max_retries);
+        .pacer_for(&source_pool, args.report.scan.pace.max_retries);
     let old_pool = OldPool {
         client: &source,
         pacer: &pacer,
@@ -120,8 +120,8 @@ async fn read_new_users(
             client: target,
             pacer,
             pool_id: &d.pool_id,
-            segments: args.report.segments,
-            progress_interval: args.report.progress.interval(),
+            segments: args.report.scan.segments,
+            progress_interval: args.report.scan.progress.interval(),
         };
         indexes.push(TargetIndex::read(new_pool, rule, None).await?);
     }
@@ -171,14 +171,18 @@ async fn count_old_users(
             )
         })
         .collect();
-    let mut progress = Progress::new("users", old_pool.estimate, args.report.progress.interval());
+    let mut progress = Progress::new(
+        "users",
+        old_pool.estimate,
+        args.report.scan.progress.interval(),
+    );
     let mut plan = PartitionedPlan::default();
     let pool_id = &args.report.old.source_pool_id;
     let pool = scan::PoolScan {
         client: old_pool.client,
         pacer: old_pool.pacer,
         pool_id,
-        segments: args.report.segments,
+        segments: args.report.scan.segments,
     };
     let lookup = old_pool.factors_pacer.map(|pacer| Lookup {
         pacer,

@@ -37,7 +37,7 @@ pub use report::StatusReport;
 use crate::auth_factors::{self, FactorsPace, Lookup};
 use crate::aws::AwsArgs;
 use crate::json_report;
-use crate::pace::{ProgressArgs, ScanPace};
+use crate::pace::ScanArgs;
 use crate::plan::factors::{CodeSignIn, FactorCounts};
 use crate::pool_args::PoolPair;
 use crate::progress::Progress;
@@ -71,15 +71,9 @@ pub struct StatusArgs {
     /// never moves, for the sweep or for telling them.
     #[arg(long, value_name = "PATH")]
     pub stranded: Option<PathBuf>,
-    /// How fast Cognito is called, and retries.
+    /// Pace, progress and concurrent scans.
     #[command(flatten)]
-    pub pace: ScanPace,
-    /// How often progress is reported.
-    #[command(flatten)]
-    pub progress: ProgressArgs,
-    /// Concurrent scans of each pool (1-16).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
-    pub segments: u8,
+    pub scan: ScanArgs,
     /// The pace of the factor look-ups.
     #[command(flatten)]
     pub factors: FactorsPace,
@@ -103,7 +97,7 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
         .as_deref()
         .map(StrandedCsv::create)
         .transpose()?;
-    let pacer = Arc::new(args.pace.pacer());
+    let pacer = Arc::new(args.scan.pace.pacer());
     let open = args.pools.open(aws, &pacer).await?;
     let (source, old_pool) = (open.old.client, open.old.pool);
     let (target, new_pool, mapping) = (open.new.client, open.new.pool, open.mapping);
@@ -118,12 +112,12 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
 
     eprintln!("reading the new pool {}…", args.pools.new.target_pool_id);
     let mut new_users = NewUsers::default();
-    let mut progress = Progress::new("new-pool users", 0, args.progress.interval());
+    let mut progress = Progress::new("new-pool users", 0, args.scan.progress.interval());
     scan::each_user(
         &target,
         &pacer,
         &args.pools.new.target_pool_id,
-        args.segments,
+        args.scan.segments,
         |listed| {
             let user = user_from_list(listed);
             let keys = rule.new_pool_user_keys(&user);
@@ -158,17 +152,19 @@ pub async fn run(args: StatusArgs, aws: &AwsArgs) -> anyhow::Result<StatusReport
         told_by,
     );
     report.factors.read_folders(&args.dir)?;
-    let factors_pacer = args.factors.pacer_for(&old_pool, args.pace.max_retries);
+    let factors_pacer = args
+        .factors
+        .pacer_for(&old_pool, args.scan.pace.max_retries);
     let code_sign_in = CodeSignIn::of(&new_pool);
     let mut old_factors = factors_pacer.as_ref().map(|_| FactorCounts::default());
     eprintln!("reading the old pool {}…", args.pools.old.source_pool_id);
     let estimate = u64::try_from(old_pool.estimated_number_of_users()).unwrap_or(0);
-    let mut progress = Progress::new("old-pool users", estimate, args.progress.interval());
+    let mut progress = Progress::new("old-pool users", estimate, args.scan.progress.interval());
     let pool = scan::PoolScan {
         client: &source,
         pacer: &pacer,
         pool_id: &args.pools.old.source_pool_id,
-        segments: args.segments,
+        segments: args.scan.segments,
     };
     let lookup = factors_pacer.as_ref().map(|pacer| Lookup {
         pacer,

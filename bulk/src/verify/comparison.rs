@@ -101,13 +101,13 @@ impl<'a> Verification<'a> {
     /// after the scan, with the first such error.
     pub(super) async fn compare_users(&mut self) -> anyhow::Result<()> {
         let report = &self.args.report;
-        let mut progress = Progress::new("users", 0, report.progress.interval());
+        let mut progress = Progress::new("users", 0, report.scan.progress.interval());
         let mut failure: Option<anyhow::Error> = None;
         scan::each_user(
             self.source,
             self.pacer,
             &report.old.source_pool_id,
-            report.segments,
+            report.scan.segments,
             |user| {
                 let user = user_from_list(user);
                 self.counts.old_users += 1;
@@ -331,7 +331,7 @@ impl<'a> Verification<'a> {
             self.source,
             self.pacer,
             &report.old.source_pool_id,
-            report.segments,
+            report.scan.segments,
             |_| Ok(()),
             |group, user| {
                 // The user is found again rather than remembered from the scan: no map of every

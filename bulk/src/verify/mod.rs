@@ -162,7 +162,7 @@ pub async fn run(args: VerifyArgs, aws: &AwsArgs) -> anyhow::Result<VerifyCounts
                 d.pool_id
             );
         }
-        let segments = args.report.segments;
+        let segments = args.report.scan.segments;
         let legacy = d.mapping.legacy_sub_attribute.as_deref();
         let rule = MatchRule::for_pools(&old_pool, &d.pool, legacy)?;
         indexes.push(read_new_pool(&target, &pacer, &d.pool_id, rule, segments).await?);
