@@ -515,19 +515,26 @@ impl<'a> Applier<'a> {
             .collect()
     }
 
+    /// Checks again the users whose e-mail MFA waits (a user left to the token function is no
+    /// longer once reset), and saves; false when a stop was asked for first.
+    async fn retry_email_mfa(&mut self, carrier: Option<&mut Carrier<'_>>) -> anyhow::Result<bool> {
+        let Some(carrier) = carrier else {
+            return Ok(true);
+        };
+        let stop = &self.stop;
+        let retried = carrier
+            .retry(&mut self.state.email_mfa, &|| stop.requested())
+            .await?;
+        self.save()?;
+        Ok(retried)
+    }
+
     /// A later run over the same files: checks again the users whose e-mail MFA waits (a user
     /// left to the token function is no longer once reset), then retries only what was not
     /// applied.
     async fn retry_unapplied(&mut self, carrier: &mut Option<Carrier<'_>>) -> anyhow::Result<bool> {
-        if let Some(carrier) = carrier.as_mut() {
-            let stop = &self.stop;
-            let retried = carrier
-                .retry(&mut self.state.email_mfa, &|| stop.requested())
-                .await?;
-            self.save()?;
-            if !retried {
-                return Ok(false);
-            }
+        if !self.retry_email_mfa(carrier.as_mut()).await? {
+            return Ok(false);
         }
         let mut pending = std::mem::take(&mut self.state.unapplied);
         pending.sort();
@@ -591,15 +598,8 @@ impl<'a> Applier<'a> {
             token_function: self.token_function,
         };
         let mut carrier = Carrier::open(carrier, &mut self.state.email_mfa).await?;
-        if let Some(carrier) = carrier.as_mut() {
-            let stop = &self.stop;
-            let retried = carrier
-                .retry(&mut self.state.email_mfa, &|| stop.requested())
-                .await?;
-            self.save()?;
-            if !retried {
-                return Ok(false);
-            }
+        if !self.retry_email_mfa(carrier.as_mut()).await? {
+            return Ok(false);
         }
         let synced: HashSet<String> = self.state.pass.synced_groups.iter().cloned().collect();
         self.state.unapplied.retain(|u| synced.contains(&u.group));
