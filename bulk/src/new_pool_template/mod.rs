@@ -18,15 +18,15 @@ pub use sign_in::SignInShape;
 
 use crate::aws::{AwsArgs, Side};
 use crate::counted::counted;
-use crate::mapping_file::MappingFile;
 use crate::pace::PaceArgs;
+use crate::pool_args::{MappingArg, OldPoolArg};
 
 /// Arguments of `cognito-migrate new-pool`.
 #[derive(Debug, clap::Args)]
 pub struct NewPoolArgs {
     /// The old pool, read only.
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub source_pool_id: String,
+    #[command(flatten)]
+    pub old: OldPoolArg,
     /// How people sign in to the new pool: email, phone, email-or-phone (the value is the user
     /// name), or username with aliases: username, username+email, username+phone,
     /// username+email+phone, username+preferred_username, ...
@@ -41,9 +41,9 @@ pub struct NewPoolArgs {
     /// Also write the template after the window: no triggers, no added USER_PASSWORD_AUTH.
     #[arg(long, value_name = "PATH")]
     pub after_window_out: Option<PathBuf>,
-    /// Mapping file the trigger and export use (its legacy id and renamed attributes).
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
+    /// The mapping the trigger and export use (its legacy id and renamed attributes).
+    #[command(flatten)]
+    pub mapping: MappingArg,
     /// The tenant attribute of a split per tenant (new-pool name): no client may write it.
     #[arg(long, value_name = "ATTRIBUTE")]
     pub tenant_attribute: Option<String>,
@@ -58,10 +58,12 @@ pub async fn run(args: NewPoolArgs, aws: &AwsArgs) -> anyhow::Result<()> {
     if let Some(path) = &args.after_window_out {
         crate::writable::file("--after-window-out", path)?;
     }
-    let mapping = MappingFile::load(args.mapping.as_deref())?.mapping;
+    let mapping = args.mapping.load()?.mapping;
     let pacer = args.pace.pacer();
-    let client = aws.client(Side::Source, Some(&args.source_pool_id)).await;
-    let old = reader::read(&client, &pacer, &args.source_pool_id).await?;
+    let client = aws
+        .client(Side::Source, Some(&args.old.source_pool_id))
+        .await;
+    let old = reader::read(&client, &pacer, &args.old.source_pool_id).await?;
     let choices = template::Choices {
         shape: args.sign_in,
         case_sensitive: args.case_sensitive,
