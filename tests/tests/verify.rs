@@ -468,3 +468,79 @@ async fn a_new_pool_without_the_legacy_id_stops_every_comparison_unless_opted_ou
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(stdout.contains("missing 1"), "{stdout}");
 }
+
+/// Without legacy ids `verify` finds old users by the rule `plan`, `status` and the sweep use
+/// (`MatchRule`): in a case-insensitive new pool, a user the trigger created under the case typed
+/// at sign-in ("Ada" for the old "ada") is present; where the two pools sign in by different kinds
+/// of value (user name, e-mail as user name), nothing can tie a new user to an old one, and
+/// `verify` stops with what to add instead of counting everyone missing.
+#[tokio::test]
+async fn without_legacy_ids_verify_matches_by_the_runs_one_rule_on_each_shape() {
+    use aws_sdk_cognitoidentityprovider::types::{
+        UsernameAttributeType, UsernameConfigurationType,
+    };
+    use integration_tests::pools::PoolSpec;
+    let case_insensitive = PoolSpec {
+        username_configuration: Some(
+            UsernameConfigurationType::builder()
+                .case_sensitive(false)
+                .build()
+                .unwrap(),
+        ),
+        ..PoolSpec::named("verify-folded-new")
+    };
+    let pools =
+        MigrationPools::create_with(&PoolSpec::named("verify-folded-old"), &case_insensitive).await;
+    let email = [("email", "ada@example.com"), ("email_verified", "true")];
+    create_user(&pools.client, &pools.old, "ada", &email, Some("Passw0rd!x")).await;
+    create_user(&pools.client, &pools.new, "Ada", &email, Some("Passw0rd!y")).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mapping = dir.path().join("mapping.json");
+    std::fs::write(&mapping, r#"{"legacy_sub_attribute":null}"#).unwrap();
+    let run = cognito_migrate(&pools.endpoint)
+        .args([
+            "verify",
+            "--source-pool-id",
+            &pools.old,
+            "--target-pool-id",
+            &pools.new,
+        ])
+        .arg("--mapping")
+        .arg(&mapping)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains("missing 0"),
+        "Ada is ada: {}",
+        describe(&run)
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", describe(&run));
+
+    let email_as_name = PoolSpec {
+        username_attributes: vec![UsernameAttributeType::Email],
+        ..PoolSpec::named("verify-email-new")
+    };
+    let pools =
+        MigrationPools::create_with(&PoolSpec::named("verify-names-old"), &email_as_name).await;
+    create_user(&pools.client, &pools.old, "ada", &email, Some("Passw0rd!x")).await;
+    let run = cognito_migrate(&pools.endpoint)
+        .args([
+            "verify",
+            "--source-pool-id",
+            &pools.old,
+            "--target-pool-id",
+            &pools.new,
+        ])
+        .arg("--mapping")
+        .arg(&mapping)
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        stderr.contains("cannot tell which users of the old pool")
+            && stderr.contains("Add custom:legacy_sub"),
+        "{stderr}"
+    );
+}
