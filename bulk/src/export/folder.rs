@@ -44,9 +44,9 @@ pub(super) fn check_out_folder(args: &ExportArgs) -> anyhow::Result<()> {
 /// What the checkpoint records of this run, so `--resume` refuses other arguments.
 fn run_identity(args: &ExportArgs, destinations: &[Destination<'_>]) -> RunIdentity {
     RunIdentity {
-        source_pool_id: args.source_pool_id.clone(),
+        source_pool_id: args.old.source_pool_id.clone(),
         select: args.select,
-        partition_by: args.partition_by.clone(),
+        partition_by: args.targets.partition_by.clone(),
         mfa_lookup: Some(args.mfa_lookup),
         lanes: destinations
             .iter()
@@ -136,7 +136,7 @@ fn create_files(
     limits: FileLimits,
     partitioned: bool,
 ) -> anyhow::Result<OpenFiles> {
-    let prefixes = shards::prefixes(args.segments);
+    let prefixes = shards::prefixes(args.scan.segments);
     let labels: Vec<String> = prefixes
         .iter()
         .map(|p| shards::label(p).to_string())

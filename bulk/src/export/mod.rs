@@ -32,7 +32,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use crate::mapping_file::MappingFile;
 use aws_sdk_cognitoidentityprovider::operation::get_user_pool_mfa_config::GetUserPoolMfaConfigOutput;
 use aws_sdk_cognitoidentityprovider::types::UserPoolType;
 use shared::import_csv::{MAX_FILE_BYTES, MAX_ROWS_PER_FILE};
@@ -41,14 +40,15 @@ pub use mfa::MfaLookup;
 
 use crate::aws::{AwsArgs, Side};
 use crate::classify::{Classifier, Select};
-use crate::destinations::{self, Destinations, NewPools, NewPoolsRead};
-use crate::pace::{ProgressArgs, ScanPace};
+use crate::destinations::{self, Destinations, NewPoolsRead};
+use crate::pace::ScanArgs;
 use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
 
-use crate::pool_args::TargetPools;
-use crate::target_index::{MatchRule, NewPool, TargetIndex};
+use crate::pool_args::{MappingArg, OldPoolArg, TargetPools};
+use crate::scan::PoolScan;
+use crate::target_index::{MatchRule, TargetIndex};
 use checkpoint::Checkpoint;
 use folder::{OpenFiles, check_out_folder, open_files, write_mapping};
 use groups::GroupDestination;
@@ -62,36 +62,25 @@ const TARGET_INDEX_DIR: &str = "target-index";
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// The old pool, read from.
-    #[arg(long, value_parser = crate::aws::pool_id_arg)]
-    pub source_pool_id: String,
-    /// The new pool, whose CSV header and rules the files follow. Its sign-in settings decide
-    /// cognito:username (the old user name, or the e-mail or phone in a pool that signs in by
-    /// them); old users who would share a sign-in value there are all rejected
-    /// (sign-in-collision), and an old attribute it has no home for stops the run before paging.
-    #[arg(long, required_unless_present = "targets", conflicts_with = "targets", value_parser = crate::aws::pool_id_arg)]
-    pub target_pool_id: Option<String>,
+    #[command(flatten)]
+    pub old: OldPoolArg,
+    /// The new pool, or one per tenant (`--partition-by ATTR --targets FILE`): its CSV header
+    /// and rules the files follow. Its sign-in settings decide cognito:username (the old user
+    /// name, or the e-mail or phone in a pool that signs in by them); old users who would share a
+    /// sign-in value there are all rejected (sign-in-collision), and an old attribute it has no
+    /// home for stops the run before paging.
+    #[command(flatten)]
+    pub targets: TargetPools,
     /// Output folder; must be empty or absent unless --resume.
     #[arg(long)]
     pub out: PathBuf,
-    /// Split the pool per tenant: the old-pool attribute holding the tenant (e.g. custom:tenant).
-    #[arg(long, requires = "targets")]
-    pub partition_by: Option<String>,
-    /// Tenant table for --partition-by (JSON: attribute, tenants: {name: {pool_id}}).
-    #[arg(long, requires = "partition_by")]
-    pub targets: Option<PathBuf>,
-    /// How fast Cognito is called, and retries.
+    /// Pace, progress and concurrent scans.
     #[command(flatten)]
-    pub pace: ScanPace,
-    /// How often progress is reported.
+    pub scan: ScanArgs,
+    /// The mapping (JSON: legacy_sub_attribute, rename, drop, defaults); the trigger reads the
+    /// same file.
     #[command(flatten)]
-    pub progress: ProgressArgs,
-    /// Concurrent scans (1-16). More than one splits the pool into 16 `sub` prefixes paged in
-    /// parallel, so the rate is reached even when one round trip is slow.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u8).range(1..=16))]
-    pub segments: u8,
-    /// Mapping file (JSON: legacy_sub_attribute, rename, drop, defaults); the trigger reads the same file.
-    #[arg(long)]
-    pub mapping: Option<PathBuf>,
+    pub mapping: MappingArg,
     /// Which users to export; required, because each choice costs something different.
     /// `passwordless`: only users whose password cannot survive anyway (temporary password,
     /// reset required, unconfirmed); costs nobody a password; the CONFIRMED users are left for the
@@ -151,18 +140,18 @@ struct Destination<'a> {
 pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcome> {
     let started = Instant::now();
     check_out_folder(&args)?;
-    let pacer = Arc::new(args.pace.pacer());
-    let source = aws.client(Side::Source, Some(&args.source_pool_id)).await;
-    let mapping = MappingFile::load(args.mapping.as_deref())?;
-    let new_pool_ids = new_pool_ids(&args)?;
-    let target = aws
-        .client(Side::Target, args.target_pool_id.as_deref())
+    let pacer = Arc::new(args.scan.pace.pacer());
+    let source = aws
+        .client(Side::Source, Some(&args.old.source_pool_id))
         .await;
+    let mapping = args.mapping.load()?;
+    let new_pool_ids = args.targets.new_pools()?;
+    let target = args.targets.client(aws).await;
     // Nothing of the new pools' reading needs the old pool's answers: all at once, errors in the
     // order of one call after another (old pool, its MFA, then each new pool).
     let (source_pool, old_mfa, new_pools) = tokio::join!(
-        pools::describe(&source, &pacer, &args.source_pool_id),
-        pools::mfa_config(&source, &pacer, &args.source_pool_id),
+        pools::describe(&source, &pacer, &args.old.source_pool_id),
+        pools::mfa_config(&source, &pacer, &args.old.source_pool_id),
         NewPoolsRead::read(&target, &pacer, new_pool_ids),
     );
     let source_pool = source_pool?;
@@ -176,7 +165,7 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     read_target_indexes(&args, &target, &pacer, &mut destinations).await?;
     let mut sink = sink(&args, &destinations, &new_pools, files, mfa_visibility)?;
     let estimate = u64::try_from(source_pool.estimated_number_of_users()).unwrap_or(0);
-    let mut progress = Progress::new("users", estimate, args.progress.interval());
+    let mut progress = Progress::new("users", estimate, args.scan.progress.interval());
     let lookup = mfa_pacer.as_ref().map(|pacer| mfa::Lookup {
         pacer,
         factors: !pools::passwordless_first_factors(&source_pool).is_empty(),
@@ -203,16 +192,6 @@ pub async fn run(args: ExportArgs, aws: &AwsArgs) -> anyhow::Result<ExportOutcom
     Ok(outcome)
 }
 
-/// The new pool, or the tenant table's pools (checked against `--partition-by`).
-fn new_pool_ids(args: &ExportArgs) -> anyhow::Result<NewPools> {
-    let targets = TargetPools {
-        target_pool_id: args.target_pool_id.clone(),
-        partition_by: args.partition_by.clone(),
-        targets: args.targets.clone(),
-    };
-    targets.new_pools()
-}
-
 /// Whether users' MFA is looked up (`--mfa-lookup` and the old pool's MFA, `old_mfa`), and the
 /// pacer of those `AdminGetUser` calls when it is.
 fn mfa_lookup(
@@ -226,7 +205,7 @@ fn mfa_lookup(
         .visibility(old_mfa.mfa_configuration(), passwordless);
     let mfa_pacer = (visibility == mfa::MfaVisibility::LookedUp).then(|| {
         let rps = NonZeroU32::new(args.mfa_rps).expect("clap allows 1 to 120");
-        Arc::new(Pacer::new(rps, args.pace.max_retries))
+        Arc::new(Pacer::new(rps, args.scan.pace.max_retries))
     });
     (visibility, mfa_pacer)
 }
@@ -330,7 +309,7 @@ async fn complete(
     }
     // A partial export (per tenant, or a --select subset) carries only its own users'
     // memberships, so `groups --dir` applies all of them; a full export carries them all.
-    let partial = args.partition_by.is_some() || args.select != Select::All;
+    let partial = args.targets.partition_by.is_some() || args.select != Select::All;
     let members = match partial {
         true => Some(sink.exported_usernames()?),
         false => None,
@@ -348,8 +327,8 @@ async fn complete(
     let counts = groups::export_groups(
         source,
         pacer,
-        &args.source_pool_id,
-        args.segments,
+        &args.old.source_pool_id,
+        args.scan.segments,
         &group_destinations,
     )
     .await?;
@@ -369,14 +348,14 @@ async fn read_target_indexes(
             continue;
         };
         let store = target_index_folder(&args.out, &d.new_pool.pool_id);
-        let pool = NewPool {
+        let pool = PoolScan {
             client: target,
             pacer,
             pool_id: &d.new_pool.pool_id,
-            segments: args.segments,
-            progress_interval: args.progress.interval(),
+            segments: args.scan.segments,
         };
-        d.index = TargetIndex::read(pool, rule, Some(&store)).await?;
+        let interval = args.scan.progress.interval();
+        d.index = TargetIndex::read(pool, interval, rule, Some(&store)).await?;
     }
     Ok(())
 }
@@ -424,7 +403,7 @@ fn report(
             files: &lane.files.users,
             rejected_by_reason: &counts.rejected_by_reason,
             skipped_by_reason: &counts.skipped_by_reason,
-            source_pool_id: &args.source_pool_id,
+            source_pool_id: &args.old.source_pool_id,
             target_pool_id: &d.new_pool.pool_id,
             select: args.select,
             legacy_sub_attribute: d.new_pool.mapping.legacy_sub_attribute.as_deref(),
@@ -440,9 +419,9 @@ fn report(
         println!("{}", summary.text());
         tenants.insert(name.clone(), (pool_id.clone(), counts.clone()));
     }
-    if args.partition_by.is_some() {
+    if args.targets.partition_by.is_some() {
         let summary = PartitionSummary::new(
-            &args.source_pool_id,
+            &args.old.source_pool_id,
             &tenants,
             &checkpoint.unassigned.by_reason,
             complete,

@@ -27,12 +27,12 @@ pub(super) async fn scan_all(
     let pool = PoolScan {
         client: source,
         pacer,
-        pool_id: &args.source_pool_id,
-        segments: args.segments,
+        pool_id: &args.old.source_pool_id,
+        segments: args.scan.segments,
     };
     let mut state = ExportScan {
         source,
-        pool_id: &args.source_pool_id,
+        pool_id: &args.old.source_pool_id,
         out: &args.out,
         lookup,
         pending: InOrder::new(scan::PAGES_IN_LOOK_UP),

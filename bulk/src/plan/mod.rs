@@ -31,8 +31,8 @@ use crate::pacer::Pacer;
 use crate::pools;
 use crate::progress::Progress;
 use crate::report_args::ReportArgs;
-use crate::scan;
-use crate::target_index::{MatchRule, NewPool, TargetIndex};
+use crate::scan::PoolScan;
+use crate::target_index::{MatchRule, TargetIndex};
 
 /// Arguments of `cognito-migrate plan`.
 #[derive(Debug, clap::Args)]
@@ -116,14 +116,14 @@ async fn read_new_users(
             &d.pool,
             d.mapping.legacy_sub_attribute.as_deref(),
         )?;
-        let new_pool = NewPool {
+        let new_pool = PoolScan {
             client: target,
             pacer,
             pool_id: &d.pool_id,
             segments: args.report.scan.segments,
-            progress_interval: args.report.scan.progress.interval(),
         };
-        indexes.push(TargetIndex::read(new_pool, rule, None).await?);
+        let interval = args.report.scan.progress.interval();
+        indexes.push(TargetIndex::read(new_pool, interval, rule, None).await?);
     }
     Ok(indexes)
 }
@@ -178,7 +178,7 @@ async fn count_old_users(
     );
     let mut plan = PartitionedPlan::default();
     let pool_id = &args.report.old.source_pool_id;
-    let pool = scan::PoolScan {
+    let pool = PoolScan {
         client: old_pool.client,
         pacer: old_pool.pacer,
         pool_id,

@@ -14,17 +14,14 @@ mod keys;
 mod store;
 
 use std::path::Path;
-use std::sync::Arc;
 use std::time::Duration;
 
-use aws_sdk_cognitoidentityprovider::Client;
 use shared::SourceUser;
 use shared::from_sdk::user_from_list;
 
 pub use keys::MatchRule;
 
 use crate::disk_table::{Table, TableBuilder, temporary_file_error};
-use crate::pacer::Pacer;
 use crate::progress::Progress;
 use crate::scan::{self, Page, PoolScan, ScanState, ShardCursor};
 use crate::shards;
@@ -53,20 +50,6 @@ pub enum Presence {
 pub struct TargetIndex {
     keys: Table<()>,
     rule: MatchRule,
-}
-
-/// Which new pool to read, and how.
-pub struct NewPool<'a> {
-    /// Client for the new pool's region and account.
-    pub client: &'a Client,
-    /// The run's pacer (one rate limit for every request).
-    pub pacer: &'a Arc<Pacer>,
-    /// The new pool.
-    pub pool_id: &'a str,
-    /// Concurrent shard scans.
-    pub segments: u8,
-    /// Seconds between progress lines when stderr is not a terminal.
-    pub progress_interval: Duration,
 }
 
 impl TargetIndex {
@@ -112,11 +95,13 @@ impl TargetIndex {
         Ok(TargetIndex { keys, rule })
     }
 
-    /// Reads every user of the new pool into an index under `rule`. With `store` (a folder of the
+    /// Reads every user of the new pool `pool` into an index under `rule`, a progress line each
+    /// `progress_interval` where stderr is not a terminal. With `store` (a folder of the
     /// export), the index is kept there: a complete one is loaded instead of read again, a partial
     /// one continues each shard where it stopped.
     pub async fn read(
-        pool: NewPool<'_>,
+        pool: PoolScan<'_>,
+        progress_interval: Duration,
         rule: MatchRule,
         store: Option<&Path>,
     ) -> anyhow::Result<TargetIndex> {
@@ -142,7 +127,8 @@ impl TargetIndex {
             "reading the users of the new pool {} to skip those it already has…",
             pool.pool_id
         );
-        let read = scan_into(&pool, &rule, cursors, &mut keys, store.as_mut()).await;
+        let progress = Progress::new("new-pool users", 0, progress_interval);
+        let read = scan_into(pool, progress, &rule, cursors, &mut keys, store.as_mut()).await;
         read.map_err(|err| {
             let fix = match store {
                 Some(_) => "fix the cause, then rerun with --resume (the shards read so far are kept)",
@@ -166,27 +152,22 @@ impl TargetIndex {
 /// recording every page in `store`. A shard whose token is refused goes on as
 /// [`shards::after_refusal`] says (split into narrower parts, or from its first page).
 async fn scan_into(
-    pool: &NewPool<'_>,
+    pool: PoolScan<'_>,
+    progress: Progress,
     rule: &MatchRule,
     cursors: Vec<ShardCursor>,
     keys: &mut TableBuilder<()>,
     store: Option<&mut IndexStore>,
 ) -> anyhow::Result<()> {
-    let scan = PoolScan {
-        client: pool.client,
-        pacer: pool.pacer,
-        pool_id: pool.pool_id,
-        segments: pool.segments,
-    };
     let mut state = IndexScan {
         rule,
         cursors,
         keys,
         store,
-        progress: Progress::new("new-pool users", 0, pool.progress_interval),
+        progress,
         read: 0,
     };
-    let read = scan::scan(scan, &mut state, std::future::pending()).await;
+    let read = scan::scan(pool, &mut state, std::future::pending()).await;
     state.progress.finish();
     read.map(|_| ())
 }
