@@ -497,18 +497,16 @@ async fn without_legacy_ids_verify_matches_by_the_runs_one_rule_on_each_shape() 
     let dir = tempfile::tempdir().unwrap();
     let mapping = dir.path().join("mapping.json");
     std::fs::write(&mapping, r#"{"legacy_sub_attribute":null}"#).unwrap();
-    let run = cognito_migrate(&pools.endpoint)
-        .args([
-            "verify",
-            "--source-pool-id",
-            &pools.old,
-            "--target-pool-id",
-            &pools.new,
-        ])
-        .arg("--mapping")
-        .arg(&mapping)
-        .output()
-        .unwrap();
+    let verify = |pools: &MigrationPools| {
+        cognito_migrate(&pools.endpoint)
+            .args(["verify", "--source-pool-id", &pools.old])
+            .args(["--target-pool-id", &pools.new])
+            .arg("--mapping")
+            .arg(&mapping)
+            .output()
+            .unwrap()
+    };
+    let run = verify(&pools);
     let stdout = String::from_utf8_lossy(&run.stdout);
     assert!(
         stdout.contains("missing 0"),
@@ -524,18 +522,7 @@ async fn without_legacy_ids_verify_matches_by_the_runs_one_rule_on_each_shape() 
     let pools =
         MigrationPools::create_with(&PoolSpec::named("verify-names-old"), &email_as_name).await;
     create_user(&pools.client, &pools.old, "ada", &email, Some("Passw0rd!x")).await;
-    let run = cognito_migrate(&pools.endpoint)
-        .args([
-            "verify",
-            "--source-pool-id",
-            &pools.old,
-            "--target-pool-id",
-            &pools.new,
-        ])
-        .arg("--mapping")
-        .arg(&mapping)
-        .output()
-        .unwrap();
+    let run = verify(&pools);
     assert_eq!(run.status.code(), Some(2), "{}", describe(&run));
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(
