@@ -55,17 +55,11 @@ async fn add_group(client: &Client, pool: &str, name: &str, precedence: i32, mem
     }
 }
 
+/// `pools::groups_of` as a set, for comparing memberships whatever their order.
 async fn groups_of(client: &Client, pool: &str, username: &str) -> BTreeSet<String> {
-    client
-        .admin_list_groups_for_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
+    integration_tests::pools::groups_of(client, pool, username)
         .await
-        .expect("AdminListGroupsForUser")
-        .groups()
-        .iter()
-        .map(|g| g.group_name().unwrap().to_string())
+        .into_iter()
         .collect()
 }
 

@@ -9,7 +9,7 @@
 //!
 //! The server is its own; these tests need no test bed.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -310,15 +310,7 @@ async fn an_export_beside_another_client_of_the_accounts_quota_is_throttled_and_
     ]);
     let header = header(&pool).await;
     let out = tempfile::tempdir().unwrap();
-    let dir = out.path().join("e");
-    let run = export(
-        &pool.url,
-        OLD_POOL,
-        NEW_POOL,
-        &dir,
-        &["--select", "all", "--rps", "30", "--segments", "4"],
-    );
-    assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
+    let dir = export_all_at_the_quota(&pool, out.path());
     let stats = pool.stats();
     // The quota counts both clients: going at its --rps, the export met it.
     assert!(stats["throttled"].as_u64().unwrap() >= 1, "{stats}");
@@ -334,7 +326,21 @@ async fn an_export_through_throttling_at_random_reconciles() {
         SyntheticPool::start(&["--old-users", &USERS.to_string(), "--throttle-share", "0.2"]);
     let header = header(&pool).await;
     let out = tempfile::tempdir().unwrap();
-    let dir = out.path().join("e");
+    let dir = export_all_at_the_quota(&pool, out.path());
+    let stats = pool.stats();
+    let (throttled, requests) = (
+        stats["throttled"].as_u64().unwrap(),
+        stats["requests"].as_u64().unwrap(),
+    );
+    assert!(throttled >= 1 && throttled < requests / 2, "{stats}");
+    assert_every_user_once(&dir, &header);
+}
+
+/// Exports every user of `pool` at the account's 30 requests/s with 4 segments into a folder in
+/// `out`, and returns it; the export ends with exit status 1 (some generated users are rejected
+/// by design).
+fn export_all_at_the_quota(pool: &SyntheticPool, out: &Path) -> PathBuf {
+    let dir = out.join("e");
     let run = export(
         &pool.url,
         OLD_POOL,
@@ -343,11 +349,5 @@ async fn an_export_through_throttling_at_random_reconciles() {
         &["--select", "all", "--rps", "30", "--segments", "4"],
     );
     assert_eq!(run.status.code(), Some(1), "{}", describe(&run));
-    let stats = pool.stats();
-    let (throttled, requests) = (
-        stats["throttled"].as_u64().unwrap(),
-        stats["requests"].as_u64().unwrap(),
-    );
-    assert!(throttled >= 1 && throttled < requests / 2, "{stats}");
-    assert_every_user_once(&dir, &header);
+    dir
 }

@@ -133,18 +133,9 @@ impl Registered {
     }
 }
 
+/// `pools::groups_of`, sorted.
 async fn groups_of(client: &Client, pool_id: &str, user: &str) -> Vec<String> {
-    let mut groups: Vec<String> = client
-        .admin_list_groups_for_user()
-        .user_pool_id(pool_id)
-        .username(user)
-        .send()
-        .await
-        .expect("AdminListGroupsForUser")
-        .groups()
-        .iter()
-        .filter_map(|g| g.group_name().map(str::to_string))
-        .collect();
+    let mut groups = integration_tests::pools::groups_of(client, pool_id, user).await;
     groups.sort();
     groups
 }
