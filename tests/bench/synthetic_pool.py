@@ -35,6 +35,10 @@ ACCOUNT = "123456789012"
 CREATED = 1_700_000_000.0
 GROUPS = 8
 # Cognito's UserRead quota category (per account, 120/s by default): the per-user look-ups.
+# <https://docs.aws.amazon.com/cognito/latest/developerguide/quotas.html>: "Each Amazon Cognito
+# quota represents a maximum volume of requests in one AWS Region in one AWS account", and the
+# page's table of user pool operation categories puts AdminGetUser and AdminGetUserAuthFactors
+# in UserRead (default 120 requests per second); beyond it AWS answers TooManyRequestsException.
 USER_READ = ("AdminGetUser", "AdminGetUserAuthFactors")
 # One user in MEMBERSHIP_STRIDE is in a group: user i is in group g{i % STRIDE} when that is < GROUPS.
 MEMBERSHIP_STRIDE = 80
